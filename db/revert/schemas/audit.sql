@@ -1,0 +1,8 @@
+-- Revert mercato:schemas/audit from pg
+
+BEGIN;
+
+DROP TABLE audit.event;
+DROP SCHEMA audit;
+
+COMMIT;

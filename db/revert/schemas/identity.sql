@@ -1,0 +1,10 @@
+-- Revert mercato:schemas/identity from pg
+
+BEGIN;
+
+DELETE FROM core.error WHERE module = 'identity';
+DROP TABLE identity.role_assignment, identity.role_permission, identity.permission, identity.role,
+           identity.user_account, identity.tenant;
+DROP SCHEMA identity;
+
+COMMIT;

@@ -1,0 +1,57 @@
+-- Deploy mercato:schemas/core to pg
+-- Extensions, the roles PostgREST and the services use, schema core and the error catalogue.
+
+BEGIN;
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+
+-- Roles are cluster-wide: create them only when missing so several databases can share a cluster.
+DO $roles$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mercato_anon') THEN
+        CREATE ROLE mercato_anon NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mercato_user') THEN
+        CREATE ROLE mercato_user NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mercato_service') THEN
+        CREATE ROLE mercato_service NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mercato_authenticator') THEN
+        CREATE ROLE mercato_authenticator LOGIN NOINHERIT;
+    END IF;
+END
+$roles$;
+GRANT mercato_anon, mercato_user, mercato_service TO mercato_authenticator;
+
+-- Nothing is executable by PUBLIC unless granted explicitly.
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+CREATE SCHEMA core;
+COMMENT ON SCHEMA core IS 'Cross-cutting building blocks: the error catalogue and core.raise.';
+GRANT USAGE ON SCHEMA core TO mercato_anon, mercato_user, mercato_service;
+
+CREATE TABLE core.error (
+    code        text PRIMARY KEY
+                CONSTRAINT error_code_check CHECK (code ~ '^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$'),
+    module      text NOT NULL CONSTRAINT error_module_check CHECK (module ~ '^[a-z][a-z0-9_]*$'),
+    sqlstate    char(5) NOT NULL
+                CONSTRAINT error_sqlstate_check CHECK (sqlstate ~ '^PT[1-5][0-9][0-9]$'),
+    message     text NOT NULL CONSTRAINT error_message_check CHECK (message <> ''),
+    hint        text,
+    description text NOT NULL DEFAULT ''
+);
+COMMENT ON TABLE core.error IS
+'The error catalogue: every domain refusal, its stable code, SQLSTATE (PTxyz = HTTP xyz under PostgREST) and message.
+Modules register their errors in their schemas change; docs/errors.md is generated from this table.';
+GRANT SELECT ON core.error TO mercato_anon, mercato_user, mercato_service;
+
+INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
+('CORE_UNKNOWN_ERROR_CODE', 'core', 'PT500', 'an error was raised with a code missing from the catalogue',
+ NULL, 'A bug in Mercato: core.raise was called with an unregistered code. The detail names the code.'),
+('CORE_INVALID_ARGUMENT', 'core', 'PT400', 'an argument is missing or malformed',
+ NULL, 'A required argument is NULL, empty, out of range or of the wrong shape. The detail names it.');
+
+COMMIT;

@@ -1,0 +1,183 @@
+"""The embedded PostgreSQL cluster used when no ``DATABASE_URL`` is given.
+
+It lives in ``<project>/.mercato/`` (git-ignored): ``pgdata/`` for the cluster, ``run/`` for the
+Unix socket and ``postgres.log``. initdb and pg_ctl refuse to run as root, so when Mercato runs as
+root the directory is handed to an unprivileged OS user (``MERCATO_PG_USER``, default ``postgres``)
+and every server command runs through ``runuser``. The server listens on loopback only.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 54329
+DB_NAME = "mercato"
+
+
+class ClusterError(RuntimeError):
+    """The embedded cluster could not be created, started or stopped."""
+
+
+def _pg_bindir() -> Path:
+    env = os.environ.get("PG_BINDIR")
+    if env:
+        return Path(env)
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        bindir = Path(out.stdout.strip())
+        if (bindir / "initdb").exists():
+            return bindir
+    for version in ("17", "16", "15"):
+        bindir = Path(f"/usr/lib/postgresql/{version}/bin")
+        if (bindir / "initdb").exists():
+            return bindir
+    raise ClusterError("PostgreSQL server binaries not found (install postgresql-15 or set PG_BINDIR)")
+
+
+@dataclass
+class Cluster:
+    """A local PostgreSQL cluster owned by this project checkout."""
+
+    home: Path
+    port: int
+
+    @classmethod
+    def default(cls) -> "Cluster":
+        from mercato.config import project_root
+
+        home = Path(os.environ.get("MERCATO_HOME") or project_root() / ".mercato")
+        port = int(os.environ.get("MERCATO_PORT", DEFAULT_PORT))
+        return cls(home=home, port=port)
+
+    # -- paths -------------------------------------------------------------------------------
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def rundir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def logfile(self) -> Path:
+        return self.home / "postgres.log"
+
+    # -- who runs the server -------------------------------------------------------------------
+    @property
+    def os_user(self) -> str | None:
+        """The unprivileged user that runs the server when we are root (else None: ourselves)."""
+        if os.geteuid() != 0:
+            return None
+        return os.environ.get("MERCATO_PG_USER", "postgres")
+
+    @property
+    def db_superuser(self) -> str:
+        """The database superuser created by initdb (named after the OS user that ran it)."""
+        return self.os_user or pwd.getpwuid(os.geteuid()).pw_name
+
+    def _run(self, args: list[str], *, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = [str(_pg_bindir() / args[0]), *args[1:]]
+        if self.os_user:
+            cmd = ["runuser", "-u", self.os_user, "--", *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if check and proc.returncode != 0:
+            msg = (proc.stderr or proc.stdout).strip().splitlines()
+            raise ClusterError(f"{args[0]} failed: {msg[-1] if msg else proc.returncode}")
+        return proc
+
+    def _chown(self, path: Path) -> None:
+        if self.os_user:
+            entry = pwd.getpwnam(self.os_user)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def initialized(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def running(self) -> bool:
+        if not self.initialized():
+            return False
+        return self._run(["pg_ctl", "status", "-D", str(self.pgdata)], check=False).returncode == 0
+
+    def init(self) -> None:
+        """Create the cluster (UTF8, UTC, trust auth on loopback and the private socket only)."""
+        for path in (self.home, self.rundir):
+            path.mkdir(parents=True, exist_ok=True)
+            self._chown(path)
+        if self.os_user:
+            # the unprivileged user must be able to reach the project directory
+            for parent in self.home.parents:
+                mode = parent.stat().st_mode
+                if not mode & 0o001:
+                    os.chmod(parent, mode | 0o001)
+                if parent == Path("/"):
+                    break
+        self._run([
+            "initdb", "-D", str(self.pgdata), "--encoding=UTF8", "--locale=C.UTF-8",
+            "--auth=trust", f"--username={self.db_superuser}",
+        ])
+        conf = self.pgdata / "postgresql.conf"
+        with conf.open("a") as fh:
+            fh.write(
+                "\n# --- mercato embedded cluster ---\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"port = {self.port}\n"
+                f"unix_socket_directories = '{self.rundir}'\n"
+                "timezone = 'UTC'\n"
+                "log_timezone = 'UTC'\n"
+                "max_connections = 200\n"
+                "shared_buffers = 512MB\n"
+                "max_wal_size = 4GB\n"
+                "checkpoint_timeout = 15min\n"
+                "shared_preload_libraries = 'plpgsql_check'\n"
+            )
+
+    def up(self) -> None:
+        """Create if needed, start if stopped, and make sure the ``mercato`` database exists."""
+        if not self.initialized():
+            self.init()
+        if not self.running():
+            if _port_in_use(self.port):
+                raise ClusterError(
+                    f"port {self.port} on 127.0.0.1 is taken by another server; set MERCATO_PORT"
+                )
+            self._run([
+                "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata), "-l", str(self.logfile),
+            ])
+        self._ensure_database()
+
+    def down(self) -> None:
+        if self.running():
+            self._run(["pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.pgdata)])
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+                    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
+                        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+                return
+            except psycopg.OperationalError as exc:
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"embedded server does not answer: {exc}") from exc
+                time.sleep(0.2)
+
+    def url(self, dbname: str = DB_NAME) -> str:
+        return f"postgresql://{self.db_superuser}@127.0.0.1:{self.port}/{dbname}"
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

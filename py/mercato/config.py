@@ -1,0 +1,38 @@
+"""Where things are: the project root and the database Mercato talks to.
+
+With ``DATABASE_URL`` set, everything targets that server. Without it, Mercato uses the
+embedded cluster under ``<project>/.mercato`` (see :mod:`mercato.cluster`), starting it on demand.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The directory holding ``sqitch.plan`` (``MERCATO_ROOT`` overrides the search)."""
+    env = os.environ.get("MERCATO_ROOT")
+    if env:
+        return Path(env).resolve()
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for candidate in (start, *start.parents):
+            if (candidate / "sqitch.plan").is_file() and (candidate / "db").is_dir():
+                return candidate
+    raise RuntimeError("cannot find the Mercato project root (no sqitch.plan); set MERCATO_ROOT")
+
+
+def database_url(*, start: bool = True) -> str:
+    """The connection string for the target database.
+
+    ``DATABASE_URL`` if set; otherwise the embedded cluster's URL (started first when ``start``).
+    """
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    from mercato.cluster import Cluster
+
+    cluster = Cluster.default()
+    if start:
+        cluster.up()
+    return cluster.url()

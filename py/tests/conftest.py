@@ -1,0 +1,77 @@
+"""Shared fixtures.
+
+The database server comes from pytest-postgresql's ``postgresql_noproc`` factory pointed at the
+embedded cluster (or at ``DATABASE_URL``'s server). pytest-postgresql's own process fixture calls
+pg_ctl directly and fails as root, so the cluster is started by :mod:`mercato.cluster` instead
+(``runuser`` to an unprivileged user) before the fixtures connect.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pytest_postgresql import factories
+
+from mercato.config import database_url
+
+
+def _server() -> dict:
+    info = conninfo_to_dict(database_url(start=True))
+    return {
+        "host": info.get("host", "127.0.0.1"),
+        "port": int(info.get("port", 5432)),
+        "user": info.get("user", "postgres"),
+        "password": info.get("password"),
+    }
+
+
+SERVER = _server()
+
+
+def deploy_loader(host, port, user, dbname, password=None, **_: object) -> None:
+    """pytest-postgresql loader: deploy the whole plan into the template database."""
+    from mercato.sqitch import Engine
+
+    url = make_conninfo(host=host, port=port, user=user, dbname=dbname, password=password)
+    Engine.from_project(url).deploy()
+
+
+postgresql_noproc = factories.postgresql_noproc(
+    host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
+    dbname="mercato_pytest", load=[deploy_loader],
+)
+#: A fresh copy of a fully deployed database for each test (cloned from a template).
+postgresql = factories.postgresql("postgresql_noproc")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """Superuser conninfo to the maintenance database of the test server."""
+    return make_conninfo(dbname="postgres", **{k: v for k, v in SERVER.items() if v is not None})
+
+
+@pytest.fixture
+def empty_db(server_url: str) -> Iterator[str]:
+    """A brand-new empty database for this test; dropped afterwards. Yields its conninfo."""
+    name = f"mercato_empty_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_conninfo(server_url, dbname=name)
+    try:
+        yield url
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_url(postgresql: psycopg.Connection) -> str:
+    """Conninfo (superuser) of this test's freshly deployed database."""
+    info = postgresql.info
+    return make_conninfo(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
+                         password=info.password or None)
