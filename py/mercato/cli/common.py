@@ -1,0 +1,88 @@
+"""Shared CLI helpers: error handling, output as tables or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import click
+import psycopg
+
+from mercato.errors import MercatoError, from_psycopg
+
+
+def run_guarded(cli: Callable[..., Any]) -> None:
+    """Run a click command; known failures become one line on stderr and exit status 1."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MercatoError as exc:
+        click.echo(f"error: {exc.one_line()}", err=True)
+        sys.exit(1)
+    except psycopg.Error as exc:
+        click.echo(f"error: {from_psycopg(exc).one_line()}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # known library failures (SqitchError, ClusterError, ...)
+        if type(exc).__module__.startswith("mercato") or isinstance(exc, (OSError, RuntimeError)):
+            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            sys.exit(1)
+        raise
+    sys.exit(0)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def emit(rows: Any, *, as_json: bool, columns: Sequence[str] | None = None, title: str | None = None) -> None:
+    """Print rows (dicts or dataclasses) as a table, or as JSON for scripts."""
+    data = _plain(rows)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if isinstance(data, Mapping):
+        data = [data]
+    if title:
+        click.echo(title)
+    click.echo(table(data, columns))
+
+
+def table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    rows = list(rows)
+    if not rows:
+        return "(no rows)"
+    cols = list(columns or rows[0].keys())
+    cells = [[("" if r.get(c) is None else json.dumps(r[c]) if isinstance(r.get(c), (dict, list)) else str(r[c]))
+              for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
+    sep = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    return "\n".join([line, sep, *body])
+
+
+def _numeric(text: str) -> bool:
+    try:
+        decimal.Decimal(text)
+        return True
+    except decimal.InvalidOperation:
+        return False

@@ -1,0 +1,63 @@
+"""``mercato db``: the embedded cluster (up/down/url/psql) and Sqitch-compatible deployment."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+
+from mercato.cluster import Cluster
+from mercato.config import database_url
+
+
+@click.group()
+def db() -> None:
+    """Manage the database: embedded cluster and deployments."""
+
+
+@db.command()
+def up() -> None:
+    """Create (first time) and start the embedded cluster in .mercato/."""
+    if os.environ.get("DATABASE_URL"):
+        click.echo("DATABASE_URL is set; the embedded cluster is not used", err=True)
+        return
+    cluster = Cluster.default()
+    cluster.up()
+    click.echo(f"embedded PostgreSQL running: {cluster.url()}")
+
+
+@db.command()
+def down() -> None:
+    """Stop the embedded cluster."""
+    cluster = Cluster.default()
+    cluster.down()
+    click.echo("embedded PostgreSQL stopped")
+
+
+@db.command()
+def url() -> None:
+    """Print the connection URL Mercato uses (DATABASE_URL or the embedded cluster)."""
+    click.echo(database_url())
+
+
+@db.command(context_settings={"ignore_unknown_options": True})
+@click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
+def psql(psql_args: tuple[str, ...]) -> None:
+    """Open psql on the target database (extra arguments go to psql)."""
+    exe = shutil.which("psql")
+    if not exe:
+        raise click.ClickException("psql not found (apt-get install postgresql-client)")
+    target = database_url()
+    sys.stdout.flush()
+    os.execv(exe, [exe, target, *psql_args])
+
+
+try:
+    import mercato.cli.db_sqitch as db_sqitch
+except ModuleNotFoundError as exc:  # pragma: no cover - during bootstrap only
+    if exc.name != "mercato.cli.db_sqitch":
+        raise
+else:
+    db_sqitch.register(db)

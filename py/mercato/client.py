@@ -1,0 +1,145 @@
+"""The Mercato client: one method per public SQL function, over a psycopg connection pool.
+
+Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
+true)`` (and ``role`` when the client acts as a database role), then a call with **named arguments**,
+then COMMIT (ROLLBACK on error). Results come back as typed dataclasses; refusals as
+:class:`mercato.errors.MercatoError` with the stable code. Amounts travel as :class:`decimal.Decimal`
+or strings and are never computed on in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from mercato.errors import from_psycopg
+
+
+class Client:
+    """Access to Mercato as one caller (JWT claims and optional database role)."""
+
+    def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
+                 role: str | None = None, pool: ConnectionPool | None = None,
+                 min_size: int = 1, max_size: int = 8) -> None:
+        if pool is None:
+            if dsn is None:
+                from mercato.config import database_url
+
+                dsn = database_url()
+            pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, open=False,
+                                  kwargs={"autocommit": False})
+            try:
+                pool.open(wait=True, timeout=15)
+            except psycopg.errors.Error as exc:  # pragma: no cover - exercised via CLI tests
+                raise from_psycopg(exc) from exc
+            except Exception as exc:  # PoolTimeout
+                pool.close()
+                from mercato.errors import ConnectionFailed
+
+                raise ConnectionFailed("CONNECTION_FAILED", f"cannot connect to the database: {exc}") from exc
+            self._owns_pool = True
+        else:
+            self._owns_pool = False
+        self.pool = pool
+        self.claims = dict(claims or {})
+        self.role = role
+
+    # -- identity ---------------------------------------------------------------------------------
+    def as_caller(self, claims: dict[str, Any] | None = None, role: str | None = None) -> "Client":
+        """A client sharing this pool that calls as someone else (like another JWT)."""
+        return Client(pool=self.pool, claims=claims, role=role)
+
+    def close(self) -> None:
+        if self._owns_pool:
+            self.pool.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        """One request: a transaction with this caller's claims (and role) set locally."""
+        with self.pool.connection() as conn:
+            try:
+                with conn.transaction():
+                    conn.execute(
+                        "SELECT set_config('request.jwt.claims', %s, true), "
+                        "set_config('role', coalesce(%s, current_setting('role')), true)",
+                        (json.dumps(self.claims), self.role),
+                    )
+                    yield conn
+            except psycopg.Error as exc:
+                raise from_psycopg(exc) from exc
+
+    def call(self, function: str, **params: Any) -> list[dict[str, Any]]:
+        """Call ``schema.function(p_name := value, …)`` and return its rows as dicts."""
+        schema, _, name = function.rpartition(".")
+        args = sql.SQL(", ").join(
+            sql.SQL("{} := {}").format(sql.Identifier(f"p_{key}"), sql.Placeholder(key)) for key in params
+        )
+        query = sql.SQL("SELECT * FROM {}.{}({})").format(sql.Identifier(schema), sql.Identifier(name), args)
+        with self.transaction() as conn:
+            with conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(query, params)
+                return cur.fetchall() if cur.description else []
+
+    def call_one(self, function: str, **params: Any) -> dict[str, Any] | None:
+        rows = self.call(function, **params)
+        return rows[0] if rows else None
+
+    def call_value(self, function: str, **params: Any) -> Any:
+        """Call a scalar function and return its value."""
+        row = self.call_one(function, **params)
+        return None if row is None else next(iter(row.values()))
+
+    # -- identity -----------------------------------------------------------------------------------
+    def create_tenant(self, code: str, name: str, metadata: dict | None = None) -> int:
+        return self.call_value("identity.create_tenant", code=code, name=name,
+                               metadata=Jsonb(metadata or {}))
+
+    def register_user(self, auth_subject: str, user_type: str, display_name: str, *,
+                      tenant_id: int | None = None, email: str | None = None, phone: str | None = None) -> int:
+        return self.call_value("identity.register_user", auth_subject=auth_subject, user_type=user_type,
+                               display_name=display_name, tenant_id=tenant_id, email=email, phone=phone)
+
+    def assign_role(self, user_id: int, role_code: str, tenant_id: int | None = None) -> int:
+        return self.call_value("identity.assign_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
+
+    def revoke_role(self, user_id: int, role_code: str, tenant_id: int | None = None) -> bool:
+        return self.call_value("identity.revoke_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
+
+    def set_user_status(self, user_id: int, status: str) -> None:
+        self.call("identity.set_user_status", user_id=user_id, status=status)
+
+    def current_actor(self) -> dict[str, Any]:
+        return self.call_one("identity.current_actor")
+
+    # -- masterdata ---------------------------------------------------------------------------------
+    def setting(self, key: str, value_type: str = "NUMBER") -> Any:
+        fn = {"NUMBER": "setting_number", "STRING": "setting_text", "BOOLEAN": "setting_bool",
+              "JSON": "setting_json"}[value_type]
+        return self.call_value(f"masterdata.{fn}", key=key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.call("masterdata.set_setting", key=key, value=value)
+
+    def add_policy_version(self, policy_code: str, effective_from: Any, body: dict, note: str = "") -> int:
+        return self.call_value("masterdata.add_policy_version", policy_code=policy_code,
+                               effective_from=effective_from, body=Jsonb(body), note=note)
+
+    def policy_in_force(self, policy_code: str, at: Any | None = None) -> dict[str, Any]:
+        if at is None:
+            return self.call_one("masterdata.policy_in_force", policy_code=policy_code)
+        return self.call_one("masterdata.policy_in_force", policy_code=policy_code, at=at)
