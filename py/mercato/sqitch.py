@@ -24,7 +24,6 @@ psql meta-commands.
 
 from __future__ import annotations
 
-import configparser  # noqa: F401  (documented alternative; the git-config parser below is used)
 import getpass
 import hashlib
 import os
@@ -492,8 +491,10 @@ class Plan:
 
     def get(self, change_id: str) -> Change | None:
         """The change with exactly this id, or ``None``."""
+        if not _SHA1_RE.match(change_id):
+            return None
         idx = self._lookup.get(change_id)
-        return self.changes[idx[0]] if idx and _SHA1_RE.match(change_id) else None
+        return self.changes[idx[0]] if idx else None
 
     @staticmethod
     def tag_qualified_name(change: Change) -> str:
@@ -1049,7 +1050,8 @@ def _pg_message(exc: BaseException) -> str:
     """First line of a PostgreSQL/psycopg error, prefixed with its SQLSTATE when known."""
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None) if diag is not None else None
-    text = primary or str(exc).strip().splitlines()[0] if (primary or str(exc).strip()) else type(exc).__name__
+    lines = str(exc).strip().splitlines()
+    text = primary or (lines[0] if lines else type(exc).__name__)
     state = getattr(exc, "sqlstate", None)
     return f"{text} (SQLSTATE {state})" if state else text
 
@@ -1458,7 +1460,9 @@ class Engine:
         if dep.id is not None:
             return dep.id
         found = self.plan.find(dep.key_name)
-        return found.id if found else None
+        if found is None:  # Sqitch refuses in-project dependencies that are not planned
+            raise SqitchError(f'unable to find change "{dep.key_name}" in plan {self.plan.path}')
+        return found.id
 
     def _deploy_change(self, change: Change, resolved: dict[tuple[str, str], str | None], width: int) -> None:
         name = change.format_name_with_tags
