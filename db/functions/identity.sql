@@ -81,15 +81,26 @@ RETURN (identity.current_actor()).user_id;
 COMMENT ON FUNCTION identity.current_user_id() IS
 'The id of the calling user, NULL when anonymous or unknown. Convenient in row-level security policies.';
 
+CREATE FUNCTION identity.caller_role()
+RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN current_setting('role') = 'none' THEN session_user::text ELSE current_setting('role') END;
+COMMENT ON FUNCTION identity.caller_role() IS
+'The database role of the request: the role PostgREST (or SET ROLE) switched to, else the login role.
+Unlike current_user it is not changed by SECURITY DEFINER functions, so checks inside them see the real caller.';
+
 CREATE FUNCTION identity.is_service()
 RETURNS boolean
 LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, pg_temp
-RETURN pg_has_role(current_user, 'mercato_service', 'MEMBER');
+RETURN pg_has_role(identity.caller_role(), 'mercato_service', 'USAGE');
 COMMENT ON FUNCTION identity.is_service() IS
-'True when the current database role is (a member of) mercato_service: trusted back-office jobs.
-SECURITY INVOKER on purpose, so it sees the caller''s role, not a definer''s. Superusers count as service.';
+'True when the request runs as mercato_service (or a role that inherits it, or a superuser): trusted back-office jobs.
+Uses identity.caller_role(), so it answers the same inside SECURITY DEFINER functions. The NOINHERIT
+authenticator does not count until it switches role.';
 
 CREATE FUNCTION identity.require_user()
 RETURNS identity.actor
@@ -328,7 +339,7 @@ COMMENT ON FUNCTION identity.revoke_role(bigint, text, bigint) IS
 'Revoke a role assignment (sets revoked_at; rows are kept). Returns false when there was nothing to revoke.';
 
 GRANT EXECUTE ON FUNCTION identity.claims(), identity.current_actor(), identity.current_user_id(),
-    identity.is_service(), identity.require_user(), identity.require_permission(text, bigint)
+    identity.caller_role(), identity.is_service(), identity.require_user(), identity.require_permission(text, bigint)
     TO mercato_anon, mercato_user, mercato_service;
 GRANT EXECUTE ON FUNCTION identity.has_permission(bigint, text, bigint),
     identity.create_tenant(text, text, jsonb),

@@ -137,7 +137,6 @@ class Cluster:
                 "shared_buffers = 512MB\n"
                 "max_wal_size = 4GB\n"
                 "checkpoint_timeout = 15min\n"
-                "shared_preload_libraries = 'plpgsql_check'\n"
             )
 
     def up(self) -> None:

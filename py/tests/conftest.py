@@ -39,6 +39,16 @@ def deploy_loader(host, port, user, dbname, password=None, **_: object) -> None:
 
     url = make_conninfo(host=host, port=port, user=user, dbname=dbname, password=password)
     Engine.from_project(url).deploy()
+    with psycopg.connect(url, autocommit=True) as conn:
+        install_test_extensions(conn)
+
+
+def install_test_extensions(conn: psycopg.Connection) -> None:
+    """pgTAP and plpgsql_check for the tests. Mercato revokes EXECUTE from PUBLIC by default,
+    so the test helpers are granted back explicitly (test databases only)."""
+    conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
+    conn.execute("CREATE EXTENSION IF NOT EXISTS plpgsql_check")
+    conn.execute("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC")
 
 
 postgresql_noproc = factories.postgresql_noproc(

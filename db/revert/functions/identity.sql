@@ -11,6 +11,7 @@ DROP FUNCTION identity.require_permission(text, bigint);
 DROP FUNCTION identity.has_permission(bigint, text, bigint);
 DROP FUNCTION identity.require_user();
 DROP FUNCTION identity.is_service();
+DROP FUNCTION identity.caller_role();
 DROP FUNCTION identity.current_user_id();
 DROP FUNCTION identity.current_actor();
 DROP FUNCTION identity.claims();

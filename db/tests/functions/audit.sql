@@ -1,0 +1,44 @@
+-- Tests for functions/audit: audit.record, audit.track, audit.ensure_partitions.
+BEGIN;
+SELECT plan(12);
+
+SELECT is_definer('audit', 'record', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb'], 'audit.record is SECURITY DEFINER');
+SELECT volatility_is('audit', 'track', ARRAY[]::text[], 'volatile', 'audit.track is VOLATILE');
+
+CREATE TEMP TABLE t_user AS SELECT identity.register_user('audit-test-sub', 'STAFF', 'Audit Tester') AS id;
+
+-- a domain event recorded by an application role, caller known from request.jwt.claims
+SELECT set_config('request.jwt.claims', '{"sub": "audit-test-sub", "role": "mercato_user"}', true);
+SET LOCAL ROLE mercato_user;
+SELECT lives_ok($$SELECT audit.record('test', 'test.thing', '42', 'THING_HAPPENED', NULL, '{"x": 1}')$$,
+                'an application role records an event through audit.record');
+RESET ROLE;
+SELECT is((SELECT actor_user_id FROM audit.event WHERE entity_type = 'test.thing' AND entity_id = '42'),
+          (SELECT id FROM t_user), 'the actor comes from the JWT claims');
+SELECT is((SELECT actor_subject FROM audit.event WHERE entity_type = 'test.thing' AND entity_id = '42'),
+          'audit-test-sub', 'the subject is stored');
+SELECT is((SELECT new_values FROM audit.event WHERE entity_type = 'test.thing' AND entity_id = '42'),
+          '{"x": 1}'::jsonb, 'new values are stored as jsonb');
+
+-- row changes through the trigger
+SELECT set_config('request.jwt.claims', '', true);
+SELECT identity.create_tenant('audit-tenant', 'Audit Tenant');
+UPDATE identity.tenant SET name = 'Renamed' WHERE code = 'audit-tenant';
+SELECT is((SELECT count(*) FROM audit.event WHERE entity_type = 'identity.tenant'
+             AND entity_id = (SELECT id::text FROM identity.tenant WHERE code = 'audit-tenant')), 2::bigint,
+          'insert and update of a tracked table are logged');
+SELECT is((SELECT old_values ->> 'name' FROM audit.event WHERE entity_type = 'identity.tenant' AND action = 'UPDATE'
+             AND entity_id = (SELECT id::text FROM identity.tenant WHERE code = 'audit-tenant')),
+          'Audit Tenant', 'old values are kept');
+UPDATE identity.tenant SET name = name WHERE code = 'audit-tenant';
+SELECT is((SELECT count(*) FROM audit.event WHERE entity_type = 'identity.tenant'
+             AND entity_id = (SELECT id::text FROM identity.tenant WHERE code = 'audit-tenant')), 2::bigint,
+          'an update that changes nothing is not logged');
+
+-- partitions
+SELECT is(audit.ensure_partitions('2031-05-17', 1), 2, 'ensure_partitions creates the missing months');
+SELECT is(audit.ensure_partitions('2031-05-17', 1), 0, 'and is idempotent');
+SELECT throws_ok($$SELECT audit.ensure_partitions(now(), -1)$$, 'PT400', NULL, 'bad arguments are refused');
+
+SELECT * FROM finish();
+ROLLBACK;

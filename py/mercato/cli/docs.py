@@ -1,0 +1,34 @@
+"""``mercato docs``: regenerate (or check) documentation that is derived from the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mercato.config import database_url, project_root
+
+
+@click.group(name="docs")
+def command() -> None:
+    """Generate documentation from the deployed database."""
+
+
+@command.command()
+@click.option("--check", is_flag=True, help="Exit 1 if docs/errors.md differs from the database.")
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="Default: docs/errors.md.")
+def errors(check: bool, output: Path | None) -> None:
+    """Write docs/errors.md from the error catalogue (core.error)."""
+    from mercato.docs import errors_markdown
+
+    path = output or project_root() / "docs" / "errors.md"
+    text = errors_markdown(database_url())
+    if check:
+        current = path.read_text() if path.exists() else ""
+        if current != text:
+            raise click.ClickException(f"{path} is out of date: run `mercato docs errors`")
+        click.echo(f"{path} matches the database")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    click.echo(f"wrote {path}")

@@ -1,0 +1,67 @@
+"""Run every pgTAP file under db/tests through psycopg (``make test`` also runs them with pg_prove).
+
+Each file is one transaction (BEGIN … ROLLBACK) executed on a freshly deployed database; its TAP
+output is parsed and every ``not ok`` line, a wrong plan count or an error fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from mercato.config import project_root
+
+TEST_FILES = sorted((project_root() / "db" / "tests").rglob("*.sql"))
+
+
+def run_tap(conn: psycopg.Connection, script: str) -> list[str]:
+    lines: list[str] = []
+    with conn.cursor() as cur:
+        cur.execute(script)
+        while True:
+            if cur.description:
+                lines.extend(str(row[0]) for row in cur.fetchall() if row and row[0] is not None)
+            if not cur.nextset():
+                break
+    return lines
+
+
+def check_tap(lines: list[str]) -> tuple[int, list[str]]:
+    planned = None
+    ran = 0
+    failures: list[str] = []
+    for line in lines:
+        for part in line.splitlines():
+            if m := re.match(r"^1\.\.(\d+)", part):
+                planned = int(m.group(1))
+            elif part.startswith("not ok"):
+                ran += 1
+                failures.append(part)
+            elif part.startswith("ok"):
+                ran += 1
+            elif part.startswith("#") and failures:
+                failures.append(part)
+    if planned is None:
+        failures.append("no plan was emitted")
+    elif planned != ran:
+        failures.append(f"planned {planned} tests but ran {ran}")
+    return ran, failures
+
+
+def test_every_module_has_tests() -> None:
+    root = project_root() / "db"
+    sources = {p.relative_to(root) for d in ("schemas", "functions") for p in (root / d).rglob("*.sql")}
+    tests = {p.relative_to(root / "tests") for p in TEST_FILES}
+    assert sources - tests == set(), "every db/schemas and db/functions file has a mirrored pgTAP file"
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: str(p.relative_to(project_root() / "db" / "tests")))
+def test_pgtap_file(path: Path, db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        lines = run_tap(conn, path.read_text())
+    ran, failures = check_tap(lines)
+    assert not failures, "\n".join(failures)
+    assert ran > 0
