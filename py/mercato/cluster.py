@@ -54,8 +54,7 @@ class Cluster:
         from mercato.config import project_root
 
         home = Path(os.environ.get("MERCATO_HOME") or project_root() / ".mercato")
-        port = int(os.environ.get("MERCATO_PORT", DEFAULT_PORT))
-        return cls(home=home, port=port)
+        return cls(home=home, port=_choose_port(home))
 
     # -- paths -------------------------------------------------------------------------------
     @property
@@ -124,6 +123,7 @@ class Cluster:
             "initdb", "-D", str(self.pgdata), "--encoding=UTF8", "--locale=C.UTF-8",
             "--auth=trust", f"--username={self.db_superuser}",
         ])
+        (self.home / "port").write_text(f"{self.port}\n")
         conf = self.pgdata / "postgresql.conf"
         with conf.open("a") as fh:
             fh.write(
@@ -174,6 +174,20 @@ class Cluster:
 
     def url(self, dbname: str = DB_NAME) -> str:
         return f"postgresql://{self.db_superuser}@127.0.0.1:{self.port}/{dbname}"
+
+
+def _choose_port(home: Path) -> int:
+    """MERCATO_PORT if set; else the port this cluster was created with (``.mercato/port``);
+    else the first free loopback port from 54329 up (remembered at init)."""
+    if os.environ.get("MERCATO_PORT"):
+        return int(os.environ["MERCATO_PORT"])
+    remembered = home / "port"
+    if remembered.exists():
+        return int(remembered.read_text().strip())
+    for port in range(DEFAULT_PORT, DEFAULT_PORT + 100):
+        if not _port_in_use(port):
+            return port
+    raise ClusterError("no free port between 54329 and 54428 on 127.0.0.1; set MERCATO_PORT")
 
 
 def _port_in_use(port: int) -> bool:
