@@ -27,7 +27,6 @@ GRANT mercato_anon, mercato_user, mercato_service TO mercato_authenticator;
 
 -- Nothing is executable by PUBLIC unless granted explicitly.
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
 CREATE SCHEMA core;
 COMMENT ON SCHEMA core IS 'Cross-cutting building blocks: the error catalogue and core.raise.';

@@ -15,8 +15,11 @@ failing script can leave partial work behind. Here each change runs in a single 
 one connection -- script and registry rows commit together -- which is equivalent to
 ``sqitch deploy --mode change`` with the bonus of atomicity. A failed change is rolled back and a
 ``fail`` event is recorded afterwards, as Sqitch does; changes deployed before it stay deployed.
-Scripts that issue their own ``BEGIN``/``COMMIT`` still work (the registry rows are then written
-in a follow-up transaction), but lose that atomicity.
+Scripts follow the Sqitch convention of wrapping themselves in ``BEGIN; … COMMIT;`` (verify
+scripts in ``BEGIN; … ROLLBACK;``), which makes them atomic under the real ``sqitch`` and psql.
+Here that outer wrapper is removed (:func:`unwrap_transaction`) so the body joins the change's
+transaction. Scripts that issue other ``BEGIN``/``COMMIT`` statements still work (the registry rows
+are then written in a follow-up transaction), but lose that atomicity.
 
 Scripts are executed with the simple query protocol, so they may contain many statements but no
 psql meta-commands.
@@ -124,6 +127,25 @@ _OFFSET_RE = re.compile(rf"(?<![{_P}])([~^])(?:(\1)|([0-9]+))?\Z")
 _SHA1_RE = re.compile(r"\A[0-9a-f]{40}\Z")
 _RESERVED = {"ROOT", "HEAD"}
 _UNESCAPE = {"\\n": "\n", "\\r": "\r", "\\\\": "\\"}
+
+
+_TX_WRAPPER = re.compile(
+    r"\A(?P<head>(?:\s+|--[^\n]*(?:\n|\Z))*)BEGIN\s*;(?P<body>.*);\s*(?:COMMIT|ROLLBACK)\s*;"
+    r"(?P<tail>(?:\s+|--[^\n]*(?:\n|\Z))*)\Z",
+    re.S | re.I,
+)
+
+
+def unwrap_transaction(text: str) -> str:
+    """Remove a script's outer ``BEGIN; … COMMIT;`` (or ``… ROLLBACK;``) wrapper, if it has one.
+
+    Only a ``BEGIN;`` that is the first statement and a ``COMMIT;``/``ROLLBACK;`` that is the last
+    one are removed; comments around them are kept. Anything else is returned unchanged.
+    """
+    match = _TX_WRAPPER.match(text)
+    if not match:
+        return text
+    return match.group("head") + match.group("body") + ";" + match.group("tail")
 
 
 def _clean_note(note: str | None) -> str:
@@ -1266,6 +1288,7 @@ class Engine:
         self.conn.execute("RESET ALL")
         self.conn.execute("RESET ROLE")
         self.conn.execute("SET client_min_messages = WARNING")
+        text = unwrap_transaction(text)
         if text.strip():
             self.conn.execute(text, prepare=False)
 

@@ -434,3 +434,37 @@ def test_cli_malformed_plan_and_unreachable_server(cli: tuple[click.Group, CliRu
     res = runner.invoke(db, ["deploy"])
     assert res.exit_code == 1 and res.stderr.count("\n") == 1
     assert "sqitch.plan at line 10:" in res.stderr
+
+
+# -- scripts wrapped in BEGIN; ... COMMIT; (the Sqitch convention Mercato's db/ scripts follow) ------
+
+
+def test_unwrap_transaction() -> None:
+    from mercato.sqitch import unwrap_transaction
+
+    body = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$BEGIN RETURN 1; END$$;"
+    assert unwrap_transaction(f"-- Deploy f\n\nBEGIN;\n{body}\n\nCOMMIT;\n").strip() == f"-- Deploy f\n\n\n{body}"
+    assert unwrap_transaction("BEGIN;\nSELECT 1;\nROLLBACK;\n").strip() == "SELECT 1;"
+    for unchanged in ("CREATE TABLE a ();", "BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n", "SELECT 1;\nCOMMIT;\n"):
+        assert unwrap_transaction(unchanged) == unchanged
+
+
+def test_wrapped_failing_change_is_atomic_with_registry(tmp_path: Path, empty_db: str) -> None:
+    root = make_project(tmp_path, (
+        "good 2024-01-01T00:00:00Z A <a@b.c>\n"
+        "bad [good] 2024-01-02T00:00:00Z A <a@b.c>\n"
+    ), {
+        "good": ("-- Deploy good\nBEGIN;\nCREATE TABLE good (id int);\nCOMMIT;\n",
+                 "BEGIN;\nDROP TABLE good;\nCOMMIT;\n", "BEGIN;\nSELECT id FROM good WHERE false;\nROLLBACK;\n"),
+        "bad": ("BEGIN;\nCREATE TABLE half_done (id int);\nSELECT 1/0;\nCOMMIT;\n",
+                "BEGIN;\nDROP TABLE half_done;\nCOMMIT;\n", "BEGIN;\nSELECT 1;\nROLLBACK;\n"),
+    })
+    eng = engine(empty_db, root)
+    with pytest.raises(SqitchError):
+        eng.deploy()
+    assert tables(empty_db) == {"good"}
+    assert registry(empty_db, "SELECT change FROM sqitch.changes") == [("good",)]
+    assert [r.ok for r in eng.verify()] == [True]
+    eng.revert(confirm=lambda _q: True)
+    assert tables(empty_db) == set()
+    assert registry(empty_db, "SELECT count(*) FROM sqitch.changes") == [(0,)]

@@ -4,7 +4,6 @@ BEGIN;
 
 DROP TABLE core.error;
 DROP SCHEMA core;
-GRANT CREATE ON SCHEMA public TO PUBLIC;
 ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
 REVOKE mercato_anon, mercato_user, mercato_service FROM mercato_authenticator;
 
