@@ -1,6 +1,6 @@
 -- Tests for functions/audit: audit.record, audit.track, audit.ensure_partitions.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 
 SELECT is_definer('audit', 'record', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb'], 'audit.record is SECURITY DEFINER');
 SELECT volatility_is('audit', 'track', ARRAY[]::text[], 'volatile', 'audit.track is VOLATILE');
@@ -39,6 +39,16 @@ SELECT is((SELECT count(*) FROM audit.event WHERE entity_type = 'identity.tenant
 SELECT is(audit.ensure_partitions('2031-05-17', 1), 2, 'ensure_partitions creates the missing months');
 SELECT is(audit.ensure_partitions('2031-05-17', 1), 0, 'and is idempotent');
 SELECT throws_ok($$SELECT audit.ensure_partitions(now(), -1)$$, 'PT400', NULL, 'bad arguments are refused');
+
+-- partitions are created ahead automatically: drop the furthest one and record an event in a
+-- session that has not yet checked partitions
+CREATE TEMP TABLE t_far AS
+SELECT to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months', '"event_y"YYYY"m"MM') AS name;
+SELECT lives_ok(format('DROP TABLE audit.%I', (SELECT name FROM t_far)), 'the furthest partition can be dropped (empty)');
+SELECT set_config('mercato.audit_partitions_until', '', false);
+SELECT audit.record('test', 'test.thing', '43', 'THING_HAPPENED');
+SELECT ok(to_regclass('audit.' || (SELECT name FROM t_far)) IS NOT NULL,
+          'audit.record recreated the partitions ahead of time');
 
 SELECT * FROM finish();
 ROLLBACK;
