@@ -72,7 +72,7 @@ test-pgprove: up
 	DATABASE_URL="$$base/mercato_prove" $(BIN)/mercato db deploy >/dev/null; \
 	psql -q -X -v ON_ERROR_STOP=1 -d "$$base/mercato_prove" -c "CREATE EXTENSION pgtap" \
 	     -c "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC"; \
-	pg_prove -d "$$base/mercato_prove" --recurse db/tests; \
+	pg_prove -d "$$base/mercato_prove" --ext .sql --recurse db/tests; \
 	psql -q -X -d "$$base/postgres" -c "DROP DATABASE mercato_prove WITH (FORCE)"
 
 docs: deploy
