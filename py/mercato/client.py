@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -21,6 +23,32 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from mercato.errors import from_psycopg
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who the database thinks is calling (identity.current_actor())."""
+
+    subject: str | None
+    user_id: int | None
+    user_type: str | None
+    tenant_id: int | None
+    status: str | None
+    role: str | None
+    claims: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One version of a versioned policy (masterdata.policy_version)."""
+
+    id: int
+    policy_code: str
+    version: int
+    effective_from: datetime
+    effective_to: datetime | None
+    body: dict[str, Any]
+    note: str
 
 
 class Client:
@@ -123,8 +151,8 @@ class Client:
     def set_user_status(self, user_id: int, status: str) -> None:
         self.call("identity.set_user_status", user_id=user_id, status=status)
 
-    def current_actor(self) -> dict[str, Any]:
-        return self.call_one("identity.current_actor")
+    def current_actor(self) -> Actor:
+        return _typed(Actor, self.call_one("identity.current_actor"))
 
     # -- masterdata ---------------------------------------------------------------------------------
     def setting(self, key: str, value_type: str = "NUMBER") -> Any:
@@ -139,7 +167,15 @@ class Client:
         return self.call_value("masterdata.add_policy_version", policy_code=policy_code,
                                effective_from=effective_from, body=Jsonb(body), note=note)
 
-    def policy_in_force(self, policy_code: str, at: Any | None = None) -> dict[str, Any]:
-        if at is None:
-            return self.call_one("masterdata.policy_in_force", policy_code=policy_code)
-        return self.call_one("masterdata.policy_in_force", policy_code=policy_code, at=at)
+    def policy_in_force(self, policy_code: str, at: datetime | None = None) -> PolicyVersion:
+        params: dict[str, Any] = {"policy_code": policy_code}
+        if at is not None:
+            params["at"] = at
+        return _typed(PolicyVersion, self.call_one("masterdata.policy_in_force", **params))
+
+
+def _typed(cls: type, row: dict[str, Any] | None) -> Any:
+    """Build a result dataclass from a row, keeping only the dataclass's fields."""
+    if row is None:
+        raise LookupError(f"no {cls.__name__} returned")
+    return cls(**{f.name: row.get(f.name) for f in fields(cls)})

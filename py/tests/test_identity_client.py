@@ -28,9 +28,9 @@ def test_claims_identify_the_caller(service: Client, authenticator_url: str) -> 
     with Client(authenticator_url) as app:
         alice = app.as_caller({"sub": "kc|alice", "role": "mercato_user"}, role="mercato_user")
         actor = alice.current_actor()
-        assert actor["user_id"] == uid and actor["user_type"] == "BUSINESS" and actor["subject"] == "kc|alice"
+        assert (actor.user_id, actor.user_type, actor.subject) == (uid, "BUSINESS", "kc|alice")
         anonymous = app.as_caller({"role": "mercato_anon"}, role="mercato_anon")
-        assert anonymous.current_actor()["user_id"] is None
+        assert anonymous.current_actor().user_id is None
 
 
 def test_refusals_carry_stable_codes_and_http_status(service: Client, authenticator_url: str) -> None:

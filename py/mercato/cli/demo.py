@@ -36,11 +36,10 @@ def command() -> None:
                                          phone="+251911000001")
         as_admin = service.as_caller({"sub": f"kc|admin-{run}", "role": "mercato_user"}, role="mercato_user")
         as_business = service.as_caller({"sub": f"kc|biz-{run}", "role": "mercato_user"}, role="mercato_user")
-        actor = as_admin.current_actor()
-        click.echo(table([{"caller": "admin JWT", "user_id": actor["user_id"], "user_type": actor["user_type"],
-                           "tenant_id": actor["tenant_id"]},
-                          {"caller": "business JWT", **{k: as_business.current_actor()[k]
-                                                          for k in ("user_id", "user_type", "tenant_id")}}]))
+        click.echo(table([{"caller": caller, "sub": a.subject, "user_id": a.user_id, "user_type": a.user_type,
+                           "tenant_id": a.tenant_id}
+                          for caller, a in (("admin JWT", as_admin.current_actor()),
+                                            ("business JWT", as_business.current_actor()))]))
 
         _step("Typed settings, validated on write")
         click.echo(table([{"setting": "OTP_EXPIRY_MINUTES", "value": service.setting("OTP_EXPIRY_MINUTES")}]))
@@ -59,8 +58,8 @@ def command() -> None:
         as_admin.add_policy_version(code, now + dt.timedelta(seconds=1), {"BRONZE": "0.10", "GOLD": "0.06"}, "launch")
         as_admin.add_policy_version(code, now + dt.timedelta(days=30), {"BRONZE": "0.09", "GOLD": "0.05"}, "promo")
         rows = [service.policy_in_force(code, at) for at in (now + dt.timedelta(seconds=2), now + dt.timedelta(days=31))]
-        click.echo(table([{k: r[k] for k in ("policy_code", "version", "effective_from", "effective_to", "body")}
-                          for r in rows]))
+        click.echo(table([{"policy": r.policy_code, "version": r.version, "effective_from": r.effective_from,
+                           "effective_to": r.effective_to, "body": r.body} for r in rows]))
 
         _step("Every change above is in the append-only audit log")
         click.echo(table(_recent_audit(service)))
