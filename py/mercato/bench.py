@@ -1,0 +1,664 @@
+"""The ledger benchmark: real load with ``pgbench`` against a real server, reported as ratios.
+
+One invocation (:func:`run`) does everything on the server :func:`mercato.config.database_url`
+points at (the embedded cluster by default):
+
+1. creates two fresh databases: ``<prefix>`` with the whole Sqitch plan deployed, and
+   ``<prefix>_tpcb`` initialised by ``pgbench -i`` (the baseline);
+2. opens and funds the bench accounts through the ledger functions only (``ledger.open_account``,
+   ``ledger.post_batch``; never an INSERT into a ledger table);
+3. for every client count: runs pgbench's built-in TPC-B-like script on the baseline database, then
+   each ledger case (``bench/<case>.sql``) with the same pgbench settings, and after every ledger case
+   ``VACUUM``s the ledger tables (bytes per transfer) and runs ``ledger.check()``;
+4. evaluates the targets as ratios measured in this same invocation (never against numbers from
+   another run or another machine) and renders them as a table, JSON or a Markdown section.
+
+A benchmark is not a test: nothing here asserts on speed. A case whose ``ledger.check()`` reports a
+violation, or whose pgbench run aborts, fails regardless of its speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+LogFn = Callable[[str], None]
+
+RESULTS_START = "<!-- results:start -->"
+RESULTS_END = "<!-- results:end -->"
+
+#: The baseline: pgbench's built-in TPC-B-like script.
+TPCB = "tpcb"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A ledger workload: one pgbench script and what one pgbench transaction of it means."""
+
+    name: str
+    script: str  # file under bench/
+    transfers_per_call: int | str  # an int, or "batch" (the --batch setting)
+    description: str
+
+
+CASES: tuple[Case, ...] = (
+    Case("transfer_random", "transfer_random.sql", 1,
+         "one ledger.transfer per call between two random accounts"),
+    Case("transfer_hot", "transfer_hot.sql", 1,
+         "one ledger.transfer per call, every one crediting the hot COMMISSION account (p_slots=16)"),
+    Case("post_batch", "post_batch.sql", "batch",
+         "one ledger.post_batch per call of <batch> transfers between random accounts"),
+    Case("hold_capture", "hold_capture.sql", 1,
+         "ledger.create_hold + ledger.capture_hold to provider and commission (two statements per call)"),
+)
+CASE_NAMES = tuple(c.name for c in CASES)
+
+
+@dataclass(frozen=True)
+class Target:
+    """``case`` must reach ``factor`` times ``basis`` (TPC-B tps or another case) at the same client count."""
+
+    case: str
+    basis: str  # TPCB or a case name
+    factor: float
+    label: str
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("transfer_random", TPCB, 1.2, "≥ 1.2 × TPC-B"),
+    Target("transfer_hot", "transfer_random", 0.8, "≥ 0.8 × transfer_random"),
+    Target("post_batch", TPCB, 4.0, "≥ 4 × TPC-B (in transfers)"),
+    Target("hold_capture", TPCB, 0.6, "≥ 0.6 × TPC-B (pairs)"),
+)
+#: "No drop from the lowest to the highest client count" for the hot account, with a noise allowance.
+HOT_SCALING_FACTOR = 0.95
+
+
+@dataclass
+class Settings:
+    url: str
+    seconds: int = 30
+    clients: tuple[int, ...] = (8, 32)
+    accounts: int = 100_000
+    scale: int = 50
+    batch: int = 100
+    threads: int = 2
+    slots: int = 16
+    db_prefix: str = "mercato_bench"
+    quick: bool = False
+    keep: bool = True
+    command: str = ""
+
+
+@dataclass
+class PgbenchResult:
+    tps: float | None
+    transactions: int | None
+    failed: int | None
+    latency_ms: float | None
+    aborted: bool
+    error: str | None = None
+
+
+@dataclass
+class Run:
+    """One pgbench run of one case (or of the TPC-B baseline) at one client count."""
+
+    case: str
+    clients: int
+    seconds: int
+    tps: float | None
+    transfers_per_call: int
+    transactions: int | None = None
+    failed: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+    check_ok: bool | None = None  # None for the baseline
+    check_failures: list[dict[str, Any]] = field(default_factory=list)
+    check_seconds: float | None = None
+    transfers_posted: int | None = None
+    bytes_growth: int | None = None
+
+    @property
+    def transfers_per_s(self) -> float | None:
+        return None if self.tps is None else self.tps * self.transfers_per_call
+
+    @property
+    def bytes_per_transfer(self) -> float | None:
+        if not self.transfers_posted or self.bytes_growth is None:
+            return None
+        return self.bytes_growth / self.transfers_posted
+
+    @property
+    def ok(self) -> bool:
+        return self.tps is not None and not self.error and not self.failed and self.check_ok is not False
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["transfers_per_s"] = self.transfers_per_s
+        d["bytes_per_transfer"] = self.bytes_per_transfer
+        d["ok"] = self.ok
+        return d
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    case: str
+    clients: int | str
+    tps: float | None
+    transfers_per_s: float | None
+    tpcb_tps: float | None
+    ratio: float | None
+    target: str
+    met: bool
+
+
+@dataclass
+class Report:
+    machine: dict[str, Any]
+    settings: dict[str, Any]
+    runs: list[Run]
+    setup_seconds: dict[str, float] = field(default_factory=dict)
+
+    def run_of(self, case: str, clients: int) -> Run | None:
+        return next((r for r in self.runs if r.case == case and r.clients == clients), None)
+
+    @property
+    def client_counts(self) -> list[int]:
+        return sorted({r.clients for r in self.runs})
+
+    def rows(self) -> list[Row]:
+        return evaluate(self)
+
+    @property
+    def all_met(self) -> bool:
+        return all(r.met for r in self.rows())
+
+    @property
+    def checks_ok(self) -> bool:
+        return all(r.check_ok is not False and not r.error for r in self.runs)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "machine": self.machine,
+            "settings": self.settings,
+            "setup_seconds": self.setup_seconds,
+            "runs": [r.as_dict() for r in self.runs],
+            "results": [asdict(r) for r in self.rows()],
+            "bytes_per_transfer": bytes_summary(self),
+            "all_targets_met": self.all_met,
+            "checks_ok": self.checks_ok,
+        }
+
+
+# -- pgbench ----------------------------------------------------------------------------------------
+
+_TPS = re.compile(r"^tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)",
+                  re.M)
+_PROCESSED = re.compile(r"^number of transactions actually processed: (\d+)", re.M)
+_FAILED = re.compile(r"^number of failed transactions: (\d+)", re.M)
+_LATENCY = re.compile(r"^latency average = ([0-9.]+) ms", re.M)
+
+
+def parse_pgbench(stdout: str, stderr: str = "", returncode: int = 0) -> PgbenchResult:
+    """The figures of one pgbench run; ``error`` holds the reason when the run aborted or failed."""
+
+    def grab(rx: re.Pattern[str], conv: Callable[[str], Any]) -> Any:
+        m = rx.search(stdout)
+        return conv(m.group(1)) if m else None
+
+    aborted = "Run was aborted" in stdout or "aborted in command" in stderr
+    errors = [line.strip() for line in stderr.splitlines()
+              if "error" in line.lower() or "aborted" in line.lower() or "fatal" in line.lower()]
+    tps = grab(_TPS, float)
+    error = None
+    if aborted or returncode != 0 or tps is None:
+        error = "; ".join(dict.fromkeys(errors)) or (stderr.strip().splitlines() or [f"pgbench exit {returncode}"])[-1]
+        if aborted and "aborted" not in error:
+            error = f"run aborted: {error}"
+    return PgbenchResult(
+        tps=tps,
+        transactions=grab(_PROCESSED, int),
+        failed=grab(_FAILED, int),
+        latency_ms=grab(_LATENCY, float),
+        aborted=aborted,
+        error=error[:2000] if error else None,
+    )
+
+
+def pgbench_binary() -> str:
+    """pgbench of the server's major version: PG_BINDIR, the cluster's bindir, then PATH."""
+    candidates = []
+    if os.environ.get("PG_BINDIR"):
+        candidates.append(Path(os.environ["PG_BINDIR"]) / "pgbench")
+    try:
+        from mercato.cluster import _pg_bindir
+
+        candidates.append(_pg_bindir() / "pgbench")
+    except Exception:  # noqa: BLE001 - no server binaries: fall back to PATH
+        pass
+    for c in candidates:
+        if c.exists():
+            return str(c)
+    found = shutil.which("pgbench")
+    if not found:
+        raise RuntimeError("pgbench not found (install postgresql-client-15 or set PG_BINDIR)")
+    return found
+
+
+def _pg_args_env(conninfo: str) -> tuple[list[str], dict[str, str]]:
+    info = conninfo_to_dict(conninfo)
+    args: list[str] = []
+    for key, flag in (("host", "-h"), ("port", "-p"), ("user", "-U")):
+        if info.get(key):
+            args += [flag, str(info[key])]
+    env = dict(os.environ)
+    if info.get("password"):
+        env["PGPASSWORD"] = str(info["password"])
+    return args, env
+
+
+def _dbname(conninfo: str) -> str:
+    return str(conninfo_to_dict(conninfo).get("dbname") or "postgres")
+
+
+# -- the harness ------------------------------------------------------------------------------------
+
+
+class Bench:
+    """Runs the whole benchmark once; see the module docstring."""
+
+    def __init__(self, settings: Settings, root: Path, *, log: LogFn | None = None) -> None:
+        self.s = settings
+        self.root = root
+        self.log: LogFn = log or (lambda _line: None)
+        self.admin_url = make_conninfo(settings.url, dbname="postgres")
+        self.ledger_url = make_conninfo(settings.url, dbname=settings.db_prefix)
+        self.tpcb_url = make_conninfo(settings.url, dbname=f"{settings.db_prefix}_tpcb")
+        self.pgbench = pgbench_binary()
+        self.vars: dict[str, int] = {}
+        self.setup_seconds: dict[str, float] = {}
+
+    # databases ------------------------------------------------------------------------------------
+    def _recreate(self, url: str) -> None:
+        name = _dbname(url)
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def drop_databases(self) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for url in (self.ledger_url, self.tpcb_url):
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(_dbname(url))))
+
+    def setup_tpcb(self) -> None:
+        t0 = time.monotonic()
+        self.log(f"[setup] {_dbname(self.tpcb_url)}: pgbench -i -s {self.s.scale} (TPC-B-like baseline)")
+        self._recreate(self.tpcb_url)
+        args, env = _pg_args_env(self.tpcb_url)
+        proc = subprocess.run([self.pgbench, "-i", "-q", "-s", str(self.s.scale), *args, _dbname(self.tpcb_url)],
+                              capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"pgbench -i failed: {proc.stderr.strip()[-500:]}")
+        self.setup_seconds["tpcb_init"] = round(time.monotonic() - t0, 1)
+
+    def setup_ledger(self) -> None:
+        from mercato.sqitch import Engine
+
+        t0 = time.monotonic()
+        self.log(f"[setup] {_dbname(self.ledger_url)}: deploying the Sqitch plan")
+        self._recreate(self.ledger_url)
+        Engine.from_project(self.ledger_url, self.root).deploy()
+        self.setup_seconds["deploy"] = round(time.monotonic() - t0, 1)
+        n = self.s.accounts
+        with psycopg.connect(self.ledger_url, autocommit=True) as conn:
+            has = conn.execute("SELECT to_regprocedure('ledger.transfer(text,bigint,bigint,numeric,text,jsonb)')"
+                               " IS NOT NULL").fetchone()[0]
+            if not has:
+                raise RuntimeError("the deployed plan has no ledger.transfer (is functions/ledger in sqitch.plan?)")
+            t1 = time.monotonic()
+            self.log(f"[setup] opening {n:,} accounts with ledger.open_account")
+            lo, hi, count = conn.execute(
+                "SELECT min(id), max(id), count(*) FROM ("
+                " SELECT ledger.open_account('BENCH', g::text, 'MAIN', 'ETB') AS id"
+                " FROM generate_series(1, %s::int) AS g) AS opened", (n,)).fetchone()
+            if count != n or hi - lo + 1 != n:
+                raise RuntimeError(f"account ids are not contiguous ({lo}..{hi} for {count})")
+            source = conn.execute(
+                "SELECT ledger.open_account('BENCH', 'source', 'CLEARING', 'ETB', p_allow_negative => true)"
+            ).fetchone()[0]
+            hot = conn.execute(
+                "SELECT ledger.open_account('PLATFORM', 'mercato', 'COMMISSION', 'ETB', p_slots => %s::int)",
+                (self.s.slots,)).fetchone()[0]
+            self.setup_seconds["open_accounts"] = round(time.monotonic() - t1, 1)
+            t1 = time.monotonic()
+            chunk = 1000
+            step = max(1, (n + chunk - 1) // chunk // 10)
+            for i, start in enumerate(range(0, n, chunk)):
+                conn.execute(
+                    "SELECT count(*) FROM ledger.post_batch(("
+                    " SELECT jsonb_agg(jsonb_build_object('reference', 'fund-' || g, 'debit_account_id', %(src)s,"
+                    "   'credit_account_id', %(lo)s::bigint + g, 'amount', '1000000.00'))"
+                    " FROM generate_series(%(a)s::int, %(b)s::int) AS g))",
+                    {"src": source, "lo": lo, "a": start, "b": min(start + chunk, n) - 1})
+                done = min(start + chunk, n)
+                if (i + 1) % step == 0 or done == n:
+                    self.log(f"[setup] funded {done:,}/{n:,} accounts with ledger.post_batch "
+                             f"({time.monotonic() - t1:.1f} s)")
+            self.setup_seconds["fund_accounts"] = round(time.monotonic() - t1, 1)
+            conn.execute("VACUUM ANALYZE")
+        self.vars = {"lo": lo, "n": n, "hot": hot, "source": source, "batch": self.s.batch}
+
+    # measuring ------------------------------------------------------------------------------------
+    def _pgbench(self, url: str, clients: int, script: Path | None) -> PgbenchResult:
+        args, env = _pg_args_env(url)
+        cmd = [self.pgbench, "-n", "-c", str(clients), "-j", str(min(self.s.threads, clients)),
+               "-T", str(self.s.seconds), *args]
+        if script is not None:
+            cmd += ["-f", str(script)] + [f"-D{k}={v}" for k, v in self.vars.items()]
+        cmd.append(_dbname(url))
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        return parse_pgbench(proc.stdout, proc.stderr, proc.returncode)
+
+    def _ledger_size(self, conn: psycopg.Connection) -> tuple[int, int]:
+        """(bytes of the ledger tables + indexes after VACUUM, posted transactions)."""
+        conn.execute("VACUUM ledger.account, ledger.account_slot, ledger.transaction, ledger.entry, ledger.hold")
+        size, txns = conn.execute(
+            "SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
+            "         WHERE c.relnamespace = 'ledger'::regnamespace AND c.relkind IN ('r', 'p')),"
+            "       (SELECT count(*) FROM ledger.transaction)").fetchone()
+        return int(size), int(txns)
+
+    def _check(self, conn: psycopg.Connection) -> tuple[bool, list[dict[str, Any]], float]:
+        t0 = time.monotonic()
+        rows = conn.execute("SELECT check_name, ok, violations, sample FROM ledger.check()").fetchall()
+        bad = [{"check_name": n, "violations": v, "sample": s} for n, ok, v, s in rows if not ok]
+        return (not bad and bool(rows)), bad, round(time.monotonic() - t0, 2)
+
+    def run_tpcb(self, clients: int) -> Run:
+        self.log(f"[run] TPC-B-like baseline, {clients} clients, {self.s.seconds} s")
+        res = self._pgbench(self.tpcb_url, clients, None)
+        run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error)
+        self.log(f"      tps {_fmt(run.tps)}" + (f"  ERROR {run.error}" if run.error else ""))
+        return run
+
+    def run_case(self, case: Case, clients: int) -> Run:
+        per_call = self.s.batch if case.transfers_per_call == "batch" else int(case.transfers_per_call)
+        with psycopg.connect(self.ledger_url, autocommit=True) as conn:
+            size0, txns0 = self._ledger_size(conn)
+            self.log(f"[run] {case.name}, {clients} clients, {self.s.seconds} s")
+            res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
+            run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
+                      res.latency_ms, res.error)
+            size1, txns1 = self._ledger_size(conn)
+            run.transfers_posted, run.bytes_growth = txns1 - txns0, size1 - size0
+            run.check_ok, run.check_failures, run.check_seconds = self._check(conn)
+        line = (f"      tps {_fmt(run.tps)}, transfers/s {_fmt(run.transfers_per_s)}, "
+                f"bytes/transfer {_fmt(run.bytes_per_transfer, 0)}, "
+                f"check() {'ok' if run.check_ok else 'FAILED'} ({run.check_seconds} s)")
+        if run.failed:
+            line += f", {run.failed} failed transactions"
+        if run.error:
+            line += f"  ERROR {run.error}"
+        self.log(line)
+        return run
+
+    def run(self, cases: Sequence[Case] = CASES) -> Report:
+        machine = machine_info(self.admin_url)
+        self.log(f"[info] {machine['cpus']} CPUs, {machine['memory_gb']} GB, {machine['postgresql']}, "
+                 f"load average {machine['load_average']}")
+        self.setup_tpcb()
+        self.setup_ledger()
+        runs: list[Run] = []
+        try:
+            for clients in self.s.clients:
+                runs.append(self.run_tpcb(clients))
+                for case in cases:
+                    runs.append(self.run_case(case, clients))
+        finally:
+            if not self.s.keep:
+                self.drop_databases()
+        machine["load_average_after"] = _loadavg()
+        settings = {k: v for k, v in asdict(self.s).items() if k != "url"}
+        settings["clients"] = list(self.s.clients)
+        settings["pgbench"] = f"pgbench -n -c <clients> -j {self.s.threads} -T {self.s.seconds} (query mode simple)"
+        return Report(machine, settings, runs, self.setup_seconds)
+
+
+def run(settings: Settings, *, root: Path | None = None, log: LogFn | None = None) -> Report:
+    """Run the ledger benchmark once (see the module docstring)."""
+    if root is None:
+        from mercato.config import project_root
+
+        root = project_root()
+    return Bench(settings, root, log=log).run()
+
+
+# -- evaluation and rendering -------------------------------------------------------------------------
+
+
+def evaluate(report: Report) -> list[Row]:
+    """The results table: every run with its ratio to the basis of its target at the same client count."""
+    rows: list[Row] = []
+    targets = {t.case: t for t in TARGETS}
+    for clients in report.client_counts:
+        tpcb = report.run_of(TPCB, clients)
+        tpcb_tps = tpcb.tps if tpcb else None
+        if tpcb:
+            rows.append(Row(TPCB, clients, tpcb.tps, tpcb.tps, tpcb_tps, 1.0 if tpcb.tps else None, "baseline",
+                            tpcb.tps is not None and not tpcb.error))
+        for case in CASE_NAMES:
+            r = report.run_of(case, clients)
+            if r is None:
+                continue
+            t = targets[case]
+            basis = report.run_of(t.basis, clients)
+            ratio = _ratio(r.transfers_per_s, basis.transfers_per_s if basis else None)
+            met = ratio is not None and ratio >= t.factor and r.ok
+            rows.append(Row(case, clients, r.tps, r.transfers_per_s, tpcb_tps, ratio, t.label, met))
+    counts = report.client_counts
+    if len(counts) >= 2:
+        lo, hi = report.run_of("transfer_hot", counts[0]), report.run_of("transfer_hot", counts[-1])
+        if lo and hi:
+            ratio = _ratio(hi.tps, lo.tps)
+            rows.append(Row("transfer_hot scaling", f"{counts[-1]} vs {counts[0]}", hi.tps, hi.transfers_per_s,
+                            None, ratio,
+                            f"no drop: ≥ {HOT_SCALING_FACTOR:g} × transfer_hot at {counts[0]} clients",
+                            ratio is not None and ratio >= HOT_SCALING_FACTOR and lo.ok and hi.ok))
+    return rows
+
+
+def bytes_summary(report: Report) -> list[dict[str, Any]]:
+    out = []
+    for r in report.runs:
+        if r.case == TPCB:
+            continue
+        out.append({"case": r.case, "clients": r.clients, "transfers_posted": r.transfers_posted,
+                    "bytes_growth": r.bytes_growth, "bytes_per_transfer": r.bytes_per_transfer})
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def machine_info(admin_url: str) -> dict[str, Any]:
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        version = conn.execute("SELECT version()").fetchone()[0]
+        settings = dict(conn.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name IN"
+            " ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'wal_level')").fetchall())
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu or platform.processor(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "postgresql": version.split(" on ")[0],
+        "server_settings": settings,
+        "kernel": platform.release(),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average": _loadavg(),
+    }
+
+
+def render_text(report: Report) -> str:
+    """The results table for a terminal."""
+    from mercato.cli.common import table
+
+    def num(value: float | None, digits: int = 1) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    rows = [{"case": r.case, "clients": r.clients, "tps": num(r.tps), "transfers/s": num(r.transfers_per_s),
+             "TPC-B tps": num(r.tpcb_tps), "ratio": num(r.ratio, 2), "target": r.target,
+             "met": "yes" if r.met else "NO"} for r in report.rows()]
+    out = [table(rows)]
+    out.append("")
+    out.append(table([{"case": b["case"], "clients": b["clients"], "transfers posted": b["transfers_posted"],
+                       "growth bytes": b["bytes_growth"], "bytes/transfer": num(b["bytes_per_transfer"], 0)}
+                      for b in bytes_summary(report)]))
+    out.append("")
+    for r in report.runs:
+        if r.case != TPCB and (r.check_ok is False or r.error or r.failed):
+            out.append(f"{r.case} @ {r.clients}: check() {'ok' if r.check_ok else 'FAILED'}"
+                       f"{', failed transactions ' + str(r.failed) if r.failed else ''}"
+                       f"{', error: ' + r.error if r.error else ''}"
+                       f"{', violations: ' + json.dumps(r.check_failures) if r.check_failures else ''}")
+    out.append(f"ledger.check(): {'ok after every case' if report.checks_ok else 'FAILED (see above)'}")
+    out.append(f"targets: {'all met' if report.all_met else 'NOT all met'}")
+    return "\n".join(out)
+
+
+def render_markdown(report: Report) -> str:
+    """The generated results section (without the markers)."""
+    m, s = report.machine, report.settings
+    lines = [
+        "## Results",
+        "",
+        f"Generated by `{s.get('command') or 'mercato bench ledger'}` on {m['date']}.",
+        "",
+        f"- Machine: {m['cpus']} CPUs ({m.get('cpu_model') or 'unknown'}), {m['memory_gb']} GB RAM, "
+        f"Linux {m.get('kernel', '')}; load average before {m['load_average']}, after "
+        f"{m.get('load_average_after', '?')}",
+        f"- Server: {m['postgresql']}; "
+        + ", ".join(f"{k}={v}" for k, v in sorted(m.get("server_settings", {}).items())),
+        f"- Load: `{s['pgbench']}`; {s['accounts']:,} funded accounts; TPC-B-like baseline at scale "
+        f"{s['scale']}; batch size {s['batch']}; hot account slots {s['slots']}"
+        + ("; **quick mode (smoke test, not representative)**" if s.get("quick") else ""),
+        f"- Setup: " + ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in report.setup_seconds.items()),
+        "",
+        "| case | clients | tps | transfers/s | TPC-B tps | ratio | target | met? |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in report.rows():
+        lines.append(f"| {r.case} | {r.clients} | {_fmt(r.tps)} | {_fmt(r.transfers_per_s)} | {_fmt(r.tpcb_tps)} "
+                     f"| {_fmt(r.ratio, 2)} | {r.target} | {'yes' if r.met else '**no**'} |")
+    lines += [
+        "",
+        "Ratios compare figures measured in this same invocation at the same client count; "
+        "for `post_batch` tps counts calls and transfers/s counts transfers; for `hold_capture` "
+        "one call is one create_hold + capture_hold pair.",
+        "",
+        "### Bytes per transfer",
+        "",
+        "Growth of the ledger tables + indexes (after `VACUUM`) during the case, divided by the "
+        "ledger transactions it posted.",
+        "",
+        "| case | clients | transactions posted | growth (bytes) | bytes per transfer |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for b in bytes_summary(report):
+        lines.append(f"| {b['case']} | {b['clients']} | {b['transfers_posted'] if b['transfers_posted'] is not None else '—'}"
+                     f" | {b['bytes_growth'] if b['bytes_growth'] is not None else '—'}"
+                     f" | {_fmt(b['bytes_per_transfer'], 0)} |")
+    lines += ["", "### ledger.check()", ""]
+    for r in report.runs:
+        if r.case == TPCB:
+            continue
+        status = "ok" if r.check_ok else "**FAILED**"
+        extra = ""
+        if r.check_failures:
+            extra = "; violations: " + ", ".join(f"{f['check_name']} ({f['violations']})" for f in r.check_failures)
+        if r.failed:
+            extra += f"; {r.failed} failed pgbench transactions"
+        if r.error:
+            extra += f"; pgbench: {r.error}"
+        lines.append(f"- {r.case} @ {r.clients} clients: {status} ({r.check_seconds} s){extra}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+DEFAULT_HEADER = """# Benchmarks
+
+`mercato bench ledger` drives real load with pgbench against a real PostgreSQL server and reports
+ratios against pgbench's own TPC-B-like run in the same invocation.
+"""
+
+
+def update_markdown(path: Path, section: str) -> None:
+    """Replace the generated part of ``path`` between the result markers, keeping the rest intact.
+
+    A missing file gets a short header; a file without markers gets the section appended.
+    """
+    block = f"{RESULTS_START}\n{section.rstrip()}\n{RESULTS_END}"
+    text = path.read_text() if path.exists() else DEFAULT_HEADER
+    start, end = text.find(RESULTS_START), text.find(RESULTS_END)
+    if start != -1 and end != -1 and end > start:
+        text = text[:start] + block + text[end + len(RESULTS_END):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    if not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text)
+
+
+def command_line(argv: Sequence[str]) -> str:
+    return "mercato " + " ".join(shlex.quote(a) for a in argv)

@@ -1,0 +1,85 @@
+"""``mercato bench``: benchmarks that drive real load (pgbench) against the target server.
+
+``mercato bench ledger`` creates its own databases (``--db-prefix``, dropped and re-created on every
+run) on the server of DATABASE_URL or the embedded cluster, and never touches the ``mercato`` database.
+Progress goes to stderr; the results table (or ``--json``) to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from mercato import bench as b
+
+
+@click.group(name="bench")
+def command() -> None:
+    """Benchmarks against a real server (results as ratios to pgbench's TPC-B-like run)."""
+
+
+def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(x) for x in value.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of client counts, e.g. 8,32") from None
+    if not counts or any(c < 1 for c in counts):
+        raise click.BadParameter("a comma-separated list of positive client counts, e.g. 8,32")
+    return counts
+
+
+@command.command(name="ledger")
+@click.option("--seconds", type=click.IntRange(1), default=None, help="Duration of each pgbench run [30; 3 with --quick].")
+@click.option("--clients", default="8,32", show_default=True, callback=_clients,
+              help="Client counts, comma-separated; every case runs at each.")
+@click.option("--quick", is_flag=True, help="Smoke test: 3 s runs, 2,000 accounts, TPC-B scale 5.")
+@click.option("--accounts", type=click.IntRange(2), default=None, help="Funded accounts [100,000; 2,000 with --quick].")
+@click.option("--scale", type=click.IntRange(1), default=None, help="pgbench -i scale of the baseline [50; 5 with --quick].")
+@click.option("--batch", type=click.IntRange(1, 10000), default=100, show_default=True,
+              help="Transfers per ledger.post_batch call.")
+@click.option("--db-prefix", default="mercato_bench", show_default=True,
+              help="Database names: <prefix> (ledger) and <prefix>_tpcb (baseline); dropped and re-created.")
+@click.option("--keep/--drop", default=True, show_default=True, help="Keep the bench databases afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the results section of this Markdown file (e.g. docs/benchmarks.md).")
+def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts: int | None, scale: int | None,
+           batch: int, db_prefix: str, keep: bool, as_json: bool, output: Path | None) -> None:
+    """The ledger under load: transfers (random and hot account), batches, hold + capture.
+
+    Targets (ratios in the same run, same client count): transfer ≥ 1.2 × TPC-B tps; hot-account
+    transfer ≥ 0.8 × random transfer and no drop with more clients; post_batch ≥ 4 × TPC-B in
+    transfers; create_hold + capture_hold pairs ≥ 0.6 × TPC-B. ledger.check() after every case.
+    """
+    from mercato.config import database_url, project_root
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", db_prefix) or db_prefix in ("postgres", "mercato"):
+        raise click.BadParameter("lower-case letters, digits and _, not postgres/mercato", param_hint="--db-prefix")
+    settings = b.Settings(
+        url=database_url(),
+        seconds=seconds or (3 if quick else 30),
+        clients=clients,
+        accounts=accounts or (2_000 if quick else 100_000),
+        scale=scale or (5 if quick else 50),
+        batch=batch,
+        db_prefix=db_prefix,
+        quick=quick,
+        keep=keep,
+        command=b.command_line(sys.argv[1:]),
+    )
+    if settings.accounts > 2 ** 31 or settings.accounts < 2:
+        raise click.BadParameter("between 2 and 2^31", param_hint="--accounts")
+    report = b.run(settings, root=project_root(), log=lambda line: click.echo(line, err=True))
+    if output is not None:
+        b.update_markdown(output, b.render_markdown(report))
+        click.echo(f"[done] results written to {output}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(b.render_text(report))
+    if not report.checks_ok:
+        raise click.ClickException("ledger.check() reported violations or a pgbench run aborted (see above)")
