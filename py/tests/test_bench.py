@@ -1,0 +1,145 @@
+"""``mercato bench ledger``: parsing, rendering, and one tiny real run (never an assertion on speed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+
+from mercato import bench as b
+from mercato.config import project_root
+
+PGBENCH_OK = """\
+pgbench (15.20 (Debian 15.20-0+deb12u1))
+transaction type: bench/transfer_random.sql
+scaling factor: 1
+query mode: simple
+number of clients: 8
+number of threads: 2
+maximum number of tries: 1
+duration: 3 s
+number of transactions actually processed: 2276
+number of failed transactions: 0 (0.000%)
+latency average = 10.535 ms
+initial connection time = 14.296 ms
+tps = 759.930127 (without initial connection time)
+"""
+
+PGBENCH_ABORTED = """\
+transaction type: bench/transfer_random.sql
+number of clients: 2
+number of transactions actually processed: 3
+number of failed transactions: 0 (0.000%)
+Run was aborted; the above results are incomplete.
+"""
+PGBENCH_ABORTED_ERR = (
+    "pgbench: error: client 1 script 0 aborted in command 6 query 0: ERROR:  LEDGER_SAME_ACCOUNT: "
+    "debit and credit account are the same\n"
+)
+
+
+def test_parse_pgbench_output() -> None:
+    r = b.parse_pgbench(PGBENCH_OK)
+    assert r.tps == 759.930127 and r.transactions == 2276 and r.failed == 0 and r.latency_ms == 10.535
+    assert r.error is None and not r.aborted
+    old = b.parse_pgbench("tps = 12.5 (excluding connections establishing)\n")
+    assert old.tps == 12.5 and old.error is None
+
+
+def test_parse_pgbench_aborted_run_is_an_error() -> None:
+    r = b.parse_pgbench(PGBENCH_ABORTED, PGBENCH_ABORTED_ERR, 2)
+    assert r.aborted and r.tps is None
+    assert "LEDGER_SAME_ACCOUNT" in r.error
+    assert b.parse_pgbench("", "pgbench: error: connection refused\n", 1).error
+
+
+def _report() -> b.Report:
+    def run(case: str, clients: int, tps: float, per_call: int = 1, **kw) -> b.Run:
+        extra = {} if case == b.TPCB else {"check_ok": True, "check_seconds": 0.1, "transfers_posted": 100,
+                                            "bytes_growth": 80_000}
+        return b.Run(case, clients, 3, tps, per_call, **{**extra, **kw})
+
+    runs = [
+        run("tpcb", 8, 1000.0), run("transfer_random", 8, 1300.0), run("transfer_hot", 8, 1000.0),
+        run("post_batch", 8, 30.0, 100), run("hold_capture", 8, 700.0),
+        run("tpcb", 32, 900.0), run("transfer_random", 32, 1000.0), run("transfer_hot", 32, 950.0),
+        run("post_batch", 32, 50.0, 100),
+        run("hold_capture", 32, 800.0, check_ok=False,
+            check_failures=[{"check_name": "trial_balance", "violations": 1, "sample": None}]),
+    ]
+    machine = {"cpus": 2, "cpu_model": "test", "memory_gb": 1.0, "postgresql": "PostgreSQL 15", "kernel": "x",
+               "date": "2026-01-01 00:00 UTC", "load_average": "0.00 0.00 0.00", "server_settings": {"fsync": "on"}}
+    settings = {"command": "mercato bench ledger --quick", "pgbench": "pgbench -n", "accounts": 2000, "scale": 5,
+                "batch": 100, "slots": 16, "quick": True}
+    return b.Report(machine, settings, runs, {"deploy": 1.0})
+
+
+def test_evaluate_ratios_and_targets() -> None:
+    rows = {(r.case, r.clients): r for r in _report().rows()}
+    assert rows[("transfer_random", 8)].ratio == 1.3 and rows[("transfer_random", 8)].met
+    assert rows[("transfer_random", 32)].ratio == 1000 / 900 and not rows[("transfer_random", 32)].met
+    assert rows[("transfer_hot", 8)].ratio == 1000 / 1300 and not rows[("transfer_hot", 8)].met  # vs random
+    assert rows[("transfer_hot", 32)].met
+    assert rows[("post_batch", 8)].transfers_per_s == 3000 and not rows[("post_batch", 8)].met  # 3.0 < 4
+    assert rows[("post_batch", 32)].ratio == 5000 / 900 and rows[("post_batch", 32)].met
+    assert rows[("hold_capture", 8)].met
+    assert not rows[("hold_capture", 32)].met  # fast enough, but check() failed
+    assert rows[("transfer_hot scaling", "32 vs 8")].ratio == 0.95 and rows[("transfer_hot scaling", "32 vs 8")].met
+    report = _report()
+    assert not report.all_met and not report.checks_ok
+    assert report.as_dict()["bytes_per_transfer"][0]["bytes_per_transfer"] == 800
+
+
+def test_markdown_keeps_the_hand_written_part(tmp_path: Path) -> None:
+    section = b.render_markdown(_report())
+    assert "| transfer_random | 8 | 1,300.0 | 1,300.0 | 1,000.0 | 1.30 | ≥ 1.2 × TPC-B | yes |" in section
+    assert "hold_capture @ 32 clients: **FAILED**" in section and "trial_balance (1)" in section
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Benchmarks\n\nHand-written intro.\n\n{b.RESULTS_START}\nstale generated text\n{b.RESULTS_END}\n\n## Remarks\n\nKeep me.\n")
+    b.update_markdown(doc, section)
+    b.update_markdown(doc, section)  # idempotent
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks\n\nHand-written intro.\n") and text.endswith("## Remarks\n\nKeep me.\n")
+    assert "stale generated" not in text and text.count(b.RESULTS_START) == 1 and text.count("## Results") == 1
+    fresh = tmp_path / "new.md"
+    b.update_markdown(fresh, section)
+    assert fresh.read_text().startswith("# Benchmarks") and b.RESULTS_END in fresh.read_text()
+
+
+def test_bench_ledger_quick_run(server_url: str) -> None:
+    """A tiny real run: every case produces a numeric tps and ledger.check() is ok after each.
+    Speed is never asserted here."""
+    prefix = f"mercato_benchtest_{uuid.uuid4().hex[:8]}"
+    exe = Path(sys.executable).parent / "mercato"
+    env = {**os.environ, "DATABASE_URL": make_conninfo(server_url, dbname="postgres")}
+    try:
+        result = subprocess.run(
+            [str(exe), "bench", "ledger", "--quick", "--seconds", "1", "--clients", "2", "--accounts", "200",
+             "--scale", "1", "--batch", "10", "--db-prefix", prefix, "--drop", "--json"],
+            capture_output=True, text=True, cwd=project_root(), env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        report = json.loads(result.stdout)
+        runs = {(r["case"], r["clients"]): r for r in report["runs"]}
+        assert set(runs) == {(c, 2) for c in (b.TPCB, *b.CASE_NAMES)}
+        for (case, _), r in runs.items():
+            assert isinstance(r["tps"], float), (case, r)  # numeric; its size is not the test's business
+            assert r["error"] is None and not r["failed"], (case, r)
+            if case != b.TPCB:
+                assert r["check_ok"] is True, (case, r["check_failures"])
+                assert r["transfers_posted"] > 0 and r["bytes_growth"] is not None
+        assert report["checks_ok"] is True
+        assert {row["case"] for row in report["results"]} >= set(b.CASE_NAMES)
+        assert "[setup] funded 200/200 accounts" in result.stderr
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            for name in (prefix, f"{prefix}_tpcb"):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", (prefix + "%",)).fetchone()[0] == 0
