@@ -102,6 +102,7 @@ class Settings:
     db_prefix: str = "mercato_bench"
     quick: bool = False
     keep: bool = True
+    profile: bool = False  # track_functions=all during the ledger runs (slightly slower; diagnosis only)
     command: str = ""
 
 
@@ -133,6 +134,7 @@ class Run:
     check_seconds: float | None = None
     transfers_posted: int | None = None
     bytes_growth: int | None = None
+    functions: list[dict[str, Any]] = field(default_factory=list)  # with --profile
 
     @property
     def transfers_per_s(self) -> float | None:
@@ -370,6 +372,8 @@ class Bench:
     # measuring ------------------------------------------------------------------------------------
     def _pgbench(self, url: str, clients: int, script: Path | None) -> PgbenchResult:
         args, env = _pg_args_env(url)
+        if self.s.profile and script is not None:
+            env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c track_functions=all").strip()
         cmd = [self.pgbench, "-n", "-c", str(clients), "-j", str(min(self.s.threads, clients)),
                "-T", str(self.s.seconds), *args]
         if script is not None:
@@ -389,6 +393,17 @@ class Bench:
             "       (SELECT count(*) FROM ledger.transaction)").fetchone()
         return int(size), int(txns)
 
+    def _functions(self, conn: psycopg.Connection) -> list[dict[str, Any]]:
+        """Per-function call counts and self time of the last run (pg_stat_user_functions)."""
+        time.sleep(1.0)  # backends flush their function statistics when pgbench disconnects them
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        rows = conn.execute(
+            "SELECT schemaname || '.' || funcname, calls, round(total_time::numeric, 1), round(self_time::numeric, 1),"
+            "       round((self_time * 1000 / nullif(calls, 0))::numeric, 1)"
+            "  FROM pg_stat_user_functions WHERE calls > 0 ORDER BY self_time DESC LIMIT 10").fetchall()
+        return [{"function": f, "calls": c, "total_ms": float(t), "self_ms": float(st),
+                 "self_us_per_call": float(u) if u is not None else None} for f, c, t, st, u in rows]
+
     def _check(self, conn: psycopg.Connection) -> tuple[bool, list[dict[str, Any]], float]:
         t0 = time.monotonic()
         rows = conn.execute("SELECT check_name, ok, violations, sample FROM ledger.check()").fetchall()
@@ -406,10 +421,14 @@ class Bench:
         per_call = self.s.batch if case.transfers_per_call == "batch" else int(case.transfers_per_call)
         with psycopg.connect(self.ledger_url, autocommit=True) as conn:
             size0, txns0 = self._ledger_size(conn)
+            if self.s.profile:
+                conn.execute("SELECT pg_stat_reset()")
             self.log(f"[run] {case.name}, {clients} clients, {self.s.seconds} s")
             res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
             run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
                       res.latency_ms, res.error)
+            if self.s.profile:
+                run.functions = self._functions(conn)
             size1, txns1 = self._ledger_size(conn)
             run.transfers_posted, run.bytes_growth = txns1 - txns0, size1 - size0
             run.check_ok, run.check_failures, run.check_seconds = self._check(conn)
@@ -445,13 +464,14 @@ class Bench:
         return Report(machine, settings, runs, self.setup_seconds)
 
 
-def run(settings: Settings, *, root: Path | None = None, log: LogFn | None = None) -> Report:
+def run(settings: Settings, *, root: Path | None = None, log: LogFn | None = None,
+        cases: Sequence[Case] = CASES) -> Report:
     """Run the ledger benchmark once (see the module docstring)."""
     if root is None:
         from mercato.config import project_root
 
         root = project_root()
-    return Bench(settings, root, log=log).run()
+    return Bench(settings, root, log=log).run(cases)
 
 
 # -- evaluation and rendering -------------------------------------------------------------------------
@@ -572,6 +592,10 @@ def render_text(report: Report) -> str:
                        f"{', failed transactions ' + str(r.failed) if r.failed else ''}"
                        f"{', error: ' + r.error if r.error else ''}"
                        f"{', violations: ' + json.dumps(r.check_failures) if r.check_failures else ''}")
+    for r in report.runs:
+        if r.functions:
+            out.append(f"profile {r.case} @ {r.clients} (self time per call, µs):  "
+                       + ", ".join(f"{f['function']} {f['self_us_per_call']}" for f in r.functions[:6]))
     out.append(f"ledger.check(): {'ok after every case' if report.checks_ok else 'FAILED (see above)'}")
     out.append(f"targets: {'all met' if report.all_met else 'NOT all met'}")
     return "\n".join(out)
@@ -632,6 +656,14 @@ def render_markdown(report: Report) -> str:
         if r.error:
             extra += f"; pgbench: {r.error}"
         lines.append(f"- {r.case} @ {r.clients} clients: {status} ({r.check_seconds} s){extra}")
+    profiled = [r for r in report.runs if r.functions]
+    if profiled:
+        lines += ["", "### Function profile (`--profile`: track_functions = all)", "",
+                  "| case | clients | function | calls | self ms | self µs/call |", "|---|---:|---|---:|---:|---:|"]
+        for r in profiled:
+            for f in r.functions[:6]:
+                lines.append(f"| {r.case} | {r.clients} | {f['function']} | {f['calls']} | {f['self_ms']} "
+                             f"| {f['self_us_per_call']} |")
     lines.append("")
     return "\n".join(lines)
 

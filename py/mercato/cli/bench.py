@@ -43,12 +43,17 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
               help="Transfers per ledger.post_batch call.")
 @click.option("--db-prefix", default="mercato_bench", show_default=True,
               help="Database names: <prefix> (ledger) and <prefix>_tpcb (baseline); dropped and re-created.")
+@click.option("--case", "cases", multiple=True, type=click.Choice(b.CASE_NAMES),
+              help="Run only this case (repeatable; default: all). The TPC-B baseline always runs.")
+@click.option("--profile", is_flag=True,
+              help="Diagnosis: per-function self time of every ledger case (track_functions=all; slightly slower).")
 @click.option("--keep/--drop", default=True, show_default=True, help="Keep the bench databases afterwards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the results section of this Markdown file (e.g. docs/benchmarks.md).")
 def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts: int | None, scale: int | None,
-           batch: int, db_prefix: str, keep: bool, as_json: bool, output: Path | None) -> None:
+           batch: int, db_prefix: str, cases: tuple[str, ...], profile: bool, keep: bool, as_json: bool,
+           output: Path | None) -> None:
     """The ledger under load: transfers (random and hot account), batches, hold + capture.
 
     Targets (ratios in the same run, same client count): transfer ≥ 1.2 × TPC-B tps; hot-account
@@ -69,11 +74,13 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
         db_prefix=db_prefix,
         quick=quick,
         keep=keep,
+        profile=profile,
         command=b.command_line(sys.argv[1:]),
     )
     if settings.accounts > 2 ** 31 or settings.accounts < 2:
         raise click.BadParameter("between 2 and 2^31", param_hint="--accounts")
-    report = b.run(settings, root=project_root(), log=lambda line: click.echo(line, err=True))
+    selected = [c for c in b.CASES if not cases or c.name in cases]
+    report = b.run(settings, root=project_root(), log=lambda line: click.echo(line, err=True), cases=selected)
     if output is not None:
         b.update_markdown(output, b.render_markdown(report))
         click.echo(f"[done] results written to {output}", err=True)
