@@ -1,0 +1,1372 @@
+-- Deploy mercato:functions/ledger to pg
+-- Postings (transfer, post, post_batch), holds (create, capture, release, expire), reversals,
+-- reads (balance, balance_at, statement), the integrity check, and the triggers that keep the
+-- ledger balanced and immutable whoever writes to it.
+--
+-- Concurrency: every function assumes READ COMMITTED. Account rows (and hot-account slots) are locked
+-- in ascending (account_id, slot) order, holds before accounts; balances move with conditional
+-- UPDATE ... WHERE <rule> RETURNING, never read-then-write. Idempotency rides on the unique reference:
+-- INSERT ... ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the first and then replay it.
+
+BEGIN;
+
+-- ------------------------------------------------------------------------------------------------
+-- Guards: balanced, immutable, resolve-once. They hold for every role, the owner included.
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.entry_balanced_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tx       bigint;
+    v_currency text;
+    v_sum      numeric;
+BEGIN
+    SELECT n.transaction_id, a.currency, sum(n.amount)
+      INTO v_tx, v_currency, v_sum
+      FROM new_entries n
+      JOIN ledger.account a ON a.id = n.account_id
+     GROUP BY n.transaction_id, a.currency
+    HAVING sum(n.amount) <> 0
+     LIMIT 1;
+    IF v_tx IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_UNBALANCED',
+                           format('transaction %s is off by %s %s', v_tx, v_sum, v_currency));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION ledger.entry_balanced_trg() IS
+'Statement trigger: the entries inserted by one statement must balance per transaction and currency.
+Every posting writes all legs of a transaction in one INSERT, so each statement is balanced and so is the
+ledger; a direct INSERT of an unbalanced set fails with LEDGER_UNBALANCED whoever runs it.';
+
+CREATE TRIGGER entry_balanced AFTER INSERT ON ledger.entry
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.entry_balanced_trg();
+
+CREATE FUNCTION ledger.immutable_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM core.raise('LEDGER_IMMUTABLE', format('%s on %s.%s', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME));
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION ledger.immutable_trg() IS
+'Trigger: refuse UPDATE, DELETE or TRUNCATE of posted ledger records (LEDGER_IMMUTABLE). Corrections are reversals.';
+
+CREATE TRIGGER entry_immutable BEFORE UPDATE OR DELETE ON ledger.entry
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER entry_no_truncate BEFORE TRUNCATE ON ledger.entry
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER transaction_no_delete BEFORE DELETE OR TRUNCATE ON ledger.transaction
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER hold_no_delete BEFORE DELETE OR TRUNCATE ON ledger.hold
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER account_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER account_slot_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account_slot
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+
+CREATE FUNCTION ledger.transaction_update_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF OLD.reversed_by IS NULL AND NEW.reversed_by IS NOT NULL
+       AND (NEW.id, NEW.reference, NEW.kind, NEW.request_hash, NEW.memo, NEW.metadata, NEW.reversal_of, NEW.posted_at)
+           IS NOT DISTINCT FROM
+           (OLD.id, OLD.reference, OLD.kind, OLD.request_hash, OLD.memo, OLD.metadata, OLD.reversal_of, OLD.posted_at)
+    THEN
+        RETURN NEW;   -- the one change ever made to a posted transaction: linking its reversal
+    END IF;
+    PERFORM core.raise('LEDGER_IMMUTABLE', format('UPDATE of transaction %s', OLD.id));
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION ledger.transaction_update_trg() IS
+'Trigger: a posted transaction never changes, except that reversed_by is set once when it is reversed.';
+
+CREATE TRIGGER transaction_update BEFORE UPDATE ON ledger.transaction
+    FOR EACH ROW EXECUTE FUNCTION ledger.transaction_update_trg();
+
+CREATE FUNCTION ledger.hold_update_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF OLD.status <> 'OPEN' THEN
+        PERFORM core.raise('LEDGER_HOLD_RESOLVED', format('hold %s is %s', OLD.id, OLD.status));
+    END IF;
+    IF (NEW.id, NEW.reference, NEW.request_hash, NEW.account_id, NEW.amount, NEW.memo, NEW.expires_at, NEW.created_at)
+       IS DISTINCT FROM
+       (OLD.id, OLD.reference, OLD.request_hash, OLD.account_id, OLD.amount, OLD.memo, OLD.expires_at, OLD.created_at)
+    THEN
+        PERFORM core.raise('LEDGER_IMMUTABLE', format('hold %s: only its resolution may be recorded', OLD.id));
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION ledger.hold_update_trg() IS
+'Trigger: a hold changes once, from OPEN to its resolution; its terms (account, amount, expiry) never change.';
+
+CREATE TRIGGER hold_update BEFORE UPDATE ON ledger.hold
+    FOR EACH ROW EXECUTE FUNCTION ledger.hold_update_trg();
+
+-- ------------------------------------------------------------------------------------------------
+-- Internal building blocks (owner only; called from the SECURITY DEFINER API below)
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.parse_amount(p_value jsonb)
+RETURNS numeric
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN jsonb_typeof(p_value) = 'number' THEN p_value::text::numeric
+    WHEN jsonb_typeof(p_value) = 'string' AND (p_value #>> '{}') ~ '^-?[0-9]{1,18}(\.[0-9]{1,8})?$'
+        THEN (p_value #>> '{}')::numeric
+END;
+COMMENT ON FUNCTION ledger.parse_amount(jsonb) IS
+'An amount from JSON (a number, or a decimal string such as "12.50"); NULL when malformed.';
+
+CREATE FUNCTION ledger.parse_id(p_value jsonb)
+RETURNS bigint
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN jsonb_typeof(p_value) IN ('number', 'string') AND (p_value #>> '{}') ~ '^[0-9]{1,18}$'
+        THEN (p_value #>> '{}')::bigint
+END;
+COMMENT ON FUNCTION ledger.parse_id(jsonb) IS 'An id from JSON (number or digit string); NULL when malformed.';
+
+CREATE FUNCTION ledger.check_reference(p_reference text)
+RETURNS void
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_reference IS NULL OR length(p_reference) NOT BETWEEN 1 AND 200 THEN
+        PERFORM core.raise('LEDGER_REFERENCE_INVALID',
+                           CASE WHEN p_reference IS NULL THEN 'reference is NULL'
+                                ELSE format('reference has %s characters', length(p_reference)) END);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ledger.check_reference(text) IS 'Refuse a missing or overlong caller reference (LEDGER_REFERENCE_INVALID).';
+
+CREATE FUNCTION ledger.check_amount(p_amount numeric, p_what text DEFAULT 'amount')
+RETURNS void
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_amount IS NULL OR p_amount <= 0 OR p_amount >= 1e15 THEN
+        PERFORM core.raise('LEDGER_AMOUNT_INVALID', format('%s is %s', p_what, coalesce(p_amount::text, 'NULL')));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ledger.check_amount(numeric, text) IS 'Refuse a NULL, non-positive or huge amount (LEDGER_AMOUNT_INVALID).';
+
+CREATE FUNCTION ledger.check_memo(p_memo text)
+RETURNS void
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF length(p_memo) > 500 THEN
+        PERFORM core.raise('CORE_INVALID_ARGUMENT', format('memo has %s characters (at most 500)', length(p_memo)));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ledger.check_memo(text) IS 'Refuse a memo over 500 characters (CORE_INVALID_ARGUMENT).';
+
+CREATE FUNCTION ledger.replay(p_reference text, p_request_hash uuid)
+RETURNS bigint
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id   bigint;
+    v_hash uuid;
+BEGIN
+    SELECT id, request_hash INTO v_id, v_hash FROM ledger.transaction WHERE reference = p_reference;
+    IF v_hash IS DISTINCT FROM p_request_hash THEN
+        PERFORM core.raise('LEDGER_IDEMPOTENCY_CONFLICT', format('reference %s is transaction %s', p_reference, v_id));
+    END IF;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION ledger.replay(text, uuid) IS
+'The transaction already posted under a reference, if the request is the same; else LEDGER_IDEMPOTENCY_CONFLICT.';
+
+CREATE FUNCTION ledger.available(p_account_id bigint)
+RETURNS numeric
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT a.balance - a.held + coalesce((SELECT sum(s.balance) FROM ledger.account_slot s WHERE s.account_id = a.id), 0)
+          FROM ledger.account a WHERE a.id = p_account_id);
+COMMENT ON FUNCTION ledger.available(bigint) IS 'balance (over all slots) minus held, for one account.';
+
+CREATE FUNCTION ledger.refuse(p_account_id bigint, p_amount numeric, p_currency text, p_debit boolean)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v ledger.account;
+BEGIN
+    SELECT * INTO v FROM ledger.account WHERE id = p_account_id;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    ELSIF v.status = 'CLOSED' THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_CLOSED', format('account %s', p_account_id));
+    ELSIF v.status = 'FROZEN' THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_FROZEN', format('account %s', p_account_id));
+    ELSIF p_currency IS NOT NULL AND v.currency <> p_currency THEN
+        PERFORM core.raise('LEDGER_CURRENCY_MISMATCH',
+                           format('account %s is in %s, the posting in %s', p_account_id, v.currency, p_currency));
+    ELSIF scale(p_amount) > v.minor_units THEN
+        PERFORM core.raise('LEDGER_AMOUNT_PRECISION',
+                           format('%s has %s decimals; %s allows %s', p_amount, scale(p_amount), v.currency, v.minor_units));
+    ELSIF p_debit AND v.receive_only THEN
+        PERFORM core.raise('LEDGER_RECEIVE_ONLY', format('account %s', p_account_id));
+    ELSIF p_debit THEN
+        PERFORM core.raise('LEDGER_INSUFFICIENT_FUNDS',
+                           format('account %s: available %s %s, needs %s%s', p_account_id, ledger.available(p_account_id),
+                                  v.currency, p_amount,
+                                  CASE WHEN v.overdraft_limit > 0 THEN format(' (overdraft limit %s)', v.overdraft_limit)
+                                       ELSE '' END));
+    END IF;
+    PERFORM core.raise('LEDGER_ACCOUNT_INVALID', format('account %s changed concurrently; retry', p_account_id));
+END
+$$;
+COMMENT ON FUNCTION ledger.refuse(bigint, numeric, text, boolean) IS
+'Explain why a conditional balance UPDATE matched no row, with the right stable code (never returns).
+Runs only on the refusal path, so postings that succeed pay nothing for the diagnosis.';
+
+CREATE FUNCTION ledger.post_debit(
+    p_account_id bigint, p_amount numeric, p_currency text,
+    OUT o_slot smallint, OUT o_seq bigint, OUT o_balance_after numeric, OUT o_currency text)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_slots smallint;
+BEGIN
+    o_slot := 0;
+    UPDATE ledger.account a
+       SET balance = a.balance - p_amount, seq = a.seq + 1
+     WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND NOT a.receive_only
+       AND (p_currency IS NULL OR a.currency = p_currency) AND scale(p_amount) <= a.minor_units
+       AND (a.allow_negative OR a.balance - a.held - p_amount >= -a.overdraft_limit)
+    RETURNING a.seq, a.balance, a.currency INTO o_seq, o_balance_after, o_currency;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
+    IF v_slots > 1 THEN
+        -- A hot account: lock slot 0 and then every other slot, in order, and debit slot 0 against the sum.
+        PERFORM 1 FROM ledger.account WHERE id = p_account_id FOR UPDATE;
+        PERFORM 1 FROM ledger.account_slot WHERE account_id = p_account_id ORDER BY slot FOR UPDATE;
+        UPDATE ledger.account a
+           SET balance = a.balance - p_amount, seq = a.seq + 1
+         WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND NOT a.receive_only
+           AND (p_currency IS NULL OR a.currency = p_currency) AND scale(p_amount) <= a.minor_units
+           AND ledger.available(a.id) - p_amount >= 0
+        RETURNING a.seq, a.balance, a.currency INTO o_seq, o_balance_after, o_currency;
+        IF FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM ledger.refuse(p_account_id, p_amount, p_currency, true);
+END
+$$;
+COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
+'Debit one account under its row lock: one conditional UPDATE checks status, currency, precision, receive-only
+and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.';
+
+CREATE FUNCTION ledger.post_credit(
+    p_account_id bigint, p_amount numeric, p_currency text,
+    OUT o_slot smallint, OUT o_seq bigint, OUT o_balance_after numeric, OUT o_currency text)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_slots smallint;
+BEGIN
+    o_slot := 0;
+    UPDATE ledger.account a
+       SET balance = a.balance + p_amount, seq = a.seq + 1
+     WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND a.slots = 1
+       AND (p_currency IS NULL OR a.currency = p_currency) AND scale(p_amount) <= a.minor_units
+    RETURNING a.seq, a.balance, a.currency INTO o_seq, o_balance_after, o_currency;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
+    IF v_slots > 1 THEN
+        -- A hot account: each backend credits its own slot, so concurrent credits rarely queue.
+        o_slot := 1 + pg_backend_pid() % (v_slots - 1);
+        UPDATE ledger.account_slot s
+           SET balance = s.balance + p_amount, seq = s.seq + 1
+         WHERE s.account_id = p_account_id AND s.slot = o_slot AND s.active
+           AND (p_currency IS NULL OR s.currency = p_currency) AND scale(p_amount) <= s.minor_units
+        RETURNING s.seq, s.balance, s.currency INTO o_seq, o_balance_after, o_currency;
+        IF FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM ledger.refuse(p_account_id, p_amount, p_currency, false);
+END
+$$;
+COMMENT ON FUNCTION ledger.post_credit(bigint, numeric, text) IS
+'Credit one account under its row lock (hot accounts: one of their slots, chosen by backend).
+Returns the slot, new sequence number and balance of that slot.';
+
+CREATE FUNCTION ledger.apply_legs(p_transaction_id bigint, p_account_ids bigint[], p_amounts numeric[], p_currency text[])
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_slot  smallint[] := '{}'::smallint[];
+    v_seq   bigint[] := '{}'::bigint[];
+    v_after numeric[] := '{}'::numeric[];
+    r       record;
+BEGIN
+    -- p_account_ids is sorted ascending and distinct: locks are taken in that order.
+    FOR i IN 1 .. cardinality(p_account_ids) LOOP
+        IF p_amounts[i] < 0 THEN
+            SELECT * INTO r FROM ledger.post_debit(p_account_ids[i], -p_amounts[i], p_currency[i]);
+        ELSE
+            SELECT * INTO r FROM ledger.post_credit(p_account_ids[i], p_amounts[i], p_currency[i]);
+        END IF;
+        v_slot := v_slot || r.o_slot;
+        v_seq := v_seq || r.o_seq;
+        v_after := v_after || r.o_balance_after;
+    END LOOP;
+    INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
+    SELECT p_transaction_id, u.account_id, u.slot, u.seq, u.amount, u.balance_after - u.amount, u.balance_after,
+           clock_timestamp()
+      FROM unnest(p_account_ids, v_slot, v_seq, p_amounts, v_after) AS u(account_id, slot, seq, amount, balance_after);
+END
+$$;
+COMMENT ON FUNCTION ledger.apply_legs(bigint, bigint[], numeric[], text[]) IS
+'Post the netted legs of one transaction (accounts sorted ascending, signed amounts) and write their entries
+in one INSERT. Used by post, capture_hold and reverse.';
+
+-- ------------------------------------------------------------------------------------------------
+-- Accounts
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.open_account(
+    p_owner_type      text,
+    p_owner_id        text,
+    p_purpose         text,
+    p_currency        text,
+    p_allow_negative  boolean DEFAULT false,
+    p_overdraft_limit numeric DEFAULT 0,
+    p_receive_only    boolean DEFAULT false,
+    p_slots           integer DEFAULT 1,
+    p_metadata        jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_units smallint;
+    v_id    bigint;
+    v       ledger.account;
+BEGIN
+    IF p_owner_type IS NULL OR p_owner_type !~ '^[A-Z][A-Z0-9_]{0,62}$' THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'owner_type must be UPPER_SNAKE, e.g. BUSINESS');
+    ELSIF p_owner_id IS NULL OR length(p_owner_id) NOT BETWEEN 1 AND 128 THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'owner_id must be 1-128 characters');
+    ELSIF p_purpose IS NULL OR p_purpose NOT IN ('MAIN', 'ESCROW', 'COMMISSION', 'CREDIT_LINE', 'CLEARING', 'EXTERNAL', 'FEES', 'REVENUE') THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID',
+                           'purpose must be MAIN, ESCROW, COMMISSION, CREDIT_LINE, CLEARING, EXTERNAL, FEES or REVENUE');
+    ELSIF p_allow_negative IS NULL OR p_receive_only IS NULL OR p_metadata IS NULL OR jsonb_typeof(p_metadata) <> 'object' THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'allow_negative, receive_only and metadata (a JSON object) are required');
+    ELSIF p_slots IS NULL OR p_slots NOT BETWEEN 1 AND 64 THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'slots must be between 1 and 64');
+    ELSIF p_overdraft_limit IS NULL OR p_overdraft_limit < 0 OR p_overdraft_limit >= 1e15 THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'overdraft_limit must be between 0 and 10^15');
+    ELSIF p_slots > 1 AND (p_allow_negative OR p_overdraft_limit > 0) THEN
+        PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', 'a hot account (slots > 1) cannot overdraw');
+    END IF;
+    v_units := masterdata.currency_minor_units(p_currency);
+    IF scale(p_overdraft_limit) > v_units THEN
+        PERFORM core.raise('LEDGER_AMOUNT_PRECISION', format('overdraft_limit %s in %s', p_overdraft_limit, p_currency));
+    END IF;
+    INSERT INTO ledger.account (owner_type, owner_id, purpose, currency, minor_units, allow_negative,
+                                overdraft_limit, receive_only, slots, metadata)
+    VALUES (p_owner_type, p_owner_id, p_purpose, p_currency, v_units, p_allow_negative,
+            p_overdraft_limit, p_receive_only, p_slots, p_metadata)
+    ON CONFLICT (owner_type, owner_id, purpose, currency) DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+        SELECT * INTO v FROM ledger.account
+         WHERE owner_type = p_owner_type AND owner_id = p_owner_id AND purpose = p_purpose AND currency = p_currency;
+        IF (v.allow_negative, v.overdraft_limit, v.receive_only, v.slots, v.metadata)
+           IS DISTINCT FROM (p_allow_negative, p_overdraft_limit, p_receive_only, p_slots::smallint, p_metadata) THEN
+            PERFORM core.raise('LEDGER_ACCOUNT_EXISTS', format('account %s', v.id));
+        END IF;
+        RETURN v.id;
+    END IF;
+    INSERT INTO ledger.account_slot (account_id, slot, currency, minor_units)
+    SELECT v_id, s, p_currency, v_units FROM generate_series(1, p_slots - 1) AS s;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb) IS
+'Open a ledger account for an owner, purpose and currency; returns its id.
+Idempotent: the same owner/purpose/currency with the same settings returns the existing account.
+p_slots > 1 makes a hot account whose balance is spread over slots (for accounts credited by everyone,
+e.g. platform commission); hot accounts cannot overdraw or carry holds.
+Errors: LEDGER_ACCOUNT_INVALID, LEDGER_HOT_ACCOUNT_POLICY, LEDGER_AMOUNT_PRECISION, MASTERDATA_UNKNOWN_CURRENCY,
+LEDGER_ACCOUNT_EXISTS. Assumes READ COMMITTED.';
+
+CREATE FUNCTION ledger.set_account_status(p_account_id bigint, p_status text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v ledger.account;
+BEGIN
+    IF p_status IS NULL OR p_status NOT IN ('ACTIVE', 'FROZEN', 'CLOSED') THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'status must be ACTIVE, FROZEN or CLOSED');
+    END IF;
+    SELECT * INTO v FROM ledger.account WHERE id = p_account_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    END IF;
+    IF v.status = p_status THEN
+        RETURN;
+    END IF;
+    IF v.status = 'CLOSED' THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_CLOSED', format('account %s is closed for good', p_account_id));
+    END IF;
+    PERFORM 1 FROM ledger.account_slot WHERE account_id = p_account_id ORDER BY slot FOR UPDATE;
+    IF p_status = 'CLOSED' AND (ledger.available(p_account_id) <> 0 OR v.held <> 0) THEN
+        PERFORM core.raise('LEDGER_ACCOUNT_NOT_EMPTY',
+                           format('account %s: balance %s, held %s', p_account_id, ledger.available(p_account_id) + v.held, v.held));
+    END IF;
+    UPDATE ledger.account SET status = p_status WHERE id = p_account_id;
+    UPDATE ledger.account_slot SET active = (p_status = 'ACTIVE') WHERE account_id = p_account_id;
+END
+$$;
+COMMENT ON FUNCTION ledger.set_account_status(bigint, text) IS
+'Freeze, unfreeze or close an account. Frozen and closed accounts refuse postings and holds; closing needs a
+zero balance and no open holds and is final. Errors: LEDGER_ACCOUNT_INVALID, LEDGER_UNKNOWN_ACCOUNT,
+LEDGER_ACCOUNT_CLOSED, LEDGER_ACCOUNT_NOT_EMPTY. Locks the account and its slots, so it orders after postings in flight.';
+
+-- ------------------------------------------------------------------------------------------------
+-- Postings
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.transfer(
+    p_reference         text,
+    p_debit_account_id  bigint,
+    p_credit_account_id bigint,
+    p_amount            numeric,
+    p_memo              text DEFAULT NULL,
+    p_metadata          jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tx       bigint;
+    v_hash     uuid;
+    v_currency text;
+    d_slot     smallint := 0;
+    d_seq      bigint;
+    d_after    numeric;
+    c_slot     smallint := 0;
+    c_seq      bigint;
+    c_after    numeric;
+    v_now      timestamptz;
+BEGIN
+    -- The hot path of the whole platform: checks are inlined (a helper call costs a query each) and
+    -- only the refusal path calls out.
+    IF p_reference IS NULL OR length(p_reference) NOT BETWEEN 1 AND 200 THEN
+        PERFORM ledger.check_reference(p_reference);
+    ELSIF p_amount IS NULL OR p_amount <= 0 OR p_amount >= 1e15 THEN
+        PERFORM ledger.check_amount(p_amount);
+    ELSIF length(p_memo) > 500 THEN
+        PERFORM ledger.check_memo(p_memo);
+    ELSIF p_debit_account_id IS NULL OR p_credit_account_id IS NULL THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', 'an account id is NULL');
+    ELSIF p_debit_account_id = p_credit_account_id THEN
+        PERFORM core.raise('LEDGER_SAME_ACCOUNT', format('account %s', p_debit_account_id));
+    END IF;
+    v_hash := md5(concat_ws('|', 'TRANSFER', p_debit_account_id, p_credit_account_id, trim_scale(p_amount),
+                            quote_nullable(p_memo), quote_nullable(p_metadata::text)))::uuid;
+    INSERT INTO ledger.transaction (reference, kind, request_hash, memo, metadata)
+    VALUES (p_reference, 'TRANSFER', v_hash, p_memo, nullif(p_metadata, '{}'::jsonb))
+    ON CONFLICT (reference) DO NOTHING
+    RETURNING id INTO v_tx;
+    IF v_tx IS NULL THEN
+        RETURN ledger.replay(p_reference, v_hash);
+    END IF;
+
+    -- Lock order: ascending account id. The first UPDATE of each side is the plain-account fast path;
+    -- post_debit / post_credit handle hot accounts and explain refusals.
+    IF p_debit_account_id < p_credit_account_id THEN
+        UPDATE ledger.account a SET balance = a.balance - p_amount, seq = a.seq + 1
+         WHERE a.id = p_debit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND NOT a.receive_only
+           AND scale(p_amount) <= a.minor_units AND (a.allow_negative OR a.balance - a.held - p_amount >= -a.overdraft_limit)
+        RETURNING a.seq, a.balance, a.currency INTO d_seq, d_after, v_currency;
+        IF NOT FOUND THEN
+            SELECT o_slot, o_seq, o_balance_after, o_currency INTO d_slot, d_seq, d_after, v_currency
+              FROM ledger.post_debit(p_debit_account_id, p_amount, NULL);
+        END IF;
+        UPDATE ledger.account a SET balance = a.balance + p_amount, seq = a.seq + 1
+         WHERE a.id = p_credit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
+           AND scale(p_amount) <= a.minor_units
+        RETURNING a.seq, a.balance INTO c_seq, c_after;
+        IF NOT FOUND THEN
+            SELECT o_slot, o_seq, o_balance_after INTO c_slot, c_seq, c_after
+              FROM ledger.post_credit(p_credit_account_id, p_amount, v_currency);
+        END IF;
+    ELSE
+        UPDATE ledger.account a SET balance = a.balance + p_amount, seq = a.seq + 1
+         WHERE a.id = p_credit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND scale(p_amount) <= a.minor_units
+        RETURNING a.seq, a.balance, a.currency INTO c_seq, c_after, v_currency;
+        IF NOT FOUND THEN
+            SELECT o_slot, o_seq, o_balance_after, o_currency INTO c_slot, c_seq, c_after, v_currency
+              FROM ledger.post_credit(p_credit_account_id, p_amount, NULL);
+        END IF;
+        UPDATE ledger.account a SET balance = a.balance - p_amount, seq = a.seq + 1
+         WHERE a.id = p_debit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND NOT a.receive_only
+           AND a.currency = v_currency AND scale(p_amount) <= a.minor_units
+           AND (a.allow_negative OR a.balance - a.held - p_amount >= -a.overdraft_limit)
+        RETURNING a.seq, a.balance INTO d_seq, d_after;
+        IF NOT FOUND THEN
+            SELECT o_slot, o_seq, o_balance_after INTO d_slot, d_seq, d_after
+              FROM ledger.post_debit(p_debit_account_id, p_amount, v_currency);
+        END IF;
+    END IF;
+    v_now := clock_timestamp();
+    INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
+    VALUES (v_tx, p_debit_account_id, d_slot, d_seq, -p_amount, d_after + p_amount, d_after, v_now),
+           (v_tx, p_credit_account_id, c_slot, c_seq, p_amount, c_after - p_amount, c_after, v_now);
+    RETURN v_tx;
+END
+$$;
+COMMENT ON FUNCTION ledger.transfer(text, bigint, bigint, numeric, text, jsonb) IS
+'Move an amount from one account to another in one balanced transaction; returns the transaction id.
+Idempotent on p_reference: the same request again returns the original id and posts nothing; a different
+request with the same reference is LEDGER_IDEMPOTENCY_CONFLICT; concurrent duplicates post once.
+Locks the two accounts in ascending id order. Errors: LEDGER_REFERENCE_INVALID, LEDGER_AMOUNT_INVALID,
+LEDGER_AMOUNT_PRECISION, LEDGER_SAME_ACCOUNT, LEDGER_UNKNOWN_ACCOUNT, LEDGER_ACCOUNT_FROZEN, LEDGER_ACCOUNT_CLOSED,
+LEDGER_CURRENCY_MISMATCH, LEDGER_RECEIVE_ONLY, LEDGER_INSUFFICIENT_FUNDS, LEDGER_IDEMPOTENCY_CONFLICT.
+Assumes READ COMMITTED.';
+
+CREATE FUNCTION ledger.post(p_reference text, p_legs jsonb, p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tx       bigint;
+    v_hash     uuid;
+    v_ids      bigint[];
+    v_amounts  numeric[];
+    v_currency text[];
+    v_bad      text;
+BEGIN
+    PERFORM ledger.check_reference(p_reference);
+    PERFORM ledger.check_memo(p_memo);
+    IF p_legs IS NULL OR jsonb_typeof(p_legs) <> 'array' OR jsonb_array_length(p_legs) NOT BETWEEN 2 AND 100 THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', 'legs must be a JSON array of 2 to 100 legs');
+    END IF;
+    SELECT format('leg %s: %s', n, l) INTO v_bad
+      FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x(l, n)
+     WHERE jsonb_typeof(l) <> 'object' OR ledger.parse_id(l -> 'account_id') IS NULL
+        OR ledger.parse_amount(l -> 'amount') IS NULL OR (l ->> 'side') IS DISTINCT FROM 'DEBIT' AND (l ->> 'side') IS DISTINCT FROM 'CREDIT'
+     LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', left(v_bad, 300), 'a leg is {"account_id": 1, "amount": "10.00", "side": "DEBIT"}');
+    END IF;
+    PERFORM ledger.check_amount(min(ledger.parse_amount(l -> 'amount')), 'a leg amount') FROM jsonb_array_elements(p_legs) l;
+    PERFORM ledger.check_amount(max(ledger.parse_amount(l -> 'amount')), 'a leg amount') FROM jsonb_array_elements(p_legs) l;
+    -- Net the legs per account, ascending by account id (the lock order).
+    SELECT array_agg(n.account_id ORDER BY n.account_id), array_agg(n.delta ORDER BY n.account_id),
+           array_agg(a.currency::text ORDER BY n.account_id)
+      INTO v_ids, v_amounts, v_currency
+      FROM (SELECT ledger.parse_id(l -> 'account_id') AS account_id,
+                   sum(CASE l ->> 'side' WHEN 'CREDIT' THEN 1 ELSE -1 END * ledger.parse_amount(l -> 'amount')) AS delta
+              FROM jsonb_array_elements(p_legs) l GROUP BY 1) n
+      LEFT JOIN ledger.account a ON a.id = n.account_id;
+    IF array_position(v_currency, NULL) IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', v_ids[array_position(v_currency, NULL)]));
+    END IF;
+    IF cardinality(v_ids) < 2 OR 0 = ANY (v_amounts) THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', 'legs must touch at least two accounts, and no account''s legs may net to zero');
+    END IF;
+    SELECT format('%s is off by %s', c, s) INTO v_bad
+      FROM (SELECT c, sum(m) AS s FROM unnest(v_currency, v_amounts) AS u(c, m) GROUP BY c) t WHERE s <> 0 LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_UNBALANCED', v_bad);
+    END IF;
+    v_hash := md5(concat_ws('|', 'POST', p_legs::text, quote_nullable(p_memo), quote_nullable(p_metadata::text)))::uuid;
+    INSERT INTO ledger.transaction (reference, kind, request_hash, memo, metadata)
+    VALUES (p_reference, 'POST', v_hash, p_memo, nullif(p_metadata, '{}'::jsonb))
+    ON CONFLICT (reference) DO NOTHING
+    RETURNING id INTO v_tx;
+    IF v_tx IS NULL THEN
+        RETURN ledger.replay(p_reference, v_hash);
+    END IF;
+    PERFORM ledger.apply_legs(v_tx, v_ids, v_amounts, v_currency);
+    RETURN v_tx;
+END
+$$;
+COMMENT ON FUNCTION ledger.post(text, jsonb, text, jsonb) IS
+'Post a multi-leg transaction: p_legs = [{"account_id": 1, "amount": "10.00", "side": "DEBIT"}, ...]; returns its id.
+Legs are netted per account (one entry per account) and must balance per currency. Idempotent on p_reference.
+Errors: LEDGER_INVALID_LEGS, LEDGER_UNBALANCED, LEDGER_AMOUNT_INVALID, LEDGER_UNKNOWN_ACCOUNT and every
+transfer error. Locks accounts in ascending id order; assumes READ COMMITTED.';
+
+CREATE FUNCTION ledger.post_batch(p_transfers jsonb)
+RETURNS TABLE (reference text, transaction_id bigint)
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ref   text[];
+    v_deb   bigint[];
+    v_cred  bigint[];
+    v_amt   numeric[];
+    v_memo  text[];
+    v_hash  uuid[];
+    v_ids   bigint[];
+    v_txid  bigint[];
+    v_new   boolean[];
+    v_bad   text;
+    v_acc   record;
+    v_now   timestamptz;
+BEGIN
+    IF p_transfers IS NULL OR jsonb_typeof(p_transfers) <> 'array' OR jsonb_array_length(p_transfers) NOT BETWEEN 1 AND 10000 THEN
+        PERFORM core.raise('LEDGER_INVALID_BATCH', 'transfers must be a JSON array of 1 to 10000 transfers');
+    END IF;
+    SELECT array_agg(t ->> 'reference' ORDER BY n), array_agg(ledger.parse_id(t -> 'debit_account_id') ORDER BY n),
+           array_agg(ledger.parse_id(t -> 'credit_account_id') ORDER BY n), array_agg(ledger.parse_amount(t -> 'amount') ORDER BY n),
+           array_agg(t ->> 'memo' ORDER BY n)
+      INTO v_ref, v_deb, v_cred, v_amt, v_memo
+      FROM jsonb_array_elements(p_transfers) WITH ORDINALITY AS x(t, n);
+    SELECT format('transfer %s: %s', n, left(p_transfers -> (n::int - 1) ->> 0, 200)) INTO v_bad
+      FROM unnest(v_ref, v_deb, v_cred, v_amt, v_memo) WITH ORDINALITY AS u(r, d, c, a, m, n)
+     WHERE r IS NULL OR length(r) NOT BETWEEN 1 AND 200 OR d IS NULL OR c IS NULL OR a IS NULL OR length(m) > 500
+     LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_INVALID_BATCH', v_bad,
+                           'each transfer is {"reference", "debit_account_id", "credit_account_id", "amount", "memo"?}');
+    END IF;
+    PERFORM ledger.check_amount(min(a), 'a transfer amount') FROM unnest(v_amt) a;
+    PERFORM ledger.check_amount(max(a), 'a transfer amount') FROM unnest(v_amt) a;
+    SELECT format('transfer %s debits and credits account %s', n, d) INTO v_bad
+      FROM unnest(v_deb, v_cred) WITH ORDINALITY AS u(d, c, n) WHERE d = c LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_SAME_ACCOUNT', v_bad);
+    END IF;
+    IF (SELECT count(DISTINCT r) FROM unnest(v_ref) r) <> cardinality(v_ref) THEN
+        PERFORM core.raise('LEDGER_INVALID_BATCH', 'references must be unique within a batch');
+    END IF;
+
+    -- Lock every account involved, in ascending id order.
+    SELECT array_agg(DISTINCT i ORDER BY i) INTO v_ids FROM unnest(v_deb || v_cred) i;
+    PERFORM 1 FROM ledger.account WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+
+    -- Validate every transfer against its (now locked, freshly read) accounts.
+    SELECT u.n, u.d, u.c, u.a, da.id AS da_id, ca.id AS ca_id, da.currency AS d_cur, ca.currency AS c_cur,
+           da.status AS d_status, ca.status AS c_status, da.minor_units AS d_units, da.receive_only, da.slots AS d_slots
+      INTO v_acc
+      FROM unnest(v_deb, v_cred, v_amt) WITH ORDINALITY AS u(d, c, a, n)
+      LEFT JOIN ledger.account da ON da.id = u.d
+      LEFT JOIN ledger.account ca ON ca.id = u.c
+     WHERE da.id IS NULL OR ca.id IS NULL OR da.status <> 'ACTIVE' OR ca.status <> 'ACTIVE' OR da.currency <> ca.currency
+        OR scale(u.a) > da.minor_units OR da.receive_only OR da.slots > 1
+     ORDER BY u.n
+     LIMIT 1;
+    IF v_acc.n IS NOT NULL THEN
+        IF v_acc.da_id IS NULL OR v_acc.ca_id IS NULL THEN
+            PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('transfer %s: account %s', v_acc.n,
+                                                                  CASE WHEN v_acc.da_id IS NULL THEN v_acc.d ELSE v_acc.c END));
+        ELSIF v_acc.d_slots > 1 THEN
+            PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', format('transfer %s debits hot account %s', v_acc.n, v_acc.d));
+        ELSIF v_acc.d_status <> 'ACTIVE' THEN
+            PERFORM ledger.refuse(v_acc.d, v_acc.a, NULL, true);
+        ELSIF v_acc.c_status <> 'ACTIVE' THEN
+            PERFORM ledger.refuse(v_acc.c, v_acc.a, NULL, false);
+        ELSIF v_acc.d_cur <> v_acc.c_cur THEN
+            PERFORM core.raise('LEDGER_CURRENCY_MISMATCH', format('transfer %s: %s to %s', v_acc.n, v_acc.d_cur, v_acc.c_cur));
+        ELSE
+            PERFORM ledger.refuse(v_acc.d, v_acc.a, v_acc.d_cur, true);
+        END IF;
+    END IF;
+
+    -- Idempotency: insert the transactions; references already known must be exact replays.
+    SELECT array_agg(md5(concat_ws('|', 'BATCH', d, c, trim_scale(a), quote_nullable(m)))::uuid ORDER BY n)
+      INTO v_hash FROM unnest(v_deb, v_cred, v_amt, v_memo) WITH ORDINALITY AS u(d, c, a, m, n);
+    WITH ins AS (
+        INSERT INTO ledger.transaction (reference, kind, request_hash, memo)
+        SELECT r, 'BATCH', h, m FROM unnest(v_ref, v_hash, v_memo) WITH ORDINALITY AS u(r, h, m, n) ORDER BY n
+        ON CONFLICT ON CONSTRAINT transaction_reference_key DO NOTHING
+        RETURNING id, ledger.transaction.reference
+    )
+    SELECT array_agg(coalesce(ins.id, t.id) ORDER BY u.n), array_agg(ins.id IS NOT NULL ORDER BY u.n),
+           min(CASE WHEN ins.id IS NULL AND t.request_hash IS DISTINCT FROM u.h THEN u.r END)
+      INTO v_txid, v_new, v_bad
+      FROM unnest(v_ref, v_hash) WITH ORDINALITY AS u(r, h, n)
+      LEFT JOIN ins ON ins.reference = u.r
+      LEFT JOIN ledger.transaction t ON ins.id IS NULL AND t.reference = u.r;
+    IF v_bad IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_IDEMPOTENCY_CONFLICT', format('reference %s', v_bad));
+    END IF;
+
+    -- Funds: the net debit of every account must fit its available balance.
+    SELECT a.id, a.balance - a.held AS avail, -d.delta AS need INTO v_acc
+      FROM (SELECT i AS account_id, sum(m) AS delta
+              FROM unnest(v_deb, v_cred, v_amt, v_new) AS u(d, c, a, nw),
+                   LATERAL (VALUES (u.d, -u.a), (u.c, u.a)) AS l(i, m)
+             WHERE u.nw GROUP BY i) d
+      JOIN ledger.account a ON a.id = d.account_id
+     WHERE d.delta < 0 AND NOT a.allow_negative AND a.balance - a.held + d.delta < -a.overdraft_limit
+     ORDER BY a.id LIMIT 1;
+    IF v_acc.id IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_INSUFFICIENT_FUNDS',
+                           format('account %s: available %s, the batch needs %s', v_acc.id, v_acc.avail, v_acc.need));
+    END IF;
+
+    -- Entries with per-account sequence numbers and running balances, set-based, then the balances.
+    v_now := clock_timestamp();
+    INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
+    SELECT x.tx, x.i, 0, x.seq, x.m, x.after - x.m, x.after, v_now
+      FROM (SELECT l.tx, l.i, l.m,
+                   a.seq + row_number() OVER w AS seq,
+                   a.balance + sum(l.m) OVER w AS after
+              FROM (SELECT u.tx, u.n, l.k, l.i, l.m
+                      FROM unnest(v_txid, v_deb, v_cred, v_amt, v_new) WITH ORDINALITY AS u(tx, d, c, a, nw, n),
+                           LATERAL (VALUES (0, u.d, -u.a), (1, u.c, u.a)) AS l(k, i, m)
+                     WHERE u.nw) l
+              JOIN ledger.account a ON a.id = l.i
+            WINDOW w AS (PARTITION BY l.i ORDER BY l.n, l.k ROWS UNBOUNDED PRECEDING)) x;
+    UPDATE ledger.account a
+       SET balance = a.balance + d.delta, seq = a.seq + d.cnt
+      FROM (SELECT i, sum(m) AS delta, count(*) AS cnt
+              FROM unnest(v_deb, v_cred, v_amt, v_new) AS u(d, c, a, nw),
+                   LATERAL (VALUES (u.d, -u.a), (u.c, u.a)) AS l(i, m)
+             WHERE u.nw GROUP BY i) d
+     WHERE a.id = d.i;
+
+    RETURN QUERY SELECT u.r, u.t FROM unnest(v_ref, v_txid) WITH ORDINALITY AS u(r, t, n) ORDER BY u.n;
+END
+$$;
+COMMENT ON FUNCTION ledger.post_batch(jsonb) IS
+'Post many transfers in one call, all or nothing; returns (reference, transaction_id) in input order.
+p_transfers = [{"reference": "r1", "debit_account_id": 1, "credit_account_id": 2, "amount": "10.00", "memo": "..."}, ...].
+Set-based inside: accounts locked once in ascending id order, one INSERT of all transactions, one of all entries
+(sequence numbers and running balances by window functions), one UPDATE of all balances. Funds are checked on
+each account''s net movement. References already posted with the same request are replayed, not posted again.
+Hot accounts may be credited (slot 0) but not debited. Errors: LEDGER_INVALID_BATCH, LEDGER_SAME_ACCOUNT,
+LEDGER_AMOUNT_INVALID and every transfer error. Assumes READ COMMITTED.';
+
+-- ------------------------------------------------------------------------------------------------
+-- Holds (escrow)
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.create_hold(
+    p_reference  text,
+    p_account_id bigint,
+    p_amount     numeric,
+    p_expires_at timestamptz DEFAULT NULL,
+    p_memo       text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id    bigint;
+    v_hash  uuid;
+    v_slots smallint;
+BEGIN
+    PERFORM ledger.check_reference(p_reference);
+    PERFORM ledger.check_amount(p_amount);
+    PERFORM ledger.check_memo(p_memo);
+    IF p_expires_at IS NOT NULL AND p_expires_at <= now() THEN
+        PERFORM core.raise('LEDGER_HOLD_EXPIRY_INVALID', format('expires_at %s is not after %s', p_expires_at, now()));
+    END IF;
+    SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    ELSIF v_slots > 1 THEN
+        PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', format('account %s is hot: no holds', p_account_id));
+    END IF;
+    v_hash := md5(concat_ws('|', 'HOLD', p_account_id, trim_scale(p_amount), p_expires_at, quote_nullable(p_memo)))::uuid;
+    INSERT INTO ledger.hold (reference, request_hash, account_id, amount, expires_at, memo)
+    VALUES (p_reference, v_hash, p_account_id, p_amount, p_expires_at, p_memo)
+    ON CONFLICT (reference) DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+        SELECT id INTO v_id FROM ledger.hold WHERE reference = p_reference AND request_hash = v_hash;
+        IF v_id IS NULL THEN
+            PERFORM core.raise('LEDGER_IDEMPOTENCY_CONFLICT', format('hold reference %s', p_reference));
+        END IF;
+        RETURN v_id;
+    END IF;
+    UPDATE ledger.account a
+       SET held = a.held + p_amount
+     WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND NOT a.receive_only AND scale(p_amount) <= a.minor_units
+       AND (a.allow_negative OR a.balance - a.held - p_amount >= -a.overdraft_limit);
+    IF NOT FOUND THEN
+        PERFORM ledger.refuse(p_account_id, p_amount, NULL, true);
+    END IF;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION ledger.create_hold(text, bigint, numeric, timestamptz, text) IS
+'Reserve funds on an account (escrow lock): held grows, available shrinks, balance stays; returns the hold id.
+Optional p_expires_at (future) after which ledger.expire_holds releases it. Idempotent on p_reference.
+Errors: LEDGER_REFERENCE_INVALID, LEDGER_AMOUNT_INVALID, LEDGER_AMOUNT_PRECISION, LEDGER_HOLD_EXPIRY_INVALID,
+LEDGER_UNKNOWN_ACCOUNT, LEDGER_HOT_ACCOUNT_POLICY, LEDGER_ACCOUNT_FROZEN, LEDGER_ACCOUNT_CLOSED, LEDGER_RECEIVE_ONLY,
+LEDGER_INSUFFICIENT_FUNDS, LEDGER_IDEMPOTENCY_CONFLICT. Assumes READ COMMITTED.';
+
+CREATE FUNCTION ledger.capture_hold(p_reference text, p_hold_id bigint, p_destinations jsonb, p_memo text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tx        bigint;
+    v_hash      uuid;
+    v_total     numeric;
+    v_bad       text;
+    v_source    bigint;
+    v_held      numeric;
+    v_currency  text;
+    v_ids       bigint[];
+    v_amounts   numeric[];
+    v_slot      smallint[] := '{}'::smallint[];
+    v_seq       bigint[] := '{}'::bigint[];
+    v_after     numeric[] := '{}'::numeric[];
+    v_src_seq   bigint;
+    v_src_after numeric;
+    h           ledger.hold;
+    r           record;
+BEGIN
+    PERFORM ledger.check_reference(p_reference);
+    PERFORM ledger.check_memo(p_memo);
+    IF p_destinations IS NULL OR jsonb_typeof(p_destinations) <> 'array'
+       OR jsonb_array_length(p_destinations) NOT BETWEEN 1 AND 100 THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', 'destinations must be a JSON array of 1 to 100 {account_id, amount}');
+    END IF;
+    SELECT format('destination %s: %s', n, left(d::text, 200)) INTO v_bad
+      FROM jsonb_array_elements(p_destinations) WITH ORDINALITY AS x(d, n)
+     WHERE jsonb_typeof(d) <> 'object' OR ledger.parse_id(d -> 'account_id') IS NULL OR ledger.parse_amount(d -> 'amount') IS NULL
+     LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', v_bad, 'a destination is {"account_id": 7, "amount": "90.00"}');
+    END IF;
+    PERFORM ledger.check_amount(min(ledger.parse_amount(d -> 'amount')), 'a destination amount') FROM jsonb_array_elements(p_destinations) d;
+    SELECT array_agg(i ORDER BY i), array_agg(m ORDER BY i), sum(m) INTO v_ids, v_amounts, v_total
+      FROM (SELECT ledger.parse_id(d -> 'account_id') AS i, sum(ledger.parse_amount(d -> 'amount')) AS m
+              FROM jsonb_array_elements(p_destinations) d GROUP BY 1) s;
+    PERFORM ledger.check_amount(v_total, 'the capture total');
+    v_hash := md5(concat_ws('|', 'CAPTURE', p_hold_id, array_to_string(v_ids, ','),
+                            array_to_string(ARRAY(SELECT trim_scale(m) FROM unnest(v_amounts) m), ','),
+                            quote_nullable(p_memo)))::uuid;
+    INSERT INTO ledger.transaction (reference, kind, request_hash, memo)
+    VALUES (p_reference, 'CAPTURE', v_hash, p_memo)
+    ON CONFLICT (reference) DO NOTHING
+    RETURNING id INTO v_tx;
+    IF v_tx IS NULL THEN
+        RETURN ledger.replay(p_reference, v_hash);
+    END IF;
+
+    -- Resolve the hold exactly once.
+    UPDATE ledger.hold
+       SET status = 'CAPTURED', resolved_at = now(), resolution_ref = p_reference, captured_amount = v_total,
+           transaction_id = v_tx
+     WHERE id = p_hold_id AND status = 'OPEN' AND (expires_at IS NULL OR expires_at > now()) AND amount >= v_total
+    RETURNING account_id, amount INTO v_source, v_held;
+    IF NOT FOUND THEN
+        SELECT * INTO h FROM ledger.hold WHERE id = p_hold_id;
+        IF NOT FOUND THEN
+            PERFORM core.raise('LEDGER_UNKNOWN_HOLD', format('hold %s', p_hold_id));
+        ELSIF h.status <> 'OPEN' THEN
+            PERFORM core.raise('LEDGER_HOLD_RESOLVED', format('hold %s is %s', p_hold_id, h.status));
+        ELSIF h.expires_at <= now() THEN
+            PERFORM core.raise('LEDGER_HOLD_EXPIRED', format('hold %s expired at %s', p_hold_id, h.expires_at));
+        END IF;
+        PERFORM core.raise('LEDGER_CAPTURE_EXCEEDS_HOLD', format('hold %s is %s, capture %s', p_hold_id, h.amount, v_total));
+    END IF;
+    IF v_source = ANY (v_ids) THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', 'a destination cannot be the held account');
+    END IF;
+    SELECT currency INTO v_currency FROM ledger.account WHERE id = v_source;
+
+    -- Move the captured part and release the rest, locking accounts in ascending id order.
+    v_ids := v_ids || v_source;
+    v_amounts := v_amounts || -v_total;
+    SELECT array_agg(i ORDER BY i), array_agg(m ORDER BY i) INTO v_ids, v_amounts FROM unnest(v_ids, v_amounts) AS u(i, m);
+    FOR i IN 1 .. cardinality(v_ids) LOOP
+        IF v_ids[i] = v_source THEN
+            UPDATE ledger.account a
+               SET balance = a.balance - v_total, held = a.held - v_held, seq = a.seq + 1
+             WHERE a.id = v_source AND a.status = 'ACTIVE'
+            RETURNING a.seq, a.balance INTO v_src_seq, v_src_after;
+            IF NOT FOUND THEN
+                PERFORM ledger.refuse(v_source, v_total, NULL, true);
+            END IF;
+            v_slot := v_slot || 0::smallint;
+            v_seq := v_seq || v_src_seq;
+            v_after := v_after || v_src_after;
+        ELSE
+            SELECT * INTO r FROM ledger.post_credit(v_ids[i], v_amounts[i], v_currency);
+            v_slot := v_slot || r.o_slot;
+            v_seq := v_seq || r.o_seq;
+            v_after := v_after || r.o_balance_after;
+        END IF;
+    END LOOP;
+    INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
+    SELECT v_tx, u.account_id, u.slot, u.seq, u.amount, u.balance_after - u.amount, u.balance_after, clock_timestamp()
+      FROM unnest(v_ids, v_slot, v_seq, v_amounts, v_after) AS u(account_id, slot, seq, amount, balance_after);
+    RETURN v_tx;
+END
+$$;
+COMMENT ON FUNCTION ledger.capture_hold(text, bigint, jsonb, text) IS
+'Capture a hold, fully or partly, to one or more destinations in one transaction (e.g. provider payout and
+platform commission): p_destinations = [{"account_id": 7, "amount": "90.00"}, {"account_id": 9, "amount": "10.00"}].
+The captured total leaves the held account, any remainder is released, and the hold resolves as CAPTURED —
+exactly once, even against a concurrent release or expiry. Idempotent on p_reference; returns the transaction id.
+Errors: LEDGER_INVALID_LEGS, LEDGER_AMOUNT_INVALID, LEDGER_UNKNOWN_HOLD, LEDGER_HOLD_RESOLVED, LEDGER_HOLD_EXPIRED,
+LEDGER_CAPTURE_EXCEEDS_HOLD, LEDGER_CURRENCY_MISMATCH, LEDGER_AMOUNT_PRECISION, LEDGER_ACCOUNT_FROZEN,
+LEDGER_IDEMPOTENCY_CONFLICT. Locks the hold, then accounts in ascending id order; assumes READ COMMITTED.';
+
+CREATE FUNCTION ledger.release_hold(p_reference text, p_hold_id bigint)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_account bigint;
+    v_amount  numeric;
+    h         ledger.hold;
+BEGIN
+    PERFORM ledger.check_reference(p_reference);
+    UPDATE ledger.hold SET status = 'RELEASED', resolved_at = now(), resolution_ref = p_reference
+     WHERE id = p_hold_id AND status = 'OPEN'
+    RETURNING account_id, amount INTO v_account, v_amount;
+    IF NOT FOUND THEN
+        SELECT * INTO h FROM ledger.hold WHERE id = p_hold_id;
+        IF NOT FOUND THEN
+            PERFORM core.raise('LEDGER_UNKNOWN_HOLD', format('hold %s', p_hold_id));
+        ELSIF h.status = 'RELEASED' AND h.resolution_ref = p_reference THEN
+            RETURN;   -- a replay of this very release
+        END IF;
+        PERFORM core.raise('LEDGER_HOLD_RESOLVED', format('hold %s is %s', p_hold_id, h.status));
+    END IF;
+    UPDATE ledger.account SET held = held - v_amount WHERE id = v_account;
+END
+$$;
+COMMENT ON FUNCTION ledger.release_hold(text, bigint) IS
+'Release a hold: its amount becomes available again and it resolves as RELEASED, exactly once.
+Replaying the same release (same reference) succeeds; anything else on a resolved hold is LEDGER_HOLD_RESOLVED.
+Errors: LEDGER_REFERENCE_INVALID, LEDGER_UNKNOWN_HOLD, LEDGER_HOLD_RESOLVED. Assumes READ COMMITTED.';
+
+CREATE FUNCTION ledger.expire_holds(p_limit integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ids    bigint[];
+    v_totals numeric[];
+    v_count  integer;
+BEGIN
+    IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 100000 THEN
+        PERFORM core.raise('CORE_INVALID_ARGUMENT', 'p_limit must be between 1 and 100000');
+    END IF;
+    WITH picked AS (
+        SELECT id FROM ledger.hold
+         WHERE status = 'OPEN' AND expires_at <= now()
+         ORDER BY expires_at, id
+         LIMIT p_limit
+           FOR UPDATE SKIP LOCKED
+    ), expired AS (
+        UPDATE ledger.hold h SET status = 'EXPIRED', resolved_at = now()
+          FROM picked WHERE h.id = picked.id
+        RETURNING h.account_id, h.amount
+    )
+    SELECT array_agg(account_id ORDER BY account_id), array_agg(total ORDER BY account_id), sum(n)
+      INTO v_ids, v_totals, v_count
+      FROM (SELECT account_id, sum(amount) AS total, count(*) AS n FROM expired GROUP BY account_id) s;
+    IF v_count IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM 1 FROM ledger.account WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+    UPDATE ledger.account a SET held = a.held - u.total
+      FROM unnest(v_ids, v_totals) AS u(id, total)
+     WHERE a.id = u.id;
+    RETURN v_count;
+END
+$$;
+COMMENT ON FUNCTION ledger.expire_holds(integer) IS
+'Sweep: resolve up to p_limit open holds past expires_at as EXPIRED and make their funds available again;
+returns how many. Safe to run concurrently (SKIP LOCKED) and against captures and releases: each hold resolves
+once. Called by a scheduler or `mercato ledger sweep`. Assumes READ COMMITTED.';
+
+-- ------------------------------------------------------------------------------------------------
+-- Reversal
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.reverse(p_reference text, p_transaction_id bigint, p_memo text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_hash     uuid;
+    v_orig     ledger.transaction;
+    v_tx       bigint;
+    v_ids      bigint[];
+    v_amounts  numeric[];
+    v_currency text[];
+BEGIN
+    PERFORM ledger.check_reference(p_reference);
+    PERFORM ledger.check_memo(p_memo);
+    v_hash := md5(concat_ws('|', 'REVERSAL', p_transaction_id, quote_nullable(p_memo)))::uuid;
+    -- Lock the original first: concurrent reversals of one transaction queue here.
+    SELECT * INTO v_orig FROM ledger.transaction WHERE id = p_transaction_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('transaction %s', p_transaction_id));
+    END IF;
+    IF EXISTS (SELECT 1 FROM ledger.transaction WHERE reference = p_reference) THEN
+        RETURN ledger.replay(p_reference, v_hash);
+    END IF;
+    IF v_orig.kind = 'REVERSAL' THEN
+        PERFORM core.raise('LEDGER_NOT_REVERSIBLE', format('transaction %s reverses %s', v_orig.id, v_orig.reversal_of));
+    ELSIF v_orig.reversed_by IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_ALREADY_REVERSED', format('transaction %s was reversed by %s', v_orig.id, v_orig.reversed_by));
+    END IF;
+    INSERT INTO ledger.transaction (reference, kind, request_hash, memo, reversal_of)
+    VALUES (p_reference, 'REVERSAL', v_hash, p_memo, p_transaction_id)
+    RETURNING id INTO v_tx;
+    SELECT array_agg(e.account_id ORDER BY e.account_id), array_agg(-e.total ORDER BY e.account_id),
+           array_agg(a.currency::text ORDER BY e.account_id)
+      INTO v_ids, v_amounts, v_currency
+      FROM (SELECT account_id, sum(amount) AS total FROM ledger.entry WHERE transaction_id = p_transaction_id
+             GROUP BY account_id HAVING sum(amount) <> 0) e
+      JOIN ledger.account a ON a.id = e.account_id;
+    PERFORM ledger.apply_legs(v_tx, v_ids, v_amounts, v_currency);
+    UPDATE ledger.transaction SET reversed_by = v_tx WHERE id = p_transaction_id;
+    RETURN v_tx;
+END
+$$;
+COMMENT ON FUNCTION ledger.reverse(text, bigint, text) IS
+'Correct a posted transaction by posting its mirror image; returns the reversal''s id. The two are linked both
+ways (reversal_of / reversed_by); a transaction is reversed at most once and a reversal cannot be reversed.
+The accounts it credited must still have the funds. Idempotent on p_reference.
+Errors: LEDGER_UNKNOWN_TRANSACTION, LEDGER_ALREADY_REVERSED, LEDGER_NOT_REVERSIBLE, LEDGER_INSUFFICIENT_FUNDS,
+LEDGER_ACCOUNT_FROZEN, LEDGER_IDEMPOTENCY_CONFLICT. Locks the original transaction, then accounts in ascending id order.';
+
+-- ------------------------------------------------------------------------------------------------
+-- Reads
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.account_balance(p_account_id bigint)
+RETURNS TABLE (account_id bigint, currency text, balance numeric, held numeric, available numeric, status text)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT a.id, a.currency::text, a.balance + s.total, a.held, a.balance + s.total - a.held, a.status
+      FROM ledger.account a,
+           LATERAL (SELECT coalesce(sum(x.balance), 0) AS total FROM ledger.account_slot x WHERE x.account_id = a.id) s
+     WHERE a.id = p_account_id;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ledger.account_balance(bigint) IS
+'Balance (over all slots), held and available = balance - held of an account, with its currency and status.
+Error: LEDGER_UNKNOWN_ACCOUNT.';
+
+CREATE FUNCTION ledger.seq_at(p_account_id bigint, p_slot smallint, p_at timestamptz, p_inclusive boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_lo  bigint := 0;
+    v_hi  bigint;
+    v_mid bigint;
+    v_at  timestamptz;
+BEGIN
+    IF p_slot = 0 THEN
+        SELECT seq INTO v_hi FROM ledger.account WHERE id = p_account_id;
+    ELSE
+        SELECT seq INTO v_hi FROM ledger.account_slot WHERE account_id = p_account_id AND slot = p_slot;
+    END IF;
+    v_hi := coalesce(v_hi, 0);
+    -- Invariant: entries 1..v_lo are at/before p_at, entries after v_hi are not.
+    WHILE v_lo < v_hi LOOP
+        v_mid := (v_lo + v_hi + 1) / 2;
+        SELECT posted_at INTO v_at FROM ledger.entry WHERE account_id = p_account_id AND slot = p_slot AND seq = v_mid;
+        IF v_at < p_at OR (p_inclusive AND v_at = p_at) THEN
+            v_lo := v_mid;
+        ELSE
+            v_hi := v_mid - 1;
+        END IF;
+    END LOOP;
+    RETURN v_lo;
+END
+$$;
+COMMENT ON FUNCTION ledger.seq_at(bigint, smallint, timestamptz, boolean) IS
+'The last sequence number of an account slot posted at or before p_at (strictly before when not p_inclusive),
+0 if none. A binary search over the primary key: about log2(entries) index probes, no extra index.';
+
+CREATE FUNCTION ledger.balance_at(p_account_id bigint, p_at timestamptz)
+RETURNS numeric
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_slots smallint;
+    v_total numeric := 0;
+    v_seq   bigint;
+BEGIN
+    SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    END IF;
+    IF p_at IS NULL THEN
+        PERFORM core.raise('CORE_INVALID_ARGUMENT', 'p_at is NULL');
+    END IF;
+    FOR s IN 0 .. v_slots - 1 LOOP
+        v_seq := ledger.seq_at(p_account_id, s::smallint, p_at);
+        IF v_seq > 0 THEN
+            v_total := v_total + (SELECT e.balance_after FROM ledger.entry e
+                                   WHERE e.account_id = p_account_id AND e.slot = s AND e.seq = v_seq);
+        END IF;
+    END LOOP;
+    RETURN v_total;
+END
+$$;
+COMMENT ON FUNCTION ledger.balance_at(bigint, timestamptz) IS
+'The balance of an account (all slots) as of an instant: per slot, the balance after its last entry posted at
+or before p_at, found by ledger.seq_at (index probes on the primary key). Errors: LEDGER_UNKNOWN_ACCOUNT,
+CORE_INVALID_ARGUMENT.';
+
+CREATE FUNCTION ledger.statement(
+    p_account_id bigint,
+    p_from       timestamptz DEFAULT '-infinity',
+    p_to         timestamptz DEFAULT 'infinity',
+    p_after_seq  bigint DEFAULT 0,
+    p_limit      integer DEFAULT 100)
+RETURNS TABLE (seq bigint, slot smallint, transaction_id bigint, posted_at timestamptz, amount numeric,
+               balance_before numeric, balance_after numeric, reference text, memo text)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_slots smallint;
+BEGIN
+    SELECT a.slots INTO v_slots FROM ledger.account a WHERE a.id = p_account_id;
+    IF NOT FOUND THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    END IF;
+    IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 10000 OR p_after_seq IS NULL OR p_from IS NULL OR p_to IS NULL THEN
+        PERFORM core.raise('CORE_INVALID_ARGUMENT', 'p_limit must be 1-10000; p_after_seq, p_from and p_to are required');
+    END IF;
+    IF v_slots = 1 THEN
+        RETURN QUERY
+        SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference, t.memo
+          FROM ledger.entry e JOIN ledger.transaction t ON t.id = e.transaction_id
+         WHERE e.account_id = p_account_id AND e.slot = 0
+           AND e.seq > greatest(p_after_seq, CASE WHEN p_from = '-infinity' THEN 0
+                                                  ELSE ledger.seq_at(p_account_id, 0::smallint, p_from, false) END)
+           AND e.posted_at >= p_from AND e.posted_at < p_to
+         ORDER BY e.seq
+         LIMIT p_limit;
+    ELSE
+        RETURN QUERY
+        SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference, t.memo
+          FROM ledger.entry e JOIN ledger.transaction t ON t.id = e.transaction_id
+         WHERE e.account_id = p_account_id AND e.seq > p_after_seq AND e.posted_at >= p_from AND e.posted_at < p_to
+         ORDER BY e.posted_at, e.slot, e.seq
+         LIMIT p_limit;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ledger.statement(bigint, timestamptz, timestamptz, bigint, integer) IS
+'Entries of an account between p_from (inclusive) and p_to (exclusive), oldest first, at most p_limit, with the
+transaction''s reference and memo. Page with p_after_seq = the last seq seen; p_from is found by binary search
+(ledger.seq_at), so every page is an index range scan on the primary key. Hot accounts
+number entries per slot: their statement is ordered by (posted_at, slot, seq); page them by time.
+Errors: LEDGER_UNKNOWN_ACCOUNT, CORE_INVALID_ARGUMENT.';
+
+-- ------------------------------------------------------------------------------------------------
+-- Integrity
+-- ------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION ledger.check()
+RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH violation (check_name, row) AS MATERIALIZED (
+    SELECT 'trial_balance_per_currency', jsonb_build_object('currency', a.currency, 'total', sum(e.amount))
+      FROM ledger.entry e JOIN ledger.account a ON a.id = e.account_id
+     GROUP BY a.currency HAVING sum(e.amount) <> 0
+    UNION ALL
+    SELECT 'every_transaction_balanced', jsonb_build_object('transaction_id', e.transaction_id, 'currency', a.currency,
+                                                            'total', sum(e.amount))
+      FROM ledger.entry e JOIN ledger.account a ON a.id = e.account_id
+     GROUP BY e.transaction_id, a.currency HAVING sum(e.amount) <> 0
+    UNION ALL
+    SELECT 'balance_equals_entries', jsonb_build_object('account_id', s.account_id, 'slot', s.slot, 'balance', s.balance,
+               'entries_total', coalesce(x.total, 0), 'seq', s.seq, 'entries', coalesce(x.n, 0), 'max_seq', x.max_seq)
+      FROM (SELECT id AS account_id, 0::smallint AS slot, balance, seq FROM ledger.account
+            UNION ALL
+            SELECT account_id, slot, balance, seq FROM ledger.account_slot) s
+      LEFT JOIN (SELECT account_id, slot, sum(amount) AS total, count(*) AS n, max(seq) AS max_seq
+                   FROM ledger.entry GROUP BY account_id, slot) x USING (account_id, slot)
+     WHERE s.balance <> coalesce(x.total, 0) OR s.seq <> coalesce(x.n, 0) OR s.seq <> coalesce(x.max_seq, 0)
+    UNION ALL
+    SELECT 'running_balances_chain', jsonb_build_object('account_id', v.account_id, 'slot', v.slot, 'seq', v.seq,
+               'balance_before', v.balance_before, 'previous_balance_after', v.previous_after)
+      FROM (SELECT e.account_id, e.slot, e.seq, e.balance_before,
+                   lag(e.balance_after) OVER (PARTITION BY e.account_id, e.slot ORDER BY e.seq) AS previous_after
+              FROM ledger.entry e) v
+     WHERE v.balance_before IS DISTINCT FROM coalesce(v.previous_after, 0)
+    UNION ALL
+    SELECT 'posted_at_follows_seq', jsonb_build_object('account_id', v.account_id, 'slot', v.slot, 'seq', v.seq,
+               'posted_at', v.posted_at, 'previous_posted_at', v.previous_at)
+      FROM (SELECT e.account_id, e.slot, e.seq, e.posted_at,
+                   lag(e.posted_at) OVER (PARTITION BY e.account_id, e.slot ORDER BY e.seq) AS previous_at
+              FROM ledger.entry e) v
+     WHERE v.posted_at < v.previous_at
+    UNION ALL
+    SELECT 'held_equals_open_holds', jsonb_build_object('account_id', a.id, 'held', a.held, 'open_holds', coalesce(h.total, 0))
+      FROM ledger.account a
+      LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger.hold WHERE status = 'OPEN' GROUP BY account_id) h
+        ON h.account_id = a.id
+     WHERE a.held <> coalesce(h.total, 0)
+    UNION ALL
+    SELECT 'no_account_below_its_limit', jsonb_build_object('account_id', x.id, 'available', x.available,
+                                                            'overdraft_limit', x.overdraft_limit)
+      FROM (SELECT a.id, a.allow_negative, a.overdraft_limit,
+                   a.balance - a.held + coalesce(s.total, 0) AS available
+              FROM ledger.account a
+              LEFT JOIN (SELECT account_id, sum(balance) AS total FROM ledger.account_slot GROUP BY account_id) s
+                ON s.account_id = a.id) x
+     WHERE NOT x.allow_negative AND x.available < -x.overdraft_limit
+    UNION ALL
+    SELECT 'reversals_linked_both_ways', jsonb_build_object('transaction_id', t.id, 'reversed_by', t.reversed_by,
+                                                            'reversal_of', r.reversal_of)
+      FROM ledger.transaction t LEFT JOIN ledger.transaction r ON r.id = t.reversed_by
+     WHERE t.reversed_by IS NOT NULL AND r.reversal_of IS DISTINCT FROM t.id
+    UNION ALL
+    SELECT 'reversals_linked_both_ways', jsonb_build_object('transaction_id', t.id, 'reversed_by', t.reversed_by,
+                                                            'reversal', r.id)
+      FROM ledger.transaction r JOIN ledger.transaction t ON t.id = r.reversal_of
+     WHERE t.reversed_by IS DISTINCT FROM r.id
+    UNION ALL
+    SELECT 'every_transaction_has_entries', jsonb_build_object('transaction_id', t.id, 'kind', t.kind)
+      FROM ledger.transaction t
+     WHERE NOT EXISTS (SELECT 1 FROM ledger.entry e WHERE e.transaction_id = t.id)
+    )
+    SELECT c.name, count(v.row) = 0, count(v.row),
+           (SELECT jsonb_agg(s.row) FROM (SELECT x.row FROM violation x WHERE x.check_name = c.name LIMIT 20) s)
+      FROM unnest(ARRAY['trial_balance_per_currency', 'every_transaction_balanced', 'balance_equals_entries',
+                        'running_balances_chain', 'posted_at_follows_seq', 'held_equals_open_holds', 'no_account_below_its_limit',
+                        'reversals_linked_both_ways', 'every_transaction_has_entries']) WITH ORDINALITY AS c(name, n)
+      LEFT JOIN violation v ON v.check_name = c.name
+     GROUP BY c.name, c.n
+     ORDER BY c.n;
+END
+$$;
+COMMENT ON FUNCTION ledger.check() IS
+'Verify the ledger''s invariants; one row per check with the number of violations and a sample of offending rows:
+trial balance per currency is zero; every transaction balances; every slot''s balance and sequence equal its entries
+(so sequences are gap-free); running balances chain (each balance_before is the previous balance_after); posted_at
+never decreases along a slot''s sequence (what ledger.seq_at relies on); held equals
+the sum of open holds; no account below its limit; reversals link both ways; every transaction has entries.
+A full scan: run it from a job or `mercato ledger check`, not per request.';
+
+GRANT EXECUTE ON FUNCTION
+    ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb),
+    ledger.set_account_status(bigint, text),
+    ledger.transfer(text, bigint, bigint, numeric, text, jsonb),
+    ledger.post(text, jsonb, text, jsonb),
+    ledger.post_batch(jsonb),
+    ledger.create_hold(text, bigint, numeric, timestamptz, text),
+    ledger.capture_hold(text, bigint, jsonb, text),
+    ledger.release_hold(text, bigint),
+    ledger.expire_holds(integer),
+    ledger.reverse(text, bigint, text),
+    ledger.account_balance(bigint),
+    ledger.balance_at(bigint, timestamptz),
+    ledger.statement(bigint, timestamptz, timestamptz, bigint, integer),
+    ledger.check()
+    TO mercato_service;
+
+COMMIT;
