@@ -1,0 +1,165 @@
+-- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
+BEGIN;
+SELECT plan(70);
+
+SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
+SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
+SELECT volatility_is('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'volatile', 'writes are VOLATILE');
+
+CREATE TEMP TABLE a AS SELECT
+    ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true) AS src,
+    ledger.open_account('BUSINESS', 'b1', 'MAIN', 'ETB') AS biz,
+    ledger.open_account('PROVIDER', 'p1', 'MAIN', 'ETB') AS prov,
+    ledger.open_account('PROVIDER', 'p2', 'MAIN', 'ETB', false, 50) AS od,
+    ledger.open_account('PLATFORM', 'fees', 'COMMISSION', 'ETB', false, 0, false, 8) AS hot,
+    ledger.open_account('PROVIDER', 'p1', 'MAIN', 'USD') AS usd,
+    ledger.open_account('PLATFORM', 'sink', 'REVENUE', 'ETB', false, 0, true) AS recv,
+    ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'JPY', true) AS jpy;
+CREATE FUNCTION pg_temp.bal(p bigint) RETURNS numeric LANGUAGE sql AS $$ SELECT balance FROM ledger.account_balance(p) $$;
+CREATE FUNCTION pg_temp.avail(p bigint) RETURNS numeric LANGUAGE sql AS $$ SELECT available FROM ledger.account_balance(p) $$;
+
+-- accounts
+SELECT is(ledger.open_account('BUSINESS', 'b1', 'MAIN', 'ETB'), (SELECT biz FROM a), 'opening an account again returns it');
+SELECT throws_like($$SELECT ledger.open_account('BUSINESS', 'b1', 'MAIN', 'ETB', true)$$, 'LEDGER_ACCOUNT_EXISTS:%',
+                   'reopening with other settings is refused');
+SELECT throws_like($$SELECT ledger.open_account('BUSINESS', 'b9', 'SAVINGS', 'ETB')$$, 'LEDGER_ACCOUNT_INVALID:%', 'unknown purpose');
+SELECT throws_like($$SELECT ledger.open_account('BUSINESS', 'b9', 'MAIN', 'XYZ')$$, 'MASTERDATA_UNKNOWN_CURRENCY:%', 'unknown currency');
+SELECT is((SELECT count(*) FROM ledger.account_slot WHERE account_id = (SELECT hot FROM a)), 7::bigint, 'a hot account with 8 slots has 7 extra slot rows');
+
+-- transfers
+SELECT ok(ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 1000) > 0, 'fund the business');
+SELECT is(pg_temp.bal((SELECT biz FROM a)), 1000::numeric, 'credited');
+SELECT is(pg_temp.bal((SELECT src FROM a)), -1000::numeric, 'the clearing account may go negative');
+SELECT is(ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 1000.00),
+          (SELECT id FROM ledger.transaction WHERE reference = 'fund-biz'), 'a replay returns the original transaction');
+SELECT is(pg_temp.bal((SELECT biz FROM a)), 1000::numeric, 'and posts nothing');
+SELECT throws_ok($$SELECT ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 999)$$, 'PT422', NULL,
+                 'the same reference for a different request is refused (422)');
+SELECT throws_like($$SELECT ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 999)$$,
+                   'LEDGER_IDEMPOTENCY_CONFLICT:%', 'with its own code');
+SELECT throws_ok($$SELECT ledger.transfer('t-nsf', (SELECT biz FROM a), (SELECT prov FROM a), 1000.01)$$, 'PT402', NULL,
+                 'insufficient funds is a 402');
+SELECT throws_like($$SELECT ledger.transfer('t-prec', (SELECT biz FROM a), (SELECT prov FROM a), 1.005)$$,
+                   'LEDGER_AMOUNT_PRECISION:%', 'ETB has two decimals');
+SELECT throws_like($$SELECT ledger.transfer('t-jpy', (SELECT jpy FROM a), (SELECT jpy FROM a), 1)$$,
+                   'LEDGER_SAME_ACCOUNT:%', 'an account cannot pay itself');
+SELECT throws_like($$SELECT ledger.transfer('t-cur', (SELECT biz FROM a), (SELECT usd FROM a), 1)$$,
+                   'LEDGER_CURRENCY_MISMATCH:%', 'currencies must match');
+SELECT throws_like($$SELECT ledger.transfer('t-neg', (SELECT biz FROM a), (SELECT prov FROM a), -5)$$,
+                   'LEDGER_AMOUNT_INVALID:%', 'negative amounts are refused');
+SELECT throws_like($$SELECT ledger.transfer('t-zero', (SELECT biz FROM a), (SELECT prov FROM a), 0)$$,
+                   'LEDGER_AMOUNT_INVALID:%', 'zero is refused');
+SELECT throws_like($$SELECT ledger.transfer('', (SELECT biz FROM a), (SELECT prov FROM a), 1)$$,
+                   'LEDGER_REFERENCE_INVALID:%', 'a reference is required');
+SELECT throws_like($$SELECT ledger.transfer('t-unk', 999999999, (SELECT prov FROM a), 1)$$,
+                   'LEDGER_UNKNOWN_ACCOUNT:%', 'unknown account');
+SELECT throws_like($$SELECT ledger.transfer('t-recv', (SELECT recv FROM a), (SELECT prov FROM a), 1)$$,
+                   'LEDGER_RECEIVE_ONLY:%', 'receive-only accounts cannot pay');
+SELECT lives_ok($$SELECT ledger.transfer('t-od', (SELECT od FROM a), (SELECT prov FROM a), 50)$$, 'an overdraft account may go to its limit');
+SELECT is(pg_temp.avail((SELECT od FROM a)), -50::numeric, 'and shows it');
+SELECT throws_like($$SELECT ledger.transfer('t-od2', (SELECT od FROM a), (SELECT prov FROM a), 0.01)$$,
+                   'LEDGER_INSUFFICIENT_FUNDS:%', 'but not beyond');
+SELECT lives_ok($$SELECT ledger.set_account_status((SELECT prov FROM a), 'FROZEN')$$, 'freeze an account');
+SELECT throws_ok($$SELECT ledger.transfer('t-frozen', (SELECT biz FROM a), (SELECT prov FROM a), 1)$$, 'PT423', NULL,
+                 'a frozen account refuses postings');
+SELECT lives_ok($$SELECT ledger.set_account_status((SELECT prov FROM a), 'ACTIVE')$$, 'unfreeze');
+SELECT throws_like($$SELECT ledger.set_account_status((SELECT biz FROM a), 'CLOSED')$$, 'LEDGER_ACCOUNT_NOT_EMPTY:%',
+                   'an account with money cannot be closed');
+
+-- hot account: credits spread over slots, summed on read, debits see the sum
+SELECT ledger.transfer('hot-' || g, (SELECT biz FROM a), (SELECT hot FROM a), 1) FROM generate_series(1, 5) g;
+SELECT is(pg_temp.bal((SELECT hot FROM a)), 5::numeric, 'a hot account''s balance is the sum of its slots');
+SELECT throws_like($$SELECT ledger.transfer('hot-out', (SELECT hot FROM a), (SELECT prov FROM a), 6)$$,
+                   'LEDGER_INSUFFICIENT_FUNDS:%', 'a hot account cannot overdraw its total');
+SELECT lives_ok($$SELECT ledger.transfer('hot-out', (SELECT hot FROM a), (SELECT prov FROM a), 5)$$, 'but can pay out its total');
+SELECT throws_like($$SELECT ledger.create_hold('hot-hold', (SELECT hot FROM a), 1)$$, 'LEDGER_HOT_ACCOUNT_POLICY:%',
+                   'no holds on hot accounts');
+
+-- multi-leg posts
+SELECT ok(ledger.post('post-1', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '100', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '90', 'side', 'CREDIT'),
+    jsonb_build_object('account_id', (SELECT hot FROM a), 'amount', 10, 'side', 'CREDIT'))) > 0, 'a three-leg post');
+SELECT throws_like($$SELECT ledger.post('post-2', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '100', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '99', 'side', 'CREDIT')))$$,
+    'LEDGER_UNBALANCED:%', 'an unbalanced post is refused');
+SELECT throws_like($$SELECT ledger.post('post-3', '[{"account_id": 1}]')$$, 'LEDGER_INVALID_LEGS:%', 'malformed legs');
+
+-- holds (escrow)
+CREATE TEMP TABLE h AS SELECT
+    ledger.create_hold('hold-1', (SELECT biz FROM a), 300) AS h1,
+    ledger.create_hold('hold-2', (SELECT biz FROM a), 100) AS h2,
+    ledger.create_hold('hold-3', (SELECT biz FROM a), 50, now() + interval '1 hour') AS h3;
+SELECT is((SELECT held FROM ledger.account_balance((SELECT biz FROM a))), 450::numeric, 'holds raise held');
+SELECT is(pg_temp.bal((SELECT biz FROM a)), 895::numeric, 'not balance');
+SELECT is(pg_temp.avail((SELECT biz FROM a)), 445::numeric, 'and lower available');
+SELECT is(ledger.create_hold('hold-1', (SELECT biz FROM a), 300), (SELECT h1 FROM h), 'hold creation is idempotent');
+SELECT throws_like($$SELECT ledger.transfer('t-after-hold', (SELECT biz FROM a), (SELECT prov FROM a), 445.01)$$,
+                   'LEDGER_INSUFFICIENT_FUNDS:%', 'held funds cannot be spent');
+SELECT ok(ledger.capture_hold('cap-1', (SELECT h1 FROM h), jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '200'),
+    jsonb_build_object('account_id', (SELECT hot FROM a), 'amount', '20'))) > 0, 'partial capture to two destinations');
+SELECT is((SELECT status FROM ledger.hold WHERE id = (SELECT h1 FROM h)), 'CAPTURED', 'the hold is captured');
+SELECT is(pg_temp.bal((SELECT biz FROM a)), 675::numeric, 'the captured part left the account');
+SELECT is(pg_temp.avail((SELECT biz FROM a)), 525::numeric, 'the uncaptured remainder was released');
+SELECT throws_ok($$SELECT ledger.capture_hold('cap-2', (SELECT h1 FROM h), '[{"account_id": 1, "amount": "1"}]')$$,
+                 'PT409', NULL, 'a hold resolves once');
+SELECT throws_like($$SELECT ledger.capture_hold('cap-3', (SELECT h2 FROM h),
+                     jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '101')))$$,
+                   'LEDGER_CAPTURE_EXCEEDS_HOLD:%', 'a capture cannot exceed the hold');
+SELECT lives_ok($$SELECT ledger.release_hold('rel-2', (SELECT h2 FROM h))$$, 'release');
+SELECT lives_ok($$SELECT ledger.release_hold('rel-2', (SELECT h2 FROM h))$$, 'replaying the release is fine');
+SELECT throws_like($$SELECT ledger.release_hold('rel-2b', (SELECT h2 FROM h))$$, 'LEDGER_HOLD_RESOLVED:%',
+                   'another release of a resolved hold is refused');
+SELECT throws_like($$UPDATE ledger.hold SET amount = 1 WHERE id = (SELECT h3 FROM h)$$, 'LEDGER_IMMUTABLE:%',
+                   'hold terms cannot change');
+-- expiry: now() is fixed inside this test's transaction, so age hold 3 by moving its expiry back (as the owner,
+-- with the guard trigger off for that one statement)
+ALTER TABLE ledger.hold DISABLE TRIGGER hold_update;
+UPDATE ledger.hold SET expires_at = now() - interval '1 minute' WHERE id = (SELECT h3 FROM h);
+ALTER TABLE ledger.hold ENABLE TRIGGER hold_update;
+SELECT throws_ok($$SELECT ledger.capture_hold('cap-exp', (SELECT h3 FROM h),
+                   jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '1')))$$,
+                 'PT410', NULL, 'an expired hold cannot be captured');
+SELECT is(ledger.expire_holds(), 1, 'the sweep expires it');
+SELECT is((SELECT status FROM ledger.hold WHERE id = (SELECT h3 FROM h)), 'EXPIRED', 'resolved as EXPIRED');
+SELECT is((SELECT held FROM ledger.account_balance((SELECT biz FROM a))), 0::numeric, 'nothing is held any more');
+
+-- reversals
+CREATE TEMP TABLE r AS SELECT (SELECT id FROM ledger.transaction WHERE reference = 'post-1') AS orig;
+SELECT ok(ledger.reverse('rev-1', (SELECT orig FROM r)) > 0, 'reverse a post');
+SELECT is((SELECT reversed_by FROM ledger.transaction WHERE id = (SELECT orig FROM r)),
+          (SELECT id FROM ledger.transaction WHERE reversal_of = (SELECT orig FROM r)), 'linked both ways');
+SELECT throws_like($$SELECT ledger.reverse('rev-2', (SELECT orig FROM r))$$, 'LEDGER_ALREADY_REVERSED:%', 'once only');
+SELECT throws_like($$SELECT ledger.reverse('rev-3', (SELECT id FROM ledger.transaction WHERE reference = 'rev-1'))$$,
+                   'LEDGER_NOT_REVERSIBLE:%', 'a reversal is final');
+
+-- batches: all or nothing
+SELECT is((SELECT count(*) FROM ledger.post_batch(jsonb_build_array(
+    jsonb_build_object('reference', 'bat-1', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '5'),
+    jsonb_build_object('reference', 'bat-2', 'debit_account_id', (SELECT prov FROM a), 'credit_account_id', (SELECT biz FROM a), 'amount', '3'),
+    jsonb_build_object('reference', 'bat-3', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT hot FROM a), 'amount', '2')))),
+    3::bigint, 'a batch posts every transfer');
+SELECT throws_like($$SELECT * FROM ledger.post_batch(jsonb_build_array(
+    jsonb_build_object('reference', 'bat-4', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '5'),
+    jsonb_build_object('reference', 'bat-5', 'debit_account_id', (SELECT biz FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '1000000')))$$,
+    'LEDGER_INSUFFICIENT_FUNDS:%', 'one bad transfer refuses the batch');
+SELECT is((SELECT count(*) FROM ledger.transaction WHERE reference = 'bat-4'), 0::bigint, 'and nothing of it is posted');
+
+-- history
+SELECT is((SELECT count(*) FROM ledger.statement((SELECT biz FROM a), p_limit := 3)), 3::bigint, 'statement pages');
+SELECT is((SELECT min(seq) FROM ledger.statement((SELECT biz FROM a), p_after_seq := 3)), 4::bigint, 'keyset pagination by seq');
+SELECT is(ledger.balance_at((SELECT biz FROM a), now() - interval '1 day'), 0::numeric, 'nothing before the first entry');
+SELECT is(ledger.balance_at((SELECT biz FROM a), clock_timestamp()), pg_temp.bal((SELECT biz FROM a)), 'balance_at(now) = balance');
+
+-- integrity
+SELECT is((SELECT count(*) FROM ledger.check() WHERE NOT ok), 0::bigint, 'every check passes');
+ALTER TABLE ledger.account DISABLE TRIGGER USER;
+UPDATE ledger.account SET balance = balance + 1 WHERE id = (SELECT prov FROM a);
+ALTER TABLE ledger.account ENABLE TRIGGER USER;
+SELECT is((SELECT array_agg(check_name ORDER BY check_name) FROM ledger.check() WHERE NOT ok),
+          ARRAY['balance_equals_entries']::text[], 'check() finds a balance that disagrees with its entries');
+
+SELECT * FROM finish();
+ROLLBACK;
