@@ -27,6 +27,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -114,6 +115,7 @@ class PgbenchResult:
     latency_ms: float | None
     aborted: bool
     error: str | None = None
+    foreign_active: float | None = None  # mean active backends of other databases during the run
 
 
 @dataclass
@@ -135,6 +137,8 @@ class Run:
     transfers_posted: int | None = None
     bytes_growth: int | None = None
     functions: list[dict[str, Any]] = field(default_factory=list)  # with --profile
+    load_before: str | None = None  # 1/5/15-minute load average just before the run
+    foreign_active: float | None = None  # mean active backends of *other* databases during the run (interference)
 
     @property
     def transfers_per_s(self) -> float | None:
@@ -178,6 +182,7 @@ class Report:
     settings: dict[str, Any]
     runs: list[Run]
     setup_seconds: dict[str, float] = field(default_factory=dict)
+    relations: list[dict[str, Any]] = field(default_factory=list)  # ledger relation sizes at the end
 
     def run_of(self, case: str, clients: int) -> Run | None:
         return next((r for r in self.runs if r.case == case and r.clients == clients), None)
@@ -205,6 +210,8 @@ class Report:
             "runs": [r.as_dict() for r in self.runs],
             "results": [asdict(r) for r in self.rows()],
             "bytes_per_transfer": bytes_summary(self),
+            "bytes_per_transfer_overall": overall_bytes(self),
+            "relations": self.relations,
             "all_targets_met": self.all_met,
             "checks_ok": self.checks_ok,
         }
@@ -381,8 +388,26 @@ class Bench:
         cmd.append(_dbname(url))
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute("CHECKPOINT")
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        return parse_pgbench(proc.stdout, proc.stderr, proc.returncode)
+            samples: list[int] = []
+            done = threading.Event()
+
+            def sample() -> None:  # other people's queries on the same server, while we measure
+                while not done.wait(0.5):
+                    samples.append(conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                        " AND state = 'active' AND pid <> pg_backend_pid() AND datname <> ALL (%s)",
+                        ([_dbname(self.ledger_url), _dbname(self.tpcb_url)],)).fetchone()[0])
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            finally:
+                done.set()
+                sampler.join()
+        result = parse_pgbench(proc.stdout, proc.stderr, proc.returncode)
+        result.foreign_active = round(sum(samples) / len(samples), 2) if samples else 0.0
+        return result
 
     def _ledger_size(self, conn: psycopg.Connection) -> tuple[int, int]:
         """(bytes of the ledger tables + indexes after VACUUM, posted transactions)."""
@@ -412,9 +437,11 @@ class Bench:
 
     def run_tpcb(self, clients: int) -> Run:
         self.log(f"[run] TPC-B-like baseline, {clients} clients, {self.s.seconds} s")
+        load = _loadavg()
         res = self._pgbench(self.tpcb_url, clients, None)
-        run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error)
-        self.log(f"      tps {_fmt(run.tps)}" + (f"  ERROR {run.error}" if run.error else ""))
+        run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error,
+                  load_before=load, foreign_active=res.foreign_active)
+        self.log(f"      tps {_fmt(run.tps)}" + _interference(run) + (f"  ERROR {run.error}" if run.error else ""))
         return run
 
     def run_case(self, case: Case, clients: int) -> Run:
@@ -424,9 +451,10 @@ class Bench:
             if self.s.profile:
                 conn.execute("SELECT pg_stat_reset()")
             self.log(f"[run] {case.name}, {clients} clients, {self.s.seconds} s")
+            load = _loadavg()
             res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
             run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
-                      res.latency_ms, res.error)
+                      res.latency_ms, res.error, load_before=load, foreign_active=res.foreign_active)
             if self.s.profile:
                 run.functions = self._functions(conn)
             size1, txns1 = self._ledger_size(conn)
@@ -435,6 +463,7 @@ class Bench:
         line = (f"      tps {_fmt(run.tps)}, transfers/s {_fmt(run.transfers_per_s)}, "
                 f"bytes/transfer {_fmt(run.bytes_per_transfer, 0)}, "
                 f"check() {'ok' if run.check_ok else 'FAILED'} ({run.check_seconds} s)")
+        line += _interference(run)
         if run.failed:
             line += f", {run.failed} failed transactions"
         if run.error:
@@ -454,6 +483,7 @@ class Bench:
                 runs.append(self.run_tpcb(clients))
                 for case in cases:
                     runs.append(self.run_case(case, clients))
+            relations = self.relation_sizes()
         finally:
             if not self.s.keep:
                 self.drop_databases()
@@ -461,7 +491,20 @@ class Bench:
         settings = {k: v for k, v in asdict(self.s).items() if k != "url"}
         settings["clients"] = list(self.s.clients)
         settings["pgbench"] = f"pgbench -n -c <clients> -j {self.s.threads} -T {self.s.seconds} (query mode simple)"
-        return Report(machine, settings, runs, self.setup_seconds)
+        return Report(machine, settings, runs, self.setup_seconds, relations)
+
+    def relation_sizes(self) -> list[dict[str, Any]]:
+        """Every ledger table and index at the end, with its bytes per posted transaction."""
+        with psycopg.connect(self.ledger_url, autocommit=True) as conn:
+            txns = conn.execute("SELECT count(*) FROM ledger.transaction").fetchone()[0]
+            rows = conn.execute(
+                "SELECT c.relname, CASE c.relkind WHEN 'i' THEN 'index' ELSE 'table' END,"
+                "       CASE c.relkind WHEN 'i' THEN pg_relation_size(c.oid) ELSE pg_table_size(c.oid) END,"
+                "       CASE c.relkind WHEN 'i' THEN NULL ELSE c.reltuples::bigint END"
+                "  FROM pg_class c WHERE c.relnamespace = 'ledger'::regnamespace AND c.relkind IN ('r', 'p', 'i')"
+                " ORDER BY 3 DESC").fetchall()
+        return [{"relation": n, "kind": k, "bytes": int(b), "rows": r,
+                 "bytes_per_transaction": round(b / txns, 1) if txns else None} for n, k, b, r in rows]
 
 
 def run(settings: Settings, *, root: Path | None = None, log: LogFn | None = None,
@@ -516,6 +559,19 @@ def bytes_summary(report: Report) -> list[dict[str, Any]]:
         out.append({"case": r.case, "clients": r.clients, "transfers_posted": r.transfers_posted,
                     "bytes_growth": r.bytes_growth, "bytes_per_transfer": r.bytes_per_transfer})
     return out
+
+
+def overall_bytes(report: Report) -> float | None:
+    """Growth over all ledger cases divided by all the transactions they posted."""
+    runs = [r for r in report.runs if r.case != TPCB and r.transfers_posted and r.bytes_growth is not None]
+    posted = sum(r.transfers_posted or 0 for r in runs)
+    return round(sum(r.bytes_growth or 0 for r in runs) / posted, 1) if posted else None
+
+
+def _interference(run: Run) -> str:
+    if run.foreign_active:
+        return f"  (other databases: {run.foreign_active} active queries on average — interference)"
+    return ""
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -625,6 +681,12 @@ def render_markdown(report: Report) -> str:
     for r in report.rows():
         lines.append(f"| {r.case} | {r.clients} | {_fmt(r.tps)} | {_fmt(r.transfers_per_s)} | {_fmt(r.tpcb_tps)} "
                      f"| {_fmt(r.ratio, 2)} | {r.target} | {'yes' if r.met else '**no**'} |")
+    noisy = [r for r in report.runs if r.foreign_active]
+    lines += ["", ("Interference: other databases on the server had active queries during "
+                   + ", ".join(f"{r.case} @ {r.clients} ({r.foreign_active} on average)" for r in noisy)
+                   + "; those figures are less trustworthy.") if noisy else
+              "Interference: no query of another database was active on the server during any run "
+              "(sampled every 0.5 s)."]
     lines += [
         "",
         "Ratios compare figures measured in this same invocation at the same client count; "
@@ -643,6 +705,16 @@ def render_markdown(report: Report) -> str:
         lines.append(f"| {b['case']} | {b['clients']} | {b['transfers_posted'] if b['transfers_posted'] is not None else '—'}"
                      f" | {b['bytes_growth'] if b['bytes_growth'] is not None else '—'}"
                      f" | {_fmt(b['bytes_per_transfer'], 0)} |")
+    overall = overall_bytes(report)
+    if overall is not None:
+        lines += ["", f"Over all cases: **{overall:,.0f} bytes per transfer**."]
+    if report.relations:
+        lines += ["", "Ledger relations at the end of the run (bytes per posted transaction, over every "
+                  "transaction in the database, funding included):", "",
+                  "| relation | kind | size | rows | bytes per transaction |", "|---|---|---:|---:|---:|"]
+        for rel in report.relations:
+            lines.append(f"| {rel['relation']} | {rel['kind']} | {rel['bytes'] / 1024 / 1024:,.1f} MB "
+                         f"| {rel['rows'] if rel['rows'] is not None else ''} | {_fmt(rel['bytes_per_transaction'], 0)} |")
     lines += ["", "### ledger.check()", ""]
     for r in report.runs:
         if r.case == TPCB:
