@@ -97,7 +97,12 @@ COMMENT ON FUNCTION ledger.transaction_update_trg() IS
 'Trigger: a posted transaction never changes, except that reversed_by is set once when it is reversed.';
 
 CREATE TRIGGER transaction_update BEFORE UPDATE ON ledger.transaction
-    FOR EACH ROW EXECUTE FUNCTION ledger.transaction_update_trg();
+    FOR EACH ROW
+    WHEN (NOT (OLD.reversed_by IS NULL AND NEW.reversed_by IS NOT NULL
+               AND (NEW.id, NEW.reference, NEW.kind, NEW.request_hash, NEW.memo, NEW.metadata, NEW.reversal_of, NEW.posted_at)
+                   IS NOT DISTINCT FROM
+                   (OLD.id, OLD.reference, OLD.kind, OLD.request_hash, OLD.memo, OLD.metadata, OLD.reversal_of, OLD.posted_at)))
+    EXECUTE FUNCTION ledger.transaction_update_trg();
 
 CREATE FUNCTION ledger.hold_update_trg()
 RETURNS trigger
@@ -121,8 +126,14 @@ $$;
 COMMENT ON FUNCTION ledger.hold_update_trg() IS
 'Trigger: a hold changes once, from OPEN to its resolution; its terms (account, amount, expiry) never change.';
 
+-- The WHEN clause keeps the normal path free: the function runs only when a rule is about to be broken.
 CREATE TRIGGER hold_update BEFORE UPDATE ON ledger.hold
-    FOR EACH ROW EXECUTE FUNCTION ledger.hold_update_trg();
+    FOR EACH ROW
+    WHEN (OLD.status <> 'OPEN'
+          OR (NEW.id, NEW.reference, NEW.request_hash, NEW.account_id, NEW.amount, NEW.memo, NEW.expires_at, NEW.created_at)
+             IS DISTINCT FROM
+             (OLD.id, OLD.reference, OLD.request_hash, OLD.account_id, OLD.amount, OLD.memo, OLD.expires_at, OLD.created_at))
+    EXECUTE FUNCTION ledger.hold_update_trg();
 
 -- ------------------------------------------------------------------------------------------------
 -- Internal building blocks (owner only; called from the SECURITY DEFINER API below)
@@ -826,10 +837,13 @@ DECLARE
     v_hash  uuid;
     v_slots smallint;
 BEGIN
-    PERFORM ledger.check_reference(p_reference);
-    PERFORM ledger.check_amount(p_amount);
-    PERFORM ledger.check_memo(p_memo);
-    IF p_expires_at IS NOT NULL AND p_expires_at <= now() THEN
+    IF p_reference IS NULL OR length(p_reference) NOT BETWEEN 1 AND 200 THEN
+        PERFORM ledger.check_reference(p_reference);
+    ELSIF p_amount IS NULL OR p_amount <= 0 OR p_amount >= 1e15 THEN
+        PERFORM ledger.check_amount(p_amount);
+    ELSIF length(p_memo) > 500 THEN
+        PERFORM ledger.check_memo(p_memo);
+    ELSIF p_expires_at <= now() THEN
         PERFORM core.raise('LEDGER_HOLD_EXPIRY_INVALID', format('expires_at %s is not after %s', p_expires_at, now()));
     END IF;
     SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
@@ -889,26 +903,35 @@ DECLARE
     v_after     numeric[] := '{}'::numeric[];
     v_src_seq   bigint;
     v_src_after numeric;
+    v_malformed boolean;
     h           ledger.hold;
     r           record;
 BEGIN
-    PERFORM ledger.check_reference(p_reference);
-    PERFORM ledger.check_memo(p_memo);
-    IF p_destinations IS NULL OR jsonb_typeof(p_destinations) <> 'array'
+    IF p_reference IS NULL OR length(p_reference) NOT BETWEEN 1 AND 200 THEN
+        PERFORM ledger.check_reference(p_reference);
+    ELSIF length(p_memo) > 500 THEN
+        PERFORM ledger.check_memo(p_memo);
+    ELSIF p_destinations IS NULL OR jsonb_typeof(p_destinations) <> 'array'
        OR jsonb_array_length(p_destinations) NOT BETWEEN 1 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'destinations must be a JSON array of 1 to 100 {account_id, amount}');
     END IF;
-    SELECT format('destination %s: %s', n, left(d::text, 200)) INTO v_bad
-      FROM jsonb_array_elements(p_destinations) WITH ORDINALITY AS x(d, n)
-     WHERE jsonb_typeof(d) <> 'object' OR ledger.parse_id(d -> 'account_id') IS NULL OR ledger.parse_amount(d -> 'amount') IS NULL
-     LIMIT 1;
-    IF v_bad IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_INVALID_LEGS', v_bad, 'a destination is {"account_id": 7, "amount": "90.00"}');
+    -- One pass: parse, net per account (ascending: the lock order) and flag anything malformed.
+    SELECT array_agg(x.i ORDER BY x.i), array_agg(x.m ORDER BY x.i), sum(x.m), bool_or(x.bad)
+      INTO v_ids, v_amounts, v_total, v_malformed
+      FROM (SELECT ledger.parse_id(d -> 'account_id') AS i, sum(ledger.parse_amount(d -> 'amount')) AS m,
+                   bool_or(ledger.parse_id(d -> 'account_id') IS NULL OR ledger.parse_amount(d -> 'amount') IS NULL
+                           OR ledger.parse_amount(d -> 'amount') <= 0) AS bad
+              FROM jsonb_array_elements(p_destinations) d GROUP BY 1) x;
+    IF v_malformed THEN
+        SELECT format('destination %s: %s', n, left(d::text, 200)) INTO v_bad
+          FROM jsonb_array_elements(p_destinations) WITH ORDINALITY AS x(d, n)
+         WHERE ledger.parse_id(d -> 'account_id') IS NULL OR ledger.parse_amount(d -> 'amount') IS NULL
+         LIMIT 1;
+        IF v_bad IS NOT NULL THEN
+            PERFORM core.raise('LEDGER_INVALID_LEGS', v_bad, 'a destination is {"account_id": 7, "amount": "90.00"}');
+        END IF;
+        PERFORM core.raise('LEDGER_AMOUNT_INVALID', 'every destination amount must be positive');
     END IF;
-    PERFORM ledger.check_amount(min(ledger.parse_amount(d -> 'amount')), 'a destination amount') FROM jsonb_array_elements(p_destinations) d;
-    SELECT array_agg(i ORDER BY i), array_agg(m ORDER BY i), sum(m) INTO v_ids, v_amounts, v_total
-      FROM (SELECT ledger.parse_id(d -> 'account_id') AS i, sum(ledger.parse_amount(d -> 'amount')) AS m
-              FROM jsonb_array_elements(p_destinations) d GROUP BY 1) s;
     PERFORM ledger.check_amount(v_total, 'the capture total');
     v_hash := md5(concat_ws('|', 'CAPTURE', p_hold_id, array_to_string(v_ids, ','),
                             array_to_string(ARRAY(SELECT trim_scale(m) FROM unnest(v_amounts) m), ','),
@@ -960,7 +983,13 @@ BEGIN
             v_seq := v_seq || v_src_seq;
             v_after := v_after || v_src_after;
         ELSE
-            SELECT * INTO r FROM ledger.post_credit(v_ids[i], v_amounts[i], v_currency);
+            UPDATE ledger.account a SET balance = a.balance + v_amounts[i], seq = a.seq + 1
+             WHERE a.id = v_ids[i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
+               AND scale(v_amounts[i]) <= a.minor_units
+            RETURNING 0::smallint AS o_slot, a.seq AS o_seq, a.balance AS o_balance_after INTO r;
+            IF NOT FOUND THEN   -- a hot account, or a refusal
+                SELECT * INTO r FROM ledger.post_credit(v_ids[i], v_amounts[i], v_currency);
+            END IF;
             v_slot := v_slot || r.o_slot;
             v_seq := v_seq || r.o_seq;
             v_after := v_after || r.o_balance_after;
