@@ -143,3 +143,15 @@ def test_bench_ledger_quick_run(server_url: str) -> None:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with psycopg.connect(server_url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", (prefix + "%",)).fetchone()[0] == 0
+
+
+def test_baseline_is_the_mean_of_the_runs_before_and_after() -> None:
+    report = _report()
+    report.runs.append(b.Run(b.TPCB, 8, 3, 1600.0, 1))
+    assert report.baseline(8) == (1300.0, [1000.0, 1600.0])
+    rows = {(r.case, r.clients): r for r in report.rows()}
+    assert rows[("transfer_random", 8)].ratio == 1.0 and not rows[("transfer_random", 8)].met
+    assert "mean of 1,000.0 and 1,600.0" in rows[("tpcb", 8)].target
+    report.runs.append(b.Run(b.TPCB, 32, 3, None, 1, error="boom"))
+    assert report.baseline(32)[0] is None
+    assert not {(r.case, r.clients): r for r in report.rows()}[("tpcb", 32)].met
