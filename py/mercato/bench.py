@@ -138,7 +138,7 @@ class Run:
     bytes_growth: int | None = None
     functions: list[dict[str, Any]] = field(default_factory=list)  # with --profile
     load_before: str | None = None  # 1/5/15-minute load average just before the run
-    foreign_active: float | None = None  # mean active backends of *other* databases during the run (interference)
+    foreign_active: float | None = None  # mean active other-database queries + autovacuum workers (interference)
 
     @property
     def transfers_per_s(self) -> float | None:
@@ -290,6 +290,10 @@ def _pg_args_env(conninfo: str) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+_LEDGER_TABLES = ("ledger.account", "ledger.account_slot", "ledger.transaction", "ledger.entry", "ledger.hold")
+_TPCB_TABLES = ("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history")
+
+
 def _dbname(conninfo: str) -> str:
     return str(conninfo_to_dict(conninfo).get("dbname") or "postgres")
 
@@ -333,6 +337,9 @@ class Bench:
                               capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             raise RuntimeError(f"pgbench -i failed: {proc.stderr.strip()[-500:]}")
+        with psycopg.connect(self.tpcb_url, autocommit=True) as conn:
+            for table in _TPCB_TABLES:
+                conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
         self.setup_seconds["tpcb_init"] = round(time.monotonic() - t0, 1)
 
     def setup_ledger(self) -> None:
@@ -379,6 +386,10 @@ class Bench:
                     self.log(f"[setup] funded {done:,}/{n:,} accounts with ledger.post_batch "
                              f"({time.monotonic() - t1:.1f} s)")
             self.setup_seconds["fund_accounts"] = round(time.monotonic() - t1, 1)
+            # Autovacuum off on the bench tables (both databases): the harness VACUUMs them itself between
+            # runs, so a worker waking up in the middle of a later run cannot skew that run.
+            for table in _LEDGER_TABLES:
+                conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
             conn.execute("VACUUM ANALYZE")
         self.vars = {"lo": lo, "n": n, "hot": hot, "source": source, "batch": self.s.batch}
 
@@ -400,8 +411,9 @@ class Bench:
             def sample() -> None:  # other people's queries on the same server, while we measure
                 while not done.wait(0.5):
                     samples.append(conn.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
-                        " AND state = 'active' AND pid <> pg_backend_pid() AND datname <> ALL (%s)",
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                        " AND ((backend_type = 'client backend' AND state = 'active' AND datname <> ALL (%s))"
+                        "      OR backend_type = 'autovacuum worker')",
                         ([_dbname(self.ledger_url), _dbname(self.tpcb_url)],)).fetchone()[0])
 
             sampler = threading.Thread(target=sample, daemon=True)
@@ -417,7 +429,7 @@ class Bench:
 
     def _ledger_size(self, conn: psycopg.Connection) -> tuple[int, int]:
         """(bytes of the ledger tables + indexes after VACUUM, posted transactions)."""
-        conn.execute("VACUUM ledger.account, ledger.account_slot, ledger.transaction, ledger.entry, ledger.hold")
+        conn.execute(f"VACUUM {', '.join(_LEDGER_TABLES)}")
         size, txns = conn.execute(
             "SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
             "         WHERE c.relnamespace = 'ledger'::regnamespace AND c.relkind IN ('r', 'p')),"
@@ -443,6 +455,8 @@ class Bench:
 
     def run_tpcb(self, clients: int) -> Run:
         self.log(f"[run] TPC-B-like baseline, {clients} clients, {self.s.seconds} s")
+        with psycopg.connect(self.tpcb_url, autocommit=True) as conn:  # what pgbench does without -n
+            conn.execute("VACUUM pgbench_branches, pgbench_tellers, pgbench_history")
         load = _loadavg()
         res = self._pgbench(self.tpcb_url, clients, None)
         run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error,
@@ -583,7 +597,8 @@ def overall_bytes(report: Report) -> float | None:
 
 def _interference(run: Run) -> str:
     if run.foreign_active:
-        return f"  (other databases: {run.foreign_active} active queries on average — interference)"
+        return (f"  (other databases' queries or autovacuum workers: {run.foreign_active} active on average"
+                " — interference)")
     return ""
 
 
@@ -695,11 +710,11 @@ def render_markdown(report: Report) -> str:
         lines.append(f"| {r.case} | {r.clients} | {_fmt(r.tps)} | {_fmt(r.transfers_per_s)} | {_fmt(r.tpcb_tps)} "
                      f"| {_fmt(r.ratio, 2)} | {r.target} | {'yes' if r.met else '**no**'} |")
     noisy = [r for r in report.runs if r.foreign_active]
-    lines += ["", ("Interference: other databases on the server had active queries during "
+    lines += ["", ("Interference: other databases' queries or autovacuum workers were active during "
                    + ", ".join(f"{r.case} @ {r.clients} ({r.foreign_active} on average)" for r in noisy)
                    + "; those figures are less trustworthy.") if noisy else
-              "Interference: no query of another database was active on the server during any run "
-              "(sampled every 0.5 s)."]
+              "Interference: no query of another database and no autovacuum worker was active on the server "
+              "during any run (sampled every 0.5 s)."]
     lines += [
         "",
         "Ratios compare figures measured in this same invocation at the same client count; "
