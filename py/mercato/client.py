@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from mercato.errors import from_psycopg
+from mercato.ledger import LedgerMixin
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class PolicyVersion:
     note: str
 
 
-class Client:
+class Client(LedgerMixin):
     """Access to Mercato as one caller (JWT claims and optional database role)."""
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,

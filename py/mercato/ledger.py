@@ -1,0 +1,142 @@
+"""Ledger methods of the Mercato client: one method per public ``ledger`` SQL function.
+
+Amounts go in as :class:`~decimal.Decimal` or decimal strings and come back as ``Decimal``; Python never
+adds, subtracts or rounds money — the database does, and refuses what it must (see docs/errors.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from psycopg.types.json import Jsonb
+
+Amount = Decimal | str | int
+
+
+@dataclass(frozen=True)
+class Balance:
+    account_id: int
+    currency: str
+    balance: Decimal
+    held: Decimal
+    available: Decimal
+    status: str
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    seq: int
+    slot: int
+    transaction_id: int
+    posted_at: dt.datetime
+    amount: Decimal
+    balance_before: Decimal
+    balance_after: Decimal
+    reference: str
+    memo: str | None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_name: str
+    ok: bool
+    violations: int
+    sample: list[Any] | None
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    reference: str
+    transaction_id: int
+
+
+def _amount(value: Amount) -> str:
+    """Pass an amount to the database as exact decimal text (no float ever)."""
+    if isinstance(value, float):
+        raise TypeError("amounts must be Decimal, str or int, never float")
+    return str(value)
+
+
+def _leg(leg: Mapping[str, Any]) -> dict[str, Any]:
+    return {**leg, "amount": _amount(leg["amount"])}
+
+
+class LedgerMixin:
+    """Methods over ``ledger.*``; mixed into :class:`mercato.client.Client`."""
+
+    # provided by Client
+    def call(self, function: str, **params: Any) -> list[dict[str, Any]]: ...  # pragma: no cover
+    def call_value(self, function: str, **params: Any) -> Any: ...  # pragma: no cover
+
+    # -- accounts ---------------------------------------------------------------------------------
+    def open_account(self, owner_type: str, owner_id: str, purpose: str, currency: str, *,
+                     allow_negative: bool = False, overdraft_limit: Amount = 0, receive_only: bool = False,
+                     slots: int = 1, metadata: dict[str, Any] | None = None) -> int:
+        return self.call_value("ledger.open_account", owner_type=owner_type, owner_id=owner_id, purpose=purpose,
+                               currency=currency, allow_negative=allow_negative,
+                               overdraft_limit=_amount(overdraft_limit), receive_only=receive_only, slots=slots,
+                               metadata=Jsonb(metadata or {}))
+
+    def set_account_status(self, account_id: int, status: str) -> None:
+        self.call("ledger.set_account_status", account_id=account_id, status=status)
+
+    # -- postings ---------------------------------------------------------------------------------
+    def transfer(self, reference: str, debit_account_id: int, credit_account_id: int, amount: Amount, *,
+                 memo: str | None = None, metadata: dict[str, Any] | None = None) -> int:
+        return self.call_value("ledger.transfer", reference=reference, debit_account_id=debit_account_id,
+                               credit_account_id=credit_account_id, amount=_amount(amount), memo=memo,
+                               metadata=Jsonb(metadata or {}))
+
+    def post(self, reference: str, legs: Iterable[Mapping[str, Any]], *, memo: str | None = None,
+             metadata: dict[str, Any] | None = None) -> int:
+        """legs: [{"account_id": 1, "amount": "10.00", "side": "DEBIT"}, ...]"""
+        return self.call_value("ledger.post", reference=reference, legs=Jsonb([_leg(l) for l in legs]), memo=memo,
+                               metadata=Jsonb(metadata or {}))
+
+    def post_batch(self, transfers: Iterable[Mapping[str, Any]]) -> list[BatchItem]:
+        """transfers: [{"reference", "debit_account_id", "credit_account_id", "amount", "memo"?}, ...]"""
+        rows = self.call("ledger.post_batch", transfers=Jsonb([_leg(t) for t in transfers]))
+        return [BatchItem(**row) for row in rows]
+
+    # -- holds ------------------------------------------------------------------------------------
+    def create_hold(self, reference: str, account_id: int, amount: Amount, *,
+                    expires_at: dt.datetime | None = None, memo: str | None = None) -> int:
+        return self.call_value("ledger.create_hold", reference=reference, account_id=account_id,
+                               amount=_amount(amount), expires_at=expires_at, memo=memo)
+
+    def capture_hold(self, reference: str, hold_id: int, destinations: Iterable[Mapping[str, Any]], *,
+                     memo: str | None = None) -> int:
+        """destinations: [{"account_id": 7, "amount": "90.00"}, ...]; the rest of the hold is released."""
+        return self.call_value("ledger.capture_hold", reference=reference, hold_id=hold_id,
+                               destinations=Jsonb([_leg(d) for d in destinations]), memo=memo)
+
+    def release_hold(self, reference: str, hold_id: int) -> None:
+        self.call("ledger.release_hold", reference=reference, hold_id=hold_id)
+
+    def expire_holds(self, limit: int = 1000) -> int:
+        return self.call_value("ledger.expire_holds", limit=limit)
+
+    def reverse(self, reference: str, transaction_id: int, *, memo: str | None = None) -> int:
+        return self.call_value("ledger.reverse", reference=reference, transaction_id=transaction_id, memo=memo)
+
+    # -- reads ------------------------------------------------------------------------------------
+    def account_balance(self, account_id: int) -> Balance:
+        return Balance(**self.call("ledger.account_balance", account_id=account_id)[0])
+
+    def balance_at(self, account_id: int, at: dt.datetime) -> Decimal:
+        return self.call_value("ledger.balance_at", account_id=account_id, at=at)
+
+    def statement(self, account_id: int, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
+                  after_seq: int = 0, limit: int = 100) -> list[StatementLine]:
+        params: dict[str, Any] = {"account_id": account_id, "after_seq": after_seq, "limit": limit}
+        if start is not None:
+            params["from"] = start
+        if end is not None:
+            params["to"] = end
+        return [StatementLine(**row) for row in self.call("ledger.statement", **params)]
+
+    def check(self) -> list[CheckResult]:
+        return [CheckResult(**row) for row in self.call("ledger.check")]
