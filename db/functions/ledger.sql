@@ -5,7 +5,10 @@
 --
 -- Concurrency: every function assumes READ COMMITTED. Account rows (and hot-account slots) are locked
 -- in ascending (account_id, slot) order, holds before accounts; balances move with conditional
--- UPDATE ... WHERE <rule> RETURNING, never read-then-write. Idempotency rides on the unique reference:
+-- UPDATE ... WHERE <rule> RETURNING, never read-then-write. Explicit row locks are FOR NO KEY UPDATE (what
+-- an UPDATE of non-key columns takes): FOR UPDATE would also block the FOR KEY SHARE locks that foreign-key
+-- checks take on entries' accounts and transactions, and deadlock against concurrent postings.
+-- Idempotency rides on the unique reference:
 -- INSERT ... ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the first and then replay it.
 
 BEGIN;
@@ -297,8 +300,8 @@ BEGIN
     SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
     IF v_slots > 1 THEN
         -- A hot account: lock slot 0 and then every other slot, in order, and debit slot 0 against the sum.
-        PERFORM 1 FROM ledger.account WHERE id = p_account_id FOR UPDATE;
-        PERFORM 1 FROM ledger.account_slot WHERE account_id = p_account_id ORDER BY slot FOR UPDATE;
+        PERFORM 1 FROM ledger.account WHERE id = p_account_id FOR NO KEY UPDATE;
+        PERFORM 1 FROM ledger.account_slot WHERE account_id = p_account_id ORDER BY slot FOR NO KEY UPDATE;
         UPDATE ledger.account a
            SET balance = a.balance - p_amount, seq = a.seq + 1
          WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND NOT a.receive_only
@@ -474,7 +477,7 @@ BEGIN
     IF p_status IS NULL OR p_status NOT IN ('ACTIVE', 'FROZEN', 'CLOSED') THEN
         PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'status must be ACTIVE, FROZEN or CLOSED');
     END IF;
-    SELECT * INTO v FROM ledger.account WHERE id = p_account_id FOR UPDATE;
+    SELECT * INTO v FROM ledger.account WHERE id = p_account_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
     END IF;
@@ -484,7 +487,7 @@ BEGIN
     IF v.status = 'CLOSED' THEN
         PERFORM core.raise('LEDGER_ACCOUNT_CLOSED', format('account %s is closed for good', p_account_id));
     END IF;
-    PERFORM 1 FROM ledger.account_slot WHERE account_id = p_account_id ORDER BY slot FOR UPDATE;
+    PERFORM 1 FROM ledger.account_slot WHERE account_id = p_account_id ORDER BY slot FOR NO KEY UPDATE;
     IF p_status = 'CLOSED' AND (ledger.available(p_account_id) <> 0 OR v.held <> 0) THEN
         PERFORM core.raise('LEDGER_ACCOUNT_NOT_EMPTY',
                            format('account %s: balance %s, held %s', p_account_id, ledger.available(p_account_id) + v.held, v.held));
@@ -720,7 +723,7 @@ BEGIN
 
     -- Lock every account involved, in ascending id order.
     SELECT array_agg(DISTINCT i ORDER BY i) INTO v_ids FROM unnest(v_deb || v_cred) i;
-    PERFORM 1 FROM ledger.account WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM ledger.account WHERE id = ANY (v_ids) ORDER BY id FOR NO KEY UPDATE;
 
     -- Validate every transfer against its (now locked, freshly read) accounts.
     SELECT u.n, u.d, u.c, u.a, da.id AS da_id, ca.id AS ca_id, da.currency AS d_cur, ca.currency AS c_cur,
@@ -1063,7 +1066,7 @@ BEGIN
          WHERE status = 'OPEN' AND expires_at <= now()
          ORDER BY expires_at, id
          LIMIT p_limit
-           FOR UPDATE SKIP LOCKED
+           FOR NO KEY UPDATE SKIP LOCKED
     ), expired AS (
         UPDATE ledger.hold h SET status = 'EXPIRED', resolved_at = now()
           FROM picked WHERE h.id = picked.id
@@ -1075,7 +1078,7 @@ BEGIN
     IF v_count IS NULL THEN
         RETURN 0;
     END IF;
-    PERFORM 1 FROM ledger.account WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM ledger.account WHERE id = ANY (v_ids) ORDER BY id FOR NO KEY UPDATE;
     UPDATE ledger.account a SET held = a.held - u.total
       FROM unnest(v_ids, v_totals) AS u(id, total)
      WHERE a.id = u.id;
@@ -1110,7 +1113,7 @@ BEGIN
     PERFORM ledger.check_memo(p_memo);
     v_hash := md5(concat_ws('|', 'REVERSAL', p_transaction_id, quote_nullable(p_memo)))::uuid;
     -- Lock the original first: concurrent reversals of one transaction queue here.
-    SELECT * INTO v_orig FROM ledger.transaction WHERE id = p_transaction_id FOR UPDATE;
+    SELECT * INTO v_orig FROM ledger.transaction WHERE id = p_transaction_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('transaction %s', p_transaction_id));
     END IF;
