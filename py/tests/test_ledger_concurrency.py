@@ -57,7 +57,7 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                         expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(milliseconds=rnd.randint(200, 3000))
                         source = rnd.choice(wallets)
                         hid = client.create_hold(f"h-{seed}-{rnd.random()}", source,
-                                                 Decimal(rnd.randint(1, 2000)) / 100, expires_at=expires)
+                                                 Decimal(rnd.randint(100, 2000)) / 100, expires_at=expires)
                         with lock:
                             open_holds.append((hid, source))
                     elif op in ("capture", "release"):
