@@ -27,15 +27,22 @@ DECLARE
     v_tx       bigint;
     v_currency text;
     v_sum      numeric;
+    v_account  bigint;
+    v_known_tx boolean;
 BEGIN
-    SELECT n.transaction_id, a.currency, sum(n.amount)
-      INTO v_tx, v_currency, v_sum
+    SELECT n.transaction_id, a.currency, sum(n.amount), min(n.account_id) FILTER (WHERE a.id IS NULL), bool_and(t.id IS NOT NULL)
+      INTO v_tx, v_currency, v_sum, v_account, v_known_tx
       FROM new_entries n
-      JOIN ledger.account a ON a.id = n.account_id
+      LEFT JOIN ledger.account a ON a.id = n.account_id
+      LEFT JOIN ledger.transaction t ON t.id = n.transaction_id
      GROUP BY n.transaction_id, a.currency
-    HAVING sum(n.amount) <> 0
+    HAVING sum(n.amount) <> 0 OR bool_or(a.id IS NULL) OR bool_or(t.id IS NULL)
      LIMIT 1;
-    IF v_tx IS NOT NULL THEN
+    IF v_account IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('an entry of transaction %s names account %s', v_tx, v_account));
+    ELSIF NOT v_known_tx THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('entries name transaction %s', v_tx));
+    ELSIF v_tx IS NOT NULL THEN
         PERFORM core.raise('LEDGER_UNBALANCED',
                            format('transaction %s is off by %s %s', v_tx, v_sum, v_currency));
     END IF;
@@ -43,9 +50,11 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ledger.entry_balanced_trg() IS
-'Statement trigger: the entries inserted by one statement must balance per transaction and currency.
-Every posting writes all legs of a transaction in one INSERT, so each statement is balanced and so is the
-ledger; a direct INSERT of an unbalanced set fails with LEDGER_UNBALANCED whoever runs it.';
+'Statement trigger on ledger.entry: the entries inserted by one statement must balance per transaction and currency
+(LEDGER_UNBALANCED), and name an existing account (LEDGER_UNKNOWN_ACCOUNT) and transaction
+(LEDGER_UNKNOWN_TRANSACTION). Every posting writes all legs of a transaction in one INSERT, so each statement
+balances and therefore so does every transaction, at every moment: this is stronger than a deferred check at
+commit, and costs one query per statement instead of one per row. Holds for every role, the owner included.';
 
 CREATE TRIGGER entry_balanced AFTER INSERT ON ledger.entry
     REFERENCING NEW TABLE AS new_entries
@@ -78,65 +87,42 @@ CREATE TRIGGER account_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account
 CREATE TRIGGER account_slot_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account_slot
     FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
 
-CREATE FUNCTION ledger.transaction_update_trg()
+CREATE TRIGGER account_terms_immutable
+    BEFORE UPDATE OF id, owner_type, owner_id, purpose, currency, minor_units, slots, created_at ON ledger.account
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER account_slot_terms_immutable
+    BEFORE UPDATE OF account_id, slot, currency, minor_units ON ledger.account_slot
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+
+-- Column triggers (UPDATE OF ...) cost nothing unless the statement assigns one of those columns, and small
+-- WHEN clauses keep the row triggers off the normal path: the guards are free for the postings themselves.
+CREATE TRIGGER transaction_immutable
+    BEFORE UPDATE OF id, reference, kind, request_hash, memo, metadata, reversal_of, posted_at ON ledger.transaction
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+-- The one change ever made to a posted transaction: reversed_by is set once, when it is reversed.
+CREATE TRIGGER transaction_reversed_once BEFORE UPDATE OF reversed_by ON ledger.transaction
+    FOR EACH ROW WHEN (OLD.reversed_by IS NOT NULL) EXECUTE FUNCTION ledger.immutable_trg();
+
+CREATE FUNCTION ledger.hold_resolved_trg()
 RETURNS trigger
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF OLD.reversed_by IS NULL AND NEW.reversed_by IS NOT NULL
-       AND (NEW.id, NEW.reference, NEW.kind, NEW.request_hash, NEW.memo, NEW.metadata, NEW.reversal_of, NEW.posted_at)
-           IS NOT DISTINCT FROM
-           (OLD.id, OLD.reference, OLD.kind, OLD.request_hash, OLD.memo, OLD.metadata, OLD.reversal_of, OLD.posted_at)
-    THEN
-        RETURN NEW;   -- the one change ever made to a posted transaction: linking its reversal
-    END IF;
-    PERFORM core.raise('LEDGER_IMMUTABLE', format('UPDATE of transaction %s', OLD.id));
+    PERFORM core.raise('LEDGER_HOLD_RESOLVED', format('hold %s is %s', OLD.id, OLD.status));
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION ledger.transaction_update_trg() IS
-'Trigger: a posted transaction never changes, except that reversed_by is set once when it is reversed.';
+COMMENT ON FUNCTION ledger.hold_resolved_trg() IS
+'Trigger: a resolved hold (CAPTURED, RELEASED, EXPIRED) never changes again (LEDGER_HOLD_RESOLVED), whoever updates it.';
 
-CREATE TRIGGER transaction_update BEFORE UPDATE ON ledger.transaction
-    FOR EACH ROW
-    WHEN (NOT (OLD.reversed_by IS NULL AND NEW.reversed_by IS NOT NULL
-               AND (NEW.id, NEW.reference, NEW.kind, NEW.request_hash, NEW.memo, NEW.metadata, NEW.reversal_of, NEW.posted_at)
-                   IS NOT DISTINCT FROM
-                   (OLD.id, OLD.reference, OLD.kind, OLD.request_hash, OLD.memo, OLD.metadata, OLD.reversal_of, OLD.posted_at)))
-    EXECUTE FUNCTION ledger.transaction_update_trg();
-
-CREATE FUNCTION ledger.hold_update_trg()
-RETURNS trigger
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF OLD.status <> 'OPEN' THEN
-        PERFORM core.raise('LEDGER_HOLD_RESOLVED', format('hold %s is %s', OLD.id, OLD.status));
-    END IF;
-    IF (NEW.id, NEW.reference, NEW.request_hash, NEW.account_id, NEW.amount, NEW.memo, NEW.expires_at, NEW.created_at)
-       IS DISTINCT FROM
-       (OLD.id, OLD.reference, OLD.request_hash, OLD.account_id, OLD.amount, OLD.memo, OLD.expires_at, OLD.created_at)
-    THEN
-        PERFORM core.raise('LEDGER_IMMUTABLE', format('hold %s: only its resolution may be recorded', OLD.id));
-    END IF;
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION ledger.hold_update_trg() IS
-'Trigger: a hold changes once, from OPEN to its resolution; its terms (account, amount, expiry) never change.';
-
--- The WHEN clause keeps the normal path free: the function runs only when a rule is about to be broken.
-CREATE TRIGGER hold_update BEFORE UPDATE ON ledger.hold
-    FOR EACH ROW
-    WHEN (OLD.status <> 'OPEN'
-          OR (NEW.id, NEW.reference, NEW.request_hash, NEW.account_id, NEW.amount, NEW.memo, NEW.expires_at, NEW.created_at)
-             IS DISTINCT FROM
-             (OLD.id, OLD.reference, OLD.request_hash, OLD.account_id, OLD.amount, OLD.memo, OLD.expires_at, OLD.created_at))
-    EXECUTE FUNCTION ledger.hold_update_trg();
+-- A hold changes once, from OPEN to its resolution; its terms (account, amount, expiry, reference) never change.
+CREATE TRIGGER hold_terms_immutable
+    BEFORE UPDATE OF id, reference, request_hash, account_id, amount, memo, expires_at, created_at ON ledger.hold
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+CREATE TRIGGER hold_resolve_once BEFORE UPDATE ON ledger.hold
+    FOR EACH ROW WHEN (OLD.status <> 'OPEN') EXECUTE FUNCTION ledger.hold_resolved_trg();
 
 -- ------------------------------------------------------------------------------------------------
 -- Internal building blocks (owner only; called from the SECURITY DEFINER API below)
@@ -319,7 +305,7 @@ COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
 'Debit one account under its row lock: one conditional UPDATE checks status, currency, precision, receive-only
 and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.';
 
-CREATE FUNCTION ledger.post_credit(
+CREATE FUNCTION ledger.post_credit_slot(
     p_account_id bigint, p_amount numeric, p_currency text,
     OUT o_slot smallint, OUT o_seq bigint, OUT o_balance_after numeric, OUT o_currency text)
 LANGUAGE plpgsql
@@ -328,25 +314,34 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_slots smallint;
+    v_cnt   integer;
+    v_first integer;
 BEGIN
-    o_slot := 0;
-    UPDATE ledger.account a
-       SET balance = a.balance + p_amount, seq = a.seq + 1
-     WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND a.slots = 1
-       AND (p_currency IS NULL OR a.currency = p_currency) AND scale(p_amount) <= a.minor_units
-    RETURNING a.seq, a.balance, a.currency INTO o_seq, o_balance_after, o_currency;
-    IF FOUND THEN
-        RETURN;
-    END IF;
-    SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
+    SELECT a.slots INTO v_slots FROM ledger.account a WHERE a.id = p_account_id;
     IF v_slots > 1 THEN
-        -- A hot account: each backend credits its own slot, so concurrent credits rarely queue.
-        o_slot := 1 + pg_backend_pid() % (v_slots - 1);
+        -- A hot account: credit the first of its slots 1..slots-1 that nobody else holds right now, starting
+        -- from one picked by backend, so concurrent credits neither queue on one row nor wait for each other.
+        v_cnt := v_slots - 1;
+        v_first := pg_backend_pid() % v_cnt;
         UPDATE ledger.account_slot s
            SET balance = s.balance + p_amount, seq = s.seq + 1
-         WHERE s.account_id = p_account_id AND s.slot = o_slot AND s.active
+         WHERE s.account_id = p_account_id
+           AND s.slot = (SELECT x.slot FROM ledger.account_slot x
+                          WHERE x.account_id = p_account_id AND x.active
+                          ORDER BY (x.slot - 1 - v_first + v_cnt) % v_cnt
+                          LIMIT 1
+                            FOR UPDATE SKIP LOCKED)
            AND (p_currency IS NULL OR s.currency = p_currency) AND scale(p_amount) <= s.minor_units
-        RETURNING s.seq, s.balance, s.currency INTO o_seq, o_balance_after, o_currency;
+        RETURNING s.slot, s.seq, s.balance, s.currency INTO o_slot, o_seq, o_balance_after, o_currency;
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        -- Every slot is busy (more concurrent credits than slots): queue on this backend's own slot.
+        UPDATE ledger.account_slot s
+           SET balance = s.balance + p_amount, seq = s.seq + 1
+         WHERE s.account_id = p_account_id AND s.slot = 1 + v_first AND s.active
+           AND (p_currency IS NULL OR s.currency = p_currency) AND scale(p_amount) <= s.minor_units
+        RETURNING s.slot, s.seq, s.balance, s.currency INTO o_slot, o_seq, o_balance_after, o_currency;
         IF FOUND THEN
             RETURN;
         END IF;
@@ -354,8 +349,32 @@ BEGIN
     PERFORM ledger.refuse(p_account_id, p_amount, p_currency, false);
 END
 $$;
+COMMENT ON FUNCTION ledger.post_credit_slot(bigint, numeric, text) IS
+'Credit a hot account on one of its extra slots (the first one not locked by a concurrent posting, SKIP LOCKED),
+or explain why a plain account refused the credit. Called after the plain-account UPDATE matched no row.
+Returns the slot, its new sequence number and balance. Slot locks never wait on each other, so they cannot deadlock.';
+
+CREATE FUNCTION ledger.post_credit(
+    p_account_id bigint, p_amount numeric, p_currency text,
+    OUT o_slot smallint, OUT o_seq bigint, OUT o_balance_after numeric, OUT o_currency text)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    o_slot := 0;
+    UPDATE ledger.account a
+       SET balance = a.balance + p_amount, seq = a.seq + 1
+     WHERE a.id = p_account_id AND a.status = 'ACTIVE' AND a.slots = 1
+       AND (p_currency IS NULL OR a.currency = p_currency) AND scale(p_amount) <= a.minor_units
+    RETURNING a.seq, a.balance, a.currency INTO o_seq, o_balance_after, o_currency;
+    IF NOT FOUND THEN
+        SELECT * INTO o_slot, o_seq, o_balance_after, o_currency FROM ledger.post_credit_slot(p_account_id, p_amount, p_currency);
+    END IF;
+END
+$$;
 COMMENT ON FUNCTION ledger.post_credit(bigint, numeric, text) IS
-'Credit one account under its row lock (hot accounts: one of their slots, chosen by backend).
+'Credit one account under its row lock (hot accounts: one of their slots, see ledger.post_credit_slot).
 Returns the slot, new sequence number and balance of that slot.';
 
 CREATE FUNCTION ledger.apply_legs(p_transaction_id bigint, p_account_ids bigint[], p_amounts numeric[], p_currency text[])
@@ -368,6 +387,7 @@ DECLARE
     v_slot  smallint[] := '{}'::smallint[];
     v_seq   bigint[] := '{}'::bigint[];
     v_after numeric[] := '{}'::numeric[];
+    v_now   timestamptz;
     r       record;
 BEGIN
     -- p_account_ids is sorted ascending and distinct: locks are taken in that order.
@@ -381,9 +401,9 @@ BEGIN
         v_seq := v_seq || r.o_seq;
         v_after := v_after || r.o_balance_after;
     END LOOP;
+    v_now := clock_timestamp();   -- after every lock is held: within a slot, posted_at never decreases
     INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
-    SELECT p_transaction_id, u.account_id, u.slot, u.seq, u.amount, u.balance_after - u.amount, u.balance_after,
-           clock_timestamp()
+    SELECT p_transaction_id, u.account_id, u.slot, u.seq, u.amount, u.balance_after - u.amount, u.balance_after, v_now
       FROM unnest(p_account_ids, v_slot, v_seq, p_amounts, v_after) AS u(account_id, slot, seq, amount, balance_after);
 END
 $$;
@@ -570,7 +590,7 @@ BEGIN
         RETURNING a.seq, a.balance INTO c_seq, c_after;
         IF NOT FOUND THEN
             SELECT o_slot, o_seq, o_balance_after INTO c_slot, c_seq, c_after
-              FROM ledger.post_credit(p_credit_account_id, p_amount, v_currency);
+              FROM ledger.post_credit_slot(p_credit_account_id, p_amount, v_currency);
         END IF;
     ELSE
         UPDATE ledger.account a SET balance = a.balance + p_amount, seq = a.seq + 1
@@ -578,7 +598,7 @@ BEGIN
         RETURNING a.seq, a.balance, a.currency INTO c_seq, c_after, v_currency;
         IF NOT FOUND THEN
             SELECT o_slot, o_seq, o_balance_after, o_currency INTO c_slot, c_seq, c_after, v_currency
-              FROM ledger.post_credit(p_credit_account_id, p_amount, NULL);
+              FROM ledger.post_credit_slot(p_credit_account_id, p_amount, NULL);
         END IF;
         UPDATE ledger.account a SET balance = a.balance - p_amount, seq = a.seq + 1
          WHERE a.id = p_debit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND NOT a.receive_only
@@ -619,6 +639,7 @@ DECLARE
     v_ids      bigint[];
     v_amounts  numeric[];
     v_currency text[];
+    v_canon    text;
     v_bad      text;
 BEGIN
     PERFORM ledger.check_reference(p_reference);
@@ -638,8 +659,9 @@ BEGIN
     PERFORM ledger.check_amount(max(ledger.parse_amount(l -> 'amount')), 'a leg amount') FROM jsonb_array_elements(p_legs) l;
     -- Net the legs per account, ascending by account id (the lock order).
     SELECT array_agg(n.account_id ORDER BY n.account_id), array_agg(n.delta ORDER BY n.account_id),
-           array_agg(a.currency::text ORDER BY n.account_id)
-      INTO v_ids, v_amounts, v_currency
+           array_agg(a.currency::text ORDER BY n.account_id),
+           string_agg(n.account_id || ':' || trim_scale(n.delta), ',' ORDER BY n.account_id)
+      INTO v_ids, v_amounts, v_currency, v_canon
       FROM (SELECT ledger.parse_id(l -> 'account_id') AS account_id,
                    sum(CASE l ->> 'side' WHEN 'CREDIT' THEN 1 ELSE -1 END * ledger.parse_amount(l -> 'amount')) AS delta
               FROM jsonb_array_elements(p_legs) l GROUP BY 1) n
@@ -655,7 +677,8 @@ BEGIN
     IF v_bad IS NOT NULL THEN
         PERFORM core.raise('LEDGER_UNBALANCED', v_bad);
     END IF;
-    v_hash := md5(concat_ws('|', 'POST', p_legs::text, quote_nullable(p_memo), quote_nullable(p_metadata::text)))::uuid;
+    -- The request is identified by its netted legs (trailing zeros trimmed), memo and metadata.
+    v_hash := md5(concat_ws('|', 'POST', v_canon, quote_nullable(p_memo), quote_nullable(p_metadata::text)))::uuid;
     INSERT INTO ledger.transaction (reference, kind, request_hash, memo, metadata)
     VALUES (p_reference, 'POST', v_hash, p_memo, nullif(p_metadata, '{}'::jsonb))
     ON CONFLICT (reference) DO NOTHING
@@ -838,7 +861,7 @@ AS $$
 DECLARE
     v_id    bigint;
     v_hash  uuid;
-    v_slots smallint;
+    v_other uuid;
 BEGIN
     IF p_reference IS NULL OR length(p_reference) NOT BETWEEN 1 AND 200 THEN
         PERFORM ledger.check_reference(p_reference);
@@ -849,23 +872,25 @@ BEGIN
     ELSIF p_expires_at <= now() THEN
         PERFORM core.raise('LEDGER_HOLD_EXPIRY_INVALID', format('expires_at %s is not after %s', p_expires_at, now()));
     END IF;
-    SELECT slots INTO v_slots FROM ledger.account WHERE id = p_account_id;
-    IF NOT FOUND THEN
-        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
-    ELSIF v_slots > 1 THEN
-        PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', format('account %s is hot: no holds', p_account_id));
-    END IF;
     v_hash := md5(concat_ws('|', 'HOLD', p_account_id, trim_scale(p_amount), p_expires_at, quote_nullable(p_memo)))::uuid;
+    -- The account lookup rides on the INSERT: nothing is inserted for an unknown or hot account.
     INSERT INTO ledger.hold (reference, request_hash, account_id, amount, expires_at, memo)
-    VALUES (p_reference, v_hash, p_account_id, p_amount, p_expires_at, p_memo)
+    SELECT p_reference, v_hash, a.id, p_amount, p_expires_at, p_memo
+      FROM ledger.account a WHERE a.id = p_account_id AND a.slots = 1
     ON CONFLICT (reference) DO NOTHING
     RETURNING id INTO v_id;
     IF v_id IS NULL THEN
-        SELECT id INTO v_id FROM ledger.hold WHERE reference = p_reference AND request_hash = v_hash;
-        IF v_id IS NULL THEN
-            PERFORM core.raise('LEDGER_IDEMPOTENCY_CONFLICT', format('hold reference %s', p_reference));
+        SELECT id, request_hash INTO v_id, v_other FROM ledger.hold WHERE reference = p_reference;
+        IF FOUND THEN
+            IF v_other IS DISTINCT FROM v_hash THEN
+                PERFORM core.raise('LEDGER_IDEMPOTENCY_CONFLICT', format('hold reference %s is hold %s', p_reference, v_id));
+            END IF;
+            RETURN v_id;   -- a replay: the original hold
         END IF;
-        RETURN v_id;
+        IF NOT EXISTS (SELECT 1 FROM ledger.account WHERE id = p_account_id) THEN
+            PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+        END IF;
+        PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', format('account %s is hot: no holds', p_account_id));
     END IF;
     UPDATE ledger.account a
        SET held = a.held + p_amount
@@ -896,17 +921,24 @@ DECLARE
     v_hash      uuid;
     v_total     numeric;
     v_bad       text;
+    v_canon     text;
     v_source    bigint;
     v_held      numeric;
     v_currency  text;
     v_ids       bigint[];
     v_amounts   numeric[];
+    v_n         integer;
     v_slot      smallint[] := '{}'::smallint[];
     v_seq       bigint[] := '{}'::bigint[];
     v_after     numeric[] := '{}'::numeric[];
+    v_acc       bigint[] := '{}'::bigint[];
+    v_amt       numeric[] := '{}'::numeric[];
     v_src_seq   bigint;
     v_src_after numeric;
+    v_src_done  boolean := false;
     v_malformed boolean;
+    v_i         integer := 1;
+    v_now       timestamptz;
     h           ledger.hold;
     r           record;
 BEGIN
@@ -918,13 +950,15 @@ BEGIN
        OR jsonb_array_length(p_destinations) NOT BETWEEN 1 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'destinations must be a JSON array of 1 to 100 {account_id, amount}');
     END IF;
-    -- One pass: parse, net per account (ascending: the lock order) and flag anything malformed.
-    SELECT array_agg(x.i ORDER BY x.i), array_agg(x.m ORDER BY x.i), sum(x.m), bool_or(x.bad)
-      INTO v_ids, v_amounts, v_total, v_malformed
-      FROM (SELECT ledger.parse_id(d -> 'account_id') AS i, sum(ledger.parse_amount(d -> 'amount')) AS m,
-                   bool_or(ledger.parse_id(d -> 'account_id') IS NULL OR ledger.parse_amount(d -> 'amount') IS NULL
-                           OR ledger.parse_amount(d -> 'amount') <= 0) AS bad
-              FROM jsonb_array_elements(p_destinations) d GROUP BY 1) x;
+    -- One query: parse, net per account (ascending: the lock order), flag anything malformed, and build the
+    -- canonical form of the request (netted, trailing zeros trimmed) that identifies it for idempotency.
+    SELECT array_agg(x.i ORDER BY x.i), array_agg(x.m ORDER BY x.i), sum(x.m), bool_or(x.bad),
+           string_agg(x.i || ':' || trim_scale(x.m), ',' ORDER BY x.i)
+      INTO v_ids, v_amounts, v_total, v_malformed, v_canon
+      FROM (SELECT y.i, sum(y.m) AS m, bool_or(y.i IS NULL OR y.m IS NULL OR y.m <= 0) AS bad
+              FROM (SELECT ledger.parse_id(d -> 'account_id') AS i, ledger.parse_amount(d -> 'amount') AS m
+                      FROM jsonb_array_elements(p_destinations) d) y
+             GROUP BY y.i) x;
     IF v_malformed THEN
         SELECT format('destination %s: %s', n, left(d::text, 200)) INTO v_bad
           FROM jsonb_array_elements(p_destinations) WITH ORDINALITY AS x(d, n)
@@ -934,11 +968,10 @@ BEGIN
             PERFORM core.raise('LEDGER_INVALID_LEGS', v_bad, 'a destination is {"account_id": 7, "amount": "90.00"}');
         END IF;
         PERFORM core.raise('LEDGER_AMOUNT_INVALID', 'every destination amount must be positive');
+    ELSIF v_total >= 1e15 THEN
+        PERFORM ledger.check_amount(v_total, 'the capture total');
     END IF;
-    PERFORM ledger.check_amount(v_total, 'the capture total');
-    v_hash := md5(concat_ws('|', 'CAPTURE', p_hold_id, array_to_string(v_ids, ','),
-                            array_to_string(ARRAY(SELECT trim_scale(m) FROM unnest(v_amounts) m), ','),
-                            quote_nullable(p_memo)))::uuid;
+    v_hash := md5(concat_ws('|', 'CAPTURE', p_hold_id, v_canon, quote_nullable(p_memo)))::uuid;
     INSERT INTO ledger.transaction (reference, kind, request_hash, memo)
     VALUES (p_reference, 'CAPTURE', v_hash, p_memo)
     ON CONFLICT (reference) DO NOTHING
@@ -947,12 +980,13 @@ BEGIN
         RETURN ledger.replay(p_reference, v_hash);
     END IF;
 
-    -- Resolve the hold exactly once.
+    -- Resolve the hold exactly once (a concurrent capture, release or expiry waits here, then finds it resolved).
     UPDATE ledger.hold
        SET status = 'CAPTURED', resolved_at = now(), resolution_ref = p_reference, captured_amount = v_total,
            transaction_id = v_tx
      WHERE id = p_hold_id AND status = 'OPEN' AND (expires_at IS NULL OR expires_at > now()) AND amount >= v_total
-    RETURNING account_id, amount INTO v_source, v_held;
+    RETURNING account_id, amount, (SELECT a.currency FROM ledger.account a WHERE a.id = hold.account_id)
+         INTO v_source, v_held, v_currency;
     IF NOT FOUND THEN
         SELECT * INTO h FROM ledger.hold WHERE id = p_hold_id;
         IF NOT FOUND THEN
@@ -967,14 +1001,12 @@ BEGIN
     IF v_source = ANY (v_ids) THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'a destination cannot be the held account');
     END IF;
-    SELECT currency INTO v_currency FROM ledger.account WHERE id = v_source;
 
-    -- Move the captured part and release the rest, locking accounts in ascending id order.
-    v_ids := v_ids || v_source;
-    v_amounts := v_amounts || -v_total;
-    SELECT array_agg(i ORDER BY i), array_agg(m ORDER BY i) INTO v_ids, v_amounts FROM unnest(v_ids, v_amounts) AS u(i, m);
-    FOR i IN 1 .. cardinality(v_ids) LOOP
-        IF v_ids[i] = v_source THEN
+    -- Debit the captured total and release the whole hold on the source; credit the destinations. Accounts are
+    -- taken in ascending id order: the source slots in among the (sorted) destinations.
+    v_n := cardinality(v_ids);
+    WHILE v_i <= v_n OR NOT v_src_done LOOP
+        IF NOT v_src_done AND (v_i > v_n OR v_source < v_ids[v_i]) THEN
             UPDATE ledger.account a
                SET balance = a.balance - v_total, held = a.held - v_held, seq = a.seq + 1
              WHERE a.id = v_source AND a.status = 'ACTIVE'
@@ -982,25 +1014,32 @@ BEGIN
             IF NOT FOUND THEN
                 PERFORM ledger.refuse(v_source, v_total, NULL, true);
             END IF;
+            v_acc := v_acc || v_source;
+            v_amt := v_amt || -v_total;
             v_slot := v_slot || 0::smallint;
             v_seq := v_seq || v_src_seq;
             v_after := v_after || v_src_after;
+            v_src_done := true;
         ELSE
-            UPDATE ledger.account a SET balance = a.balance + v_amounts[i], seq = a.seq + 1
-             WHERE a.id = v_ids[i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
-               AND scale(v_amounts[i]) <= a.minor_units
+            UPDATE ledger.account a SET balance = a.balance + v_amounts[v_i], seq = a.seq + 1
+             WHERE a.id = v_ids[v_i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
+               AND scale(v_amounts[v_i]) <= a.minor_units
             RETURNING 0::smallint AS o_slot, a.seq AS o_seq, a.balance AS o_balance_after INTO r;
             IF NOT FOUND THEN   -- a hot account, or a refusal
-                SELECT * INTO r FROM ledger.post_credit(v_ids[i], v_amounts[i], v_currency);
+                SELECT * INTO r FROM ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency);
             END IF;
+            v_acc := v_acc || v_ids[v_i];
+            v_amt := v_amt || v_amounts[v_i];
             v_slot := v_slot || r.o_slot;
             v_seq := v_seq || r.o_seq;
             v_after := v_after || r.o_balance_after;
+            v_i := v_i + 1;
         END IF;
     END LOOP;
+    v_now := clock_timestamp();   -- after every lock is held: within a slot, posted_at never decreases
     INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
-    SELECT v_tx, u.account_id, u.slot, u.seq, u.amount, u.balance_after - u.amount, u.balance_after, clock_timestamp()
-      FROM unnest(v_ids, v_slot, v_seq, v_amounts, v_after) AS u(account_id, slot, seq, amount, balance_after);
+    SELECT v_tx, u.account_id, u.slot, u.seq, u.amount, u.balance_after - u.amount, u.balance_after, v_now
+      FROM unnest(v_acc, v_slot, v_seq, v_amt, v_after) AS u(account_id, slot, seq, amount, balance_after);
     RETURN v_tx;
 END
 $$;
@@ -1159,7 +1198,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     RETURN QUERY
-    SELECT a.id, a.currency::text, a.balance + s.total, a.held, a.balance + s.total - a.held, a.status
+    SELECT a.id, a.currency::text, a.balance + s.total, a.held, a.balance + s.total - a.held, a.status::text
       FROM ledger.account a,
            LATERAL (SELECT coalesce(sum(x.balance), 0) AS total FROM ledger.account_slot x WHERE x.account_id = a.id) s
      WHERE a.id = p_account_id;
@@ -1266,7 +1305,7 @@ BEGIN
     END IF;
     IF v_slots = 1 THEN
         RETURN QUERY
-        SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference, t.memo
+        SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference::text, t.memo::text
           FROM ledger.entry e JOIN ledger.transaction t ON t.id = e.transaction_id
          WHERE e.account_id = p_account_id AND e.slot = 0
            AND e.seq > greatest(p_after_seq, CASE WHEN p_from = '-infinity' THEN 0
@@ -1276,7 +1315,7 @@ BEGIN
          LIMIT p_limit;
     ELSE
         RETURN QUERY
-        SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference, t.memo
+        SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference::text, t.memo::text
           FROM ledger.entry e JOIN ledger.transaction t ON t.id = e.transaction_id
          WHERE e.account_id = p_account_id AND e.seq > p_after_seq AND e.posted_at >= p_from AND e.posted_at < p_to
          ORDER BY e.posted_at, e.slot, e.seq
@@ -1362,6 +1401,13 @@ BEGIN
       FROM ledger.transaction r JOIN ledger.transaction t ON t.id = r.reversal_of
      WHERE t.reversed_by IS DISTINCT FROM r.id
     UNION ALL
+    SELECT 'entries_reference_existing_rows', jsonb_build_object('transaction_id', e.transaction_id, 'account_id', e.account_id,
+                                                                 'slot', e.slot, 'seq', e.seq)
+      FROM ledger.entry e
+      LEFT JOIN ledger.account a ON a.id = e.account_id
+     WHERE a.id IS NULL OR e.slot NOT BETWEEN 0 AND a.slots - 1
+        OR NOT EXISTS (SELECT 1 FROM ledger.transaction t WHERE t.id = e.transaction_id)
+    UNION ALL
     SELECT 'every_transaction_has_entries', jsonb_build_object('transaction_id', t.id, 'kind', t.kind)
       FROM ledger.transaction t
      WHERE NOT EXISTS (SELECT 1 FROM ledger.entry e WHERE e.transaction_id = t.id)
@@ -1370,7 +1416,7 @@ BEGIN
            (SELECT jsonb_agg(s.row) FROM (SELECT x.row FROM violation x WHERE x.check_name = c.name LIMIT 20) s)
       FROM unnest(ARRAY['trial_balance_per_currency', 'every_transaction_balanced', 'balance_equals_entries',
                         'running_balances_chain', 'posted_at_follows_seq', 'held_equals_open_holds', 'no_account_below_its_limit',
-                        'reversals_linked_both_ways', 'every_transaction_has_entries']) WITH ORDINALITY AS c(name, n)
+                        'reversals_linked_both_ways', 'entries_reference_existing_rows', 'every_transaction_has_entries']) WITH ORDINALITY AS c(name, n)
       LEFT JOIN violation v ON v.check_name = c.name
      GROUP BY c.name, c.n
      ORDER BY c.n;
@@ -1381,7 +1427,8 @@ COMMENT ON FUNCTION ledger.check() IS
 trial balance per currency is zero; every transaction balances; every slot''s balance and sequence equal its entries
 (so sequences are gap-free); running balances chain (each balance_before is the previous balance_after); posted_at
 never decreases along a slot''s sequence (what ledger.seq_at relies on); held equals
-the sum of open holds; no account below its limit; reversals link both ways; every transaction has entries.
+the sum of open holds; no account below its limit; reversals link both ways; every entry names an existing
+account, slot and transaction; every transaction has entries.
 A full scan: run it from a job or `mercato ledger check`, not per request.';
 
 GRANT EXECUTE ON FUNCTION

@@ -10,19 +10,47 @@ COMMENT ON SCHEMA ledger IS
 Written only through the ledger functions; application roles hold no write privilege on any table.';
 GRANT USAGE ON SCHEMA ledger TO mercato_user, mercato_service;
 
+-- Attribute rules are domains, not table CHECK constraints: PostgreSQL re-plans every CHECK of a table on
+-- each INSERT/UPDATE statement (and evaluates them all, whatever columns changed), while a domain check is
+-- planned once per session and runs only when a value is assigned to the column. The balance update of every
+-- posting therefore pays only for the balance rules (account_available_check, account_held_check).
+CREATE DOMAIN ledger.reference AS text CONSTRAINT reference_check CHECK (length(VALUE) BETWEEN 1 AND 200);
+COMMENT ON DOMAIN ledger.reference IS 'A caller''s idempotency reference: 1-200 characters.';
+CREATE DOMAIN ledger.memo AS text CONSTRAINT memo_check CHECK (length(VALUE) <= 500);
+COMMENT ON DOMAIN ledger.memo IS 'A free-text memo: at most 500 characters.';
+CREATE DOMAIN ledger.owner_type AS text CONSTRAINT owner_type_check CHECK (VALUE ~ '^[A-Z][A-Z0-9_]{0,62}$');
+COMMENT ON DOMAIN ledger.owner_type IS 'The kind of owner of an account, UPPER_SNAKE (BUSINESS, PROVIDER, PLATFORM, ...).';
+CREATE DOMAIN ledger.owner_id AS text CONSTRAINT owner_id_check CHECK (length(VALUE) BETWEEN 1 AND 128);
+COMMENT ON DOMAIN ledger.owner_id IS 'The owner''s id within its type: 1-128 characters.';
+CREATE DOMAIN ledger.account_purpose AS text CONSTRAINT account_purpose_check
+    CHECK (VALUE IN ('MAIN', 'ESCROW', 'COMMISSION', 'CREDIT_LINE', 'CLEARING', 'EXTERNAL', 'FEES', 'REVENUE'));
+COMMENT ON DOMAIN ledger.account_purpose IS 'What an account is for.';
+CREATE DOMAIN ledger.account_status AS text CONSTRAINT account_status_check CHECK (VALUE IN ('ACTIVE', 'FROZEN', 'CLOSED'));
+COMMENT ON DOMAIN ledger.account_status IS 'ACTIVE accounts post; FROZEN and CLOSED ones refuse postings and holds.';
+CREATE DOMAIN ledger.slot_count AS smallint CONSTRAINT slot_count_check CHECK (VALUE BETWEEN 1 AND 64);
+COMMENT ON DOMAIN ledger.slot_count IS 'Balance slots of an account: 1 (plain) to 64 (hot).';
+CREATE DOMAIN ledger.limit_amount AS numeric CONSTRAINT limit_amount_check CHECK (VALUE >= 0 AND VALUE < 1e15);
+COMMENT ON DOMAIN ledger.limit_amount IS 'A non-negative limit such as an overdraft limit.';
+CREATE DOMAIN ledger.hot_slot AS smallint CONSTRAINT hot_slot_check CHECK (VALUE BETWEEN 1 AND 63);
+COMMENT ON DOMAIN ledger.hot_slot IS 'An extra balance slot of a hot account (slot 0 is the account row itself).';
+CREATE DOMAIN ledger.transaction_kind AS text CONSTRAINT transaction_kind_check
+    CHECK (VALUE IN ('TRANSFER', 'POST', 'BATCH', 'CAPTURE', 'REVERSAL'));
+COMMENT ON DOMAIN ledger.transaction_kind IS 'Which ledger function posted a transaction.';
+CREATE DOMAIN ledger.hold_status AS text CONSTRAINT hold_status_check CHECK (VALUE IN ('OPEN', 'CAPTURED', 'RELEASED', 'EXPIRED'));
+COMMENT ON DOMAIN ledger.hold_status IS 'A hold is OPEN until it resolves once: CAPTURED, RELEASED or EXPIRED.';
+
 CREATE TABLE ledger.account (
     id              bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT account_pkey PRIMARY KEY,
-    owner_type      text NOT NULL CONSTRAINT account_owner_type_check CHECK (owner_type ~ '^[A-Z][A-Z0-9_]{0,62}$'),
-    owner_id        text NOT NULL CONSTRAINT account_owner_id_check CHECK (length(owner_id) BETWEEN 1 AND 128),
-    purpose         text NOT NULL CONSTRAINT account_purpose_check
-                    CHECK (purpose IN ('MAIN', 'ESCROW', 'COMMISSION', 'CREDIT_LINE', 'CLEARING', 'EXTERNAL', 'FEES', 'REVENUE')),
+    owner_type      ledger.owner_type NOT NULL,
+    owner_id        ledger.owner_id NOT NULL,
+    purpose         ledger.account_purpose NOT NULL,
     currency        char(3) NOT NULL CONSTRAINT account_currency_fkey REFERENCES masterdata.currency (code),
     minor_units     smallint NOT NULL,
     allow_negative  boolean NOT NULL DEFAULT false,
-    overdraft_limit numeric NOT NULL DEFAULT 0 CONSTRAINT account_overdraft_limit_check CHECK (overdraft_limit >= 0),
+    overdraft_limit ledger.limit_amount NOT NULL DEFAULT 0,
     receive_only    boolean NOT NULL DEFAULT false,
-    slots           smallint NOT NULL DEFAULT 1 CONSTRAINT account_slots_check CHECK (slots BETWEEN 1 AND 64),
-    status          text NOT NULL DEFAULT 'ACTIVE' CONSTRAINT account_status_check CHECK (status IN ('ACTIVE', 'FROZEN', 'CLOSED')),
+    slots           ledger.slot_count NOT NULL DEFAULT 1,
+    status          ledger.account_status NOT NULL DEFAULT 'ACTIVE',
     balance         numeric NOT NULL DEFAULT 0,
     held            numeric NOT NULL DEFAULT 0 CONSTRAINT account_held_check CHECK (held >= 0),
     seq             bigint NOT NULL DEFAULT 0,
@@ -42,7 +70,7 @@ from masterdata.currency at open so postings need no lookup. fillfactor 80 keeps
 
 CREATE TABLE ledger.account_slot (
     account_id  bigint NOT NULL CONSTRAINT account_slot_account_id_fkey REFERENCES ledger.account (id),
-    slot        smallint NOT NULL CONSTRAINT account_slot_slot_check CHECK (slot BETWEEN 1 AND 63),
+    slot        ledger.hot_slot NOT NULL,
     active      boolean NOT NULL DEFAULT true,
     currency    char(3) NOT NULL,
     minor_units smallint NOT NULL,
@@ -56,12 +84,10 @@ active, currency and minor_units mirror the account (kept in step by ledger.set_
 
 CREATE TABLE ledger.transaction (
     id           bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT transaction_pkey PRIMARY KEY,
-    reference    text NOT NULL CONSTRAINT transaction_reference_key UNIQUE
-                 CONSTRAINT transaction_reference_check CHECK (length(reference) BETWEEN 1 AND 200),
-    kind         text NOT NULL CONSTRAINT transaction_kind_check
-                 CHECK (kind IN ('TRANSFER', 'POST', 'BATCH', 'CAPTURE', 'REVERSAL')),
+    reference    ledger.reference NOT NULL CONSTRAINT transaction_reference_key UNIQUE,
+    kind         ledger.transaction_kind NOT NULL,
     request_hash uuid NOT NULL,
-    memo         text CONSTRAINT transaction_memo_check CHECK (length(memo) <= 500),
+    memo         ledger.memo,
     metadata     jsonb,
     reversal_of  bigint CONSTRAINT transaction_reversal_of_fkey REFERENCES ledger.transaction (id),
     reversed_by  bigint CONSTRAINT transaction_reversed_by_fkey REFERENCES ledger.transaction (id),
@@ -75,8 +101,8 @@ A reversal links both ways: reversal_of on the reversal, reversed_by on the orig
 CREATE UNIQUE INDEX transaction_reversal_of_key ON ledger.transaction (reversal_of) WHERE reversal_of IS NOT NULL;
 
 CREATE TABLE ledger.entry (
-    transaction_id bigint NOT NULL CONSTRAINT entry_transaction_id_fkey REFERENCES ledger.transaction (id),
-    account_id     bigint NOT NULL CONSTRAINT entry_account_id_fkey REFERENCES ledger.account (id),
+    transaction_id bigint NOT NULL,   -- references ledger.transaction (id): checked by the entry_balanced trigger
+    account_id     bigint NOT NULL,   -- references ledger.account (id): checked by the entry_balanced trigger
     slot           smallint NOT NULL,
     seq            bigint NOT NULL CONSTRAINT entry_seq_check CHECK (seq > 0),
     amount         numeric NOT NULL CONSTRAINT entry_amount_check CHECK (amount <> 0 AND scale(amount) <= 4),
@@ -90,23 +116,25 @@ COMMENT ON TABLE ledger.entry IS
 'One leg of a transaction on one account slot: signed amount (+ credit, - debit), the slot''s sequence
 number and its balance before and after, all assigned under the slot''s row lock. posted_at is the
 clock time under that lock, so within a slot it never decreases as seq grows: time lookups are binary searches
-over the primary key (ledger.seq_at), with no index of their own. Immutable.';
+over the primary key (ledger.seq_at), with no index of their own. Immutable.
+transaction_id and account_id are checked once per INSERT statement by the entry_balanced trigger (which joins
+both anyway to balance the legs per currency) instead of by foreign keys, whose per-row RI queries would cost
+four extra queries per transfer; accounts and transactions can never be deleted or re-keyed (triggers), so an
+entry that referred to an existing row at insert time always does (ledger.check() verifies it too).';
 CREATE INDEX entry_transaction_id_idx ON ledger.entry (transaction_id);
 
 CREATE TABLE ledger.hold (
     id                 bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT hold_pkey PRIMARY KEY,
-    reference          text NOT NULL CONSTRAINT hold_reference_key UNIQUE
-                       CONSTRAINT hold_reference_check CHECK (length(reference) BETWEEN 1 AND 200),
+    reference          ledger.reference NOT NULL CONSTRAINT hold_reference_key UNIQUE,
     request_hash       uuid NOT NULL,
     account_id         bigint NOT NULL CONSTRAINT hold_account_id_fkey REFERENCES ledger.account (id),
     amount             numeric NOT NULL CONSTRAINT hold_amount_check CHECK (amount > 0),
-    status             text NOT NULL DEFAULT 'OPEN'
-                       CONSTRAINT hold_status_check CHECK (status IN ('OPEN', 'CAPTURED', 'RELEASED', 'EXPIRED')),
-    memo               text CONSTRAINT hold_memo_check CHECK (length(memo) <= 500),
+    status             ledger.hold_status NOT NULL DEFAULT 'OPEN',
+    memo               ledger.memo,
     expires_at         timestamptz,
     created_at         timestamptz NOT NULL DEFAULT now(),
     resolved_at        timestamptz,
-    resolution_ref     text,
+    resolution_ref     ledger.reference,
     captured_amount    numeric,
     transaction_id     bigint CONSTRAINT hold_transaction_id_fkey REFERENCES ledger.transaction (id),
     CONSTRAINT hold_resolution_check CHECK ((status = 'OPEN') = (resolved_at IS NULL)),

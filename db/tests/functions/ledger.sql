@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(70);
+SELECT plan(112);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -33,6 +33,19 @@ SELECT is(pg_temp.bal((SELECT src FROM a)), -1000::numeric, 'the clearing accoun
 SELECT is(ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 1000.00),
           (SELECT id FROM ledger.transaction WHERE reference = 'fund-biz'), 'a replay returns the original transaction');
 SELECT is(pg_temp.bal((SELECT biz FROM a)), 1000::numeric, 'and posts nothing');
+SELECT is((SELECT count(*) FROM ledger.entry WHERE transaction_id = (SELECT id FROM ledger.transaction WHERE reference = 'fund-biz')),
+          2::bigint, 'a transfer is two entries, and the replay added none');
+SELECT is((SELECT sum(amount) FROM ledger.entry WHERE transaction_id = (SELECT id FROM ledger.transaction WHERE reference = 'fund-biz')),
+          0::numeric, 'that balance');
+SELECT results_eq($$SELECT seq, amount, balance_before, balance_after FROM ledger.entry WHERE account_id = (SELECT biz FROM a)$$,
+                  $$VALUES (1::bigint, 1000::numeric, 0::numeric, 1000::numeric)$$,
+                  'the entry carries the account''s sequence number and running balance');
+SELECT throws_like($$SELECT ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 1000, 'other memo')$$,
+                   'LEDGER_IDEMPOTENCY_CONFLICT:%', 'a different memo is a different request');
+SELECT throws_like($$SELECT ledger.post('fund-biz', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT src FROM a), 'amount', '1000', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '1000', 'side', 'CREDIT')))$$,
+    'LEDGER_IDEMPOTENCY_CONFLICT:%', 'references are one namespace across transfer, post, batch, capture and reversal');
 SELECT throws_ok($$SELECT ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 999)$$, 'PT422', NULL,
                  'the same reference for a different request is refused (422)');
 SELECT throws_like($$SELECT ledger.transfer('fund-biz', (SELECT src FROM a), (SELECT biz FROM a), 999)$$,
@@ -65,13 +78,28 @@ SELECT throws_ok($$SELECT ledger.transfer('t-frozen', (SELECT biz FROM a), (SELE
 SELECT lives_ok($$SELECT ledger.set_account_status((SELECT prov FROM a), 'ACTIVE')$$, 'unfreeze');
 SELECT throws_like($$SELECT ledger.set_account_status((SELECT biz FROM a), 'CLOSED')$$, 'LEDGER_ACCOUNT_NOT_EMPTY:%',
                    'an account with money cannot be closed');
+CREATE TEMP TABLE c AS SELECT ledger.open_account('PROVIDER', 'gone', 'MAIN', 'ETB') AS closed;
+SELECT lives_ok($$SELECT ledger.set_account_status((SELECT closed FROM c), 'CLOSED')$$, 'an empty account can be closed');
+SELECT throws_like($$SELECT ledger.transfer('t-closed', (SELECT biz FROM a), (SELECT closed FROM c), 1)$$,
+                   'LEDGER_ACCOUNT_CLOSED:%', 'a closed account refuses postings');
+SELECT throws_like($$SELECT ledger.set_account_status((SELECT closed FROM c), 'ACTIVE')$$,
+                   'LEDGER_ACCOUNT_CLOSED:%', 'closing is final');
+SELECT throws_like($$SELECT ledger.create_hold('hold-frozen', (SELECT closed FROM c), 1)$$,
+                   'LEDGER_ACCOUNT_CLOSED:%', 'and refuses holds');
 
 -- hot account: credits spread over slots, summed on read, debits see the sum
 SELECT ledger.transfer('hot-' || g, (SELECT biz FROM a), (SELECT hot FROM a), 1) FROM generate_series(1, 5) g;
 SELECT is(pg_temp.bal((SELECT hot FROM a)), 5::numeric, 'a hot account''s balance is the sum of its slots');
+SELECT is((SELECT count(*) FROM ledger.entry WHERE account_id = (SELECT hot FROM a) AND slot > 0), 5::bigint,
+          'credits to a hot account land on its extra slots, not on the account row');
+SELECT is((SELECT x.balance + (SELECT sum(s.balance) FROM ledger.account_slot s WHERE s.account_id = x.id)
+             FROM ledger.account x WHERE x.id = (SELECT hot FROM a)), 5::numeric, 'slot 0 plus the slots is the balance');
 SELECT throws_like($$SELECT ledger.transfer('hot-out', (SELECT hot FROM a), (SELECT prov FROM a), 6)$$,
                    'LEDGER_INSUFFICIENT_FUNDS:%', 'a hot account cannot overdraw its total');
 SELECT lives_ok($$SELECT ledger.transfer('hot-out', (SELECT hot FROM a), (SELECT prov FROM a), 5)$$, 'but can pay out its total');
+SELECT is((SELECT slot FROM ledger.entry e JOIN ledger.transaction t ON t.id = e.transaction_id
+            WHERE t.reference = 'hot-out' AND e.account_id = (SELECT hot FROM a)), 0::smallint, 'a hot debit posts on slot 0');
+SELECT is((SELECT available FROM ledger.account_balance((SELECT hot FROM a))), 0::numeric, 'leaving zero over all slots');
 SELECT throws_like($$SELECT ledger.create_hold('hot-hold', (SELECT hot FROM a), 1)$$, 'LEDGER_HOT_ACCOUNT_POLICY:%',
                    'no holds on hot accounts');
 
@@ -85,6 +113,23 @@ SELECT throws_like($$SELECT ledger.post('post-2', jsonb_build_array(
     jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '99', 'side', 'CREDIT')))$$,
     'LEDGER_UNBALANCED:%', 'an unbalanced post is refused');
 SELECT throws_like($$SELECT ledger.post('post-3', '[{"account_id": 1}]')$$, 'LEDGER_INVALID_LEGS:%', 'malformed legs');
+SELECT is(ledger.post('post-1', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '100.00', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '90', 'side', 'CREDIT'),
+    jsonb_build_object('account_id', (SELECT hot FROM a), 'amount', 10, 'side', 'CREDIT'))),
+    (SELECT id FROM ledger.transaction WHERE reference = 'post-1'), 'a post replays');
+SELECT throws_like($$SELECT ledger.post('post-4', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '10', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT usd FROM a), 'amount', '10', 'side', 'CREDIT')))$$,
+    'LEDGER_UNBALANCED:%', 'legs balance per currency, not in total');
+SELECT throws_like($$SELECT ledger.post('post-5', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '10', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '10', 'side', 'CREDIT')))$$,
+    'LEDGER_INVALID_LEGS:%', 'an account''s legs may not net to zero');
+SELECT throws_like($$SELECT ledger.post('post-6', jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '10.001', 'side', 'DEBIT'),
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '10.001', 'side', 'CREDIT')))$$,
+    'LEDGER_AMOUNT_PRECISION:%', 'posts check precision too');
 
 -- holds (escrow)
 CREATE TEMP TABLE h AS SELECT
@@ -95,6 +140,10 @@ SELECT is((SELECT held FROM ledger.account_balance((SELECT biz FROM a))), 450::n
 SELECT is(pg_temp.bal((SELECT biz FROM a)), 895::numeric, 'not balance');
 SELECT is(pg_temp.avail((SELECT biz FROM a)), 445::numeric, 'and lower available');
 SELECT is(ledger.create_hold('hold-1', (SELECT biz FROM a), 300), (SELECT h1 FROM h), 'hold creation is idempotent');
+SELECT throws_like($$SELECT ledger.create_hold('hold-1', (SELECT biz FROM a), 301)$$, 'LEDGER_IDEMPOTENCY_CONFLICT:%',
+                   'a hold reference reused for another hold is refused');
+SELECT throws_like($$SELECT ledger.create_hold('hold-big', (SELECT biz FROM a), 445.01)$$, 'LEDGER_INSUFFICIENT_FUNDS:%',
+                   'a hold needs available funds');
 SELECT throws_like($$SELECT ledger.transfer('t-after-hold', (SELECT biz FROM a), (SELECT prov FROM a), 445.01)$$,
                    'LEDGER_INSUFFICIENT_FUNDS:%', 'held funds cannot be spent');
 SELECT ok(ledger.capture_hold('cap-1', (SELECT h1 FROM h), jsonb_build_array(
@@ -103,6 +152,15 @@ SELECT ok(ledger.capture_hold('cap-1', (SELECT h1 FROM h), jsonb_build_array(
 SELECT is((SELECT status FROM ledger.hold WHERE id = (SELECT h1 FROM h)), 'CAPTURED', 'the hold is captured');
 SELECT is(pg_temp.bal((SELECT biz FROM a)), 675::numeric, 'the captured part left the account');
 SELECT is(pg_temp.avail((SELECT biz FROM a)), 525::numeric, 'the uncaptured remainder was released');
+SELECT is(ledger.capture_hold('cap-1', (SELECT h1 FROM h), jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT hot FROM a), 'amount', '20.00'),
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', 200))),
+    (SELECT transaction_id FROM ledger.hold WHERE id = (SELECT h1 FROM h)), 'a capture replays (same request in another order)');
+SELECT throws_like($$SELECT ledger.capture_hold('cap-1', (SELECT h1 FROM h),
+                     jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '220')))$$,
+                   'LEDGER_IDEMPOTENCY_CONFLICT:%', 'a capture reference reused for another capture is refused');
+SELECT throws_like($$SELECT ledger.release_hold('rel-1', (SELECT h1 FROM h))$$, 'LEDGER_HOLD_RESOLVED:%',
+                   'a captured hold cannot be released');
 SELECT throws_ok($$SELECT ledger.capture_hold('cap-2', (SELECT h1 FROM h), '[{"account_id": 1, "amount": "1"}]')$$,
                  'PT409', NULL, 'a hold resolves once');
 SELECT throws_like($$SELECT ledger.capture_hold('cap-3', (SELECT h2 FROM h),
@@ -112,35 +170,71 @@ SELECT lives_ok($$SELECT ledger.release_hold('rel-2', (SELECT h2 FROM h))$$, 're
 SELECT lives_ok($$SELECT ledger.release_hold('rel-2', (SELECT h2 FROM h))$$, 'replaying the release is fine');
 SELECT throws_like($$SELECT ledger.release_hold('rel-2b', (SELECT h2 FROM h))$$, 'LEDGER_HOLD_RESOLVED:%',
                    'another release of a resolved hold is refused');
+SELECT throws_like($$SELECT ledger.capture_hold('cap-2b', (SELECT h2 FROM h),
+                     jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '1')))$$,
+                   'LEDGER_HOLD_RESOLVED:%', 'a released hold cannot be captured');
+CREATE TEMP TABLE h4 AS SELECT ledger.create_hold('hold-4', (SELECT biz FROM a), 40) AS h;
+SELECT ok(ledger.capture_hold('cap-4', (SELECT h FROM h4),
+          jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '40'))) > 0, 'a full capture');
+SELECT results_eq($$SELECT status::text, captured_amount FROM ledger.hold WHERE id = (SELECT h FROM h4)$$,
+                  $$VALUES ('CAPTURED', 40::numeric)$$, 'records the captured amount');
+SELECT throws_like($$UPDATE ledger.hold SET status = 'RELEASED' WHERE id = (SELECT h FROM h4)$$, 'LEDGER_HOLD_RESOLVED:%',
+                   'a resolved hold never changes, even for the owner');
 SELECT throws_like($$UPDATE ledger.hold SET amount = 1 WHERE id = (SELECT h3 FROM h)$$, 'LEDGER_IMMUTABLE:%',
                    'hold terms cannot change');
 -- expiry: now() is fixed inside this test's transaction, so age hold 3 by moving its expiry back (as the owner,
 -- with the guard trigger off for that one statement)
-ALTER TABLE ledger.hold DISABLE TRIGGER hold_update;
+ALTER TABLE ledger.hold DISABLE TRIGGER hold_terms_immutable;
 UPDATE ledger.hold SET expires_at = now() - interval '1 minute' WHERE id = (SELECT h3 FROM h);
-ALTER TABLE ledger.hold ENABLE TRIGGER hold_update;
+ALTER TABLE ledger.hold ENABLE TRIGGER hold_terms_immutable;
 SELECT throws_ok($$SELECT ledger.capture_hold('cap-exp', (SELECT h3 FROM h),
                    jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '1')))$$,
                  'PT410', NULL, 'an expired hold cannot be captured');
 SELECT is(ledger.expire_holds(), 1, 'the sweep expires it');
 SELECT is((SELECT status FROM ledger.hold WHERE id = (SELECT h3 FROM h)), 'EXPIRED', 'resolved as EXPIRED');
 SELECT is((SELECT held FROM ledger.account_balance((SELECT biz FROM a))), 0::numeric, 'nothing is held any more');
+SELECT is(ledger.expire_holds(), 0, 'a second sweep finds nothing');
 
 -- reversals
 CREATE TEMP TABLE r AS SELECT (SELECT id FROM ledger.transaction WHERE reference = 'post-1') AS orig;
 SELECT ok(ledger.reverse('rev-1', (SELECT orig FROM r)) > 0, 'reverse a post');
+SELECT is((SELECT count(*) FROM (SELECT account_id FROM ledger.entry
+                                     WHERE transaction_id IN ((SELECT orig FROM r), (SELECT id FROM ledger.transaction WHERE reference = 'rev-1'))
+                                     GROUP BY account_id HAVING sum(amount) <> 0) x), 0::bigint, 'the reversal mirrors every leg');
+SELECT is(ledger.reverse('rev-1', (SELECT orig FROM r)), (SELECT id FROM ledger.transaction WHERE reference = 'rev-1'),
+          'a reversal replays');
+SELECT throws_like($$SELECT ledger.reverse('rev-x', 987654321)$$, 'LEDGER_UNKNOWN_TRANSACTION:%', 'unknown transaction');
 SELECT is((SELECT reversed_by FROM ledger.transaction WHERE id = (SELECT orig FROM r)),
           (SELECT id FROM ledger.transaction WHERE reversal_of = (SELECT orig FROM r)), 'linked both ways');
 SELECT throws_like($$SELECT ledger.reverse('rev-2', (SELECT orig FROM r))$$, 'LEDGER_ALREADY_REVERSED:%', 'once only');
 SELECT throws_like($$SELECT ledger.reverse('rev-3', (SELECT id FROM ledger.transaction WHERE reference = 'rev-1'))$$,
                    'LEDGER_NOT_REVERSIBLE:%', 'a reversal is final');
+CREATE TEMP TABLE s AS SELECT ledger.open_account('PROVIDER', 'spender', 'MAIN', 'ETB') AS sp;
+SELECT ledger.transfer('sp-in', (SELECT biz FROM a), (SELECT sp FROM s), 10);
+SELECT ledger.transfer('sp-out', (SELECT sp FROM s), (SELECT prov FROM a), 10);
+SELECT throws_like($$SELECT ledger.reverse('rev-sp', (SELECT id FROM ledger.transaction WHERE reference = 'sp-in'))$$,
+                   'LEDGER_INSUFFICIENT_FUNDS:%', 'a reversal needs the credited account to still have the money');
 
 -- batches: all or nothing
-SELECT is((SELECT count(*) FROM ledger.post_batch(jsonb_build_array(
+CREATE TEMP TABLE b AS SELECT jsonb_build_array(
     jsonb_build_object('reference', 'bat-1', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '5'),
     jsonb_build_object('reference', 'bat-2', 'debit_account_id', (SELECT prov FROM a), 'credit_account_id', (SELECT biz FROM a), 'amount', '3'),
-    jsonb_build_object('reference', 'bat-3', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT hot FROM a), 'amount', '2')))),
-    3::bigint, 'a batch posts every transfer');
+    jsonb_build_object('reference', 'bat-3', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT hot FROM a), 'amount', '2',
+                       'memo', 'fees')) AS doc;
+CREATE TEMP TABLE br AS SELECT * FROM ledger.post_batch((SELECT doc FROM b));
+SELECT results_eq($$SELECT reference FROM br$$, $$VALUES ('bat-1'), ('bat-2'), ('bat-3')$$,
+                  'a batch returns one row per transfer, in input order');
+SELECT is((SELECT count(*) FROM br JOIN ledger.transaction t ON t.id = br.transaction_id AND t.reference = br.reference), 3::bigint,
+          'each with its transaction');
+SELECT results_eq($$SELECT * FROM ledger.post_batch((SELECT doc FROM b))$$, $$SELECT * FROM br$$,
+                  'a replayed batch returns the same transactions');
+SELECT is((SELECT count(*) FROM ledger.transaction WHERE reference LIKE 'bat-%'), 3::bigint, 'and posts nothing');
+SELECT throws_like($$SELECT * FROM ledger.post_batch(jsonb_build_array(
+    jsonb_build_object('reference', 'bat-1', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '6')))$$,
+    'LEDGER_IDEMPOTENCY_CONFLICT:%', 'a batch reference reused for another transfer is refused');
+SELECT throws_like($$SELECT * FROM ledger.post_batch(jsonb_build_array(
+    jsonb_build_object('reference', 'bat-hot', 'debit_account_id', (SELECT hot FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '1')))$$,
+    'LEDGER_HOT_ACCOUNT_POLICY:%', 'a batch cannot debit a hot account');
 SELECT throws_like($$SELECT * FROM ledger.post_batch(jsonb_build_array(
     jsonb_build_object('reference', 'bat-4', 'debit_account_id', (SELECT src FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '5'),
     jsonb_build_object('reference', 'bat-5', 'debit_account_id', (SELECT biz FROM a), 'credit_account_id', (SELECT prov FROM a), 'amount', '1000000')))$$,
@@ -152,14 +246,26 @@ SELECT is((SELECT count(*) FROM ledger.statement((SELECT biz FROM a), p_limit :=
 SELECT is((SELECT min(seq) FROM ledger.statement((SELECT biz FROM a), p_after_seq := 3)), 4::bigint, 'keyset pagination by seq');
 SELECT is(ledger.balance_at((SELECT biz FROM a), now() - interval '1 day'), 0::numeric, 'nothing before the first entry');
 SELECT is(ledger.balance_at((SELECT biz FROM a), clock_timestamp()), pg_temp.bal((SELECT biz FROM a)), 'balance_at(now) = balance');
+SELECT is(ledger.balance_at((SELECT biz FROM a), (SELECT posted_at FROM ledger.entry WHERE account_id = (SELECT biz FROM a) AND seq = 2)),
+          (SELECT balance_after FROM ledger.entry WHERE account_id = (SELECT biz FROM a) AND seq = 2), 'balance_at an entry''s time');
+SELECT results_eq($$SELECT amount FROM ledger.statement((SELECT biz FROM a), p_limit := 2)$$,
+                  $$VALUES (1000::numeric), (-1::numeric)$$, 'statement amounts are signed: + credit, - debit');
+SELECT is((SELECT count(*) FROM ledger.statement((SELECT biz FROM a),
+                                                 (SELECT posted_at FROM ledger.entry WHERE account_id = (SELECT biz FROM a) AND seq = 3))),
+          (SELECT seq - 2 FROM ledger.account WHERE id = (SELECT biz FROM a)), 'statement from a time');
+SELECT is((SELECT count(*) FROM ledger.statement((SELECT hot FROM a))), (SELECT count(*) FROM ledger.entry WHERE account_id = (SELECT hot FROM a)),
+          'a hot account''s statement covers every slot');
 
 -- integrity
 SELECT is((SELECT count(*) FROM ledger.check() WHERE NOT ok), 0::bigint, 'every check passes');
+SELECT is((SELECT count(*) FROM ledger.check()), 10::bigint, 'one row per named check');
 ALTER TABLE ledger.account DISABLE TRIGGER USER;
 UPDATE ledger.account SET balance = balance + 1 WHERE id = (SELECT prov FROM a);
 ALTER TABLE ledger.account ENABLE TRIGGER USER;
 SELECT is((SELECT array_agg(check_name ORDER BY check_name) FROM ledger.check() WHERE NOT ok),
           ARRAY['balance_equals_entries']::text[], 'check() finds a balance that disagrees with its entries');
+SELECT is((SELECT sample -> 0 ->> 'account_id' FROM ledger.check() WHERE check_name = 'balance_equals_entries'),
+          (SELECT prov FROM a)::text, 'and names the offending account in its sample');
 
 SELECT * FROM finish();
 ROLLBACK;

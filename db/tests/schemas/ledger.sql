@@ -1,21 +1,47 @@
 -- Tests for schemas/ledger: structure, constraints, privileges and the guards that hold for every role.
 BEGIN;
-SELECT plan(23);
+SELECT plan(50);
 
+-- structure
 SELECT has_schema('ledger');
 SELECT tables_are('ledger', ARRAY['account', 'account_slot', 'transaction', 'entry', 'hold']);
+SELECT col_is_pk('ledger', 'account', 'id', 'accounts have a bigint identity key');
+SELECT col_type_is('ledger', 'account', 'id', 'bigint', 'account ids are bigint');
+SELECT col_is_pk('ledger', 'account_slot', ARRAY['account_id', 'slot'], 'hot slots are keyed by account and slot');
+SELECT col_is_pk('ledger', 'transaction', 'id', 'transactions have a bigint identity key');
 SELECT col_is_pk('ledger', 'entry', ARRAY['account_id', 'slot', 'seq'], 'entries are keyed by account slot and sequence');
+SELECT col_is_pk('ledger', 'hold', 'id', 'holds have a bigint identity key');
 SELECT col_is_unique('ledger', 'transaction', 'reference', 'transaction references are unique (idempotency)');
 SELECT col_is_unique('ledger', 'hold', 'reference', 'hold references are unique (idempotency)');
-SELECT fk_ok('ledger', 'entry', 'transaction_id', 'ledger', 'transaction', 'id');
-SELECT fk_ok('ledger', 'entry', 'account_id', 'ledger', 'account', 'id');
+SELECT col_is_unique('ledger', 'account', ARRAY['owner_type', 'owner_id', 'purpose', 'currency'],
+                     'one account per owner, purpose and currency');
+SELECT index_is_unique('ledger', 'transaction', 'transaction_reversal_of_key', 'a transaction is reversed at most once');
 SELECT fk_ok('ledger', 'account', 'currency', 'masterdata', 'currency', 'code');
+SELECT fk_ok('ledger', 'account_slot', 'account_id', 'ledger', 'account', 'id');
+SELECT fk_ok('ledger', 'hold', 'account_id', 'ledger', 'account', 'id');
+SELECT fk_ok('ledger', 'hold', 'transaction_id', 'ledger', 'transaction', 'id');
+SELECT fk_ok('ledger', 'transaction', 'reversal_of', 'ledger', 'transaction', 'id');
+SELECT fk_ok('ledger', 'transaction', 'reversed_by', 'ledger', 'transaction', 'id');
+SELECT col_type_is('ledger', 'account', 'status', 'ledger.account_status', 'account status is a checked domain');
+SELECT col_type_is('ledger', 'transaction', 'reference', 'ledger.reference', 'references are a checked domain');
+SELECT has_check('ledger', 'account', 'accounts carry CHECK constraints (balance rules)');
+SELECT has_check('ledger', 'entry', 'entries carry CHECK constraints (running balance)');
+SELECT has_trigger('ledger', 'entry', 'entry_balanced', 'entries are balanced by a trigger');
+SELECT has_trigger('ledger', 'entry', 'entry_immutable', 'entries are immutable');
+SELECT has_trigger('ledger', 'account', 'account_policy_audit', 'account policy and status changes are audited');
+SELECT ok(NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid IN ('ledger.entry'::regclass, 'ledger.transaction'::regclass)
+                      AND tgfoid = 'audit.track()'::regprocedure), 'entries and transactions are not audited row by row');
+SELECT ok((SELECT reloptions @> ARRAY['fillfactor=80'] FROM pg_class WHERE oid = 'ledger.account'::regclass),
+          'the account table leaves room for HOT balance updates');
 
 -- application roles cannot touch the tables directly
 SET LOCAL ROLE mercato_user;
 SELECT throws_ok($$SELECT * FROM ledger.account$$, '42501', NULL, 'mercato_user cannot read accounts');
 SELECT throws_ok($$INSERT INTO ledger.transaction (reference, kind, request_hash) VALUES ('x', 'POST', gen_random_uuid())$$,
                  '42501', NULL, 'mercato_user cannot insert transactions');
+SELECT throws_ok($$INSERT INTO ledger.entry VALUES (1, 1, 0, 1, 1, 0, 1, now())$$, '42501', NULL, 'mercato_user cannot insert entries');
+SELECT throws_ok($$UPDATE ledger.account SET balance = 1e9$$, '42501', NULL, 'mercato_user cannot set balances');
+SELECT throws_ok($$DELETE FROM ledger.entry$$, '42501', NULL, 'mercato_user cannot delete entries');
 RESET ROLE;
 SET LOCAL ROLE mercato_service;
 SELECT lives_ok($$SELECT count(*) FROM ledger.entry$$, 'mercato_service may read entries');
@@ -24,22 +50,35 @@ SELECT throws_ok($$INSERT INTO ledger.entry VALUES (1, 1, 0, 1, 1, 0, 1, now())$
 SELECT throws_ok($$UPDATE ledger.account SET balance = 1e9$$, '42501', NULL, 'mercato_service cannot set balances');
 SELECT throws_ok($$DELETE FROM ledger.hold$$, '42501', NULL, 'mercato_service cannot delete holds');
 SELECT throws_ok($$UPDATE ledger.entry SET amount = 1$$, '42501', NULL, 'mercato_service cannot update entries');
+SELECT throws_ok($$DELETE FROM ledger.transaction$$, '42501', NULL, 'mercato_service cannot delete transactions');
 RESET ROLE;
 
 -- even the owner cannot break the rules
 CREATE TEMP TABLE t AS SELECT
     ledger.open_account('TEST', 'a', 'CLEARING', 'ETB', true) AS src,
-    ledger.open_account('TEST', 'b', 'MAIN', 'ETB') AS b;
+    ledger.open_account('TEST', 'b', 'MAIN', 'ETB') AS b,
+    ledger.open_account('TEST', 'u', 'MAIN', 'USD') AS usd;
 SELECT ledger.transfer('schema-fund', (SELECT src FROM t), (SELECT b FROM t), 100);
 SELECT throws_like($$INSERT INTO ledger.entry VALUES ((SELECT min(id) FROM ledger.transaction), (SELECT b FROM t), 0, 99, 5, 0, 5, now())$$,
-                   'LEDGER_UNBALANCED:%', 'an unbalanced INSERT fails, even for the owner');
+                   'LEDGER_UNBALANCED:%', 'a one-legged INSERT fails, even for the owner');
+SELECT throws_like($$INSERT INTO ledger.entry VALUES
+                       ((SELECT min(id) FROM ledger.transaction), (SELECT b FROM t), 0, 99, 5, 0, 5, now()),
+                       ((SELECT min(id) FROM ledger.transaction), (SELECT usd FROM t), 0, 99, -5, 0, -5, now())$$,
+                   'LEDGER_UNBALANCED:%', 'legs that net to zero across currencies do not balance');
+SELECT throws_like($$INSERT INTO ledger.entry VALUES (987654321, (SELECT b FROM t), 0, 99, 5, 0, 5, now()),
+                                                     (987654321, (SELECT src FROM t), 0, 99, -5, 0, -5, now())$$,
+                   'LEDGER_UNKNOWN_TRANSACTION:%', 'entries must name an existing transaction');
 SELECT throws_like($$UPDATE ledger.entry SET amount = amount$$, 'LEDGER_IMMUTABLE:%', 'entries cannot be updated, even by the owner');
 SELECT throws_like($$DELETE FROM ledger.entry$$, 'LEDGER_IMMUTABLE:%', 'entries cannot be deleted');
 SELECT throws_like($$TRUNCATE ledger.entry CASCADE$$, 'LEDGER_IMMUTABLE:%', 'entries cannot be truncated');
 SELECT throws_like($$UPDATE ledger.transaction SET memo = 'changed'$$, 'LEDGER_IMMUTABLE:%', 'transactions cannot be edited');
 SELECT throws_like($$DELETE FROM ledger.transaction$$, 'LEDGER_IMMUTABLE:%', 'transactions cannot be deleted');
+SELECT throws_like($$UPDATE ledger.account SET currency = 'USD' WHERE id = (SELECT b FROM t)$$, 'LEDGER_IMMUTABLE:%',
+                   'an account''s currency (and owner, purpose, slots) never change');
 SELECT throws_ok($$UPDATE ledger.account SET balance = -1 WHERE id = (SELECT b FROM t)$$, '23514', NULL,
                  'a plain account cannot go below zero, even by a direct UPDATE');
+SELECT throws_ok($$UPDATE ledger.account SET status = 'DORMANT' WHERE id = (SELECT b FROM t)$$, '23514', NULL,
+                 'status is one of ACTIVE, FROZEN, CLOSED');
 SELECT throws_ok($$SELECT ledger.open_account('TEST', 'h', 'COMMISSION', 'ETB', true, 0, false, 4)$$, 'PT400', NULL,
                  'hot accounts cannot overdraw');
 

@@ -12,5 +12,6 @@ SELECT id, reference, request_hash, account_id, amount, status, memo, expires_at
        resolution_ref, captured_amount, transaction_id
   FROM ledger.hold WHERE false;
 SELECT 1 / count(*) FROM core.error WHERE code = 'LEDGER_INSUFFICIENT_FUNDS';
+SELECT 'ledger.reference'::regtype, 'ledger.account_status'::regtype, 'ledger.hold_status'::regtype;
 
 ROLLBACK;
