@@ -372,7 +372,7 @@ class Bench:
                 (self.s.slots,)).fetchone()[0]
             self.setup_seconds["open_accounts"] = round(time.monotonic() - t1, 1)
             t1 = time.monotonic()
-            chunk = 1000
+            chunk = 10_000  # one ledger.post_batch call per 10,000 accounts
             step = max(1, (n + chunk - 1) // chunk // 10)
             for i, start in enumerate(range(0, n, chunk)):
                 conn.execute(

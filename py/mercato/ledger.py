@@ -48,20 +48,29 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
-class BatchItem:
+class BatchResult:
+    """One element of a ``post_batch``: its reference and the transaction posted (or replayed) for it."""
+
     reference: str
     transaction_id: int
 
 
+BatchItem = BatchResult  # the earlier name
+
+
 def _amount(value: Amount) -> str:
-    """Pass an amount to the database as exact decimal text (no float ever)."""
-    if isinstance(value, float):
-        raise TypeError("amounts must be Decimal, str or int, never float")
+    """Pass an amount to the database as exact decimal text (no float ever; the database validates it)."""
+    if isinstance(value, (float, bool)):
+        raise TypeError("amounts must be Decimal, str or int, never float or bool")
     return str(value)
 
 
 def _leg(leg: Mapping[str, Any]) -> dict[str, Any]:
-    return {**leg, "amount": _amount(leg["amount"])}
+    """A JSON element with its amount as text; a missing amount is left for the database to refuse."""
+    out = dict(leg)
+    if out.get("amount") is not None:
+        out["amount"] = _amount(out["amount"])
+    return out
 
 
 class LedgerMixin:
@@ -96,10 +105,11 @@ class LedgerMixin:
         return self.call_value("ledger.post", reference=reference, legs=Jsonb([_leg(l) for l in legs]), memo=memo,
                                metadata=Jsonb(metadata or {}))
 
-    def post_batch(self, transfers: Iterable[Mapping[str, Any]]) -> list[BatchItem]:
-        """transfers: [{"reference", "debit_account_id", "credit_account_id", "amount", "memo"?}, ...]"""
+    def post_batch(self, transfers: Iterable[Mapping[str, Any]]) -> list[BatchResult]:
+        """transfers: [{"reference", "debit_account_id", "credit_account_id", "amount", "memo"?}, ...];
+        all or nothing, idempotent per element reference."""
         rows = self.call("ledger.post_batch", transfers=Jsonb([_leg(t) for t in transfers]))
-        return [BatchItem(**row) for row in rows]
+        return [BatchResult(**row) for row in rows]
 
     # -- holds ------------------------------------------------------------------------------------
     def create_hold(self, reference: str, account_id: int, amount: Amount, *,

@@ -43,6 +43,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
             self.holds: dict[int, tuple[int, Decimal]] = {}
             self.txs: list[tuple[int, list[tuple[int, Decimal]]]] = []   # (tx id, [(account, signed amount)])
             self.reversed: set[int] = set()
+            self.fund_refs: list[str] = []
             self.n = 0
 
         def ref(self, kind: str) -> str:
@@ -61,10 +62,38 @@ def test_ledger_matches_model(model_client: Client) -> None:
             assert info.value.code == code
             return None
 
+        @precondition(lambda self: len(self.accounts) < 6)
+        @rule(limit=st.sampled_from([Decimal(0), Decimal(0), Decimal("25.50")]))
+        def open_account(self, limit: Decimal) -> None:
+            key = f"{self.run}-{len(self.accounts)}"
+            aid = client.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit=limit)
+            assert client.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit=limit) == aid, "same again"
+            self.expect(False, lambda: client.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit="7"),
+                        "LEDGER_ACCOUNT_EXISTS")
+            self.accounts[aid] = {"balance": Decimal(0), "held": Decimal(0), "limit": limit}
+
+        @rule(data=st.data(), bad=st.sampled_from(["precision", "zero", "negative", "same", "conflict"]))
+        def refused(self, data, bad: str) -> None:
+            """Malformed requests are refused with their code and change nothing (the invariant checks that)."""
+            src, dst = data.draw(st.permutations(sorted(self.accounts)))[:2]
+            amount, code = {"precision": ("0.001", "LEDGER_AMOUNT_PRECISION"), "zero": ("0", "LEDGER_AMOUNT_INVALID"),
+                            "negative": ("-1", "LEDGER_AMOUNT_INVALID"), "same": ("1", "LEDGER_SAME_ACCOUNT"),
+                            "conflict": ("0.01", "LEDGER_IDEMPOTENCY_CONFLICT")}[bad]
+            if bad == "same":
+                dst = src
+            ref = self.ref("bad")
+            if bad == "conflict":
+                if not self.fund_refs:
+                    return
+                ref = data.draw(st.sampled_from(self.fund_refs))   # a posted reference, another request
+            self.expect(False, lambda: client.transfer(ref, src, dst, amount), code)
+
         @rule(data=st.data(), amount=AMOUNTS)
         def fund(self, data, amount: Decimal) -> None:
             aid = data.draw(st.sampled_from(sorted(self.accounts)))
-            tx = client.transfer(self.ref("fund"), self.bank, aid, amount)
+            ref = self.ref("fund")
+            tx = client.transfer(ref, self.bank, aid, amount)
+            self.fund_refs.append(ref)
             self.accounts[aid]["balance"] += amount
             self.txs.append((tx, [(aid, amount)]))
 
@@ -98,11 +127,24 @@ def test_ledger_matches_model(model_client: Client) -> None:
             part = (amount * share / 100).quantize(Decimal("0.01"))
             if part == 0:
                 part = Decimal("0.01")
-            tx = client.capture_hold(self.ref("c"), hid, [{"account_id": dst, "amount": part}])
+            self.expect(False, lambda: client.capture_hold(self.ref("c"), hid, [
+                {"account_id": dst, "amount": part}, {"account_id": self.bank, "amount": amount}]),
+                "LEDGER_CAPTURE_EXCEEDS_HOLD")
+            split = data.draw(st.booleans()) and part >= Decimal("0.02")
+            if split:   # two destinations: dst and the bank
+                first = (part / 2).quantize(Decimal("0.01"))
+                dests = [{"account_id": dst, "amount": first}, {"account_id": self.bank, "amount": part - first}]
+                legs = [(aid, -part), (dst, first)]
+            else:
+                dests = [{"account_id": dst, "amount": part}]
+                legs = [(aid, -part), (dst, part)]
+            ref = self.ref("c")
+            tx = client.capture_hold(ref, hid, dests)
+            assert client.capture_hold(ref, hid, dests) == tx, "a replayed capture returns the original"
             self.accounts[aid]["held"] -= amount
             self.accounts[aid]["balance"] -= part
-            self.accounts[dst]["balance"] += part
-            self.txs.append((tx, [(aid, -part), (dst, part)]))
+            self.accounts[dst]["balance"] += legs[1][1]
+            self.txs.append((tx, legs))
             with pytest.raises(MercatoError) as info:
                 client.release_hold(self.ref("r"), hid)
             assert info.value.code == "LEDGER_HOLD_RESOLVED"
@@ -138,7 +180,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
         def teardown(self) -> None:
             assert all(r.ok for r in client.check())
 
-    LedgerModel.TestCase.settings = settings(max_examples=25, stateful_step_count=20, deadline=None,
+    LedgerModel.TestCase.settings = settings(max_examples=50, stateful_step_count=25, deadline=None,
                                              suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])
     LedgerModel.TestCase().runTest()

@@ -33,10 +33,10 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 
 
 @command.command(name="ledger")
-@click.option("--seconds", type=click.IntRange(1), default=None, help="Duration of each pgbench run [30; 3 with --quick].")
+@click.option("--seconds", type=click.IntRange(1), default=None, help="Duration of each pgbench run [30; 5 with --quick].")
 @click.option("--clients", default="8,32", show_default=True, callback=_clients,
               help="Client counts, comma-separated; every case runs at each.")
-@click.option("--quick", is_flag=True, help="Smoke test: 3 s runs, 2,000 accounts, TPC-B scale 5.")
+@click.option("--quick", is_flag=True, help="Smoke test: 5 s runs, 2,000 accounts, TPC-B scale 5.")
 @click.option("--accounts", type=click.IntRange(2), default=None, help="Funded accounts [100,000; 2,000 with --quick].")
 @click.option("--scale", type=click.IntRange(1), default=None, help="pgbench -i scale of the baseline [50; 5 with --quick].")
 @click.option("--batch", type=click.IntRange(1, 10000), default=100, show_default=True,
@@ -66,7 +66,7 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
         raise click.BadParameter("lower-case letters, digits and _, not postgres/mercato", param_hint="--db-prefix")
     settings = b.Settings(
         url=database_url(),
-        seconds=seconds or (3 if quick else 30),
+        seconds=seconds or (5 if quick else 30),
         clients=clients,
         accounts=accounts or (2_000 if quick else 100_000),
         scale=scale or (5 if quick else 50),

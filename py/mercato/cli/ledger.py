@@ -87,17 +87,17 @@ def transfer(reference: str, debit: int, credit: int, amount: str, memo: str | N
 @reference_option
 @click.option("--account", type=int, required=True)
 @click.option("--amount", type=AMOUNT, required=True)
-@click.option("--expires-in", type=int, default=None, help="Minutes until the hold expires.")
+@click.option("--expires-in", type=click.IntRange(1, 10 * 366 * 24 * 60), default=None,
+              help="Minutes until the hold expires (counted on the database clock; at most 10 years).")
 @click.option("--memo")
 @json_option
 def hold(reference: str, account: int, amount: str, expires_in: int | None, memo: str | None, as_json: bool) -> None:
     """Reserve funds on an account (escrow)."""
-    expires_at = None
-    if expires_in is not None:
-        if expires_in <= 0:
-            raise click.BadParameter("must be a positive number of minutes", param_hint="--expires-in")
-        expires_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=expires_in)
     with Client() as client:
+        expires_at = None
+        if expires_in is not None:  # the database clock decides (CONVENTIONS.md), not this machine's
+            with client.transaction() as conn:
+                expires_at = conn.execute("SELECT now() + make_interval(mins => %s)", (expires_in,)).fetchone()[0]
         hold_id = client.create_hold(reference, account, amount, expires_at=expires_at, memo=memo)
         emit({"reference": reference, "hold_id": hold_id}, as_json=as_json)
 
