@@ -165,3 +165,96 @@ def test_cli_errors_are_one_line_and_check_fails_on_violation(db_url: str, accou
     broken = run_mercato(db_url, "ledger", "check")
     assert broken.returncode == 1
     assert "balance_equals_entries" in broken.stderr and str(accounts["prov"]) in broken.stderr
+
+
+def test_accounts_status_hot_slots_and_expiry(client: Client, accounts: dict[str, int]) -> None:
+    from mercato.ledger import BatchResult
+
+    with pytest.raises(MercatoError) as info:
+        client.account_balance(10 ** 12)
+    assert (info.value.code, info.value.http_status) == ("LEDGER_UNKNOWN_ACCOUNT", 404)
+    # opening the same account again returns it; other settings are refused
+    assert client.open_account("BUSINESS", "b1", "MAIN", "ETB") == accounts["biz"]
+    with pytest.raises(MercatoError) as info:
+        client.open_account("BUSINESS", "b1", "MAIN", "ETB", overdraft_limit="5")
+    assert (info.value.code, info.value.http_status) == ("LEDGER_ACCOUNT_EXISTS", 409)
+    with pytest.raises(MercatoError) as info:
+        client.open_account("PLATFORM", "x", "COMMISSION", "ETB", slots=4, allow_negative=True)
+    assert info.value.code == "LEDGER_HOT_ACCOUNT_POLICY"
+    # a hot account's balance is the sum over its slots, read through one call
+    for i in range(6):
+        client.transfer(f"hot{i}", accounts["biz"], accounts["fees"], "2.50")
+    fees = client.account_balance(accounts["fees"])
+    assert (fees.balance, fees.available, fees.status) == (Decimal("15.00"), Decimal("15.00"), "ACTIVE")
+    assert len({line.slot for line in client.statement(accounts["fees"])}) >= 1
+    # frozen accounts refuse postings (423) until unfrozen
+    client.set_account_status(accounts["prov"], "FROZEN")
+    with pytest.raises(MercatoError) as info:
+        client.transfer("to-frozen", accounts["biz"], accounts["prov"], "1")
+    assert (info.value.code, info.value.http_status) == ("LEDGER_ACCOUNT_FROZEN", 423)
+    client.set_account_status(accounts["prov"], "ACTIVE")
+    items = client.post_batch([{"reference": "pb1", "debit_account_id": accounts["biz"],
+                                "credit_account_id": accounts["prov"], "amount": Decimal("1")}])
+    assert items == [BatchResult("pb1", items[0].transaction_id)]
+    # a hold past its expiry cannot be captured (410) and stays open until expire_holds resolves it
+    soon = client.create_hold("hx", accounts["biz"], "10", expires_at=dt.datetime.now(dt.timezone.utc)
+                              + dt.timedelta(milliseconds=300))
+    import time
+
+    time.sleep(0.6)
+    with pytest.raises(MercatoError) as info:
+        client.capture_hold("cx", soon, [{"account_id": accounts["prov"], "amount": "10"}])
+    assert (info.value.code, info.value.http_status) == ("LEDGER_HOLD_EXPIRED", 410)
+    assert client.account_balance(accounts["biz"]).held == Decimal("10")
+    assert client.expire_holds() == 1
+    assert client.account_balance(accounts["biz"]).held == 0
+    with pytest.raises(MercatoError) as info:
+        client.release_hold("rx", soon)
+    assert info.value.code == "LEDGER_HOLD_RESOLVED"
+    assert all(r.ok for r in client.check())
+
+
+def test_cli_hold_release_reverse_sweep_and_bad_input(db_url: str, accounts: dict[str, int]) -> None:
+    code, out, _ = invoke(db_url, "ledger", "open", "--owner-type", "PROVIDER", "--owner-id", "p9", "--purpose", "MAIN",
+                          "--currency", "ETB", "--json")
+    opened = json.loads(out)
+    assert code == 0 and opened["balance"] == "0" and opened["status"] == "ACTIVE" and opened["account_id"] > 0
+    code, out, _ = invoke(db_url, "ledger", "hold", "-r", "h-cli", "--account", str(accounts["biz"]), "--amount", "7",
+                          "--expires-in", "60", "--json")
+    assert code == 0
+    hold_id = json.loads(out)["hold_id"]
+    code, out, _ = invoke(db_url, "ledger", "release", "-r", "r-cli", "--hold", str(hold_id))
+    assert code == 0 and "RELEASED" in out
+    code, out, _ = invoke(db_url, "ledger", "transfer", "-r", "t-cli", "--from", str(accounts["biz"]),
+                          "--to", str(accounts["prov"]), "--amount", "3", "--json")
+    tx = json.loads(out)["transaction_id"]
+    code, out, _ = invoke(db_url, "ledger", "reverse", "-r", "rv-cli", "--transaction", str(tx), "--json")
+    assert code == 0 and json.loads(out)["reversed"] == tx
+    code, out, _ = invoke(db_url, "ledger", "sweep", "--json")
+    assert code == 0 and json.loads(out) == {"expired": 0}
+    code, out, _ = invoke(db_url, "ledger", "balance", str(accounts["biz"]), "--at", "2000-01-01", "--json")
+    assert code == 0 and json.loads(out)[0]["balance"] == "0"
+    # usage errors: click's BadParameter (exit 2), never a traceback
+    for args in (["hold", "-r", "x", "--account", "1", "--amount", "1", "--expires-in", "99999999999"],
+                 ["capture", "-r", "x", "--hold", "1", "--to", "nonsense"],
+                 ["capture", "-r", "x", "--hold", "1", "--to", "1:abc"],
+                 ["transfer", "--from", "1", "--to", "2", "--amount", "1"]):
+        result = CliRunner().invoke(cli, ["ledger", *args], env={"DATABASE_URL": db_url})
+        assert result.exit_code == 2, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+
+
+def test_cli_refusals_through_the_real_entry_point(db_url: str, accounts: dict[str, int]) -> None:
+    for args, code in ((["balance", "999999999"], "LEDGER_UNKNOWN_ACCOUNT"),
+                       (["transfer", "-r", "q", "--from", str(accounts["biz"]), "--to", str(accounts["biz"]),
+                         "--amount", "1"], "LEDGER_SAME_ACCOUNT"),
+                       (["capture", "-r", "q", "--hold", "424242", "--to", f"{accounts['prov']}:1"],
+                        "LEDGER_UNKNOWN_HOLD"),
+                       (["transfer", "-r", "q", "--from", str(accounts["biz"]), "--to", str(accounts["prov"]),
+                         "--amount", "NaN"], "LEDGER_AMOUNT_INVALID")):
+        proc = run_mercato(db_url, "ledger", *args)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert proc.stderr.startswith(f"error: {code}: ") and proc.stderr.count("\n") == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+    usage = run_mercato(db_url, "ledger", "hold", "-r", "x", "--account", "1", "--amount", "1", "--expires-in", "0")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr and "--expires-in" in usage.stderr
