@@ -25,26 +25,39 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_tx       bigint;
+    v_tx_max   bigint;
     v_currency text;
+    v_cur_max  text;
     v_sum      numeric;
     v_account  bigint;
     v_known_tx boolean;
 BEGIN
-    SELECT n.transaction_id, a.currency, sum(n.amount), min(n.account_id) FILTER (WHERE a.id IS NULL), bool_and(t.id IS NOT NULL)
-      INTO v_tx, v_currency, v_sum, v_account, v_known_tx
+    -- One plain aggregate (no sort) settles the usual statement: every entry of one transaction in one currency.
+    SELECT min(n.transaction_id), max(n.transaction_id), min(a.currency), max(a.currency), sum(n.amount),
+           min(n.account_id) FILTER (WHERE a.id IS NULL), bool_and(t.id IS NOT NULL)
+      INTO v_tx, v_tx_max, v_currency, v_cur_max, v_sum, v_account, v_known_tx
       FROM new_entries n
       LEFT JOIN ledger.account a ON a.id = n.account_id
-      LEFT JOIN ledger.transaction t ON t.id = n.transaction_id
-     GROUP BY n.transaction_id, a.currency
-    HAVING sum(n.amount) <> 0 OR bool_or(a.id IS NULL) OR bool_or(t.id IS NULL)
-     LIMIT 1;
+      LEFT JOIN ledger.transaction t ON t.id = n.transaction_id;
     IF v_account IS NOT NULL THEN
         PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('an entry of transaction %s names account %s', v_tx, v_account));
     ELSIF NOT v_known_tx THEN
-        PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('entries name transaction %s', v_tx));
-    ELSIF v_tx IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_UNBALANCED',
-                           format('transaction %s is off by %s %s', v_tx, v_sum, v_currency));
+        PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('entries name a transaction that does not exist (%s..%s)',
+                                                                v_tx, v_tx_max));
+    ELSIF v_tx = v_tx_max AND v_currency = v_cur_max THEN
+        IF v_sum <> 0 THEN
+            PERFORM core.raise('LEDGER_UNBALANCED', format('transaction %s is off by %s %s', v_tx, v_sum, v_currency));
+        END IF;
+    ELSE
+        -- Several transactions (a batch) or currencies: balance each (transaction, currency).
+        SELECT n.transaction_id, a.currency, sum(n.amount) INTO v_tx, v_currency, v_sum
+          FROM new_entries n JOIN ledger.account a ON a.id = n.account_id
+         GROUP BY n.transaction_id, a.currency
+        HAVING sum(n.amount) <> 0
+         LIMIT 1;
+        IF FOUND THEN
+            PERFORM core.raise('LEDGER_UNBALANCED', format('transaction %s is off by %s %s', v_tx, v_sum, v_currency));
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -86,6 +99,26 @@ CREATE TRIGGER account_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account
     FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
 CREATE TRIGGER account_slot_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account_slot
     FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+
+CREATE FUNCTION ledger.account_hot_policy_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', format('account %s has %s slots: it cannot overdraw', NEW.id, NEW.slots));
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION ledger.account_hot_policy_trg() IS
+'Trigger: a hot account (slots > 1) cannot allow negative balances or an overdraft (LEDGER_HOT_ACCOUNT_POLICY): its
+debits are checked against the sum of its slots, which only works for accounts that never go below zero.';
+
+-- A column trigger rather than a CHECK constraint: balance updates never fire it (nor re-plan it).
+CREATE TRIGGER account_hot_policy BEFORE INSERT OR UPDATE OF slots, allow_negative, overdraft_limit ON ledger.account
+    FOR EACH ROW WHEN (NEW.slots > 1 AND (NEW.allow_negative OR NEW.overdraft_limit > 0))
+    EXECUTE FUNCTION ledger.account_hot_policy_trg();
 
 CREATE TRIGGER account_terms_immutable
     BEFORE UPDATE OF id, owner_type, owner_id, purpose, currency, minor_units, slots, created_at ON ledger.account
@@ -306,18 +339,20 @@ COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
 and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.';
 
 CREATE FUNCTION ledger.post_credit_slot(
-    p_account_id bigint, p_amount numeric, p_currency text,
+    p_account_id bigint, p_amount numeric, p_currency text, p_slots smallint DEFAULT NULL,
     OUT o_slot smallint, OUT o_seq bigint, OUT o_balance_after numeric, OUT o_currency text)
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_slots smallint;
+    v_slots smallint := p_slots;
     v_cnt   integer;
     v_first integer;
 BEGIN
-    SELECT a.slots INTO v_slots FROM ledger.account a WHERE a.id = p_account_id;
+    IF v_slots IS NULL THEN
+        SELECT a.slots INTO v_slots FROM ledger.account a WHERE a.id = p_account_id;
+    END IF;
     IF v_slots > 1 THEN
         -- A hot account: credit the first of its slots 1..slots-1 that nobody else holds right now, starting
         -- from one picked by backend, so concurrent credits neither queue on one row nor wait for each other.
@@ -349,9 +384,10 @@ BEGIN
     PERFORM ledger.refuse(p_account_id, p_amount, p_currency, false);
 END
 $$;
-COMMENT ON FUNCTION ledger.post_credit_slot(bigint, numeric, text) IS
+COMMENT ON FUNCTION ledger.post_credit_slot(bigint, numeric, text, smallint) IS
 'Credit a hot account on one of its extra slots (the first one not locked by a concurrent posting, SKIP LOCKED),
-or explain why a plain account refused the credit. Called after the plain-account UPDATE matched no row.
+or explain why a plain account refused the credit. Called after the plain-account UPDATE matched no row, or
+directly with p_slots when the caller already knows the account is hot (slots never change).
 Returns the slot, its new sequence number and balance. Slot locks never wait on each other, so they cannot deadlock.';
 
 CREATE FUNCTION ledger.post_credit(
@@ -641,31 +677,45 @@ DECLARE
     v_currency text[];
     v_canon    text;
     v_bad      text;
+    v_malformed boolean;
+    v_min      numeric;
+    v_max      numeric;
 BEGIN
     PERFORM ledger.check_reference(p_reference);
     PERFORM ledger.check_memo(p_memo);
     IF p_legs IS NULL OR jsonb_typeof(p_legs) <> 'array' OR jsonb_array_length(p_legs) NOT BETWEEN 2 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'legs must be a JSON array of 2 to 100 legs');
     END IF;
-    SELECT format('leg %s: %s', n, l) INTO v_bad
-      FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x(l, n)
-     WHERE jsonb_typeof(l) <> 'object' OR ledger.parse_id(l -> 'account_id') IS NULL
-        OR ledger.parse_amount(l -> 'amount') IS NULL OR (l ->> 'side') IS DISTINCT FROM 'DEBIT' AND (l ->> 'side') IS DISTINCT FROM 'CREDIT'
-     LIMIT 1;
-    IF v_bad IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_INVALID_LEGS', left(v_bad, 300), 'a leg is {"account_id": 1, "amount": "10.00", "side": "DEBIT"}');
+    IF jsonb_path_exists(p_legs, '$[*] ? (@.type() != "object")') THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', 'every leg must be a JSON object',
+                           'a leg is {"account_id": 1, "amount": "10.00", "side": "DEBIT"}');
     END IF;
-    PERFORM ledger.check_amount(min(ledger.parse_amount(l -> 'amount')), 'a leg amount') FROM jsonb_array_elements(p_legs) l;
-    PERFORM ledger.check_amount(max(ledger.parse_amount(l -> 'amount')), 'a leg amount') FROM jsonb_array_elements(p_legs) l;
-    -- Net the legs per account, ascending by account id (the lock order).
+    -- One query: parse (inline), flag malformed legs, net the legs per account ascending (the lock order), and
+    -- build the canonical form of the request.
     SELECT array_agg(n.account_id ORDER BY n.account_id), array_agg(n.delta ORDER BY n.account_id),
            array_agg(a.currency::text ORDER BY n.account_id),
-           string_agg(n.account_id || ':' || trim_scale(n.delta), ',' ORDER BY n.account_id)
-      INTO v_ids, v_amounts, v_currency, v_canon
-      FROM (SELECT ledger.parse_id(l -> 'account_id') AS account_id,
-                   sum(CASE l ->> 'side' WHEN 'CREDIT' THEN 1 ELSE -1 END * ledger.parse_amount(l -> 'amount')) AS delta
-              FROM jsonb_array_elements(p_legs) l GROUP BY 1) n
+           string_agg(n.account_id || ':' || trim_scale(n.delta), ',' ORDER BY n.account_id),
+           bool_or(n.bad), min(n.lo), max(n.hi)
+      INTO v_ids, v_amounts, v_currency, v_canon, v_malformed, v_min, v_max
+      FROM (SELECT y.i AS account_id, sum(CASE y.side WHEN 'CREDIT' THEN y.m ELSE -y.m END) AS delta,
+                   bool_or(y.i IS NULL OR y.m IS NULL OR y.side IS NULL OR y.side NOT IN ('DEBIT', 'CREDIT')) AS bad,
+                   min(y.m) AS lo, max(y.m) AS hi
+              FROM (SELECT CASE WHEN l.account_id ~ '^[0-9]{1,18}$' THEN l.account_id::bigint END AS i,
+                           CASE WHEN l.amount ~ '^-?[0-9]{1,18}(\.[0-9]{1,8})?$' THEN l.amount::numeric END AS m,
+                           l.side
+                      FROM jsonb_to_recordset(p_legs) AS l(account_id text, amount text, side text)) y
+             GROUP BY y.i) n
       LEFT JOIN ledger.account a ON a.id = n.account_id;
+    IF v_malformed THEN
+        SELECT format('leg %s: %s', n, l) INTO v_bad
+          FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x(l, n)
+         WHERE ledger.parse_id(l -> 'account_id') IS NULL OR ledger.parse_amount(l -> 'amount') IS NULL
+            OR (l ->> 'side') IS DISTINCT FROM 'DEBIT' AND (l ->> 'side') IS DISTINCT FROM 'CREDIT'
+         LIMIT 1;
+        PERFORM core.raise('LEDGER_INVALID_LEGS', left(v_bad, 300), 'a leg is {"account_id": 1, "amount": "10.00", "side": "DEBIT"}');
+    ELSIF v_min <= 0 OR v_max >= 1e15 THEN
+        PERFORM ledger.check_amount(CASE WHEN v_min <= 0 THEN v_min ELSE v_max END, 'a leg amount');
+    END IF;
     IF array_position(v_currency, NULL) IS NOT NULL THEN
         PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', v_ids[array_position(v_currency, NULL)]));
     END IF;
@@ -714,33 +764,43 @@ DECLARE
     v_txid  bigint[];
     v_new   boolean[];
     v_bad   text;
+    v_bad_n bigint;
+    v_same_n bigint;
+    v_min   numeric;
+    v_max   numeric;
+    v_distinct bigint;
     v_acc   record;
     v_now   timestamptz;
 BEGIN
     IF p_transfers IS NULL OR jsonb_typeof(p_transfers) <> 'array' OR jsonb_array_length(p_transfers) NOT BETWEEN 1 AND 10000 THEN
         PERFORM core.raise('LEDGER_INVALID_BATCH', 'transfers must be a JSON array of 1 to 10000 transfers');
     END IF;
-    SELECT array_agg(t ->> 'reference' ORDER BY n), array_agg(ledger.parse_id(t -> 'debit_account_id') ORDER BY n),
-           array_agg(ledger.parse_id(t -> 'credit_account_id') ORDER BY n), array_agg(ledger.parse_amount(t -> 'amount') ORDER BY n),
-           array_agg(t ->> 'memo' ORDER BY n)
-      INTO v_ref, v_deb, v_cred, v_amt, v_memo
-      FROM jsonb_array_elements(p_transfers) WITH ORDINALITY AS x(t, n);
-    SELECT format('transfer %s: %s', n, left(p_transfers -> (n::int - 1) ->> 0, 200)) INTO v_bad
-      FROM unnest(v_ref, v_deb, v_cred, v_amt, v_memo) WITH ORDINALITY AS u(r, d, c, a, m, n)
-     WHERE r IS NULL OR length(r) NOT BETWEEN 1 AND 200 OR d IS NULL OR c IS NULL OR a IS NULL OR length(m) > 500
-     LIMIT 1;
-    IF v_bad IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_INVALID_BATCH', v_bad,
+    IF jsonb_path_exists(p_transfers, '$[*] ? (@.type() != "object")') THEN
+        PERFORM core.raise('LEDGER_INVALID_BATCH', 'every transfer must be a JSON object');
+    END IF;
+    -- One pass over the document: parse (inline, no helper calls per element), validate and summarise.
+    SELECT array_agg(u.r ORDER BY u.n), array_agg(u.d ORDER BY u.n), array_agg(u.c ORDER BY u.n), array_agg(u.a ORDER BY u.n),
+           array_agg(u.m ORDER BY u.n),
+           min(u.n) FILTER (WHERE u.r IS NULL OR length(u.r) NOT BETWEEN 1 AND 200 OR u.d IS NULL OR u.c IS NULL OR u.a IS NULL
+                                  OR length(u.m) > 500),
+           min(u.a), max(u.a), min(u.n) FILTER (WHERE u.d = u.c), count(DISTINCT u.r)
+      INTO v_ref, v_deb, v_cred, v_amt, v_memo, v_bad_n, v_min, v_max, v_same_n, v_distinct
+      FROM (SELECT x.reference AS r,
+                   CASE WHEN x.debit_account_id ~ '^[0-9]{1,18}$' THEN x.debit_account_id::bigint END AS d,
+                   CASE WHEN x.credit_account_id ~ '^[0-9]{1,18}$' THEN x.credit_account_id::bigint END AS c,
+                   CASE WHEN x.amount ~ '^-?[0-9]{1,18}(\.[0-9]{1,8})?$' THEN x.amount::numeric END AS a,
+                   x.memo AS m, x.n
+              FROM ROWS FROM (jsonb_to_recordset(p_transfers)
+                              AS (reference text, debit_account_id text, credit_account_id text, amount text, memo text))
+                   WITH ORDINALITY AS x(reference, debit_account_id, credit_account_id, amount, memo, n)) u;
+    IF v_bad_n IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_INVALID_BATCH', format('transfer %s: %s', v_bad_n, left((p_transfers -> (v_bad_n::int - 1))::text, 200)),
                            'each transfer is {"reference", "debit_account_id", "credit_account_id", "amount", "memo"?}');
-    END IF;
-    PERFORM ledger.check_amount(min(a), 'a transfer amount') FROM unnest(v_amt) a;
-    PERFORM ledger.check_amount(max(a), 'a transfer amount') FROM unnest(v_amt) a;
-    SELECT format('transfer %s debits and credits account %s', n, d) INTO v_bad
-      FROM unnest(v_deb, v_cred) WITH ORDINALITY AS u(d, c, n) WHERE d = c LIMIT 1;
-    IF v_bad IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_SAME_ACCOUNT', v_bad);
-    END IF;
-    IF (SELECT count(DISTINCT r) FROM unnest(v_ref) r) <> cardinality(v_ref) THEN
+    ELSIF v_min <= 0 OR v_max >= 1e15 THEN
+        PERFORM ledger.check_amount(CASE WHEN v_min <= 0 THEN v_min ELSE v_max END, 'a transfer amount');
+    ELSIF v_same_n IS NOT NULL THEN
+        PERFORM core.raise('LEDGER_SAME_ACCOUNT', format('transfer %s debits and credits account %s', v_same_n, v_deb[v_same_n]));
+    ELSIF v_distinct <> cardinality(v_ref) THEN
         PERFORM core.raise('LEDGER_INVALID_BATCH', 'references must be unique within a batch');
     END IF;
 
@@ -927,6 +987,7 @@ DECLARE
     v_currency  text;
     v_ids       bigint[];
     v_amounts   numeric[];
+    v_slots     smallint[];
     v_n         integer;
     v_slot      smallint[] := '{}'::smallint[];
     v_seq       bigint[] := '{}'::bigint[];
@@ -949,16 +1010,24 @@ BEGIN
     ELSIF p_destinations IS NULL OR jsonb_typeof(p_destinations) <> 'array'
        OR jsonb_array_length(p_destinations) NOT BETWEEN 1 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'destinations must be a JSON array of 1 to 100 {account_id, amount}');
+    ELSIF jsonb_path_exists(p_destinations, '$[*] ? (@.type() != "object")') THEN
+        PERFORM core.raise('LEDGER_INVALID_LEGS', 'every destination must be a JSON object',
+                           'a destination is {"account_id": 7, "amount": "90.00"}');
     END IF;
     -- One query: parse, net per account (ascending: the lock order), flag anything malformed, and build the
     -- canonical form of the request (netted, trailing zeros trimmed) that identifies it for idempotency.
-    SELECT array_agg(x.i ORDER BY x.i), array_agg(x.m ORDER BY x.i), sum(x.m), bool_or(x.bad),
-           string_agg(x.i || ':' || trim_scale(x.m), ',' ORDER BY x.i)
-      INTO v_ids, v_amounts, v_total, v_malformed, v_canon
+    -- It also reads what never changes and so needs no lock: each destination's slot count (hot accounts go
+    -- straight to their slots) and the currency of the held account.
+    SELECT array_agg(x.i ORDER BY x.i), array_agg(x.m ORDER BY x.i), array_agg(a.slots::smallint ORDER BY x.i), sum(x.m),
+           bool_or(x.bad), string_agg(x.i || ':' || trim_scale(x.m), ',' ORDER BY x.i),
+           (SELECT ha.currency FROM ledger.hold hh JOIN ledger.account ha ON ha.id = hh.account_id WHERE hh.id = p_hold_id)
+      INTO v_ids, v_amounts, v_slots, v_total, v_malformed, v_canon, v_currency
       FROM (SELECT y.i, sum(y.m) AS m, bool_or(y.i IS NULL OR y.m IS NULL OR y.m <= 0) AS bad
-              FROM (SELECT ledger.parse_id(d -> 'account_id') AS i, ledger.parse_amount(d -> 'amount') AS m
-                      FROM jsonb_array_elements(p_destinations) d) y
-             GROUP BY y.i) x;
+              FROM (SELECT CASE WHEN d.account_id ~ '^[0-9]{1,18}$' THEN d.account_id::bigint END AS i,
+                           CASE WHEN d.amount ~ '^-?[0-9]{1,18}(\.[0-9]{1,8})?$' THEN d.amount::numeric END AS m
+                      FROM jsonb_to_recordset(p_destinations) AS d(account_id text, amount text)) y
+             GROUP BY y.i) x
+      LEFT JOIN ledger.account a ON a.id = x.i;
     IF v_malformed THEN
         SELECT format('destination %s: %s', n, left(d::text, 200)) INTO v_bad
           FROM jsonb_array_elements(p_destinations) WITH ORDINALITY AS x(d, n)
@@ -985,8 +1054,7 @@ BEGIN
        SET status = 'CAPTURED', resolved_at = now(), resolution_ref = p_reference, captured_amount = v_total,
            transaction_id = v_tx
      WHERE id = p_hold_id AND status = 'OPEN' AND (expires_at IS NULL OR expires_at > now()) AND amount >= v_total
-    RETURNING account_id, amount, (SELECT a.currency FROM ledger.account a WHERE a.id = hold.account_id)
-         INTO v_source, v_held, v_currency;
+    RETURNING account_id, amount INTO v_source, v_held;
     IF NOT FOUND THEN
         SELECT * INTO h FROM ledger.hold WHERE id = p_hold_id;
         IF NOT FOUND THEN
@@ -1020,13 +1088,22 @@ BEGIN
             v_seq := v_seq || v_src_seq;
             v_after := v_after || v_src_after;
             v_src_done := true;
+        ELSIF v_slots[v_i] > 1 THEN   -- a hot destination
+            SELECT o_slot, o_seq, o_balance_after INTO r
+              FROM ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency, v_slots[v_i]);
+            v_acc := v_acc || v_ids[v_i];
+            v_amt := v_amt || v_amounts[v_i];
+            v_slot := v_slot || r.o_slot;
+            v_seq := v_seq || r.o_seq;
+            v_after := v_after || r.o_balance_after;
+            v_i := v_i + 1;
         ELSE
             UPDATE ledger.account a SET balance = a.balance + v_amounts[v_i], seq = a.seq + 1
              WHERE a.id = v_ids[v_i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
                AND scale(v_amounts[v_i]) <= a.minor_units
             RETURNING 0::smallint AS o_slot, a.seq AS o_seq, a.balance AS o_balance_after INTO r;
-            IF NOT FOUND THEN   -- a hot account, or a refusal
-                SELECT * INTO r FROM ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency);
+            IF NOT FOUND THEN   -- a refusal: explain it
+                SELECT o_slot, o_seq, o_balance_after INTO r FROM ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency);
             END IF;
             v_acc := v_acc || v_ids[v_i];
             v_amt := v_amt || v_amounts[v_i];

@@ -1,6 +1,6 @@
 -- Tests for schemas/ledger: structure, constraints, privileges and the guards that hold for every role.
 BEGIN;
-SELECT plan(50);
+SELECT plan(51);
 
 -- structure
 SELECT has_schema('ledger');
@@ -57,7 +57,8 @@ RESET ROLE;
 CREATE TEMP TABLE t AS SELECT
     ledger.open_account('TEST', 'a', 'CLEARING', 'ETB', true) AS src,
     ledger.open_account('TEST', 'b', 'MAIN', 'ETB') AS b,
-    ledger.open_account('TEST', 'u', 'MAIN', 'USD') AS usd;
+    ledger.open_account('TEST', 'u', 'MAIN', 'USD') AS usd,
+    ledger.open_account('TEST', 'hot', 'COMMISSION', 'ETB', false, 0, false, 4) AS hot;
 SELECT ledger.transfer('schema-fund', (SELECT src FROM t), (SELECT b FROM t), 100);
 SELECT throws_like($$INSERT INTO ledger.entry VALUES ((SELECT min(id) FROM ledger.transaction), (SELECT b FROM t), 0, 99, 5, 0, 5, now())$$,
                    'LEDGER_UNBALANCED:%', 'a one-legged INSERT fails, even for the owner');
@@ -81,6 +82,8 @@ SELECT throws_ok($$UPDATE ledger.account SET status = 'DORMANT' WHERE id = (SELE
                  'status is one of ACTIVE, FROZEN, CLOSED');
 SELECT throws_ok($$SELECT ledger.open_account('TEST', 'h', 'COMMISSION', 'ETB', true, 0, false, 4)$$, 'PT400', NULL,
                  'hot accounts cannot overdraw');
+SELECT throws_like($$UPDATE ledger.account SET overdraft_limit = 10 WHERE id = (SELECT hot FROM t)$$, 'LEDGER_HOT_ACCOUNT_POLICY:%',
+                   'not even by a direct UPDATE of the owner');
 
 SELECT * FROM finish();
 ROLLBACK;
