@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from psycopg.types.json import Jsonb
 
@@ -147,6 +147,33 @@ class LedgerMixin:
         if end is not None:
             params["to"] = end
         return [StatementLine(**row) for row in self.call("ledger.statement", **params)]
+
+    def iter_statement(self, account_id: int, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
+                       page_size: int = 500) -> Iterator[StatementLine]:
+        """Every entry of the account in [start, end), oldest first, fetched page by page.
+
+        Pages by time, not by ``seq``: a hot account numbers its entries per slot, so ``after_seq`` cannot page
+        it. Each page starts at the last ``posted_at`` seen (inclusive) and skips the (slot, seq) already
+        returned at that instant; when a whole page shares one instant the page grows, so nothing is lost
+        or repeated, for plain and hot accounts alike.
+        """
+        limit = page_size
+        seen_at: set[tuple[int, int]] = set()   # (slot, seq) already yielded at the instant ``start``
+        while True:
+            page = self.statement(account_id, start=start, end=end, limit=limit)
+            fresh = [line for line in page if (line.slot, line.seq) not in seen_at]
+            yield from fresh
+            if len(page) < limit:
+                return
+            last = page[-1].posted_at
+            if last == start:   # the whole page is one instant: read more of it next time
+                if limit >= 10000 and not fresh:
+                    raise RuntimeError(f"account {account_id}: more than 10000 entries at {last}; cannot page")
+                limit = min(limit * 2, 10000)
+            else:
+                seen_at, limit = set(), page_size
+            seen_at |= {(line.slot, line.seq) for line in page if line.posted_at == last}
+            start = last
 
     def check(self) -> list[CheckResult]:
         return [CheckResult(**row) for row in self.call("ledger.check")]

@@ -30,6 +30,13 @@ class AmountType(click.ParamType):
 
 
 AMOUNT = AmountType()
+INSTANT = click.DateTime(["%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S",
+                          "%Y-%m-%d"])
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive instant typed on the command line is UTC (the cluster's zone), never this machine's zone."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def _destination(value: str) -> dict[str, str | int]:
@@ -142,7 +149,7 @@ def reverse(reference: str, transaction_id: int, memo: str | None, as_json: bool
 
 @command.command()
 @click.argument("account_ids", type=int, nargs=-1, required=True)
-@click.option("--at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]), default=None,
+@click.option("--at", type=INSTANT, default=None,
               help="Balance as of this instant (UTC unless an offset is given).")
 @json_option
 def balance(account_ids: tuple[int, ...], at: dt.datetime | None, as_json: bool) -> None:
@@ -151,20 +158,29 @@ def balance(account_ids: tuple[int, ...], at: dt.datetime | None, as_json: bool)
         if at is None:
             emit([client.account_balance(a) for a in account_ids], as_json=as_json)
         else:
-            at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+            at = _utc(at)
             emit([{"account_id": a, "at": at, "balance": client.balance_at(a, at)} for a in account_ids],
                  as_json=as_json)
 
 
 @command.command()
 @click.argument("account_id", type=int)
-@click.option("--after-seq", type=int, default=0, show_default=True, help="Keyset pagination: last seq seen.")
+@click.option("--from", "start", type=INSTANT, default=None, help="First instant (inclusive; UTC unless an offset is given).")
+@click.option("--to", "end", type=INSTANT, default=None, help="Last instant (exclusive).")
+@click.option("--after-seq", type=click.IntRange(0), default=0, show_default=True,
+              help="Keyset pagination: last seq seen (plain accounts; a hot account numbers entries per slot, use --all).")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option("--all", "everything", is_flag=True, help="Every entry in the range, fetched page by page (any account).")
 @json_option
-def statement(account_id: int, after_seq: int, limit: int, as_json: bool) -> None:
+def statement(account_id: int, start: dt.datetime | None, end: dt.datetime | None, after_seq: int, limit: int,
+              everything: bool, as_json: bool) -> None:
     """Entries of an account, oldest first, with running balances."""
     with Client() as client:
-        emit(client.statement(account_id, after_seq=after_seq, limit=limit), as_json=as_json,
+        if everything:
+            lines = list(client.iter_statement(account_id, start=_utc(start), end=_utc(end), page_size=max(limit, 500)))
+        else:
+            lines = client.statement(account_id, start=_utc(start), end=_utc(end), after_seq=after_seq, limit=limit)
+        emit(lines, as_json=as_json,
              columns=None if as_json else ["seq", "slot", "posted_at", "amount", "balance_after", "reference", "memo"])
 
 
