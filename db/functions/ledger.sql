@@ -24,29 +24,34 @@ VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_known    boolean;
+    v_first    text;
+    v_last     text;
     v_tx       bigint;
-    v_tx_max   bigint;
     v_currency text;
-    v_cur_max  text;
     v_sum      numeric;
     v_account  bigint;
-    v_known_tx boolean;
 BEGIN
-    -- One plain aggregate (no sort) settles the usual statement: every entry of one transaction in one currency.
-    SELECT min(n.transaction_id), max(n.transaction_id), min(a.currency), max(a.currency), sum(n.amount),
-           min(n.account_id) FILTER (WHERE a.id IS NULL), bool_and(t.id IS NOT NULL)
-      INTO v_tx, v_tx_max, v_currency, v_cur_max, v_sum, v_account, v_known_tx
+    -- One plain aggregate (no sort, four aggregates) settles the usual statement: the entries of one transaction in
+    -- one currency, naming existing accounts and transaction.
+    SELECT bool_and(a.id IS NOT NULL AND t.id IS NOT NULL), min(n.transaction_id || ' ' || a.currency),
+           max(n.transaction_id || ' ' || a.currency), sum(n.amount)
+      INTO v_known, v_first, v_last, v_sum
       FROM new_entries n
       LEFT JOIN ledger.account a ON a.id = n.account_id
       LEFT JOIN ledger.transaction t ON t.id = n.transaction_id;
-    IF v_account IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('an entry of transaction %s names account %s', v_tx, v_account));
-    ELSIF NOT v_known_tx THEN
-        PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('entries name a transaction that does not exist (%s..%s)',
-                                                                v_tx, v_tx_max));
-    ELSIF v_tx = v_tx_max AND v_currency = v_cur_max THEN
+    IF NOT v_known THEN
+        SELECT n.account_id INTO v_account
+          FROM new_entries n WHERE NOT EXISTS (SELECT 1 FROM ledger.account a WHERE a.id = n.account_id) LIMIT 1;
+        IF FOUND THEN
+            PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('an entry names account %s', v_account));
+        END IF;
+        SELECT n.transaction_id INTO v_tx
+          FROM new_entries n WHERE NOT EXISTS (SELECT 1 FROM ledger.transaction t WHERE t.id = n.transaction_id) LIMIT 1;
+        PERFORM core.raise('LEDGER_UNKNOWN_TRANSACTION', format('an entry names transaction %s', v_tx));
+    ELSIF v_first = v_last THEN
         IF v_sum <> 0 THEN
-            PERFORM core.raise('LEDGER_UNBALANCED', format('transaction %s is off by %s %s', v_tx, v_sum, v_currency));
+            PERFORM core.raise('LEDGER_UNBALANCED', format('transaction %s is off by %s', v_first, v_sum));
         END IF;
     ELSE
         -- Several transactions (a batch) or currencies: balance each (transaction, currency).
@@ -67,7 +72,8 @@ COMMENT ON FUNCTION ledger.entry_balanced_trg() IS
 (LEDGER_UNBALANCED), and name an existing account (LEDGER_UNKNOWN_ACCOUNT) and transaction
 (LEDGER_UNKNOWN_TRANSACTION). Every posting writes all legs of a transaction in one INSERT, so each statement
 balances and therefore so does every transaction, at every moment: this is stronger than a deferred check at
-commit, and costs one query per statement instead of one per row. Holds for every role, the owner included.';
+commit, and costs one query per statement instead of one per row. Holds for every role, the owner included.
+Assumes READ COMMITTED.';
 
 CREATE TRIGGER entry_balanced AFTER INSERT ON ledger.entry
     REFERENCING NEW TABLE AS new_entries
@@ -85,7 +91,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ledger.immutable_trg() IS
-'Trigger: refuse UPDATE, DELETE or TRUNCATE of posted ledger records (LEDGER_IMMUTABLE). Corrections are reversals.';
+'Trigger: refuse UPDATE, DELETE or TRUNCATE of posted ledger records (LEDGER_IMMUTABLE). Corrections are reversals.
+Assumes READ COMMITTED.';
 
 CREATE TRIGGER entry_immutable BEFORE UPDATE OR DELETE ON ledger.entry
     FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
@@ -113,7 +120,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.account_hot_policy_trg() IS
 'Trigger: a hot account (slots > 1) cannot allow negative balances or an overdraft (LEDGER_HOT_ACCOUNT_POLICY): its
-debits are checked against the sum of its slots, which only works for accounts that never go below zero.';
+debits are checked against the sum of its slots, which only works for accounts that never go below zero.
+Assumes READ COMMITTED.';
 
 -- A column trigger rather than a CHECK constraint: balance updates never fire it (nor re-plan it).
 CREATE TRIGGER account_hot_policy BEFORE INSERT OR UPDATE OF slots, allow_negative, overdraft_limit ON ledger.account
@@ -148,7 +156,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ledger.hold_resolved_trg() IS
-'Trigger: a resolved hold (CAPTURED, RELEASED, EXPIRED) never changes again (LEDGER_HOLD_RESOLVED), whoever updates it.';
+'Trigger: a resolved hold (CAPTURED, RELEASED, EXPIRED) never changes again (LEDGER_HOLD_RESOLVED), whoever updates it.
+Assumes READ COMMITTED.';
 
 -- A hold changes once, from OPEN to its resolution; its terms (account, amount, expiry, reference) never change.
 CREATE TRIGGER hold_terms_immutable
@@ -172,7 +181,8 @@ RETURN CASE
         THEN (p_value #>> '{}')::numeric
 END;
 COMMENT ON FUNCTION ledger.parse_amount(jsonb) IS
-'An amount from JSON (a number, or a decimal string such as "12.50"); NULL when malformed.';
+'An amount from JSON (a number, or a decimal string such as "12.50"); NULL when malformed.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.parse_id(p_value jsonb)
 RETURNS bigint
@@ -183,7 +193,8 @@ RETURN CASE
     WHEN jsonb_typeof(p_value) IN ('number', 'string') AND (p_value #>> '{}') ~ '^[0-9]{1,18}$'
         THEN (p_value #>> '{}')::bigint
 END;
-COMMENT ON FUNCTION ledger.parse_id(jsonb) IS 'An id from JSON (number or digit string); NULL when malformed.';
+COMMENT ON FUNCTION ledger.parse_id(jsonb) IS
+'An id from JSON (number or digit string); NULL when malformed. Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.check_reference(p_reference text)
 RETURNS void
@@ -199,7 +210,8 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION ledger.check_reference(text) IS 'Refuse a missing or overlong caller reference (LEDGER_REFERENCE_INVALID).';
+COMMENT ON FUNCTION ledger.check_reference(text) IS
+'Refuse a missing or overlong caller reference (LEDGER_REFERENCE_INVALID). Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.check_amount(p_amount numeric, p_what text DEFAULT 'amount')
 RETURNS void
@@ -213,7 +225,8 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION ledger.check_amount(numeric, text) IS 'Refuse a NULL, non-positive or huge amount (LEDGER_AMOUNT_INVALID).';
+COMMENT ON FUNCTION ledger.check_amount(numeric, text) IS
+'Refuse a NULL, non-positive or huge amount (LEDGER_AMOUNT_INVALID). Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.check_memo(p_memo text)
 RETURNS void
@@ -227,7 +240,8 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION ledger.check_memo(text) IS 'Refuse a memo over 500 characters (CORE_INVALID_ARGUMENT).';
+COMMENT ON FUNCTION ledger.check_memo(text) IS
+'Refuse a memo over 500 characters (CORE_INVALID_ARGUMENT). Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.replay(p_reference text, p_request_hash uuid)
 RETURNS bigint
@@ -247,7 +261,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ledger.replay(text, uuid) IS
-'The transaction already posted under a reference, if the request is the same; else LEDGER_IDEMPOTENCY_CONFLICT.';
+'The transaction already posted under a reference, if the request is the same; else LEDGER_IDEMPOTENCY_CONFLICT.
+Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.available(p_account_id bigint)
 RETURNS numeric
@@ -256,7 +271,8 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT a.balance - a.held + coalesce((SELECT sum(s.balance) FROM ledger.account_slot s WHERE s.account_id = a.id), 0)
           FROM ledger.account a WHERE a.id = p_account_id);
-COMMENT ON FUNCTION ledger.available(bigint) IS 'balance (over all slots) minus held, for one account.';
+COMMENT ON FUNCTION ledger.available(bigint) IS
+'balance (over all slots) minus held, for one account. Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.refuse(p_account_id bigint, p_amount numeric, p_currency text, p_debit boolean)
 RETURNS void
@@ -294,7 +310,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.refuse(bigint, numeric, text, boolean) IS
 'Explain why a conditional balance UPDATE matched no row, with the right stable code (never returns).
-Runs only on the refusal path, so postings that succeed pay nothing for the diagnosis.';
+Runs only on the refusal path, so postings that succeed pay nothing for the diagnosis.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.post_debit(
     p_account_id bigint, p_amount numeric, p_currency text,
@@ -336,7 +353,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
 'Debit one account under its row lock: one conditional UPDATE checks status, currency, precision, receive-only
-and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.';
+and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.post_credit_slot(
     p_account_id bigint, p_amount numeric, p_currency text, p_slots smallint DEFAULT NULL,
@@ -388,7 +406,8 @@ COMMENT ON FUNCTION ledger.post_credit_slot(bigint, numeric, text, smallint) IS
 'Credit a hot account on one of its extra slots (the first one not locked by a concurrent posting, SKIP LOCKED),
 or explain why a plain account refused the credit. Called after the plain-account UPDATE matched no row, or
 directly with p_slots when the caller already knows the account is hot (slots never change).
-Returns the slot, its new sequence number and balance. Slot locks never wait on each other, so they cannot deadlock.';
+Returns the slot, its new sequence number and balance. Slot locks never wait on each other, so they cannot deadlock.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.post_credit(
     p_account_id bigint, p_amount numeric, p_currency text,
@@ -411,7 +430,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.post_credit(bigint, numeric, text) IS
 'Credit one account under its row lock (hot accounts: one of their slots, see ledger.post_credit_slot).
-Returns the slot, new sequence number and balance of that slot.';
+Returns the slot, new sequence number and balance of that slot.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.apply_legs(p_transaction_id bigint, p_account_ids bigint[], p_amounts numeric[], p_currency text[])
 RETURNS void
@@ -445,7 +465,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.apply_legs(bigint, bigint[], numeric[], text[]) IS
 'Post the netted legs of one transaction (accounts sorted ascending, signed amounts) and write their entries
-in one INSERT. Used by post, capture_hold and reverse.';
+in one INSERT. Used by post, capture_hold and reverse.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 -- ------------------------------------------------------------------------------------------------
 -- Accounts
@@ -555,7 +576,8 @@ $$;
 COMMENT ON FUNCTION ledger.set_account_status(bigint, text) IS
 'Freeze, unfreeze or close an account. Frozen and closed accounts refuse postings and holds; closing needs a
 zero balance and no open holds and is final. Errors: LEDGER_ACCOUNT_INVALID, LEDGER_UNKNOWN_ACCOUNT,
-LEDGER_ACCOUNT_CLOSED, LEDGER_ACCOUNT_NOT_EMPTY. Locks the account and its slots, so it orders after postings in flight.';
+LEDGER_ACCOUNT_CLOSED, LEDGER_ACCOUNT_NOT_EMPTY. Locks the account and its slots, so it orders after postings in flight.
+Assumes READ COMMITTED.';
 
 -- ------------------------------------------------------------------------------------------------
 -- Postings
@@ -1204,7 +1226,8 @@ $$;
 COMMENT ON FUNCTION ledger.expire_holds(integer) IS
 'Sweep: resolve up to p_limit open holds past expires_at as EXPIRED and make their funds available again;
 returns how many. Safe to run concurrently (SKIP LOCKED) and against captures and releases: each hold resolves
-once. Called by a scheduler or `mercato ledger sweep`. Assumes READ COMMITTED.';
+once. Called by a scheduler or `mercato ledger sweep`. Assumes READ COMMITTED.
+Errors: none of its own.';
 
 -- ------------------------------------------------------------------------------------------------
 -- Reversal
@@ -1260,7 +1283,8 @@ COMMENT ON FUNCTION ledger.reverse(text, bigint, text) IS
 ways (reversal_of / reversed_by); a transaction is reversed at most once and a reversal cannot be reversed.
 The accounts it credited must still have the funds. Idempotent on p_reference.
 Errors: LEDGER_UNKNOWN_TRANSACTION, LEDGER_ALREADY_REVERSED, LEDGER_NOT_REVERSIBLE, LEDGER_INSUFFICIENT_FUNDS,
-LEDGER_ACCOUNT_FROZEN, LEDGER_IDEMPOTENCY_CONFLICT. Locks the original transaction, then accounts in ascending id order.';
+LEDGER_ACCOUNT_FROZEN, LEDGER_IDEMPOTENCY_CONFLICT. Locks the original transaction, then accounts in ascending id order.
+Assumes READ COMMITTED.';
 
 -- ------------------------------------------------------------------------------------------------
 -- Reads
@@ -1286,7 +1310,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.account_balance(bigint) IS
 'Balance (over all slots), held and available = balance - held of an account, with its currency and status.
-Error: LEDGER_UNKNOWN_ACCOUNT.';
+Error: LEDGER_UNKNOWN_ACCOUNT.
+Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.seq_at(p_account_id bigint, p_slot smallint, p_at timestamptz, p_inclusive boolean DEFAULT true)
 RETURNS bigint
@@ -1321,7 +1346,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.seq_at(bigint, smallint, timestamptz, boolean) IS
 'The last sequence number of an account slot posted at or before p_at (strictly before when not p_inclusive),
-0 if none. A binary search over the primary key: about log2(entries) index probes, no extra index.';
+0 if none. A binary search over the primary key: about log2(entries) index probes, no extra index.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.balance_at(p_account_id bigint, p_at timestamptz)
 RETURNS numeric
@@ -1355,7 +1381,8 @@ $$;
 COMMENT ON FUNCTION ledger.balance_at(bigint, timestamptz) IS
 'The balance of an account (all slots) as of an instant: per slot, the balance after its last entry posted at
 or before p_at, found by ledger.seq_at (index probes on the primary key). Errors: LEDGER_UNKNOWN_ACCOUNT,
-CORE_INVALID_ARGUMENT.';
+CORE_INVALID_ARGUMENT.
+Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.statement(
     p_account_id bigint,
@@ -1405,7 +1432,8 @@ COMMENT ON FUNCTION ledger.statement(bigint, timestamptz, timestamptz, bigint, i
 transaction''s reference and memo. Page with p_after_seq = the last seq seen; p_from is found by binary search
 (ledger.seq_at), so every page is an index range scan on the primary key. Hot accounts
 number entries per slot: their statement is ordered by (posted_at, slot, seq); page them by time.
-Errors: LEDGER_UNKNOWN_ACCOUNT, CORE_INVALID_ARGUMENT.';
+Errors: LEDGER_UNKNOWN_ACCOUNT, CORE_INVALID_ARGUMENT.
+Assumes READ COMMITTED.';
 
 -- ------------------------------------------------------------------------------------------------
 -- Integrity
@@ -1506,7 +1534,8 @@ trial balance per currency is zero; every transaction balances; every slot''s ba
 never decreases along a slot''s sequence (what ledger.seq_at relies on); held equals
 the sum of open holds; no account below its limit; reversals link both ways; every entry names an existing
 account, slot and transaction; every transaction has entries.
-A full scan: run it from a job or `mercato ledger check`, not per request.';
+A full scan: run it from a job or `mercato ledger check`, not per request.
+Errors: none of its own. Assumes READ COMMITTED.';
 
 GRANT EXECUTE ON FUNCTION
     ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb),

@@ -1,6 +1,6 @@
 -- Tests for schemas/ledger: structure, constraints, privileges and the guards that hold for every role.
 BEGIN;
-SELECT plan(51);
+SELECT plan(52);
 
 -- structure
 SELECT has_schema('ledger');
@@ -31,6 +31,8 @@ SELECT has_trigger('ledger', 'entry', 'entry_immutable', 'entries are immutable'
 SELECT has_trigger('ledger', 'account', 'account_policy_audit', 'account policy and status changes are audited');
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid IN ('ledger.entry'::regclass, 'ledger.transaction'::regclass)
                       AND tgfoid = 'audit.track()'::regprocedure), 'entries and transactions are not audited row by row');
+SELECT is((SELECT a.amname::text FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'ledger.entry_transaction_id_idx'::regclass),
+          'brin', 'a transaction''s entries are found through a BRIN index (entries are appended in transaction order)');
 SELECT ok((SELECT reloptions @> ARRAY['fillfactor=80'] FROM pg_class WHERE oid = 'ledger.account'::regclass),
           'the account table leaves room for HOT balance updates');
 
