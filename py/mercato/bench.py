@@ -116,6 +116,7 @@ class PgbenchResult:
     aborted: bool
     error: str | None = None
     foreign_active: float | None = None  # mean active backends of other databases during the run
+    foreign_cpu: float | None = None  # share of the machine's CPU used by processes not part of this run
 
 
 @dataclass
@@ -139,6 +140,7 @@ class Run:
     functions: list[dict[str, Any]] = field(default_factory=list)  # with --profile
     load_before: str | None = None  # 1/5/15-minute load average just before the run
     foreign_active: float | None = None  # mean active other-database queries + autovacuum workers (interference)
+    foreign_cpu: float | None = None  # share of all CPUs used by other processes on this machine (None: remote server)
 
     @property
     def transfers_per_s(self) -> float | None:
@@ -294,6 +296,79 @@ _LEDGER_TABLES = ("ledger.account", "ledger.account_slot", "ledger.transaction",
 _TPCB_TABLES = ("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history")
 
 
+class CpuMeter:
+    """How much of this machine's CPU *other* processes use while a run is measured.
+
+    "Ours" are pgbench and every process of the local PostgreSQL server except backends of other
+    databases; everything else (other servers, test suites, compilers, ...) is interference. Read from
+    /proc (Linux, local server only): total busy time from /proc/stat, per-process utime + stime from
+    /proc/<pid>/stat, sampled every 0.5 s. Processes that exit between samples lose their last fraction of
+    a second, so the figure errs slightly towards more interference, never less.
+    """
+
+    def __init__(self, postmaster: int | None) -> None:
+        self.postmaster = postmaster
+        self.start: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.busy0 = self.total0 = 0
+        self.result: float | None = None
+
+    @staticmethod
+    def available(backend_pid: int) -> int | None:
+        """The postmaster's pid when the server runs on this machine (its backend is visible), else None."""
+        try:
+            stat = Path(f"/proc/{backend_pid}/stat").read_text()
+            if "postgres" not in Path(f"/proc/{backend_pid}/cmdline").read_text():
+                return None
+            return int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    @staticmethod
+    def _machine() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+        user, nice, system, idle, iowait, irq, softirq, steal = fields
+        busy = user + nice + system + irq + softirq + steal
+        return busy, busy + idle + iowait
+
+    def _ours(self, extra: Sequence[int], foreign: set[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, ppid = int(entry.name), int(fields[1])
+            if pid in extra or (ppid == self.postmaster and pid not in foreign) or pid == self.postmaster:
+                out[pid] = int(fields[11]) + int(fields[12])
+        return out
+
+    def begin(self) -> None:
+        if self.postmaster is None:
+            return
+        self.busy0, self.total0 = self._machine()
+        self.start = self._ours((), set())
+
+    def sample(self, extra: Sequence[int] = (), foreign: set[int] | None = None) -> None:
+        if self.postmaster is None:
+            return
+        for pid, cpu in self._ours(extra, foreign or set()).items():
+            self.start.setdefault(pid, 0)  # a process born during the run counts from zero
+            self.last[pid] = cpu
+
+    def end(self) -> float | None:
+        if self.postmaster is None:
+            return None
+        busy, total = self._machine()
+        ours = sum(cpu - self.start.get(pid, 0) for pid, cpu in self.last.items())
+        if total <= self.total0:
+            return None
+        self.result = round(max(0.0, (busy - self.busy0 - ours) / (total - self.total0)), 3)
+        return self.result
+
+
 def _dbname(conninfo: str) -> str:
     return str(conninfo_to_dict(conninfo).get("dbname") or "postgres")
 
@@ -407,24 +482,38 @@ class Bench:
             conn.execute("CHECKPOINT")
             samples: list[int] = []
             done = threading.Event()
+            meter = CpuMeter(CpuMeter.available(conn.info.backend_pid))
+            ours = [_dbname(self.ledger_url), _dbname(self.tpcb_url)]
+            pgbench_pid: list[int] = []
 
-            def sample() -> None:  # other people's queries on the same server, while we measure
+            def sample() -> None:  # other people's queries and processes, while we measure
                 while not done.wait(0.5):
                     samples.append(conn.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
                         " AND ((backend_type = 'client backend' AND state = 'active' AND datname <> ALL (%s))"
-                        "      OR backend_type = 'autovacuum worker')",
-                        ([_dbname(self.ledger_url), _dbname(self.tpcb_url)],)).fetchone()[0])
+                        "      OR backend_type = 'autovacuum worker')", (ours,)).fetchone()[0])
+                    if meter.postmaster is not None:
+                        foreign = {r[0] for r in conn.execute(
+                            "SELECT pid FROM pg_stat_activity WHERE (backend_type = 'client backend'"
+                            " AND datname <> ALL (%s) AND pid <> pg_backend_pid())"
+                            " OR backend_type = 'autovacuum worker'", (ours,)).fetchall()}
+                        meter.sample(pgbench_pid, foreign)
 
+            meter.begin()
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+                with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as p:
+                    pgbench_pid.append(p.pid)
+                    stdout, stderr = p.communicate()
+                    returncode = p.returncode
             finally:
                 done.set()
                 sampler.join()
-        result = parse_pgbench(proc.stdout, proc.stderr, proc.returncode)
+            meter.end()
+        result = parse_pgbench(stdout, stderr, returncode)
         result.foreign_active = round(sum(samples) / len(samples), 2) if samples else 0.0
+        result.foreign_cpu = meter.result
         return result
 
     def _ledger_size(self, conn: psycopg.Connection) -> tuple[int, int]:
@@ -460,7 +549,7 @@ class Bench:
         load = _loadavg()
         res = self._pgbench(self.tpcb_url, clients, None)
         run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error,
-                  load_before=load, foreign_active=res.foreign_active)
+                  load_before=load, foreign_active=res.foreign_active, foreign_cpu=res.foreign_cpu)
         self.log(f"      tps {_fmt(run.tps)}" + _interference(run) + (f"  ERROR {run.error}" if run.error else ""))
         return run
 
@@ -474,7 +563,8 @@ class Bench:
             load = _loadavg()
             res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
             run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
-                      res.latency_ms, res.error, load_before=load, foreign_active=res.foreign_active)
+                      res.latency_ms, res.error, load_before=load, foreign_active=res.foreign_active,
+                      foreign_cpu=res.foreign_cpu)
             if self.s.profile:
                 run.functions = self._functions(conn)
             size1, txns1 = self._ledger_size(conn)
@@ -595,11 +685,23 @@ def overall_bytes(report: Report) -> float | None:
     return round(sum(r.bytes_growth or 0 for r in runs) / posted, 1) if posted else None
 
 
+#: Other processes using more than this share of the machine's CPUs during a run make its figure suspect.
+NOISY_CPU = 0.10
+
+
 def _interference(run: Run) -> str:
+    parts = []
+    if run.foreign_cpu is not None:
+        parts.append(f"other processes used {run.foreign_cpu:.0%} of the CPUs"
+                     + (" — interference" if run.foreign_cpu > NOISY_CPU else ""))
     if run.foreign_active:
-        return (f"  (other databases' queries or autovacuum workers: {run.foreign_active} active on average"
-                " — interference)")
-    return ""
+        parts.append(f"other databases' queries or autovacuum workers: {run.foreign_active} active on average")
+    return f"  ({'; '.join(parts)})" if parts else ""
+
+
+def noisy_runs(report: Report) -> list[Run]:
+    """Runs measured while something else competed for the machine or the server."""
+    return [r for r in report.runs if r.foreign_active or (r.foreign_cpu or 0) > NOISY_CPU]
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -680,6 +782,8 @@ def render_text(report: Report) -> str:
         if r.functions:
             out.append(f"profile {r.case} @ {r.clients} (self time per call, µs):  "
                        + ", ".join(f"{f['function']} {f['self_us_per_call']}" for f in r.functions[:6]))
+    for r in noisy_runs(report):
+        out.append(f"interference during {r.case} @ {r.clients}: {_interference(r).strip()}")
     out.append(f"ledger.check(): {'ok after every case' if report.checks_ok else 'FAILED (see above)'}")
     out.append(f"targets: {'all met' if report.all_met else 'NOT all met'}")
     return "\n".join(out)
@@ -709,12 +813,22 @@ def render_markdown(report: Report) -> str:
     for r in report.rows():
         lines.append(f"| {r.case} | {r.clients} | {_fmt(r.tps)} | {_fmt(r.transfers_per_s)} | {_fmt(r.tpcb_tps)} "
                      f"| {_fmt(r.ratio, 2)} | {r.target} | {'yes' if r.met else '**no**'} |")
-    noisy = [r for r in report.runs if r.foreign_active]
-    lines += ["", ("Interference: other databases' queries or autovacuum workers were active during "
-                   + ", ".join(f"{r.case} @ {r.clients} ({r.foreign_active} on average)" for r in noisy)
-                   + "; those figures are less trustworthy.") if noisy else
-              "Interference: no query of another database and no autovacuum worker was active on the server "
-              "during any run (sampled every 0.5 s)."]
+    noisy = noisy_runs(report)
+    measured = [r for r in report.runs if r.foreign_cpu is not None]
+    if measured:
+        lines += ["", "CPU used by other processes on the machine during each run (not pgbench, not this server's "
+                  "processes for the bench databases; sampled every 0.5 s from /proc): "
+                  + ", ".join(f"{r.case} @ {r.clients} {r.foreign_cpu:.0%}" for r in measured) + "."]
+    lines += ["", ("Interference: " + ", ".join(
+        f"{r.case} @ {r.clients} ("
+        + "; ".join(x for x in (f"{r.foreign_cpu:.0%} CPU elsewhere" if (r.foreign_cpu or 0) > NOISY_CPU else "",
+                                f"{r.foreign_active} other-database queries or autovacuum workers active"
+                                if r.foreign_active else "") if x) + ")" for r in noisy)
+                   + f" — more than {NOISY_CPU:.0%} of the CPUs busy elsewhere, or the server busy with other "
+                   "databases: those figures are less trustworthy.") if noisy else
+              "Interference: nothing else used more than "
+              f"{NOISY_CPU:.0%} of the CPUs, and no query of another database and no autovacuum worker was "
+              "active on the server, during any run (sampled every 0.5 s)."]
     lines += [
         "",
         "Ratios compare figures measured in this same invocation at the same client count; "

@@ -131,6 +131,7 @@ def test_bench_ledger_quick_run(server_url: str) -> None:
         for (case, _), r in runs.items():
             assert isinstance(r["tps"], float), (case, r)  # numeric; its size is not the test's business
             assert r["error"] is None and not r["failed"], (case, r)
+            assert r["foreign_cpu"] is None or 0 <= r["foreign_cpu"] <= 1, (case, r)  # local server: a share
             if case != b.TPCB:
                 assert r["check_ok"] is True, (case, r["check_failures"])
                 assert r["transfers_posted"] > 0 and r["bytes_growth"] is not None
@@ -155,3 +156,29 @@ def test_baseline_is_the_mean_of_the_runs_before_and_after() -> None:
     report.runs.append(b.Run(b.TPCB, 32, 3, None, 1, error="boom"))
     assert report.baseline(32)[0] is None
     assert not {(r.case, r.clients): r for r in report.rows()}[("tpcb", 32)].met
+
+
+def test_cpu_meter_measures_a_share_and_ignores_non_servers(server_url: str) -> None:
+    assert b.CpuMeter.available(os.getpid()) is None  # not a PostgreSQL backend
+    assert b.CpuMeter.available(2 ** 22 + 12345) is None  # no such process
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        postmaster = b.CpuMeter.available(conn.info.backend_pid)
+        if postmaster is None:  # a remote server: nothing to measure, and nothing is claimed
+            assert b.CpuMeter(None).end() is None
+            return
+        meter = b.CpuMeter(postmaster)
+        meter.begin()
+        conn.execute("SELECT count(*) FROM generate_series(1, 300000)")
+        meter.sample()
+        share = meter.end()
+    assert share is not None and 0 <= share <= 1
+
+
+def test_interference_is_reported() -> None:
+    report = _report()
+    report.runs[1].foreign_cpu = 0.42
+    report.runs[2].foreign_cpu = 0.01
+    assert [r.case for r in b.noisy_runs(report)] == ["transfer_random"]
+    section = b.render_markdown(report)
+    assert "transfer_random @ 8 (42% CPU elsewhere)" in section and "transfer_hot @ 8 1%" in section
+    assert "interference during transfer_random @ 8: (other processes used 42% of the CPUs" in b.render_text(report)
