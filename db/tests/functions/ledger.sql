@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(112);
+SELECT plan(115);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -92,6 +92,13 @@ SELECT ledger.transfer('hot-' || g, (SELECT biz FROM a), (SELECT hot FROM a), 1)
 SELECT is(pg_temp.bal((SELECT hot FROM a)), 5::numeric, 'a hot account''s balance is the sum of its slots');
 SELECT is((SELECT count(*) FROM ledger.entry WHERE account_id = (SELECT hot FROM a) AND slot > 0), 5::bigint,
           'credits to a hot account land on its extra slots, not on the account row');
+SELECT ok(strpos(current_setting('ledger.hot_accounts'), ' ' || (SELECT hot FROM a) || ':8 ') > 0,
+          'the session remembers the hot account and its slot count');
+SELECT set_config('ledger.hot_accounts', current_setting('ledger.hot_accounts') || (SELECT prov FROM a) || ':4 ', true);
+SELECT ok(ledger.transfer('hot-lie', (SELECT src FROM a), (SELECT prov FROM a), 1) > 0, 'a tampered session cache does no harm');
+SELECT is((SELECT slot FROM ledger.entry WHERE account_id = (SELECT prov FROM a)
+            AND transaction_id = (SELECT id FROM ledger.transaction WHERE reference = 'hot-lie')), 0::smallint,
+          'the plain account is still credited on its own row');
 SELECT is((SELECT x.balance + (SELECT sum(s.balance) FROM ledger.account_slot s WHERE s.account_id = x.id)
              FROM ledger.account x WHERE x.id = (SELECT hot FROM a)), 5::numeric, 'slot 0 plus the slots is the balance');
 SELECT throws_like($$SELECT ledger.transfer('hot-out', (SELECT hot FROM a), (SELECT prov FROM a), 6)$$,
