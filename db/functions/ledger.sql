@@ -709,10 +709,12 @@ COMMENT ON FUNCTION ledger.transfer(text, bigint, bigint, numeric, text, jsonb) 
 'Move an amount from one account to another in one balanced transaction; returns the transaction id.
 Idempotent on p_reference: the same request again returns the original id and posts nothing; a different
 request with the same reference is LEDGER_IDEMPOTENCY_CONFLICT; concurrent duplicates post once.
-Locks the two accounts in ascending id order. Errors: LEDGER_REFERENCE_INVALID, LEDGER_AMOUNT_INVALID,
-LEDGER_AMOUNT_PRECISION, LEDGER_SAME_ACCOUNT, LEDGER_UNKNOWN_ACCOUNT, LEDGER_ACCOUNT_FROZEN, LEDGER_ACCOUNT_CLOSED,
-LEDGER_CURRENCY_MISMATCH, LEDGER_RECEIVE_ONLY, LEDGER_INSUFFICIENT_FUNDS, LEDGER_IDEMPOTENCY_CONFLICT.
-Assumes READ COMMITTED.';
+Locks the two accounts in ascending id order (a hot account: one of its slots when credited, every slot when
+debited, its sum checked). The hot path is four statements: the transaction row (whose unique reference is the
+idempotency key), one conditional UPDATE per account, one INSERT of both entries. Errors: LEDGER_REFERENCE_INVALID,
+LEDGER_AMOUNT_INVALID, CORE_INVALID_ARGUMENT (memo), LEDGER_AMOUNT_PRECISION, LEDGER_SAME_ACCOUNT, LEDGER_UNKNOWN_ACCOUNT,
+LEDGER_ACCOUNT_FROZEN, LEDGER_ACCOUNT_CLOSED, LEDGER_CURRENCY_MISMATCH, LEDGER_RECEIVE_ONLY, LEDGER_INSUFFICIENT_FUNDS,
+LEDGER_IDEMPOTENCY_CONFLICT. Assumes READ COMMITTED.';
 
 CREATE FUNCTION ledger.post(p_reference text, p_legs jsonb, p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
 RETURNS bigint
