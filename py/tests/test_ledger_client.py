@@ -485,3 +485,17 @@ def test_cli_table_json_and_statement_options(db_url: str, accounts: dict[str, i
     assert code == 0 and all(row["ok"] for row in json.loads(out))
     code, out, _ = invoke(db_url, "ledger", "replay-nothing")
     assert code == 2
+
+
+def test_cli_hold_retry_with_expires_at_is_idempotent(db_url: str, accounts: dict[str, int], client: Client) -> None:
+    args = ["ledger", "hold", "-r", "h-at", "--account", str(accounts["biz"]), "--amount", "2.50",
+            "--expires-at", "2999-01-01T00:00:00", "--json"]
+    first, again = invoke(db_url, *args), invoke(db_url, *args)
+    assert first[0] == again[0] == 0 and json.loads(first[1]) == json.loads(again[1])
+    assert client.account_balance(accounts["biz"]).held == Decimal("2.50"), "held once"
+    code, _, err = invoke(db_url, "ledger", "hold", "-r", "h-at2", "--account", str(accounts["biz"]), "--amount", "1",
+                          "--expires-at", "2999-01-01", "--expires-in", "5")
+    assert code == 2 and "not both" in err
+    past = run_mercato(db_url, "ledger", "hold", "-r", "h-at3", "--account", str(accounts["biz"]), "--amount", "1",
+                       "--expires-at", "2001-01-01")
+    assert past.returncode == 1 and past.stderr.startswith("error: LEDGER_HOLD_EXPIRY_INVALID: ")

@@ -95,13 +95,19 @@ def transfer(reference: str, debit: int, credit: int, amount: str, memo: str | N
 @click.option("--account", type=int, required=True)
 @click.option("--amount", type=AMOUNT, required=True)
 @click.option("--expires-in", type=click.IntRange(1, 10 * 366 * 24 * 60), default=None,
-              help="Minutes until the hold expires (counted on the database clock; at most 10 years).")
+              help="Minutes until the hold expires, counted on the database clock (at most 10 years). A retry "
+                   "computes a new expiry, so it is a different request: retry with --expires-at instead.")
+@click.option("--expires-at", type=INSTANT, default=None,
+              help="Instant the hold expires (UTC unless an offset is given); the same on every retry.")
 @click.option("--memo")
 @json_option
-def hold(reference: str, account: int, amount: str, expires_in: int | None, memo: str | None, as_json: bool) -> None:
+def hold(reference: str, account: int, amount: str, expires_in: int | None, expires_at: dt.datetime | None,
+         memo: str | None, as_json: bool) -> None:
     """Reserve funds on an account (escrow)."""
+    if expires_in is not None and expires_at is not None:
+        raise click.BadParameter("give --expires-in or --expires-at, not both", param_hint="--expires-at")
     with Client() as client:
-        expires_at = None
+        expires_at = _utc(expires_at)
         if expires_in is not None:  # the database clock decides (CONVENTIONS.md), not this machine's
             with client.transaction() as conn:
                 expires_at = conn.execute("SELECT now() + make_interval(mins => %s)", (expires_in,)).fetchone()[0]
