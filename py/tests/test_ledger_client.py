@@ -499,3 +499,34 @@ def test_cli_hold_retry_with_expires_at_is_idempotent(db_url: str, accounts: dic
     past = run_mercato(db_url, "ledger", "hold", "-r", "h-at3", "--account", str(accounts["biz"]), "--amount", "1",
                        "--expires-at", "2001-01-01")
     assert past.returncode == 1 and past.stderr.startswith("error: LEDGER_HOLD_EXPIRY_INVALID: ")
+
+
+def test_the_library_as_the_service_role_and_app_roles_refused(client: Client, accounts: dict[str, int]) -> None:
+    """Grants, not superuser powers: every method works as mercato_service; an app user can call none."""
+    service = client.as_caller({"sub": "svc|payments", "role": "mercato_service"}, role="mercato_service")
+    biz, prov, fees = accounts["biz"], accounts["prov"], accounts["fees"]
+    acct = service.open_account("PROVIDER", "svc", "ESCROW", "ETB")
+    service.set_account_status(acct, "ACTIVE")
+    tx = service.transfer("svc-t", biz, acct, "10")
+    service.post("svc-p", [{"account_id": acct, "amount": "1", "side": "DEBIT"},
+                           {"account_id": prov, "amount": "1", "side": "CREDIT"}])
+    service.post_batch([{"reference": "svc-b", "debit_account_id": acct, "credit_account_id": fees, "amount": "1"}])
+    h = service.create_hold("svc-h", acct, "3")
+    service.capture_hold("svc-c", h, [{"account_id": prov, "amount": "2"}])
+    service.release_hold("svc-r", service.create_hold("svc-h2", acct, "1"))
+    assert service.expire_holds() == 0
+    with pytest.raises(MercatoError) as info:
+        service.reverse("svc-rv", tx)
+    assert info.value.code == "LEDGER_INSUFFICIENT_FUNDS", "the escrow spent part of it: no reversal"
+    assert service.account_balance(acct).balance == Decimal("6")
+    assert service.balance_at(acct, dt.datetime.now(dt.timezone.utc)) == Decimal("6")
+    assert [line.reference for line in service.statement(acct)] == ["svc-t", "svc-p", "svc-b", "svc-c"]
+    assert all(r.ok for r in service.check())
+    user = client.as_caller({"sub": "kc|alice", "role": "mercato_user"}, role="mercato_user")
+    for call in (lambda: user.transfer("u-t", biz, prov, "1"), lambda: user.account_balance(biz),
+                 lambda: user.create_hold("u-h", biz, "1"), lambda: user.check()):
+        with pytest.raises(MercatoError) as info:
+            call()
+        assert info.value.http_status == 403, info.value
+    with client.transaction() as conn:
+        assert conn.execute("SELECT count(*) FROM ledger.transaction WHERE reference LIKE 'u-%'").fetchone()[0] == 0
