@@ -53,7 +53,7 @@ def install_test_extensions(conn: psycopg.Connection) -> None:
 
 postgresql_noproc = factories.postgresql_noproc(
     host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
-    dbname="mercato_pytest", load=[deploy_loader],
+    dbname=f"mercato_pytest_{os.getpid()}", load=[deploy_loader],
 )
 #: A fresh copy of a fully deployed database for each test (cloned from a template).
 postgresql = factories.postgresql("postgresql_noproc")
