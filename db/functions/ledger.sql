@@ -1439,6 +1439,12 @@ BEGIN
     IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 10000 OR p_after_seq IS NULL OR p_from IS NULL OR p_to IS NULL THEN
         PERFORM core.raise('CORE_INVALID_ARGUMENT', 'p_limit must be 1-10000; p_after_seq, p_from and p_to are required');
     END IF;
+    IF v_slots > 1 AND p_after_seq <> 0 THEN
+        -- A hot account numbers entries per slot, so one seq cannot mark a position in its statement.
+        PERFORM core.raise('CORE_INVALID_ARGUMENT',
+                           format('account %s is hot (%s slots): page its statement by time (p_from), not p_after_seq',
+                                  p_account_id, v_slots));
+    END IF;
     IF v_slots = 1 THEN
         RETURN QUERY
         SELECT e.seq, e.slot, e.transaction_id, e.posted_at, e.amount, e.balance_before, e.balance_after, t.reference::text, t.memo::text
@@ -1463,7 +1469,7 @@ COMMENT ON FUNCTION ledger.statement(bigint, timestamptz, timestamptz, bigint, i
 'Entries of an account between p_from (inclusive) and p_to (exclusive), oldest first, at most p_limit, with the
 transaction''s reference and memo. Page with p_after_seq = the last seq seen; p_from is found by binary search
 (ledger.seq_at), so every page is an index range scan on the primary key. Hot accounts
-number entries per slot: their statement is ordered by (posted_at, slot, seq); page them by time.
+number entries per slot: their statement is ordered by (posted_at, slot, seq) and paged by time (p_from); p_after_seq is refused for them.
 Errors: LEDGER_UNKNOWN_ACCOUNT, CORE_INVALID_ARGUMENT.
 Assumes READ COMMITTED.';
 

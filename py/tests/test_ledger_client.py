@@ -449,19 +449,19 @@ def test_statement_ranges_pagination_and_balance_at(client: Client, accounts: di
         == Decimal("6.50")
 
 
-@pytest.mark.xfail(strict=True, reason="SQL: ledger.statement pages hot accounts by seq, which is per slot "
-                                       "(reported to the kernel author); use iter_statement")
-def test_statement_after_seq_pages_a_hot_account(client: Client, accounts: dict[str, int]) -> None:
+def test_statement_refuses_seq_paging_of_a_hot_account(client: Client, accounts: dict[str, int]) -> None:
+    """seq counts per slot on a hot account, so paging by after_seq would skip entries: it is refused, and
+    paging by time (iter_statement) returns every entry exactly once."""
     biz, fees = accounts["biz"], accounts["fees"]
     for i in range(4):
         client.transfer(f"ha-{i}", biz, fees, "1.00")    # transfer credits go to slots 1..n-1
     client.post_batch([{"reference": "hb", "debit_account_id": biz, "credit_account_id": fees, "amount": "1"}])  # slot 0
     everything = client.statement(fees)
-    paged, after = [], 0
-    while page := client.statement(fees, after_seq=after, limit=2):
-        paged += page
-        after = page[-1].seq
-    assert paged == everything
+    assert len(everything) == 5
+    with pytest.raises(MercatoError) as info:
+        client.statement(fees, after_seq=1, limit=2)
+    assert info.value.code == "CORE_INVALID_ARGUMENT" and "p_after_seq" in (info.value.detail or "")
+    assert list(client.iter_statement(fees, page_size=2)) == everything
 
 
 def test_cli_table_json_and_statement_options(db_url: str, accounts: dict[str, int], client: Client) -> None:
