@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(115);
+SELECT plan(116);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -262,6 +262,8 @@ SELECT is((SELECT count(*) FROM ledger.statement((SELECT biz FROM a),
           (SELECT seq - 2 FROM ledger.account WHERE id = (SELECT biz FROM a)), 'statement from a time');
 SELECT is((SELECT count(*) FROM ledger.statement((SELECT hot FROM a))), (SELECT count(*) FROM ledger.entry WHERE account_id = (SELECT hot FROM a)),
           'a hot account''s statement covers every slot');
+SELECT throws_like($$SELECT * FROM ledger.statement((SELECT hot FROM a), p_after_seq := 1)$$, 'CORE_INVALID_ARGUMENT:%',
+                   'a hot account is paged by time, not by a per-slot seq');
 
 -- integrity
 SELECT is((SELECT count(*) FROM ledger.check() WHERE NOT ok), 0::bigint, 'every check passes');
