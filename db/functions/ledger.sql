@@ -371,7 +371,7 @@ DECLARE
 BEGIN
     IF v_slots IS NULL THEN
         SELECT a.slots INTO v_slots FROM ledger.account a WHERE a.id = p_account_id;
-        IF v_slots > 1 THEN
+        IF v_slots > 1 AND coalesce(strpos(current_setting('ledger.hot_accounts', true), ' ' || p_account_id || ':'), 0) = 0 THEN
             -- Remember it for this session (see ledger.transfer): an account's slot count never changes.
             PERFORM set_config('ledger.hot_accounts',
                                CASE WHEN length(current_setting('ledger.hot_accounts', true)) < 4000
@@ -649,6 +649,15 @@ BEGIN
     v_cache := current_setting('ledger.hot_accounts', true);
     IF strpos(v_cache, ' ' || p_credit_account_id || ':') > 0 THEN
         c_slots := split_part(split_part(v_cache, ' ' || p_credit_account_id || ':', 2), ' ', 1)::smallint;
+        -- Pick its slot as ledger.post_credit_slot does (advisory try-locks only steer; they never wait).
+        c_slot := 1 + pg_backend_pid() % (c_slots - 1);
+        FOR k IN 0 .. c_slots - 2 LOOP
+            IF pg_try_advisory_xact_lock((p_credit_account_id % 2147483647)::integer,
+                                         1 + (pg_backend_pid() % (c_slots - 1) + k) % (c_slots - 1)) THEN
+                c_slot := 1 + (pg_backend_pid() % (c_slots - 1) + k) % (c_slots - 1);
+                EXIT;
+            END IF;
+        END LOOP;
     END IF;
 
     -- Lock order: ascending account id. The first UPDATE of each side is the plain-account fast path;
@@ -663,8 +672,14 @@ BEGIN
               FROM ledger.post_debit(p_debit_account_id, p_amount, NULL);
         END IF;
         IF c_slots > 1 THEN
-            SELECT o_slot, o_seq, o_balance_after INTO c_slot, c_seq, c_after
-              FROM ledger.post_credit_slot(p_credit_account_id, p_amount, v_currency, c_slots);
+            UPDATE ledger.account_slot s SET balance = s.balance + p_amount, seq = s.seq + 1
+             WHERE s.account_id = p_credit_account_id AND s.slot = c_slot AND s.active AND s.currency = v_currency
+               AND scale(p_amount) <= s.minor_units
+            RETURNING s.seq, s.balance INTO c_seq, c_after;
+            IF NOT FOUND THEN
+                SELECT o_slot, o_seq, o_balance_after INTO c_slot, c_seq, c_after
+                  FROM ledger.post_credit_slot(p_credit_account_id, p_amount, v_currency, c_slots);
+            END IF;
         ELSE
             UPDATE ledger.account a SET balance = a.balance + p_amount, seq = a.seq + 1
              WHERE a.id = p_credit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
@@ -677,8 +692,13 @@ BEGIN
         END IF;
     ELSE
         IF c_slots > 1 THEN
-            SELECT o_slot, o_seq, o_balance_after, o_currency INTO c_slot, c_seq, c_after, v_currency
-              FROM ledger.post_credit_slot(p_credit_account_id, p_amount, NULL, c_slots);
+            UPDATE ledger.account_slot s SET balance = s.balance + p_amount, seq = s.seq + 1
+             WHERE s.account_id = p_credit_account_id AND s.slot = c_slot AND s.active AND scale(p_amount) <= s.minor_units
+            RETURNING s.seq, s.balance, s.currency INTO c_seq, c_after, v_currency;
+            IF NOT FOUND THEN
+                SELECT o_slot, o_seq, o_balance_after, o_currency INTO c_slot, c_seq, c_after, v_currency
+                  FROM ledger.post_credit_slot(p_credit_account_id, p_amount, NULL, c_slots);
+            END IF;
         ELSE
             UPDATE ledger.account a SET balance = a.balance + p_amount, seq = a.seq + 1
              WHERE a.id = p_credit_account_id AND a.status = 'ACTIVE' AND a.slots = 1 AND scale(p_amount) <= a.minor_units
