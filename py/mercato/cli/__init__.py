@@ -7,6 +7,7 @@ Output is a readable table by default and JSON with ``--json``. Any refusal prin
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import click
 
@@ -25,14 +26,13 @@ def cli() -> None:
 
 cli.add_command(db)
 
-for _module in ("ledger", "bench", "demo", "docs"):
-    try:
-        _mod = importlib.import_module(f"mercato.cli.{_module}")
-    except ModuleNotFoundError as _exc:  # a module not written yet
-        if _exc.name != f"mercato.cli.{_module}":
-            raise
+# Every other module of this package that exports ``command`` is a sub-command (mercato ledger, mercato rfq, ...).
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+    if _info.name in ("common", "db", "db_sqitch"):
         continue
-    cli.add_command(_mod.command)
+    _mod = importlib.import_module(f"mercato.cli.{_info.name}")
+    if hasattr(_mod, "command"):
+        cli.add_command(_mod.command)
 
 
 def main() -> None:

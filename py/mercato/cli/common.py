@@ -7,12 +7,32 @@ import decimal
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import psycopg
 
 from mercato.errors import MercatoError, from_psycopg
+
+if TYPE_CHECKING:
+    from mercato.client import Client
+
+
+def caller_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as SUBJECT``: call as that registered user (claims {"sub": SUBJECT, "role": "mercato_user"}, role
+    mercato_user), exactly as PostgREST would for their JWT. Without it the CLI is the trusted back-office caller
+    (the database URL's role)."""
+    return click.option("--as", "as_subject", metavar="SUBJECT", default=None,
+                        help="Act as this user (their JWT subject) instead of the back office.")(func)
+
+
+def client_for(as_subject: str | None) -> "Client":
+    """A client for the CLI: the back office, or the user named by --as."""
+    from mercato.client import Client
+
+    if as_subject is None:
+        return Client(max_size=2)
+    return Client(max_size=2, claims={"sub": as_subject, "role": "mercato_user"}, role="mercato_user")
 
 
 def run_guarded(cli: Callable[..., Any]) -> None:

@@ -1,0 +1,6 @@
+-- Revert mercato:functions/contracts from pg
+-- PLACEHOLDER
+
+BEGIN;
+
+COMMIT;

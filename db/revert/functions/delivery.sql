@@ -1,0 +1,6 @@
+-- Revert mercato:functions/delivery from pg
+-- PLACEHOLDER
+
+BEGIN;
+
+COMMIT;

@@ -1,0 +1,6 @@
+-- Revert mercato:functions/identity/tiers from pg
+-- PLACEHOLDER
+
+BEGIN;
+
+COMMIT;

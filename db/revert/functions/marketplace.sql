@@ -1,0 +1,6 @@
+-- Revert mercato:functions/marketplace from pg
+-- PLACEHOLDER
+
+BEGIN;
+
+COMMIT;

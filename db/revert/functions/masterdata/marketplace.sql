@@ -1,0 +1,6 @@
+-- Revert mercato:functions/masterdata/marketplace from pg
+-- PLACEHOLDER
+
+BEGIN;
+
+COMMIT;

@@ -1,0 +1,6 @@
+-- Revert mercato:functions/settlement from pg
+-- PLACEHOLDER
+
+BEGIN;
+
+COMMIT;

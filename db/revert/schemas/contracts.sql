@@ -1,0 +1,7 @@
+-- Revert mercato:schemas/contracts from pg
+
+BEGIN;
+
+DROP SCHEMA contracts CASCADE;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert mercato:schemas/delivery from pg
+
+BEGIN;
+
+DROP SCHEMA delivery CASCADE;
+
+COMMIT;

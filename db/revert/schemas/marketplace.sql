@@ -1,0 +1,7 @@
+-- Revert mercato:schemas/marketplace from pg
+
+BEGIN;
+
+DROP SCHEMA marketplace CASCADE;
+
+COMMIT;

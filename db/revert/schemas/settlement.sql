@@ -1,0 +1,7 @@
+-- Revert mercato:schemas/settlement from pg
+
+BEGIN;
+
+DROP SCHEMA settlement CASCADE;
+
+COMMIT;

@@ -1,0 +1,112 @@
+-- Deploy mercato:schemas/marketplace to pg
+-- RFQs with line items, sealed bids (one per provider per RFQ, priced per line), awards, and monthly RFQ quotas.
+
+BEGIN;
+
+CREATE SCHEMA marketplace;
+COMMENT ON SCHEMA marketplace IS
+'Requests for quotation, sealed bids and awards. Bids are sealed until the RFQ''s bid deadline by the database clock:
+no application role can read these tables; the functions decide who sees what, and when.';
+GRANT USAGE ON SCHEMA marketplace TO mercato_anon, mercato_user, mercato_service;
+
+CREATE TABLE marketplace.rfq (
+    id            bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT rfq_pkey PRIMARY KEY,
+    business_id   bigint NOT NULL CONSTRAINT rfq_business_id_fkey REFERENCES identity.business (id),
+    title         text NOT NULL CONSTRAINT rfq_title_check CHECK (length(btrim(title)) BETWEEN 1 AND 256),
+    description   text NOT NULL DEFAULT '' CONSTRAINT rfq_description_check CHECK (length(description) <= 10000),
+    currency      char(3) NOT NULL CONSTRAINT rfq_currency_fkey REFERENCES masterdata.currency (code),
+    start_date    date NOT NULL,
+    end_date      date NOT NULL,
+    bid_deadline  timestamptz NOT NULL,
+    status        text NOT NULL DEFAULT 'DRAFT'
+                  CONSTRAINT rfq_status_check CHECK (status IN ('DRAFT', 'PUBLISHED', 'AWARDED', 'CANCELLED', 'CLOSED')),
+    alias_key     bytea NOT NULL DEFAULT gen_random_bytes(32) CONSTRAINT rfq_alias_key_check CHECK (length(alias_key) = 32),
+    published_at  timestamptz,
+    awarded_at    timestamptz,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT rfq_dates_check CHECK (end_date >= start_date),
+    CONSTRAINT rfq_deadline_check CHECK (bid_deadline < start_date::timestamptz + interval '1 day'),
+    CONSTRAINT rfq_published_check CHECK ((status = 'DRAFT') = (published_at IS NULL) OR status = 'CANCELLED')
+);
+COMMENT ON TABLE marketplace.rfq IS
+'A request for quotation by a business: vehicles wanted from start_date to end_date (inclusive), bids accepted
+until bid_deadline. DRAFT -> PUBLISHED (quota counted) -> AWARDED | CANCELLED | CLOSED (deadline passed, nothing
+awarded). alias_key is a per-RFQ secret that keys the anonymous bidder aliases shown after the deadline; no
+application role can read it.';
+CREATE INDEX rfq_business_id_idx ON marketplace.rfq (business_id, id);
+CREATE INDEX rfq_status_idx ON marketplace.rfq (status, bid_deadline);
+
+CREATE TABLE marketplace.rfq_line (
+    id                bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT rfq_line_pkey PRIMARY KEY,
+    rfq_id            bigint NOT NULL CONSTRAINT rfq_line_rfq_id_fkey REFERENCES marketplace.rfq (id),
+    line_no           smallint NOT NULL CONSTRAINT rfq_line_line_no_check CHECK (line_no > 0),
+    vehicle_type      text NOT NULL,
+    engine_type       text,
+    quantity_required integer NOT NULL CONSTRAINT rfq_line_quantity_required_check CHECK (quantity_required > 0),
+    with_driver       boolean NOT NULL DEFAULT false,
+    notes             text NOT NULL DEFAULT '' CONSTRAINT rfq_line_notes_check CHECK (length(notes) <= 2000),
+    CONSTRAINT rfq_line_rfq_id_line_no_key UNIQUE (rfq_id, line_no)
+);
+COMMENT ON TABLE marketplace.rfq_line IS
+'One line of an RFQ: quantity_required vehicles of a VEHICLE_TYPE (and optionally ENGINE_TYPE), with or without
+driver, for the RFQ''s whole period. Bids price a line per vehicle per day.';
+
+CREATE TABLE marketplace.bid (
+    id            bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT bid_pkey PRIMARY KEY,
+    rfq_id        bigint NOT NULL CONSTRAINT bid_rfq_id_fkey REFERENCES marketplace.rfq (id),
+    provider_id   bigint NOT NULL CONSTRAINT bid_provider_id_fkey REFERENCES identity.provider (id),
+    status        text NOT NULL DEFAULT 'SUBMITTED'
+                  CONSTRAINT bid_status_check CHECK (status IN ('SUBMITTED', 'WITHDRAWN', 'AWARDED', 'LOST')),
+    revision      integer NOT NULL DEFAULT 1 CONSTRAINT bid_revision_check CHECK (revision > 0),
+    submitted_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    updated_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+    CONSTRAINT bid_rfq_id_provider_id_key UNIQUE (rfq_id, provider_id)
+);
+COMMENT ON TABLE marketplace.bid IS
+'A provider''s sealed bid on an RFQ (one per provider per RFQ; revised in place, revision counts). Submitted, revised
+or withdrawn only before the RFQ''s bid_deadline by the database clock. submitted_at is the time of the latest
+revision and breaks price ties.';
+CREATE INDEX bid_provider_id_idx ON marketplace.bid (provider_id);
+
+CREATE TABLE marketplace.bid_line (
+    bid_id           bigint NOT NULL CONSTRAINT bid_line_bid_id_fkey REFERENCES marketplace.bid (id),
+    rfq_line_id      bigint NOT NULL CONSTRAINT bid_line_rfq_line_id_fkey REFERENCES marketplace.rfq_line (id),
+    unit_price       numeric(20,4) NOT NULL CONSTRAINT bid_line_unit_price_check CHECK (unit_price > 0),
+    quantity_offered integer NOT NULL CONSTRAINT bid_line_quantity_offered_check CHECK (quantity_offered > 0),
+    CONSTRAINT bid_line_pkey PRIMARY KEY (bid_id, rfq_line_id)
+);
+COMMENT ON TABLE marketplace.bid_line IS
+'The price of a bid for one RFQ line: unit_price per vehicle per day (in the RFQ''s currency, within its minor units)
+for up to quantity_offered vehicles.';
+CREATE INDEX bid_line_rfq_line_id_idx ON marketplace.bid_line (rfq_line_id, unit_price);
+
+CREATE TABLE marketplace.award (
+    id               bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT award_pkey PRIMARY KEY,
+    rfq_id           bigint NOT NULL CONSTRAINT award_rfq_id_fkey REFERENCES marketplace.rfq (id),
+    rfq_line_id      bigint NOT NULL CONSTRAINT award_rfq_line_id_fkey REFERENCES marketplace.rfq_line (id),
+    bid_id           bigint NOT NULL CONSTRAINT award_bid_id_fkey REFERENCES marketplace.bid (id),
+    provider_id      bigint NOT NULL CONSTRAINT award_provider_id_fkey REFERENCES identity.provider (id),
+    quantity_awarded integer NOT NULL CONSTRAINT award_quantity_awarded_check CHECK (quantity_awarded > 0),
+    unit_price       numeric(20,4) NOT NULL CONSTRAINT award_unit_price_check CHECK (unit_price > 0),
+    awarded_at       timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT award_rfq_line_id_bid_id_key UNIQUE (rfq_line_id, bid_id)
+);
+COMMENT ON TABLE marketplace.award IS
+'Part of an RFQ line awarded to one bid: quantity_awarded vehicles at the bid''s unit_price. Per line the awards
+never exceed quantity_required, and per bid line never the quantity_offered (checked by trigger under the RFQ lock).';
+CREATE INDEX award_rfq_id_idx ON marketplace.award (rfq_id);
+
+CREATE TABLE marketplace.rfq_quota (
+    business_id bigint NOT NULL CONSTRAINT rfq_quota_business_id_fkey REFERENCES identity.business (id),
+    month       date NOT NULL CONSTRAINT rfq_quota_month_check CHECK (month = date_trunc('month', month)::date),
+    used        integer NOT NULL DEFAULT 0 CONSTRAINT rfq_quota_used_check CHECK (used >= 0),
+    CONSTRAINT rfq_quota_pkey PRIMARY KEY (business_id, month)
+);
+COMMENT ON TABLE marketplace.rfq_quota IS
+'RFQs a business published per calendar month (UTC), counted by a conditional UPDATE against its tier''s quota.';
+
+REVOKE ALL ON marketplace.rfq, marketplace.rfq_line, marketplace.bid, marketplace.bid_line, marketplace.award,
+              marketplace.rfq_quota FROM PUBLIC;
+
+COMMIT;

@@ -1,0 +1,6 @@
+-- Verify mercato:functions/contracts on pg
+-- PLACEHOLDER
+
+BEGIN;
+
+ROLLBACK;

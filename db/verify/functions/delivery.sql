@@ -1,0 +1,6 @@
+-- Verify mercato:functions/delivery on pg
+-- PLACEHOLDER
+
+BEGIN;
+
+ROLLBACK;

@@ -1,0 +1,6 @@
+-- Verify mercato:functions/identity/tiers on pg
+-- PLACEHOLDER
+
+BEGIN;
+
+ROLLBACK;

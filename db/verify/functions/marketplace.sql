@@ -1,0 +1,6 @@
+-- Verify mercato:functions/marketplace on pg
+-- PLACEHOLDER
+
+BEGIN;
+
+ROLLBACK;

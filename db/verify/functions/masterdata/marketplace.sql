@@ -1,0 +1,6 @@
+-- Verify mercato:functions/masterdata/marketplace on pg
+-- PLACEHOLDER
+
+BEGIN;
+
+ROLLBACK;

@@ -1,0 +1,6 @@
+-- Verify mercato:functions/settlement on pg
+-- PLACEHOLDER
+
+BEGIN;
+
+ROLLBACK;
