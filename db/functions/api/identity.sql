@@ -1,0 +1,159 @@
+-- Deploy mercato:functions/api/identity to pg
+-- The HTTP API of identity and masterdata: who am I, user administration, public reference data, settings
+-- and policy versions.
+
+BEGIN;
+
+CREATE FUNCTION api.me()
+RETURNS TABLE (user_id bigint, subject text, user_type text, display_name text, tenant_id bigint, status text,
+               business_id bigint, provider_id bigint, permissions text[])
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor identity.actor := identity.require_user();
+BEGIN
+    RETURN QUERY
+    SELECT u.id, u.auth_subject, u.user_type, u.display_name, u.tenant_id, u.status,
+           (SELECT b.id FROM identity.business b WHERE b.user_id = u.id),
+           (SELECT p.id FROM identity.provider p WHERE p.user_id = u.id),
+           ARRAY(SELECT DISTINCT pm.code FROM identity.role_assignment ra
+                   JOIN identity.role_permission rp ON rp.role_id = ra.role_id
+                   JOIN identity.permission pm ON pm.id = rp.permission_id
+                  WHERE ra.user_id = u.id AND ra.revoked_at IS NULL ORDER BY pm.code)
+      FROM identity.user_account u
+     WHERE u.id = v_actor.user_id;
+END
+$$;
+COMMENT ON FUNCTION api.me() IS
+'Who am I: the calling user (from the JWT "sub"), its business or provider, and its permissions.
+Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE.';
+
+CREATE FUNCTION api.register_user(
+    p_auth_subject text, p_user_type text, p_display_name text, p_tenant_id bigint DEFAULT NULL,
+    p_email text DEFAULT NULL, p_phone text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+RETURN identity.register_user(p_auth_subject, p_user_type, p_display_name, p_tenant_id, p_email, p_phone);
+
+CREATE FUNCTION api.create_tenant(p_code text, p_name text, p_metadata jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+RETURN identity.create_tenant(p_code, p_name, p_metadata);
+
+CREATE FUNCTION api.set_user_status(p_user_id bigint, p_status text)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT identity.set_user_status(p_user_id, p_status);
+END;
+
+CREATE FUNCTION api.assign_role(p_user_id bigint, p_role_code text, p_tenant_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+RETURN identity.assign_role(p_user_id, p_role_code, p_tenant_id);
+
+CREATE FUNCTION api.revoke_role(p_user_id bigint, p_role_code text, p_tenant_id bigint DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+RETURN identity.revoke_role(p_user_id, p_role_code, p_tenant_id);
+
+CREATE FUNCTION api.currencies()
+RETURNS TABLE (code text, name text, minor_units smallint)
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT c.code::text, c.name, c.minor_units FROM masterdata.currency c WHERE c.is_active ORDER BY c.code;
+END;
+COMMENT ON FUNCTION api.currencies() IS
+'Active currencies and their minor units (how many decimals an amount may have). Public.';
+
+CREATE FUNCTION api.lookups(p_type text)
+RETURNS TABLE (code text, value text, metadata jsonb)
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT l.code, l.value, l.metadata
+      FROM masterdata.lookup l JOIN masterdata.lookup_type t ON t.id = l.lookup_type_id
+     WHERE t.code = p_type AND l.is_active AND t.is_active
+     ORDER BY l.sort_order, l.code;
+END;
+COMMENT ON FUNCTION api.lookups(text) IS
+'Active values of a lookup type (e.g. VEHICLE_TYPE, ENGINE_TYPE, CONTRACT_PERIOD), in display order. Public.
+An unknown type gives no rows.';
+
+CREATE FUNCTION api.set_setting(p_key text, p_value text)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT masterdata.set_setting(p_key, p_value);
+END;
+
+CREATE FUNCTION api.add_policy_version(p_policy_code text, p_effective_from timestamptz, p_body jsonb, p_note text DEFAULT '')
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+RETURN masterdata.add_policy_version(p_policy_code, p_effective_from, p_body, p_note);
+
+CREATE FUNCTION api.policy_in_force(p_policy_code text, p_at timestamptz DEFAULT now())
+RETURNS TABLE (id bigint, policy_code text, version integer, effective_from timestamptz, effective_to timestamptz, body jsonb)
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT v.id, v.policy_code, v.version, v.effective_from, v.effective_to, v.body
+      FROM masterdata.policy_in_force(p_policy_code, p_at) v;
+END;
+
+-- Thin wrappers document themselves with the comment of the function they call (one source, no drift).
+DO $$
+DECLARE
+    r record;
+    v_comment text;
+BEGIN
+    FOR r IN SELECT * FROM (VALUES
+    ('api.register_user(text, text, text, bigint, text, text)', 'identity.register_user(text, text, text, bigint, text, text)',
+     'Admin (identity.manage_users).'),
+    ('api.create_tenant(text, text, jsonb)', 'identity.create_tenant(text, text, jsonb)', 'Admin.'),
+    ('api.set_user_status(bigint, text)', 'identity.set_user_status(bigint, text)', 'Admin (identity.manage_users).'),
+    ('api.assign_role(bigint, text, bigint)', 'identity.assign_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
+    ('api.revoke_role(bigint, text, bigint)', 'identity.revoke_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
+    ('api.set_setting(text, text)', 'masterdata.set_setting(text, text)', 'Admin (masterdata.manage).'),
+    ('api.add_policy_version(text, timestamptz, jsonb, text)', 'masterdata.add_policy_version(text, timestamptz, jsonb, text)',
+     'Admin (masterdata.manage).'),
+    ('api.policy_in_force(text, timestamptz)', 'masterdata.policy_in_force(text, timestamptz)', 'Authenticated callers.')
+    ) AS x(wrapper, target, who) LOOP
+        v_comment := obj_description(r.target::regprocedure, 'pg_proc');
+        EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
+                       split_part(v_comment, E'\n', 1) || E'\n' || r.who || ' '
+                       || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
+    END LOOP;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION api.currencies(), api.lookups(text) TO mercato_anon, mercato_user, mercato_service;
+GRANT EXECUTE ON FUNCTION api.me(), api.policy_in_force(text, timestamptz) TO mercato_user;
+GRANT EXECUTE ON FUNCTION api.policy_in_force(text, timestamptz) TO mercato_service;
+GRANT EXECUTE ON FUNCTION api.register_user(text, text, text, bigint, text, text), api.create_tenant(text, text, jsonb),
+    api.set_user_status(bigint, text), api.assign_role(bigint, text, bigint), api.revoke_role(bigint, text, bigint),
+    api.set_setting(text, text), api.add_policy_version(text, timestamptz, jsonb, text)
+    TO mercato_user, mercato_service;
+
+COMMIT;

@@ -1,0 +1,182 @@
+-- Deploy mercato:functions/api/ledger to pg
+-- The HTTP API of the ledger: a party reads its own wallets and statements; the back office (mercato_service)
+-- posts, holds, reverses, sweeps and checks.
+
+BEGIN;
+
+CREATE FUNCTION api.my_accounts()
+RETURNS TABLE (account_id bigint, purpose text, currency text, balance numeric, held numeric, available numeric,
+               status text)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor identity.actor := identity.require_user();
+BEGIN
+    RETURN QUERY
+    SELECT a.id, a.purpose::text, a.currency::text, b.balance, b.held, b.available, b.status
+      FROM ledger.account a
+      JOIN (SELECT 'BUSINESS' AS owner_type, bu.id::text AS owner_id FROM identity.business bu WHERE bu.user_id = v_actor.user_id
+            UNION ALL
+            SELECT 'PROVIDER', pr.id::text FROM identity.provider pr WHERE pr.user_id = v_actor.user_id) o
+        ON o.owner_type = a.owner_type AND o.owner_id = a.owner_id
+      CROSS JOIN LATERAL ledger.account_balance(a.id) b
+     ORDER BY a.id;
+END
+$$;
+COMMENT ON FUNCTION api.my_accounts() IS
+'The ledger accounts (wallets) of the caller''s business or provider, with balance, held and available.
+Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE.';
+
+CREATE FUNCTION api.my_statement(
+    p_account_id bigint,
+    p_from       timestamptz DEFAULT '-infinity',
+    p_to         timestamptz DEFAULT 'infinity',
+    p_after_seq  bigint DEFAULT 0,
+    p_limit      integer DEFAULT 100)
+RETURNS TABLE (seq bigint, slot smallint, transaction_id bigint, posted_at timestamptz, amount numeric,
+               balance_before numeric, balance_after numeric, reference text, memo text)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor identity.actor := identity.require_user();
+BEGIN
+    -- Someone else's account answers exactly like an unknown one: no existence oracle.
+    IF NOT EXISTS (
+        SELECT 1 FROM ledger.account a
+         WHERE a.id = p_account_id
+           AND ((a.owner_type = 'BUSINESS' AND a.owner_id IN (SELECT b.id::text FROM identity.business b WHERE b.user_id = v_actor.user_id))
+             OR (a.owner_type = 'PROVIDER' AND a.owner_id IN (SELECT p.id::text FROM identity.provider p WHERE p.user_id = v_actor.user_id)))) THEN
+        PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
+    END IF;
+    RETURN QUERY SELECT * FROM ledger.statement(p_account_id, p_from, p_to, p_after_seq, p_limit);
+END
+$$;
+COMMENT ON FUNCTION api.my_statement(bigint, timestamptz, timestamptz, bigint, integer) IS
+'A page of the statement of one of the caller''s own accounts (entries in [p_from, p_to), after p_after_seq).
+Another party''s account is answered as unknown. Errors: IDENTITY_NOT_AUTHENTICATED, LEDGER_UNKNOWN_ACCOUNT,
+CORE_INVALID_ARGUMENT.';
+
+-- Back office: thin wrappers (SECURITY INVOKER) over the ledger, callable by mercato_service only.
+CREATE FUNCTION api.open_account(
+    p_owner_type text, p_owner_id text, p_purpose text, p_currency text, p_allow_negative boolean DEFAULT false,
+    p_overdraft_limit numeric DEFAULT 0, p_receive_only boolean DEFAULT false, p_slots integer DEFAULT 1,
+    p_metadata jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.open_account(p_owner_type, p_owner_id, p_purpose, p_currency, p_allow_negative, p_overdraft_limit,
+                           p_receive_only, p_slots, p_metadata);
+
+CREATE FUNCTION api.set_account_status(p_account_id bigint, p_status text)
+RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT ledger.set_account_status(p_account_id, p_status);
+END;
+
+CREATE FUNCTION api.transfer(p_reference text, p_debit_account_id bigint, p_credit_account_id bigint, p_amount numeric,
+                             p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.transfer(p_reference, p_debit_account_id, p_credit_account_id, p_amount, p_memo, p_metadata);
+
+CREATE FUNCTION api.post_transaction(p_reference text, p_legs jsonb, p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.post(p_reference, p_legs, p_memo, p_metadata);
+
+CREATE FUNCTION api.post_batch(p_transfers jsonb)
+RETURNS TABLE (reference text, transaction_id bigint) LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT b.reference, b.transaction_id FROM ledger.post_batch(p_transfers) b;
+END;
+
+CREATE FUNCTION api.create_hold(p_reference text, p_account_id bigint, p_amount numeric,
+                                p_expires_at timestamptz DEFAULT NULL, p_memo text DEFAULT NULL)
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.create_hold(p_reference, p_account_id, p_amount, p_expires_at, p_memo);
+
+CREATE FUNCTION api.capture_hold(p_reference text, p_hold_id bigint, p_destinations jsonb, p_memo text DEFAULT NULL)
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.capture_hold(p_reference, p_hold_id, p_destinations, p_memo);
+
+CREATE FUNCTION api.release_hold(p_reference text, p_hold_id bigint)
+RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT ledger.release_hold(p_reference, p_hold_id);
+END;
+
+CREATE FUNCTION api.expire_holds(p_limit integer DEFAULT 1000)
+RETURNS integer LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.expire_holds(p_limit);
+
+CREATE FUNCTION api.reverse_transaction(p_reference text, p_transaction_id bigint, p_memo text DEFAULT NULL)
+RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN ledger.reverse(p_reference, p_transaction_id, p_memo);
+
+CREATE FUNCTION api.account_balance(p_account_id bigint)
+RETURNS TABLE (account_id bigint, currency text, balance numeric, held numeric, available numeric, status text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT b.account_id, b.currency, b.balance, b.held, b.available, b.status FROM ledger.account_balance(p_account_id) b;
+END;
+
+CREATE FUNCTION api.balance_at(p_account_id bigint, p_at timestamptz)
+RETURNS numeric LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN ledger.balance_at(p_account_id, p_at);
+
+CREATE FUNCTION api.account_statement(p_account_id bigint, p_from timestamptz DEFAULT '-infinity',
+                                      p_to timestamptz DEFAULT 'infinity', p_after_seq bigint DEFAULT 0,
+                                      p_limit integer DEFAULT 100)
+RETURNS TABLE (seq bigint, slot smallint, transaction_id bigint, posted_at timestamptz, amount numeric,
+               balance_before numeric, balance_after numeric, reference text, memo text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT s.seq, s.slot, s.transaction_id, s.posted_at, s.amount, s.balance_before, s.balance_after, s.reference, s.memo
+      FROM ledger.statement(p_account_id, p_from, p_to, p_after_seq, p_limit) s;
+END;
+
+CREATE FUNCTION api.ledger_check()
+RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT c.check_name, c.ok, c.violations, c.sample FROM ledger.check() c;
+END;
+
+DO $$
+DECLARE
+    r record;
+    v_comment text;
+BEGIN
+    FOR r IN SELECT * FROM (VALUES
+        ('api.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)',
+         'ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)'),
+        ('api.set_account_status(bigint, text)', 'ledger.set_account_status(bigint, text)'),
+        ('api.transfer(text, bigint, bigint, numeric, text, jsonb)', 'ledger.transfer(text, bigint, bigint, numeric, text, jsonb)'),
+        ('api.post_transaction(text, jsonb, text, jsonb)', 'ledger.post(text, jsonb, text, jsonb)'),
+        ('api.post_batch(jsonb)', 'ledger.post_batch(jsonb)'),
+        ('api.create_hold(text, bigint, numeric, timestamptz, text)', 'ledger.create_hold(text, bigint, numeric, timestamptz, text)'),
+        ('api.capture_hold(text, bigint, jsonb, text)', 'ledger.capture_hold(text, bigint, jsonb, text)'),
+        ('api.release_hold(text, bigint)', 'ledger.release_hold(text, bigint)'),
+        ('api.expire_holds(integer)', 'ledger.expire_holds(integer)'),
+        ('api.reverse_transaction(text, bigint, text)', 'ledger.reverse(text, bigint, text)'),
+        ('api.account_balance(bigint)', 'ledger.account_balance(bigint)'),
+        ('api.balance_at(bigint, timestamptz)', 'ledger.balance_at(bigint, timestamptz)'),
+        ('api.account_statement(bigint, timestamptz, timestamptz, bigint, integer)',
+         'ledger.statement(bigint, timestamptz, timestamptz, bigint, integer)'),
+        ('api.ledger_check()', 'ledger.check()')
+    ) AS x(wrapper, target) LOOP
+        v_comment := obj_description(r.target::regprocedure, 'pg_proc');
+        EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
+                       split_part(v_comment, E'\n', 1) || E'\nBack office: mercato_service only. '
+                       || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mercato_service', r.wrapper);
+    END LOOP;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION api.my_accounts(), api.my_statement(bigint, timestamptz, timestamptz, bigint, integer)
+    TO mercato_user;
+
+COMMIT;

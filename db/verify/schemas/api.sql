@@ -1,0 +1,8 @@
+-- Verify mercato:schemas/api on pg
+
+BEGIN;
+
+SELECT 1 / count(*)::int FROM pg_event_trigger WHERE evtname = 'mercato_pgrst_reload' AND evtenabled <> 'D';
+SELECT has_schema_privilege('mercato_user', 'api', 'USAGE');
+
+ROLLBACK;
