@@ -760,7 +760,7 @@ BEGIN
     IF p_legs IS NULL OR jsonb_typeof(p_legs) <> 'array' OR jsonb_array_length(p_legs) NOT BETWEEN 2 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'legs must be a JSON array of 2 to 100 legs');
     END IF;
-    IF jsonb_path_exists(p_legs, '$[*] ? (@.type() != "object")') THEN
+    IF jsonb_path_exists(p_legs, 'strict $[*] ? (@.type() != "object")') THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'every leg must be a JSON object',
                            'a leg is {"account_id": 1, "amount": "10.00", "side": "DEBIT"}');
     END IF;
@@ -849,7 +849,7 @@ BEGIN
     IF p_transfers IS NULL OR jsonb_typeof(p_transfers) <> 'array' OR jsonb_array_length(p_transfers) NOT BETWEEN 1 AND 10000 THEN
         PERFORM core.raise('LEDGER_INVALID_BATCH', 'transfers must be a JSON array of 1 to 10000 transfers');
     END IF;
-    IF jsonb_path_exists(p_transfers, '$[*] ? (@.type() != "object")') THEN
+    IF jsonb_path_exists(p_transfers, 'strict $[*] ? (@.type() != "object")') THEN
         PERFORM core.raise('LEDGER_INVALID_BATCH', 'every transfer must be a JSON object');
     END IF;
     -- One pass over the document: parse (inline, no helper calls per element), validate and summarise.
@@ -1084,7 +1084,7 @@ BEGIN
     ELSIF p_destinations IS NULL OR jsonb_typeof(p_destinations) <> 'array'
        OR jsonb_array_length(p_destinations) NOT BETWEEN 1 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'destinations must be a JSON array of 1 to 100 {account_id, amount}');
-    ELSIF jsonb_path_exists(p_destinations, '$[*] ? (@.type() != "object")') THEN
+    ELSIF jsonb_path_exists(p_destinations, 'strict $[*] ? (@.type() != "object")') THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'every destination must be a JSON object',
                            'a destination is {"account_id": 7, "amount": "90.00"}');
     END IF;

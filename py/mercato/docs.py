@@ -34,6 +34,10 @@ A refusal changes nothing: the whole call is one transaction and is rolled back.
 POSTGRES_ERRORS = [
     ("22P02", "invalid text representation (e.g. a non-numeric amount or a malformed uuid passed to a typed parameter)"),
     ("22003", "numeric value out of range for its type"),
+    ("22007", "invalid date/time format (a malformed instant or date passed to a typed parameter)"),
+    ("22008", "date/time field out of range (e.g. month 13)"),
+    ("22009", "invalid time zone displacement in an instant"),
+    ("22P05", "untranslatable character: a string containing \\u0000, which PostgreSQL text cannot hold"),
     ("23505", "unique violation (only where a function documents it)"),
     ("42501", "insufficient privilege: the role may not call this function or read this table"),
     ("42883", "no such function (wrong name or argument names)"),

@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(116);
+SELECT plan(119);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -120,6 +120,11 @@ SELECT throws_like($$SELECT ledger.post('post-2', jsonb_build_array(
     jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '99', 'side', 'CREDIT')))$$,
     'LEDGER_UNBALANCED:%', 'an unbalanced post is refused');
 SELECT throws_like($$SELECT ledger.post('post-3', '[{"account_id": 1}]')$$, 'LEDGER_INVALID_LEGS:%', 'malformed legs');
+-- Found by the API fuzzer: nested arrays slipped past a lax-mode JSON path check into jsonb_to_recordset (22023).
+SELECT throws_like($$SELECT ledger.post('post-nested', '[[], [{}]]')$$, 'LEDGER_INVALID_LEGS:%', 'nested arrays are not legs');
+SELECT throws_like($$SELECT * FROM ledger.post_batch('[[]]')$$, 'LEDGER_INVALID_BATCH:%', 'nor transfers');
+SELECT throws_like($$SELECT ledger.capture_hold('cap-nested', 1, '[[{"account_id": 1, "amount": "1"}]]')$$,
+                   'LEDGER_INVALID_LEGS:%', 'nor destinations');
 SELECT is(ledger.post('post-1', jsonb_build_array(
     jsonb_build_object('account_id', (SELECT biz FROM a), 'amount', '100.00', 'side', 'DEBIT'),
     jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '90', 'side', 'CREDIT'),
