@@ -13,13 +13,15 @@ export PATH := $(CURDIR)/$(BIN):$(PG_BINDIR):$(PATH)
 APT_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-pgtap postgresql-15-plpgsql-check \
                 sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: help deps apt venv up down deploy demo test test-py test-pgprove docs bench clean
+.PHONY: help deps apt venv up down deploy demo test test-py test-pgprove docs bench torture fuzz clean
 
 help:
 	@echo "make demo        install what is missing, start the embedded cluster, deploy, run the demo"
 	@echo "make test        the same set-up, then every test (pytest incl. pgTAP, Sqitch interop, plpgsql_check; pg_prove)"
 	@echo "make bench       the ledger benchmark (results in docs/benchmarks.md)"
-	@echo "make docs        regenerate docs/errors.md from the database"
+	@echo "make torture     the long torture run: 16 clients, 10 minutes, 10 crash-restarts (.mercato/torture)"
+	@echo "make fuzz        the long bad-input fuzz of every api function"
+	@echo "make docs        regenerate docs/errors.md and docs/api.md from the database"
 	@echo "make up | down   start / stop the embedded cluster"
 
 deps: apt venv
@@ -77,9 +79,18 @@ test-pgprove: up
 
 docs: deploy
 	$(BIN)/mercato docs errors
+	$(BIN)/mercato docs api
 
 bench: deploy
 	$(BIN)/mercato bench ledger --output docs/benchmarks.md
+
+TORTURE_ARGS ?= --clients 16 --seconds 600 --crashes 10
+torture: venv
+	$(BIN)/mercato torture $(TORTURE_ARGS)
+
+FUZZ_ARGS ?= --examples 500
+fuzz: up
+	$(BIN)/mercato fuzz $(FUZZ_ARGS)
 
 clean: down
 	rm -rf .mercato $(VENV)

@@ -157,6 +157,11 @@ class Cluster:
         if self.running():
             self._run(["pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.pgdata)])
 
+    def crash(self) -> None:
+        """Kill the server the hard way (``pg_ctl stop -m immediate``: no checkpoint, like a power cut for the
+        database; recovery replays the WAL at the next start). For crash-restart testing."""
+        self._run(["pg_ctl", "stop", "-w", "-m", "immediate", "-D", str(self.pgdata)])
+
     def _ensure_database(self) -> None:
         import psycopg
 

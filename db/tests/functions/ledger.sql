@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(119);
+SELECT plan(121);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -152,6 +152,16 @@ SELECT is((SELECT held FROM ledger.account_balance((SELECT biz FROM a))), 450::n
 SELECT is(pg_temp.bal((SELECT biz FROM a)), 895::numeric, 'not balance');
 SELECT is(pg_temp.avail((SELECT biz FROM a)), 445::numeric, 'and lower available');
 SELECT is(ledger.create_hold('hold-1', (SELECT biz FROM a), 300), (SELECT h1 FROM h), 'hold creation is idempotent');
+-- Found by the torture run: a retry of a hold whose expiry has passed since it was created is still a replay.
+INSERT INTO ledger.hold (reference, request_hash, account_id, amount, expires_at)
+SELECT 'hold-late-retry', md5(concat_ws('|', 'HOLD', biz, trim_scale(5::numeric), '2020-01-01T00:00:00Z'::timestamptz,
+                                         quote_nullable(NULL::text)))::uuid, biz, 5, '2020-01-01T00:00:00Z' FROM a;
+UPDATE ledger.account SET held = held + 5 WHERE id = (SELECT biz FROM a);   -- as create_hold would have
+SELECT is(ledger.create_hold('hold-late-retry', (SELECT biz FROM a), 5, '2020-01-01T00:00:00Z'),
+          (SELECT id FROM ledger.hold WHERE reference = 'hold-late-retry'), 'a late retry returns the original hold');
+SELECT throws_like($$SELECT ledger.create_hold('hold-new-past', (SELECT biz FROM a), 5, '2020-01-01T00:00:00Z')$$,
+                   'LEDGER_HOLD_EXPIRY_INVALID:%', 'while a new hold cannot expire in the past');
+SELECT ledger.release_hold('hold-late-retry-release', (SELECT id FROM ledger.hold WHERE reference = 'hold-late-retry'));
 SELECT throws_like($$SELECT ledger.create_hold('hold-1', (SELECT biz FROM a), 301)$$, 'LEDGER_IDEMPOTENCY_CONFLICT:%',
                    'a hold reference reused for another hold is refused');
 SELECT throws_like($$SELECT ledger.create_hold('hold-big', (SELECT biz FROM a), 445.01)$$, 'LEDGER_INSUFFICIENT_FUNDS:%',

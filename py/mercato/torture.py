@@ -1,0 +1,350 @@
+"""Torture run: many clients, a random mix of operations, optional crash-restarts, then the invariants.
+
+``run()`` drives N client threads, each with its own connection (as ``mercato_service``, the back
+office), for S seconds. Every operation carries an idempotency reference; when a call gets no answer
+(the server died, the connection broke) the client reconnects and sends **the same call with the
+same reference** until it gets one. What the server acknowledged is recorded. A crash thread may kill
+the server with ``pg_ctl stop -m immediate`` several times during the run and start it again
+(recovery replays the WAL).
+
+Afterwards:
+
+- every acknowledged operation is present exactly once (looked up by its reference);
+- every replayed call returned the original result;
+- ``ledger.check()`` reports no violation (trial balance, balances = entries, held = open holds,
+  gap-free sequences, …).
+
+Operations are plain functions in :data:`OPERATIONS`, so modules can add their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+CURRENCY = "ETB"
+
+
+@dataclass
+class World:
+    """What the clients share: the accounts to play with."""
+
+    accounts: list[int]
+    hot: int
+    bank: int
+
+
+@dataclass
+class Ack:
+    kind: str
+    reference: str
+    result: Any
+
+
+@dataclass
+class ClientState:
+    rng: random.Random
+    client: int
+    counter: int = 0
+    open_holds: list[int] = field(default_factory=list)
+    transfers: list[tuple[str, int]] = field(default_factory=list)   # (reference, transaction id) not yet reversed
+    acks: list[Ack] = field(default_factory=list)
+
+    def ref(self, kind: str) -> str:
+        self.counter += 1
+        return f"tt-{kind}-{self.client}-{self.counter}"
+
+
+class Refused(Exception):
+    """The server answered with a domain error (a documented refusal): an answer, not a failure."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# -- operations: each returns (kind, reference, call) where call(conn) -> result -----------------
+
+Call = Callable[[psycopg.Connection], Any]
+
+
+def _amount(rng: random.Random, lo: int = 1, hi: int = 500) -> Decimal:
+    return Decimal(rng.randint(lo, hi)) / 100
+
+
+def op_transfer(world: World, st: ClientState) -> tuple[str, str, Call]:
+    a, b = st.rng.sample(world.accounts, 2)
+    ref, amount = st.ref("tr"), _amount(st.rng)
+    return "transfer", ref, lambda c: c.execute("SELECT ledger.transfer(%s, %s, %s, %s)", (ref, a, b, amount)).fetchone()[0]
+
+
+def op_transfer_hot(world: World, st: ClientState) -> tuple[str, str, Call]:
+    a = st.rng.choice(world.accounts)
+    ref, amount = st.ref("th"), _amount(st.rng, 1, 50)
+    return "transfer", ref, lambda c: c.execute("SELECT ledger.transfer(%s, %s, %s, %s)", (ref, a, world.hot, amount)).fetchone()[0]
+
+
+def op_batch(world: World, st: ClientState) -> tuple[str, str, Call]:
+    import json
+
+    ref = st.ref("bt")
+    items = []
+    for i in range(10):
+        a, b = st.rng.sample(world.accounts, 2)
+        items.append({"reference": f"{ref}-{i}", "debit_account_id": a, "credit_account_id": b,
+                      "amount": str(_amount(st.rng))})
+    doc = json.dumps(items)
+    return "batch", ref, lambda c: [r[1] for r in c.execute("SELECT * FROM ledger.post_batch(%s)", (doc,)).fetchall()]
+
+
+def op_hold(world: World, st: ClientState) -> tuple[str, str, Call]:
+    a = st.rng.choice(world.accounts)
+    ref, amount = st.ref("ho"), _amount(st.rng, 100, 1000)
+    # Some holds expire soon. The instant is fixed by the client, as a real client's retry would resend it.
+    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2) if st.rng.random() < 0.2 else None
+    return "hold", ref, lambda c: c.execute("SELECT ledger.create_hold(%s, %s, %s, %s)", (ref, a, amount, expires)).fetchone()[0]
+
+
+def op_capture(world: World, st: ClientState) -> tuple[str, str, Call] | None:
+    if not st.open_holds:
+        return None
+    hold = st.open_holds.pop(st.rng.randrange(len(st.open_holds)))
+    provider = st.rng.choice(world.accounts)
+    ref = st.ref("ca")
+    sql = ("SELECT ledger.capture_hold(%s, %s, jsonb_build_array("
+           "jsonb_build_object('account_id', %s::bigint, 'amount', '0.90'), "
+           "jsonb_build_object('account_id', %s::bigint, 'amount', '0.10')))")
+    return "capture", ref, lambda c: c.execute(sql, (ref, hold, provider, world.hot)).fetchone()[0]
+
+
+def op_release(world: World, st: ClientState) -> tuple[str, str, Call] | None:
+    if not st.open_holds:
+        return None
+    hold = st.open_holds.pop(st.rng.randrange(len(st.open_holds)))
+    ref = st.ref("re")
+    return "release", ref, lambda c: (c.execute("SELECT ledger.release_hold(%s, %s)", (ref, hold)), hold)[1]
+
+
+def op_sweep(world: World, st: ClientState) -> tuple[str, str, Call]:
+    return "sweep", "", lambda c: c.execute("SELECT ledger.expire_holds(100)").fetchone()[0]
+
+
+def op_reverse(world: World, st: ClientState) -> tuple[str, str, Call] | None:
+    if not st.transfers:
+        return None
+    _, tx = st.transfers.pop(st.rng.randrange(len(st.transfers)))
+    ref = st.ref("rv")
+    return "reverse", ref, lambda c: c.execute("SELECT ledger.reverse(%s, %s)", (ref, tx)).fetchone()[0]
+
+
+#: name -> (weight, operation)
+OPERATIONS: dict[str, tuple[int, Callable[[World, ClientState], tuple[str, str, Call] | None]]] = {
+    "transfer": (30, op_transfer),
+    "transfer_hot": (15, op_transfer_hot),
+    "batch": (5, op_batch),
+    "hold": (15, op_hold),
+    "capture": (10, op_capture),
+    "release": (5, op_release),
+    "sweep": (2, op_sweep),
+    "reverse": (5, op_reverse),
+}
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    seconds: float = 0.0
+    clients: int = 0
+    operations: int = 0
+    refused: Counter = field(default_factory=Counter)
+    by_kind: Counter = field(default_factory=Counter)
+    retries: int = 0
+    replays: int = 0
+    crashes: int = 0
+    violations: list[str] = field(default_factory=list)
+
+
+def setup(url: str, accounts: int = 200) -> World:
+    """Open and fund the accounts the run plays with (through the ledger's functions)."""
+    import json
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', %s, true)", (CURRENCY,)).fetchone()[0]
+        hot = conn.execute("SELECT ledger.open_account('PLATFORM', 'platform', 'COMMISSION', %s, false, 0, false, 8)",
+                           (CURRENCY,)).fetchone()[0]
+        ids = [r[0] for r in conn.execute(
+            "SELECT ledger.open_account('BUSINESS', 'torture-' || g, 'MAIN', %s) FROM generate_series(1, %s) g",
+            (CURRENCY, accounts)).fetchall()]
+        doc = json.dumps([{"reference": f"tt-fund-{a}", "debit_account_id": bank, "credit_account_id": a,
+                           "amount": "100000.00"} for a in ids])
+        conn.execute("SELECT count(*) FROM ledger.post_batch(%s)", (doc,))
+    return World(accounts=ids, hot=hot, bank=bank)
+
+
+def _connect(url: str, deadline: float) -> psycopg.Connection:
+    while True:
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=3)
+            conn.execute("SET ROLE mercato_service")
+            return conn
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _client(url: str, world: World, st: ClientState, stop: threading.Event, report: Report, lock: threading.Lock,
+            give_up: float) -> None:
+    names = list(OPERATIONS)
+    weights = [OPERATIONS[n][0] for n in names]
+    conn = _connect(url, give_up)
+    try:
+        while not stop.is_set():
+            picked = OPERATIONS[st.rng.choices(names, weights)[0]][1](world, st)
+            if picked is None:
+                continue
+            kind, ref, call = picked
+            result, code, retried = _call_until_answered(url, conn, call, give_up)
+            conn = result.pop("conn")
+            with lock:
+                report.operations += 1
+                report.retries += retried
+                report.by_kind[kind] += 1
+                if code:
+                    report.refused[code] += 1
+            if code is None:
+                st.acks.append(Ack(kind, ref, result["value"]))
+                if kind == "hold":
+                    st.open_holds.append(result["value"])
+                elif kind == "transfer":
+                    st.transfers.append((ref, result["value"]))
+                if ref and kind != "sweep" and st.rng.random() < 0.05:
+                    # An idempotent replay of what was just acknowledged must return the same result.
+                    again, code2, _ = _call_until_answered(url, conn, call, give_up)
+                    conn = again.pop("conn")
+                    with lock:
+                        report.replays += 1
+                        if code2 is not None or again["value"] != result["value"]:
+                            report.violations.append(f"replay of {kind} {ref} gave {code2 or again['value']!r}, "
+                                                     f"first answer {result['value']!r}")
+    finally:
+        conn.close()
+
+
+def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up: float) -> tuple[dict, str | None, int]:
+    """Send the call; on a lost connection, reconnect and send the same call again (same reference)."""
+    retried = 0
+    while True:
+        try:
+            value = call(conn)
+            return {"value": value, "conn": conn}, None, retried
+        except psycopg.OperationalError:
+            retried += 1
+            try:
+                conn.close()
+            except Exception:
+                pass
+            conn = _connect(url, give_up)
+        except psycopg.Error as exc:
+            if conn.closed or exc.sqlstate in ("57P01", "57P02", "57P03", "08006", "08003"):
+                retried += 1
+                conn = _connect(url, give_up)
+                continue
+            message = exc.diag.message_primary or ""
+            code = message.split(":", 1)[0] if exc.sqlstate and exc.sqlstate.startswith("PT") else exc.sqlstate
+            return {"value": None, "conn": conn}, code or "UNKNOWN", retried
+
+
+def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, crash: Callable[[], None] | None = None,
+        restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1,
+        progress: Callable[[Report, float], None] | None = None) -> Report:
+    """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server."""
+    world = setup(url, accounts)
+    report = Report(clients=clients)
+    stop, lock = threading.Event(), threading.Lock()
+    states = [ClientState(random.Random(seed * 1000 + i), i) for i in range(clients)]
+    started = time.monotonic()
+    give_up = started + seconds + 120
+    threads = [threading.Thread(target=_client, args=(url, world, s, stop, report, lock, give_up), daemon=True)
+               for s in states]
+    for t in threads:
+        t.start()
+    crash_times = [started + seconds * (i + 1) / (crashes + 1) for i in range(crashes)] if crash else []
+    while time.monotonic() < started + seconds:
+        now = time.monotonic()
+        if crash_times and now >= crash_times[0]:
+            crash_times.pop(0)
+            crash()
+            report.crashes += 1
+            time.sleep(0.3)
+            restart()
+        if progress:
+            progress(report, now - started)
+        time.sleep(min(1.0, max(0.05, (crash_times[0] - now) if crash_times else 1.0)))
+    stop.set()
+    for t in threads:
+        t.join(timeout=180)
+    report.seconds = time.monotonic() - started
+    report.violations += verify(url, [a for s in states for a in s.acks])
+    return report
+
+
+def verify(url: str, acks: list[Ack]) -> list[str]:
+    """Every acknowledged operation exactly once, and the ledger's own invariants."""
+    problems: list[str] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        tx_refs = {r: (k, i) for r, k, i in conn.execute(
+            "SELECT reference, kind, id FROM ledger.transaction WHERE reference LIKE 'tt-%'").fetchall()}
+        hold_refs = {r: i for r, i in conn.execute("SELECT reference, id FROM ledger.hold WHERE reference LIKE 'tt-%'").fetchall()}
+        released = {r for (r,) in conn.execute(
+            "SELECT resolution_ref FROM ledger.hold WHERE status = 'RELEASED' AND resolution_ref LIKE 'tt-%'").fetchall()}
+        for ack in acks:
+            if ack.kind in ("transfer", "capture", "reverse"):
+                found = tx_refs.get(ack.reference)
+                if found is None or found[1] != ack.result:
+                    problems.append(f"acknowledged {ack.kind} {ack.reference} -> {ack.result} is missing or different: {found}")
+            elif ack.kind == "hold":
+                if hold_refs.get(ack.reference) != ack.result:
+                    problems.append(f"acknowledged hold {ack.reference} -> {ack.result} is missing")
+            elif ack.kind == "release":
+                if ack.reference not in released:
+                    problems.append(f"acknowledged release {ack.reference} is missing")
+            elif ack.kind == "batch":
+                for n, tx in enumerate(ack.result):
+                    found = tx_refs.get(f"{ack.reference}-{n}")
+                    if found is None or found[1] != tx:
+                        problems.append(f"acknowledged batch item {ack.reference}-{n} -> {tx} is missing or different")
+        for name, ok, violations, sample in conn.execute("SELECT * FROM ledger.check()").fetchall():
+            if not ok:
+                problems.append(f"ledger.check {name}: {violations} violations, e.g. {sample}")
+    return problems
+
+
+def dedicated_cluster(name: str = "torture", log: Callable[[str], None] = lambda _line: None):
+    """A separate embedded cluster (``.mercato/<name>``) with a freshly deployed ``mercato_torture`` database, so
+    that killing its server disturbs nothing else. Returns (cluster, conninfo)."""
+    from mercato.cluster import Cluster, _choose_port
+    from mercato.config import project_root
+    from mercato.sqitch import Engine
+
+    home = project_root() / ".mercato" / name
+    home.parent.mkdir(exist_ok=True)
+    cluster = Cluster(home=home, port=_choose_port(home))
+    log(f"[setup] cluster {home} on port {cluster.port}")
+    cluster.up()
+    with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "mercato_torture" WITH (FORCE)')
+        conn.execute('CREATE DATABASE "mercato_torture"')
+    url = cluster.url("mercato_torture")
+    Engine.from_project(url).deploy()
+    return cluster, url

@@ -1,0 +1,20 @@
+"""CI-sized torture and crash-restart: clients keep posting while the server is killed
+(pg_ctl stop -m immediate) and restarted; every acknowledged operation must be there exactly once
+and every ledger invariant must hold. The long run is `make torture`."""
+
+from __future__ import annotations
+
+from mercato.torture import dedicated_cluster, run
+
+
+def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:
+    cluster, url = dedicated_cluster("torture-ci")
+    try:
+        report = run(url, clients=4, seconds=8, crashes=2, crash=cluster.crash, restart=cluster.up, accounts=50, seed=7)
+    finally:
+        cluster.down()
+    assert report.crashes == 2
+    assert report.operations > 500, report
+    assert report.replays > 0, "idempotent replays were exercised"
+    assert not report.violations, report.violations[:10]
+    assert set(report.by_kind) >= {"transfer", "batch", "hold", "capture", "release", "reverse", "sweep"}
