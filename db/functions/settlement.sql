@@ -1,6 +1,422 @@
 -- Deploy mercato:functions/settlement to pg
--- PLACEHOLDER: being written (see the module's helper); replaced before merge.
+-- Settle a provider's period from escrow: gross earned by its assignments, commission at each contract's snapshotted
+-- rate (rounded to the currency, clamped), net to the provider's wallet and commission to the platform, one ledger
+-- capture per line, all in one database transaction; a run over every provider; reads and the integrity check.
 
 BEGIN;
+
+INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
+('SETTLEMENT_INVALID_PERIOD', 'settlement', 'PT400', 'the settlement period or reference is malformed', NULL,
+ 'period_start and period_end are required with period_start <= period_end; the reference has 1-200 characters.'),
+('SETTLEMENT_PERIOD_OPEN', 'settlement', 'PT409', 'the period is not over yet', 'settle periods that ended before today',
+ 'Only periods ending before today (database clock) can be settled: later days may still change.'),
+('SETTLEMENT_PERIOD_SETTLED', 'settlement', 'PT409', 'the provider already has a settlement overlapping this period', NULL,
+ 'A provider''s settled periods never overlap (exclusion constraint on settlement.cycle).'),
+('SETTLEMENT_REFERENCE_CONFLICT', 'settlement', 'PT422', 'the reference was used for another settlement', NULL,
+ 'The same reference with another provider, currency or period: idempotency conflict.'),
+('SETTLEMENT_NOTHING_TO_SETTLE', 'settlement', 'PT409', 'the provider earned nothing in the period', NULL,
+ 'No vehicle-day of the provider falls in the period; no cycle is recorded.'),
+('SETTLEMENT_FORBIDDEN', 'settlement', 'PT403', 'the caller may not do this', NULL,
+ 'Settling is for the service role and marketplace admins; a provider reads only its own cycles.'),
+('SETTLEMENT_UNKNOWN_PROVIDER', 'settlement', 'PT404', 'no such provider', NULL, 'Unknown provider id.'),
+('SETTLEMENT_UNKNOWN_CYCLE', 'settlement', 'PT404', 'no such settlement cycle', NULL, 'Unknown cycle id.'),
+('SETTLEMENT_IMMUTABLE', 'settlement', 'PT403', 'settlement records never change', NULL,
+ 'UPDATE/DELETE of a cycle line, or DELETE of a cycle.');
+
+CREATE FUNCTION settlement.immutable_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM core.raise('SETTLEMENT_IMMUTABLE', format('%s on settlement.%s', TG_OP, TG_TABLE_NAME));
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION settlement.immutable_trg() IS
+'Trigger: cycle lines are never updated or deleted and cycles never deleted (SETTLEMENT_IMMUTABLE).';
+
+CREATE TRIGGER cycle_line_immutable BEFORE UPDATE OR DELETE ON settlement.cycle_line
+    FOR EACH ROW EXECUTE FUNCTION settlement.immutable_trg();
+CREATE TRIGGER cycle_no_delete BEFORE DELETE ON settlement.cycle
+    FOR EACH ROW EXECUTE FUNCTION settlement.immutable_trg();
+
+CREATE FUNCTION settlement.commission(p_gross numeric, p_rate numeric, p_min numeric, p_max numeric, p_minor_units integer)
+RETURNS numeric
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN least(p_gross,
+             greatest(round(p_min, p_minor_units),
+                      least(coalesce(round(p_max, p_minor_units), round(p_gross * p_rate, p_minor_units)),
+                            round(p_gross * p_rate, p_minor_units))));
+COMMENT ON FUNCTION settlement.commission(numeric, numeric, numeric, numeric, integer) IS
+'The commission of one settlement line: gross x rate rounded to the currency''s minor units half away from zero
+(PostgreSQL round(numeric, n): 0.005 -> 0.01), then clamped to [min, max] (bounds rounded the same way; max NULL =
+none), and never above gross. net = gross - commission is then exact.';
+
+CREATE FUNCTION settlement.settle(p_provider_id bigint, p_currency text, p_period_start date, p_period_end date,
+                                  p_reference text)
+RETURNS settlement.cycle
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cycle     settlement.cycle;
+    v_units     smallint;
+    v_platform  bigint;
+    v_comm      numeric;
+    v_net       numeric;
+    v_dest      jsonb;
+    v_tx        bigint;
+    v_hold      bigint;
+    v_left      numeric;
+    v_ids       bigint[] := '{}'::bigint[];
+    v_days      integer[] := '{}'::integer[];
+    v_prices    numeric[] := '{}'::numeric[];
+    v_gross     numeric[] := '{}'::numeric[];
+    v_rates     numeric[] := '{}'::numeric[];
+    v_comms     numeric[] := '{}'::numeric[];
+    v_txs       bigint[] := '{}'::bigint[];
+    v_holds     bigint[] := '{}'::bigint[];
+    r           record;
+BEGIN
+    IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end
+       OR p_reference IS NULL OR length(p_reference) NOT BETWEEN 1 AND 200 THEN
+        PERFORM core.raise('SETTLEMENT_INVALID_PERIOD',
+                           format('%s..%s, reference %s', p_period_start, p_period_end, coalesce(p_reference, 'NULL')));
+    END IF;
+    -- A replay of this very settlement returns the original cycle.
+    SELECT * INTO v_cycle FROM settlement.cycle WHERE reference = p_reference;
+    IF FOUND THEN
+        IF (v_cycle.provider_id, v_cycle.currency::text, v_cycle.period_start, v_cycle.period_end)
+           IS DISTINCT FROM (p_provider_id, p_currency, p_period_start, p_period_end) THEN
+            PERFORM core.raise('SETTLEMENT_REFERENCE_CONFLICT', format('reference %s is cycle %s', p_reference, v_cycle.id));
+        END IF;
+        RETURN v_cycle;
+    END IF;
+    IF p_period_end >= current_date THEN
+        PERFORM core.raise('SETTLEMENT_PERIOD_OPEN', format('%s..%s ends on or after today (%s)', p_period_start,
+                                                            p_period_end, current_date));
+    END IF;
+    v_units := masterdata.currency_minor_units(p_currency);
+
+    -- Claim the period first: the exclusion constraint serialises concurrent settlements of one provider (the
+    -- second waits for the first to commit), before any line or hold is touched.
+    BEGIN
+        INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
+        VALUES (p_provider_id, p_currency, p_period_start, p_period_end, 0, 0, 0, p_reference)
+        RETURNING * INTO v_cycle;
+    EXCEPTION WHEN unique_violation OR exclusion_violation THEN
+        SELECT * INTO v_cycle FROM settlement.cycle WHERE reference = p_reference;
+        IF FOUND THEN   -- a concurrent call with the same reference committed first
+            IF (v_cycle.provider_id, v_cycle.currency::text, v_cycle.period_start, v_cycle.period_end)
+               IS DISTINCT FROM (p_provider_id, p_currency, p_period_start, p_period_end) THEN
+                PERFORM core.raise('SETTLEMENT_REFERENCE_CONFLICT', format('reference %s is cycle %s', p_reference, v_cycle.id));
+            END IF;
+            RETURN v_cycle;
+        END IF;
+        SELECT * INTO v_cycle FROM settlement.cycle c
+         WHERE c.provider_id = p_provider_id AND c.currency = p_currency
+           AND daterange(c.period_start, c.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')
+         ORDER BY c.id LIMIT 1;
+        PERFORM core.raise('SETTLEMENT_PERIOD_SETTLED',
+                           format('provider %s %s..%s overlaps cycle %s (%s..%s)', p_provider_id, p_period_start,
+                                  p_period_end, v_cycle.id, v_cycle.period_start, v_cycle.period_end));
+    END;
+
+    -- Lock the earning lines (ascending id), then work through them by business wallet so that ledger account
+    -- locks are taken in ascending order.
+    PERFORM 1 FROM contracts.contract_line l
+     WHERE l.id IN (SELECT a.contract_line_id FROM contracts.assignment a
+                     WHERE a.provider_id = p_provider_id AND a.status IN ('ACTIVE', 'RETURNED'))
+     ORDER BY l.id FOR UPDATE;
+    v_platform := ledger.open_account('PLATFORM', 'platform', 'COMMISSION', p_currency, false, 0, false, 16);
+    FOR r IN
+        SELECT l.id, l.hold_id, l.unit_price, l.escrowed - l.settled_gross - l.released AS remainder, l.settled_gross,
+               l.released, pp.commission_rate, pp.commission_min, pp.commission_max, pp.wallet_account_id,
+               c.id AS contract_id, c.business_wallet_account_id, e.days
+          FROM (SELECT a.contract_line_id,
+                       sum(greatest(least(coalesce(a.ended_on, upper(a.period)), upper(a.period), p_period_end + 1)
+                                    - greatest(a.started_on, lower(a.period), p_period_start), 0))::integer AS days
+                  FROM contracts.assignment a
+                 WHERE a.provider_id = p_provider_id AND a.status IN ('ACTIVE', 'RETURNED')
+                   AND a.started_on <= p_period_end AND lower(a.period) <= p_period_end
+                   AND upper(a.period) > p_period_start
+                 GROUP BY a.contract_line_id) e
+          JOIN contracts.contract_line l ON l.id = e.contract_line_id
+          JOIN contracts.contract c ON c.id = l.contract_id
+          JOIN contracts.party_provider pp ON pp.contract_id = l.contract_id AND pp.provider_id = l.provider_id
+         WHERE e.days > 0 AND c.currency = p_currency
+         ORDER BY c.business_wallet_account_id, l.id
+    LOOP
+        v_comm := settlement.commission(r.days * r.unit_price, r.commission_rate, r.commission_min, r.commission_max, v_units);
+        v_net := r.days * r.unit_price - v_comm;
+        v_dest := '[]'::jsonb;
+        IF v_net > 0 THEN
+            v_dest := v_dest || jsonb_build_object('account_id', r.wallet_account_id, 'amount', trim_scale(v_net)::text);
+        END IF;
+        IF v_comm > 0 THEN
+            v_dest := v_dest || jsonb_build_object('account_id', v_platform, 'amount', trim_scale(v_comm)::text);
+        END IF;
+        v_tx := ledger.capture_hold(format('settlement:%s:line:%s', v_cycle.id, r.id), r.hold_id, v_dest,
+                                    format('settlement cycle %s, contract %s line %s, %s vehicle-days',
+                                           v_cycle.id, r.contract_id, r.id, r.days));
+        v_left := r.remainder - r.days * r.unit_price;
+        v_hold := NULL;
+        IF v_left > 0 THEN   -- the capture resolved the hold: hold the rest again
+            v_hold := ledger.create_hold(
+                format('contract-line:%s:hold:%s:%s', r.id, trim_scale(r.settled_gross + r.days * r.unit_price),
+                       trim_scale(r.released)),
+                r.business_wallet_account_id, trim_scale(v_left), NULL, format('escrow contract %s line %s', r.contract_id, r.id));
+        END IF;
+        v_ids := v_ids || r.id;
+        v_days := v_days || r.days;
+        v_prices := v_prices || r.unit_price;
+        v_gross := v_gross || (r.days * r.unit_price);
+        v_rates := v_rates || r.commission_rate;
+        v_comms := v_comms || v_comm;
+        v_txs := v_txs || v_tx;
+        v_holds := v_holds || v_hold;
+    END LOOP;
+    IF cardinality(v_ids) = 0 THEN
+        PERFORM core.raise('SETTLEMENT_NOTHING_TO_SETTLE',
+                           format('provider %s, %s, %s..%s', p_provider_id, p_currency, p_period_start, p_period_end));
+    END IF;
+
+    INSERT INTO settlement.cycle_line (cycle_id, contract_line_id, vehicle_days, unit_price, gross, commission_rate,
+                                       commission, net, ledger_transaction_id)
+    SELECT v_cycle.id, u.id, u.days, u.price, u.gross, u.rate, u.comm, u.gross - u.comm, u.tx
+      FROM unnest(v_ids, v_days, v_prices, v_gross, v_rates, v_comms, v_txs) AS u(id, days, price, gross, rate, comm, tx);
+    UPDATE contracts.contract_line l SET settled_gross = l.settled_gross + u.gross, hold_id = u.hold
+      FROM unnest(v_ids, v_gross, v_holds) AS u(id, gross, hold)
+     WHERE l.id = u.id;
+    UPDATE settlement.cycle c
+       SET gross = s.gross, commission = s.comm, net = s.gross - s.comm
+      FROM (SELECT sum(g) AS gross, sum(m) AS comm FROM unnest(v_gross, v_comms) AS u(g, m)) s
+     WHERE c.id = v_cycle.id
+    RETURNING c.* INTO v_cycle;
+    PERFORM audit.record('settlement', 'cycle', v_cycle.id::text, 'SETTLED', NULL,
+                         jsonb_build_object('provider_id', p_provider_id, 'currency', p_currency,
+                                            'period_start', p_period_start, 'period_end', p_period_end,
+                                            'lines', cardinality(v_ids), 'gross', v_cycle.gross,
+                                            'commission', v_cycle.commission, 'net', v_cycle.net));
+    RETURN v_cycle;
+END
+$$;
+COMMENT ON FUNCTION settlement.settle(bigint, text, date, date, text) IS
+'Internal: settle one provider''s earnings in one currency for [p_period_start, p_period_end] (inclusive, ended
+before today). Per contract line: vehicle-days = calendar days of its ACTIVE/RETURNED assignments in
+[greatest(started_on, period start), least(coalesce(ended_on, period end + 1), period end + 1)) intersected with the
+settlement period; gross = days x unit_price; commission = settlement.commission(gross, the contract''s snapshotted
+rate/min/max); net = gross - commission. Each line''s escrow hold is captured (net to the provider''s wallet from
+the snapshot, commission to the hot PLATFORM COMMISSION account) and a new hold made for what remains. The cycle row
+is inserted first: a replayed reference returns the original cycle, another reference for an overlapping period is
+SETTLEMENT_PERIOD_SETTLED (also against a concurrent call, which waits for the first to commit).
+Errors: SETTLEMENT_INVALID_PERIOD, SETTLEMENT_PERIOD_OPEN, SETTLEMENT_PERIOD_SETTLED, SETTLEMENT_REFERENCE_CONFLICT,
+SETTLEMENT_NOTHING_TO_SETTLE, LEDGER_* from the captures. Locks the cycle (index), the provider''s earning lines
+(ascending id), then ledger accounts by business wallet id. Assumes READ COMMITTED.';
+
+CREATE FUNCTION settlement.settle_provider(p_provider_id bigint, p_period_start date, p_period_end date,
+                                           p_reference text, p_currency text DEFAULT NULL)
+RETURNS settlement.cycle
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT identity.is_marketplace_admin() THEN
+        PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM identity.provider WHERE id = p_provider_id) THEN
+        PERFORM core.raise('SETTLEMENT_UNKNOWN_PROVIDER', format('provider %s', p_provider_id));
+    END IF;
+    RETURN settlement.settle(p_provider_id, coalesce(p_currency, masterdata.setting_text('MARKETPLACE_CURRENCY')),
+                             p_period_start, p_period_end, p_reference);
+END
+$$;
+COMMENT ON FUNCTION settlement.settle_provider(bigint, date, date, text, text) IS
+'Settle one provider for a closed period (see settlement.settle), in p_currency (default: the MARKETPLACE_CURRENCY
+setting). p_reference is the idempotency key: the same reference returns the original cycle. Caller: the service role
+or a marketplace admin. Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_UNKNOWN_PROVIDER and those of settlement.settle.
+Assumes READ COMMITTED.';
+
+CREATE FUNCTION settlement.run_period(p_period_start date, p_period_end date)
+RETURNS TABLE (currency text, cycles integer, lines bigint, gross numeric, commission numeric, net numeric,
+               skipped integer)
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ids   bigint[] := '{}'::bigint[];
+    v_skipped text[] := '{}'::text[];
+    v_cycle settlement.cycle;
+    r       record;
+BEGIN
+    IF NOT identity.is_marketplace_admin() THEN
+        PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
+    END IF;
+    IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end THEN
+        PERFORM core.raise('SETTLEMENT_INVALID_PERIOD', format('%s..%s', p_period_start, p_period_end));
+    ELSIF p_period_end >= current_date THEN
+        PERFORM core.raise('SETTLEMENT_PERIOD_OPEN', format('%s..%s ends on or after today (%s)', p_period_start,
+                                                            p_period_end, current_date));
+    END IF;
+    -- Every (provider, currency) with vehicle-days in the period, in one scan; those with a cycle overlapping the
+    -- period (e.g. an earlier run) are skipped.
+    FOR r IN
+        SELECT e.provider_id, e.currency,
+               EXISTS (SELECT 1 FROM settlement.cycle c
+                        WHERE c.provider_id = e.provider_id AND c.currency = e.currency
+                          AND daterange(c.period_start, c.period_end, '[]')
+                              && daterange(p_period_start, p_period_end, '[]')) AS settled
+          FROM (SELECT DISTINCT a.provider_id, k.currency::text AS currency
+                  FROM contracts.assignment a JOIN contracts.contract k ON k.id = a.contract_id
+                 WHERE a.status IN ('ACTIVE', 'RETURNED') AND a.started_on <= p_period_end
+                   AND lower(a.period) <= p_period_end AND upper(a.period) > p_period_start
+                   AND least(coalesce(a.ended_on, upper(a.period)), upper(a.period), p_period_end + 1)
+                       > greatest(a.started_on, lower(a.period), p_period_start)) e
+         ORDER BY e.provider_id, e.currency
+    LOOP
+        IF r.settled THEN
+            v_skipped := v_skipped || r.currency;
+            CONTINUE;
+        END IF;
+        v_cycle := settlement.settle(r.provider_id, r.currency, p_period_start, p_period_end,
+                                     format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end,
+                                            r.provider_id, r.currency));
+        v_ids := v_ids || v_cycle.id;
+    END LOOP;
+    RETURN QUERY
+    SELECT cur, coalesce(t.cycles, 0)::integer, coalesce(t.lines, 0), coalesce(t.gross, 0), coalesce(t.commission, 0),
+           coalesce(t.net, 0), coalesce(s.n, 0)::integer
+      FROM (SELECT c.currency::text AS cur FROM settlement.cycle c WHERE c.id = ANY (v_ids)
+            UNION SELECT k FROM unnest(v_skipped) k) cs
+      LEFT JOIN (SELECT c.currency::text AS cur2, count(*) AS cycles, sum(c.gross) AS gross, sum(c.commission) AS commission,
+                        sum(c.net) AS net,
+                        (SELECT count(*) FROM settlement.cycle_line cl WHERE cl.cycle_id = ANY (v_ids)) AS lines
+                   FROM settlement.cycle c WHERE c.id = ANY (v_ids) GROUP BY c.currency) t ON t.cur2 = cs.cur
+      LEFT JOIN (SELECT k AS cur3, count(*) AS n FROM unnest(v_skipped) k GROUP BY k) s
+             ON s.cur3 = cs.cur
+     ORDER BY cs.cur;
+END
+$$;
+COMMENT ON FUNCTION settlement.run_period(date, date) IS
+'Settle every provider with vehicle-days in a closed period, one cycle per provider and currency (reference
+period:<start>:<end>:provider:<id>:<currency>), all in this one transaction; providers already settled for an
+overlapping period are skipped. Returns per currency: cycles made, lines, gross, commission, net, skipped.
+Candidates come from one scan; each provider''s lines are read once. Caller: the service role or a marketplace admin.
+Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_INVALID_PERIOD, SETTLEMENT_PERIOD_OPEN and those of settlement.settle.
+Assumes READ COMMITTED; lock order as settlement.settle, providers in ascending id.';
+
+CREATE FUNCTION settlement.list_cycles(p_provider_id bigint DEFAULT NULL, p_limit integer DEFAULT 100)
+RETURNS SETOF settlement.cycle
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_provider bigint := p_provider_id;
+BEGIN
+    IF NOT identity.is_marketplace_admin() THEN
+        v_provider := (identity.current_provider()).id;
+        IF p_provider_id IS NOT NULL AND p_provider_id <> v_provider THEN
+            PERFORM core.raise('SETTLEMENT_FORBIDDEN', format('provider %s', p_provider_id));
+        END IF;
+    END IF;
+    RETURN QUERY
+    SELECT c.* FROM settlement.cycle c
+     WHERE v_provider IS NULL OR c.provider_id = v_provider
+     ORDER BY c.period_start DESC, c.id DESC
+     LIMIT least(greatest(coalesce(p_limit, 100), 1), 1000);
+END
+$$;
+COMMENT ON FUNCTION settlement.list_cycles(bigint, integer) IS
+'Settlement cycles, newest period first: a provider sees its own; a marketplace admin any provider''s (or all).
+Errors: SETTLEMENT_FORBIDDEN, IDENTITY_NOT_A_PROVIDER, IDENTITY_NOT_AUTHENTICATED. Assumes READ COMMITTED.';
+
+CREATE FUNCTION settlement.get_cycle(p_cycle_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v settlement.cycle;
+BEGIN
+    SELECT * INTO v FROM settlement.cycle WHERE id = p_cycle_id;
+    IF NOT FOUND THEN
+        PERFORM core.raise('SETTLEMENT_UNKNOWN_CYCLE', format('cycle %s', p_cycle_id));
+    END IF;
+    IF NOT identity.is_marketplace_admin() AND (identity.current_provider()).id IS DISTINCT FROM v.provider_id THEN
+        PERFORM core.raise('SETTLEMENT_FORBIDDEN', format('cycle %s belongs to another provider', p_cycle_id));
+    END IF;
+    RETURN to_jsonb(v) || jsonb_build_object('lines',
+        (SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.contract_line_id), '[]')
+           FROM settlement.cycle_line l WHERE l.cycle_id = p_cycle_id));
+END
+$$;
+COMMENT ON FUNCTION settlement.get_cycle(bigint) IS
+'One cycle with its lines as JSON, for its provider or a marketplace admin. Errors: SETTLEMENT_UNKNOWN_CYCLE,
+SETTLEMENT_FORBIDDEN, IDENTITY_NOT_A_PROVIDER. Assumes READ COMMITTED.';
+
+CREATE FUNCTION settlement.check()
+RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH violation (check_name, row) AS MATERIALIZED (
+    SELECT 'cycle_equals_its_lines', jsonb_build_object('cycle_id', c.id, 'gross', c.gross, 'commission', c.commission,
+                                                        'lines_gross', s.gross, 'lines_commission', s.comm)
+      FROM settlement.cycle c
+      LEFT JOIN (SELECT cycle_id, sum(gross) AS gross, sum(commission) AS comm FROM settlement.cycle_line GROUP BY cycle_id) s
+             ON s.cycle_id = c.id
+     WHERE (c.gross, c.commission) IS DISTINCT FROM (s.gross, s.comm)
+    UNION ALL
+    SELECT 'settled_gross_equals_cycle_lines', jsonb_build_object('contract_line_id', l.id, 'settled_gross', l.settled_gross,
+                                                                  'cycle_lines_gross', coalesce(s.gross, 0))
+      FROM contracts.contract_line l
+      LEFT JOIN (SELECT contract_line_id, sum(gross) AS gross FROM settlement.cycle_line GROUP BY contract_line_id) s
+             ON s.contract_line_id = l.id
+     WHERE l.settled_gross <> coalesce(s.gross, 0)
+    UNION ALL
+    SELECT 'cycle_line_captured_its_gross', jsonb_build_object('cycle_id', cl.cycle_id, 'contract_line_id', cl.contract_line_id,
+                                                               'gross', cl.gross, 'captured', h.captured_amount)
+      FROM settlement.cycle_line cl LEFT JOIN ledger.hold h ON h.transaction_id = cl.ledger_transaction_id
+     WHERE h.captured_amount IS DISTINCT FROM cl.gross
+    )
+    SELECT c.name, count(v.row) = 0, count(v.row),
+           (SELECT jsonb_agg(s.row) FROM (SELECT x.row FROM violation x WHERE x.check_name = c.name LIMIT 20) s)
+      FROM unnest(ARRAY['cycle_equals_its_lines', 'settled_gross_equals_cycle_lines', 'cycle_line_captured_its_gross'])
+           WITH ORDINALITY AS c(name, n)
+      LEFT JOIN violation v ON v.check_name = c.name
+     GROUP BY c.name, c.n
+     ORDER BY c.n;
+END
+$$;
+COMMENT ON FUNCTION settlement.check() IS
+'Verify settlement''s invariants; one row per check with the number of violations and a sample: every cycle''s
+totals equal its lines, every contract line''s settled_gross equals its cycle lines, every cycle line''s ledger
+capture took exactly its gross from the escrow hold. A full scan. Errors: none of its own. Assumes READ COMMITTED.';
+
+GRANT EXECUTE ON FUNCTION
+    settlement.settle_provider(bigint, date, date, text, text),
+    settlement.run_period(date, date),
+    settlement.list_cycles(bigint, integer),
+    settlement.get_cycle(bigint)
+    TO mercato_user, mercato_service;
+GRANT EXECUTE ON FUNCTION settlement.check() TO mercato_service;
 
 COMMIT;

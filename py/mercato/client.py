@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from mercato.contracts import ContractsMixin
 from mercato.errors import from_psycopg
 from mercato.ledger import LedgerMixin
 
@@ -52,7 +53,7 @@ class PolicyVersion:
     note: str
 
 
-class Client(LedgerMixin):
+class Client(LedgerMixin, ContractsMixin):
     """Access to Mercato as one caller (JWT claims and optional database role)."""
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,

@@ -1,6 +1,17 @@
 -- Revert mercato:functions/settlement from pg
--- PLACEHOLDER
 
 BEGIN;
+
+DROP FUNCTION settlement.check();
+DROP FUNCTION settlement.get_cycle(bigint);
+DROP FUNCTION settlement.list_cycles(bigint, integer);
+DROP FUNCTION settlement.run_period(date, date);
+DROP FUNCTION settlement.settle_provider(bigint, date, date, text, text);
+DROP FUNCTION settlement.settle(bigint, text, date, date, text);
+DROP FUNCTION settlement.commission(numeric, numeric, numeric, numeric, integer);
+DROP TRIGGER cycle_no_delete ON settlement.cycle;
+DROP TRIGGER cycle_line_immutable ON settlement.cycle_line;
+DROP FUNCTION settlement.immutable_trg();
+DELETE FROM core.error WHERE module = 'settlement';
 
 COMMIT;

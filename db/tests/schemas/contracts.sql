@@ -1,0 +1,57 @@
+-- Tests for schemas/contracts: structure, constraints (escrow bookkeeping, no overlapping assignments) and privileges.
+BEGIN;
+SELECT plan(30);
+
+SELECT has_schema('contracts');
+SELECT tables_are('contracts', ARRAY['contract', 'party_business', 'party_provider', 'contract_line', 'assignment']);
+SELECT col_is_pk('contracts', 'contract', 'id', 'contracts have a bigint identity key');
+SELECT col_is_unique('contracts', 'contract', 'rfq_id', 'one contract per RFQ');
+SELECT col_is_unique('contracts', 'contract', 'contract_number', 'contract numbers are unique');
+SELECT col_is_pk('contracts', 'party_business', 'contract_id', 'one business snapshot per contract');
+SELECT col_is_pk('contracts', 'party_provider', ARRAY['contract_id', 'provider_id'], 'one snapshot per provider and contract');
+SELECT col_is_unique('contracts', 'contract_line', 'award_id', 'one line per award');
+SELECT fk_ok('contracts', 'contract', 'rfq_id', 'marketplace', 'rfq', 'id');
+SELECT fk_ok('contracts', 'contract', 'commission_policy_version_id', 'masterdata', 'policy_version', 'id');
+SELECT fk_ok('contracts', 'contract', 'business_wallet_account_id', 'ledger', 'account', 'id');
+SELECT fk_ok('contracts', 'contract_line', 'hold_id', 'ledger', 'hold', 'id');
+SELECT fk_ok('contracts', 'contract_line', ARRAY['contract_id', 'provider_id'], 'contracts', 'party_provider', ARRAY['contract_id', 'provider_id']);
+SELECT fk_ok('contracts', 'assignment', 'vehicle_id', 'identity', 'vehicle', 'id');
+SELECT col_type_is('contracts', 'assignment', 'period', 'daterange', 'assignments cover a date range');
+SELECT has_check('contracts', 'contract_line', 'lines carry CHECK constraints');
+SELECT ok(EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'assignment_vehicle_no_overlap_excl' AND contype = 'x'),
+          'an exclusion constraint keeps a vehicle out of overlapping live assignments');
+SELECT has_trigger('contracts', 'party_provider', 'party_provider_immutable', 'provider snapshots are guarded');
+SELECT has_trigger('contracts', 'contract_line', 'contract_line_guard', 'line terms are guarded');
+SELECT has_trigger('contracts', 'assignment', 'assignment_audit', 'assignments are audited');
+
+-- Constraints, checked as the owner on bare rows.
+SELECT throws_ok($$INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period)
+                   VALUES (1, 1, 1, 1, 'empty'::daterange)$$, '23514', NULL, 'an empty period is refused');
+SELECT throws_ok($$INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period)
+                   VALUES (1, 1, 1, 1, daterange(current_date, NULL))$$, '23514', NULL, 'an open-ended period is refused');
+SELECT throws_ok($$INSERT INTO contracts.contract (contract_number, rfq_id, business_id, currency, start_date, end_date, total_amount,
+                                                   commission_policy_version_id, business_wallet_account_id)
+                   VALUES ('X', 1, 1, 'ETB', current_date, current_date - 1, 10, 1, 1)$$, '23514', NULL, 'end before start is refused');
+SELECT throws_ok($$INSERT INTO contracts.contract (contract_number, rfq_id, business_id, currency, start_date, end_date, total_amount,
+                                                   commission_policy_version_id, business_wallet_account_id, status)
+                   VALUES ('X', 1, 1, 'ETB', current_date, current_date, 10, 1, 1, 'ACTIVE')$$, '23514', NULL,
+                 'an ACTIVE contract needs activated_at');
+SELECT ok(pg_get_constraintdef((SELECT oid FROM pg_constraint WHERE conname = 'contract_line_escrow_check'))
+          LIKE '%settled_gross + released%<=%escrowed%', 'settled + released never exceed what was escrowed');
+SELECT ok(pg_get_constraintdef((SELECT oid FROM pg_constraint WHERE conname = 'contract_line_total_check'))
+          LIKE '%quantity%unit_price%days%', 'a line''s total is quantity x unit_price x days');
+
+-- Application roles read and write nothing directly.
+SET LOCAL ROLE mercato_user;
+SELECT throws_ok($$SELECT 1 FROM contracts.contract$$, '42501', NULL, 'mercato_user cannot read contracts directly');
+SELECT throws_ok($$UPDATE contracts.contract_line SET released = 0$$, '42501', NULL, 'nor write lines');
+RESET ROLE;
+SET LOCAL ROLE mercato_service;
+SELECT throws_ok($$INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period)
+                   VALUES (1, 1, 1, 1, daterange(current_date, current_date + 1))$$, '42501', NULL,
+                 'mercato_service cannot insert assignments directly');
+SELECT throws_ok($$DELETE FROM contracts.party_business$$, '42501', NULL, 'nor delete snapshots');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
