@@ -130,9 +130,11 @@ BEGIN
 
     -- Lock the earning lines (ascending id), then work through them by business wallet so that ledger account
     -- locks are taken in ascending order.
+    -- (A line whose escrow is fully resolved stays so: it has nothing left to settle and is not locked.)
     PERFORM 1 FROM contracts.contract_line l
      WHERE l.id IN (SELECT a.contract_line_id FROM contracts.assignment a
                      WHERE a.provider_id = p_provider_id AND a.status IN ('ACTIVE', 'RETURNED'))
+       AND l.escrowed - l.settled_gross - l.released > 0
      ORDER BY l.id FOR UPDATE;
     v_platform := ledger.open_account('PLATFORM', 'platform', 'COMMISSION', p_currency, false, 0, false, 16);
     FOR r IN
