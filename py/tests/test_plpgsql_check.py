@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 
 MERCATO_SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts",
-                   "delivery", "api")
+                   "delivery", "settlement", "api")
 
 QUERY = """
 WITH fns AS (

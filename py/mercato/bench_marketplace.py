@@ -1,0 +1,262 @@
+"""``mercato bench marketplace``: the marketplace's heavy operations against a real server.
+
+Three cases, each on its own freshly deployed database (``<prefix>_<case>``):
+
+``otp``
+    OTP verifications per second at N clients (pgbench, one correct-code verification with its handover
+    per pgbench transaction, each client acting as the business over ``request.jwt.claims`` exactly as
+    PostgREST would), as a ratio to pgbench's TPC-B-like run at the same client count in the same
+    invocation (target ≥ 0.8 ×). The sessions and their codes are issued beforehand through
+    ``delivery.start_session`` (the harness keeps the codes it is given once, in a table of its own).
+``tiers``
+    ``identity.recalculate_tiers()`` over P providers (default 100,000) with their vehicles and active
+    contracts: seconds and providers per second.
+``settlement``
+    ``settlement.run_period()`` over C active contracts (default 10,000) with escrow holds: seconds and
+    contracts per second.
+
+Fixtures (parties, RFQs, awards, vehicles, assignments) are bulk-loaded by the harness as the database
+owner — what is measured is the function under test, and contracts are still created and escrowed through
+``contracts.create_contract`` / ``contracts.activate_contract`` so that the holds are real. After each case
+``ledger.check()`` (and ``contracts.check()`` / ``settlement.check()`` where they apply) must be clean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from mercato import bench as b
+
+LogFn = Callable[[str], None]
+MARKERS = ("<!-- marketplace:start -->", "<!-- marketplace:end -->")
+
+
+@dataclass
+class Result:
+    case: str
+    value: float | None = None          # tps (otp) or seconds (tiers, settlement)
+    unit: str = ""
+    items: int = 0                      # providers / contracts / verifications
+    per_second: float | None = None
+    baseline_tps: list[float] = field(default_factory=list)
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    checks_ok: bool = True
+    failures: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+def _recreate(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _deploy(url: str) -> None:
+    from mercato.sqitch import Engine
+
+    Engine.from_project(url).deploy()
+
+
+def _checks(conn: psycopg.Connection, functions: tuple[str, ...]) -> list[str]:
+    failures = []
+    for fn in functions:
+        for row in conn.execute(f"SELECT check_name, ok, violations FROM {fn}()").fetchall():
+            if not row[1]:
+                failures.append(f"{fn}: {row[0]} ({row[2]} violations)")
+    return failures
+
+
+# -- fixtures ---------------------------------------------------------------------------------------
+
+FIXTURE_PARTIES = """
+-- p_businesses businesses and p_providers providers with funded wallets, tiers at their defaults.
+CREATE TEMP TABLE bench_param AS SELECT %(businesses)s::int AS businesses, %(providers)s::int AS providers;
+INSERT INTO identity.user_account (auth_subject, user_type, display_name)
+SELECT 'bench|b' || g, 'BUSINESS', 'Business ' || g FROM generate_series(1, %(businesses)s) g;
+INSERT INTO identity.user_account (auth_subject, user_type, display_name)
+SELECT 'bench|p' || g, 'PROVIDER', 'Provider ' || g FROM generate_series(1, %(providers)s) g;
+INSERT INTO identity.business (user_id, name, business_type, kyb_status)
+SELECT u.id, u.display_name, 'LOGISTICS', 'VERIFIED' FROM identity.user_account u WHERE u.auth_subject LIKE 'bench|b%%';
+INSERT INTO identity.provider (user_id, provider_type, name, verification_status, trust_score)
+SELECT u.id, 'COMPANY', u.display_name, 'VERIFIED', (u.id * 37) %% 101
+  FROM identity.user_account u WHERE u.auth_subject LIKE 'bench|p%%';
+"""
+
+FIXTURE_WALLETS = """
+UPDATE identity.business b SET wallet_account_id = ledger.open_account('BUSINESS', b.id::text, 'MAIN', 'ETB');
+UPDATE identity.provider p SET wallet_account_id = ledger.open_account('PROVIDER', p.id::text, 'MAIN', 'ETB');
+"""
+
+
+def _fund_businesses(conn: psycopg.Connection, amount: str) -> None:
+    bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true)").fetchone()[0]
+    wallets = [r[0] for r in conn.execute("SELECT wallet_account_id FROM identity.business ORDER BY id").fetchall()]
+    for i in range(0, len(wallets), 5000):
+        doc = [{"reference": f"bench-fund-{w}", "debit_account_id": bank, "credit_account_id": w, "amount": amount}
+               for w in wallets[i:i + 5000]]
+        conn.execute("SELECT count(*) FROM ledger.post_batch(%s)", (json.dumps(doc),))
+
+
+FIXTURE_AWARDED_RFQS = """
+-- One awarded RFQ per contract to be: business = round robin, one line of %(qty)s SEDAN(s) at 1000.00 a day from
+-- %(start)s to %(end)s, one bid by a provider (round robin), awarded in full.
+INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
+SELECT b.id, 'bench rfq ' || g, 'ETB', %(start)s::date, %(end)s::date, %(start)s::date - 2, 'AWARDED',
+       %(start)s::date - 5, %(start)s::date - 1
+  FROM generate_series(1, %(n)s) g
+  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM identity.business) b
+    ON b.k = (g - 1) %% (SELECT count(*) FROM identity.business);
+INSERT INTO marketplace.rfq_line (rfq_id, line_no, vehicle_type, quantity_required)
+SELECT r.id, 1, 'SEDAN', %(qty)s FROM marketplace.rfq r;
+INSERT INTO marketplace.bid (rfq_id, provider_id, status)
+SELECT r.id, p.id, 'AWARDED'
+  FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM marketplace.rfq) r
+  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM identity.provider) p
+    ON p.k = r.k %% (SELECT count(*) FROM identity.provider);
+INSERT INTO marketplace.bid_line (bid_id, rfq_line_id, unit_price, quantity_offered)
+SELECT bd.id, l.id, 1000.00, %(qty)s FROM marketplace.bid bd JOIN marketplace.rfq_line l ON l.rfq_id = bd.rfq_id;
+INSERT INTO marketplace.award (rfq_id, rfq_line_id, bid_id, provider_id, quantity_awarded, unit_price, awarded_at)
+SELECT bd.rfq_id, l.id, bd.id, bd.provider_id, %(qty)s, 1000.00, %(start)s::date - 1
+  FROM marketplace.bid bd JOIN marketplace.rfq_line l ON l.rfq_id = bd.rfq_id;
+"""
+
+FIXTURE_VEHICLES_AND_ASSIGNMENTS = """
+-- One SEDAN per contract line vehicle, delivered on the contract's first day (the harness marks the handover).
+INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
+SELECT l.provider_id, 'BX' || l.id || '-' || q, 'SEDAN', 'PETROL', 4, 'ACTIVE'
+  FROM contracts.contract_line l, generate_series(1, l.quantity) q;
+INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period, status, started_on)
+SELECT l.id, l.contract_id, l.provider_id, v.id, daterange(k.start_date, k.end_date, '[]'), 'ACTIVE', k.start_date
+  FROM contracts.contract_line l
+  JOIN contracts.contract k ON k.id = l.contract_id
+  JOIN identity.vehicle v ON v.plate_number LIKE 'BX' || l.id || '-%%';
+"""
+
+
+class MarketplaceBench:
+    def __init__(self, server_url: str, *, prefix: str = "mercato_bench_mp", log: LogFn | None = None) -> None:
+        self.server_url = server_url
+        self.admin_url = make_conninfo(server_url, dbname="postgres")
+        self.prefix = prefix
+        self.log: LogFn = log or (lambda _line: None)
+
+    def url(self, case: str) -> str:
+        return make_conninfo(self.server_url, dbname=f"{self.prefix}_{case}")
+
+    def _fresh(self, case: str) -> str:
+        url = self.url(case)
+        _recreate(self.admin_url, f"{self.prefix}_{case}")
+        self.log(f"[setup] {self.prefix}_{case}: deploying the Sqitch plan")
+        _deploy(url)
+        return url
+
+    # settlement ----------------------------------------------------------------------------------
+    def settlement(self, contracts: int = 10_000) -> Result:
+        url = self._fresh("settlement")
+        today = dt.date.today()
+        start, end = today - dt.timedelta(days=30), today + dt.timedelta(days=29)
+        t0 = time.monotonic()
+        with psycopg.connect(url, autocommit=True) as conn:
+            businesses, providers = max(1, contracts // 20), max(1, contracts // 5)
+            conn.execute(FIXTURE_PARTIES % {"businesses": businesses, "providers": providers})
+            conn.execute(FIXTURE_WALLETS)
+            # each contract: 1 vehicle x 1000.00 x 60 days = 60,000.00 ETB, 20 contracts per business
+            _fund_businesses(conn, str(60_000 * 20 + 1000))
+            conn.execute(FIXTURE_AWARDED_RFQS % {"n": contracts, "qty": 1, "start": f"'{start}'", "end": f"'{end}'"})
+            self.log(f"[setup] {contracts:,} awarded RFQs; creating and activating the contracts through the functions")
+            conn.execute("""
+                DO $$ DECLARE r record; c contracts.contract; BEGIN
+                  FOR r IN SELECT id FROM marketplace.rfq ORDER BY id LOOP
+                    c := contracts.create_contract(r.id);
+                    PERFORM contracts.activate_contract(c.id);
+                  END LOOP;
+                END $$""")
+            conn.execute(FIXTURE_VEHICLES_AND_ASSIGNMENTS)
+            conn.execute("VACUUM ANALYZE")
+            setup_s = time.monotonic() - t0
+            self.log(f"[setup] done in {setup_s:.1f} s; settling {start}..{today - dt.timedelta(days=1)}")
+            t1 = time.monotonic()
+            rows = conn.execute("SELECT * FROM settlement.run_period(%s, %s)",
+                                (start, today - dt.timedelta(days=1))).fetchall()
+            seconds = time.monotonic() - t1
+            failures = _checks(conn, ("ledger.check", "contracts.check", "settlement.check"))
+        cycles = sum(r[1] for r in rows)
+        lines = sum(r[2] for r in rows)
+        self.log(f"      {seconds:.1f} s for {lines:,} contract lines in {cycles:,} provider cycles"
+                 + (f"; CHECK FAILED: {failures}" if failures else ""))
+        return Result("settlement", round(seconds, 2), "s", contracts, round(lines / seconds, 1) if seconds else None,
+                      target="(no target: seconds)", checks_ok=not failures, failures=failures,
+                      notes=f"{cycles:,} provider cycles, {lines:,} lines, gross "
+                            f"{sum(r[3] for r in rows):,} ETB; fixture set-up {setup_s:.0f} s")
+
+    # tiers ---------------------------------------------------------------------------------------
+    def tiers(self, providers: int = 100_000) -> Result:
+        url = self._fresh("tiers")
+        today = dt.date.today()
+        t0 = time.monotonic()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(FIXTURE_PARTIES % {"businesses": max(1, providers // 100), "providers": providers})
+            # A third of the providers have vehicles in one active contract: fleet sizes 1..40, so every tier
+            # threshold (5 / 15 / 30) is crossed by some. Contracts are bulk-loaded ACTIVE (no escrow needed here).
+            active = providers // 3
+            conn.execute(FIXTURE_AWARDED_RFQS % {"n": active, "qty": 1, "start": f"'{today - dt.timedelta(days=10)}'",
+                                                 "end": f"'{today + dt.timedelta(days=50)}'"})
+            conn.execute("UPDATE marketplace.award a SET quantity_awarded = 1 + (a.provider_id % 40)")
+            conn.execute("UPDATE marketplace.bid_line SET quantity_offered = 40")
+            conn.execute("UPDATE marketplace.rfq_line SET quantity_required = 40")
+            conn.execute("""
+                INSERT INTO contracts.contract (contract_number, rfq_id, business_id, currency, start_date, end_date,
+                                                total_amount, status, commission_policy_version_id,
+                                                business_wallet_account_id, activated_at)
+                SELECT 'BT-' || r.id, r.id, r.business_id, 'ETB', r.start_date, r.end_date,
+                       a.quantity_awarded * 1000 * (r.end_date - r.start_date + 1), 'ACTIVE',
+                       (SELECT id FROM masterdata.policy_version WHERE policy_code = 'COMMISSION_STRATEGY' AND version = 1),
+                       ledger.open_account('BUSINESS', r.business_id::text, 'MAIN', 'ETB'), now()
+                  FROM marketplace.rfq r JOIN marketplace.award a ON a.rfq_id = r.id""")
+            conn.execute("""
+                INSERT INTO contracts.party_provider (contract_id, provider_id, name, provider_type, tier_code, trust_score,
+                                                      commission_rate, commission_min, commission_max, wallet_account_id, snapshot)
+                SELECT k.id, p.id, p.name, p.provider_type, p.tier_code, p.trust_score, 0.1, 0, NULL,
+                       ledger.open_account('PROVIDER', p.id::text, 'MAIN', 'ETB'), '{}'
+                  FROM contracts.contract k JOIN marketplace.award a ON a.rfq_id = k.rfq_id
+                  JOIN identity.provider p ON p.id = a.provider_id""")
+            conn.execute("""
+                INSERT INTO contracts.contract_line (contract_id, award_id, rfq_line_id, provider_id, vehicle_type, engine_type,
+                                                     with_driver, quantity, unit_price, days, total_amount)
+                SELECT k.id, a.id, a.rfq_line_id, a.provider_id, 'SEDAN', NULL, false, a.quantity_awarded, 1000,
+                       k.end_date - k.start_date + 1, a.quantity_awarded * 1000 * (k.end_date - k.start_date + 1)
+                  FROM contracts.contract k JOIN marketplace.award a ON a.rfq_id = k.rfq_id""")
+            conn.execute(FIXTURE_VEHICLES_AND_ASSIGNMENTS)
+            conn.execute("VACUUM ANALYZE")
+            setup_s = time.monotonic() - t0
+            counts = conn.execute("SELECT (SELECT count(*) FROM identity.provider), (SELECT count(*) FROM identity.vehicle),"
+                                  " (SELECT count(*) FROM contracts.assignment)").fetchone()
+            self.log(f"[setup] {counts[0]:,} providers, {counts[1]:,} vehicles, {counts[2]:,} active assignments "
+                     f"in {setup_s:.1f} s; recalculating tiers")
+            t1 = time.monotonic()
+            summary = conn.execute("SELECT * FROM identity.recalculate_tiers()").fetchall()
+            seconds = time.monotonic() - t1
+            again = time.monotonic()
+            conn.execute("SELECT * FROM identity.recalculate_tiers()").fetchall()
+            second_s = time.monotonic() - again
+            spread = conn.execute("SELECT tier_code, count(*) FROM identity.provider GROUP BY 1 ORDER BY 1").fetchall()
+        self.log(f"      {seconds:.1f} s ({providers / seconds:,.0f} providers/s); again, nothing to change: {second_s:.1f} s")
+        return Result("tiers", round(seconds, 2), "s", providers, round(providers / seconds, 1) if seconds else None,
+                      target="(no target: seconds)",
+                      notes=f"{counts[1]:,} vehicles, {counts[2]:,} active assignments; result {summary}; tiers after: "
+                            + ", ".join(f"{t} {n:,}" for t, n in spread)
+                            + f"; a second run with nothing to change: {second_s:.1f} s; fixture set-up {setup_s:.0f} s")
