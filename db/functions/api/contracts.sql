@@ -1,0 +1,86 @@
+-- Deploy mercato:functions/api/contracts to pg
+-- The HTTP API of contracts: create from an award, activate into escrow, assign vehicles, end; reads for the parties.
+-- Thin SECURITY INVOKER wrappers: the contracts functions check who is calling (request.jwt.claims) themselves.
+
+BEGIN;
+
+CREATE FUNCTION api.create_contract(p_rfq_id bigint)
+RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.create_contract(p_rfq_id);
+
+CREATE FUNCTION api.cancel_contract(p_contract_id bigint, p_reason text DEFAULT NULL)
+RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.cancel_contract(p_contract_id, p_reason);
+
+CREATE FUNCTION api.activate_contract(p_contract_id bigint)
+RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.activate_contract(p_contract_id);
+
+CREATE FUNCTION api.assign_vehicle(p_contract_line_id bigint, p_vehicle_id bigint)
+RETURNS contracts.assignment LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.assign_vehicle(p_contract_line_id, p_vehicle_id);
+
+CREATE FUNCTION api.cancel_assignment(p_assignment_id bigint, p_reason text DEFAULT NULL)
+RETURNS contracts.assignment LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.cancel_assignment(p_assignment_id, p_reason);
+
+CREATE FUNCTION api.terminate_contract(p_contract_id bigint, p_reason text)
+RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.terminate_contract(p_contract_id, p_reason);
+
+CREATE FUNCTION api.complete_contract(p_contract_id bigint)
+RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.complete_contract(p_contract_id);
+
+CREATE FUNCTION api.contract(p_contract_id bigint)
+RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN contracts.get_contract(p_contract_id);
+
+CREATE FUNCTION api.contracts(p_status text DEFAULT NULL, p_limit integer DEFAULT 100)
+RETURNS SETOF contracts.contract LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM contracts.list_contracts(p_status, p_limit);
+END;
+
+CREATE FUNCTION api.release_unearned(p_contract_id bigint)
+RETURNS numeric LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN contracts.release_unearned(p_contract_id);
+
+CREATE FUNCTION api.contracts_check()
+RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT c.check_name, c.ok, c.violations, c.sample FROM contracts.check() c;
+END;
+
+DO $$
+DECLARE
+    r record;
+    v_comment text;
+BEGIN
+    FOR r IN SELECT * FROM (VALUES
+        ('api.create_contract(bigint)', 'contracts.create_contract(bigint)', 'Business owner or marketplace admin.', 'u'),
+        ('api.cancel_contract(bigint, text)', 'contracts.cancel_contract(bigint, text)', 'Business owner or marketplace admin.', 'u'),
+        ('api.activate_contract(bigint)', 'contracts.activate_contract(bigint)', 'Business owner.', 'u'),
+        ('api.assign_vehicle(bigint, bigint)', 'contracts.assign_vehicle(bigint, bigint)', 'The line''s provider or marketplace admin.', 'u'),
+        ('api.cancel_assignment(bigint, text)', 'contracts.cancel_assignment(bigint, text)', 'Provider, business or admin.', 'u'),
+        ('api.terminate_contract(bigint, text)', 'contracts.terminate_contract(bigint, text)', 'Business owner or marketplace admin.', 'u'),
+        ('api.complete_contract(bigint)', 'contracts.complete_contract(bigint)', 'Business owner or marketplace admin.', 'u'),
+        ('api.contract(bigint)', 'contracts.get_contract(bigint)', 'Parties of the contract and admins.', 'u'),
+        ('api.contracts(text, integer)', 'contracts.list_contracts(text, integer)', 'Any authenticated party (sees its own).', 'u'),
+        ('api.release_unearned(bigint)', 'contracts.release_unearned(bigint)', 'Back office: mercato_service only.', 's'),
+        ('api.contracts_check()', 'contracts.check()', 'Back office: mercato_service only.', 's')
+    ) AS x(wrapper, target, who, grantees) LOOP
+        v_comment := obj_description(r.target::regprocedure, 'pg_proc');
+        EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
+                       split_part(v_comment, E'\n', 1) || E'\n' || r.who || ' '
+                       || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mercato_service', r.wrapper);
+        IF r.grantees = 'u' THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mercato_user', r.wrapper);
+        END IF;
+    END LOOP;
+END
+$$;
+
+COMMIT;

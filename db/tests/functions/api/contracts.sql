@@ -1,0 +1,24 @@
+-- Tests for functions/api/contracts: grants, and that the wrappers keep the contracts functions' caller checks.
+BEGIN;
+SELECT plan(6);
+
+SELECT function_privs_are('api', 'activate_contract', ARRAY['bigint'], 'mercato_anon', ARRAY[]::text[],
+                          'anonymous callers cannot activate contracts');
+SELECT function_privs_are('api', 'activate_contract', ARRAY['bigint'], 'mercato_user', ARRAY['EXECUTE'],
+                          'authenticated callers may try (the function checks who they are)');
+SELECT function_privs_are('api', 'release_unearned', ARRAY['bigint'], 'mercato_user', ARRAY[]::text[],
+                          'releasing escrow by hand is back office only');
+SELECT volatility_is('api', 'contracts', ARRAY['text', 'integer'], 'stable', 'listing is a GET');
+
+SELECT identity.register_user('kc|api-ct-b', 'BUSINESS', 'B');
+INSERT INTO identity.business (user_id, name, business_type)
+SELECT id, 'B plc', 'RETAIL' FROM identity.user_account WHERE auth_subject = 'kc|api-ct-b';
+SET LOCAL ROLE mercato_user;
+SELECT set_config('request.jwt.claims', '{"sub": "kc|api-ct-b", "role": "mercato_user"}', true);
+SELECT throws_like($$SELECT api.activate_contract(999999)$$, 'CONTRACTS_UNKNOWN_CONTRACT:%',
+                   'the wrapped function answers (unknown contract)');
+SELECT is((SELECT count(*) FROM api.contracts()), 0::bigint, 'a business without contracts lists none');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
