@@ -3,7 +3,8 @@ BEGIN;
 SELECT plan(12);
 
 SELECT has_schema('masterdata');
-SELECT tables_are('masterdata', ARRAY['currency', 'lookup_type', 'lookup', 'setting', 'policy_version']);
+SELECT tables_are('masterdata', ARRAY['currency', 'lookup_type', 'lookup', 'setting', 'policy_version',
+    'provider_tier', 'business_tier', 'provider_tier_rule', 'business_tier_rule', 'commission_rule']);
 SELECT is((SELECT minor_units FROM masterdata.currency WHERE code = 'ETB'), 2::smallint, 'ETB has 2 decimals');
 SELECT is((SELECT minor_units FROM masterdata.currency WHERE code = 'JPY'), 0::smallint, 'JPY has none');
 SELECT throws_ok($$UPDATE masterdata.setting SET value = 'eleven' WHERE key = 'OTP_EXPIRY_MINUTES'$$, '23514', NULL,
