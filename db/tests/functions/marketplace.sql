@@ -1,0 +1,188 @@
+-- Tests for functions/marketplace: RFQ lifecycle, sealed bids by the database clock, aliases, ranking, awards, quota.
+BEGIN;
+SELECT plan(44);
+
+CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
+    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
+    SET LOCAL ROLE mercato_user;
+$$;
+CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
+GRANT ALL ON ids TO mercato_user, mercato_service;
+SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|mk-biz', 'BUSINESS'), ('kc|mk-biz2', 'BUSINESS'), ('kc|mk-p1', 'PROVIDER'),
+    ('kc|mk-p2', 'PROVIDER'), ('kc|mk-p3', 'PROVIDER'), ('kc|mk-p4', 'PROVIDER'), ('kc|mk-admin', 'ADMIN')) x(s, t);
+SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|mk-admin'), 'PLATFORM_ADMIN');
+SELECT pg_temp.as_user('kc|mk-biz'); INSERT INTO ids SELECT 'biz', identity.register_business('Selam', 'LOGISTICS'); RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-biz2'); INSERT INTO ids SELECT 'biz2', identity.register_business('Other', 'LOGISTICS'); RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p1'); INSERT INTO ids SELECT 'p1', identity.register_provider('COMPANY', 'P1'); RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p2'); INSERT INTO ids SELECT 'p2', identity.register_provider('COMPANY', 'P2'); RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p3'); INSERT INTO ids SELECT 'p3', identity.register_provider('COMPANY', 'P3'); RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p4'); INSERT INTO ids SELECT 'p4', identity.register_provider('COMPANY', 'P4'); RESET ROLE;
+SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'p3');
+SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz2';
+
+-- create and publish
+SELECT pg_temp.as_user('kc|mk-biz');
+SELECT throws_like($$SELECT marketplace.create_rfq('Cars', current_date + 1, current_date + 30, now() + interval '2 hours',
+                     '[{"vehicle_type": "SEDAN", "quantity": 0}]')$$, 'MARKETPLACE_INVALID_RFQ:%', 'a line wants at least one vehicle');
+SELECT throws_like($$SELECT marketplace.create_rfq('Cars', current_date + 1, current_date + 30, now() + interval '2 hours',
+                     '[{"vehicle_type": "HOVERCRAFT", "quantity": 2}]')$$, 'MASTERDATA_UNKNOWN_LOOKUP:%', 'vehicle types are lookups');
+SELECT throws_like($$SELECT marketplace.create_rfq('Cars', current_date + 1, current_date + 30, now() + interval '3 days',
+                     '[{"vehicle_type": "SEDAN", "quantity": 2}]')$$, 'MARKETPLACE_INVALID_RFQ:%', 'bidding closes before the rental starts');
+SELECT throws_like($$SELECT marketplace.create_rfq('Cars', current_date + 1, current_date + 30, now() + interval '2 hours', '[[]]')$$,
+                   'MARKETPLACE_INVALID_RFQ:%', 'lines are objects');
+INSERT INTO ids SELECT 'rfq', marketplace.create_rfq('Staff cars', current_date + 1, current_date + 30, now() + interval '2 hours',
+    '[{"vehicle_type": "SEDAN", "engine_type": "HYBRID", "quantity": 3}, {"vehicle_type": "MINIBUS_12", "quantity": 1, "with_driver": true}]');
+SELECT throws_like($$SELECT marketplace.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_KYB_REQUIRED:%',
+                   'a business publishes only after KYB');
+RESET ROLE;
+SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz';
+SELECT pg_temp.as_user('kc|mk-biz');
+SELECT is((marketplace.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'published');
+SELECT is((marketplace.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'publishing again is a no-op');
+INSERT INTO ids SELECT 'empty', marketplace.create_rfq('Nobody bids', current_date + 1, current_date + 5, now() + interval '2 hours',
+    '[{"vehicle_type": "SUV", "quantity": 1}]');
+SELECT marketplace.publish_rfq((SELECT v FROM ids WHERE k = 'empty'));
+RESET ROLE;
+INSERT INTO ids SELECT 'line1', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'rfq') AND line_no = 1;
+INSERT INTO ids SELECT 'line2', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'rfq') AND line_no = 2;
+INSERT INTO ids SELECT 'eline', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'empty');
+SELECT is((SELECT used FROM marketplace.rfq_quota WHERE business_id = (SELECT v FROM ids WHERE k = 'biz')), 2, 'two RFQs counted against the quota');
+SELECT pg_temp.as_user('kc|mk-biz2');
+SELECT throws_like($$SELECT marketplace.get_rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
+                   'another business does not see the RFQ');
+RESET ROLE;
+
+-- sealed bidding
+SELECT pg_temp.as_user('kc|mk-p4');
+SELECT throws_like(format($$SELECT marketplace.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100", "quantity": 1}]')$$,
+                          (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
+                   'MARKETPLACE_PROVIDER_NOT_VERIFIED:%', 'unverified providers do not bid');
+RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p1');
+SELECT throws_like(format($$SELECT marketplace.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100.005", "quantity": 1}]')$$,
+                          (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
+                   'MARKETPLACE_INVALID_BID:%', 'prices respect the currency''s minor units');
+SELECT throws_like(format($$SELECT marketplace.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100", "quantity": 4}]')$$,
+                          (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
+                   'MARKETPLACE_INVALID_BID:%', 'no more vehicles offered than asked for');
+SELECT throws_like(format($$SELECT marketplace.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100", "quantity": 1}]')$$,
+                          (SELECT v FROM ids WHERE k = 'empty'), (SELECT v FROM ids WHERE k = 'line1')),
+                   'MARKETPLACE_INVALID_BID:%', 'a bid names lines of its own RFQ');
+INSERT INTO ids SELECT 'bid1', marketplace.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1500.00', 'quantity', 2),
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line2'), 'unit_price', '4000', 'quantity', 1)));
+SELECT is(marketplace.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line2'), 'unit_price', '4000.00', 'quantity', 1),
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1500', 'quantity', 2))),
+    (SELECT v FROM ids WHERE k = 'bid1'), 're-sending the same bid returns it');
+SELECT is((SELECT max(revision) FROM marketplace.my_bid((SELECT v FROM ids WHERE k = 'rfq'))), 1, 'and changes nothing');
+SELECT marketplace.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1400', 'quantity', 2)));
+SELECT results_eq($$SELECT revision, rfq_line_id, unit_price FROM marketplace.my_bid((SELECT v FROM ids WHERE k = 'rfq'))$$,
+                  $$SELECT 2, v, 1400::numeric FROM ids WHERE k = 'line1'$$, 'a revision replaces the prices');
+SELECT marketplace.submit_bid((SELECT v FROM ids WHERE k = 'empty'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'eline'),
+                       'unit_price', '900', 'quantity', 1)));
+SELECT marketplace.withdraw_bid((SELECT v FROM ids WHERE k = 'empty'));
+SELECT throws_like($$SELECT marketplace.withdraw_bid((SELECT v FROM ids WHERE k = 'empty'))$$, 'MARKETPLACE_NO_BID:%', 'withdrawn once');
+SELECT throws_ok($$SELECT * FROM marketplace.bid$$, '42501', NULL, 'bid tables are unreadable by application roles');
+RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p2');
+SELECT marketplace.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1400', 'quantity', 3)));
+SELECT throws_like($$SELECT * FROM marketplace.my_bid((SELECT v FROM ids WHERE k = 'empty'))$$, 'MARKETPLACE_NO_BID:%',
+                   'a provider sees only its own bid');
+SELECT is((SELECT count(*)::int FROM marketplace.my_bid((SELECT v FROM ids WHERE k = 'rfq'))), 1, 'its own, one line');
+RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-p3');
+SELECT marketplace.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1300', 'quantity', 1),
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line2'), 'unit_price', '4200', 'quantity', 1)));
+RESET ROLE;
+
+-- before the deadline the business side learns nothing, not even whether there are bids
+SELECT pg_temp.as_user('kc|mk-biz');
+SELECT throws_like($$SELECT * FROM marketplace.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_BIDS_SEALED:%',
+                   'bids are sealed before the deadline');
+SELECT throws_like($$SELECT * FROM marketplace.rfq_bids((SELECT v FROM ids WHERE k = 'empty'))$$, 'MARKETPLACE_BIDS_SEALED:%',
+                   'with the same answer for an RFQ without bids');
+SELECT is(marketplace.get_rfq((SELECT v FROM ids WHERE k = 'rfq')) -> 'bids', 'null'::jsonb, 'no bid count before the deadline');
+SELECT throws_like($$SELECT marketplace.award_rfq((SELECT v FROM ids WHERE k = 'rfq'), '[{"rfq_line_id": 1, "bidder": "x", "quantity": 1}]')$$,
+                   'MARKETPLACE_BIDS_SEALED:%', 'no award before the deadline');
+RESET ROLE;
+SELECT pg_temp.as_user('kc|mk-admin');
+SELECT throws_like($$SELECT * FROM marketplace.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_BIDS_SEALED:%',
+                   'not even an admin sees bids early');
+RESET ROLE;
+
+-- the deadline passes (the test moves it into the past as the owner)
+UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() - interval '1 second' WHERE id IN (SELECT v FROM ids WHERE k IN ('rfq', 'empty'));
+SELECT pg_temp.as_user('kc|mk-p1');
+SELECT throws_like(format($$SELECT marketplace.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "1", "quantity": 1}]')$$,
+                          (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
+                   'MARKETPLACE_BIDDING_CLOSED:%', 'no bid after the deadline');
+RESET ROLE;
+SELECT throws_like($$UPDATE marketplace.bid_line SET unit_price = 1 WHERE bid_id = (SELECT v FROM ids WHERE k = 'bid1')$$,
+                   'MARKETPLACE_BIDDING_CLOSED:%', 'and no late price change, even by the table owner');
+SELECT pg_temp.as_user('kc|mk-biz');
+SELECT is((marketplace.get_rfq((SELECT v FROM ids WHERE k = 'rfq')) ->> 'bids')::int, 3, 'after the deadline the business sees how many bids');
+CREATE TEMP TABLE ranked AS SELECT * FROM marketplace.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'));
+RESET ROLE;
+SELECT results_eq($$SELECT line_no::int, rank::int, unit_price FROM ranked ORDER BY line_no, rank$$,
+                  $$VALUES (1, 1, 1300::numeric), (1, 2, 1400::numeric), (1, 3, 1400::numeric), (2, 1, 4200::numeric)$$,
+                  'ranked per line by price');
+SELECT ok((SELECT r2.submitted_at <= r3.submitted_at FROM ranked r2, ranked r3 WHERE r2.line_no = 1 AND r2.rank = 2 AND r3.rank = 3
+            AND r3.line_no = 1), 'equal prices: the earlier submission ranks first');
+SELECT is((SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 2),
+          marketplace.bidder_alias((SELECT alias_key FROM marketplace.rfq WHERE id = (SELECT v FROM ids WHERE k = 'rfq')), (SELECT v FROM ids WHERE k = 'p1')),
+          'at 1400 p1''s revision came before p2''s bid, so p1 ranks ahead');
+SELECT ok((SELECT bool_and(r.bidder <> 'Bidder ' || upper(left(encode(sha256(convert_to(p.v::text, 'UTF8')), 'hex'), 8))
+                          AND r.bidder <> 'Bidder ' || p.v)
+             FROM ranked r, ids p WHERE p.k IN ('p1', 'p2', 'p3')), 'aliases are neither ids nor bare hashes of them');
+SELECT isnt(marketplace.bidder_alias((SELECT alias_key FROM marketplace.rfq WHERE id = (SELECT v FROM ids WHERE k = 'rfq')), 1),
+            marketplace.bidder_alias((SELECT alias_key FROM marketplace.rfq WHERE id = (SELECT v FROM ids WHERE k = 'empty')), 1),
+            'the same provider has another alias on another RFQ');
+
+-- awards
+SELECT pg_temp.as_user('kc|mk-biz');
+SELECT throws_like(format($$SELECT marketplace.award_rfq(%s, %L)$$, (SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 1), 'quantity', 1),
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 2), 'quantity', 3))),
+    'MARKETPLACE_AWARD_EXCEEDS:%', 'never more than requested on a line');
+SELECT throws_like(format($$SELECT marketplace.award_rfq(%s, %L)$$, (SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 1), 'quantity', 2))),
+    'MARKETPLACE_AWARD_EXCEEDS:%', 'never more than a bid offered');
+SELECT throws_like(format($$SELECT marketplace.award_rfq(%s, %L)$$, (SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', 'Bidder 00000000', 'quantity', 1))),
+    'MARKETPLACE_INVALID_AWARD:%', 'unknown aliases are refused');
+SELECT is(marketplace.award_rfq((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 1), 'quantity', 1),
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 2), 'quantity', 2),
+    jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line2'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 2 AND rank = 1), 'quantity', 1))),
+    3, 'a line split across two bidders');
+SELECT throws_like($$SELECT marketplace.award_rfq((SELECT v FROM ids WHERE k = 'rfq'), '[{"rfq_line_id": 1, "bidder": "x", "quantity": 1}]')$$,
+                   'MARKETPLACE_INVALID_STATE:%', 'an RFQ is awarded once');
+RESET ROLE;
+SELECT results_eq($$SELECT p.k, b.status FROM marketplace.bid b JOIN ids p ON p.v = b.provider_id AND p.k LIKE 'p%'
+                     WHERE b.rfq_id = (SELECT v FROM ids WHERE k = 'rfq') ORDER BY p.k$$,
+                  $$VALUES ('p1', 'AWARDED'), ('p2', 'LOST'), ('p3', 'AWARDED')$$, 'bids are awarded or lost');
+SELECT is((SELECT status FROM marketplace.rfq WHERE id = (SELECT v FROM ids WHERE k = 'rfq')), 'AWARDED', 'the RFQ is awarded');
+SELECT throws_like($$INSERT INTO marketplace.award (rfq_id, rfq_line_id, bid_id, provider_id, quantity_awarded, unit_price)
+                     SELECT b.rfq_id, bl.rfq_line_id, b.id, b.provider_id, 1, bl.unit_price
+                       FROM marketplace.bid b JOIN marketplace.bid_line bl ON bl.bid_id = b.id
+                      WHERE b.provider_id = (SELECT v FROM ids WHERE k = 'p2') AND b.rfq_id = (SELECT v FROM ids WHERE k = 'rfq')$$,
+                   'MARKETPLACE_AWARD_EXCEEDS:%', 'the award trigger holds even for the owner');
+SELECT throws_like($$UPDATE marketplace.award SET quantity_awarded = 3$$, 'MARKETPLACE_AWARD_IMMUTABLE:%', 'awards never change');
+
+-- quota
+UPDATE marketplace.rfq_quota SET used = 10 WHERE business_id = (SELECT v FROM ids WHERE k = 'biz');
+SELECT pg_temp.as_user('kc|mk-biz');
+INSERT INTO ids SELECT 'rfq11', marketplace.create_rfq('Eleventh', current_date + 1, current_date + 5, now() + interval '2 hours',
+    '[{"vehicle_type": "SUV", "quantity": 1}]');
+SELECT throws_ok($$SELECT marketplace.publish_rfq((SELECT v FROM ids WHERE k = 'rfq11'))$$, 'PT429', NULL,
+                 'a STANDARD business publishes 10 RFQs a month (429 after that)');
+RESET ROLE;
+SELECT is((SELECT status FROM marketplace.rfq WHERE id = (SELECT v FROM ids WHERE k = 'rfq11')), 'DRAFT', 'and the refused RFQ stays a draft');
+
+SELECT * FROM finish();
+ROLLBACK;
