@@ -83,6 +83,19 @@ COMMENT ON TABLE delivery.handover IS
 'The vehicle''s condition at a verified handover: photos (front, back, left, right, interior -> URL), odometer,
 fuel level, notes. Written once, by the verification that succeeds.';
 
-REVOKE ALL ON delivery.session, delivery.otp, delivery.otp_attempt, delivery.handover FROM PUBLIC;
+CREATE TABLE delivery.otp_key (
+    id         integer GENERATED ALWAYS AS IDENTITY CONSTRAINT otp_key_pkey PRIMARY KEY,
+    secret     bytea NOT NULL CONSTRAINT otp_key_secret_check CHECK (length(secret) >= 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    retired_at timestamptz
+);
+COMMENT ON TABLE delivery.otp_key IS
+'The HMAC keys of one-time codes (the newest unretired one signs new codes; otp.key_id says which key signed a code,
+so keys can be rotated without invalidating live codes). Readable by no application role and never returned by any
+function: a stolen copy of delivery.otp alone cannot be brute-forced offline.';
+CREATE UNIQUE INDEX otp_key_current_key ON delivery.otp_key ((retired_at IS NULL)) WHERE retired_at IS NULL;
+INSERT INTO delivery.otp_key (secret) VALUES (public.gen_random_bytes(32));
+
+REVOKE ALL ON delivery.session, delivery.otp, delivery.otp_attempt, delivery.handover, delivery.otp_key FROM PUBLIC;
 
 COMMIT;

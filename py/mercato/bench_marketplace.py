@@ -112,6 +112,7 @@ def _fund_businesses(conn: psycopg.Connection, amount: str) -> None:
 
 
 FIXTURE_AWARDED_RFQS = """
+SET mercato.bulk_load = on;  -- historical bids on awarded RFQs (see marketplace.bid_window_trg)
 -- One awarded RFQ per contract to be: business = round robin, one line of %(qty)s SEDAN(s) at 1000.00 a day from
 -- %(start)s to %(end)s, one bid by a provider (round robin), awarded in full.
 INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)

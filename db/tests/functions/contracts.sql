@@ -1,6 +1,8 @@
 -- Tests for functions/contracts: contract from award, snapshots and their immutability, commission terms at award
 -- time, activation into escrow, assignments, early return, termination, completion and contracts.check().
 BEGIN;
+-- The fixtures below load awarded RFQs with their bids directly (the marketplace has its own tests).
+SET LOCAL mercato.bulk_load = on;
 SELECT plan(91);
 
 -- Fixtures (as the owner): parties, wallets, vehicles, RFQs with bids and awards --------------------------

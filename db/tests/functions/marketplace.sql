@@ -1,6 +1,6 @@
 -- Tests for functions/marketplace: RFQ lifecycle, sealed bids by the database clock, aliases, ranking, awards, quota.
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 
 CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
     SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
@@ -127,6 +127,13 @@ SELECT throws_like($$UPDATE marketplace.bid_line SET unit_price = 1 WHERE bid_id
 SELECT pg_temp.as_user('kc|mk-biz');
 SELECT is((marketplace.get_rfq((SELECT v FROM ids WHERE k = 'rfq')) ->> 'bids')::int, 3, 'after the deadline the business sees how many bids');
 CREATE TEMP TABLE ranked AS SELECT * FROM marketplace.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'));
+RESET ROLE;
+-- An unregistered subject (user_id NULL) must not slip through an ownership comparison with NULL.
+SELECT pg_temp.as_user('kc|nobody-at-all');
+SELECT throws_like($$SELECT * FROM marketplace.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
+                   'an unknown subject sees no bids');
+SELECT throws_like($$SELECT marketplace.get_rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
+                   'nor the RFQ');
 RESET ROLE;
 SELECT results_eq($$SELECT line_no::int, rank::int, unit_price FROM ranked ORDER BY line_no, rank$$,
                   $$VALUES (1, 1, 1300::numeric), (1, 2, 1400::numeric), (1, 3, 1400::numeric), (2, 1, 4200::numeric)$$,

@@ -1,6 +1,8 @@
 -- Tests for functions/settlement: amounts (rounding, min/max clamp), escrow captures, a period settled once
 -- (same and overlapping, same reference replays), the period run, reads, and settlement.check().
 BEGIN;
+-- The fixtures below load awarded RFQs with their bids directly (the marketplace has its own tests).
+SET LOCAL mercato.bulk_load = on;
 SELECT plan(52);
 
 CREATE FUNCTION pg_temp.rfq(p_business bigint, p_start date, p_end date, p_awarded_at timestamptz,

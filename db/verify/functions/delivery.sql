@@ -1,6 +1,8 @@
 -- Verify mercato:functions/delivery on pg
--- PLACEHOLDER
 
 BEGIN;
+
+SELECT 'delivery.start_session(bigint, text, text)'::regprocedure, 'delivery.verify_code(bigint, text, jsonb)'::regprocedure,
+       'delivery.resend_code(bigint, text)'::regprocedure, 'delivery.apply_trust_outcome(bigint, text, jsonb)'::regprocedure;
 
 ROLLBACK;
