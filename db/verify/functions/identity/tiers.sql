@@ -1,6 +1,8 @@
 -- Verify mercato:functions/identity/tiers on pg
--- PLACEHOLDER
 
 BEGIN;
+
+SELECT 'identity.recalculate_tiers()'::regprocedure, 'identity.recalculate_provider_tier(bigint)'::regprocedure,
+       'identity.recalculate_business_tier(bigint)'::regprocedure;
 
 ROLLBACK;

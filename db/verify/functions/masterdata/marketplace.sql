@@ -1,6 +1,9 @@
 -- Verify mercato:functions/masterdata/marketplace on pg
--- PLACEHOLDER
 
 BEGIN;
+
+SELECT 'masterdata.commission_terms(text, text, timestamptz)'::regprocedure,
+       'masterdata.add_commission_strategy(timestamptz, jsonb, text)'::regprocedure,
+       'masterdata.business_tier_quota(text, timestamptz)'::regprocedure;
 
 ROLLBACK;
