@@ -79,43 +79,63 @@ COMMENT ON FUNCTION marketplace.require_owner(bigint, text) IS
 'The RFQ, locked (FOR SHARE or FOR UPDATE), if the caller is its business or an admin; another business''s RFQ is
 answered as unknown. Errors: MARKETPLACE_UNKNOWN_RFQ, IDENTITY_*.';
 
+CREATE FUNCTION marketplace.check_bid_window(p_rfq_id bigint)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- Bulk fixtures (benchmarks, tests of other modules) may load historical bids: only a superuser session that says
+    -- so explicitly. No application role is a superuser, and a superuser could disable the triggers anyway.
+    IF current_setting('mercato.bulk_load', true) = 'on'
+       AND (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM marketplace.rfq r WHERE r.id = p_rfq_id
+                 AND (r.status <> 'PUBLISHED' OR r.bid_deadline <= clock_timestamp())) THEN
+        PERFORM core.raise('MARKETPLACE_BIDDING_CLOSED', format('rfq %s', p_rfq_id));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION marketplace.check_bid_window(bigint) IS
+'MARKETPLACE_BIDDING_CLOSED unless the RFQ is PUBLISHED and before its bid deadline by the database clock. The one
+exception is an explicit bulk load of history by a superuser session (SET mercato.bulk_load = on), for fixtures.';
+
 CREATE FUNCTION marketplace.bid_window_trg()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_rfq_id bigint;
 BEGIN
-    -- Bulk fixtures (benchmarks, tests of other modules) may load historical bids: only a superuser session that says
-    -- so explicitly. No application role is a superuser, and a superuser could disable the trigger anyway.
-    IF current_setting('mercato.bulk_load', true) = 'on'
-       AND (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) THEN
-        RETURN coalesce(NEW, OLD);
-    END IF;
-    IF TG_TABLE_NAME = 'bid' THEN
-        v_rfq_id := NEW.rfq_id;
-    ELSE
-        SELECT b.rfq_id INTO v_rfq_id FROM marketplace.bid b WHERE b.id = coalesce(NEW.bid_id, OLD.bid_id);
-    END IF;
-    IF EXISTS (SELECT 1 FROM marketplace.rfq r WHERE r.id = v_rfq_id
-                 AND (r.status <> 'PUBLISHED' OR r.bid_deadline <= clock_timestamp())) THEN
-        PERFORM core.raise('MARKETPLACE_BIDDING_CLOSED', format('rfq %s', v_rfq_id));
-    END IF;
-    RETURN coalesce(NEW, OLD);
+    PERFORM marketplace.check_bid_window(NEW.rfq_id);
+    RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION marketplace.bid_window_trg() IS
-'Trigger: a bid is created and its prices written, revised or removed only while its RFQ is PUBLISHED and before the
-bid deadline by the database clock — whoever writes (MARKETPLACE_BIDDING_CLOSED). The one exception is an explicit
-bulk load of history by a superuser session (SET mercato.bulk_load = on), for fixtures.';
+'Trigger: a bid is created or revised only while its RFQ is open for bidding (marketplace.check_bid_window) — whoever
+writes, SECURITY DEFINER functions included.';
+
+CREATE FUNCTION marketplace.bid_line_window_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM marketplace.check_bid_window((SELECT b.rfq_id FROM marketplace.bid b WHERE b.id = coalesce(NEW.bid_id, OLD.bid_id)));
+    RETURN coalesce(NEW, OLD);
+END
+$$;
+COMMENT ON FUNCTION marketplace.bid_line_window_trg() IS
+'Trigger: a bid''s prices are written, revised or removed only while its RFQ is open for bidding
+(marketplace.check_bid_window) — whoever writes.';
 
 CREATE TRIGGER bid_window BEFORE INSERT ON marketplace.bid
     FOR EACH ROW EXECUTE FUNCTION marketplace.bid_window_trg();
 CREATE TRIGGER bid_revision_window BEFORE UPDATE OF revision, submitted_at ON marketplace.bid
     FOR EACH ROW EXECUTE FUNCTION marketplace.bid_window_trg();
 CREATE TRIGGER bid_line_window BEFORE INSERT OR UPDATE OR DELETE ON marketplace.bid_line
-    FOR EACH ROW EXECUTE FUNCTION marketplace.bid_window_trg();
+    FOR EACH ROW EXECUTE FUNCTION marketplace.bid_line_window_trg();
 
 CREATE FUNCTION marketplace.award_bounds_trg()
 RETURNS trigger

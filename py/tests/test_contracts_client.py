@@ -35,6 +35,7 @@ def build_world(db_url: str, *, start: dt.date, end: dt.date, lines: list[tuple[
     business with the given lines [(provider key, quantity, unit price)] of sedans. Returns the ids."""
     w: dict[str, Any] = {}
     with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SET mercato.bulk_load = on")  # awarded RFQs with their bids, loaded as history
         bank = _one(conn, "SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true)")
         for p in (1, 2):
             sub = f"prov-{p}{tag}"

@@ -4,6 +4,8 @@ and every ledger invariant must hold. The long run is `make torture`."""
 
 from __future__ import annotations
 
+import shutil
+
 from mercato.torture import dedicated_cluster, run
 
 
@@ -13,6 +15,7 @@ def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:
         report = run(url, clients=4, seconds=8, crashes=2, crash=cluster.crash, restart=cluster.up, accounts=50, seed=7)
     finally:
         cluster.down()
+        shutil.rmtree(cluster.home, ignore_errors=True)   # a fresh cluster (and a free port) every run
     assert report.crashes == 2
     assert report.operations > 500, report
     assert report.replays > 0, "idempotent replays were exercised"

@@ -336,7 +336,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_admin boolean := identity.is_marketplace_admin();
+    v_admin    boolean := identity.is_marketplace_admin();
+    v_provider bigint;
 BEGIN
     IF p_status IS NULL OR p_status NOT IN ('UNDER_REVIEW', 'ACTIVE', 'SUSPENDED', 'RETIRED') THEN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_status must be UNDER_REVIEW, ACTIVE, SUSPENDED or RETIRED');
@@ -344,8 +345,11 @@ BEGIN
     IF NOT v_admin AND p_status <> 'RETIRED' THEN
         PERFORM identity.require_admin();   -- raises: only admins review vehicles
     END IF;
+    IF NOT v_admin THEN
+        v_provider := (identity.current_provider()).id;
+    END IF;
     UPDATE identity.vehicle SET status = p_status, updated_at = now()
-     WHERE id = p_vehicle_id AND (v_admin OR provider_id = (identity.current_provider()).id);
+     WHERE id = p_vehicle_id AND (v_admin OR provider_id = v_provider);
     IF NOT FOUND THEN
         PERFORM core.raise('IDENTITY_UNKNOWN_VEHICLE', format('vehicle %s', p_vehicle_id));
     END IF;
