@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from mercato.contracts import ContractsMixin
+from mercato.marketplace import MarketplaceMixin
 from mercato.errors import from_psycopg
 from mercato.ledger import LedgerMixin
 
@@ -53,7 +54,7 @@ class PolicyVersion:
     note: str
 
 
-class Client(LedgerMixin, ContractsMixin):
+class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
     """Access to Mercato as one caller (JWT claims and optional database role)."""
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,

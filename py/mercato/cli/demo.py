@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 
 import click
 
@@ -61,7 +62,9 @@ def command() -> None:
         click.echo(table([{"policy": r.policy_code, "version": r.version, "effective_from": r.effective_from,
                            "effective_to": r.effective_to, "body": r.body} for r in rows]))
 
-        _step("Every change above is in the append-only audit log")
+        movello(service, run, as_admin)
+
+        _step("Every change above is in the append-only audit log (latest events)")
         click.echo(table(_recent_audit(service)))
     click.echo("")
     click.echo("demo finished")
@@ -74,3 +77,171 @@ def _recent_audit(client: Client) -> list[dict]:
             "ORDER BY id DESC LIMIT 8")
         cols = [c.name for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+# -- Movello, end to end -------------------------------------------------------------------------------
+
+SHIFT_DAYS = 31
+
+
+def movello(service: Client, run: str, as_admin: Client) -> None:
+    """RFQ -> blind bids -> split award -> escrow -> OTP handover -> a month of use -> settlement -> return -> tiers."""
+    today = dt.date.today()
+    user = {"role": "mercato_user"}
+
+    def caller(sub: str) -> Client:
+        return service.as_caller({**user, "sub": sub}, role="mercato_user")
+
+    _step("Movello: a business and three providers register themselves; the platform verifies them")
+    biz_sub = f"kc|selam-{run}"
+    service.register_user(biz_sub, "BUSINESS", "Selam Logistics PLC")
+    business = caller(biz_sub)
+    business_id = business.register_business("Selam Logistics PLC", "LOGISTICS", "TIN-0001")
+    as_admin.set_business_kyb(business_id, "VERIFIED")
+    service.top_up_business(business_id, "2000000.00", f"demo-topup-{run}")
+    providers: dict[str, dict] = {}
+    fleet = {"Abebe Cars": 2, "Tana Fleet": 5, "Lucy Rides": 3}
+    for name, cars in fleet.items():
+        sub = f"kc|{name.split()[0].lower()}-{run}"
+        service.register_user(sub, "PROVIDER", name)
+        me = caller(sub)
+        pid = me.register_provider("COMPANY", name)
+        as_admin.set_provider_verification(pid, "VERIFIED")
+        vehicles = []
+        for n in range(cars):
+            vid = me.add_vehicle(f"{name[:2].upper()} {run.upper()} {n + 1}", "SEDAN", 4, "HYBRID", "Toyota", "Corolla")
+            ins = me.add_vehicle_insurance(vid, "COMPREHENSIVE", "Nyala Insurance", today, today + dt.timedelta(days=120),
+                                           f"https://docs.movello.example/{run}/{vid}.pdf")
+            as_admin.set_vehicle_status(vid, "ACTIVE")
+            as_admin.verify_insurance(ins)
+            vehicles.append(vid)
+        providers[name] = {"sub": sub, "client": me, "id": pid, "vehicles": vehicles}
+    click.echo(table([{"party": "business", "name": "Selam Logistics PLC", "id": business_id, "status": "KYB VERIFIED",
+                       "wallet": _wallet(business)}] +
+                     [{"party": "provider", "name": n, "id": p["id"], "status": "VERIFIED", "wallet": _wallet(p["client"]),
+                       "vehicles": len(p["vehicles"])} for n, p in providers.items()]))
+
+    _step("The business posts an RFQ: 6 hybrid sedans for 30 days; providers bid blind")
+    start = today + dt.timedelta(days=1)
+    rfq = business.create_rfq("Staff shuttles, Addis Ababa", start, start + dt.timedelta(days=29),
+                              dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=61),
+                              [{"vehicle_type": "SEDAN", "engine_type": "HYBRID", "quantity": 6, "with_driver": True}])
+    business.publish_rfq(rfq)
+    line = business.get_rfq(rfq)["lines"][0]["rfq_line_id"]
+    for name, price, qty in (("Abebe Cars", "1500.00", 2), ("Tana Fleet", "1450.00", 5), ("Lucy Rides", "1600.00", 3)):
+        providers[name]["client"].submit_bid(rfq, [{"rfq_line_id": line, "unit_price": price, "quantity": qty}])
+        click.echo(f"{name} bids {qty} x {price} ETB per vehicle per day")
+    try:
+        business.rfq_bids(rfq)
+    except MercatoError as exc:
+        click.echo(f"the business asks for the bids before the deadline: refused, HTTP {exc.http_status}: {exc.one_line()}")
+    click.echo(f"bid count shown to the business before the deadline: {business.get_rfq(rfq)['bids']}")
+
+    _step("Fast-forward to the deadline (the demo moves this RFQ's bid deadline to now, as the database owner)")
+    with service.transaction() as conn:
+        conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() - interval '1 second' WHERE id = %s", (rfq,))
+    bids = business.rfq_bids(rfq)
+    click.echo(table([{"rank": b.rank, "bidder (per-RFQ alias)": b.bidder, "unit price": b.unit_price,
+                       "vehicles offered": b.quantity_offered} for b in bids]))
+    cheapest, second = bids[0], bids[1]
+    awards = business.award_rfq(rfq, [{"rfq_line_id": line, "bidder": cheapest.bidder, "quantity": 5},
+                                      {"rfq_line_id": line, "bidder": second.bidder, "quantity": 1}])
+    click.echo(f"award split across the two best bids: {awards} awards (5 + 1 vehicles)")
+
+    _step("Contract with immutable snapshots; activation locks the full amount in escrow")
+    contract = business.create_contract(rfq)
+    business.activate_contract(contract.id)
+    detail = business.get_contract(contract.id)
+    click.echo(table([{"contract": contract.contract_number, "total": contract.total_amount, "currency": contract.currency,
+                       "period": f"{contract.start_date}..{contract.end_date}"}]))
+    click.echo(table([{"provider": p["name"], "tier at award": p["tier_code"], "commission rate": p["commission_rate"]}
+                      for p in detail["providers"]]))
+    click.echo(f"business wallet: {_wallet(business)}")
+
+    _step("Providers assign vehicles; each handover is confirmed with a one-time code")
+    assignments = []
+    for cl in detail["lines"]:
+        owner = next(p for p in providers.values() if p["id"] == cl["provider_id"])
+        for vid in owner["vehicles"][: cl["quantity"]]:
+            assignments.append((owner, owner["client"].assign_vehicle(cl["id"], vid)))
+    first = True
+    for owner, a in assignments:
+        issued = owner["client"].start_session(a.id, "DELIVERY")
+        if first:
+            wrong = f"{(int(issued.code) + 1) % 1_000_000:06d}"
+            v = business.verify_code(issued.session_id, wrong)
+            click.echo(f"code sent by SMS (shown once to the provider's app); the business types {wrong}: "
+                       f"verified={v.verified}, {v.outcome}, {v.attempts_left} tries left")
+            first = False
+        v = business.verify_code(issued.session_id, issued.code,
+                                 {"odometer_km": 12000 + a.id, "fuel_level": "FULL", "photos": {"front": "https://x/f.jpg"}})
+        click.echo(f"vehicle {a.vehicle_id}: right code -> verified={v.verified}; assignment {a.id} is now in use")
+
+    _step("Tiers follow the active fleet and the trust score (on-time handovers raise trust)")
+    for r in service.recalculate_tiers():
+        click.echo(f"{r.party_type}: evaluated {r.evaluated}, promoted {r.promoted}, demoted {r.demoted}")
+    click.echo(table(_tiers(service, [p["id"] for p in providers.values()])))
+
+    _step(f"A month of use: the demo moves this contract's calendar {SHIFT_DAYS} days into the past "
+          "(dates only, as the database owner; no money moves)")
+    _shift_story(service, rfq, contract.id, SHIFT_DAYS)
+    period_start = start - dt.timedelta(days=SHIFT_DAYS)
+    period_end = today - dt.timedelta(days=1)
+    settled = []
+    for name, p in providers.items():
+        try:
+            c = service.settle_provider(p["id"], period_start, period_end, f"demo-settle-{run}-{p['id']}")
+        except MercatoError as exc:
+            settled.append({"provider": name, "period": f"{period_start}..{period_end}", "gross": "", "commission": "",
+                            "net": exc.code})
+            continue
+        settled.append({"provider": name, "period": f"{c.period_start}..{c.period_end}", "gross": c.gross,
+                        "commission": c.commission, "net": c.net})
+    click.echo(table(settled))
+
+    _step("Return: each vehicle goes back with a RETURN code; the contract completes")
+    for owner, a in assignments:
+        issued = owner["client"].start_session(a.id, "RETURN")
+        business.verify_code(issued.session_id, issued.code, {"fuel_level": "HALF", "notes": "returned on time"})
+    done = business.complete_contract(contract.id)
+    click.echo(f"contract {done.contract_number}: {done.status}")
+    click.echo(table([{"party": n, "wallet": _wallet(p["client"])} for n, p in providers.items()] +
+                     [{"party": "Selam Logistics PLC", "wallet": _wallet(business)}]))
+
+    _step("The ledger's trial balance and invariants (ledger.check, contracts.check, settlement.check)")
+    checks = service.check() + service.contracts_check() + service.settlement_check()
+    click.echo(table([{"check": c.check_name, "ok": c.ok, "violations": c.violations} for c in checks]))
+
+
+def _wallet(client: Client) -> str:
+    with client.transaction() as conn:
+        row = conn.execute("SELECT balance, held, available FROM api.my_accounts() LIMIT 1").fetchone()
+    return "-" if row is None else f"balance {row[0]}, held {row[1]}, available {row[2]}"
+
+
+def _tiers(service: Client, provider_ids: list[int]) -> list[dict]:
+    with service.transaction() as conn:
+        cur = conn.execute("SELECT p.name, p.trust_score, p.tier_code, "
+                           "(SELECT string_agg(c.old_tier || '->' || c.new_tier, ', ' ORDER BY c.id) FROM identity.tier_change c "
+                           " WHERE c.party_type = 'PROVIDER' AND c.party_id = p.id) AS changes "
+                           "FROM identity.provider p WHERE p.id = ANY(%s) ORDER BY p.id", (provider_ids,))
+        return [{"provider": n, "trust score": t, "tier": tier, "tier changes": ch or ""} for n, t, tier, ch in cur.fetchall()]
+
+
+def _shift_story(service: Client, rfq: int, contract: int, days: int) -> None:
+    """Demo only: move one RFQ's and contract's dates into the past. Triggers that keep these rows immutable are
+    bypassed for this one transaction (session_replication_role = replica needs a superuser); amounts, states and
+    the ledger are untouched."""
+    with service.transaction() as conn:
+        conn.execute("SET LOCAL session_replication_role = replica")
+        shift = dt.timedelta(days=days)
+        conn.execute("UPDATE marketplace.rfq SET start_date = start_date - %s, end_date = end_date - %s, "
+                     "bid_deadline = bid_deadline - %s, published_at = published_at - %s, awarded_at = awarded_at - %s, "
+                     "created_at = created_at - %s WHERE id = %s", (days, days, shift, shift, shift, shift, rfq))
+        conn.execute("UPDATE marketplace.award SET awarded_at = awarded_at - %s WHERE rfq_id = %s", (shift, rfq))
+        conn.execute("UPDATE contracts.contract SET start_date = start_date - %s, end_date = end_date - %s, "
+                     "created_at = created_at - %s, activated_at = activated_at - %s WHERE id = %s",
+                     (days, days, shift, shift, contract))
+        conn.execute("UPDATE contracts.assignment SET period = daterange(lower(period) - %s, upper(period) - %s), "
+                     "started_on = started_on - %s, created_at = created_at - %s WHERE contract_id = %s",
+                     (days, days, days, shift, contract))
