@@ -211,12 +211,13 @@ class MarketplaceBench:
         t0 = time.monotonic()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(FIXTURE_PARTIES % {"businesses": max(1, providers // 100), "providers": providers})
-            # A third of the providers have vehicles in one active contract: fleet sizes 1..40, so every tier
-            # threshold (5 / 15 / 30) is crossed by some. Contracts are bulk-loaded ACTIVE (no escrow needed here).
+            # A third of the providers have vehicles in one active contract (bulk-loaded ACTIVE; no escrow needed here).
             active = providers // 3
             conn.execute(FIXTURE_AWARDED_RFQS % {"n": active, "qty": 1, "start": f"'{today - dt.timedelta(days=10)}'",
                                                  "end": f"'{today + dt.timedelta(days=50)}'"})
-            conn.execute("UPDATE marketplace.award a SET quantity_awarded = 1 + (a.provider_id % 40)")
+            # Fleet sizes 1..5 for most, 15..19 for every 10th, 30..39 for every 50th: every threshold is crossed.
+            conn.execute("UPDATE marketplace.award a SET quantity_awarded = CASE WHEN a.provider_id % 50 = 0 THEN 30 + a.provider_id % 10 "
+                         "WHEN a.provider_id % 10 = 0 THEN 15 + a.provider_id % 5 ELSE 1 + a.provider_id % 5 END")
             conn.execute("UPDATE marketplace.bid_line SET quantity_offered = 40")
             conn.execute("UPDATE marketplace.rfq_line SET quantity_required = 40")
             conn.execute("""
@@ -261,3 +262,117 @@ class MarketplaceBench:
                       notes=f"{counts[1]:,} vehicles, {counts[2]:,} active assignments; result {summary}; tiers after: "
                             + ", ".join(f"{t} {n:,}" for t, n in spread)
                             + f"; a second run with nothing to change: {second_s:.1f} s; fixture set-up {setup_s:.0f} s")
+
+    # otp -----------------------------------------------------------------------------------------
+    OTP_SCRIPT = """-- mercato bench marketplace: one OTP verification (right code, with its handover) per transaction, as the
+-- business of the session (claims set exactly as PostgREST sets them, then the mercato_user role).
+BEGIN;
+SELECT set_config('request.jwt.claims', o.claims, true) AS claims, o.session_id AS sid, o.code AS code
+  FROM bench_otp o WHERE o.n = (SELECT nextval('bench_otp_seq')) \\gset
+SET LOCAL ROLE mercato_user;
+SELECT verified FROM delivery.verify_code(:sid, lpad((:code)::text, 6, '0'), '{"fuel_level": "FULL", "odometer_km": 1000}');
+END;
+"""
+
+    def otp(self, clients: int = 8, seconds: int = 30, sessions: int | None = None, scale: int = 50) -> Result:
+        url = self._fresh("otp")
+        today = dt.date.today()
+        # Enough issued codes for the run (each is verified once), spread over 100 providers so that the trust-score
+        # update of one provider is not a queue.
+        sessions = sessions or max(2000, 1500 * seconds)
+        providers = 100
+        per = -(-sessions // providers)
+        t0 = time.monotonic()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(FIXTURE_PARTIES % {"businesses": 10, "providers": providers})
+            conn.execute(FIXTURE_WALLETS)
+            _fund_businesses(conn, str(1000 * per * 30 * 20))
+            conn.execute(FIXTURE_AWARDED_RFQS % {"n": providers, "qty": per, "start": f"'{today + dt.timedelta(days=1)}'",
+                                                 "end": f"'{today + dt.timedelta(days=30)}'"})
+            conn.execute("""
+                DO $$ DECLARE r record; c contracts.contract; BEGIN
+                  FOR r IN SELECT id FROM marketplace.rfq ORDER BY id LOOP
+                    c := contracts.create_contract(r.id);
+                    PERFORM contracts.activate_contract(c.id);
+                  END LOOP;
+                END $$""")
+            conn.execute(FIXTURE_VEHICLES_AND_ASSIGNMENTS.replace("'ACTIVE', k.start_date", "'PENDING_DELIVERY', NULL"))
+            self.log(f"[setup] {sessions:,} assignments pending delivery; issuing their codes through delivery.start_session")
+            conn.execute("CREATE TABLE bench_otp (n bigint PRIMARY KEY, session_id bigint, code text, claims text)")
+            conn.execute("CREATE SEQUENCE bench_otp_seq")
+            conn.execute("""
+                DO $$ DECLARE a record; s record; i bigint := 0; BEGIN
+                  -- Codes are numbered round-robin over the providers, so that concurrent clients verify handovers
+                  -- of different providers (each verification updates its provider's trust score under a row lock).
+                  FOR a IN SELECT x.id, u.auth_subject AS provider_sub, bu.auth_subject AS business_sub
+                             FROM contracts.assignment x
+                             JOIN identity.provider p ON p.id = x.provider_id JOIN identity.user_account u ON u.id = p.user_id
+                             JOIN contracts.contract k ON k.id = x.contract_id JOIN identity.business b ON b.id = k.business_id
+                             JOIN identity.user_account bu ON bu.id = b.user_id
+                            ORDER BY row_number() OVER (PARTITION BY x.provider_id ORDER BY x.id), x.provider_id LOOP
+                    PERFORM set_config('request.jwt.claims', json_build_object('sub', a.provider_sub, 'role', 'mercato_user')::text, true);
+                    SELECT * INTO s FROM delivery.start_session(a.id, 'DELIVERY');
+                    i := i + 1;
+                    INSERT INTO bench_otp VALUES (i, s.session_id, s.code,
+                                                  json_build_object('sub', a.business_sub, 'role', 'mercato_user')::text);
+                  END LOOP;
+                END $$""")
+            conn.execute("VACUUM ANALYZE")
+        setup_s = time.monotonic() - t0
+        inner = b.Bench(b.Settings(url=self.server_url, seconds=seconds, clients=(clients,), accounts=2, scale=scale,
+                                   db_prefix=f"{self.prefix}_otpbase"), Path("."), log=self.log)
+        inner.setup_tpcb()
+        base1 = inner.run_tpcb(clients)
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+            f.write(self.OTP_SCRIPT)
+            script = Path(f.name)
+        self.log(f"[run] OTP verifications, {clients} clients, {seconds} s")
+        res = inner._pgbench(url, clients, script)
+        script.unlink()
+        base2 = inner.run_tpcb(clients)
+        with psycopg.connect(url, autocommit=True) as conn:
+            verified = conn.execute("SELECT count(*) FROM delivery.session WHERE status = 'VERIFIED'").fetchone()[0]
+            failures = _checks(conn, ("ledger.check", "contracts.check"))
+        inner.drop_databases()
+        bases = [x.tps for x in (base1, base2) if x.tps]
+        base = sum(bases) / len(bases) if bases else None
+        ratio = res.tps / base if res.tps and base else None
+        if res.error or res.failed:
+            failures.append(f"pgbench: {res.error or ''} failed {res.failed}")
+        self.log(f"      {res.tps or 0:,.1f} verifications/s vs TPC-B {base or 0:,.1f} → {ratio or 0:.2f}; verified {verified:,}")
+        return Result("otp", round(res.tps, 1) if res.tps else None, "verifications/s", verified, res.tps,
+                      baseline_tps=bases, ratio=round(ratio, 2) if ratio else None, target="≥ 0.8 × TPC-B",
+                      met=bool(ratio and ratio >= 0.8), checks_ok=not failures, failures=failures,
+                      notes=f"{clients} clients, {seconds} s; TPC-B runs before and after: "
+                            + ", ".join(f"{x:,.1f}" for x in bases) + f"; {sessions:,} codes issued; set-up {setup_s:.0f} s")
+
+
+def render_markdown(results: list[Result], *, command: str, machine: dict[str, Any]) -> str:
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = ["## Marketplace results", "", f"Generated by `{command}` on {when}.", "",
+           f"- Machine: {machine.get('machine', '')}; load average before {machine.get('load', '')}",
+           f"- Server: {machine.get('server', '')}", "",
+           "| case | result | items | per second | TPC-B tps (same run) | ratio | target | met? | checks |",
+           "|---|---:|---:|---:|---:|---:|---|---|---|"]
+    for r in results:
+        base = ", ".join(f"{x:,.1f}" for x in r.baseline_tps) or "—"
+        out.append(f"| {r.case} | {r.value if r.value is not None else '—'} {r.unit} | {r.items:,} | "
+                   f"{f'{r.per_second:,.1f}' if r.per_second else '—'} | {base} | {r.ratio if r.ratio is not None else '—'} | "
+                   f"{r.target} | {'yes' if r.met else ('**no**' if r.met is False else '—')} | "
+                   f"{'ok' if r.checks_ok else 'FAILED: ' + '; '.join(r.failures)} |")
+    out.append("")
+    for r in results:
+        out.append(f"- **{r.case}**: {r.notes}")
+    return "\n".join(out) + "\n"
+
+
+def update_markdown(path: Path, section: str) -> None:
+    start_marker, end_marker = MARKERS
+    block = f"{start_marker}\n{section.rstrip()}\n{end_marker}"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    start, end = text.find(start_marker), text.find(end_marker)
+    if start != -1 and end != -1 and end > start:
+        text = text[:start] + block + text[end + len(end_marker):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text if text.endswith("\n") else text + "\n")

@@ -139,7 +139,9 @@ party qualifies again for its tier or is demoted.';
 
 CREATE TRIGGER business_audit AFTER INSERT OR UPDATE OR DELETE ON identity.business
     FOR EACH ROW EXECUTE FUNCTION audit.track();
-CREATE TRIGGER provider_audit AFTER INSERT OR UPDATE OR DELETE ON identity.provider
+-- Trust-score moves are recorded with their inputs in identity.trust_score_event; the row audit covers the rest.
+CREATE TRIGGER provider_audit AFTER INSERT OR DELETE OR UPDATE OF user_id, tenant_id, provider_type, name, tin_number,
+    verification_status, tier_code, tier_since, wallet_account_id, metadata ON identity.provider
     FOR EACH ROW EXECUTE FUNCTION audit.track();
 CREATE TRIGGER vehicle_audit AFTER INSERT OR UPDATE OR DELETE ON identity.vehicle
     FOR EACH ROW EXECUTE FUNCTION audit.track();

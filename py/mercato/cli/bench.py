@@ -90,3 +90,43 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
         click.echo(b.render_text(report))
     if not report.checks_ok:
         raise click.ClickException("ledger.check() reported violations or a pgbench run aborted (see above)")
+
+
+@command.command(name="marketplace")
+@click.option("--case", "cases", multiple=True, type=click.Choice(["otp", "tiers", "settlement"]),
+              help="Run only this case (repeatable; default: all).")
+@click.option("--seconds", type=click.IntRange(1), default=30, show_default=True, help="Duration of the OTP pgbench runs.")
+@click.option("--clients", type=click.IntRange(1), default=8, show_default=True, help="Clients of the OTP case.")
+@click.option("--providers", type=click.IntRange(10), default=100_000, show_default=True, help="Providers of the tiers case.")
+@click.option("--contracts", type=click.IntRange(10), default=10_000, show_default=True,
+              help="Active contracts of the settlement case.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the marketplace section of this Markdown file (e.g. docs/benchmarks.md).")
+def marketplace(cases: tuple[str, ...], seconds: int, clients: int, providers: int, contracts: int,
+                output: Path | None) -> None:
+    """OTP verifications/s against TPC-B (target ≥ 0.8 ×), identity.recalculate_tiers() over many providers,
+    settlement of many active contracts (seconds). Each case on its own fresh database; checks must stay clean."""
+    from mercato.bench_marketplace import MarketplaceBench, render_markdown, update_markdown
+    from mercato.config import database_url
+
+    server = database_url()
+    info = b.machine_info(re.sub(r"/[^/?]*(\?|$)", r"/postgres\1", server, count=1) if "://" in server else server)
+    bench = MarketplaceBench(server, log=lambda line: click.echo(line, err=True))
+    results = []
+    for case in cases or ("otp", "tiers", "settlement"):
+        if case == "otp":
+            results.append(bench.otp(clients=clients, seconds=seconds))
+        elif case == "tiers":
+            results.append(bench.tiers(providers))
+        else:
+            results.append(bench.settlement(contracts))
+    machine = {"machine": f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gb']} GB RAM",
+               "load": info["load_average"],
+               "server": f"{info['postgresql']}; " + ", ".join(f"{k}={v}" for k, v in sorted(info["server_settings"].items()))}
+    text = render_markdown(results, command=b.command_line(sys.argv[1:]), machine=machine)
+    click.echo(text)
+    if output is not None:
+        update_markdown(output, text)
+        click.echo(f"wrote the marketplace section of {output}", err=True)
+    if not all(r.checks_ok for r in results):
+        sys.exit(1)
