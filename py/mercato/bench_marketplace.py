@@ -131,7 +131,7 @@ SELECT r.id, p.id, 'AWARDED'
 INSERT INTO marketplace.bid_line (bid_id, rfq_line_id, unit_price, quantity_offered)
 SELECT bd.id, l.id, 1000.00, %(qty)s FROM marketplace.bid bd JOIN marketplace.rfq_line l ON l.rfq_id = bd.rfq_id;
 INSERT INTO marketplace.award (rfq_id, rfq_line_id, bid_id, provider_id, quantity_awarded, unit_price, awarded_at)
-SELECT bd.rfq_id, l.id, bd.id, bd.provider_id, %(qty)s, 1000.00, %(start)s::date - 1
+SELECT bd.rfq_id, l.id, bd.id, bd.provider_id, %(award_qty)s, 1000.00, %(start)s::date - 1
   FROM marketplace.bid bd JOIN marketplace.rfq_line l ON l.rfq_id = bd.rfq_id;
 """
 
@@ -177,7 +177,7 @@ class MarketplaceBench:
             conn.execute(FIXTURE_WALLETS)
             # each contract: 1 vehicle x 1000.00 x 60 days = 60,000.00 ETB, 20 contracts per business
             _fund_businesses(conn, str(60_000 * 20 + 1000))
-            conn.execute(FIXTURE_AWARDED_RFQS % {"n": contracts, "qty": 1, "start": f"'{start}'", "end": f"'{end}'"})
+            conn.execute(FIXTURE_AWARDED_RFQS % {"n": contracts, "qty": 1, "award_qty": 1, "start": f"'{start}'", "end": f"'{end}'"})
             self.log(f"[setup] {contracts:,} awarded RFQs; creating and activating the contracts through the functions")
             conn.execute("""
                 DO $$ DECLARE r record; c contracts.contract; BEGIN
@@ -213,13 +213,11 @@ class MarketplaceBench:
             conn.execute(FIXTURE_PARTIES % {"businesses": max(1, providers // 100), "providers": providers})
             # A third of the providers have vehicles in one active contract (bulk-loaded ACTIVE; no escrow needed here).
             active = providers // 3
-            conn.execute(FIXTURE_AWARDED_RFQS % {"n": active, "qty": 1, "start": f"'{today - dt.timedelta(days=10)}'",
-                                                 "end": f"'{today + dt.timedelta(days=50)}'"})
             # Fleet sizes 1..5 for most, 15..19 for every 10th, 30..39 for every 50th: every threshold is crossed.
-            conn.execute("UPDATE marketplace.award a SET quantity_awarded = CASE WHEN a.provider_id % 50 = 0 THEN 30 + a.provider_id % 10 "
-                         "WHEN a.provider_id % 10 = 0 THEN 15 + a.provider_id % 5 ELSE 1 + a.provider_id % 5 END")
-            conn.execute("UPDATE marketplace.bid_line SET quantity_offered = 40")
-            conn.execute("UPDATE marketplace.rfq_line SET quantity_required = 40")
+            conn.execute(FIXTURE_AWARDED_RFQS % {
+                "n": active, "qty": 40, "start": f"'{today - dt.timedelta(days=10)}'", "end": f"'{today + dt.timedelta(days=50)}'",
+                "award_qty": "CASE WHEN bd.provider_id % 50 = 0 THEN 30 + bd.provider_id % 10 "
+                             "WHEN bd.provider_id % 10 = 0 THEN 15 + bd.provider_id % 5 ELSE 1 + bd.provider_id % 5 END"})
             conn.execute("""
                 INSERT INTO contracts.contract (contract_number, rfq_id, business_id, currency, start_date, end_date,
                                                 total_amount, status, commission_policy_version_id,
@@ -287,7 +285,7 @@ END;
             conn.execute(FIXTURE_PARTIES % {"businesses": 10, "providers": providers})
             conn.execute(FIXTURE_WALLETS)
             _fund_businesses(conn, str(1000 * per * 30 * 20))
-            conn.execute(FIXTURE_AWARDED_RFQS % {"n": providers, "qty": per, "start": f"'{today + dt.timedelta(days=1)}'",
+            conn.execute(FIXTURE_AWARDED_RFQS % {"n": providers, "qty": per, "award_qty": per, "start": f"'{today + dt.timedelta(days=1)}'",
                                                  "end": f"'{today + dt.timedelta(days=30)}'"})
             conn.execute("""
                 DO $$ DECLARE r record; c contracts.contract; BEGIN
