@@ -413,6 +413,62 @@ COMMENT ON FUNCTION settlement.check() IS
 totals equal its lines, every contract line''s settled_gross equals its cycle lines, every cycle line''s ledger
 capture took exactly its gross from the escrow hold. A full scan. Errors: none of its own. Assumes READ COMMITTED.';
 
+
+CREATE PROCEDURE settlement.run_period_in_steps(p_period_start date, p_period_end date, INOUT p_cycles integer DEFAULT 0,
+                                                INOUT p_skipped integer DEFAULT 0)
+LANGUAGE plpgsql
+-- No SET search_path here: PostgreSQL forbids COMMIT in a procedure with a SET clause. Every name below is
+-- schema-qualified, and the work is done by settlement.settle, which pins its own.
+AS $$
+DECLARE
+    r       record;
+    v_cycle settlement.cycle;
+    v_todo  bigint[];
+    v_cur   text[];
+    i       integer;
+BEGIN
+    IF NOT identity.is_marketplace_admin() THEN
+        PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
+    END IF;
+    IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end THEN
+        PERFORM core.raise('SETTLEMENT_INVALID_PERIOD', format('%s..%s', p_period_start, p_period_end));
+    ELSIF p_period_end >= current_date THEN
+        PERFORM core.raise('SETTLEMENT_PERIOD_OPEN', format('%s..%s ends on or after today (%s)', p_period_start,
+                                                            p_period_end, current_date));
+    END IF;
+    -- The candidates, read once; then one transaction per provider and currency, committed before the next.
+    SELECT array_agg(e.provider_id ORDER BY e.provider_id, e.currency), array_agg(e.currency ORDER BY e.provider_id, e.currency)
+      INTO v_todo, v_cur
+      FROM (SELECT DISTINCT a.provider_id, k.currency::text AS currency
+              FROM contracts.assignment a JOIN contracts.contract k ON k.id = a.contract_id
+             WHERE a.status IN ('ACTIVE', 'RETURNED') AND a.started_on <= p_period_end
+               AND lower(a.period) <= p_period_end AND upper(a.period) > p_period_start
+               AND least(coalesce(a.ended_on, upper(a.period)), upper(a.period), p_period_end + 1)
+                   > greatest(a.started_on, lower(a.period), p_period_start)) e;
+    COMMIT;
+    FOR i IN 1 .. coalesce(cardinality(v_todo), 0) LOOP
+        IF EXISTS (SELECT 1 FROM settlement.cycle c
+                    WHERE c.provider_id = v_todo[i] AND c.currency = v_cur[i]
+                      AND daterange(c.period_start, c.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')) THEN
+            p_skipped := p_skipped + 1;   -- settled before (an earlier run, or this one before a crash)
+        ELSE
+            v_cycle := settlement.settle(v_todo[i], v_cur[i], p_period_start, p_period_end,
+                                         format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end, v_todo[i], v_cur[i]));
+            p_cycles := p_cycles + 1;
+        END IF;
+        COMMIT;
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE settlement.run_period_in_steps(date, date, integer, integer) IS
+'Settle every provider with earnings in a closed period like settlement.run_period, but COMMIT after each provider''s
+cycle: no transaction holds the hot commission account, the business wallets or the escrow lines for the whole run
+(rows updated many times in one transaction grow version chains that every later update walks), a crash loses at most
+the cycle in flight, and running it again resumes (providers already settled for the period are skipped; the cycle
+reference is the same, so a cycle committed just before a crash is never paid twice). CALL it outside a transaction
+block (autocommit). Returns the cycles made and skipped. Caller: the service role or a marketplace admin.
+Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_INVALID_PERIOD, SETTLEMENT_PERIOD_OPEN and those of settlement.settle.';
+
 GRANT EXECUTE ON FUNCTION
     settlement.settle_provider(bigint, date, date, text, text),
     settlement.run_period(date, date),
@@ -420,5 +476,7 @@ GRANT EXECUTE ON FUNCTION
     settlement.get_cycle(bigint)
     TO mercato_user, mercato_service;
 GRANT EXECUTE ON FUNCTION settlement.check() TO mercato_service;
+REVOKE ALL ON PROCEDURE settlement.run_period_in_steps(date, date, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE settlement.run_period_in_steps(date, date, integer, integer) TO mercato_user, mercato_service;
 
 COMMIT;

@@ -13,6 +13,10 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+import psycopg
+
+from mercato.errors import from_psycopg
+
 from mercato.ledger import CheckResult
 
 
@@ -142,6 +146,29 @@ class ContractsMixin:
         """Settle every provider with earnings in the period (one transaction); totals per currency."""
         return [_row(RunResult, r) for r in self.call("settlement.run_period", period_start=period_start,
                                                       period_end=period_end)]
+
+    def run_settlement_in_steps(self, period_start: dt.date, period_end: dt.date) -> tuple[int, int]:
+        """Settle every provider with earnings in the period, one committed transaction per provider
+        (``CALL settlement.run_period_in_steps``); resumable. Returns (cycles made, providers skipped)."""
+        import json
+
+        with self.pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                # The procedure commits as it goes, so the caller's claims and role are set for the session and
+                # reset afterwards (a transaction-local setting would end at its first COMMIT).
+                conn.execute("SELECT set_config('request.jwt.claims', %s, false), "
+                             "set_config('role', coalesce(%s, current_setting('role')), false)",
+                             (json.dumps(self.claims), self.role))
+                row = conn.execute("CALL settlement.run_period_in_steps(p_period_start => %s, p_period_end => %s)",
+                                   (period_start, period_end)).fetchone()
+            except psycopg.Error as exc:
+                raise from_psycopg(exc) from exc
+            finally:
+                conn.execute("RESET ROLE")
+                conn.execute("RESET request.jwt.claims")
+                conn.autocommit = False
+        return int(row[0]), int(row[1])
 
     def list_cycles(self, provider_id: int | None = None, limit: int = 100) -> list[Cycle]:
         return [_row(Cycle, r) for r in self.call("settlement.list_cycles", provider_id=provider_id, limit=limit)]

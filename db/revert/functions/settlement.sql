@@ -2,6 +2,7 @@
 
 BEGIN;
 
+DROP PROCEDURE settlement.run_period_in_steps(date, date, integer, integer);
 DROP FUNCTION settlement.check();
 DROP FUNCTION settlement.get_cycle(bigint);
 DROP FUNCTION settlement.list_cycles(bigint, integer);

@@ -41,12 +41,21 @@ def provider(provider_id: int, start, end, reference: str, currency: str | None,
 @command.command()
 @click.option("--from", "start", type=DATE, required=True)
 @click.option("--to", "end", type=DATE, required=True)
+@click.option("--one-transaction", is_flag=True,
+              help="Settle everyone in one transaction (settlement.run_period) instead of one committed step per provider.")
 @caller_option
 @json_option
-def run(start, end, as_subject: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
-    """Settle every provider with earnings in [--from, --to]; prints totals per currency."""
+def run(start, end, one_transaction: bool, as_subject: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Settle every provider with earnings in [--from, --to].
+
+    By default one committed transaction per provider (CALL settlement.run_period_in_steps): resumable after a crash,
+    and no lock held for the whole run. --one-transaction prints totals per currency."""
     with client_for(as_subject) as client:
-        emit(client.run_settlement(start.date(), end.date()), as_json=as_json)
+        if one_transaction:
+            emit(client.run_settlement(start.date(), end.date()), as_json=as_json)
+            return
+        cycles, skipped = client.run_settlement_in_steps(start.date(), end.date())
+    emit({"cycles": cycles, "skipped_already_settled": skipped}, as_json=as_json)
 
 
 @command.command()
