@@ -136,15 +136,18 @@ SELECT bd.rfq_id, l.id, bd.id, bd.provider_id, %(award_qty)s, 1000.00, %(start)s
 """
 
 FIXTURE_VEHICLES_AND_ASSIGNMENTS = """
--- One SEDAN per contract line vehicle, delivered on the contract's first day (the harness marks the handover).
-INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
-SELECT l.provider_id, 'BX' || l.id || '-' || q, 'SEDAN', 'PETROL', 4, 'ACTIVE'
-  FROM contracts.contract_line l, generate_series(1, l.quantity) q;
+-- One SEDAN per vehicle of each contract line, delivered on the contract's first day (the harness marks the handover).
+WITH v AS (
+    INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
+    SELECT l.provider_id, 'BX' || l.id || '-' || q, 'SEDAN', 'PETROL', 4, 'ACTIVE'
+      FROM contracts.contract_line l, generate_series(1, l.quantity) q
+    RETURNING id, plate_number)
 INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period, status, started_on)
 SELECT l.id, l.contract_id, l.provider_id, v.id, daterange(k.start_date, k.end_date, '[]'), 'ACTIVE', k.start_date
   FROM contracts.contract_line l
   JOIN contracts.contract k ON k.id = l.contract_id
-  JOIN identity.vehicle v ON v.plate_number LIKE 'BX' || l.id || '-%%';
+  CROSS JOIN generate_series(1, l.quantity) q
+  JOIN v ON v.plate_number = 'BX' || l.id || '-' || q;
 """
 
 
