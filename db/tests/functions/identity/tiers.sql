@@ -73,23 +73,23 @@ UPDATE identity.provider SET trust_score = 60 WHERE id = (SELECT v FROM ids WHER
 SELECT results_eq($$SELECT pending_demotion::int FROM identity.recalculate_tiers() WHERE party_type = 'PROVIDER'$$, $$VALUES (1)$$,
                   'a provider qualifying lower is not demoted at once');
 SELECT is((SELECT tier_code FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'plat')), 'PLATINUM', 'it keeps its tier');
-SELECT is((SELECT qualified_tier FROM identity.tier_candidate WHERE party_id = (SELECT v FROM ids WHERE k = 'plat')), 'SILVER',
+SELECT is((SELECT qualified_tier FROM identity.tier_candidate WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'plat')), 'SILVER',
           'the lower tier it qualifies for is remembered, with since when');
-UPDATE identity.tier_candidate SET since = now() - interval '31 days' WHERE party_id = (SELECT v FROM ids WHERE k = 'plat');
+UPDATE identity.tier_candidate SET since = now() - interval '31 days' WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'plat');
 SELECT results_eq($$SELECT tier_code, changed FROM identity.recalculate_provider_tier((SELECT v FROM ids WHERE k = 'plat'))$$,
                   $$VALUES ('SILVER', true)$$, 'after 30 days below its tier it is demoted (per-entity call)');
-SELECT is((SELECT count(*)::int FROM identity.tier_candidate WHERE party_id = (SELECT v FROM ids WHERE k = 'plat')), 0,
+SELECT is((SELECT count(*)::int FROM identity.tier_candidate WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'plat')), 0,
           'and the candidate row is cleared');
 -- flapping back: qualifying again clears a pending demotion
 UPDATE identity.provider SET trust_score = 70 WHERE id = (SELECT v FROM ids WHERE k = 'gold29');
 SELECT identity.recalculate_tiers();
 UPDATE identity.provider SET trust_score = 90 WHERE id = (SELECT v FROM ids WHERE k = 'gold29');
 SELECT identity.recalculate_tiers();
-SELECT is((SELECT count(*)::int FROM identity.tier_candidate WHERE party_id = (SELECT v FROM ids WHERE k = 'gold29')), 0,
+SELECT is((SELECT count(*)::int FROM identity.tier_candidate WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'gold29')), 0,
           'qualifying for its tier again forgets the pending demotion');
 UPDATE identity.provider SET trust_score = 60 WHERE id = (SELECT v FROM ids WHERE k = 'gold29');
 SELECT identity.recalculate_tiers();
-SELECT ok((SELECT since > now() - interval '1 minute' FROM identity.tier_candidate WHERE party_id = (SELECT v FROM ids WHERE k = 'gold29')),
+SELECT ok((SELECT since > now() - interval '1 minute' FROM identity.tier_candidate WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'gold29')),
           'so a new dip starts a new grace period');
 -- set-based and per-entity agree
 UPDATE identity.provider SET trust_score = 86 WHERE id = (SELECT v FROM ids WHERE k = 'gold84');
@@ -97,7 +97,7 @@ SELECT results_eq($$SELECT tier_code, changed FROM identity.recalculate_provider
                   $$VALUES ('PLATINUM', true)$$, 'per entity: promoted at once');
 SELECT results_eq($$SELECT promoted::int FROM identity.recalculate_tiers() WHERE party_type = 'PROVIDER'$$, $$VALUES (0)$$,
                   'and the set-based run agrees (nothing left to do)');
-SELECT is((SELECT count(*)::int FROM identity.tier_change WHERE party_id = (SELECT v FROM ids WHERE k = 'gold84')), 2,
+SELECT is((SELECT count(*)::int FROM identity.tier_change WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'gold84')), 2,
           'history: promoted to GOLD, then PLATINUM');
 
 -- who may run it
