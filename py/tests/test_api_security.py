@@ -1,0 +1,140 @@
+"""The marketplace's security promises, checked exactly as PostgREST serves them (mercato.postgrest: the NOINHERIT
+authenticator, one READ COMMITTED transaction per request, role and claims set locally, named arguments)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from mercato.postgrest import PostgREST
+
+
+def user(sub: str) -> dict:
+    return {"sub": sub, "role": "mercato_user"}
+
+
+SERVICE = {"role": "mercato_service"}
+
+
+@pytest.fixture
+def market(db_url: str):
+    """Two businesses, two providers (one vehicle each), an admin; business A has a published RFQ that provider 1 bid on."""
+    tag = uuid.uuid4().hex[:6]
+    rest = PostgREST(make_conninfo(db_url, user="mercato_authenticator"))
+    s = {k: f"kc|{k}-{tag}" for k in ("bizA", "bizB", "prov1", "prov2", "admin")}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for k, t in (("bizA", "BUSINESS"), ("bizB", "BUSINESS"), ("prov1", "PROVIDER"), ("prov2", "PROVIDER"), ("admin", "ADMIN")):
+            uid = conn.execute("SELECT identity.register_user(%s, %s, %s)", (s[k], t, k)).fetchone()[0]
+            if k == "admin":
+                conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (uid,))
+
+    def ok(fn: str, args: dict | None = None, who: str | None = None, claims: dict | None = None):
+        r = rest.rpc(fn, args or {}, claims=claims or user(s[who]))
+        assert r.ok, (fn, r.status, r.body)
+        return r.body
+
+    ids = {"bizA": ok("register_business", {"p_name": "A", "p_business_type": "RETAIL"}, "bizA"),
+           "bizB": ok("register_business", {"p_name": "B", "p_business_type": "RETAIL"}, "bizB"),
+           "prov1": ok("register_provider", {"p_provider_type": "COMPANY", "p_name": "P1"}, "prov1"),
+           "prov2": ok("register_provider", {"p_provider_type": "COMPANY", "p_name": "P2"}, "prov2")}
+    for k in ("bizA", "bizB"):
+        ok("set_business_kyb", {"p_business_id": ids[k], "p_status": "VERIFIED"}, "admin")
+    for k in ("prov1", "prov2"):
+        ok("set_provider_verification", {"p_provider_id": ids[k], "p_status": "VERIFIED"}, "admin")
+        ids[f"car_{k}"] = ok("add_vehicle", {"p_plate_number": f"{k.upper()} {tag}", "p_vehicle_type": "SEDAN", "p_seat_count": 4}, k)
+    start = dt.date.today() + dt.timedelta(days=1)
+    ids["rfq"] = ok("create_rfq", {"p_title": "cars", "p_start_date": str(start), "p_end_date": str(start + dt.timedelta(days=5)),
+                                   "p_bid_deadline": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)).isoformat(),
+                                   "p_lines": [{"vehicle_type": "SEDAN", "quantity": 2}]}, "bizA")
+    ok("publish_rfq", {"p_rfq_id": ids["rfq"]}, "bizA")
+    ids["line"] = ok("rfq", {"p_rfq_id": ids["rfq"]}, "bizA")["lines"][0]["rfq_line_id"]
+    ok("submit_bid", {"p_rfq_id": ids["rfq"], "p_lines": [{"rfq_line_id": ids["line"], "unit_price": "999", "quantity": 1}]}, "prov1")
+    yield rest, s, ids, db_url
+    rest.close()
+
+
+def test_anonymous_callers_get_401_on_every_marketplace_call(market) -> None:
+    rest, _, ids, _ = market
+    for fn, args in (("rfq", {"p_rfq_id": ids["rfq"]}), ("rfq_bids", {"p_rfq_id": ids["rfq"]}), ("open_rfqs", {}),
+                     ("submit_bid", {"p_rfq_id": ids["rfq"], "p_lines": []}), ("my_vehicles", {}), ("my_accounts", {}),
+                     ("verify_code", {"p_session_id": 1, "p_code": "123456"}), ("register_business", {"p_name": "x", "p_business_type": "y"})):
+        assert rest.rpc(fn, args).status == 401, fn
+
+
+def test_a_business_learns_nothing_about_bids_before_the_deadline(market) -> None:
+    rest, s, ids, _ = market
+    sealed = rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, claims=user(s["bizA"]), method="GET")
+    assert (sealed.status, sealed.code) == (403, "MARKETPLACE_BIDS_SEALED")
+    assert rest.rpc("rfq", {"p_rfq_id": ids["rfq"]}, claims=user(s["bizA"]), method="GET").body["bids"] is None
+    admin = rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, claims=user(s["admin"]), method="GET")
+    assert admin.code == "MARKETPLACE_BIDS_SEALED", "not even an admin"
+
+
+def test_a_business_cannot_see_another_business_rfq(market) -> None:
+    rest, s, ids, _ = market
+    for fn in ("rfq", "rfq_bids"):
+        r = rest.rpc(fn, {"p_rfq_id": ids["rfq"]}, claims=user(s["bizB"]), method="GET")
+        assert (r.status, r.code) == (404, "MARKETPLACE_UNKNOWN_RFQ"), fn
+    award = rest.rpc("award_rfq", {"p_rfq_id": ids["rfq"], "p_awards": [{"rfq_line_id": ids["line"], "bidder": "x", "quantity": 1}]},
+                     claims=user(s["bizB"]))
+    assert award.code == "MARKETPLACE_UNKNOWN_RFQ"
+
+
+def test_a_provider_sees_only_its_own_bid_vehicles_and_wallet(market) -> None:
+    rest, s, ids, _ = market
+    mine = rest.rpc("my_bid", {"p_rfq_id": ids["rfq"]}, claims=user(s["prov1"]), method="GET")
+    assert mine.status == 200 and len(mine.body) == 1
+    other = rest.rpc("my_bid", {"p_rfq_id": ids["rfq"]}, claims=user(s["prov2"]), method="GET")
+    assert (other.status, other.code) == (404, "MARKETPLACE_NO_BID")
+    assert rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, claims=user(s["prov2"]), method="GET").code == "MARKETPLACE_UNKNOWN_RFQ"
+    vehicles = rest.rpc("my_vehicles", claims=user(s["prov2"]), method="GET").body
+    assert [v["id"] for v in vehicles] == [ids["car_prov2"]]
+    retire = rest.rpc("set_vehicle_status", {"p_vehicle_id": ids["car_prov1"], "p_status": "RETIRED"}, claims=user(s["prov2"]))
+    assert (retire.status, retire.code) == (404, "IDENTITY_UNKNOWN_VEHICLE")
+    wallets = rest.rpc("my_accounts", claims=user(s["prov2"]), method="GET").body
+    assert len(wallets) == 1 and wallets[0]["purpose"] == "MAIN"
+
+
+def test_users_cannot_do_what_only_admins_and_the_back_office_may(market) -> None:
+    rest, s, ids, _ = market
+    for fn, args in (("set_business_kyb", {"p_business_id": ids["bizB"], "p_status": "VERIFIED"}),
+                     ("set_provider_verification", {"p_provider_id": ids["prov2"], "p_status": "VERIFIED"}),
+                     ("top_up_business", {"p_business_id": ids["bizA"], "p_amount": "1", "p_reference": "x"}),
+                     ("recalculate_tiers", {})):
+        r = rest.rpc(fn, args, claims=user(s["bizA"]))
+        assert (r.status, r.code) == (403, "IDENTITY_PERMISSION_DENIED"), fn
+    assert rest.rpc("transfer", {"p_reference": "x", "p_debit_account_id": 1, "p_credit_account_id": 2, "p_amount": "1"},
+                    claims=user(s["admin"])).status == 403, "ledger postings are back office only, even for admins"
+    assert rest.rpc("recalculate_tiers", claims=user(s["admin"])).status == 200, "an admin may recalculate tiers"
+    assert rest.rpc("top_up_business", {"p_business_id": ids["bizA"], "p_amount": "10", "p_reference": f"t-{ids['bizA']}"},
+                    claims=SERVICE).status == 200
+
+
+def test_no_api_role_can_read_tables_or_secrets_directly(market) -> None:
+    _, _, _, db_url = market
+    with psycopg.connect(make_conninfo(db_url, user="mercato_authenticator")) as conn:
+        for role in ("mercato_anon", "mercato_user", "mercato_service"):
+            for table in ("marketplace.bid_line", "marketplace.rfq", "delivery.otp", "delivery.otp_key", "identity.provider"):
+                with conn.transaction():
+                    conn.execute(f"SET LOCAL ROLE {role}")
+                    if role == "mercato_service" and table == "identity.provider":
+                        continue   # the back office reads parties (docs/api.md); never bids, codes or keys
+                    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                        with conn.transaction():
+                            conn.execute(f"SELECT 1 FROM {table} LIMIT 1")
+
+
+def test_every_domain_error_maps_to_its_documented_status(market) -> None:
+    """PTxyz -> HTTP xyz for every code in the catalogue, as PostgREST maps it."""
+    rest, _, _, db_url = market
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute("SELECT code, sqlstate, core.http_status(sqlstate) FROM core.error").fetchall()
+    from mercato.postgrest import status_for
+
+    assert rows
+    for code, sqlstate, documented in rows:
+        assert status_for(sqlstate, "mercato_user") == documented == int(sqlstate[2:]), code
