@@ -137,6 +137,36 @@ CREATE TRIGGER bid_revision_window BEFORE UPDATE OF revision, submitted_at ON ma
 CREATE TRIGGER bid_line_window BEFORE INSERT OR UPDATE OR DELETE ON marketplace.bid_line
     FOR EACH ROW EXECUTE FUNCTION marketplace.bid_line_window_trg();
 
+CREATE FUNCTION marketplace.same_tenant(p_rfq_id bigint, p_provider_id bigint)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT b.tenant_id FROM marketplace.rfq r JOIN identity.business b ON b.id = r.business_id WHERE r.id = p_rfq_id)
+       IS NOT DISTINCT FROM (SELECT p.tenant_id FROM identity.provider p WHERE p.id = p_provider_id);
+COMMENT ON FUNCTION marketplace.same_tenant(bigint, bigint) IS
+'True when the RFQ''s business and the provider belong to the same tenant (both to none counts as the same): a
+marketplace never crosses tenants.';
+
+CREATE FUNCTION marketplace.bid_tenant_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT marketplace.same_tenant(NEW.rfq_id, NEW.provider_id) THEN
+        PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s is not in provider %s''s tenant', NEW.rfq_id, NEW.provider_id));
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION marketplace.bid_tenant_trg() IS
+'Trigger: a provider bids only on RFQs of its own tenant (marketplace.same_tenant), whoever writes; across tenants the
+RFQ does not exist (MARKETPLACE_UNKNOWN_RFQ).';
+
+CREATE TRIGGER bid_tenant BEFORE INSERT OR UPDATE OF rfq_id, provider_id ON marketplace.bid
+    FOR EACH ROW EXECUTE FUNCTION marketplace.bid_tenant_trg();
+
 CREATE FUNCTION marketplace.award_bounds_trg()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -349,7 +379,8 @@ BEGIN
                           OR EXISTS (SELECT 1 FROM identity.business b
                                       WHERE b.id = v_rfq.business_id AND b.user_id = (identity.current_actor()).user_id));
     IF NOT FOUND OR NOT (v_owner OR (v_rfq.status = 'PUBLISHED'
-                                     AND EXISTS (SELECT 1 FROM identity.provider p WHERE p.user_id = (identity.current_actor()).user_id))) THEN
+                                     AND EXISTS (SELECT 1 FROM identity.provider p WHERE p.user_id = (identity.current_actor()).user_id
+                                                    AND marketplace.same_tenant(p_rfq_id, p.id)))) THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
     RETURN jsonb_build_object(
@@ -366,7 +397,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION marketplace.get_rfq(bigint) IS
-'One RFQ with its lines: for its business (or an admin) in any state, for providers while PUBLISHED. "bids" (the number
+'One RFQ with its lines: for its business (or an admin) in any state, for providers of its tenant while PUBLISHED. "bids" (the number
 of bids) is given to the business only after the deadline, and is null before — for every RFQ alike.
 Errors: MARKETPLACE_UNKNOWN_RFQ.';
 
@@ -392,8 +423,9 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_provider identity.provider := identity.current_provider();
 BEGIN
-    PERFORM identity.current_provider();
     RETURN QUERY
     SELECT r.id, r.title, r.currency::text, r.start_date, r.end_date, r.bid_deadline,
            (SELECT jsonb_agg(jsonb_build_object('rfq_line_id', l.id, 'line_no', l.line_no, 'vehicle_type', l.vehicle_type,
@@ -401,13 +433,15 @@ BEGIN
                                                 'with_driver', l.with_driver) ORDER BY l.line_no)
               FROM marketplace.rfq_line l WHERE l.rfq_id = r.id)
       FROM marketplace.rfq r
+      JOIN identity.business b ON b.id = r.business_id
      WHERE r.status = 'PUBLISHED' AND r.bid_deadline > clock_timestamp()
+       AND b.tenant_id IS NOT DISTINCT FROM v_provider.tenant_id
      ORDER BY r.bid_deadline, r.id;
 END
 $$;
 COMMENT ON FUNCTION marketplace.open_rfqs() IS
-'RFQs open for bidding (PUBLISHED, deadline in the future), soonest deadline first, with their lines and nothing about
-other bids. Caller: a provider. Error: IDENTITY_NOT_A_PROVIDER.';
+'RFQs open for bidding (PUBLISHED, deadline in the future) in the provider''s tenant, soonest deadline first, with their
+lines and nothing about other bids. Caller: a provider. Error: IDENTITY_NOT_A_PROVIDER.';
 
 -- The provider side -----------------------------------------------------------------------------------
 
@@ -430,7 +464,7 @@ BEGIN
         PERFORM core.raise('MARKETPLACE_PROVIDER_NOT_VERIFIED', format('provider %s is %s', v_provider.id, v_provider.verification_status));
     END IF;
     SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id FOR SHARE;
-    IF NOT FOUND OR v_rfq.status = 'DRAFT' THEN
+    IF NOT FOUND OR v_rfq.status = 'DRAFT' OR NOT marketplace.same_tenant(p_rfq_id, v_provider.id) THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     ELSIF v_rfq.status <> 'PUBLISHED' OR clock_timestamp() >= v_rfq.bid_deadline THEN
         PERFORM core.raise('MARKETPLACE_BIDDING_CLOSED', format('rfq %s: deadline %s, now %s', p_rfq_id, v_rfq.bid_deadline, clock_timestamp()));
@@ -487,7 +521,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION marketplace.submit_bid(bigint, jsonb) IS
-'A verified provider submits or revises its sealed bid on a published RFQ before the deadline (database clock):
+'A verified provider submits or revises its sealed bid on a published RFQ of its tenant before the deadline (database clock):
 p_lines = [{"rfq_line_id", "unit_price" (per vehicle per day, within the currency''s minor units), "quantity"
 (1..quantity required)}]. One bid per provider per RFQ: a revision replaces its prices, counts up revision and moves
 submitted_at (the tie-breaker); re-sending the current bid changes nothing. Returns the bid id. Errors:

@@ -1,6 +1,6 @@
 -- Tests for functions/marketplace: RFQ lifecycle, sealed bids by the database clock, aliases, ranking, awards, quota.
 BEGIN;
-SELECT plan(46);
+SELECT plan(51);
 
 CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
     SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
@@ -51,6 +51,25 @@ SELECT pg_temp.as_user('kc|mk-biz2');
 SELECT throws_like($$SELECT marketplace.get_rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
                    'another business does not see the RFQ');
 RESET ROLE;
+
+-- tenants: a marketplace never crosses them
+SELECT identity.create_tenant('mk-other', 'Other marketplace');
+SELECT identity.register_user('kc|mk-tp', 'PROVIDER', 'Tenant provider', (SELECT id FROM identity.tenant WHERE code = 'mk-other'));
+SELECT pg_temp.as_user('kc|mk-tp'); INSERT INTO ids SELECT 'tp', identity.register_provider('COMPANY', 'Elsewhere'); RESET ROLE;
+SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k = 'tp';
+SELECT is((SELECT tenant_id FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'tp')),
+          (SELECT id FROM identity.tenant WHERE code = 'mk-other'), 'the provider belongs to its user''s tenant');
+SELECT pg_temp.as_user('kc|mk-tp');
+SELECT is((SELECT count(*)::int FROM marketplace.open_rfqs()), 0, 'a provider of another tenant sees no open RFQ of this one');
+SELECT throws_like(format('SELECT marketplace.get_rfq(%s)', (SELECT v FROM ids WHERE k = 'empty')), 'MARKETPLACE_UNKNOWN_RFQ:%',
+                   'nor reads one');
+SELECT throws_like(format($$SELECT marketplace.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100", "quantity": 1}]')$$,
+                          (SELECT v FROM ids WHERE k = 'empty'), (SELECT v FROM ids WHERE k = 'eline')),
+                   'MARKETPLACE_UNKNOWN_RFQ:%', 'nor bids on one');
+RESET ROLE;
+SELECT throws_like(format($$INSERT INTO marketplace.bid (rfq_id, provider_id) VALUES (%s, %s)$$,
+                          (SELECT v FROM ids WHERE k = 'empty'), (SELECT v FROM ids WHERE k = 'tp')),
+                   'MARKETPLACE_UNKNOWN_RFQ:%', 'and a trigger refuses a cross-tenant bid whoever writes it');
 
 -- sealed bidding
 SELECT pg_temp.as_user('kc|mk-p4');
