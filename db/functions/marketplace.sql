@@ -141,12 +141,14 @@ CREATE FUNCTION marketplace.same_tenant(p_rfq_id bigint, p_provider_id bigint)
 RETURNS boolean
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT b.tenant_id FROM marketplace.rfq r JOIN identity.business b ON b.id = r.business_id WHERE r.id = p_rfq_id)
        IS NOT DISTINCT FROM (SELECT p.tenant_id FROM identity.provider p WHERE p.id = p_provider_id);
 COMMENT ON FUNCTION marketplace.same_tenant(bigint, bigint) IS
 'True when the RFQ''s business and the provider belong to the same tenant (both to none counts as the same): a
-marketplace never crosses tenants.';
+marketplace never crosses tenants. SECURITY DEFINER so that row-level security policies can ask it; it reveals
+nothing but the answer.';
 
 CREATE FUNCTION marketplace.bid_tenant_trg()
 RETURNS trigger

@@ -95,7 +95,7 @@ API_HEADER = """# HTTP API
 Everything in the `api` schema is served by PostgREST (`postgrest.conf`: `db-schemas = "api"`); nothing
 else is. Functions are called as `POST /rpc/<name>` with a JSON object of named arguments (the parameter
 names below, `p_` prefix included); functions marked STABLE may also be called with `GET /rpc/<name>?p_x=…`
-(PostgREST runs those READ ONLY). Views are read with `GET /<name>`.
+(PostgREST runs those READ ONLY). Views are read with `GET /<name>`; row-level security decides their rows.
 
 Who is calling comes only from the JWT: its `role` claim picks the database role (`mercato_anon` without a
 JWT, `mercato_user` for people, `mercato_service` for trusted back-office jobs) and its `sub` claim names
@@ -166,9 +166,13 @@ def render_api(functions: list[dict], views: list[dict], errors: dict[str, dict]
                 listed.append(f"`{code}` ({row['http_status']})" if row else f"`{code}` (UNKNOWN CODE)")
             out.append(f"- errors: {', '.join(listed)}\n")
     if views:
-        out.append("\n## Views\n\n| view | readable by | summary |\n| --- | --- | --- |\n")
+        out.append("\n## Views\n\n"
+                   "Read-only, `GET /<view>` with PostgREST's filters (`?status=eq.ACTIVE&order=id.desc&limit=50`). Every view\n"
+                   "is `security_invoker`: the row-level security policies of the tables below it decide which rows a caller\n"
+                   "sees (db/schemas/<module>/rls.sql); the table says which rows each role gets.\n\n"
+                   "| view | readable by | rows |\n| --- | --- | --- |\n")
         for v in views:
-            out.append(f"| `{v['name']}` | {', '.join(v['roles']) or '—'} | {_cell(v['comment'].split(chr(10), 1)[0])} |\n")
+            out.append(f"| `GET /{v['name']}` | {', '.join(v['roles']) or '—'} | {_cell(' '.join(v['comment'].split()))} |\n")
     return "".join(out)
 
 

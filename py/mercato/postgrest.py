@@ -125,20 +125,10 @@ class PostgREST:
             query = (sql.SQL("SELECT coalesce(json_agg(_r), '[]') FROM (SELECT _f.* FROM {} AS _f) _r") if signature.returns_set
                      else sql.SQL("SELECT coalesce(json_agg(_r), '[]') FROM (SELECT {} AS _v) _r")).format(call)
             params = ()
-        settings = {
-            "search_path": self.schema,
-            "role": role,
-            "request.jwt.claims": json.dumps(claims or {"role": role}),
-            "request.method": method,
-            "request.path": path,
-            "request.headers": json.dumps({k.lower(): v for k, v in (headers or {}).items()}),
-        }
         try:
             with self.conn.transaction():
                 self.conn.execute(f"SET TRANSACTION ISOLATION LEVEL READ COMMITTED{access}")
-                self.conn.execute(
-                    "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
-                    [v for item in settings.items() for v in item])
+                self._set_request(role, claims, method, path, headers)
                 row = self.conn.execute(query, params).fetchone()
         except psycopg.Error as exc:
             diag = exc.diag
@@ -152,6 +142,61 @@ class PostgREST:
         if signature.returns_void:
             return Response(204, None)
         return Response(200, value)
+
+    _OPERATORS = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+    def get(self, relation: str, filters: dict[str, str] | None = None, *, claims: dict[str, Any] | None = None,
+            order: str | None = None, limit: int | None = None) -> Response:
+        """``GET /<relation>?col=op.value&order=col.desc&limit=n`` on a view of the exposed schema.
+
+        Filters use PostgREST's horizontal-filter syntax for the plain comparison operators
+        (``eq``, ``neq``, ``lt``, ``lte``, ``gt``, ``gte``). The view runs with the caller's role, so
+        row-level security decides the rows, as under PostgREST.
+        """
+        role = (claims or {}).get("role") or self.anon_role
+        where, params = [], []
+        for column, expr in (filters or {}).items():
+            op, _, value = expr.partition(".")
+            if op not in self._OPERATORS:
+                return Response(400, {"code": "PGRST100", "message": f"unsupported operator {op!r} in this emulator",
+                                      "details": None, "hint": None})
+            where.append(sql.SQL("{} {} %s").format(sql.Identifier(column), sql.SQL(self._OPERATORS[op])))
+            params.append(value)
+        query = sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(self.schema), sql.Identifier(relation))
+        if where:
+            query += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
+        if order:
+            column, _, direction = order.partition(".")
+            query += sql.SQL(" ORDER BY {} {}").format(sql.Identifier(column),
+                                                      sql.SQL("DESC" if direction == "desc" else "ASC"))
+        if limit is not None:
+            query += sql.SQL(" LIMIT {}").format(sql.Literal(int(limit)))
+        query = sql.SQL("SELECT coalesce(json_agg(_r), '[]') FROM ({}) _r").format(query)
+        try:
+            with self.conn.transaction():
+                self.conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED READ ONLY")
+                self._set_request(role, claims, "GET", f"/{relation}", None)
+                row = self.conn.execute(query, params).fetchone()
+        except psycopg.Error as exc:
+            diag = exc.diag
+            sqlstate = diag.sqlstate or "XX000"
+            status = 404 if sqlstate == "42P01" else status_for(sqlstate, role)
+            return Response(status, {"code": sqlstate, "message": diag.message_primary,
+                                     "details": diag.message_detail, "hint": diag.message_hint})
+        return Response(200, row[0] if row else [])
+
+    def _set_request(self, role: str, claims: dict[str, Any] | None, method: str, path: str,
+                     headers: dict[str, str] | None) -> None:
+        settings = {
+            "search_path": self.schema,
+            "role": role,
+            "request.jwt.claims": json.dumps(claims or {"role": role}),
+            "request.method": method,
+            "request.path": path,
+            "request.headers": json.dumps({k.lower(): v for k, v in (headers or {}).items()}),
+        }
+        self.conn.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                          [v for item in settings.items() for v in item])
 
     # -- overload resolution (PostgREST's schema cache, in small) --------------------------------
     def _resolve(self, function: str, names: set[str]) -> "_Signature | None":

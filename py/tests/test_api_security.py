@@ -4,6 +4,7 @@ authenticator, one READ COMMITTED transaction per request, role and claims set l
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import psycopg
@@ -114,18 +115,29 @@ def test_users_cannot_do_what_only_admins_and_the_back_office_may(market) -> Non
                     claims=SERVICE).status == 200
 
 
-def test_no_api_role_can_read_tables_or_secrets_directly(market) -> None:
-    _, _, _, db_url = market
+def test_no_api_role_can_read_secrets_and_tables_show_only_own_rows(market) -> None:
+    """Even a psql session with an API role (not through PostgREST) reads no secret, and row-level security limits
+    every party table to the caller's rows."""
+    _, s, ids, db_url = market
+    secrets = ("SELECT code_hmac FROM delivery.otp", "SELECT secret FROM delivery.otp_key",
+               "SELECT alias_key FROM marketplace.rfq", "SELECT 1 FROM delivery.otp_attempt")
     with psycopg.connect(make_conninfo(db_url, user="mercato_authenticator")) as conn:
         for role in ("mercato_anon", "mercato_user", "mercato_service"):
-            for table in ("marketplace.bid_line", "marketplace.rfq", "delivery.otp", "delivery.otp_key", "identity.provider"):
+            for query in secrets + (("SELECT 1 FROM marketplace.bid_line",) if role != "mercato_user" else ()):
                 with conn.transaction():
                     conn.execute(f"SET LOCAL ROLE {role}")
-                    if role == "mercato_service" and table == "identity.provider":
-                        continue   # the back office reads parties (docs/api.md); never bids, codes or keys
                     with pytest.raises(psycopg.errors.InsufficientPrivilege):
                         with conn.transaction():
-                            conn.execute(f"SELECT 1 FROM {table} LIMIT 1")
+                            conn.execute(query)
+        with conn.transaction():
+            conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(user(s["bizA"])),))
+            conn.execute("SET LOCAL ROLE mercato_user")
+            assert conn.execute("SELECT count(*) FROM marketplace.bid_line").fetchone()[0] == 0, "sealed, row by row"
+            assert conn.execute("SELECT count(*) FROM marketplace.bid").fetchone()[0] == 0
+            assert [r[0] for r in conn.execute("SELECT id FROM identity.business").fetchall()] == [ids["bizA"]]
+            assert conn.execute("SELECT count(*) FROM identity.provider").fetchone()[0] == 0
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("UPDATE ledger.account SET balance = balance + 1")
 
 
 def test_every_domain_error_maps_to_its_documented_status(market) -> None:
@@ -138,3 +150,49 @@ def test_every_domain_error_maps_to_its_documented_status(market) -> None:
     assert rows
     for code, sqlstate, documented in rows:
         assert status_for(sqlstate, "mercato_user") == documented == int(sqlstate[2:]), code
+
+
+def test_views_show_each_caller_only_its_rows(market) -> None:
+    """GET /<view> under the emulated PostgREST request: row-level security decides, per caller."""
+    rest, s, ids, _ = market
+    as_ = {k: user(v) for k, v in s.items()}
+    # sealed bids: the bidder sees its bid; the business, another provider and an admin see no bid row at all
+    assert len(rest.get("bids", {"rfq_id": f"eq.{ids['rfq']}"}, claims=as_["prov1"]).body) == 1
+    for who in ("bizA", "prov2", "admin"):
+        assert rest.get("bids", {"rfq_id": f"eq.{ids['rfq']}"}, claims=as_[who]).body == [], who
+    assert rest.get("bids", claims=SERVICE).status == 403, "the back office holds no privilege on bids"
+    # RFQs: the owner and providers of its tenant; never another business
+    assert [r["id"] for r in rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=as_["bizA"]).body] == [ids["rfq"]]
+    assert rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=as_["bizB"]).body == []
+    assert len(rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=as_["prov2"]).body) == 1
+    # vehicles and wallets: one's own only
+    assert [v["id"] for v in rest.get("vehicles", claims=as_["prov2"]).body] == [ids["car_prov2"]]
+    mine = rest.get("accounts", claims=as_["prov2"]).body
+    assert len(mine) == 1 and mine[0]["owner_type"] == "PROVIDER" and mine[0]["owner_id"] == str(ids["prov2"])
+    assert rest.get("accounts", {"owner_id": f"eq.{ids['prov1']}"}, claims=as_["prov2"]).body == []
+    assert rest.get("businesses", claims=as_["bizB"]).body[0]["id"] == ids["bizB"]
+    assert len(rest.get("businesses", claims=as_["bizB"]).body) == 1
+    # settlements: a provider's own (none yet), never another's
+    assert rest.get("settlements", claims=as_["prov2"]).body == []
+    # anonymous callers: 401 on every view
+    for view in ("bids", "rfqs", "vehicles", "accounts", "settlements", "contracts", "delivery_sessions"):
+        assert rest.get(view).status == 401, view
+    assert rest.get("no_such_view", claims=as_["bizA"]).status == 404
+
+
+def test_tenant_scoped_data_never_crosses_tenants(market) -> None:
+    rest, s, ids, db_url = market
+    tag = uuid.uuid4().hex[:6]
+    sub = f"kc|tenant-prov-{tag}"
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        tenant = conn.execute("SELECT identity.create_tenant(%s, 'Elsewhere')", (f"t-{tag}",)).fetchone()[0]
+        conn.execute("SELECT identity.register_user(%s, 'PROVIDER', 'x', %s)", (sub, tenant))
+    pid = rest.rpc("register_provider", {"p_provider_type": "COMPANY", "p_name": "Elsewhere"}, claims=user(sub)).body
+    assert rest.rpc("set_provider_verification", {"p_provider_id": pid, "p_status": "VERIFIED"}, claims=user(s["admin"])).ok
+    other = user(sub)
+    assert all(r["rfq_id"] != ids["rfq"] for r in rest.rpc("open_rfqs", claims=other, method="GET").body)
+    assert rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=other).body == []
+    assert rest.rpc("rfq", {"p_rfq_id": ids["rfq"]}, claims=other, method="GET").code == "MARKETPLACE_UNKNOWN_RFQ"
+    bid = rest.rpc("submit_bid", {"p_rfq_id": ids["rfq"], "p_lines": [{"rfq_line_id": ids["line"], "unit_price": "1", "quantity": 1}]},
+                   claims=other)
+    assert (bid.status, bid.code) == (404, "MARKETPLACE_UNKNOWN_RFQ")

@@ -1,0 +1,66 @@
+-- Deploy mercato:functions/api/settlement to pg
+-- The HTTP API of settlement: settle one provider or a whole period (back office and marketplace admins), read cycles
+-- (providers their own). Thin SECURITY INVOKER wrappers: the settlement functions check who is calling
+-- (request.jwt.claims) themselves. A long period is better run by `mercato settle run`, which commits per provider
+-- (settlement.run_period_in_steps); one HTTP request is one transaction.
+
+BEGIN;
+
+CREATE FUNCTION api.settle_provider(p_provider_id bigint, p_period_start date, p_period_end date, p_reference text,
+                                    p_currency text DEFAULT NULL)
+RETURNS settlement.cycle LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURN settlement.settle_provider(p_provider_id, p_period_start, p_period_end, p_reference, p_currency);
+
+CREATE FUNCTION api.run_settlement(p_period_start date, p_period_end date)
+RETURNS TABLE (currency text, cycles integer, lines bigint, gross numeric, commission numeric, net numeric,
+               skipped integer)
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT r.currency, r.cycles, r.lines, r.gross, r.commission, r.net, r.skipped
+      FROM settlement.run_period(p_period_start, p_period_end) r;
+END;
+
+CREATE FUNCTION api.settlement_cycles(p_provider_id bigint DEFAULT NULL, p_limit integer DEFAULT 100)
+RETURNS SETOF settlement.cycle LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM settlement.list_cycles(p_provider_id, p_limit);
+END;
+
+CREATE FUNCTION api.settlement_cycle(p_cycle_id bigint)
+RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN settlement.get_cycle(p_cycle_id);
+
+CREATE FUNCTION api.settlement_check()
+RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT c.check_name, c.ok, c.violations, c.sample FROM settlement.check() c;
+END;
+
+DO $$
+DECLARE
+    r record;
+    v_comment text;
+BEGIN
+    FOR r IN SELECT * FROM (VALUES
+        ('api.settle_provider(bigint, date, date, text, text)', 'settlement.settle_provider(bigint, date, date, text, text)',
+         'Back office or marketplace admin.', 'u'),
+        ('api.run_settlement(date, date)', 'settlement.run_period(date, date)', 'Back office or marketplace admin.', 'u'),
+        ('api.settlement_cycles(bigint, integer)', 'settlement.list_cycles(bigint, integer)',
+         'A provider (its own) or marketplace admin.', 'u'),
+        ('api.settlement_cycle(bigint)', 'settlement.get_cycle(bigint)', 'Its provider or a marketplace admin.', 'u'),
+        ('api.settlement_check()', 'settlement.check()', 'Back office: mercato_service only.', 's')
+    ) AS x(wrapper, target, who, grantees) LOOP
+        v_comment := obj_description(r.target::regprocedure, 'pg_proc');
+        EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
+                       split_part(v_comment, E'\n', 1) || E'\n' || r.who || ' '
+                       || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mercato_service', r.wrapper);
+        IF r.grantees = 'u' THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mercato_user', r.wrapper);
+        END IF;
+    END LOOP;
+END
+$$;
+
+COMMIT;

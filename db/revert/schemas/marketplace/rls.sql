@@ -1,0 +1,24 @@
+-- Revert mercato:schemas/marketplace/rls from pg
+
+BEGIN;
+
+REVOKE SELECT ON marketplace.rfq, marketplace.rfq_line, marketplace.award, marketplace.rfq_quota, marketplace.bid,
+    marketplace.bid_line FROM mercato_user, mercato_service;
+REVOKE SELECT (id, business_id, title, description, currency, start_date, end_date, bid_deadline, status, published_at,
+               awarded_at, created_at, updated_at) ON marketplace.rfq FROM mercato_user, mercato_service;
+REVOKE EXECUTE ON FUNCTION marketplace.same_tenant(bigint, bigint) FROM mercato_user;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT policyname, tablename FROM pg_policies WHERE schemaname = 'marketplace' LOOP
+        EXECUTE format('DROP POLICY %I ON marketplace.%I', r.policyname, r.tablename);
+    END LOOP;
+END $$;
+ALTER TABLE marketplace.rfq DISABLE ROW LEVEL SECURITY;
+ALTER TABLE marketplace.rfq_line DISABLE ROW LEVEL SECURITY;
+ALTER TABLE marketplace.bid DISABLE ROW LEVEL SECURITY;
+ALTER TABLE marketplace.bid_line DISABLE ROW LEVEL SECURITY;
+ALTER TABLE marketplace.award DISABLE ROW LEVEL SECURITY;
+ALTER TABLE marketplace.rfq_quota DISABLE ROW LEVEL SECURITY;
+
+COMMIT;
