@@ -170,6 +170,8 @@ def test_views_show_each_caller_only_its_rows(market) -> None:
     mine = rest.get("accounts", claims=as_["prov2"]).body
     assert len(mine) == 1 and mine[0]["owner_type"] == "PROVIDER" and mine[0]["owner_id"] == str(ids["prov2"])
     assert rest.get("accounts", {"owner_id": f"eq.{ids['prov1']}"}, claims=as_["prov2"]).body == []
+    assert rest.get("accounts", {"owner_type": "eq.BUSINESS", "owner_id": f"eq.{ids['bizA']}"}, claims=as_["bizB"]).body == []
+    assert len(rest.get("accounts", {"owner_id": f"eq.{ids['bizA']}"}, claims=as_["bizA"]).body) == 1
     assert rest.get("businesses", claims=as_["bizB"]).body[0]["id"] == ids["bizB"]
     assert len(rest.get("businesses", claims=as_["bizB"]).body) == 1
     # settlements: a provider's own (none yet), never another's
