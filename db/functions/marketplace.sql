@@ -461,6 +461,7 @@ DECLARE
     v_bad      text;
     v_bid      marketplace.bid;
     v_same     boolean;
+    v_new      boolean := false;
 BEGIN
     IF v_provider.verification_status <> 'VERIFIED' THEN
         PERFORM core.raise('MARKETPLACE_PROVIDER_NOT_VERIFIED', format('provider %s is %s', v_provider.id, v_provider.verification_status));
@@ -494,9 +495,18 @@ BEGIN
         PERFORM core.raise('MARKETPLACE_INVALID_BID', v_bad,
                            format('rfq_line_id of this RFQ, unit_price > 0 with at most %s decimals, quantity 1..quantity required', v_units));
     END IF;
-    -- One bid per provider per RFQ, revised in place; re-sending the current bid changes nothing.
-    SELECT * INTO v_bid FROM marketplace.bid WHERE rfq_id = p_rfq_id AND provider_id = v_provider.id FOR UPDATE;
-    IF FOUND AND v_bid.status = 'SUBMITTED' THEN
+    -- One bid per provider per RFQ, revised in place; re-sending the current bid changes nothing. Two first bids of
+    -- one provider racing each other: the INSERT that loses the unique race does nothing, and that call then revises
+    -- the winner's row under its lock (never a raw unique violation).
+    LOOP
+        SELECT * INTO v_bid FROM marketplace.bid WHERE rfq_id = p_rfq_id AND provider_id = v_provider.id FOR UPDATE;
+        EXIT WHEN FOUND;
+        INSERT INTO marketplace.bid (rfq_id, provider_id) VALUES (p_rfq_id, v_provider.id)
+            ON CONFLICT ON CONSTRAINT bid_rfq_id_provider_id_key DO NOTHING RETURNING * INTO v_bid;
+        v_new := FOUND;
+        EXIT WHEN v_new;
+    END LOOP;
+    IF NOT v_new AND v_bid.status = 'SUBMITTED' THEN
         SELECT coalesce(array_agg(bl.rfq_line_id || ':' || trim_scale(bl.unit_price) || ':' || bl.quantity_offered ORDER BY bl.rfq_line_id), '{}')
              = (SELECT array_agg((x.l ->> 'rfq_line_id')::bigint || ':' || trim_scale((x.l ->> 'unit_price')::numeric) || ':'
                                  || (x.l ->> 'quantity')::integer ORDER BY (x.l ->> 'rfq_line_id')::bigint)
@@ -506,9 +516,7 @@ BEGIN
             RETURN v_bid.id;
         END IF;
     END IF;
-    IF v_bid.id IS NULL THEN
-        INSERT INTO marketplace.bid (rfq_id, provider_id) VALUES (p_rfq_id, v_provider.id) RETURNING * INTO v_bid;
-    ELSE
+    IF NOT v_new THEN
         UPDATE marketplace.bid SET status = 'SUBMITTED', revision = revision + 1, submitted_at = clock_timestamp(),
                                    updated_at = clock_timestamp()
          WHERE id = v_bid.id RETURNING * INTO v_bid;

@@ -227,3 +227,20 @@ def test_the_cli_speaks_for_a_user_with_as(world: World, db_url: str) -> None:
     assert "Traceback" not in sealed.stderr
     other = cli("rfq", "show", str(rfq), "--as", world.providers[0]["sub"])
     assert other.returncode == 0 and '"bids": null' in other.stdout
+
+
+def test_concurrent_first_bids_of_one_provider_make_one_bid_and_no_raw_error(world: World) -> None:
+    """Found by the torture run: two first bids of one provider racing each other made the loser's INSERT fail with a
+    raw unique violation (23505). The loser now revises the winner's bid under its lock."""
+    provider = world.providers[0]["client"]
+    with psycopg.connect(world.db_url, autocommit=True) as conn:   # more RFQs than the STANDARD tier's monthly 10
+        conn.execute("UPDATE identity.business SET tier_code = 'ENTERPRISE' WHERE id = %s", (world.business_id,))
+    for _ in range(12):   # the window is small: several fresh RFQs, eight first bids each
+        rfq, line = world.rfq(quantity=2)
+        results = race([lambda p=p: provider.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": str(1000 + p), "quantity": 1}])
+                        for p in range(8)])
+        assert not [r for r in results if isinstance(r, Exception)], results
+        assert len(set(results)) == 1, "one bid per provider per RFQ"
+        with psycopg.connect(world.db_url) as conn:
+            count, revision = conn.execute("SELECT count(*), max(revision) FROM marketplace.bid WHERE rfq_id = %s", (rfq,)).fetchone()
+        assert count == 1 and 1 <= revision <= 8
