@@ -196,6 +196,16 @@ def _choose_port(home: Path) -> int:
 
 
 def _port_in_use(port: int) -> bool:
+    """Something listens there, or the port cannot be bound the way PostgreSQL binds it (SO_REUSEADDR): ports
+    from 54329 up lie in Linux's ephemeral range, so an outgoing connection may hold one without listening."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False

@@ -41,6 +41,7 @@ class World:
     accounts: list[int]
     hot: int
     bank: int
+    market: Any = None          # mercato.torture_market.Market when the marketplace runs too
 
 
 @dataclass
@@ -58,6 +59,8 @@ class ClientState:
     open_holds: list[int] = field(default_factory=list)
     transfers: list[tuple[str, int]] = field(default_factory=list)   # (reference, transaction id) not yet reversed
     acks: list[Ack] = field(default_factory=list)
+    market: list[dict] = field(default_factory=list)   # this client's RFQs on their way through the marketplace
+    after: Callable[[Any, psycopg.Connection], None] | None = None   # what an acknowledged step updates locally
 
     def ref(self, kind: str) -> str:
         self.counter += 1
@@ -167,6 +170,7 @@ class Report:
     clients: int = 0
     operations: int = 0
     refused: Counter = field(default_factory=Counter)
+    refused_by_kind: Counter = field(default_factory=Counter)     # (kind, code)
     by_kind: Counter = field(default_factory=Counter)
     retries: int = 0
     replays: int = 0
@@ -180,7 +184,7 @@ def setup(url: str, accounts: int = 200) -> World:
 
     with psycopg.connect(url, autocommit=True) as conn:
         bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', %s, true)", (CURRENCY,)).fetchone()[0]
-        hot = conn.execute("SELECT ledger.open_account('PLATFORM', 'platform', 'COMMISSION', %s, false, 0, false, 8)",
+        hot = conn.execute("SELECT ledger.open_account('PLATFORM', 'torture-hot', 'COMMISSION', %s, false, 0, false, 8)",
                            (CURRENCY,)).fetchone()[0]
         ids = [r[0] for r in conn.execute(
             "SELECT ledger.open_account('BUSINESS', 'torture-' || g, 'MAIN', %s) FROM generate_series(1, %s) g",
@@ -204,13 +208,14 @@ def _connect(url: str, deadline: float) -> psycopg.Connection:
 
 
 def _client(url: str, world: World, st: ClientState, stop: threading.Event, report: Report, lock: threading.Lock,
-            give_up: float) -> None:
-    names = list(OPERATIONS)
-    weights = [OPERATIONS[n][0] for n in names]
+            give_up: float, operations: dict) -> None:
+    names = list(operations)
+    weights = [operations[n][0] for n in names]
     conn = _connect(url, give_up)
     try:
         while not stop.is_set():
-            picked = OPERATIONS[st.rng.choices(names, weights)[0]][1](world, st)
+            st.after = None
+            picked = operations[st.rng.choices(names, weights)[0]][1](world, st)
             if picked is None:
                 continue
             kind, ref, call = picked
@@ -222,8 +227,13 @@ def _client(url: str, world: World, st: ClientState, stop: threading.Event, repo
                 report.by_kind[kind] += 1
                 if code:
                     report.refused[code] += 1
+                    report.refused_by_kind[(kind, code)] += 1
             if code is None:
                 st.acks.append(Ack(kind, ref, result["value"]))
+                if st.after is not None:
+                    value, after = result["value"], st.after
+                    done, _, _ = _call_until_answered(url, conn, lambda c: after(value, c), give_up)
+                    conn = done.pop("conn")
                 if kind == "hold":
                     st.open_holds.append(result["value"])
                 elif kind == "transfer":
@@ -248,6 +258,8 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
         try:
             value = call(conn)
             return {"value": value, "conn": conn}, None, retried
+        except Refused as exc:
+            return {"value": None, "conn": conn}, exc.code, retried
         except psycopg.OperationalError:
             retried += 1
             try:
@@ -266,16 +278,23 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
 
 
 def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, crash: Callable[[], None] | None = None,
-        restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1,
+        restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1, market: bool = True,
         progress: Callable[[Report, float], None] | None = None) -> Report:
-    """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server."""
+    """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server.
+    With ``market`` the marketplace's operations (mercato.torture_market) join the ledger's."""
     world = setup(url, accounts)
+    operations = dict(OPERATIONS)
+    if market:
+        from mercato import torture_market
+
+        world.market = torture_market.setup_market(url, clients)
+        operations.update(torture_market.OPERATIONS)
     report = Report(clients=clients)
     stop, lock = threading.Event(), threading.Lock()
     states = [ClientState(random.Random(seed * 1000 + i), i) for i in range(clients)]
     started = time.monotonic()
     give_up = started + seconds + 120
-    threads = [threading.Thread(target=_client, args=(url, world, s, stop, report, lock, give_up), daemon=True)
+    threads = [threading.Thread(target=_client, args=(url, world, s, stop, report, lock, give_up, operations), daemon=True)
                for s in states]
     for t in threads:
         t.start()
@@ -296,6 +315,15 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
         t.join(timeout=180)
     report.seconds = time.monotonic() - started
     report.violations += verify(url, [a for s in states for a in s.acks])
+    with psycopg.connect(url, autocommit=True) as conn:
+        documented = {code for (code,) in conn.execute("SELECT code FROM core.error").fetchall()}
+    for (kind, code), n in sorted(report.refused_by_kind.items()):
+        # Refusals are fine when documented; a raw SQLSTATE (e.g. 23505) is a bug. "x:y" codes are answers the
+        # client itself classed as refusals (a code that did not verify).
+        if ":" not in code and code not in documented:
+            report.violations.append(f"{n} {kind} call(s) refused with an undocumented code {code}")
+    if market:
+        report.violations += torture_market.verify_market(url, [a for s in states for a in s.acks])
     return report
 
 

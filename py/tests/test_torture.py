@@ -1,6 +1,7 @@
-"""CI-sized torture and crash-restart: clients keep posting while the server is killed
-(pg_ctl stop -m immediate) and restarted; every acknowledged operation must be there exactly once
-and every ledger invariant must hold. The long run is `make torture`."""
+"""CI-sized torture and crash-restart: clients keep posting and running the marketplace while the server is
+killed (pg_ctl stop -m immediate) and restarted; every acknowledged operation must be there exactly once, every
+refusal must carry a documented code, and every ledger and marketplace invariant must hold. The long run is
+`make torture`."""
 
 from __future__ import annotations
 
@@ -21,3 +22,5 @@ def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:
     assert report.replays > 0, "idempotent replays were exercised"
     assert not report.violations, report.violations[:10]
     assert set(report.by_kind) >= {"transfer", "batch", "hold", "capture", "release", "reverse", "sweep"}
+    # the marketplace ran too, through the whole flow, and verify_market found its steps and invariants intact
+    assert set(report.by_kind) >= {"rfq", "bid", "award", "contract", "activate", "assign", "deliver", "settle"}, report.by_kind

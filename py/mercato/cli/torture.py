@@ -15,7 +15,10 @@ import click
               help="Kill the server (pg_ctl stop -m immediate) this many times during the run, restarting it each time.")
 @click.option("--accounts", type=click.IntRange(10, 1_000_000), default=200, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int) -> None:
+@click.option("--market/--no-market", default=True, show_default=True,
+              help="Run the marketplace's operations (RFQs, bids, awards, contracts, escrow, OTP delivery, settlement) "
+                   "alongside the ledger's.")
+def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int, market: bool) -> None:
     """Run the torture mix on a dedicated embedded cluster (.mercato/torture), then check the invariants.
 
     The cluster is separate from the project's, so killing it disturbs nothing else; its database is
@@ -24,7 +27,8 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
     from mercato.torture import dedicated_cluster, run
 
     cluster, url = dedicated_cluster("torture", log=lambda line: click.echo(line, err=True))
-    click.echo(f"[setup] deployed; {clients} clients for {seconds:g} s, {crashes} crashes", err=True)
+    click.echo(f"[setup] deployed; {clients} clients for {seconds:g} s, {crashes} crashes"
+               f"{', with the marketplace' if market else ''}", err=True)
     last = [0.0]
 
     def progress(report, elapsed: float) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +41,7 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
 
     started = time.monotonic()
     report = run(url, clients=clients, seconds=seconds, crashes=crashes, crash=cluster.crash, restart=cluster.up,
-                 accounts=accounts, seed=seed, progress=progress)
+                 accounts=accounts, seed=seed, market=market, progress=progress)
     click.echo(f"operations {report.operations:,} in {report.seconds:.1f} s by {clients} clients "
                f"({report.operations / max(report.seconds, 1e-9):,.0f}/s); crashes {report.crashes}; "
                f"retried after a lost answer {report.retries:,}; idempotent replays checked {report.replays:,}")
