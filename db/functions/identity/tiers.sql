@@ -266,8 +266,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.recalculate_tiers() IS
-'Recalculate every provider''s and business''s tier in a few set-based statements (no per-entity loop): pending
-trust-score events are folded into the scores first (identity.fold_trust_events); promotion at
+'Recalculate every provider''s and business''s tier in a few set-based statements (no per-entity loop).
+Pending trust-score events are folded into the scores first (identity.fold_trust_events); promotion at
 once, demotion only after TIER_DEMOTION_GRACE_DAYS qualifying below the tier; each change recorded in
 identity.tier_change with its inputs and rule version. Returns per party type: evaluated, promoted, demoted, pending
 demotion. Caller: the service role (a scheduler) or a marketplace admin. Errors: IDENTITY_PERMISSION_DENIED,
