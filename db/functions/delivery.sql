@@ -1,7 +1,7 @@
 -- Deploy mercato:functions/delivery to pg
 -- One-time codes for vehicle handover and return: issue (returned once), resend (supersedes, rate-limited),
 -- verify (single use, per-code attempt limit, per-session failure budget that survives resends), the handover record,
--- the assignment's start or end, and the provider's trust score.
+-- the assignment's start or end, and the outcome that moves the provider's trust score (folded in by the tier job).
 --
 -- Codes: 6 digits drawn uniformly (rejection sampling) from pgcrypto's gen_random_bytes; stored only as
 -- HMAC-SHA256(key, session id || ':' || code) with a key in delivery.otp_key, which no application role can read.
@@ -50,11 +50,16 @@ COMMENT ON FUNCTION delivery.new_code() IS
 
 CREATE FUNCTION delivery.code_hmac(p_key_id integer, p_session_id bigint, p_code text)
 RETURNS bytea
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT public.hmac(convert_to(p_session_id || ':' || p_code, 'UTF8'), k.secret, 'sha256')
-          FROM delivery.otp_key k WHERE k.id = p_key_id);
+AS $$
+BEGIN
+    -- PL/pgSQL rather than SQL: the query plan is cached (a SQL function with a SET clause is planned on every call).
+    RETURN (SELECT public.hmac(convert_to(p_session_id || ':' || p_code, 'UTF8'), k.secret, 'sha256')
+              FROM delivery.otp_key k WHERE k.id = p_key_id);
+END
+$$;
 COMMENT ON FUNCTION delivery.code_hmac(integer, bigint, text) IS
 'HMAC-SHA256 of "<session id>:<code>" under one of the OTP keys. Internal: granted to no application role.';
 
@@ -80,8 +85,8 @@ COMMENT ON FUNCTION delivery.issue_code(bigint, text) IS
 'Internal: supersede the session''s active code and store a new one (only its keyed hash), valid OTP_EXPIRY_MINUTES
 with OTP_MAX_ATTEMPTS tries; returns the code in clear — the only time it exists outside the caller.';
 
-CREATE FUNCTION delivery.apply_trust_outcome(p_provider_id bigint, p_outcome text, p_inputs jsonb DEFAULT '{}')
-RETURNS smallint
+CREATE FUNCTION delivery.record_trust_outcome(p_provider_id bigint, p_outcome text, p_inputs jsonb DEFAULT '{}')
+RETURNS void
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -89,33 +94,23 @@ AS $$
 DECLARE
     v_target integer := CASE p_outcome WHEN 'DELIVERED_ON_TIME' THEN 100 WHEN 'RETURN_COMPLETED' THEN 100
                                        WHEN 'DELIVERED_LATE' THEN 40 WHEN 'SESSION_LOCKED' THEN 0 END;
-    v_old    smallint;
-    v_new    smallint;
 BEGIN
     IF v_target IS NULL THEN
         PERFORM core.raise('DELIVERY_INVALID_INPUT', format('unknown trust outcome %s', p_outcome));
     END IF;
-    -- Exponential moving average: each outcome moves the score 10 % of the way to its target, rounded half up.
-    -- One UPDATE that also returns the score it replaced (the row is locked by the sub-select).
-    UPDATE identity.provider p
-       SET trust_score = round(o.score + 0.1 * (v_target - o.score))::smallint, updated_at = now()
-      FROM (SELECT q.trust_score AS score FROM identity.provider q WHERE q.id = p_provider_id FOR UPDATE) o
-     WHERE p.id = p_provider_id
-    RETURNING o.score, p.trust_score INTO v_old, v_new;
-    IF NOT FOUND THEN
-        PERFORM core.raise('DELIVERY_INVALID_INPUT', format('unknown provider %s', p_provider_id));
-    END IF;
-    INSERT INTO identity.trust_score_event (provider_id, old_score, new_score, reason, inputs)
-    VALUES (p_provider_id, v_old, v_new, p_outcome,
+    -- A pending event: identity.fold_trust_events applies it (old -> new) later, without the provider row lock here.
+    INSERT INTO identity.trust_score_event (provider_id, target, reason, inputs)
+    VALUES (p_provider_id, v_target, p_outcome,
             p_inputs || jsonb_build_object('target', v_target, 'weight', 0.1,
                                            'formula', 'new = round(old + 0.1 * (target - old))'));
-    RETURN v_new;
 END
 $$;
-COMMENT ON FUNCTION delivery.apply_trust_outcome(bigint, text, jsonb) IS
-'Internal: move a provider''s trust score with a delivery outcome — new = round(old + 0.1 x (target - old)), target 100
-for a handover on time or a completed return, 40 for a late handover, 0 for a session locked by wrong codes — and
-record the event with its inputs. Bounded 0..100 by construction. One conditional UPDATE (the provider row lock).';
+COMMENT ON FUNCTION delivery.record_trust_outcome(bigint, text, jsonb) IS
+'Internal: record a delivery outcome that moves a provider''s trust score — target 100 for a handover on time or a
+completed return, 40 for a late handover, 0 for a session locked by wrong codes — as a pending
+identity.trust_score_event with its inputs. identity.fold_trust_events (run by every tier recalculation and by
+identity.apply_trust_events) applies it with new = round(old + 0.1 x (target - old)). No provider row lock: one INSERT
+(the foreign key takes FOR KEY SHARE on the provider, which the fold''s FOR NO KEY UPDATE does not block).';
 
 -- The provider side ----------------------------------------------------------------------------------------
 
@@ -246,8 +241,8 @@ DECLARE
     v_actor   identity.actor := identity.require_user();
     v_s       delivery.session;
     v_otp     delivery.otp;
+    v_otp_id  bigint;
     v_a       contracts.assignment;
-    v_ok      boolean := false;
     v_outcome text;
 BEGIN
     -- Input checks first: a malformed request is refused without consuming a try.
@@ -263,32 +258,38 @@ BEGIN
                            'p_handover is {"photos": {view: url}, "odometer_km": n, "fuel_level": EMPTY|QUARTER|HALF|THREE_QUARTERS|FULL, "notes": text}');
     END IF;
     SELECT * INTO v_s FROM delivery.session WHERE id = p_session_id FOR UPDATE;
-    IF NOT FOUND OR NOT (identity.is_marketplace_admin()
-                         OR EXISTS (SELECT 1 FROM identity.business b WHERE b.id = v_s.business_id AND b.user_id = v_actor.user_id)) THEN
+    -- The session's business (the usual caller) is checked first; the admin check only when that fails.
+    IF NOT FOUND OR NOT (EXISTS (SELECT 1 FROM identity.business b WHERE b.id = v_s.business_id AND b.user_id = v_actor.user_id)
+                         OR identity.is_marketplace_admin()) THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     END IF;
     IF v_s.status <> 'PENDING' THEN
         RETURN QUERY SELECT false, CASE v_s.status WHEN 'LOCKED' THEN 'LOCKED' ELSE 'SESSION_CLOSED' END, 0, v_s.status;
         RETURN;
     END IF;
-    SELECT * INTO v_otp FROM delivery.otp WHERE session_id = p_session_id AND status = 'ACTIVE' FOR UPDATE;
-    IF NOT FOUND THEN
-        v_outcome := 'NO_ACTIVE_CODE';
-    ELSIF v_otp.expires_at <= clock_timestamp() THEN
-        v_outcome := 'EXPIRED';
-        UPDATE delivery.otp SET status = 'EXPIRED' WHERE id = v_otp.id;
-    ELSIF delivery.code_hmac(v_otp.key_id, p_session_id, p_code) = v_otp.code_hmac THEN
-        v_ok := true;
-        v_outcome := 'VERIFIED';
-    ELSE
-        v_outcome := 'WRONG_CODE';
-        UPDATE delivery.otp SET attempts = attempts + 1,
-                                status = CASE WHEN attempts + 1 >= max_attempts THEN 'EXHAUSTED' ELSE status END
-         WHERE id = v_otp.id;
-    END IF;
-    INSERT INTO delivery.otp_attempt (session_id, otp_id, outcome, actor_id) VALUES (p_session_id, v_otp.id, v_outcome, v_actor.user_id);
 
-    IF NOT v_ok THEN
+    -- The one success: the session's live code, unexpired and matching, becomes USED in one conditional UPDATE
+    -- (at most one ACTIVE code per session; the session row lock serialises concurrent tries).
+    UPDATE delivery.otp o SET status = 'USED', used_at = clock_timestamp()
+     WHERE o.session_id = p_session_id AND o.status = 'ACTIVE' AND o.expires_at > clock_timestamp()
+       AND o.code_hmac = delivery.code_hmac(o.key_id, p_session_id, p_code)
+    RETURNING o.id INTO v_otp_id;
+
+    IF v_otp_id IS NULL THEN
+        -- A failure: no live code, an expired one, or a wrong code (the UPDATE above matched nothing).
+        SELECT * INTO v_otp FROM delivery.otp WHERE session_id = p_session_id AND status = 'ACTIVE' FOR UPDATE;
+        IF NOT FOUND THEN
+            v_outcome := 'NO_ACTIVE_CODE';
+        ELSIF v_otp.expires_at <= clock_timestamp() THEN
+            v_outcome := 'EXPIRED';
+            UPDATE delivery.otp SET status = 'EXPIRED' WHERE id = v_otp.id;
+        ELSE
+            v_outcome := 'WRONG_CODE';
+            UPDATE delivery.otp SET attempts = attempts + 1,
+                                    status = CASE WHEN attempts + 1 >= max_attempts THEN 'EXHAUSTED' ELSE status END
+             WHERE id = v_otp.id;
+        END IF;
+        INSERT INTO delivery.otp_attempt (session_id, otp_id, outcome, actor_id) VALUES (p_session_id, v_otp.id, v_outcome, v_actor.user_id);
         UPDATE delivery.session SET failures = failures + 1,
                                     status = CASE WHEN failures + 1 >= failure_budget THEN 'LOCKED' ELSE status END
          WHERE id = p_session_id RETURNING * INTO v_s;
@@ -305,9 +306,12 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The one success: the code is used exactly once (the session row lock serialises concurrent tries).
-    UPDATE delivery.otp SET status = 'USED', used_at = clock_timestamp() WHERE id = v_otp.id AND status = 'ACTIVE';
-    UPDATE delivery.session SET status = 'VERIFIED', verified_at = clock_timestamp() WHERE id = p_session_id;
+    -- The attempt, the session and the handover record in one statement.
+    WITH attempt AS (
+        INSERT INTO delivery.otp_attempt (session_id, otp_id, outcome, actor_id)
+        VALUES (p_session_id, v_otp_id, 'VERIFIED', v_actor.user_id)),
+    closed AS (
+        UPDATE delivery.session SET status = 'VERIFIED', verified_at = clock_timestamp() WHERE id = p_session_id)
     INSERT INTO delivery.handover (session_id, photos, odometer_km, fuel_level, notes)
     VALUES (p_session_id, coalesce(p_handover -> 'photos', '{}'), (p_handover ->> 'odometer_km')::integer,
             p_handover ->> 'fuel_level', coalesce(p_handover ->> 'notes', ''));
@@ -318,9 +322,9 @@ BEGIN
         IF NOT FOUND THEN
             PERFORM core.raise('DELIVERY_INVALID_STATE', format('assignment %s is no longer pending delivery', v_s.assignment_id));
         END IF;
-        PERFORM delivery.apply_trust_outcome(v_s.provider_id,
-                                             CASE WHEN current_date <= lower(v_a.period) THEN 'DELIVERED_ON_TIME' ELSE 'DELIVERED_LATE' END,
-                                             jsonb_build_object('session_id', p_session_id, 'due', lower(v_a.period), 'delivered', current_date));
+        PERFORM delivery.record_trust_outcome(v_s.provider_id,
+                                              CASE WHEN current_date <= lower(v_a.period) THEN 'DELIVERED_ON_TIME' ELSE 'DELIVERED_LATE' END,
+                                              jsonb_build_object('session_id', p_session_id, 'due', lower(v_a.period), 'delivered', current_date));
     ELSE
         UPDATE contracts.assignment SET status = 'RETURNED', ended_on = current_date, updated_at = now()
          WHERE id = v_s.assignment_id AND status = 'ACTIVE'
@@ -329,8 +333,8 @@ BEGIN
             PERFORM core.raise('DELIVERY_INVALID_STATE', format('assignment %s is not in use', v_s.assignment_id));
         END IF;
         PERFORM contracts.release_unearned(v_a.contract_id);
-        PERFORM delivery.apply_trust_outcome(v_s.provider_id, 'RETURN_COMPLETED',
-                                             jsonb_build_object('session_id', p_session_id, 'returned', current_date));
+        PERFORM delivery.record_trust_outcome(v_s.provider_id, 'RETURN_COMPLETED',
+                                              jsonb_build_object('session_id', p_session_id, 'returned', current_date));
     END IF;
     PERFORM audit.record('delivery', 'session', p_session_id::text, 'VERIFIED', NULL,
                          jsonb_build_object('assignment_id', v_s.assignment_id, 'type', v_s.session_type));
@@ -340,7 +344,8 @@ $$;
 COMMENT ON FUNCTION delivery.verify_code(bigint, text, jsonb) IS
 'The business confirms a handover with the code it received. A correct code is used once: the session is VERIFIED, the
 handover (photos, odometer_km, fuel_level, notes) recorded, and the assignment starts (DELIVERY: ACTIVE from today) or
-ends (RETURN: RETURNED today, the unearned escrow released); the provider''s trust score moves. A wrong, expired or
+ends (RETURN: RETURNED today, the unearned escrow released); the outcome that moves the provider''s trust score is
+recorded (a pending identity.trust_score_event, folded into the score by the tier job). A wrong, expired or
 superseded code is NOT an error: the call returns verified = false with the outcome and the tries left, and the failed
 attempt is committed — OTP_MAX_ATTEMPTS wrong tries kill a code, OTP_SESSION_FAILURE_BUDGET failures (across resends)
 lock the session. Over HTTP both answers are 200; check "verified". Errors (nothing counted): DELIVERY_INVALID_INPUT,

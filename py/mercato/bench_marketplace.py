@@ -280,8 +280,8 @@ END;
     def otp(self, clients: int = 8, seconds: int = 30, sessions: int | None = None, scale: int = 50) -> Result:
         url = self._fresh("otp")
         today = dt.date.today()
-        # Enough issued codes for the run (each is verified once), spread over 100 providers so that the trust-score
-        # update of one provider is not a queue.
+        # Enough issued codes for the run (each is verified once), spread over 100 providers and 10 businesses as real
+        # traffic would be (a verification writes no provider or business row: its trust outcome is a pending event).
         sessions = sessions or max(2000, 1500 * seconds)
         providers = 100
         per = -(-sessions // providers)
@@ -306,7 +306,7 @@ END;
             conn.execute("""
                 DO $$ DECLARE a record; s record; i bigint := 0; BEGIN
                   -- Codes are numbered round-robin over the providers, so that concurrent clients verify handovers
-                  -- of different providers (each verification updates its provider's trust score under a row lock).
+                  -- of different providers, as real traffic would.
                   FOR a IN SELECT x.id, u.auth_subject AS provider_sub, bu.auth_subject AS business_sub
                              FROM contracts.assignment x
                              JOIN identity.provider p ON p.id = x.provider_id JOIN identity.user_account u ON u.id = p.user_id

@@ -8,8 +8,104 @@
 -- higher tier is promoted at once; one qualifying only for a lower tier is demoted only after it has qualified below
 -- its tier continuously for TIER_DEMOTION_GRACE_DAYS (identity.tier_candidate remembers since when; qualifying again
 -- for its own tier clears that), and then to the tier it qualifies for at that moment.
+--
+-- Trust score: delivery outcomes are recorded as pending identity.trust_score_event rows (delivery.record_trust_outcome,
+-- no provider row lock on the verification path) and folded into identity.provider.trust_score here, in event order,
+-- with the same exponential moving average as always: new = round(old + 0.1 x (target - old)). Every tier
+-- recalculation folds first, so tiers always see every recorded outcome.
 
 BEGIN;
+
+CREATE FUNCTION identity.trust_step(p_old smallint, p_target smallint)
+RETURNS smallint
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN round(p_old + 0.1 * (p_target - p_old))::smallint;
+COMMENT ON FUNCTION identity.trust_step(smallint, smallint) IS
+'The trust-score formula for one outcome: new = round(old + 0.1 x (target - old)), i.e. 10 % of the way to the
+outcome''s target, rounded half up. Bounded 0..100 by construction (old and target are).';
+
+CREATE FUNCTION identity.trust_fold_step(p_state smallint, p_start smallint, p_target smallint)
+RETURNS smallint
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN identity.trust_step(coalesce(p_state, p_start), p_target);
+COMMENT ON FUNCTION identity.trust_fold_step(smallint, smallint, smallint) IS
+'Internal: transition function of the identity.trust_fold aggregate (the first event starts from p_start, the
+provider''s score before the fold; each later one from the score the previous event produced).';
+
+CREATE AGGREGATE identity.trust_fold(smallint, smallint) (SFUNC = identity.trust_fold_step, STYPE = smallint);
+COMMENT ON AGGREGATE identity.trust_fold(smallint, smallint) IS
+'Internal: trust_fold(start score, target) over a provider''s events in order is the score after applying them one
+by one with identity.trust_step; as a window aggregate it gives the score after each event.';
+
+CREATE FUNCTION identity.fold_trust_events(p_provider_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_n bigint;
+BEGIN
+    -- One fold at a time: a pending event is applied exactly once.
+    PERFORM pg_advisory_xact_lock(hashtext('identity.fold_trust_events'));
+    WITH locked AS (
+        -- The providers with pending events, locked in ascending id order (their latest row version).
+        SELECT p.id, p.trust_score FROM identity.provider p
+         WHERE p.id IN (SELECT e.provider_id FROM identity.trust_score_event e
+                         WHERE e.applied_at IS NULL AND (p_provider_id IS NULL OR e.provider_id = p_provider_id))
+         ORDER BY p.id
+           FOR NO KEY UPDATE),
+    f AS (
+        SELECT e.id, e.provider_id, l.trust_score AS start,
+               identity.trust_fold(l.trust_score, e.target)
+                   OVER (PARTITION BY e.provider_id ORDER BY e.id ROWS UNBOUNDED PRECEDING) AS new_score
+          FROM identity.trust_score_event e JOIN locked l ON l.id = e.provider_id
+         WHERE e.applied_at IS NULL),
+    g AS (
+        SELECT f.id, f.provider_id, f.new_score,
+               coalesce(lag(f.new_score) OVER (PARTITION BY f.provider_id ORDER BY f.id), f.start) AS old_score,
+               f.id = max(f.id) OVER (PARTITION BY f.provider_id) AS last
+          FROM f),
+    applied AS (
+        UPDATE identity.trust_score_event e SET old_score = g.old_score, new_score = g.new_score, applied_at = now()
+          FROM g WHERE e.id = g.id
+        RETURNING e.id),
+    scored AS (
+        UPDATE identity.provider p SET trust_score = g.new_score, updated_at = now()
+          FROM g WHERE p.id = g.provider_id AND g.last
+        RETURNING p.id)
+    SELECT count(*) INTO v_n FROM applied;
+    RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION identity.fold_trust_events(bigint) IS
+'Internal: apply every pending trust-score event (of all providers, or of one) to identity.provider.trust_score, per
+provider in event id order, each with identity.trust_step (new = round(old + 0.1 x (target - old))); fills in each
+event''s old_score, new_score and applied_at. Returns how many events it applied. One statement; one fold at a time
+(advisory lock); locks the providers concerned in ascending id order (FOR NO KEY UPDATE, which does not block the
+FOR KEY SHARE of a verification inserting a new event). Assumes READ COMMITTED.';
+
+CREATE FUNCTION identity.apply_trust_events()
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM identity.require_admin();
+    RETURN identity.fold_trust_events();
+END
+$$;
+COMMENT ON FUNCTION identity.apply_trust_events() IS
+'Fold every pending trust-score event into the providers'' scores now (identity.fold_trust_events); returns how many
+events were applied. identity.recalculate_tiers does the same first; a scheduler may call this more often so that
+scores shown to parties and copied into new contracts are fresh. Caller: the service role or a marketplace admin.
+Errors: IDENTITY_PERMISSION_DENIED. Assumes READ COMMITTED.';
 
 CREATE FUNCTION identity.recalculate_provider_tiers(p_provider_id bigint DEFAULT NULL)
 RETURNS TABLE (evaluated bigint, promoted bigint, demoted bigint, pending_demotion bigint)
@@ -22,6 +118,8 @@ DECLARE
     v_grace  integer := masterdata.setting_number('TIER_DEMOTION_GRACE_DAYS')::integer;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('identity.recalculate_tiers'), hashtext('PROVIDER'));
+    -- Every recorded delivery outcome counts: fold the pending trust-score events first.
+    PERFORM identity.fold_trust_events(p_provider_id);
     RETURN QUERY
     WITH rules AS (
         SELECT r.tier_code, t.rank, r.min_trust_score, r.min_active_vehicles
@@ -76,7 +174,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.recalculate_provider_tiers(bigint) IS
-'Internal: recalculate the tier of every provider (or one), set-based: inputs (trust score, active fleet), the
+'Internal: recalculate the tier of every provider (or one), set-based: pending trust-score events folded first
+(identity.fold_trust_events), then inputs (trust score, active fleet), the
 qualifying tier under PROVIDER_TIER_RULES in force, promotion at once, demotion after TIER_DEMOTION_GRACE_DAYS below
 the tier; changes written to identity.tier_change with their inputs. One run at a time (advisory lock).';
 
@@ -167,7 +266,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.recalculate_tiers() IS
-'Recalculate every provider''s and business''s tier in a few set-based statements (no per-entity loop): promotion at
+'Recalculate every provider''s and business''s tier in a few set-based statements (no per-entity loop).
+Pending trust-score events are folded into the scores first (identity.fold_trust_events); promotion at
 once, demotion only after TIER_DEMOTION_GRACE_DAYS qualifying below the tier; each change recorded in
 identity.tier_change with its inputs and rule version. Returns per party type: evaluated, promoted, demoted, pending
 demotion. Caller: the service role (a scheduler) or a marketplace admin. Errors: IDENTITY_PERMISSION_DENIED,
@@ -217,7 +317,7 @@ COMMENT ON FUNCTION identity.recalculate_business_tier(bigint) IS
 'Recalculate one business''s tier (same rules and history as identity.recalculate_tiers); returns its tier and whether
 it changed. Caller: service role or admin. Errors: IDENTITY_PERMISSION_DENIED, IDENTITY_UNKNOWN_BUSINESS.';
 
-GRANT EXECUTE ON FUNCTION identity.recalculate_tiers(), identity.recalculate_provider_tier(bigint),
+GRANT EXECUTE ON FUNCTION identity.apply_trust_events(), identity.recalculate_tiers(), identity.recalculate_provider_tier(bigint),
     identity.recalculate_business_tier(bigint) TO mercato_user, mercato_service;
 
 COMMIT;

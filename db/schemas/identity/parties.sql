@@ -99,16 +99,24 @@ CREATE INDEX vehicle_insurance_coverage_end_idx ON identity.vehicle_insurance (c
 CREATE TABLE identity.trust_score_event (
     id          bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT trust_score_event_pkey PRIMARY KEY,
     provider_id bigint NOT NULL CONSTRAINT trust_score_event_provider_id_fkey REFERENCES identity.provider (id),
-    old_score   smallint NOT NULL,
-    new_score   smallint NOT NULL CONSTRAINT trust_score_event_new_score_check CHECK (new_score BETWEEN 0 AND 100),
+    target      smallint NOT NULL CONSTRAINT trust_score_event_target_check CHECK (target BETWEEN 0 AND 100),
+    old_score   smallint CONSTRAINT trust_score_event_old_score_check CHECK (old_score BETWEEN 0 AND 100),
+    new_score   smallint CONSTRAINT trust_score_event_new_score_check CHECK (new_score BETWEEN 0 AND 100),
     reason      text NOT NULL CONSTRAINT trust_score_event_reason_check CHECK (reason ~ '^[A-Z][A-Z0-9_]*$'),
     inputs      jsonb NOT NULL DEFAULT '{}' CONSTRAINT trust_score_event_inputs_check CHECK (jsonb_typeof(inputs) = 'object'),
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    applied_at  timestamptz,
+    CONSTRAINT trust_score_event_applied_check
+        CHECK ((applied_at IS NULL) = (old_score IS NULL) AND (applied_at IS NULL) = (new_score IS NULL))
 );
 COMMENT ON TABLE identity.trust_score_event IS
-'Every change of a provider''s trust score, with the reason (e.g. ON_TIME_DELIVERY, OTP_LOCKOUT) and the inputs of
-the calculation. Append-only.';
+'Every outcome that moves a provider''s trust score (e.g. DELIVERED_ON_TIME, RETURN_COMPLETED), with the target it
+pulls the score towards and the inputs of the calculation. Recorded at once by the outcome (a pending event:
+old_score, new_score and applied_at NULL) and folded into identity.provider.trust_score in id order by
+identity.fold_trust_events (the tier job and identity.apply_trust_events), which fills in old_score, new_score and
+applied_at. Append-only apart from that one fold.';
 CREATE INDEX trust_score_event_provider_id_idx ON identity.trust_score_event (provider_id, id);
+CREATE INDEX trust_score_event_pending_idx ON identity.trust_score_event (provider_id, id) WHERE applied_at IS NULL;
 
 CREATE TABLE identity.tier_change (
     id                bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT tier_change_pkey PRIMARY KEY,

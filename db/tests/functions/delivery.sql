@@ -1,6 +1,6 @@
 -- Tests for functions/delivery: one-time codes (storage, expiry, attempts, budget, resend), handover, trust score.
 BEGIN;
-SELECT plan(36);
+SELECT plan(41);
 
 CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
     SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
@@ -130,10 +130,24 @@ RESET ROLE;
 SELECT results_eq($$SELECT status, started_on FROM contracts.assignment WHERE id = (SELECT v FROM ids WHERE k = 'asg')$$,
                   $$VALUES ('ACTIVE', current_date)$$, 'the handover starts the assignment today');
 SELECT is((SELECT odometer_km FROM delivery.handover WHERE session_id = (SELECT session_id FROM codes WHERE k = 'c3')), 12000, 'the handover is recorded');
+SELECT results_eq($$SELECT reason, target::int, old_score, new_score, applied_at FROM identity.trust_score_event
+                    WHERE provider_id = (SELECT v FROM ids WHERE k = 'p1')$$,
+                  $$VALUES ('DELIVERED_ON_TIME', 100, NULL::smallint, NULL::smallint, NULL::timestamptz)$$,
+                  'the on-time handover is recorded as a pending trust event (target 100)');
+SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 50,
+          'the score itself moves when the event is folded in, not under the verification');
+SET LOCAL ROLE mercato_service;
+SELECT is(identity.apply_trust_events(), 1::bigint, 'the fold applies the pending event');
+RESET ROLE;
 SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 55,
           'an on-time handover moves trust 10 % of the way to 100 (50 -> 55)');
-SELECT is((SELECT inputs ->> 'formula' FROM identity.trust_score_event WHERE provider_id = (SELECT v FROM ids WHERE k = 'p1')),
-          'new = round(old + 0.1 * (target - old))', 'with the formula and inputs recorded');
+SELECT results_eq($$SELECT old_score::int, new_score::int, applied_at IS NOT NULL, inputs ->> 'formula'
+                     FROM identity.trust_score_event WHERE provider_id = (SELECT v FROM ids WHERE k = 'p1')$$,
+                  $$VALUES (50, 55, true, 'new = round(old + 0.1 * (target - old))')$$,
+                  'the event keeps old and new score, when it was applied, the formula and inputs');
+SET LOCAL ROLE mercato_service;
+SELECT is(identity.apply_trust_events(), 0::bigint, 'an event is applied once');
+RESET ROLE;
 
 -- return: a locked session, then a clean one; brute force gets exactly the budget
 UPDATE masterdata.setting SET value = '3' WHERE key = 'OTP_SESSION_FAILURE_BUDGET';
@@ -166,6 +180,11 @@ SELECT results_eq(format($$SELECT verified FROM delivery.verify_code(%s, %L, '{"
 RESET ROLE;
 SELECT results_eq($$SELECT status, ended_on FROM contracts.assignment WHERE id = (SELECT v FROM ids WHERE k = 'asg')$$,
                   $$VALUES ('RETURNED', current_date)$$, 'the return ends the assignment today');
+SET LOCAL ROLE mercato_service;
+SELECT identity.apply_trust_events();
+RESET ROLE;
+SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 60,
+          'a completed return moves trust towards 100 too (55 -> round(59.5) = 60)');
 SELECT is((SELECT escrowed - settled_gross - released FROM contracts.contract_line WHERE id = (SELECT v FROM ids WHERE k = 'cline')),
           (SELECT amount FROM ledger.hold WHERE id = (SELECT hold_id FROM contracts.contract_line WHERE id = (SELECT v FROM ids WHERE k = 'cline'))),
           'after the return the escrow hold still equals what the line can earn (contracts.release_unearned ran)');

@@ -3,6 +3,6 @@
 BEGIN;
 
 SELECT 'delivery.start_session(bigint, text, text)'::regprocedure, 'delivery.verify_code(bigint, text, jsonb)'::regprocedure,
-       'delivery.resend_code(bigint, text)'::regprocedure, 'delivery.apply_trust_outcome(bigint, text, jsonb)'::regprocedure;
+       'delivery.resend_code(bigint, text)'::regprocedure, 'delivery.record_trust_outcome(bigint, text, jsonb)'::regprocedure;
 
 ROLLBACK;

@@ -2,7 +2,7 @@
 -- period, history with inputs, set-based equals per-entity, who may run it.
 BEGIN;
 SET LOCAL mercato.bulk_load = on;   -- the fixture loads awarded RFQs and active contracts directly
-SELECT plan(17);
+SELECT plan(24);
 
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 -- A provider (trust score given) with n vehicles in ACTIVE assignments of one ACTIVE contract of business b.
@@ -100,11 +100,28 @@ SELECT results_eq($$SELECT promoted::int FROM identity.recalculate_tiers() WHERE
 SELECT is((SELECT count(*)::int FROM identity.tier_change WHERE party_type = 'PROVIDER' AND party_id = (SELECT v FROM ids WHERE k = 'gold84')), 2,
           'history: promoted to GOLD, then PLATINUM');
 
+-- trust-score events: recorded pending, folded in order with new = round(old + 0.1 x (target - old)) by the tier job
+SELECT pg_temp.provider('folded', 50, 0, (SELECT v FROM ids WHERE k = 'biz'));
+INSERT INTO identity.trust_score_event (provider_id, target, reason)
+SELECT (SELECT v FROM ids WHERE k = 'folded'), t, r FROM (VALUES (100, 'DELIVERED_ON_TIME'), (40, 'DELIVERED_LATE'), (0, 'SESSION_LOCKED')) x(t, r);
+SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'folded')), 50, 'pending events do not move the score yet');
+SELECT results_eq($$SELECT tier_code FROM identity.recalculate_provider_tier((SELECT v FROM ids WHERE k = 'folded'))$$,
+                  $$VALUES ('BRONZE')$$, 'a tier recalculation folds the pending events first');
+SELECT results_eq($$SELECT reason, old_score::int, new_score::int FROM identity.trust_score_event
+                     WHERE provider_id = (SELECT v FROM ids WHERE k = 'folded') ORDER BY id$$,
+                  $$VALUES ('DELIVERED_ON_TIME', 50, 55), ('DELIVERED_LATE', 55, 54), ('SESSION_LOCKED', 54, 49)$$,
+                  'in event order, each from the score the previous one left: 50 -> 55 -> round(53.5) = 54 -> round(48.6) = 49');
+SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'folded')), 49, 'the score is the last event''s');
+SELECT is(identity.fold_trust_events(), 0::bigint, 'nothing is applied twice');
+SELECT throws_ok($$UPDATE identity.trust_score_event SET old_score = NULL WHERE provider_id = (SELECT v FROM ids WHERE k = 'folded')$$,
+                 '23514', NULL, 'scores and applied_at are set together or not at all');
+
 -- who may run it
 SELECT set_config('request.jwt.claims', '{"sub": "kc|tier-biz", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
 SELECT throws_like($$SELECT * FROM identity.recalculate_tiers()$$, 'IDENTITY_PERMISSION_DENIED:%', 'a business cannot recalculate tiers');
 SELECT throws_ok($$SELECT * FROM identity.recalculate_provider_tiers()$$, '42501', NULL, 'nor call the internal set-based function');
+SELECT throws_like($$SELECT identity.apply_trust_events()$$, 'IDENTITY_PERMISSION_DENIED:%', 'nor fold trust events');
 RESET ROLE;
 
 SELECT * FROM finish();
