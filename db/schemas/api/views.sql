@@ -34,9 +34,10 @@ COMMENT ON VIEW api.vehicle_insurances IS
 'Insurance policies of the vehicles you may see (api.vehicles).';
 
 CREATE VIEW api.trust_score_events WITH (security_invoker = true) AS
-SELECT id, provider_id, old_score, new_score, reason, inputs, created_at FROM identity.trust_score_event;
+SELECT id, provider_id, reason, target, old_score, new_score, inputs, created_at, applied_at FROM identity.trust_score_event;
 COMMENT ON VIEW api.trust_score_events IS
-'Trust-score history with the inputs of each calculation: a provider''s own; all for admins and the back office.';
+'Trust-score history: each outcome with the target it pulls the score towards and its inputs, and once folded in (by
+the tier job) the score before and after: a provider''s own; all for admins and the back office.';
 
 CREATE VIEW api.tier_changes WITH (security_invoker = true) AS
 SELECT id, party_type, party_id, old_tier, new_tier, policy_version_id, inputs, created_at FROM identity.tier_change;
