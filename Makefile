@@ -19,7 +19,7 @@ help:
 	@echo "make demo        install what is missing, start the embedded cluster, deploy, run the demo"
 	@echo "make test        the same set-up, then every test (pytest incl. pgTAP, Sqitch interop, plpgsql_check; pg_prove)"
 	@echo "make bench       the ledger and marketplace benchmarks (results in docs/benchmarks.md)"
-	@echo "make torture     the long torture run: 16 clients, 10 minutes, 10 crash-restarts (.mercato/torture)"
+	@echo "make torture     the long torture run: 16 clients, 2,000 s, 10 crash-restarts, ledger and marketplace (.mercato/torture)"
 	@echo "make fuzz        the long bad-input fuzz of every api function"
 	@echo "make docs        regenerate docs/errors.md and docs/api.md from the database"
 	@echo "make up | down   start / stop the embedded cluster"
@@ -85,7 +85,7 @@ bench: deploy
 	$(BIN)/mercato bench ledger --output docs/benchmarks.md
 	$(BIN)/mercato bench marketplace --output docs/benchmarks.md
 
-TORTURE_ARGS ?= --clients 16 --seconds 600 --crashes 10
+TORTURE_ARGS ?= --clients 16 --seconds 2000 --crashes 10
 torture: venv
 	$(BIN)/mercato torture $(TORTURE_ARGS)
 

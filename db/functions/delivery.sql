@@ -296,6 +296,8 @@ BEGIN
         IF v_s.status = 'LOCKED' THEN
             UPDATE delivery.otp SET status = 'EXHAUSTED' WHERE session_id = p_session_id AND status = 'ACTIVE';
             PERFORM audit.record('delivery', 'session', p_session_id::text, 'LOCKED', NULL, jsonb_build_object('failures', v_s.failures));
+            PERFORM delivery.record_trust_outcome(v_s.provider_id, 'SESSION_LOCKED',
+                                                  jsonb_build_object('session_id', p_session_id, 'failures', v_s.failures));
         END IF;
         RETURN QUERY SELECT false, CASE WHEN v_s.status = 'LOCKED' THEN 'LOCKED' ELSE v_outcome END,
                             CASE WHEN v_s.status = 'LOCKED' THEN 0

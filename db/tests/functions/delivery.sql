@@ -1,6 +1,6 @@
 -- Tests for functions/delivery: one-time codes (storage, expiry, attempts, budget, resend), handover, trust score.
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 
 CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
     SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
@@ -164,6 +164,9 @@ SELECT is((SELECT count(*)::int FROM guesses WHERE outcome = 'WRONG_CODE'), 2, '
 SELECT is((SELECT min(n)::int FROM guesses WHERE outcome = 'LOCKED'), 3, 'and the third failure locks the session');
 SELECT is((SELECT count(*)::int FROM delivery.otp_attempt WHERE session_id = (SELECT session_id FROM codes WHERE k = 'r1')), 3,
           'after which nothing is even tried');
+SELECT is((SELECT count(*)::int FROM identity.trust_score_event
+            WHERE reason = 'SESSION_LOCKED' AND target = 0 AND inputs ->> 'session_id' = (SELECT session_id FROM codes WHERE k = 'r1')::text),
+          1, 'locking the session records its trust outcome once (target 0), as the docs promise');
 SELECT pg_temp.as_user('kc|dl-biz');
 SELECT results_eq(format($$SELECT verified, outcome FROM delivery.verify_code(%s, %L)$$, (SELECT session_id FROM codes WHERE k = 'r1'),
                          (SELECT code FROM codes WHERE k = 'r1')),
@@ -183,8 +186,8 @@ SELECT results_eq($$SELECT status, ended_on FROM contracts.assignment WHERE id =
 SET LOCAL ROLE mercato_service;
 SELECT identity.apply_trust_events();
 RESET ROLE;
-SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 60,
-          'a completed return moves trust towards 100 too (55 -> round(59.5) = 60)');
+SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 55,
+          'folded in order: the locked session pulls towards 0 (55 -> round(49.5) = 50), the completed return towards 100 (50 -> 55)');
 SELECT is((SELECT escrowed - settled_gross - released FROM contracts.contract_line WHERE id = (SELECT v FROM ids WHERE k = 'cline')),
           (SELECT amount FROM ledger.hold WHERE id = (SELECT hold_id FROM contracts.contract_line WHERE id = (SELECT v FROM ids WHERE k = 'cline'))),
           'after the return the escrow hold still equals what the line can earn (contracts.release_unearned ran)');
