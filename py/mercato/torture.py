@@ -299,7 +299,9 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
     for t in threads:
         t.start()
     crash_times = [started + seconds * (i + 1) / (crashes + 1) for i in range(crashes)] if crash else []
-    while time.monotonic() < started + seconds:
+    # Run for the given time, and until every crash asked for has happened (a slow recovery on a loaded machine
+    # must not swallow the last ones).
+    while time.monotonic() < started + seconds or crash_times:
         now = time.monotonic()
         if crash_times and now >= crash_times[0]:
             crash_times.pop(0)
