@@ -32,7 +32,7 @@ HISTORY_SHIFT_DAYS = 45
 HISTORY_DAYS = 30
 #: Bidding stays open this long in the run. RFQs are published with the deadline an hour away (RFQ_MIN_BID_WINDOW_MINUTES
 #: is 60); the run's clock then closes bidding early by moving the deadline to now (``_close_bidding``), as the tests do.
-BIDDING_SECONDS = 2.0
+BIDDING_SECONDS = 1.5
 
 
 @dataclass
@@ -335,7 +335,10 @@ def verify_market(url: str, acks: list[Any]) -> list[str]:
             titles.setdefault(title, []).append(rid)
         cycles = dict(conn.execute("SELECT reference, id FROM settlement.cycle WHERE reference LIKE 'tt-settle-%'").fetchall())
         for ack in acks:
-            if ack.kind == "rfq" and titles.get(ack.reference) != [ack.result]:
+            if ack.kind == "bid":
+                if conn.execute("SELECT count(*) FROM marketplace.bid WHERE id = %s", (ack.result,)).fetchone()[0] != 1:
+                    problems.append(f"acknowledged bid {ack.reference} -> {ack.result} is missing")
+            elif ack.kind == "rfq" and titles.get(ack.reference) != [ack.result]:
                 problems.append(f"acknowledged RFQ {ack.reference} -> {ack.result}: found {titles.get(ack.reference)}")
             elif ack.kind == "award" and ack.result[1]:
                 row = conn.execute("SELECT r.status, (SELECT count(*) FROM marketplace.award a WHERE a.rfq_id = r.id) "

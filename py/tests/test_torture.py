@@ -13,7 +13,7 @@ from mercato.torture import dedicated_cluster, run
 def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:
     cluster, url = dedicated_cluster("torture-ci")
     try:
-        report = run(url, clients=4, seconds=8, crashes=2, crash=cluster.crash, restart=cluster.up, accounts=50, seed=7)
+        report = run(url, clients=4, seconds=12, crashes=2, crash=cluster.crash, restart=cluster.up, accounts=50, seed=7)
     finally:
         cluster.down()
         shutil.rmtree(cluster.home, ignore_errors=True)   # a fresh cluster (and a free port) every run
