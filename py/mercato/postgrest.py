@@ -63,6 +63,14 @@ def status_for(sqlstate: str, role: str) -> int:
     return http_status(sqlstate)
 
 
+def _failure(exc: psycopg.Error, role: str) -> Response:
+    """PostgREST's error response: the SQLSTATE as code, with its HTTP status (status_for)."""
+    diag = exc.diag
+    sqlstate = diag.sqlstate or "XX000"
+    return Response(status_for(sqlstate, role), {"code": sqlstate, "message": diag.message_primary, "details": diag.message_detail,
+                             "hint": diag.message_hint})
+
+
 class PostgREST:
     """Send RPC requests to a Mercato database exactly as PostgREST would.
 
@@ -131,10 +139,7 @@ class PostgREST:
                 self._set_request(role, claims, method, path, headers)
                 row = self.conn.execute(query, params).fetchone()
         except psycopg.Error as exc:
-            diag = exc.diag
-            sqlstate = diag.sqlstate or "XX000"
-            return Response(status_for(sqlstate, role), {"code": sqlstate, "message": diag.message_primary,
-                                                          "details": diag.message_detail, "hint": diag.message_hint})
+            return _failure(exc, role)
         result = row[0] if row else []
         if signature.returns_set:
             return Response(200, result)
@@ -178,11 +183,7 @@ class PostgREST:
                 self._set_request(role, claims, "GET", f"/{relation}", None)
                 row = self.conn.execute(query, params).fetchone()
         except psycopg.Error as exc:
-            diag = exc.diag
-            sqlstate = diag.sqlstate or "XX000"
-            status = 404 if sqlstate == "42P01" else status_for(sqlstate, role)
-            return Response(status, {"code": sqlstate, "message": diag.message_primary,
-                                     "details": diag.message_detail, "hint": diag.message_hint})
+            return _failure(exc, role)
         return Response(200, row[0] if row else [])
 
     def _set_request(self, role: str, claims: dict[str, Any] | None, method: str, path: str,

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import psycopg
 
+from mercato.timeshift import shift_into_past
 from mercato.torture import Refused
 
 HISTORY_SHIFT_DAYS = 45
@@ -99,8 +100,8 @@ def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 40,
 
 
 def _history(conn: psycopg.Connection, business: dict, providers: list[dict], admin: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """One delivered one-vehicle contract per provider, moved HISTORY_SHIFT_DAYS into the past (as `mercato demo`
-    does, in one superuser transaction with triggers bypassed): days that settlement may pay during the run."""
+    """One delivered one-vehicle contract per provider, moved HISTORY_SHIFT_DAYS into the past (mercato.timeshift, as
+    `mercato demo` does): days that settlement may pay during the run."""
     start = today + dt.timedelta(days=1)
     end = start + dt.timedelta(days=HISTORY_DAYS - 1)
     sub = business["sub"]
@@ -123,19 +124,8 @@ def _history(conn: psycopg.Connection, business: dict, providers: list[dict], ad
         assignment = _as(conn, p["sub"], "SELECT (contracts.assign_vehicle(%s, %s)).id", (cline, p["vehicles"][0]))[0][0]
         sid, code = _as(conn, p["sub"], "SELECT session_id, code FROM delivery.start_session(%s, 'DELIVERY')", (assignment,))[0][:2]
         _as(conn, sub, "SELECT verified FROM delivery.verify_code(%s, %s)", (sid, code))
-    days, shift = HISTORY_SHIFT_DAYS, dt.timedelta(days=HISTORY_SHIFT_DAYS)
-    with conn.transaction():
-        conn.execute("SET LOCAL session_replication_role = replica")
-        conn.execute("UPDATE marketplace.rfq SET start_date = start_date - %s, end_date = end_date - %s, "
-                     "bid_deadline = bid_deadline - %s, published_at = published_at - %s, awarded_at = awarded_at - %s, "
-                     "created_at = created_at - %s WHERE id = %s", (days, days, shift, shift, shift, shift, rfq))
-        conn.execute("UPDATE marketplace.award SET awarded_at = awarded_at - %s WHERE rfq_id = %s", (shift, rfq))
-        conn.execute("UPDATE contracts.contract SET start_date = start_date - %s, end_date = end_date - %s, "
-                     "created_at = created_at - %s, activated_at = activated_at - %s WHERE id = %s",
-                     (days, days, shift, shift, contract))
-        conn.execute("UPDATE contracts.assignment SET period = daterange(lower(period) - %s, upper(period) - %s), "
-                     "started_on = started_on - %s, created_at = created_at - %s WHERE contract_id = %s",
-                     (days, days, days, shift, contract))
+    shift_into_past(conn, rfq, contract, HISTORY_SHIFT_DAYS)
+    shift = dt.timedelta(days=HISTORY_SHIFT_DAYS)
     return start - shift, min(end - shift, today - dt.timedelta(days=1))
 
 
@@ -383,7 +373,6 @@ INVARIANTS = {
         SELECT a.provider_id, a.id, b.id FROM settlement.cycle a JOIN settlement.cycle b
             ON b.provider_id = a.provider_id AND b.currency = a.currency AND b.id > a.id
            AND daterange(a.period_start, a.period_end, '[]') && daterange(b.period_start, b.period_end, '[]')""",
-    "an ACTIVE contract line without its escrow hold": """
-        SELECT l.id FROM contracts.contract_line l JOIN contracts.contract k ON k.id = l.contract_id
-         WHERE k.status = 'ACTIVE' AND (l.hold_id IS NULL OR l.escrowed <> l.total_amount)""",
 }
+# "Every ACTIVE contract fully escrowed or settled" is contracts.check() (escrowed_matches_status: an ACTIVE line escrowed
+# its total; hold_equals_escrow_remainder: its open hold is exactly escrowed - settled - released, none when that is 0).

@@ -16,6 +16,7 @@ import click
 from mercato.cli.common import table
 from mercato.client import Client
 from mercato.errors import MercatoError
+from mercato.timeshift import shift_into_past
 
 
 def _step(title: str) -> None:
@@ -229,19 +230,6 @@ def _tiers(service: Client, provider_ids: list[int]) -> list[dict]:
 
 
 def _shift_story(service: Client, rfq: int, contract: int, days: int) -> None:
-    """Demo only: move one RFQ's and contract's dates into the past. Triggers that keep these rows immutable are
-    bypassed for this one transaction (session_replication_role = replica needs a superuser); amounts, states and
-    the ledger are untouched."""
+    """Demo only: move one RFQ's and contract's dates into the past (mercato.timeshift; dates only)."""
     with service.transaction() as conn:
-        conn.execute("SET LOCAL session_replication_role = replica")
-        shift = dt.timedelta(days=days)
-        conn.execute("UPDATE marketplace.rfq SET start_date = start_date - %s, end_date = end_date - %s, "
-                     "bid_deadline = bid_deadline - %s, published_at = published_at - %s, awarded_at = awarded_at - %s, "
-                     "created_at = created_at - %s WHERE id = %s", (days, days, shift, shift, shift, shift, rfq))
-        conn.execute("UPDATE marketplace.award SET awarded_at = awarded_at - %s WHERE rfq_id = %s", (shift, rfq))
-        conn.execute("UPDATE contracts.contract SET start_date = start_date - %s, end_date = end_date - %s, "
-                     "created_at = created_at - %s, activated_at = activated_at - %s WHERE id = %s",
-                     (days, days, shift, shift, contract))
-        conn.execute("UPDATE contracts.assignment SET period = daterange(lower(period) - %s, upper(period) - %s), "
-                     "started_on = started_on - %s, created_at = created_at - %s WHERE contract_id = %s",
-                     (days, days, days, shift, contract))
+        shift_into_past(conn, rfq, contract, days)
