@@ -61,7 +61,7 @@ def _service(conn: psycopg.Connection, query: str, params: tuple = ()) -> list[t
 
 # -- set-up ----------------------------------------------------------------------------------------
 
-def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 40, tag: str = "tt") -> Market:
+def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 100, tag: str = "tt") -> Market:
     """Parties through the functions, a settleable history per provider, and the businesses' wallets funded."""
     today = dt.date.today()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -136,7 +136,7 @@ def op_rfq(world: Any, st: Any) -> tuple[str, str, Callable] | None:
     m: Market = world.market
     biz = m.businesses[st.client]
     ref = st.ref("rfq")
-    start = dt.date.today() + dt.timedelta(days=1 + st.rng.randrange(20))
+    start = dt.date.today() + dt.timedelta(days=1 + st.rng.randrange(360))
     end = start + dt.timedelta(days=st.rng.randrange(2, 8))
     quantity = st.rng.randint(1, 2)
 
