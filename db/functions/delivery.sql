@@ -145,7 +145,7 @@ BEGIN
         PERFORM core.raise('DELIVERY_INVALID_STATE', format('assignment %s is %s: nothing to return', p_assignment_id, v_a.status));
     END IF;
     IF EXISTS (SELECT 1 FROM delivery.session s WHERE s.assignment_id = p_assignment_id AND s.session_type = p_session_type
-                                               AND s.status IN ('PENDING', 'VERIFIED')) THEN
+                                               AND s.live) THEN
         PERFORM core.raise('DELIVERY_SESSION_EXISTS', format('assignment %s, %s', p_assignment_id, p_session_type));
     END IF;
     INSERT INTO delivery.session (assignment_id, session_type, business_id, provider_id, vehicle_id, failure_budget)

@@ -20,6 +20,7 @@ CREATE TABLE delivery.session (
     vehicle_id     bigint NOT NULL CONSTRAINT session_vehicle_id_fkey REFERENCES identity.vehicle (id),
     status         text NOT NULL DEFAULT 'PENDING'
                    CONSTRAINT session_status_check CHECK (status IN ('PENDING', 'VERIFIED', 'LOCKED', 'CANCELLED')),
+    live           boolean NOT NULL GENERATED ALWAYS AS (status IN ('PENDING', 'VERIFIED')) STORED,
     failures       integer NOT NULL DEFAULT 0 CONSTRAINT session_failures_check CHECK (failures >= 0),
     failure_budget integer NOT NULL CONSTRAINT session_failure_budget_check CHECK (failure_budget > 0),
     codes_issued   integer NOT NULL DEFAULT 0 CONSTRAINT session_codes_issued_check CHECK (codes_issued >= 0),
@@ -28,13 +29,15 @@ CREATE TABLE delivery.session (
     verified_at    timestamptz,
     CONSTRAINT session_verified_check CHECK ((status = 'VERIFIED') = (verified_at IS NOT NULL)),
     CONSTRAINT session_budget_check CHECK (failures <= failure_budget)
-);
+) WITH (fillfactor = 80);
 COMMENT ON TABLE delivery.session IS
 'A handover of one assigned vehicle: DELIVERY (provider hands over, business confirms with the code) or RETURN.
 PENDING -> VERIFIED (a correct code; the handover is recorded) | LOCKED (failure budget spent) | CANCELLED.
 At most one live (PENDING or VERIFIED) session per assignment and type.';
-CREATE UNIQUE INDEX session_assignment_live_key ON delivery.session (assignment_id, session_type)
-    WHERE status IN ('PENDING', 'VERIFIED');
+COMMENT ON COLUMN delivery.session.live IS
+'True for a PENDING or VERIFIED session, generated from status. The one-live-session rule reads it rather than status,
+so that a verification (PENDING -> VERIFIED) changes no indexed value and is a HOT update (fillfactor 80).';
+CREATE UNIQUE INDEX session_assignment_live_key ON delivery.session (assignment_id, session_type) WHERE live;
 
 CREATE TABLE delivery.otp (
     id           bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT otp_pkey PRIMARY KEY,
