@@ -61,7 +61,7 @@ CASES: tuple[Case, ...] = (
     Case("transfer_random", "transfer_random.sql", 1,
          "one ledger.transfer per call between two random accounts"),
     Case("transfer_hot", "transfer_hot.sql", 1,
-         "one ledger.transfer per call, every one crediting the hot COMMISSION account (p_slots=16)"),
+         "one ledger.transfer per call, every one crediting the hot COMMISSION account (p_slots=64 by default, --slots)"),
     Case("post_batch", "post_batch.sql", "batch",
          "one ledger.post_batch per call of <batch> transfers between random accounts"),
     Case("hold_capture", "hold_capture.sql", 1,
@@ -99,7 +99,7 @@ class Settings:
     scale: int = 50
     batch: int = 100
     threads: int = 2
-    slots: int = 16
+    slots: int = 64
     db_prefix: str = "mercato_bench"
     quick: bool = False
     keep: bool = True

@@ -41,6 +41,9 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 @click.option("--scale", type=click.IntRange(1), default=None, help="pgbench -i scale of the baseline [50; 5 with --quick].")
 @click.option("--batch", type=click.IntRange(1, 10000), default=100, show_default=True,
               help="Transfers per ledger.post_batch call.")
+@click.option("--slots", type=click.IntRange(2, 64), default=64, show_default=True,
+              help="Balance slots of the hot COMMISSION account (the most there may be; at least the client count "
+                   "avoids queueing on a slot).")
 @click.option("--db-prefix", default="mercato_bench", show_default=True,
               help="Database names: <prefix> (ledger) and <prefix>_tpcb (baseline); dropped and re-created.")
 @click.option("--case", "cases", multiple=True, type=click.Choice(b.CASE_NAMES),
@@ -52,7 +55,7 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the results section of this Markdown file (e.g. docs/benchmarks.md).")
 def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts: int | None, scale: int | None,
-           batch: int, db_prefix: str, cases: tuple[str, ...], profile: bool, keep: bool, as_json: bool,
+           batch: int, slots: int, db_prefix: str, cases: tuple[str, ...], profile: bool, keep: bool, as_json: bool,
            output: Path | None) -> None:
     """The ledger under load: transfers (random and hot account), batches, hold + capture.
 
@@ -71,6 +74,7 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
         accounts=accounts or (2_000 if quick else 100_000),
         scale=scale or (5 if quick else 50),
         batch=batch,
+        slots=slots,
         db_prefix=db_prefix,
         quick=quick,
         keep=keep,
