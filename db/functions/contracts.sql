@@ -233,7 +233,7 @@ BEGIN ATOMIC
       FROM contracts.contract_line l
       JOIN contracts.contract c ON c.id = l.contract_id
       LEFT JOIN LATERAL (
-          SELECT count(*) FILTER (WHERE s.status IN ('PENDING_DELIVERY', 'ACTIVE')) AS live,
+          SELECT count(*) FILTER (WHERE s.live) AS live,
                  sum(greatest(
                      CASE s.status
                           WHEN 'RETURNED' THEN least(s.ended_on, upper(s.period))
@@ -603,7 +603,7 @@ BEGIN
         PERFORM core.raise('CONTRACTS_VEHICLE_UNINSURED', format('vehicle %s for %s..%s', p_vehicle_id, v_from, v.end_date));
     END IF;
     SELECT count(*) INTO v_live FROM contracts.assignment
-     WHERE contract_line_id = p_contract_line_id AND status IN ('PENDING_DELIVERY', 'ACTIVE');
+     WHERE contract_line_id = p_contract_line_id AND live;
     IF v_live >= v_line.quantity THEN
         PERFORM core.raise('CONTRACTS_LINE_FULL', format('contract line %s has %s of %s', p_contract_line_id, v_live, v_line.quantity));
     END IF;
@@ -702,7 +702,7 @@ BEGIN
        SET status = CASE status WHEN 'ACTIVE' THEN 'RETURNED' ELSE 'CANCELLED' END,
            ended_on = CASE status WHEN 'ACTIVE' THEN greatest(current_date, started_on) END,
            end_reason = 'CONTRACT_TERMINATED'
-     WHERE contract_id = p_contract_id AND status IN ('PENDING_DELIVERY', 'ACTIVE');
+     WHERE contract_id = p_contract_id AND live;
     UPDATE contracts.contract SET status = 'TERMINATED', ended_at = now(), end_reason = p_reason
      WHERE id = p_contract_id RETURNING * INTO v;
     v_released := contracts.release_unearned(p_contract_id);
@@ -746,7 +746,7 @@ BEGIN
     END IF;
     PERFORM 1 FROM contracts.contract_line WHERE contract_id = p_contract_id ORDER BY id FOR UPDATE;
     SELECT count(*) INTO v_live FROM contracts.assignment
-     WHERE contract_id = p_contract_id AND status IN ('PENDING_DELIVERY', 'ACTIVE');
+     WHERE contract_id = p_contract_id AND live;
     IF v_live > 0 THEN
         PERFORM core.raise('CONTRACTS_ASSIGNMENTS_LIVE', format('contract %s has %s live assignments', p_contract_id, v_live));
     END IF;
@@ -895,7 +895,7 @@ BEGIN
     SELECT 'live_assignments_within_quantity', jsonb_build_object('contract_line_id', l.id, 'quantity', l.quantity,
                                                                   'live', count(*))
       FROM contracts.contract_line l JOIN contracts.assignment a ON a.contract_line_id = l.id
-     WHERE a.status IN ('PENDING_DELIVERY', 'ACTIVE')
+     WHERE a.live
      GROUP BY l.id, l.quantity HAVING count(*) > l.quantity
     UNION ALL
     SELECT 'assignment_matches_line', jsonb_build_object('assignment_id', a.id, 'contract_line_id', a.contract_line_id)
