@@ -25,7 +25,7 @@ SELECT identity.verify_insurance((SELECT v FROM ids WHERE k = 'ins'), 'VERIFIED'
 SELECT identity.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 100000, 'dl-topup');
 -- an awarded RFQ, a contract in escrow, one vehicle assigned (all through the functions)
 SELECT pg_temp.as_user('kc|dl-biz');
-INSERT INTO ids SELECT 'rfq', marketplace.create_rfq('One car', current_date, current_date + 9, now() + interval '2 hours',
+INSERT INTO ids SELECT 'rfq', marketplace.create_rfq('One car', current_date + 1, current_date + 10, now() + interval '2 hours',
                                                      '[{"vehicle_type": "SEDAN", "quantity": 1}]');
 SELECT marketplace.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'));
 RESET ROLE;
