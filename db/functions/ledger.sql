@@ -1054,15 +1054,14 @@ AS $$
 DECLARE
     v_tx        bigint;
     v_hash      uuid;
-    v_total     numeric;
+    v_total     numeric := 0;
     v_bad       text;
     v_canon     text;
     v_source    bigint;
     v_held      numeric;
     v_currency  text;
-    v_ids       bigint[];
-    v_amounts   numeric[];
-    v_slots     smallint[];
+    v_ids       bigint[] := '{}'::bigint[];
+    v_amounts   numeric[] := '{}'::numeric[];
     v_n         integer;
     v_slot      smallint[] := '{}'::smallint[];
     v_seq       bigint[] := '{}'::bigint[];
@@ -1072,7 +1071,12 @@ DECLARE
     v_src_seq   bigint;
     v_src_after numeric;
     v_src_done  boolean := false;
-    v_malformed boolean;
+    v_malformed boolean := false;
+    v_d         jsonb;
+    v_id        bigint;
+    v_m         numeric;
+    v_pos       integer;
+    v_hot       text := current_setting('ledger.hot_accounts', true);
     v_i         integer := 1;
     v_now       timestamptz;
     h           ledger.hold;
@@ -1085,24 +1089,37 @@ BEGIN
     ELSIF p_destinations IS NULL OR jsonb_typeof(p_destinations) <> 'array'
        OR jsonb_array_length(p_destinations) NOT BETWEEN 1 AND 100 THEN
         PERFORM core.raise('LEDGER_INVALID_LEGS', 'destinations must be a JSON array of 1 to 100 {account_id, amount}');
-    ELSIF jsonb_path_exists(p_destinations, 'strict $[*] ? (@.type() != "object")') THEN
-        PERFORM core.raise('LEDGER_INVALID_LEGS', 'every destination must be a JSON object',
-                           'a destination is {"account_id": 7, "amount": "90.00"}');
     END IF;
-    -- One query: parse, net per account (ascending: the lock order), flag anything malformed, and build the
-    -- canonical form of the request (netted, trailing zeros trimmed) that identifies it for idempotency.
-    -- It also reads what never changes and so needs no lock: each destination's slot count (hot accounts go
-    -- straight to their slots) and the currency of the held account.
-    SELECT array_agg(x.i ORDER BY x.i), array_agg(x.m ORDER BY x.i), array_agg(a.slots::smallint ORDER BY x.i), sum(x.m),
-           bool_or(x.bad), string_agg(x.i || ':' || trim_scale(x.m), ',' ORDER BY x.i),
-           (SELECT ha.currency FROM ledger.hold hh JOIN ledger.account ha ON ha.id = hh.account_id WHERE hh.id = p_hold_id)
-      INTO v_ids, v_amounts, v_slots, v_total, v_malformed, v_canon, v_currency
-      FROM (SELECT y.i, sum(y.m) AS m, bool_or(y.i IS NULL OR y.m IS NULL OR y.m <= 0) AS bad
-              FROM (SELECT CASE WHEN d.account_id ~ '^[0-9]{1,18}$' THEN d.account_id::bigint END AS i,
-                           CASE WHEN d.amount ~ '^-?[0-9]{1,18}(\.[0-9]{1,8})?$' THEN d.amount::numeric END AS m
-                      FROM jsonb_to_recordset(p_destinations) AS d(account_id text, amount text)) y
-             GROUP BY y.i) x
-      LEFT JOIN ledger.account a ON a.id = x.i;
+    -- Parse without a query (a capture names one to a few destinations; a query with its sorts cost more than the
+    -- rest of the parsing): net per account into arrays kept in ascending id order (the lock order), and flag
+    -- anything malformed. A non-object anywhere is refused first, as before any other complaint.
+    FOR k IN 0 .. jsonb_array_length(p_destinations) - 1 LOOP
+        v_d := p_destinations -> k;
+        IF jsonb_typeof(v_d) <> 'object' THEN
+            PERFORM core.raise('LEDGER_INVALID_LEGS', 'every destination must be a JSON object',
+                               'a destination is {"account_id": 7, "amount": "90.00"}');
+        ELSIF v_malformed THEN
+            CONTINUE;
+        ELSIF (v_d ->> 'account_id') ~ '^[0-9]{1,18}$' AND (v_d ->> 'amount') ~ '^-?[0-9]{1,18}(\.[0-9]{1,8})?$' THEN
+            v_id := (v_d ->> 'account_id')::bigint;
+            v_m := (v_d ->> 'amount')::numeric;
+            v_malformed := v_m <= 0;
+            v_total := v_total + v_m;
+            v_pos := array_position(v_ids, v_id);
+            IF v_pos IS NOT NULL THEN
+                v_amounts[v_pos] := v_amounts[v_pos] + v_m;
+            ELSE
+                v_pos := 1;
+                WHILE v_pos <= cardinality(v_ids) AND v_ids[v_pos] < v_id LOOP
+                    v_pos := v_pos + 1;
+                END LOOP;
+                v_ids := v_ids[1:v_pos - 1] || v_id || v_ids[v_pos:];
+                v_amounts := v_amounts[1:v_pos - 1] || v_m || v_amounts[v_pos:];
+            END IF;
+        ELSE
+            v_malformed := true;
+        END IF;
+    END LOOP;
     IF v_malformed THEN
         SELECT format('destination %s: %s', n, left(d::text, 200)) INTO v_bad
           FROM jsonb_array_elements(p_destinations) WITH ORDINALITY AS x(d, n)
@@ -1115,6 +1132,11 @@ BEGIN
     ELSIF v_total >= 1e15 THEN
         PERFORM ledger.check_amount(v_total, 'the capture total');
     END IF;
+    -- The canonical form of the request (netted, ascending, trailing zeros trimmed) identifies it for idempotency.
+    v_n := cardinality(v_ids);
+    FOR k IN 1 .. v_n LOOP
+        v_canon := concat_ws(',', v_canon, v_ids[k] || ':' || trim_scale(v_amounts[k]));
+    END LOOP;
     v_hash := md5(concat_ws('|', 'CAPTURE', p_hold_id, v_canon, quote_nullable(p_memo)))::uuid;
     INSERT INTO ledger.transaction (reference, kind, request_hash, memo)
     VALUES (p_reference, 'CAPTURE', v_hash, p_memo)
@@ -1125,11 +1147,13 @@ BEGIN
     END IF;
 
     -- Resolve the hold exactly once (a concurrent capture, release or expiry waits here, then finds it resolved).
-    UPDATE ledger.hold
+    -- The held account's currency never changes, so it is read here, unlocked, for the destinations' check.
+    UPDATE ledger.hold hd
        SET status = 'CAPTURED', resolved_at = now(), resolution_ref = p_reference, captured_amount = v_total,
            transaction_id = v_tx
-     WHERE id = p_hold_id AND status = 'OPEN' AND (expires_at IS NULL OR expires_at > now()) AND amount >= v_total
-    RETURNING account_id, amount INTO v_source, v_held;
+     WHERE hd.id = p_hold_id AND hd.status = 'OPEN' AND (hd.expires_at IS NULL OR hd.expires_at > now()) AND hd.amount >= v_total
+    RETURNING hd.account_id, hd.amount, (SELECT a.currency FROM ledger.account a WHERE a.id = hd.account_id)
+         INTO v_source, v_held, v_currency;
     IF NOT FOUND THEN
         SELECT * INTO h FROM ledger.hold WHERE id = p_hold_id;
         IF NOT FOUND THEN
@@ -1147,7 +1171,6 @@ BEGIN
 
     -- Debit the captured total and release the whole hold on the source; credit the destinations. Accounts are
     -- taken in ascending id order: the source slots in among the (sorted) destinations.
-    v_n := cardinality(v_ids);
     WHILE v_i <= v_n OR NOT v_src_done LOOP
         IF NOT v_src_done AND (v_i > v_n OR v_source < v_ids[v_i]) THEN
             UPDATE ledger.account a
@@ -1163,30 +1186,28 @@ BEGIN
             v_seq := v_seq || v_src_seq;
             v_after := v_after || v_src_after;
             v_src_done := true;
-        ELSIF v_slots[v_i] > 1 THEN   -- a hot destination
-            SELECT o_slot, o_seq, o_balance_after INTO r
-              FROM ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency, v_slots[v_i]);
-            v_acc := v_acc || v_ids[v_i];
-            v_amt := v_amt || v_amounts[v_i];
-            v_slot := v_slot || r.o_slot;
-            v_seq := v_seq || r.o_seq;
-            v_after := v_after || r.o_balance_after;
-            v_i := v_i + 1;
+            CONTINUE;
+        END IF;
+        v_pos := strpos(v_hot, ' ' || v_ids[v_i] || ':');
+        IF v_pos > 0 THEN
+            -- A hot destination this session has credited before (ledger.post_credit_slot remembers them): its slots.
+            r := ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency,
+                                         split_part(substr(v_hot, v_pos + length(v_ids[v_i]::text) + 2), ' ', 1)::smallint);
         ELSE
             UPDATE ledger.account a SET balance = a.balance + v_amounts[v_i], seq = a.seq + 1
              WHERE a.id = v_ids[v_i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
                AND scale(v_amounts[v_i]) <= a.minor_units
             RETURNING 0::smallint AS o_slot, a.seq AS o_seq, a.balance AS o_balance_after INTO r;
-            IF NOT FOUND THEN   -- a refusal: explain it
-                SELECT o_slot, o_seq, o_balance_after INTO r FROM ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency);
+            IF NOT FOUND THEN   -- a hot account met for the first time, or a refusal to explain
+                r := ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency);
             END IF;
-            v_acc := v_acc || v_ids[v_i];
-            v_amt := v_amt || v_amounts[v_i];
-            v_slot := v_slot || r.o_slot;
-            v_seq := v_seq || r.o_seq;
-            v_after := v_after || r.o_balance_after;
-            v_i := v_i + 1;
         END IF;
+        v_acc := v_acc || v_ids[v_i];
+        v_amt := v_amt || v_amounts[v_i];
+        v_slot := v_slot || r.o_slot;
+        v_seq := v_seq || r.o_seq;
+        v_after := v_after || r.o_balance_after;
+        v_i := v_i + 1;
     END LOOP;
     v_now := clock_timestamp();   -- after every lock is held: within a slot, posted_at never decreases
     INSERT INTO ledger.entry (transaction_id, account_id, slot, seq, amount, balance_before, balance_after, posted_at)
@@ -1254,8 +1275,8 @@ BEGIN
     END IF;
     WITH picked AS (
         SELECT id FROM ledger.hold
-         WHERE status = 'OPEN' AND expires_at <= now()
-         ORDER BY expires_at, id
+         WHERE open_expires_at <= now()   -- an open hold past its expiry (hold_open_expires_at_idx)
+         ORDER BY open_expires_at, id
          LIMIT p_limit
            FOR NO KEY UPDATE SKIP LOCKED
     ), expired AS (

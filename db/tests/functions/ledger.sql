@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(121);
+SELECT plan(129);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -188,6 +188,45 @@ SELECT throws_ok($$SELECT ledger.capture_hold('cap-2', (SELECT h1 FROM h), '[{"a
 SELECT throws_like($$SELECT ledger.capture_hold('cap-3', (SELECT h2 FROM h),
                      jsonb_build_array(jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '101')))$$,
                    'LEDGER_CAPTURE_EXCEEDS_HOLD:%', 'a capture cannot exceed the hold');
+-- How destinations are read: refusals in a fixed order (a non-object anywhere, then the first malformed destination,
+-- then a non-positive amount), and duplicates netted per account.
+CREATE FUNCTION pg_temp.refusal(p_sql text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE v_msg text; v_detail text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'no refusal';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+    RETURN split_part(v_msg, ':', 1) || ' / ' || v_detail;
+END $f$;
+SELECT is(pg_temp.refusal(format($$SELECT ledger.capture_hold('cap-p1', %s, '[{"account_id": "x", "amount": "1"}, 5]')$$,
+                                 (SELECT h2 FROM h))),
+          'LEDGER_INVALID_LEGS / every destination must be a JSON object', 'a non-object is refused before anything else');
+SELECT is(pg_temp.refusal(format($$SELECT ledger.capture_hold('cap-p2', %s,
+                                   '[{"account_id": 7, "amount": "-1"}, {"account_id": "x", "amount": "1"}, {"amount": "1"}]')$$,
+                                 (SELECT h2 FROM h))),
+          'LEDGER_INVALID_LEGS / destination 2: {"amount": "1", "account_id": "x"}', 'the first malformed destination is named');
+SELECT is(pg_temp.refusal(format($$SELECT ledger.capture_hold('cap-p3', %s, '[{"account_id": 7, "amount": "1"}, {"account_id": 8, "amount": 0}]')$$,
+                                 (SELECT h2 FROM h))),
+          'LEDGER_AMOUNT_INVALID / every destination amount must be positive', 'every destination amount must be positive');
+SELECT is(pg_temp.refusal(format($$SELECT ledger.capture_hold('cap-p4', %s, '[{"account_id": 999999999, "amount": "1"}]')$$,
+                                 (SELECT h2 FROM h))),
+          'LEDGER_UNKNOWN_ACCOUNT / account 999999999', 'an unknown destination is refused');
+SELECT is(pg_temp.refusal(format($$SELECT ledger.capture_hold('cap-p5', %s, '[{"account_id": %s, "amount": "1"}]')$$,
+                                 (SELECT h2 FROM h), (SELECT usd FROM a))),
+          format('LEDGER_CURRENCY_MISMATCH / account %s is in USD, the posting in ETB', (SELECT usd FROM a)),
+          'a destination in another currency is refused');
+CREATE TEMP TABLE hn AS SELECT ledger.create_hold('hold-net', (SELECT biz FROM a), 60) AS h;
+CREATE TEMP TABLE cn AS SELECT ledger.capture_hold('cap-net', (SELECT h FROM hn), jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '30'), jsonb_build_object('account_id', (SELECT src FROM a), 'amount', '5'),
+    jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '20.50'))) AS tx;
+SELECT results_eq(format('SELECT account_id, amount FROM ledger.entry WHERE transaction_id = %s ORDER BY account_id', (SELECT tx FROM cn)),
+                  format('VALUES (%s::bigint, 5::numeric), (%s, -55.50), (%s, 50.50)', (SELECT src FROM a), (SELECT biz FROM a), (SELECT prov FROM a)),
+                  'duplicate destinations are netted: one entry per account');
+SELECT is(ledger.capture_hold('cap-net', (SELECT h FROM hn), jsonb_build_array(
+    jsonb_build_object('account_id', (SELECT src FROM a), 'amount', 5), jsonb_build_object('account_id', (SELECT prov FROM a), 'amount', '50.5'))),
+    (SELECT tx FROM cn), 'the netted request is the same request: a replay');
+SELECT is((SELECT captured_amount FROM ledger.hold WHERE id = (SELECT h FROM hn)), 55.50::numeric, 'the captured total counts every destination');
 SELECT lives_ok($$SELECT ledger.release_hold('rel-2', (SELECT h2 FROM h))$$, 'release');
 SELECT lives_ok($$SELECT ledger.release_hold('rel-2', (SELECT h2 FROM h))$$, 'replaying the release is fine');
 SELECT throws_like($$SELECT ledger.release_hold('rel-2b', (SELECT h2 FROM h))$$, 'LEDGER_HOLD_RESOLVED:%',

@@ -1,6 +1,6 @@
 -- Tests for schemas/ledger: structure, constraints, privileges and the guards that hold for every role.
 BEGIN;
-SELECT plan(54);
+SELECT plan(59);
 
 -- structure
 SELECT has_schema('ledger');
@@ -111,6 +111,24 @@ SELECT is(pg_temp.plan_indexes('EXECUTE capture_plan(1, 1)'), '["hold_pkey"]',
 SELECT is(pg_temp.plan_indexes('EXECUTE release_plan(1)'), '["hold_pkey"]',
           'a release finds its hold by the primary key, whatever the statistics say about open holds');
 RESET plan_cache_mode;
+
+-- Resolving a hold that never expires is a heap-only update: no index names status, the sweep's index reads the
+-- generated open_expires_at, which stays NULL for such a hold.
+CREATE TEMP TABLE hk AS SELECT ledger.create_hold('hot-cap', (SELECT b FROM t), 1) AS cap,
+                               ledger.create_hold('hot-rel', (SELECT b FROM t), 1) AS rel,
+                               ledger.create_hold('exp', (SELECT b FROM t), 1, now() + interval '1 hour') AS exp,
+                               pg_stat_get_xact_tuples_hot_updated('ledger.hold'::regclass) AS hot0;
+SELECT ledger.capture_hold('hot-cap-c', (SELECT cap FROM hk), jsonb_build_array(jsonb_build_object('account_id', (SELECT src FROM t), 'amount', '1')));
+SELECT ledger.release_hold('hot-rel-r', (SELECT rel FROM hk));
+SELECT is(pg_stat_get_xact_tuples_hot_updated('ledger.hold'::regclass) - (SELECT hot0 FROM hk), 2::bigint,
+          'capturing and releasing a hold without expiry are heap-only updates: no index entry is written');
+SELECT is((SELECT open_expires_at FROM ledger.hold WHERE id = (SELECT exp FROM hk)),
+          (SELECT expires_at FROM ledger.hold WHERE id = (SELECT exp FROM hk)), 'an open hold shows its expiry to the sweep');
+SELECT ledger.release_hold('exp-r', (SELECT exp FROM hk));
+SELECT is((SELECT open_expires_at FROM ledger.hold WHERE id = (SELECT exp FROM hk)), NULL, 'a resolved hold leaves the sweep''s index');
+SELECT throws_ok($$UPDATE ledger.hold SET open_expires_at = now()$$, '428C9', NULL, 'the sweep''s column cannot be written, only derived');
+SELECT is(pg_temp.plan_indexes('SELECT id FROM ledger.hold WHERE open_expires_at <= now() ORDER BY open_expires_at, id LIMIT 10'),
+          '["hold_open_expires_at_idx"]', 'the sweep reads open expiring holds from their own index');
 
 SELECT * FROM finish();
 ROLLBACK;
