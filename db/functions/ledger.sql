@@ -1003,8 +1003,11 @@ BEGIN
         PERFORM ledger.check_amount(p_amount);
     ELSIF length(p_memo) > 500 THEN
         PERFORM ledger.check_memo(p_memo);
-    ELSIF p_expires_at <= now() AND NOT EXISTS (SELECT 1 FROM ledger.hold WHERE reference = p_reference) THEN
+    ELSIF p_expires_at IS NOT NULL AND p_expires_at <= now()
+          AND NOT EXISTS (SELECT 1 FROM ledger.hold WHERE reference = p_reference) THEN
         -- (A retry of a hold created before its expiry passed is a replay, answered below, not a new request.)
+        -- IS NOT NULL first: with no expiry, "NULL <= now()" is NULL, not false, and AND would look the reference up
+        -- on every call; a false first operand stops it.
         PERFORM core.raise('LEDGER_HOLD_EXPIRY_INVALID', format('expires_at %s is not after %s', p_expires_at, now()));
     END IF;
     v_hash := md5(concat_ws('|', 'HOLD', p_account_id, trim_scale(p_amount), p_expires_at, quote_nullable(p_memo)))::uuid;
