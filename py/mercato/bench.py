@@ -117,6 +117,7 @@ class PgbenchResult:
     error: str | None = None
     foreign_active: float | None = None  # mean active backends of other databases during the run
     foreign_cpu: float | None = None  # share of the machine's CPU used by processes not part of this run
+    cpu_seconds: float | None = None  # CPU time of pgbench and this server's own processes during the run
 
 
 @dataclass
@@ -141,6 +142,14 @@ class Run:
     load_before: str | None = None  # 1/5/15-minute load average just before the run
     foreign_active: float | None = None  # mean active other-database queries + autovacuum workers (interference)
     foreign_cpu: float | None = None  # share of all CPUs used by other processes on this machine (None: remote server)
+    cpu_seconds: float | None = None  # CPU time (user + system) of pgbench and the server's own processes (local only)
+
+    @property
+    def cpu_ms_per_call(self) -> float | None:
+        """CPU milliseconds one pgbench transaction cost, client and server together (None: remote server)."""
+        if self.cpu_seconds is None or not self.transactions:
+            return None
+        return self.cpu_seconds * 1000 / self.transactions
 
     @property
     def transfers_per_s(self) -> float | None:
@@ -160,6 +169,7 @@ class Run:
         d = asdict(self)
         d["transfers_per_s"] = self.transfers_per_s
         d["bytes_per_transfer"] = self.bytes_per_transfer
+        d["cpu_ms_per_call"] = self.cpu_ms_per_call
         d["ok"] = self.ok
         return d
 
@@ -219,6 +229,7 @@ class Report:
             "results": [asdict(r) for r in self.rows()],
             "bytes_per_transfer": bytes_summary(self),
             "bytes_per_transfer_overall": overall_bytes(self),
+            "cpu_per_call": cpu_summary(self),
             "relations": self.relations,
             "all_targets_met": self.all_met,
             "checks_ok": self.checks_ok,
@@ -312,6 +323,7 @@ class CpuMeter:
         self.last: dict[int, int] = {}
         self.busy0 = self.total0 = 0
         self.result: float | None = None
+        self.ours_seconds: float | None = None
 
     @staticmethod
     def available(backend_pid: int) -> int | None:
@@ -363,6 +375,7 @@ class CpuMeter:
             return None
         busy, total = self._machine()
         ours = sum(cpu - self.start.get(pid, 0) for pid, cpu in self.last.items())
+        self.ours_seconds = ours / os.sysconf("SC_CLK_TCK")
         if total <= self.total0:
             return None
         self.result = round(max(0.0, (busy - self.busy0 - ours) / (total - self.total0)), 3)
@@ -530,6 +543,7 @@ class Bench:
         result = parse_pgbench(stdout, stderr, returncode)
         result.foreign_active = round(sum(samples) / len(samples), 2) if samples else 0.0
         result.foreign_cpu = meter.result
+        result.cpu_seconds = meter.ours_seconds
         return result
 
     def _ledger_size(self, conn: psycopg.Connection) -> tuple[int, int]:
@@ -565,8 +579,9 @@ class Bench:
         load = _loadavg()
         res = self._pgbench(self.tpcb_url, clients, None)
         run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error,
-                  load_before=load, foreign_active=res.foreign_active, foreign_cpu=res.foreign_cpu)
-        self.log(f"      tps {_fmt(run.tps)}" + _interference(run) + (f"  ERROR {run.error}" if run.error else ""))
+                  load_before=load, foreign_active=res.foreign_active, foreign_cpu=res.foreign_cpu,
+                  cpu_seconds=res.cpu_seconds)
+        self.log(f"      tps {_fmt(run.tps)}" + _cpu(run) + _interference(run) + (f"  ERROR {run.error}" if run.error else ""))
         return run
 
     def run_case(self, case: Case, clients: int) -> Run:
@@ -580,7 +595,7 @@ class Bench:
             res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
             run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
                       res.latency_ms, res.error, load_before=load, foreign_active=res.foreign_active,
-                      foreign_cpu=res.foreign_cpu)
+                      foreign_cpu=res.foreign_cpu, cpu_seconds=res.cpu_seconds)
             if self.s.profile:
                 run.functions = self._functions(conn)
             size1, txns1 = self._ledger_size(conn)
@@ -589,7 +604,7 @@ class Bench:
         line = (f"      tps {_fmt(run.tps)}, transfers/s {_fmt(run.transfers_per_s)}, "
                 f"bytes/transfer {_fmt(run.bytes_per_transfer, 0)}, "
                 f"check() {'ok' if run.check_ok else 'FAILED'} ({run.check_seconds} s)")
-        line += _interference(run)
+        line += _cpu(run) + _interference(run)
         if run.failed:
             line += f", {run.failed} failed transactions"
         if run.error:
@@ -694,6 +709,20 @@ def bytes_summary(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def cpu_summary(report: Report) -> list[dict[str, Any]]:
+    """CPU per call of every run (local server only), and per case as a multiple of TPC-B's at the same client count
+    (the mean over its runs). Empty when the server is remote."""
+    out = []
+    for r in report.runs:
+        if r.cpu_ms_per_call is None:
+            continue
+        base = [b.cpu_ms_per_call for b in report.runs if b.case == TPCB and b.clients == r.clients]
+        base_ms = sum(base) / len(base) if base and None not in base else None
+        out.append({"case": r.case, "clients": r.clients, "cpu_ms_per_call": r.cpu_ms_per_call,
+                    "times_tpcb": None if r.case == TPCB else _ratio(r.cpu_ms_per_call, base_ms)})
+    return out
+
+
 def overall_bytes(report: Report) -> float | None:
     """Growth over all ledger cases divided by all the transactions they posted."""
     runs = [r for r in report.runs if r.case != TPCB and r.transfers_posted and r.bytes_growth is not None]
@@ -713,6 +742,10 @@ def _interference(run: Run) -> str:
     if run.foreign_active:
         parts.append(f"other databases' queries or autovacuum workers: {run.foreign_active} active on average")
     return f"  ({'; '.join(parts)})" if parts else ""
+
+
+def _cpu(run: Run) -> str:
+    return "" if run.cpu_ms_per_call is None else f", {run.cpu_ms_per_call:.3f} ms CPU per call"
 
 
 def noisy_runs(report: Report) -> list[Run]:
@@ -788,6 +821,11 @@ def render_text(report: Report) -> str:
                        "growth bytes": b["bytes_growth"], "bytes/transfer": num(b["bytes_per_transfer"], 0)}
                       for b in bytes_summary(report)]))
     out.append("")
+    cpu = cpu_summary(report)
+    if cpu:
+        out.append(table([{"case": c["case"], "clients": c["clients"], "CPU ms/call": num(c["cpu_ms_per_call"], 3),
+                           "x TPC-B": num(c["times_tpcb"], 2)} for c in cpu]))
+        out.append("")
     for r in report.runs:
         if r.case != TPCB and (r.check_ok is False or r.error or r.failed):
             out.append(f"{r.case} @ {r.clients}: check() {'ok' if r.check_ok else 'FAILED'}"
@@ -803,6 +841,21 @@ def render_text(report: Report) -> str:
     out.append(f"ledger.check(): {'ok after every case' if report.checks_ok else 'FAILED (see above)'}")
     out.append(f"targets: {'all met' if report.all_met else 'NOT all met'}")
     return "\n".join(out)
+
+
+def _cpu_markdown(report: Report) -> list[str]:
+    cpu = cpu_summary(report)
+    if not cpu:
+        return []
+    lines = ["### CPU per call", "",
+             "CPU time (user + system) of pgbench and of this server's own processes during the run, read from /proc, "
+             "divided by the pgbench transactions it made: one call of the case (a create + capture pair for "
+             "`hold_capture`, a whole batch for `post_batch`), client and server together. The last column compares it "
+             "with TPC-B's at the same client count (mean of its runs). When the machine is CPU-bound, a case's "
+             "throughput ratio is about the inverse of that figure.", "",
+             "| case | clients | CPU ms per call | × TPC-B's |", "|---|---:|---:|---:|"]
+    lines += [f"| {c['case']} | {c['clients']} | {c['cpu_ms_per_call']:.3f} | {_fmt(c['times_tpcb'], 2)} |" for c in cpu]
+    return lines + [""]
 
 
 def render_markdown(report: Report) -> str:
@@ -851,6 +904,7 @@ def render_markdown(report: Report) -> str:
         "for `post_batch` tps counts calls and transfers/s counts transfers; for `hold_capture` "
         "one call is one create_hold + capture_hold pair.",
         "",
+        *_cpu_markdown(report),
         "### Bytes per transfer",
         "",
         "Growth of the ledger tables + indexes (after `VACUUM`) during the case, divided by the "

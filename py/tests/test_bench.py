@@ -132,6 +132,8 @@ def test_bench_ledger_quick_run(server_url: str) -> None:
             assert isinstance(r["tps"], float), (case, r)  # numeric; its size is not the test's business
             assert r["error"] is None and not r["failed"], (case, r)
             assert r["foreign_cpu"] is None or 0 <= r["foreign_cpu"] <= 1, (case, r)  # local server: a share
+            assert (r["cpu_ms_per_call"] is None) == (r["foreign_cpu"] is None), (case, r)  # measured where local
+            assert r["cpu_ms_per_call"] is None or r["cpu_ms_per_call"] > 0, (case, r)
             if case != b.TPCB:
                 assert r["check_ok"] is True, (case, r["check_failures"])
                 assert r["transfers_posted"] > 0 and r["bytes_growth"] is not None
@@ -172,6 +174,7 @@ def test_cpu_meter_measures_a_share_and_ignores_non_servers(server_url: str) -> 
         meter.sample()
         share = meter.end()
     assert share is not None and 0 <= share <= 1
+    assert meter.ours_seconds is not None and meter.ours_seconds > 0  # the query's own backend is counted as ours
 
 
 def test_interference_is_reported() -> None:
@@ -182,3 +185,18 @@ def test_interference_is_reported() -> None:
     section = b.render_markdown(report)
     assert "transfer_random @ 8 (42% CPU elsewhere)" in section and "transfer_hot @ 8 1%" in section
     assert "interference during transfer_random @ 8: (other processes used 42% of the CPUs" in b.render_text(report)
+
+
+def test_cpu_per_call_against_tpcb() -> None:
+    report = _report()
+    assert b.cpu_summary(report) == [] and "### CPU per call" not in b.render_markdown(report)  # a remote server
+    for r in report.runs:
+        r.transactions, r.cpu_seconds = 1000, 0.75 if r.case == b.TPCB else 1.5
+    report.runs.append(b.Run(b.TPCB, 8, 3, 1000.0, 1, transactions=1000, cpu_seconds=0.25))
+    cpu = {(c["case"], c["clients"]): c for c in b.cpu_summary(report)}
+    assert cpu[("hold_capture", 8)]["cpu_ms_per_call"] == 1.5
+    assert cpu[("hold_capture", 8)]["times_tpcb"] == 1.5 / 0.5  # TPC-B: mean of 0.75 and 0.25 ms
+    assert cpu[("hold_capture", 32)]["times_tpcb"] == 2.0 and cpu[(b.TPCB, 32)]["times_tpcb"] is None
+    assert "| hold_capture | 8 | 1.500 | 3.00 |" in b.render_markdown(report)
+    assert report.as_dict()["cpu_per_call"] == b.cpu_summary(report)
+    assert b.Run(b.TPCB, 8, 3, 1.0, 1, transactions=0, cpu_seconds=1.0).cpu_ms_per_call is None
