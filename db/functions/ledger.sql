@@ -1191,11 +1191,11 @@ BEGIN
             v_src_done := true;
             CONTINUE;
         END IF;
-        v_pos := strpos(v_hot, ' ' || v_ids[v_i] || ':');
-        IF v_pos > 0 THEN
-            -- A hot destination this session has credited before (ledger.post_credit_slot remembers them): its slots.
+        IF strpos(v_hot, ' ' || v_ids[v_i] || ':') > 0 THEN
+            -- A hot destination this session has credited before (ledger.post_credit_slot remembers them as
+            -- ' id:slots ', read here as ledger.transfer reads it): straight to its slots.
             r := ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency,
-                                         split_part(substr(v_hot, v_pos + length(v_ids[v_i]::text) + 2), ' ', 1)::smallint);
+                                         split_part(split_part(v_hot, ' ' || v_ids[v_i] || ':', 2), ' ', 1)::smallint);
         ELSE
             UPDATE ledger.account a SET balance = a.balance + v_amounts[v_i], seq = a.seq + 1
              WHERE a.id = v_ids[v_i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency

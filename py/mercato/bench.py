@@ -199,11 +199,12 @@ class Report:
     def run_of(self, case: str, clients: int) -> Run | None:
         return next((r for r in self.runs if r.case == case and r.clients == clients), None)
 
-    def baseline(self, clients: int) -> tuple[float | None, list[float | None]]:
-        """TPC-B tps at ``clients``: the mean of its runs (before and after the ledger cases), and each run."""
-        all_tps = [r.tps for r in self.runs if r.case == TPCB and r.clients == clients]
-        ok = [t for t in all_tps if t is not None]
-        return (sum(ok) / len(ok) if ok and len(ok) == len(all_tps) else None), all_tps
+    def baseline(self, clients: int, figure: str = "tps") -> tuple[float | None, list[float | None]]:
+        """A TPC-B figure at ``clients`` (tps, or another Run attribute such as cpu_ms_per_call): the mean of its runs
+        (before and after the ledger cases), None unless every run has it, and each run's."""
+        values = [getattr(r, figure) for r in self.runs if r.case == TPCB and r.clients == clients]
+        ok = [v for v in values if v is not None]
+        return (sum(ok) / len(ok) if ok and len(ok) == len(values) else None), values
 
     @property
     def client_counts(self) -> list[int]:
@@ -716,8 +717,7 @@ def cpu_summary(report: Report) -> list[dict[str, Any]]:
     for r in report.runs:
         if r.cpu_ms_per_call is None:
             continue
-        base = [b.cpu_ms_per_call for b in report.runs if b.case == TPCB and b.clients == r.clients]
-        base_ms = sum(base) / len(base) if base and None not in base else None
+        base_ms = report.baseline(r.clients, "cpu_ms_per_call")[0]
         out.append({"case": r.case, "clients": r.clients, "cpu_ms_per_call": r.cpu_ms_per_call,
                     "times_tpcb": None if r.case == TPCB else _ratio(r.cpu_ms_per_call, base_ms)})
     return out
