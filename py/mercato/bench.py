@@ -8,10 +8,14 @@ points at (the embedded cluster by default):
 2. opens and funds the bench accounts through the ledger functions only (``ledger.open_account``,
    ``ledger.post_batch``; never an INSERT into a ledger table);
 3. for every client count: runs pgbench's built-in TPC-B-like script on the baseline database, then
-   each ledger case (``bench/<case>.sql``) with the same pgbench settings, and after every ledger case
-   ``VACUUM``s the ledger tables (bytes per transfer) and runs ``ledger.check()``;
+   each ledger case (``bench/<case>.sql``) with the same pgbench settings, then TPC-B again; with
+   ``rounds`` > 1 the cases and a TPC-B run after them repeat, so that the runs alternate
+   (TPC-B, cases, TPC-B, cases, ..., TPC-B). After every ledger case it ``VACUUM``s the ledger tables
+   (bytes per transfer) and runs ``ledger.check()``;
 4. evaluates the targets as ratios measured in this same invocation (never against numbers from
-   another run or another machine) and renders them as a table, JSON or a Markdown section.
+   another run or another machine): each round's case against the TPC-B runs just before and after it,
+   and the verdict on the median over rounds (on a small shared machine one 30-second run can move by
+   15 %); renders them as a table, JSON or a Markdown section.
 
 A benchmark is not a test: nothing here asserts on speed. A case whose ``ledger.check()`` reports a
 violation, or whose pgbench run aborts, fails regardless of its speed.
@@ -26,6 +30,7 @@ import platform
 import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import threading
 import time
@@ -104,6 +109,7 @@ class Settings:
     quick: bool = False
     keep: bool = True
     profile: bool = False  # track_functions=all during the ledger runs (slightly slower; diagnosis only)
+    rounds: int = 1  # the cases repeat this often per client count, TPC-B between rounds; verdicts on the median
     command: str = ""
 
 
@@ -143,6 +149,9 @@ class Run:
     foreign_active: float | None = None  # mean active other-database queries + autovacuum workers (interference)
     foreign_cpu: float | None = None  # share of all CPUs used by other processes on this machine (None: remote server)
     cpu_seconds: float | None = None  # CPU time (user + system) of pgbench and the server's own processes (local only)
+    # Cases: the round (1, 2, ...). TPC-B: the round it follows (0 = before the first). Round r is measured against
+    # the TPC-B runs of rounds r - 1 and r, the ones just before and after it.
+    round: int = 0
 
     @property
     def cpu_ms_per_call(self) -> float | None:
@@ -186,6 +195,7 @@ class Row:
     ratio: float | None
     target: str
     met: bool
+    ratios: list[float | None] = field(default_factory=list)  # one per round; ratio is their median
 
 
 @dataclass
@@ -198,6 +208,20 @@ class Report:
 
     def run_of(self, case: str, clients: int) -> Run | None:
         return next((r for r in self.runs if r.case == case and r.clients == clients), None)
+
+    def runs_of(self, case: str, clients: int) -> list[Run]:
+        """Every run of ``case`` at ``clients``, in round order."""
+        return sorted((r for r in self.runs if r.case == case and r.clients == clients), key=lambda r: r.round)
+
+    def round_baseline(self, clients: int, round_: int) -> float | None:
+        """TPC-B tps for round ``round_``: the mean of the TPC-B runs just before and after it (None unless all have
+        a figure)."""
+        values = [r.tps for r in self.runs if r.case == TPCB and r.clients == clients and r.round in (round_ - 1, round_)]
+        return sum(values) / len(values) if values and None not in values else None
+
+    @property
+    def rounds(self) -> int:
+        return max((r.round for r in self.runs if r.case != TPCB), default=0) or 1
 
     def baseline(self, clients: int, figure: str = "tps") -> tuple[float | None, list[float | None]]:
         """A TPC-B figure at ``clients`` (tps, or another Run attribute such as cpu_ms_per_call): the mean of its runs
@@ -573,30 +597,34 @@ class Bench:
         bad = [{"check_name": n, "violations": v, "sample": s} for n, ok, v, s in rows if not ok]
         return (not bad and bool(rows)), bad, round(time.monotonic() - t0, 2)
 
-    def run_tpcb(self, clients: int) -> Run:
-        self.log(f"[run] TPC-B-like baseline, {clients} clients, {self.s.seconds} s")
+    def _round(self, round_: int) -> str:
+        return f", round {round_} of {self.s.rounds}" if self.s.rounds > 1 else ""
+
+    def run_tpcb(self, clients: int, round_: int = 0) -> Run:
+        self.log(f"[run] TPC-B-like baseline, {clients} clients, {self.s.seconds} s"
+                 + (f", after round {round_} of {self.s.rounds}" if self.s.rounds > 1 and round_ else ""))
         with psycopg.connect(self.tpcb_url, autocommit=True) as conn:  # what pgbench does without -n
             conn.execute("VACUUM pgbench_branches, pgbench_tellers, pgbench_history")
         load = _loadavg()
         res = self._pgbench(self.tpcb_url, clients, None)
         run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error,
                   load_before=load, foreign_active=res.foreign_active, foreign_cpu=res.foreign_cpu,
-                  cpu_seconds=res.cpu_seconds)
+                  cpu_seconds=res.cpu_seconds, round=round_)
         self.log(f"      tps {_fmt(run.tps)}" + _cpu(run) + _interference(run) + (f"  ERROR {run.error}" if run.error else ""))
         return run
 
-    def run_case(self, case: Case, clients: int) -> Run:
+    def run_case(self, case: Case, clients: int, round_: int = 1) -> Run:
         per_call = self.s.batch if case.transfers_per_call == "batch" else int(case.transfers_per_call)
         with psycopg.connect(self.ledger_url, autocommit=True) as conn:
             size0, txns0 = self._ledger_size(conn)
             if self.s.profile:
                 conn.execute("SELECT pg_stat_reset()")
-            self.log(f"[run] {case.name}, {clients} clients, {self.s.seconds} s")
+            self.log(f"[run] {case.name}, {clients} clients, {self.s.seconds} s{self._round(round_)}")
             load = _loadavg()
             res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
             run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
                       res.latency_ms, res.error, load_before=load, foreign_active=res.foreign_active,
-                      foreign_cpu=res.foreign_cpu, cpu_seconds=res.cpu_seconds)
+                      foreign_cpu=res.foreign_cpu, cpu_seconds=res.cpu_seconds, round=round_)
             if self.s.profile:
                 run.functions = self._functions(conn)
             size1, txns1 = self._ledger_size(conn)
@@ -622,12 +650,13 @@ class Bench:
         runs: list[Run] = []
         try:
             for clients in self.s.clients:
-                # The baseline runs before and after the ledger cases; their mean is the basis, so that a
-                # drift of the machine during the cases shows (and weighs on both sides).
-                runs.append(self.run_tpcb(clients))
-                for case in cases:
-                    runs.append(self.run_case(case, clients))
-                runs.append(self.run_tpcb(clients))
+                # The baseline runs before and after each round of the ledger cases; the mean of the two is that
+                # round's basis, so that a drift of the machine during the cases shows (and weighs on both sides).
+                runs.append(self.run_tpcb(clients, 0))
+                for round_ in range(1, self.s.rounds + 1):
+                    for case in cases:
+                        runs.append(self.run_case(case, clients, round_))
+                    runs.append(self.run_tpcb(clients, round_))
             relations = self.relation_sizes()
         finally:
             if not self.s.keep:
@@ -665,38 +694,63 @@ def run(settings: Settings, *, root: Path | None = None, log: LogFn | None = Non
 # -- evaluation and rendering -------------------------------------------------------------------------
 
 
+def median_of(values: Sequence[float | None]) -> float | None:
+    """The median, None when any value is missing (a round without a figure cannot be outvoted)."""
+    if not values or any(v is None for v in values):
+        return None
+    return statistics.median(values)  # type: ignore[type-var]
+
+
+def _baseline_note(each: Sequence[float | None]) -> str:
+    if len(each) == 2:
+        return f" (mean of {_fmt(each[0])} and {_fmt(each[1])})"
+    known = [x for x in each if x is not None]
+    if len(each) > 2 and known:
+        return f" (mean of {len(each)} runs, {_fmt(min(known))}–{_fmt(max(known))})"
+    return ""
+
+
 def evaluate(report: Report) -> list[Row]:
-    """The results table: every run with its ratio to the basis of its target at the same client count."""
+    """The results table: every case at every client count with its ratio to the basis of its target, measured round
+    by round (a case against the TPC-B runs just before and after its round, or against its basis case in the same
+    round); the ratio and the verdict are the median over rounds, tps and transfers/s the median too."""
     rows: list[Row] = []
     targets = {t.case: t for t in TARGETS}
     for clients in report.client_counts:
         tpcb_tps, each = report.baseline(clients)
         if each:
-            label = "baseline" + (f" (mean of {' and '.join(_fmt(t) for t in each)})" if len(each) > 1 else "")
+            label = "baseline" + _baseline_note(each)
             errors = any(r.error for r in report.runs if r.case == TPCB and r.clients == clients)
             rows.append(Row(TPCB, clients, tpcb_tps, tpcb_tps, tpcb_tps, 1.0 if tpcb_tps else None, label,
                             tpcb_tps is not None and not errors))
         for case in CASE_NAMES:
-            r = report.run_of(case, clients)
-            if r is None:
+            runs = report.runs_of(case, clients)
+            if not runs:
                 continue
             t = targets[case]
-            if t.basis == TPCB:
-                ratio = _ratio(r.transfers_per_s, tpcb_tps)
-            else:
-                basis = report.run_of(t.basis, clients)
-                ratio = _ratio(r.transfers_per_s, basis.transfers_per_s if basis else None)
-            met = ratio is not None and ratio >= t.factor and r.ok
-            rows.append(Row(case, clients, r.tps, r.transfers_per_s, tpcb_tps, ratio, t.label, met))
+            ratios: list[float | None] = []
+            for r in runs:
+                if t.basis == TPCB:
+                    ratios.append(_ratio(r.transfers_per_s, report.round_baseline(clients, r.round)))
+                else:
+                    basis = next((x for x in report.runs_of(t.basis, clients) if x.round == r.round), None)
+                    ratios.append(_ratio(r.transfers_per_s, basis.transfers_per_s if basis else None))
+            ratio = median_of(ratios)
+            met = ratio is not None and ratio >= t.factor and all(r.ok for r in runs)
+            rows.append(Row(case, clients, median_of([r.tps for r in runs]), median_of([r.transfers_per_s for r in runs]),
+                            tpcb_tps, ratio, t.label, met, ratios))
     counts = report.client_counts
     if len(counts) >= 2:
-        lo, hi = report.run_of("transfer_hot", counts[0]), report.run_of("transfer_hot", counts[-1])
-        if lo and hi:
-            ratio = _ratio(hi.tps, lo.tps)
-            rows.append(Row("transfer_hot scaling", f"{counts[-1]} vs {counts[0]}", hi.tps, hi.transfers_per_s,
-                            None, ratio,
+        lo_runs, hi_runs = report.runs_of("transfer_hot", counts[0]), report.runs_of("transfer_hot", counts[-1])
+        pairs = [(lo, hi) for lo in lo_runs for hi in hi_runs if lo.round == hi.round]
+        if pairs:
+            ratios = [_ratio(hi.tps, lo.tps) for lo, hi in pairs]
+            ratio = median_of(ratios)
+            rows.append(Row("transfer_hot scaling", f"{counts[-1]} vs {counts[0]}", median_of([hi.tps for _, hi in pairs]),
+                            median_of([hi.transfers_per_s for _, hi in pairs]), None, ratio,
                             f"no drop: ≥ {HOT_SCALING_FACTOR:g} × transfer_hot at {counts[0]} clients",
-                            ratio is not None and ratio >= HOT_SCALING_FACTOR and lo.ok and hi.ok))
+                            ratio is not None and ratio >= HOT_SCALING_FACTOR and all(lo.ok and hi.ok for lo, hi in pairs),
+                            ratios))
     return rows
 
 
@@ -705,7 +759,7 @@ def bytes_summary(report: Report) -> list[dict[str, Any]]:
     for r in report.runs:
         if r.case == TPCB:
             continue
-        out.append({"case": r.case, "clients": r.clients, "transfers_posted": r.transfers_posted,
+        out.append({"case": r.case, "clients": r.clients, "round": r.round, "transfers_posted": r.transfers_posted,
                     "bytes_growth": r.bytes_growth, "bytes_per_transfer": r.bytes_per_transfer})
     return out
 
@@ -718,7 +772,7 @@ def cpu_summary(report: Report) -> list[dict[str, Any]]:
         if r.cpu_ms_per_call is None:
             continue
         base_ms = report.baseline(r.clients, "cpu_ms_per_call")[0]
-        out.append({"case": r.case, "clients": r.clients, "cpu_ms_per_call": r.cpu_ms_per_call,
+        out.append({"case": r.case, "clients": r.clients, "round": r.round, "cpu_ms_per_call": r.cpu_ms_per_call,
                     "times_tpcb": None if r.case == TPCB else _ratio(r.cpu_ms_per_call, base_ms)})
     return out
 
@@ -757,6 +811,24 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     if a is None or not b:
         return None
     return a / b
+
+
+def _ratio_cell(row: Row) -> str:
+    """The median ratio, with the range over rounds when there are several."""
+    cell = _fmt(row.ratio, 2)
+    known = [x for x in row.ratios if x is not None]
+    if len(row.ratios) > 1 and known:
+        cell += f" ({_fmt(min(known), 2)}–{_fmt(max(known), 2)})"
+    return cell
+
+
+def _where(run: Run, rounds: int) -> str:
+    """"case @ clients", with the round when there are several."""
+    return f"{run.case} @ {run.clients}" + (f" r{run.round}" if rounds > 1 else "")
+
+
+def _clients_cell(item: dict[str, Any], rounds: int) -> str:
+    return f"{item['clients']}" + (f" r{item['round']}" if rounds > 1 else "")
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -813,31 +885,32 @@ def render_text(report: Report) -> str:
         return "—" if value is None else f"{value:.{digits}f}"
 
     rows = [{"case": r.case, "clients": r.clients, "tps": num(r.tps), "transfers/s": num(r.transfers_per_s),
-             "TPC-B tps": num(r.tpcb_tps), "ratio": num(r.ratio, 2), "target": r.target,
+             "TPC-B tps": num(r.tpcb_tps), "ratio": _ratio_cell(r), "target": r.target,
              "met": "yes" if r.met else "NO"} for r in report.rows()]
     out = [table(rows)]
     out.append("")
-    out.append(table([{"case": b["case"], "clients": b["clients"], "transfers posted": b["transfers_posted"],
+    rounds = report.rounds
+    out.append(table([{"case": b["case"], "clients": _clients_cell(b, rounds), "transfers posted": b["transfers_posted"],
                        "growth bytes": b["bytes_growth"], "bytes/transfer": num(b["bytes_per_transfer"], 0)}
                       for b in bytes_summary(report)]))
     out.append("")
     cpu = cpu_summary(report)
     if cpu:
-        out.append(table([{"case": c["case"], "clients": c["clients"], "CPU ms/call": num(c["cpu_ms_per_call"], 3),
+        out.append(table([{"case": c["case"], "clients": _clients_cell(c, rounds), "CPU ms/call": num(c["cpu_ms_per_call"], 3),
                            "x TPC-B": num(c["times_tpcb"], 2)} for c in cpu]))
         out.append("")
     for r in report.runs:
         if r.case != TPCB and (r.check_ok is False or r.error or r.failed):
-            out.append(f"{r.case} @ {r.clients}: check() {'ok' if r.check_ok else 'FAILED'}"
+            out.append(f"{_where(r, rounds)}: check() {'ok' if r.check_ok else 'FAILED'}"
                        f"{', failed transactions ' + str(r.failed) if r.failed else ''}"
                        f"{', error: ' + r.error if r.error else ''}"
                        f"{', violations: ' + json.dumps(r.check_failures) if r.check_failures else ''}")
     for r in report.runs:
         if r.functions:
-            out.append(f"profile {r.case} @ {r.clients} (self time per call, µs):  "
+            out.append(f"profile {_where(r, rounds)} (self time per call, µs):  "
                        + ", ".join(f"{f['function']} {f['self_us_per_call']}" for f in r.functions[:6]))
     for r in noisy_runs(report):
-        out.append(f"interference during {r.case} @ {r.clients}: {_interference(r).strip()}")
+        out.append(f"interference during {_where(r, rounds)}: {_interference(r).strip()}")
     out.append(f"ledger.check(): {'ok after every case' if report.checks_ok else 'FAILED (see above)'}")
     out.append(f"targets: {'all met' if report.all_met else 'NOT all met'}")
     return "\n".join(out)
@@ -854,13 +927,15 @@ def _cpu_markdown(report: Report) -> list[str]:
              "with TPC-B's at the same client count (mean of its runs). When the machine is CPU-bound, a case's "
              "throughput ratio is about the inverse of that figure.", "",
              "| case | clients | CPU ms per call | × TPC-B's |", "|---|---:|---:|---:|"]
-    lines += [f"| {c['case']} | {c['clients']} | {c['cpu_ms_per_call']:.3f} | {_fmt(c['times_tpcb'], 2)} |" for c in cpu]
+    lines += [f"| {c['case']} | {_clients_cell(c, report.rounds)} | {c['cpu_ms_per_call']:.3f} | {_fmt(c['times_tpcb'], 2)} |"
+              for c in cpu]
     return lines + [""]
 
 
 def render_markdown(report: Report) -> str:
     """The generated results section (without the markers)."""
     m, s = report.machine, report.settings
+    rounds = report.rounds
     lines = [
         "## Results",
         "",
@@ -873,6 +948,10 @@ def render_markdown(report: Report) -> str:
         + ", ".join(f"{k}={v}" for k, v in sorted(m.get("server_settings", {}).items())),
         f"- Load: `{s['pgbench']}`; {s['accounts']:,} funded accounts; TPC-B-like baseline at scale "
         f"{s['scale']}; batch size {s['batch']}; hot account slots {s['slots']}"
+        + (f"; {rounds} rounds per client count (TPC-B, the cases, TPC-B, the cases, ..., TPC-B): each round's "
+           "ratio against the TPC-B runs just before and after it; the ratio shown is the median over rounds, its "
+           "range in brackets, and the verdict is on the median; tps and transfers/s are medians"
+           if rounds > 1 else "")
         + ("; **quick mode (smoke test, not representative)**" if s.get("quick") else ""),
         f"- Setup: " + ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in report.setup_seconds.items()),
         "",
@@ -881,15 +960,15 @@ def render_markdown(report: Report) -> str:
     ]
     for r in report.rows():
         lines.append(f"| {r.case} | {r.clients} | {_fmt(r.tps)} | {_fmt(r.transfers_per_s)} | {_fmt(r.tpcb_tps)} "
-                     f"| {_fmt(r.ratio, 2)} | {r.target} | {'yes' if r.met else '**no**'} |")
+                     f"| {_ratio_cell(r)} | {r.target} | {'yes' if r.met else '**no**'} |")
     noisy = noisy_runs(report)
     measured = [r for r in report.runs if r.foreign_cpu is not None]
     if measured:
         lines += ["", "CPU used by other processes on the machine during each run (not pgbench, not this server's "
                   "processes for the bench databases; sampled every 0.5 s from /proc): "
-                  + ", ".join(f"{r.case} @ {r.clients} {r.foreign_cpu:.0%}" for r in measured) + "."]
+                  + ", ".join(f"{_where(r, rounds)} {r.foreign_cpu:.0%}" for r in measured) + "."]
     lines += ["", ("Interference: " + ", ".join(
-        f"{r.case} @ {r.clients} ("
+        f"{_where(r, rounds)} ("
         + "; ".join(x for x in (f"{r.foreign_cpu:.0%} CPU elsewhere" if (r.foreign_cpu or 0) > NOISY_CPU else "",
                                 f"{r.foreign_active} other-database queries or autovacuum workers active"
                                 if r.foreign_active else "") if x) + ")" for r in noisy)
@@ -914,7 +993,7 @@ def render_markdown(report: Report) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for b in bytes_summary(report):
-        lines.append(f"| {b['case']} | {b['clients']} | {b['transfers_posted'] if b['transfers_posted'] is not None else '—'}"
+        lines.append(f"| {b['case']} | {_clients_cell(b, rounds)} | {b['transfers_posted'] if b['transfers_posted'] is not None else '—'}"
                      f" | {b['bytes_growth'] if b['bytes_growth'] is not None else '—'}"
                      f" | {_fmt(b['bytes_per_transfer'], 0)} |")
     overall = overall_bytes(report)
@@ -939,14 +1018,15 @@ def render_markdown(report: Report) -> str:
             extra += f"; {r.failed} failed pgbench transactions"
         if r.error:
             extra += f"; pgbench: {r.error}"
-        lines.append(f"- {r.case} @ {r.clients} clients: {status} ({r.check_seconds} s){extra}")
+        lines.append(f"- {r.case} @ {r.clients} clients{f', round {r.round}' if rounds > 1 else ''}: {status} "
+                     f"({r.check_seconds} s){extra}")
     profiled = [r for r in report.runs if r.functions]
     if profiled:
         lines += ["", "### Function profile (`--profile`: track_functions = all)", "",
                   "| case | clients | function | calls | self ms | self µs/call |", "|---|---:|---|---:|---:|---:|"]
         for r in profiled:
             for f in r.functions[:6]:
-                lines.append(f"| {r.case} | {r.clients} | {f['function']} | {f['calls']} | {f['self_ms']} "
+                lines.append(f"| {r.case} | {_clients_cell(asdict(r), rounds)} | {f['function']} | {f['calls']} | {f['self_ms']} "
                              f"| {f['self_us_per_call']} |")
     lines.append("")
     return "\n".join(lines)

@@ -48,6 +48,9 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
               help="Database names: <prefix> (ledger) and <prefix>_tpcb (baseline); dropped and re-created.")
 @click.option("--case", "cases", multiple=True, type=click.Choice(b.CASE_NAMES),
               help="Run only this case (repeatable; default: all). The TPC-B baseline always runs.")
+@click.option("--rounds", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Repeat the cases this often per client count, a TPC-B run between rounds; each round is compared "
+                   "with the TPC-B runs around it and the verdict is on the median (steadier on a small shared machine).")
 @click.option("--profile", is_flag=True,
               help="Diagnosis: per-function self time of every ledger case (track_functions=all; slightly slower).")
 @click.option("--keep/--drop", default=True, show_default=True, help="Keep the bench databases afterwards.")
@@ -55,8 +58,8 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the results section of this Markdown file (e.g. docs/benchmarks.md).")
 def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts: int | None, scale: int | None,
-           batch: int, slots: int, db_prefix: str, cases: tuple[str, ...], profile: bool, keep: bool, as_json: bool,
-           output: Path | None) -> None:
+           batch: int, slots: int, db_prefix: str, cases: tuple[str, ...], rounds: int, profile: bool, keep: bool,
+           as_json: bool, output: Path | None) -> None:
     """The ledger under load: transfers (random and hot account), batches, hold + capture.
 
     Targets (ratios in the same run, same client count): transfer ≥ 1.2 × TPC-B tps; hot-account
@@ -79,6 +82,7 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
         quick=quick,
         keep=keep,
         profile=profile,
+        rounds=rounds,
         command=b.command_line(sys.argv[1:]),
     )
     if settings.accounts > 2 ** 31 or settings.accounts < 2:
@@ -101,25 +105,31 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
               help="Run only this case (repeatable; default: all).")
 @click.option("--seconds", type=click.IntRange(1), default=30, show_default=True, help="Duration of the OTP pgbench runs.")
 @click.option("--clients", type=click.IntRange(1), default=8, show_default=True, help="Clients of the OTP case.")
+@click.option("--rounds", type=click.IntRange(1, 3), default=1, show_default=True,
+              help="OTP runs, a TPC-B run before and after each; the ratio is their median (all must fit in the "
+                   "codes' 10-minute lifetime).")
 @click.option("--providers", type=click.IntRange(10), default=100_000, show_default=True, help="Providers of the tiers case.")
 @click.option("--contracts", type=click.IntRange(10), default=10_000, show_default=True,
               help="Active contracts of the settlement case.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the marketplace section of this Markdown file (e.g. docs/benchmarks.md).")
-def marketplace(cases: tuple[str, ...], seconds: int, clients: int, providers: int, contracts: int,
+def marketplace(cases: tuple[str, ...], seconds: int, clients: int, rounds: int, providers: int, contracts: int,
                 output: Path | None) -> None:
     """OTP verifications/s against TPC-B (target ≥ 0.8 ×), identity.recalculate_tiers() over many providers,
     settlement of many active contracts (seconds). Each case on its own fresh database; checks must stay clean."""
     from mercato.bench_marketplace import MarketplaceBench, render_markdown, update_markdown
     from mercato.config import database_url
 
+    if "otp" in (cases or ("otp",)) and MarketplaceBench.otp_plan_seconds(seconds, rounds) > MarketplaceBench.OTP_CODE_LIFETIME_S:
+        raise click.BadParameter(f"{rounds} rounds of {seconds} s do not fit in the codes' 10-minute lifetime",
+                                 param_hint="--rounds / --seconds")
     server = database_url()
     info = b.machine_info(re.sub(r"/[^/?]*(\?|$)", r"/postgres\1", server, count=1) if "://" in server else server)
     bench = MarketplaceBench(server, log=lambda line: click.echo(line, err=True))
     results = []
     for case in cases or ("otp", "tiers", "settlement"):
         if case == "otp":
-            results.append(bench.otp(clients=clients, seconds=seconds))
+            results.append(bench.otp(clients=clients, seconds=seconds, rounds=rounds))
         elif case == "tiers":
             results.append(bench.tiers(providers))
         else:
