@@ -82,8 +82,8 @@ docs: deploy
 	$(BIN)/mercato docs api
 
 bench: deploy
-	$(BIN)/mercato bench ledger --output docs/benchmarks.md
-	$(BIN)/mercato bench marketplace --output docs/benchmarks.md
+	$(BIN)/mercato bench ledger --rounds 3 --output docs/benchmarks.md
+	$(BIN)/mercato bench marketplace --rounds 3 --output docs/benchmarks.md
 
 TORTURE_ARGS ?= --clients 16 --seconds 2000 --crashes 10
 torture: venv
