@@ -172,6 +172,18 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                 except MercatoError as exc:
                     answer["error"] = exc.code
                     refused("race", exc)
+
+                def record() -> None:
+                    with race_answers_lock:
+                        while len(race_answers) < round_no:
+                            race_answers.append(collections.defaultdict(set))
+                        for k, v in answer.items():
+                            race_answers[round_no - 1][k].add(v)
+
+                # What was posted is recorded even when the other racer stopped at the deadline meanwhile (it may
+                # read the clock just after this one did) and the barrier below is broken.
+                record()
+                answer = {}
                 try:
                     barrier.wait(timeout=30)
                 except threading.BrokenBarrierError:
@@ -182,11 +194,7 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                         answer["release"] = "ok"
                     except MercatoError as exc:
                         refused("race release", exc)
-                with race_answers_lock:
-                    while len(race_answers) < round_no:
-                        race_answers.append(collections.defaultdict(set))
-                    for k, v in answer.items():
-                        race_answers[round_no - 1][k].add(v)
+                record()
                 time.sleep(rnd.random() / 100)
 
         threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(THREADS)]
