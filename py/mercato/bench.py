@@ -216,17 +216,18 @@ class Report:
     def round_baseline(self, clients: int, round_: int) -> float | None:
         """TPC-B tps for round ``round_``: the mean of the TPC-B runs just before and after it (None unless all have
         a figure)."""
-        values = [r.tps for r in self.runs if r.case == TPCB and r.clients == clients and r.round in (round_ - 1, round_)]
-        return sum(values) / len(values) if values and None not in values else None
+        return self.baseline(clients, rounds=(round_ - 1, round_))[0]
 
     @property
     def rounds(self) -> int:
         return max((r.round for r in self.runs if r.case != TPCB), default=0) or 1
 
-    def baseline(self, clients: int, figure: str = "tps") -> tuple[float | None, list[float | None]]:
+    def baseline(self, clients: int, figure: str = "tps",
+                 rounds: Sequence[int] | None = None) -> tuple[float | None, list[float | None]]:
         """A TPC-B figure at ``clients`` (tps, or another Run attribute such as cpu_ms_per_call): the mean of its runs
-        (before and after the ledger cases), None unless every run has it, and each run's."""
-        values = [getattr(r, figure) for r in self.runs if r.case == TPCB and r.clients == clients]
+        (all of them, or those following the given rounds), None unless every run has it, and each run's."""
+        values = [getattr(r, figure) for r in self.runs if r.case == TPCB and r.clients == clients
+                  and (rounds is None or r.round in rounds)]
         ok = [v for v in values if v is not None]
         return (sum(ok) / len(ok) if ok and len(ok) == len(values) else None), values
 
@@ -822,13 +823,14 @@ def _ratio_cell(row: Row) -> str:
     return cell
 
 
+def _clients_cell(clients: int, round_: int, rounds: int) -> str:
+    """A client count, with the round when there are several."""
+    return f"{clients}" + (f" r{round_}" if rounds > 1 else "")
+
+
 def _where(run: Run, rounds: int) -> str:
     """"case @ clients", with the round when there are several."""
-    return f"{run.case} @ {run.clients}" + (f" r{run.round}" if rounds > 1 else "")
-
-
-def _clients_cell(item: dict[str, Any], rounds: int) -> str:
-    return f"{item['clients']}" + (f" r{item['round']}" if rounds > 1 else "")
+    return f"{run.case} @ {_clients_cell(run.clients, run.round, rounds)}"
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -890,13 +892,13 @@ def render_text(report: Report) -> str:
     out = [table(rows)]
     out.append("")
     rounds = report.rounds
-    out.append(table([{"case": b["case"], "clients": _clients_cell(b, rounds), "transfers posted": b["transfers_posted"],
+    out.append(table([{"case": b["case"], "clients": _clients_cell(b["clients"], b["round"], rounds), "transfers posted": b["transfers_posted"],
                        "growth bytes": b["bytes_growth"], "bytes/transfer": num(b["bytes_per_transfer"], 0)}
                       for b in bytes_summary(report)]))
     out.append("")
     cpu = cpu_summary(report)
     if cpu:
-        out.append(table([{"case": c["case"], "clients": _clients_cell(c, rounds), "CPU ms/call": num(c["cpu_ms_per_call"], 3),
+        out.append(table([{"case": c["case"], "clients": _clients_cell(c["clients"], c["round"], rounds), "CPU ms/call": num(c["cpu_ms_per_call"], 3),
                            "x TPC-B": num(c["times_tpcb"], 2)} for c in cpu]))
         out.append("")
     for r in report.runs:
@@ -927,8 +929,9 @@ def _cpu_markdown(report: Report) -> list[str]:
              "with TPC-B's at the same client count (mean of its runs). When the machine is CPU-bound, a case's "
              "throughput ratio is about the inverse of that figure.", "",
              "| case | clients | CPU ms per call | × TPC-B's |", "|---|---:|---:|---:|"]
-    lines += [f"| {c['case']} | {_clients_cell(c, report.rounds)} | {c['cpu_ms_per_call']:.3f} | {_fmt(c['times_tpcb'], 2)} |"
-              for c in cpu]
+    rounds = report.rounds
+    lines += [f"| {c['case']} | {_clients_cell(c['clients'], c['round'], rounds)} | {c['cpu_ms_per_call']:.3f} "
+              f"| {_fmt(c['times_tpcb'], 2)} |" for c in cpu]
     return lines + [""]
 
 
@@ -993,7 +996,7 @@ def render_markdown(report: Report) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for b in bytes_summary(report):
-        lines.append(f"| {b['case']} | {_clients_cell(b, rounds)} | {b['transfers_posted'] if b['transfers_posted'] is not None else '—'}"
+        lines.append(f"| {b['case']} | {_clients_cell(b['clients'], b['round'], rounds)} | {b['transfers_posted'] if b['transfers_posted'] is not None else '—'}"
                      f" | {b['bytes_growth'] if b['bytes_growth'] is not None else '—'}"
                      f" | {_fmt(b['bytes_per_transfer'], 0)} |")
     overall = overall_bytes(report)
@@ -1026,7 +1029,7 @@ def render_markdown(report: Report) -> str:
                   "| case | clients | function | calls | self ms | self µs/call |", "|---|---:|---|---:|---:|---:|"]
         for r in profiled:
             for f in r.functions[:6]:
-                lines.append(f"| {r.case} | {_clients_cell(asdict(r), rounds)} | {f['function']} | {f['calls']} | {f['self_ms']} "
+                lines.append(f"| {r.case} | {_clients_cell(r.clients, r.round, rounds)} | {f['function']} | {f['calls']} | {f['self_ms']} "
                              f"| {f['self_us_per_call']} |")
     lines.append("")
     return "\n".join(lines)

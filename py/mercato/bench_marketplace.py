@@ -283,13 +283,15 @@ END;
 
     #: Codes live at most OTP_EXPIRY_MINUTES (at most 10): set-up of the baseline plus every run must fit in that.
     OTP_CODE_LIFETIME_S = 600
+    #: Codes issued per second of OTP run: more than the machine verifies, so that no run runs out.
+    OTP_CODES_PER_RUN_SECOND = 1500
 
     @classmethod
     def otp_plan_seconds(cls, seconds: int, rounds: int) -> int:
         """A generous estimate of the time from issuing the first code to the last OTP run: issuing the codes (1,500
         per run-second, ≈ 2,000 a second), the baseline's set-up (≈ 60 s at scale 50) and 2 × rounds + 1 runs with
         their CHECKPOINTs."""
-        return 1500 * seconds * rounds // 2000 + 90 + (2 * rounds + 1) * (seconds + 10)
+        return cls.OTP_CODES_PER_RUN_SECOND * seconds * rounds // 2000 + 90 + (2 * rounds + 1) * (seconds + 10)
 
     def otp(self, clients: int = 8, seconds: int = 30, sessions: int | None = None, scale: int = 50,
             rounds: int = 1) -> Result:
@@ -300,7 +302,7 @@ END;
         today = dt.date.today()
         # Enough issued codes for the run (each is verified once), spread over 100 providers and 10 businesses as real
         # traffic would be (a verification writes no provider or business row: its trust outcome is a pending event).
-        sessions = sessions or max(2000, 1500 * seconds * rounds)
+        sessions = sessions or max(2000, self.OTP_CODES_PER_RUN_SECOND * seconds * rounds)
         providers = 100
         per = -(-sessions // providers)
         t0 = time.monotonic()
