@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(129);
+SELECT plan(144);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -329,6 +329,79 @@ SELECT is((SELECT array_agg(check_name ORDER BY check_name) FROM ledger.check() 
           ARRAY['balance_equals_entries']::text[], 'check() finds a balance that disagrees with its entries');
 SELECT is((SELECT sample -> 0 ->> 'account_id' FROM ledger.check() WHERE check_name = 'balance_equals_entries'),
           (SELECT prov FROM a)::text, 'and names the offending account in its sample');
+ALTER TABLE ledger.account DISABLE TRIGGER USER;
+UPDATE ledger.account SET balance = balance - 1 WHERE id = (SELECT prov FROM a);
+
+-- Every other check, each against one injected fault (written with the guards off, then undone): check() reads the
+-- entries in two passes and reports only what they flag, so each kind of fault must be seen by a pass.
+CREATE FUNCTION pg_temp.failing() RETURNS text[] LANGUAGE sql AS
+$$ SELECT coalesce(array_agg(check_name ORDER BY check_name), '{}') FROM ledger.check() WHERE NOT ok $$;
+CREATE FUNCTION pg_temp.sample(p_check text) RETURNS jsonb LANGUAGE sql AS
+$$ SELECT sample -> 0 FROM ledger.check() WHERE check_name = p_check $$;
+CREATE TEMP TABLE fault AS
+SELECT (SELECT transaction_id FROM ledger.entry WHERE account_id = (SELECT prov FROM a) ORDER BY seq DESC LIMIT 1) AS prov_last_tx,
+       (SELECT max(seq) FROM ledger.entry WHERE account_id = (SELECT prov FROM a) AND slot = 0) AS prov_last_seq,
+       (SELECT transaction_id FROM ledger.entry WHERE account_id = (SELECT biz FROM a) AND seq = 2) AS biz_tx2,
+       (SELECT id FROM ledger.transaction WHERE reversed_by IS NULL AND reversal_of IS NULL ORDER BY id LIMIT 1) AS plain_tx,
+       (SELECT id FROM ledger.transaction ORDER BY id DESC LIMIT 1) AS last_tx;
+ALTER TABLE ledger.entry DISABLE TRIGGER USER;
+ALTER TABLE ledger.transaction DISABLE TRIGGER USER;
+
+UPDATE ledger.entry SET amount = amount + 1, balance_after = balance_after + 1
+ WHERE account_id = (SELECT prov FROM a) AND slot = 0 AND seq = (SELECT prov_last_seq FROM fault);
+UPDATE ledger.account SET balance = balance + 1 WHERE id = (SELECT prov FROM a);
+SELECT is(pg_temp.failing(), ARRAY['every_transaction_balanced', 'trial_balance_per_currency'],
+          'an entry whose leg no longer balances: its transaction and the trial balance fail, nothing else');
+SELECT is((pg_temp.sample('every_transaction_balanced') ->> 'transaction_id')::bigint, (SELECT prov_last_tx FROM fault),
+          'and the sample names the transaction');
+UPDATE ledger.entry SET amount = amount - 1, balance_after = balance_after - 1
+ WHERE account_id = (SELECT prov FROM a) AND slot = 0 AND seq = (SELECT prov_last_seq FROM fault);
+UPDATE ledger.account SET balance = balance - 1 WHERE id = (SELECT prov FROM a);
+
+UPDATE ledger.entry SET balance_before = balance_before + 1, balance_after = balance_after + 1
+ WHERE account_id = (SELECT biz FROM a) AND slot = 0 AND seq = 2;
+SELECT is(pg_temp.failing(), ARRAY['running_balances_chain'], 'a running balance that does not chain');
+SELECT is((SELECT violations FROM ledger.check() WHERE check_name = 'running_balances_chain'), 2::bigint,
+          'both links of the broken chain are counted');
+UPDATE ledger.entry SET balance_before = balance_before - 1, balance_after = balance_after - 1
+ WHERE account_id = (SELECT biz FROM a) AND slot = 0 AND seq = 2;
+
+UPDATE ledger.entry SET posted_at = posted_at - interval '1 day' WHERE account_id = (SELECT biz FROM a) AND slot = 0 AND seq = 2;
+SELECT is(pg_temp.failing(), ARRAY['posted_at_follows_seq'], 'an entry dated before the one it follows');
+SELECT is((pg_temp.sample('posted_at_follows_seq') ->> 'seq')::bigint, 2::bigint, 'and the sample names it');
+UPDATE ledger.entry SET posted_at = posted_at + interval '1 day' WHERE account_id = (SELECT biz FROM a) AND slot = 0 AND seq = 2;
+
+UPDATE ledger.entry SET transaction_id = -1 WHERE account_id = (SELECT biz FROM a) AND slot = 0 AND seq = 2;
+SELECT is(pg_temp.failing(), ARRAY['entries_reference_existing_rows', 'every_transaction_balanced'],
+          'an entry naming a missing transaction (which leaves its own transaction unbalanced)');
+SELECT is((pg_temp.sample('entries_reference_existing_rows') ->> 'transaction_id')::bigint, -1::bigint, 'and the sample names it');
+UPDATE ledger.entry SET transaction_id = (SELECT biz_tx2 FROM fault) WHERE account_id = (SELECT biz FROM a) AND slot = 0 AND seq = 2;
+
+UPDATE ledger.entry SET slot = 3 WHERE account_id = (SELECT prov FROM a) AND slot = 0 AND seq = (SELECT prov_last_seq FROM fault);
+SELECT ok('entries_reference_existing_rows' = ANY (pg_temp.failing()), 'an entry on a slot its plain account does not have');
+SELECT is((pg_temp.sample('entries_reference_existing_rows') ->> 'slot')::int, 3, 'and the sample names the slot');
+UPDATE ledger.entry SET slot = 0 WHERE account_id = (SELECT prov FROM a) AND slot = 3;
+
+INSERT INTO ledger.transaction (reference, kind, request_hash) VALUES ('check-orphan', 'POST', md5('orphan')::uuid);
+SELECT is(pg_temp.failing(), ARRAY['every_transaction_has_entries'], 'a transaction without entries');
+DELETE FROM ledger.transaction WHERE reference = 'check-orphan';
+
+UPDATE ledger.transaction SET reversed_by = (SELECT last_tx FROM fault) WHERE id = (SELECT plain_tx FROM fault);
+SELECT is(pg_temp.failing(), ARRAY['reversals_linked_both_ways'], 'a reversal link without its way back');
+UPDATE ledger.transaction SET reversed_by = NULL WHERE id = (SELECT plain_tx FROM fault);
+
+UPDATE ledger.account SET held = held + 1 WHERE id = (SELECT biz FROM a);
+SELECT is(pg_temp.failing(), ARRAY['held_equals_open_holds'], 'held funds that no open hold explains');
+UPDATE ledger.account SET held = held - 1 WHERE id = (SELECT biz FROM a);
+
+SELECT is(pg_temp.failing(), '{}'::text[], 'every fault undone: every check passes again');
+
+ALTER TABLE ledger.account DROP CONSTRAINT account_available_check;
+UPDATE ledger.account SET allow_negative = false WHERE id = (SELECT src FROM a);
+SELECT is(pg_temp.failing(), ARRAY['no_account_below_its_limit'], 'an account below its limit');
+ALTER TABLE ledger.entry ENABLE TRIGGER USER;
+ALTER TABLE ledger.transaction ENABLE TRIGGER USER;
+ALTER TABLE ledger.account ENABLE TRIGGER USER;
 
 SELECT * FROM finish();
 ROLLBACK;
