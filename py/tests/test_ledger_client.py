@@ -140,8 +140,9 @@ def test_cli_ledger_commands(db_url: str, accounts: dict[str, int]) -> None:
     assert code == 0
     code, out, _ = invoke(db_url, "ledger", "statement", str(accounts["prov"]), "--json")
     assert [Decimal(line["amount"]) for line in json.loads(out)] == [Decimal("12.34"), Decimal("4")]
-    code, out, _ = invoke(db_url, "ledger", "check")
+    code, out, err = invoke(db_url, "ledger", "check")
     assert code == 0 and "trial_balance_per_currency" in out
+    assert "full scan" in err and "10 of 10 checks ok" in err and "checks ok" not in out
 
 
 def run_mercato(db_url: str, *args: str) -> subprocess.CompletedProcess:
@@ -165,6 +166,7 @@ def test_cli_errors_are_one_line_and_check_fails_on_violation(db_url: str, accou
     broken = run_mercato(db_url, "ledger", "check")
     assert broken.returncode == 1
     assert "balance_equals_entries" in broken.stderr and str(accounts["prov"]) in broken.stderr
+    assert "9 of 10 checks ok" in broken.stderr
 
 
 def test_accounts_status_hot_slots_and_expiry(client: Client, accounts: dict[str, int]) -> None:
