@@ -124,6 +124,19 @@ class PgbenchResult:
     foreign_active: float | None = None  # mean active backends of other databases during the run
     foreign_cpu: float | None = None  # share of the machine's CPU used by processes not part of this run
     cpu_seconds: float | None = None  # CPU time of pgbench and this server's own processes during the run
+    wal: WalDelta | None = None  # what the server's WAL did during the run (pg_stat_wal)
+
+
+@dataclass
+class WalDelta:
+    """The change in the server's ``pg_stat_wal`` over one run: every process of the cluster, background writers
+    included (the runs are the only activity of a bench). ``sync_ms`` needs ``track_wal_io_timing`` (None without)."""
+
+    records: int
+    fpi: int
+    bytes: int
+    syncs: int
+    sync_ms: float | None
 
 
 @dataclass
@@ -149,6 +162,7 @@ class Run:
     foreign_active: float | None = None  # mean active other-database queries + autovacuum workers (interference)
     foreign_cpu: float | None = None  # share of all CPUs used by other processes on this machine (None: remote server)
     cpu_seconds: float | None = None  # CPU time (user + system) of pgbench and the server's own processes (local only)
+    wal: WalDelta | None = None  # the server's WAL during the run: records, full-page images, bytes, flushes
     # Cases: the round (1, 2, ...). TPC-B: the round it follows (0 = before the first). Round r is measured against
     # the TPC-B runs of rounds r - 1 and r, the ones just before and after it.
     round: int = 0
@@ -159,6 +173,20 @@ class Run:
         if self.cpu_seconds is None or not self.transactions:
             return None
         return self.cpu_seconds * 1000 / self.transactions
+
+    @property
+    def wal_per_call(self) -> dict[str, float | None] | None:
+        """WAL bytes, full-page images and records per pgbench transaction, pgbench transactions per WAL flush
+        (fdatasync: a flush makes every commit before it durable, so this is how many share one), and milliseconds
+        per flush (with track_wal_io_timing)."""
+        w = self.wal
+        if w is None or not self.transactions:
+            return None
+        n = self.transactions
+        return {"bytes": w.bytes / n, "fpi": w.fpi / n, "records": w.records / n,
+                "calls_per_flush": n / w.syncs if w.syncs else None,
+                "ms_per_flush": w.sync_ms / w.syncs if w.sync_ms is not None and w.syncs else None,
+                "flush_busy": w.sync_ms / 1000 / self.seconds if w.sync_ms is not None and self.seconds else None}
 
     @property
     def transfers_per_s(self) -> float | None:
@@ -179,6 +207,7 @@ class Run:
         d["transfers_per_s"] = self.transfers_per_s
         d["bytes_per_transfer"] = self.bytes_per_transfer
         d["cpu_ms_per_call"] = self.cpu_ms_per_call
+        d["wal_per_call"] = self.wal_per_call
         d["ok"] = self.ok
         return d
 
@@ -256,6 +285,7 @@ class Report:
             "bytes_per_transfer": bytes_summary(self),
             "bytes_per_transfer_overall": overall_bytes(self),
             "cpu_per_call": cpu_summary(self),
+            "wal_per_call": wal_summary(self),
             "relations": self.relations,
             "all_targets_met": self.all_met,
             "checks_ok": self.checks_ok,
@@ -535,6 +565,7 @@ class Bench:
         cmd.append(_dbname(url))
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute("CHECKPOINT")
+            wal0 = _wal_stats(conn)
             samples: list[int] = []
             done = threading.Event()
             meter = CpuMeter(CpuMeter.available(conn.info.backend_pid))
@@ -566,7 +597,9 @@ class Bench:
                 done.set()
                 sampler.join()
             meter.end()
+            wal = _wal_delta(wal0, _wal_stats(conn, wait_for=_dbname(url)))
         result = parse_pgbench(stdout, stderr, returncode)
+        result.wal = wal
         result.foreign_active = round(sum(samples) / len(samples), 2) if samples else 0.0
         result.foreign_cpu = meter.result
         result.cpu_seconds = meter.ours_seconds
@@ -610,7 +643,7 @@ class Bench:
         res = self._pgbench(self.tpcb_url, clients, None)
         run = Run(TPCB, clients, self.s.seconds, res.tps, 1, res.transactions, res.failed, res.latency_ms, res.error,
                   load_before=load, foreign_active=res.foreign_active, foreign_cpu=res.foreign_cpu,
-                  cpu_seconds=res.cpu_seconds, round=round_)
+                  cpu_seconds=res.cpu_seconds, wal=res.wal, round=round_)
         self.log(f"      tps {_fmt(run.tps)}" + _cpu(run) + _interference(run) + (f"  ERROR {run.error}" if run.error else ""))
         return run
 
@@ -625,7 +658,7 @@ class Bench:
             res = self._pgbench(self.ledger_url, clients, self.root / "bench" / case.script)
             run = Run(case.name, clients, self.s.seconds, res.tps, per_call, res.transactions, res.failed,
                       res.latency_ms, res.error, load_before=load, foreign_active=res.foreign_active,
-                      foreign_cpu=res.foreign_cpu, cpu_seconds=res.cpu_seconds, round=round_)
+                      foreign_cpu=res.foreign_cpu, cpu_seconds=res.cpu_seconds, wal=res.wal, round=round_)
             if self.s.profile:
                 run.functions = self._functions(conn)
             size1, txns1 = self._ledger_size(conn)
@@ -778,6 +811,38 @@ def cpu_summary(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def wal_summary(report: Report) -> list[dict[str, Any]]:
+    """WAL per call of every run (see Run.wal_per_call). Empty when the server keeps no pg_stat_wal."""
+    return [{"case": r.case, "clients": r.clients, "round": r.round, **r.wal_per_call}
+            for r in report.runs if r.wal_per_call is not None]
+
+
+def _wal_stats(conn: psycopg.Connection, wait_for: str | None = None) -> tuple[Any, ...] | None:
+    """The server's pg_stat_wal counters (None when it has none, before PostgreSQL 14). With ``wait_for``, first
+    wait (up to 5 s) until the pgbench sessions of that database have gone: a backend adds its WAL counters to
+    pg_stat_wal when it exits, and pgbench returns before its server processes have finished exiting."""
+    if wait_for is not None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = 'pgbench'",
+                (wait_for,)).fetchone()[0]:
+            time.sleep(0.05)
+    try:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        return conn.execute("SELECT wal_records, wal_fpi, wal_bytes, wal_sync, wal_sync_time,"
+                            " current_setting('track_wal_io_timing')::boolean FROM pg_stat_wal").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None
+
+
+def _wal_delta(before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> WalDelta | None:
+    if before is None or after is None:
+        return None
+    timed = bool(before[5] and after[5])
+    return WalDelta(records=int(after[0] - before[0]), fpi=int(after[1] - before[1]), bytes=int(after[2] - before[2]),
+                    syncs=int(after[3] - before[3]), sync_ms=round(float(after[4] - before[4]), 1) if timed else None)
+
+
 def overall_bytes(report: Report) -> float | None:
     """Growth over all ledger cases divided by all the transactions they posted."""
     runs = [r for r in report.runs if r.case != TPCB and r.transfers_posted and r.bytes_growth is not None]
@@ -858,7 +923,8 @@ def machine_info(admin_url: str) -> dict[str, Any]:
         version = conn.execute("SELECT version()").fetchone()[0]
         settings = dict(conn.execute(
             "SELECT name, current_setting(name) FROM pg_settings WHERE name IN"
-            " ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'wal_level')").fetchall())
+            " ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'wal_level', 'wal_compression',"
+            "  'track_wal_io_timing')").fetchall())
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -901,6 +967,13 @@ def render_text(report: Report) -> str:
         out.append(table([{"case": c["case"], "clients": _clients_cell(c["clients"], c["round"], rounds), "CPU ms/call": num(c["cpu_ms_per_call"], 3),
                            "x TPC-B": num(c["times_tpcb"], 2)} for c in cpu]))
         out.append("")
+    wal = wal_summary(report)
+    if wal:
+        out.append(table([{"case": w["case"], "clients": _clients_cell(w["clients"], w["round"], rounds),
+                           "WAL bytes/call": num(w["bytes"], 0), "FPI/call": num(w["fpi"], 2),
+                           "records/call": num(w["records"], 1), "calls/flush": num(w["calls_per_flush"], 1),
+                           "ms/flush": num(w["ms_per_flush"], 3), "flushing": _pct(w["flush_busy"])} for w in wal]))
+        out.append("")
     for r in report.runs:
         if r.case != TPCB and (r.check_ok is False or r.error or r.failed):
             out.append(f"{_where(r, rounds)}: check() {'ok' if r.check_ok else 'FAILED'}"
@@ -932,6 +1005,30 @@ def _cpu_markdown(report: Report) -> list[str]:
     rounds = report.rounds
     lines += [f"| {c['case']} | {_clients_cell(c['clients'], c['round'], rounds)} | {c['cpu_ms_per_call']:.3f} "
               f"| {_fmt(c['times_tpcb'], 2)} |" for c in cpu]
+    return lines + [""]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _wal_markdown(report: Report) -> list[str]:
+    wal = wal_summary(report)
+    if not wal:
+        return []
+    lines = ["### WAL per call", "",
+             "From the server's `pg_stat_wal` around each run (the whole cluster; the run is its only activity), "
+             "divided by the pgbench transactions it made: bytes, full-page images (the first change to a page after "
+             "the checkpoint every run starts with writes the whole page) and records per call; calls per WAL "
+             "flush (each `fdatasync` makes every commit before it durable, so this is how many commits share "
+             "one); and, with `track_wal_io_timing`, milliseconds per flush and the share of the run the WAL "
+             "spent being flushed. Near 100 %, the disk's flushes, not the CPUs, set the pace.", "",
+             "| case | clients | WAL bytes per call | full-page images per call | records per call | calls per flush "
+             "| ms per flush | flushing |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rounds = report.rounds
+    lines += [f"| {w['case']} | {_clients_cell(w['clients'], w['round'], rounds)} | {_fmt(w['bytes'], 0)} "
+              f"| {_fmt(w['fpi'], 2)} | {_fmt(w['records'], 1)} | {_fmt(w['calls_per_flush'], 1)} "
+              f"| {_fmt(w['ms_per_flush'], 3)} | {_pct(w['flush_busy'])} |" for w in wal]
     return lines + [""]
 
 
@@ -987,6 +1084,7 @@ def render_markdown(report: Report) -> str:
         "one call is one create_hold + capture_hold pair.",
         "",
         *_cpu_markdown(report),
+        *_wal_markdown(report),
         "### Bytes per transfer",
         "",
         "Growth of the ledger tables + indexes (after `VACUUM`) during the case, divided by the "

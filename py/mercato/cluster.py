@@ -137,6 +137,8 @@ class Cluster:
                 "shared_buffers = 512MB\n"
                 "max_wal_size = 4GB\n"
                 "checkpoint_timeout = 15min\n"
+                "# time WAL writes and flushes (pg_stat_wal), which mercato bench reports per call\n"
+                "track_wal_io_timing = on\n"
             )
 
     def up(self) -> None:

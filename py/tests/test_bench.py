@@ -137,6 +137,8 @@ def test_bench_ledger_quick_run(server_url: str) -> None:
             assert r["foreign_cpu"] is None or 0 <= r["foreign_cpu"] <= 1, (case, r)  # local server: a share
             assert (r["cpu_ms_per_call"] is None) == (r["foreign_cpu"] is None), (case, r)  # measured where local
             assert r["cpu_ms_per_call"] is None or r["cpu_ms_per_call"] > 0, (case, r)
+            wal = r["wal_per_call"]  # every run commits, so it writes WAL and flushes it
+            assert wal["bytes"] > 0 and wal["records"] > 0 and wal["calls_per_flush"] > 0, (case, wal)
             if case != b.TPCB:
                 assert r["check_ok"] is True, (case, r["check_failures"])
                 assert r["transfers_posted"] > 0 and r["bytes_growth"] is not None
@@ -203,6 +205,23 @@ def test_cpu_per_call_against_tpcb() -> None:
     assert "| hold_capture | 8 | 1.500 | 3.00 |" in b.render_markdown(report)
     assert report.as_dict()["cpu_per_call"] == b.cpu_summary(report)
     assert b.Run(b.TPCB, 8, 3, 1.0, 1, transactions=0, cpu_seconds=1.0).cpu_ms_per_call is None
+
+
+def test_wal_per_call() -> None:
+    report = _report()
+    assert b.wal_summary(report) == [] and "### WAL per call" not in b.render_markdown(report)
+    run = b.Run("transfer_random", 8, 10, 100.0, 1, transactions=1000,
+                wal=b.WalDelta(records=13_000, fpi=1_000, bytes=7_000_000, syncs=250, sync_ms=5_000.0))
+    report.runs.append(run)
+    assert run.wal_per_call == {"bytes": 7000.0, "fpi": 1.0, "records": 13.0, "calls_per_flush": 4.0,
+                                "ms_per_flush": 20.0, "flush_busy": 0.5}
+    assert "| transfer_random | 8 | 7,000 | 1.00 | 13.0 | 4.0 | 20.000 | 50% |" in b.render_markdown(report)
+    assert report.as_dict()["wal_per_call"] == b.wal_summary(report)
+    untimed = b.Run("transfer_random", 8, 10, 100.0, 1, transactions=1000,
+                    wal=b.WalDelta(records=1, fpi=0, bytes=100, syncs=0, sync_ms=None))
+    assert untimed.wal_per_call["calls_per_flush"] is None and untimed.wal_per_call["ms_per_flush"] is None
+    assert b._wal_delta(None, (1, 1, 1, 1, 1.0, True)) is None
+    assert b._wal_delta((1, 0, 10, 2, 5.0, False), (3, 1, 30, 4, 9.0, False)) == b.WalDelta(2, 1, 20, 2, None)
 
 
 def _rounds_report() -> b.Report:
