@@ -813,8 +813,8 @@ def cpu_summary(report: Report) -> list[dict[str, Any]]:
 
 def wal_summary(report: Report) -> list[dict[str, Any]]:
     """WAL per call of every run (see Run.wal_per_call). Empty when the server keeps no pg_stat_wal."""
-    return [{"case": r.case, "clients": r.clients, "round": r.round, **r.wal_per_call}
-            for r in report.runs if r.wal_per_call is not None]
+    return [{"case": r.case, "clients": r.clients, "round": r.round, **per_call}
+            for r in report.runs if (per_call := r.wal_per_call) is not None]
 
 
 def _wal_stats(conn: psycopg.Connection, wait_for: str | None = None) -> tuple[Any, ...] | None:
