@@ -1,54 +1,54 @@
 -- Deploy mercato:functions/api/contracts to pg
 -- The HTTP API of contracts: create from an award, activate into escrow, assign vehicles, end; reads for the parties.
--- Thin SECURITY INVOKER wrappers: the contracts functions check who is calling (request.jwt.claims) themselves.
+-- Thin SECURITY DEFINER wrappers (API roles execute only api.*): the contracts functions check who is calling (request.jwt.claims) themselves.
 
 BEGIN;
 
 CREATE FUNCTION api.create_contract(p_rfq_id bigint)
-RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.create_contract(p_rfq_id);
 
 CREATE FUNCTION api.cancel_contract(p_contract_id bigint, p_reason text DEFAULT NULL)
-RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.cancel_contract(p_contract_id, p_reason);
 
 CREATE FUNCTION api.activate_contract(p_contract_id bigint)
-RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.activate_contract(p_contract_id);
 
 CREATE FUNCTION api.assign_vehicle(p_contract_line_id bigint, p_vehicle_id bigint)
-RETURNS contracts.assignment LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.assignment LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.assign_vehicle(p_contract_line_id, p_vehicle_id);
 
 CREATE FUNCTION api.cancel_assignment(p_assignment_id bigint, p_reason text DEFAULT NULL)
-RETURNS contracts.assignment LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.assignment LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.cancel_assignment(p_assignment_id, p_reason);
 
 CREATE FUNCTION api.terminate_contract(p_contract_id bigint, p_reason text)
-RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.terminate_contract(p_contract_id, p_reason);
 
 CREATE FUNCTION api.complete_contract(p_contract_id bigint)
-RETURNS contracts.contract LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.complete_contract(p_contract_id);
 
 CREATE FUNCTION api.contract(p_contract_id bigint)
-RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.get_contract(p_contract_id);
 
 CREATE FUNCTION api.contracts(p_status text DEFAULT NULL, p_limit integer DEFAULT 100)
-RETURNS SETOF contracts.contract LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS SETOF contracts.contract LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM contracts.list_contracts(p_status, p_limit);
 END;
 
 CREATE FUNCTION api.release_unearned(p_contract_id bigint)
-RETURNS numeric LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS numeric LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.release_unearned(p_contract_id);
 
 CREATE FUNCTION api.contracts_check()
 RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT c.check_name, c.ok, c.violations, c.sample FROM contracts.check() c;
 END;

@@ -37,6 +37,7 @@ CREATE FUNCTION api.register_user(
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.register_user(p_auth_subject, p_user_type, p_display_name, p_tenant_id, p_email, p_phone);
 
@@ -44,6 +45,7 @@ CREATE FUNCTION api.create_tenant(p_code text, p_name text, p_metadata jsonb DEF
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.create_tenant(p_code, p_name, p_metadata);
 
@@ -51,6 +53,7 @@ CREATE FUNCTION api.set_user_status(p_user_id bigint, p_status text)
 RETURNS void
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_user_status(p_user_id, p_status);
@@ -60,6 +63,7 @@ CREATE FUNCTION api.assign_role(p_user_id bigint, p_role_code text, p_tenant_id 
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.assign_role(p_user_id, p_role_code, p_tenant_id);
 
@@ -67,6 +71,7 @@ CREATE FUNCTION api.revoke_role(p_user_id bigint, p_role_code text, p_tenant_id 
 RETURNS boolean
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.revoke_role(p_user_id, p_role_code, p_tenant_id);
 
@@ -74,6 +79,7 @@ CREATE FUNCTION api.currencies()
 RETURNS TABLE (code text, name text, minor_units smallint)
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT c.code::text, c.name, c.minor_units FROM masterdata.currency c WHERE c.is_active ORDER BY c.code;
@@ -85,6 +91,7 @@ CREATE FUNCTION api.lookups(p_type text)
 RETURNS TABLE (code text, value text, metadata jsonb)
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT l.code, l.value, l.metadata
@@ -100,6 +107,7 @@ CREATE FUNCTION api.set_setting(p_key text, p_value text)
 RETURNS void
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT masterdata.set_setting(p_key, p_value);
@@ -109,6 +117,7 @@ CREATE FUNCTION api.add_policy_version(p_policy_code text, p_effective_from time
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN masterdata.add_policy_version(p_policy_code, p_effective_from, p_body, p_note);
 
@@ -116,6 +125,7 @@ CREATE FUNCTION api.policy_in_force(p_policy_code text, p_at timestamptz DEFAULT
 RETURNS TABLE (id bigint, policy_code text, version integer, effective_from timestamptz, effective_to timestamptz, body jsonb)
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT v.id, v.policy_code, v.version, v.effective_from, v.effective_to, v.body

@@ -62,68 +62,68 @@ COMMENT ON FUNCTION api.my_statement(bigint, timestamptz, timestamptz, bigint, i
 Another party''s account is answered as unknown. Errors: IDENTITY_NOT_AUTHENTICATED, LEDGER_UNKNOWN_ACCOUNT,
 CORE_INVALID_ARGUMENT.';
 
--- Back office: thin wrappers (SECURITY INVOKER) over the ledger, callable by mercato_service only.
+-- Back office: thin SECURITY DEFINER wrappers over the ledger, callable by mercato_service only.
 CREATE FUNCTION api.open_account(
     p_owner_type text, p_owner_id text, p_purpose text, p_currency text, p_allow_negative boolean DEFAULT false,
     p_overdraft_limit numeric DEFAULT 0, p_receive_only boolean DEFAULT false, p_slots integer DEFAULT 1,
     p_metadata jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.open_account(p_owner_type, p_owner_id, p_purpose, p_currency, p_allow_negative, p_overdraft_limit,
                            p_receive_only, p_slots, p_metadata);
 
 CREATE FUNCTION api.set_account_status(p_account_id bigint, p_status text)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT ledger.set_account_status(p_account_id, p_status);
 END;
 
 CREATE FUNCTION api.transfer(p_reference text, p_debit_account_id bigint, p_credit_account_id bigint, p_amount numeric,
                              p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.transfer(p_reference, p_debit_account_id, p_credit_account_id, p_amount, p_memo, p_metadata);
 
 CREATE FUNCTION api.post_transaction(p_reference text, p_legs jsonb, p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.post(p_reference, p_legs, p_memo, p_metadata);
 
 CREATE FUNCTION api.post_batch(p_transfers jsonb)
-RETURNS TABLE (reference text, transaction_id bigint) LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE (reference text, transaction_id bigint) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT b.reference, b.transaction_id FROM ledger.post_batch(p_transfers) b;
 END;
 
 CREATE FUNCTION api.create_hold(p_reference text, p_account_id bigint, p_amount numeric,
                                 p_expires_at timestamptz DEFAULT NULL, p_memo text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.create_hold(p_reference, p_account_id, p_amount, p_expires_at, p_memo);
 
 CREATE FUNCTION api.capture_hold(p_reference text, p_hold_id bigint, p_destinations jsonb, p_memo text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.capture_hold(p_reference, p_hold_id, p_destinations, p_memo);
 
 CREATE FUNCTION api.release_hold(p_reference text, p_hold_id bigint)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT ledger.release_hold(p_reference, p_hold_id);
 END;
 
 CREATE FUNCTION api.expire_holds(p_limit integer DEFAULT 1000)
-RETURNS integer LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS integer LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.expire_holds(p_limit);
 
 CREATE FUNCTION api.reverse_transaction(p_reference text, p_transaction_id bigint, p_memo text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.reverse(p_reference, p_transaction_id, p_memo);
 
 CREATE FUNCTION api.account_balance(p_account_id bigint)
 RETURNS TABLE (account_id bigint, currency text, balance numeric, held numeric, available numeric, status text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT b.account_id, b.currency, b.balance, b.held, b.available, b.status FROM ledger.account_balance(p_account_id) b;
 END;
 
 CREATE FUNCTION api.balance_at(p_account_id bigint, p_at timestamptz)
-RETURNS numeric LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS numeric LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.balance_at(p_account_id, p_at);
 
 CREATE FUNCTION api.account_statement(p_account_id bigint, p_from timestamptz DEFAULT '-infinity',
@@ -131,7 +131,7 @@ CREATE FUNCTION api.account_statement(p_account_id bigint, p_from timestamptz DE
                                       p_limit integer DEFAULT 100)
 RETURNS TABLE (seq bigint, slot smallint, transaction_id bigint, posted_at timestamptz, amount numeric,
                balance_before numeric, balance_after numeric, reference text, memo text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT s.seq, s.slot, s.transaction_id, s.posted_at, s.amount, s.balance_before, s.balance_after, s.reference, s.memo
       FROM ledger.statement(p_account_id, p_from, p_to, p_after_seq, p_limit) s;
@@ -139,7 +139,7 @@ END;
 
 CREATE FUNCTION api.ledger_check()
 RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT c.check_name, c.ok, c.violations, c.sample FROM ledger.check() c;
 END;

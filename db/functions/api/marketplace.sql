@@ -1,163 +1,163 @@
 -- Deploy mercato:functions/api/marketplace to pg
 -- The HTTP API of the marketplace: parties, tiers, RFQs and sealed bids, OTP-verified delivery. Thin
--- SECURITY INVOKER wrappers: the module functions check who is calling (request.jwt.claims) themselves.
+-- SECURITY DEFINER wrappers (API roles execute only api.*): the module functions check who is calling (request.jwt.claims) themselves.
 
 BEGIN;
 
 CREATE FUNCTION api.register_business(p_name text, p_business_type text, p_tin_number text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.register_business(p_name, p_business_type, p_tin_number);
 
 CREATE FUNCTION api.register_provider(p_provider_type text, p_name text, p_tin_number text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.register_provider(p_provider_type, p_name, p_tin_number);
 
 CREATE FUNCTION api.set_business_kyb(p_business_id bigint, p_status text)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_business_kyb(p_business_id, p_status);
 END;
 
 CREATE FUNCTION api.set_provider_verification(p_provider_id bigint, p_status text)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_provider_verification(p_provider_id, p_status);
 END;
 
 CREATE FUNCTION api.add_vehicle(p_plate_number text, p_vehicle_type text, p_seat_count integer, p_engine_type text DEFAULT NULL, p_brand text DEFAULT NULL, p_model text DEFAULT NULL, p_tags text[] DEFAULT '{}', p_images jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.add_vehicle(p_plate_number, p_vehicle_type, p_seat_count, p_engine_type, p_brand, p_model, p_tags, p_images);
 
 CREATE FUNCTION api.set_vehicle_status(p_vehicle_id bigint, p_status text)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_vehicle_status(p_vehicle_id, p_status);
 END;
 
 CREATE FUNCTION api.add_vehicle_insurance(p_vehicle_id bigint, p_insurance_type text, p_company_name text, p_coverage_start date, p_coverage_end date, p_certificate_url text, p_policy_number text DEFAULT NULL, p_insured_amount numeric DEFAULT NULL)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.add_vehicle_insurance(p_vehicle_id, p_insurance_type, p_company_name, p_coverage_start, p_coverage_end, p_certificate_url, p_policy_number, p_insured_amount);
 
 CREATE FUNCTION api.verify_insurance(p_insurance_id bigint, p_status text)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.verify_insurance(p_insurance_id, p_status);
 END;
 
 CREATE FUNCTION api.expiring_insurance(p_within_days integer DEFAULT 30)
-RETURNS TABLE(insurance_id bigint, vehicle_id bigint, plate_number text, provider_id bigint, company_name text, coverage_end date, days_left integer) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(insurance_id bigint, vehicle_id bigint, plate_number text, provider_id bigint, company_name text, coverage_end date, days_left integer) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM identity.expiring_insurance(p_within_days);
 END;
 
 CREATE FUNCTION api.my_vehicles()
-RETURNS SETOF identity.vehicle LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS SETOF identity.vehicle LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM identity.my_vehicles();
 END;
 
 CREATE FUNCTION api.top_up_business(p_business_id bigint, p_amount numeric, p_reference text)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.top_up_business(p_business_id, p_amount, p_reference);
 
 CREATE FUNCTION api.recalculate_tiers()
-RETURNS TABLE(party_type text, evaluated bigint, promoted bigint, demoted bigint, pending_demotion bigint) LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(party_type text, evaluated bigint, promoted bigint, demoted bigint, pending_demotion bigint) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM identity.recalculate_tiers();
 END;
 
 CREATE FUNCTION api.commission_terms(p_tier_code text, p_currency text, p_at timestamptz DEFAULT now())
-RETURNS TABLE(policy_version_id bigint, version integer, rate numeric, minimum_amount numeric, maximum_amount numeric) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(policy_version_id bigint, version integer, rate numeric, minimum_amount numeric, maximum_amount numeric) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM masterdata.commission_terms(p_tier_code, p_currency, p_at);
 END;
 
 CREATE FUNCTION api.create_rfq(p_title text, p_start_date date, p_end_date date, p_bid_deadline timestamptz, p_lines jsonb, p_description text DEFAULT '')
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.create_rfq(p_title, p_start_date, p_end_date, p_bid_deadline, p_lines, p_description);
 
 CREATE FUNCTION api.publish_rfq(p_rfq_id bigint)
-RETURNS marketplace.rfq LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS marketplace.rfq LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.publish_rfq(p_rfq_id);
 
 CREATE FUNCTION api.cancel_rfq(p_rfq_id bigint)
-RETURNS marketplace.rfq LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS marketplace.rfq LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.cancel_rfq(p_rfq_id);
 
 CREATE FUNCTION api.rfq(p_rfq_id bigint)
-RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.get_rfq(p_rfq_id);
 
 CREATE FUNCTION api.my_rfqs(p_status text DEFAULT NULL)
-RETURNS TABLE(rfq_id bigint, title text, status text, start_date date, end_date date, bid_deadline timestamp with time zone) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(rfq_id bigint, title text, status text, start_date date, end_date date, bid_deadline timestamp with time zone) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM marketplace.my_rfqs(p_status);
 END;
 
 CREATE FUNCTION api.open_rfqs()
-RETURNS TABLE(rfq_id bigint, title text, currency text, start_date date, end_date date, bid_deadline timestamp with time zone, lines jsonb) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(rfq_id bigint, title text, currency text, start_date date, end_date date, bid_deadline timestamp with time zone, lines jsonb) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM marketplace.open_rfqs();
 END;
 
 CREATE FUNCTION api.submit_bid(p_rfq_id bigint, p_lines jsonb)
-RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.submit_bid(p_rfq_id, p_lines);
 
 CREATE FUNCTION api.withdraw_bid(p_rfq_id bigint)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT marketplace.withdraw_bid(p_rfq_id);
 END;
 
 CREATE FUNCTION api.my_bid(p_rfq_id bigint)
-RETURNS TABLE(bid_id bigint, status text, revision integer, submitted_at timestamp with time zone, rfq_line_id bigint, unit_price numeric, quantity_offered integer, quantity_awarded integer) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(bid_id bigint, status text, revision integer, submitted_at timestamp with time zone, rfq_line_id bigint, unit_price numeric, quantity_offered integer, quantity_awarded integer) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM marketplace.my_bid(p_rfq_id);
 END;
 
 CREATE FUNCTION api.rfq_bids(p_rfq_id bigint)
-RETURNS TABLE(rfq_line_id bigint, line_no smallint, rank bigint, bidder text, unit_price numeric, quantity_offered integer, submitted_at timestamp with time zone) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(rfq_line_id bigint, line_no smallint, rank bigint, bidder text, unit_price numeric, quantity_offered integer, submitted_at timestamp with time zone) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM marketplace.rfq_bids(p_rfq_id);
 END;
 
 CREATE FUNCTION api.award_rfq(p_rfq_id bigint, p_awards jsonb)
-RETURNS integer LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS integer LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.award_rfq(p_rfq_id, p_awards);
 
 CREATE FUNCTION api.start_delivery_session(p_assignment_id bigint, p_session_type text, p_channel text DEFAULT 'SMS')
-RETURNS TABLE(session_id bigint, code text, expires_at timestamp with time zone) LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(session_id bigint, code text, expires_at timestamp with time zone) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.start_session(p_assignment_id, p_session_type, p_channel);
 END;
 
 CREATE FUNCTION api.resend_code(p_session_id bigint, p_channel text DEFAULT 'SMS')
-RETURNS TABLE(code text, expires_at timestamp with time zone) LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(code text, expires_at timestamp with time zone) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.resend_code(p_session_id, p_channel);
 END;
 
 CREATE FUNCTION api.verify_code(p_session_id bigint, p_code text, p_handover jsonb DEFAULT '{}')
-RETURNS TABLE(verified boolean, outcome text, attempts_left integer, session_status text) LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(verified boolean, outcome text, attempts_left integer, session_status text) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.verify_code(p_session_id, p_code, p_handover);
 END;
 
 CREATE FUNCTION api.cancel_delivery_session(p_session_id bigint)
-RETURNS void LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT delivery.cancel_session(p_session_id);
 END;
 
 CREATE FUNCTION api.delivery_session(p_session_id bigint)
-RETURNS TABLE(session_id bigint, assignment_id bigint, session_type text, status text, failures integer, failure_budget integer, codes_issued integer, code_expires_at timestamp with time zone, verified_at timestamp with time zone) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(session_id bigint, assignment_id bigint, session_type text, status text, failures integer, failure_budget integer, codes_issued integer, code_expires_at timestamp with time zone, verified_at timestamp with time zone) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.session_status(p_session_id);
 END;
 
 CREATE FUNCTION api.expire_codes()
-RETURNS integer LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS integer LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN delivery.expire_codes();
 
 DO $$

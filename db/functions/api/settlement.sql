@@ -1,6 +1,6 @@
 -- Deploy mercato:functions/api/settlement to pg
 -- The HTTP API of settlement: settle one provider or a whole period (back office and marketplace admins), read cycles
--- (providers their own). Thin SECURITY INVOKER wrappers: the settlement functions check who is calling
+-- (providers their own). Thin SECURITY DEFINER wrappers (API roles execute only api.*): the settlement functions check who is calling
 -- (request.jwt.claims) themselves. A long period is better run by `mercato settle run`, which commits per provider
 -- (settlement.run_period_in_steps); one HTTP request is one transaction.
 
@@ -8,31 +8,31 @@ BEGIN;
 
 CREATE FUNCTION api.settle_provider(p_provider_id bigint, p_period_start date, p_period_end date, p_reference text,
                                     p_currency text DEFAULT NULL)
-RETURNS settlement.cycle LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+RETURNS settlement.cycle LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN settlement.settle_provider(p_provider_id, p_period_start, p_period_end, p_reference, p_currency);
 
 CREATE FUNCTION api.run_settlement(p_period_start date, p_period_end date)
 RETURNS TABLE (currency text, cycles integer, lines bigint, gross numeric, commission numeric, net numeric,
                skipped integer)
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT r.currency, r.cycles, r.lines, r.gross, r.commission, r.net, r.skipped
       FROM settlement.run_period(p_period_start, p_period_end) r;
 END;
 
 CREATE FUNCTION api.settlement_cycles(p_provider_id bigint DEFAULT NULL, p_limit integer DEFAULT 100)
-RETURNS SETOF settlement.cycle LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS SETOF settlement.cycle LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM settlement.list_cycles(p_provider_id, p_limit);
 END;
 
 CREATE FUNCTION api.settlement_cycle(p_cycle_id bigint)
-RETURNS jsonb LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN settlement.get_cycle(p_cycle_id);
 
 CREATE FUNCTION api.settlement_check()
 RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT c.check_name, c.ok, c.violations, c.sample FROM settlement.check() c;
 END;
