@@ -796,7 +796,9 @@ BEGIN
             END IF;
         END IF;
     END IF;
-    RETURN to_jsonb(v)
+    -- A provider sees its own lines, never the header's total: on a split award the total minus its own lines is the
+    -- other providers' price.
+    RETURN to_jsonb(v) || CASE WHEN v_provider IS NULL THEN '{}'::jsonb ELSE '{"total_amount": null}'::jsonb END
         || jsonb_build_object(
             'business', (SELECT to_jsonb(b) - 'snapshot' FROM contracts.party_business b WHERE b.contract_id = p_contract_id),
             'providers', (SELECT coalesce(jsonb_agg(to_jsonb(p) - 'snapshot' ORDER BY p.provider_id), '[]')
@@ -811,7 +813,7 @@ $$;
 COMMENT ON FUNCTION contracts.get_contract(bigint) IS
 'A contract with its party snapshots, lines (escrow bookkeeping included) and assignments, as JSON. The business
 owner and marketplace admins see everything; a provider of the contract sees only its own terms, lines and
-assignments. Errors: CONTRACTS_UNKNOWN_CONTRACT, CONTRACTS_FORBIDDEN, IDENTITY_NOT_AUTHENTICATED. Assumes READ COMMITTED.';
+assignments, and total_amount null (it would reveal the other providers'' prices). Errors: CONTRACTS_UNKNOWN_CONTRACT, CONTRACTS_FORBIDDEN, IDENTITY_NOT_AUTHENTICATED. Assumes READ COMMITTED.';
 
 CREATE FUNCTION contracts.list_contracts(p_status text DEFAULT NULL, p_limit integer DEFAULT 100)
 RETURNS SETOF contracts.contract
@@ -828,7 +830,12 @@ BEGIN
         v_user := (identity.require_user()).user_id;
     END IF;
     RETURN QUERY
-    SELECT c.* FROM contracts.contract c
+    SELECT c.id, c.contract_number, c.rfq_id, c.business_id, c.currency, c.start_date, c.end_date,
+           CASE WHEN v_admin OR EXISTS (SELECT 1 FROM identity.business b WHERE b.id = c.business_id AND b.user_id = v_user)
+                THEN c.total_amount END::numeric(20,4),
+           c.status, c.commission_policy_version_id, c.business_wallet_account_id, c.created_at, c.activated_at,
+           c.ended_at, c.end_reason
+      FROM contracts.contract c
      WHERE (p_status IS NULL OR c.status = p_status)
        AND (v_admin
             OR EXISTS (SELECT 1 FROM identity.business b WHERE b.id = c.business_id AND b.user_id = v_user)
@@ -840,7 +847,7 @@ END
 $$;
 COMMENT ON FUNCTION contracts.list_contracts(text, integer) IS
 'Contracts the caller is a party to (as business owner or provider), newest first, optionally by status; a
-marketplace admin sees all. p_limit is clamped to 1..1000. Errors: IDENTITY_NOT_AUTHENTICATED. Assumes READ COMMITTED.';
+marketplace admin sees all. total_amount is null for a provider (it would reveal the other providers'' prices). p_limit is clamped to 1..1000. Errors: IDENTITY_NOT_AUTHENTICATED. Assumes READ COMMITTED.';
 
 -- Integrity -------------------------------------------------------------------------------------------
 

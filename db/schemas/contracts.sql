@@ -140,4 +140,8 @@ CREATE INDEX assignment_provider_id_idx ON contracts.assignment (provider_id);
 REVOKE ALL ON contracts.contract, contracts.party_business, contracts.party_provider, contracts.contract_line,
               contracts.assignment FROM PUBLIC;
 
+INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
+('contracts', 'contract_line', NULL, 'SEALED', 'each provider''s price on a contract: not for the other providers'),
+('contracts', 'contract', 'total_amount', 'SEALED', 'the sum of every provider''s lines: on a split award it reveals the others'' prices');
+
 COMMIT;

@@ -47,6 +47,23 @@ COMMENT ON TABLE core.error IS
 Modules register their errors in their schemas change; docs/errors.md is generated from this table.';
 GRANT SELECT ON core.error TO mercato_anon, mercato_user, mercato_service;
 
+CREATE TABLE core.secret (
+    table_schema name NOT NULL,
+    table_name   name NOT NULL,
+    column_name  name,
+    kind         text NOT NULL CONSTRAINT secret_kind_check CHECK (kind IN ('SECRET', 'SEALED')),
+    reason       text NOT NULL CONSTRAINT secret_reason_check CHECK (reason <> ''),
+    CONSTRAINT secret_column_check CHECK (kind = 'SEALED' OR column_name IS NOT NULL)
+);
+CREATE UNIQUE INDEX secret_table_column_key ON core.secret (table_schema, table_name, coalesce(column_name, ''));
+COMMENT ON TABLE core.secret IS
+'Where secret data lives, declared once; each module registers its own in its schemas change. SECRET: a column that
+never leaves the database through an API role (keys, code and token hashes): no API role may select it, no api
+function''s result type includes it, no api answer contains it. SEALED: a table (column_name NULL) or column holding
+other parties'' secrets (sealed bids, prices): no API role holds any privilege on it, so neither a query nor EXPLAIN can
+walk its rows; it is read only through SECURITY DEFINER functions that select the caller''s rows first.
+py/tests/test_secrets.py enforces both, and that every declared object exists.';
+
 INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
 ('CORE_UNKNOWN_ERROR_CODE', 'core', 'PT500', 'an error was raised with a code missing from the catalogue',
  NULL, 'A bug in Mercato: core.raise was called with an unregistered code. The detail names the code.'),

@@ -101,4 +101,8 @@ INSERT INTO delivery.otp_key (secret) VALUES (public.gen_random_bytes(32));
 
 REVOKE ALL ON delivery.session, delivery.otp, delivery.otp_attempt, delivery.handover, delivery.otp_key FROM PUBLIC;
 
+INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
+('delivery', 'otp', 'code_hmac', 'SECRET', 'keyed hash of a one-time code'),
+('delivery', 'otp_key', 'secret', 'SECRET', 'the HMAC key of the one-time codes');
+
 COMMIT;

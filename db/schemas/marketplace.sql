@@ -37,6 +37,14 @@ application role can read it.';
 CREATE INDEX rfq_business_id_idx ON marketplace.rfq (business_id, id);
 CREATE INDEX rfq_status_idx ON marketplace.rfq (status, bid_deadline);
 
+CREATE TYPE marketplace.rfq_summary AS (
+    id bigint, business_id bigint, title text, description text, currency char(3), start_date date, end_date date,
+    bid_deadline timestamptz, status text, published_at timestamptz, awarded_at timestamptz, created_at timestamptz,
+    updated_at timestamptz);
+COMMENT ON TYPE marketplace.rfq_summary IS
+'An RFQ as the API answers it: every column of marketplace.rfq but the alias_key secret (core.secret), listed, not
+subtracted, so a new secret column never leaks by default.';
+
 CREATE TABLE marketplace.rfq_line (
     id                bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT rfq_line_pkey PRIMARY KEY,
     rfq_id            bigint NOT NULL CONSTRAINT rfq_line_rfq_id_fkey REFERENCES marketplace.rfq (id),
@@ -108,5 +116,11 @@ COMMENT ON TABLE marketplace.rfq_quota IS
 
 REVOKE ALL ON marketplace.rfq, marketplace.rfq_line, marketplace.bid, marketplace.bid_line, marketplace.award,
               marketplace.rfq_quota FROM PUBLIC;
+
+INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
+('marketplace', 'rfq', 'alias_key', 'SECRET', 'keys the anonymous bidder aliases: with it a business unmasks every bidder'),
+('marketplace', 'bid', NULL, 'SEALED', 'sealed bids: who bid on what, seen only by the bidding provider'),
+('marketplace', 'bid_line', NULL, 'SEALED', 'sealed bid prices, seen only by the bidding provider until the deadline'),
+('marketplace', 'award', NULL, 'SEALED', 'an award''s unit price is its provider''s price: not for the other providers');
 
 COMMIT;

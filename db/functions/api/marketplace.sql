@@ -77,12 +77,20 @@ RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catal
 RETURN marketplace.create_rfq(p_title, p_start_date, p_end_date, p_bid_deadline, p_lines, p_description);
 
 CREATE FUNCTION api.publish_rfq(p_rfq_id bigint)
-RETURNS marketplace.rfq LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN marketplace.publish_rfq(p_rfq_id);
+RETURNS marketplace.rfq_summary LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT r.id, r.business_id, r.title, r.description, r.currency, r.start_date, r.end_date, r.bid_deadline, r.status,
+           r.published_at, r.awarded_at, r.created_at, r.updated_at
+      FROM marketplace.publish_rfq(p_rfq_id) r;
+END;
 
 CREATE FUNCTION api.cancel_rfq(p_rfq_id bigint)
-RETURNS marketplace.rfq LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN marketplace.cancel_rfq(p_rfq_id);
+RETURNS marketplace.rfq_summary LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT r.id, r.business_id, r.title, r.description, r.currency, r.start_date, r.end_date, r.bid_deadline, r.status,
+           r.published_at, r.awarded_at, r.created_at, r.updated_at
+      FROM marketplace.cancel_rfq(p_rfq_id) r;
+END;
 
 CREATE FUNCTION api.rfq(p_rfq_id bigint)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -2,6 +2,7 @@
 
 BEGIN;
 
+DELETE FROM core.secret WHERE table_schema = 'contracts';
 DROP SCHEMA contracts CASCADE;
 
 COMMIT;

@@ -2,9 +2,11 @@
 
 BEGIN;
 
+DROP TABLE core.secret;
 DROP TABLE core.error;
+DROP EVENT TRIGGER mercato_revoke_public_execute;
+DROP FUNCTION core.revoke_public_execute_trg();
 DROP SCHEMA core;
-ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
 REVOKE mercato_anon, mercato_user, mercato_service FROM mercato_authenticator;
 
 -- Drop the roles unless another database of this cluster still uses them.

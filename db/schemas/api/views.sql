@@ -90,25 +90,28 @@ COMMENT ON VIEW api.rfq_lines IS
 'Line items of the RFQs you may see (api.rfqs).';
 
 CREATE VIEW api.bids WITH (security_invoker = true) AS
-SELECT b.id AS bid_id, b.rfq_id, b.status, b.revision, b.submitted_at, l.rfq_line_id, l.unit_price, l.quantity_offered
-  FROM marketplace.bid b JOIN marketplace.bid_line l ON l.bid_id = b.id;
+SELECT bid_id, rfq_id, status, revision, submitted_at, rfq_line_id, unit_price, quantity_offered
+  FROM marketplace.visible_bid_lines();
 COMMENT ON VIEW api.bids IS
 'Your own bids, one row per priced line (a provider). Sealed: nobody else — not the business, an admin or the back
-office — sees a bid row; after the deadline the business sees ranked, anonymous bids through api.rfq_bids.';
+office — sees a bid row; after the deadline the business sees ranked, anonymous bids through api.rfq_bids. Read through
+marketplace.visible_bid_lines(), so not even EXPLAIN shows a competing bid.';
 
 CREATE VIEW api.awards WITH (security_invoker = true) AS
-SELECT id, rfq_id, rfq_line_id, provider_id, quantity_awarded, unit_price, awarded_at FROM marketplace.award;
+SELECT id, rfq_id, rfq_line_id, provider_id, quantity_awarded, unit_price, awarded_at FROM marketplace.visible_awards();
 COMMENT ON VIEW api.awards IS
-'Awards: those of a business''s RFQs, and a provider''s own; all for the back office.';
+'Awards: those of a business''s RFQs, and a provider''s own; all for the back office. Sealed read through
+marketplace.visible_awards(): a provider never learns another provider''s awarded price.';
 
 -- contracts -----------------------------------------------------------------------------------------------------
 CREATE VIEW api.contracts WITH (security_invoker = true) AS
-SELECT id, contract_number, rfq_id, business_id, currency, start_date, end_date, total_amount, status,
-       commission_policy_version_id, created_at, activated_at, ended_at, end_reason
+SELECT id, contract_number, rfq_id, business_id, currency, start_date, end_date,
+       contracts.visible_total_amount(id) AS total_amount, status, commission_policy_version_id, created_at,
+       activated_at, ended_at, end_reason
   FROM contracts.contract;
 COMMENT ON VIEW api.contracts IS
 'Contract headers: those your business or provider is party to; headers of all contracts for marketplace admins and
-the back office. (POST /rpc/contracts is the paginated list function.)';
+the back office. total_amount is NULL for a provider: on a split award it would reveal the other providers'' prices. (POST /rpc/contracts is the paginated list function.)';
 
 CREATE VIEW api.contract_parties WITH (security_invoker = true) AS
 SELECT contract_id, 'BUSINESS'::text AS party_type, business_id AS party_id, name, tin_number, tier_code,
@@ -126,10 +129,10 @@ provider sees the business and itself, never another provider of the same contra
 CREATE VIEW api.contract_lines WITH (security_invoker = true) AS
 SELECT id, contract_id, award_id, rfq_line_id, provider_id, vehicle_type, engine_type, with_driver, quantity, unit_price,
        days, total_amount, hold_id, escrowed, settled_gross, released
-  FROM contracts.contract_line;
+  FROM contracts.visible_lines();
 COMMENT ON VIEW api.contract_lines IS
 'Contract lines with their escrow hold and what was escrowed, settled and released: all lines for the business, a
-provider''s own lines.';
+provider''s own lines; all for the back office. Sealed read through contracts.visible_lines().';
 
 CREATE VIEW api.assignments WITH (security_invoker = true) AS
 SELECT id, contract_line_id, contract_id, provider_id, vehicle_id, lower(period) AS period_start,

@@ -4,7 +4,7 @@ SELECT plan(8);
 
 SELECT tables_are('marketplace', ARRAY['rfq', 'rfq_line', 'bid', 'bid_line', 'award', 'rfq_quota']);
 SELECT col_is_unique('marketplace', 'bid', ARRAY['rfq_id', 'provider_id'], 'one bid per provider per RFQ');
-SELECT table_privs_are('marketplace', 'bid', 'mercato_user', ARRAY['SELECT'], 'users only read bids (their own: schemas/marketplace/rls)');
+SELECT table_privs_are('marketplace', 'bid', 'mercato_user', ARRAY[]::text[], 'users hold no privilege on bids (sealed: schemas/marketplace/rls)');
 SELECT table_privs_are('marketplace', 'bid_line', 'mercato_service', ARRAY[]::text[], 'nor can the back office read prices');
 SELECT table_privs_are('marketplace', 'rfq', 'mercato_anon', ARRAY[]::text[], 'nor anonymous callers RFQs');
 SELECT col_not_null('marketplace', 'rfq', 'alias_key', 'every RFQ has its alias secret');

@@ -16,6 +16,8 @@ ALTER TABLE contracts.party_business DISABLE ROW LEVEL SECURITY;
 ALTER TABLE contracts.party_provider DISABLE ROW LEVEL SECURITY;
 ALTER TABLE contracts.contract_line DISABLE ROW LEVEL SECURITY;
 ALTER TABLE contracts.assignment DISABLE ROW LEVEL SECURITY;
+DROP FUNCTION contracts.visible_total_amount(bigint);
+DROP FUNCTION contracts.visible_lines();
 DROP FUNCTION contracts.my_contract_ids();
 
 COMMIT;

@@ -2,8 +2,7 @@
 
 BEGIN;
 
-REVOKE SELECT ON marketplace.rfq, marketplace.rfq_line, marketplace.award, marketplace.rfq_quota, marketplace.bid,
-    marketplace.bid_line FROM mercato_user, mercato_service;
+REVOKE SELECT ON marketplace.rfq, marketplace.rfq_line, marketplace.rfq_quota FROM mercato_user, mercato_service;
 REVOKE SELECT (id, business_id, title, description, currency, start_date, end_date, bid_deadline, status, published_at,
                awarded_at, created_at, updated_at) ON marketplace.rfq FROM mercato_user, mercato_service;
 REVOKE EXECUTE ON FUNCTION marketplace.same_tenant(bigint, bigint) FROM mercato_user;
@@ -20,5 +19,8 @@ ALTER TABLE marketplace.bid DISABLE ROW LEVEL SECURITY;
 ALTER TABLE marketplace.bid_line DISABLE ROW LEVEL SECURITY;
 ALTER TABLE marketplace.award DISABLE ROW LEVEL SECURITY;
 ALTER TABLE marketplace.rfq_quota DISABLE ROW LEVEL SECURITY;
+DROP FUNCTION marketplace.visible_awards();
+DROP FUNCTION marketplace.visible_bid_lines();
+DROP FUNCTION marketplace.my_bid_rfq_ids();
 
 COMMIT;

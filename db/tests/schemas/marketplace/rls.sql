@@ -1,6 +1,6 @@
 -- Tests for schemas/marketplace/rls: sealed bids at the row level, RFQ visibility by party and tenant, the alias secret.
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 
 CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
     SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
@@ -31,12 +31,13 @@ INSERT INTO ids SELECT 'line', id FROM marketplace.rfq_line WHERE rfq_id = (SELE
 SELECT pg_temp.as_user('kc|mr-p1');
 SELECT marketplace.submit_bid((SELECT v FROM ids WHERE k = 'rfq'),
     jsonb_build_array(jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line'), 'unit_price', '1000', 'quantity', 2)));
-SELECT is((SELECT count(*)::int FROM marketplace.bid_line), 1, 'a provider reads its own bid lines');
+SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 1, 'a provider reads its own bid lines');
+SELECT throws_ok($$SELECT 1 FROM marketplace.bid_line$$, '42501', NULL, 'through the sealed read only: no row filter EXPLAIN could count');
 RESET ROLE;
 
 SELECT pg_temp.as_user('kc|mr-a');
 SELECT is((SELECT count(*)::int FROM marketplace.rfq WHERE id IN (SELECT v FROM ids)), 2, 'a business reads its RFQs, drafts included');
-SELECT is((SELECT count(*)::int FROM marketplace.bid) + (SELECT count(*)::int FROM marketplace.bid_line), 0,
+SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()) + (SELECT count(*)::int FROM api.bids), 0,
           'but not one bid row on them, nor how many there are');
 SELECT throws_ok($$SELECT alias_key FROM marketplace.rfq$$, '42501', NULL, 'nor the alias secret that would unmask the bidders');
 RESET ROLE;
@@ -47,13 +48,13 @@ RESET ROLE;
 SELECT pg_temp.as_user('kc|mr-p2');
 SELECT results_eq($$SELECT id FROM marketplace.rfq WHERE id IN (SELECT v FROM ids)$$, $$SELECT v FROM ids WHERE k = 'rfq'$$,
                   'a provider of the tenant sees the published RFQ, not the draft');
-SELECT is((SELECT count(*)::int FROM marketplace.bid), 0, 'and no other provider''s bid');
+SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 0, 'and no other provider''s bid');
 RESET ROLE;
 SELECT pg_temp.as_user('kc|mr-tp');
 SELECT is((SELECT count(*)::int FROM marketplace.rfq WHERE id IN (SELECT v FROM ids)), 0, 'a provider of another tenant sees nothing');
 RESET ROLE;
 SELECT pg_temp.as_user('kc|mr-admin');
-SELECT is((SELECT count(*)::int FROM marketplace.bid), 0, 'an admin sees no bid either');
+SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 0, 'an admin sees no bid either');
 RESET ROLE;
 SET LOCAL ROLE mercato_service;
 SELECT throws_ok($$SELECT 1 FROM marketplace.bid_line$$, '42501', NULL, 'the back office holds no privilege on bids at all');
