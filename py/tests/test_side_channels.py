@@ -1,0 +1,153 @@
+"""EXPLAIN probes: what a psql session with an API role and its own JWT claims can learn about sealed data (core.secret,
+kind SEALED) from query plans.
+
+The attack this guards against: a provider with a sealed bid at price X runs
+``EXPLAIN (ANALYZE) SELECT * FROM marketplace.bid_line WHERE rfq_line_id = … ORDER BY rfq_line_id, unit_price LIMIT 1``;
+the index walks the cheaper competing rows before its own and "Rows Removed by Filter" counts them (row-level
+security filters rows, it does not hide that they were read). Revising its bid and probing again, a binary search
+recovered a rival's sealed price in 20 probes. The probes below show (1) no API role can plan a query on sealed data at
+all, and (2) the plans of what it can read (the api views over the sealed-read functions) are the same whatever the
+rivals did, so they carry nothing about them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from sealed_world import SealedWorld, build
+
+EXPLAIN = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) "
+
+
+@pytest.fixture
+def world(db_url: str):
+    w = build(db_url)
+    yield w
+    w.rest.close()
+
+
+def _as(conn: psycopg.Connection, w: SealedWorld, who: str) -> None:
+    claims = w.claims(who)
+    role = (claims or {}).get("role", "mercato_anon")
+    conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(claims or {}),))
+    conn.execute(f"SET LOCAL ROLE {role}")
+
+
+def plan(w: SealedWorld, who: str, query: str, params: tuple = ()) -> Any:
+    """EXPLAIN ANALYZE as the caller, in a READ ONLY transaction, through the authenticator as PostgREST connects;
+    "refused" when the caller may not plan it at all (which tells it nothing either)."""
+    with psycopg.connect(make_conninfo(w.db_url, user="mercato_authenticator")) as conn:
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION READ ONLY")
+                _as(conn, w, who)
+                return conn.execute(EXPLAIN + query, params).fetchone()[0]
+        except psycopg.errors.InsufficientPrivilege:
+            return "refused"
+
+
+def observable(node: Any) -> Any:
+    """What a plan tells its reader, with the literal values of the query's own filters set aside: node types, relation
+    and function names, and every row count (actual rows, loops, rows removed)."""
+    if isinstance(node, list):
+        return [observable(n) for n in node]
+    if isinstance(node, dict):
+        keep = {k: observable(v) for k, v in node.items()
+                if k not in ("Filter", "Index Cond", "Recheck Cond", "Sort Key", "Output", "Planning Time", "Execution Time")}
+        return keep
+    return node
+
+
+def relations(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(relations(n) for n in node)) if node else set()
+    if isinstance(node, dict):
+        found = {f'{node.get("Schema", "")}.{node["Relation Name"]}'.lstrip(".")} if "Relation Name" in node else set()
+        return found.union(*(relations(v) for v in node.values()))
+    return set()
+
+
+def test_no_api_role_can_query_or_explain_sealed_data(world: SealedWorld) -> None:
+    """Generated from core.secret: for every sealed table or column and every caller, both the plain query and its
+    EXPLAIN (ANALYZE) are refused (42501) — there is no plan to read."""
+    with psycopg.connect(world.db_url) as conn:
+        sealed = conn.execute("SELECT table_schema, table_name, column_name FROM core.secret WHERE kind = 'SEALED'").fetchall()
+    assert len(sealed) >= 5
+    for schema, table, column in sealed:
+        target = f'"{column}"' if column else "*"
+        for who in ("anon", "biz", "p1", "p2", "admin", "service"):
+            for prefix in ("", EXPLAIN):
+                with psycopg.connect(make_conninfo(world.db_url, user="mercato_authenticator")) as conn:
+                    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                        with conn.transaction():
+                            _as(conn, world, who)
+                            conn.execute(f'{prefix}SELECT {target} FROM "{schema}"."{table}" ORDER BY 1 LIMIT 1')
+
+
+def test_the_bid_probe_learns_nothing_about_rival_bids(world: SealedWorld) -> None:
+    """p1 bid 100.00 on the open RFQ. Its probe over api.bids, and the business's, look the same before and after two
+    rivals bid cheaper (90.00, 80.00) and one dearer; the plan never names a bid table."""
+    line = world.ids["open_line"]
+    probes = {
+        # the reported attack, on the table itself
+        "p1 attack": ("SELECT * FROM marketplace.bid_line WHERE rfq_line_id = %s ORDER BY rfq_line_id, unit_price LIMIT 1", (line,)),
+        "biz attack": ("SELECT * FROM marketplace.bid WHERE rfq_id = %s", (world.ids["open_rfq"],)),
+        # the same through what the caller can read
+        "p1": ("SELECT * FROM api.bids WHERE rfq_line_id = %s ORDER BY rfq_line_id, unit_price LIMIT 1", (line,)),
+        "p1 below 95": ("SELECT * FROM api.bids WHERE rfq_line_id = %s AND unit_price < 95 ORDER BY unit_price", (line,)),
+        "biz": ("SELECT * FROM api.bids WHERE rfq_line_id = %s ORDER BY unit_price", (line,)),
+        "admin": ("SELECT * FROM api.bids WHERE rfq_line_id = %s ORDER BY unit_price", (line,)),
+    }
+    before = {who: plan(world, who.split()[0], q, p) for who, (q, p) in probes.items()}
+    world.bid("p2", world.ids["open_rfq"], line, "90.00")
+    world.bid("p3", world.ids["open_rfq"], line, "80.00")
+    world.bid("p2", world.ids["open_rfq"], line, "120.00")  # a revision: a different row version, a different price
+    after = {who: plan(world, who.split()[0], q, p) for who, (q, p) in probes.items()}
+    for who in probes:
+        assert observable(after[who]) == observable(before[who]), f"{who}'s probe changed when rivals bid"
+        assert not relations(after[who]) & {"marketplace.bid", "marketplace.bid_line", "bid", "bid_line"}, relations(after[who])
+
+
+def test_the_price_probe_learns_nothing_about_the_other_provider_on_a_split_contract(world: SealedWorld) -> None:
+    """p1 has the same line (1 vehicle at 100.00) on two contracts whose other provider charged 50.00 and 500.00. Every
+    probe p1 can run over contract lines, awards and contract headers gives the same plan for both contracts, and the
+    headers show it no total."""
+    cheap, dear = world.ids["cheap"], world.ids["dear"]
+    rfq_of = {}
+    with psycopg.connect(world.db_url) as conn:
+        for k in (cheap, dear):
+            rfq_of[k] = conn.execute("SELECT rfq_id FROM contracts.contract WHERE id = %s", (k,)).fetchone()[0]
+    queries = [
+        ("SELECT * FROM contracts.contract_line WHERE contract_id = %s ORDER BY unit_price", lambda k: (k,)),
+        ("SELECT * FROM marketplace.award WHERE rfq_id = %s ORDER BY unit_price", lambda k: (rfq_of[k],)),
+        ("SELECT id FROM contracts.contract WHERE id = %s AND total_amount > 1000", lambda k: (k,)),
+        ("SELECT * FROM api.contract_lines WHERE contract_id = %s ORDER BY unit_price", lambda k: (k,)),
+        ("SELECT * FROM api.contract_lines WHERE contract_id = %s AND unit_price < 75", lambda k: (k,)),
+        ("SELECT * FROM api.awards WHERE rfq_id = %s ORDER BY unit_price LIMIT 1", lambda k: (rfq_of[k],)),
+        ("SELECT * FROM api.contracts WHERE id = %s AND total_amount > 1000", lambda k: (k,)),
+        ("SELECT * FROM api.contract_parties WHERE contract_id = %s", lambda k: (k,)),
+    ]
+    for query, args in queries:
+        plans = [plan(world, "p1", query, args(k)) for k in (cheap, dear)]
+        assert observable(plans[0]) == observable(plans[1]), f"p1 tells the contracts apart with: {query}"
+        assert not relations(plans[0]) & {"contracts.contract_line", "contract_line", "marketplace.award", "award"}
+    with psycopg.connect(make_conninfo(world.db_url, user="mercato_authenticator")) as conn:
+        with conn.transaction():
+            _as(conn, world, "p1")
+            totals = conn.execute("SELECT id, total_amount FROM api.contracts WHERE id IN (%s, %s) ORDER BY id",
+                                  (cheap, dear)).fetchall()
+            lines = conn.execute("SELECT contract_id, unit_price FROM api.contract_lines WHERE contract_id IN (%s, %s) ORDER BY 1",
+                                 (cheap, dear)).fetchall()
+    assert totals == [(cheap, None), (dear, None)], "a provider sees no contract total"
+    assert [float(p) for _, p in lines] == [100.0, 100.0], "only its own line on each"
+    for k in (cheap, dear):
+        body = world.ok("contract", {"p_contract_id": k}, "p1")
+        assert body["total_amount"] is None and {line["provider_id"] for line in body["lines"]} == {world.ids["p1"]}
+        listed = {c["id"]: c["total_amount"] for c in world.ok("contracts", {}, "p1")}
+        assert listed[k] is None
+    assert world.ok("contract", {"p_contract_id": cheap}, "biz")["total_amount"] is not None, "the business sees its total"

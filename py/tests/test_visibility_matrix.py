@@ -1,0 +1,441 @@
+"""Who sees which rows, for every relation an API role could read, generated from the catalog (issue 14).
+
+The relations are not listed by hand: every table with row-level security in a Mercato schema and every view of the
+``api`` schema is read from pg_class. For each relation and each caller — anonymous, each business and provider user
+of two tenants, each tenant admin, the platform admin, the back office — the test selects the rows' keys as that caller
+exactly as PostgREST would (the NOINHERIT authenticator, a READ ONLY transaction, ``SET LOCAL ROLE``, the JWT claims
+set with ``set_config(…, true)``; the api views also through the PostgREST emulator's ``GET /<view>``) and compares
+them with ORACLE, the rule the docs promise, applied to each row's ownership facts read by the superuser.
+
+It fails when
+* a relation of the catalog has no ORACLE entry (a new table or view forces a decision here);
+* a relation has no rows of both tenants in the fixture (a rule tested on nothing proves nothing);
+* any caller sees a row it should not, or misses a row it should. A role without SELECT on the relation (permission
+  denied) counts as seeing nothing, which is accepted only where ORACLE expects nothing.
+
+The world (two tenants, RFQs in every state, a split award escrowed into a contract, deliveries, a settled period) is
+built once per module by visibility_fixtures.build_world.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import dict_row
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from mercato.postgrest import PostgREST
+from visibility_fixtures import Caller, World, build_world
+
+Row = dict[str, Any]
+Rule = Callable[[Caller, Row], bool]
+
+
+@dataclass(frozen=True)
+class Rel:
+    """The oracle of one relation."""
+
+    facts: str                  # superuser query: one row per row of the relation, its key columns, `tenant`, and the facts
+    key: tuple[str, ...]        # the columns that identify a row, selected as each caller
+    user: Rule                  # the rows a mercato_user caller sees; anonymous callers see nothing anywhere
+    service: bool = True        # the back office sees every row (False: none)
+    columns: dict[str, Callable[[Caller, Row], Any]] = field(default_factory=dict)   # expected values on seen rows
+
+
+def _is(mine: Any, theirs: Any) -> bool:
+    return mine is not None and mine == theirs
+
+
+# -- the rules, one per kind of row ------------------------------------------------------------------------------------
+def never(c: Caller, r: Row) -> bool:
+    return False
+
+
+def own_user(c: Caller, r: Row) -> bool:            # a user's own account and role assignments
+    return _is(c.user_id, r["user_id"])
+
+
+def own_tenant(c: Caller, r: Row) -> bool:          # the tenant the user belongs to
+    return _is(c.tenant, r["id"])
+
+
+def business_party(c: Caller, r: Row) -> bool:      # the business itself; every business for a marketplace admin
+    return _is(c.business_id, r["business_id"]) or c.admin
+
+
+def own_business(c: Caller, r: Row) -> bool:        # the business's own rows only (its RFQ quota)
+    return _is(c.business_id, r["business_id"])
+
+
+def provider_party(c: Caller, r: Row) -> bool:      # the provider's own rows; every provider's for a marketplace admin
+    return _is(c.provider_id, r["provider_id"]) or c.admin
+
+
+def tier_party(c: Caller, r: Row) -> bool:          # the party's own tier history; all for a marketplace admin
+    own = c.business_id if r["party_type"] == "BUSINESS" else c.provider_id
+    return _is(own, r["party_id"]) or c.admin
+
+
+def ledger_owner(c: Caller, r: Row) -> bool:        # rows of (or touching) the caller's own wallet
+    return bool(c.owner_keys & set(r["owners"]))
+
+
+def rfq_visible(c: Caller, r: Row) -> bool:
+    """The business's own RFQs in every state; for a provider the PUBLISHED RFQs of its own tenant and those it bid on
+    (whatever became of them). Never a DRAFT of anyone else, never another tenant's RFQ."""
+    return (_is(c.business_id, r["business_id"])
+            or (c.provider_id is not None and r["status"] == "PUBLISHED" and _is(c.tenant, r["tenant"]))
+            or (c.provider_id is not None and c.provider_id in r["bidders"]))
+
+
+def own_bid(c: Caller, r: Row) -> bool:             # a provider's own bids only: not the business, not an admin
+    return _is(c.provider_id, r["provider_id"])
+
+
+def rfq_party(c: Caller, r: Row) -> bool:           # the RFQ's business, or the provider concerned (awards)
+    return _is(c.business_id, r["business_id"]) or _is(c.provider_id, r["provider_id"])
+
+
+def contract_header(c: Caller, r: Row) -> bool:     # contracts the caller is party to; all headers for an admin
+    return _is(c.business_id, r["business_id"]) or (c.provider_id is not None and c.provider_id in r["providers"]) or c.admin
+
+
+def provider_snapshot(c: Caller, r: Row) -> bool:   # the business sees every provider of its contract, a provider itself
+    return _is(c.business_id, r["business_id"]) or _is(c.provider_id, r["provider_id"]) or c.admin
+
+
+def contract_party(c: Caller, r: Row) -> bool:      # the contract's business; the provider for its own lines only
+    return _is(c.business_id, r["business_id"]) or _is(c.provider_id, r["provider_id"])
+
+
+def contract_party_row(c: Caller, r: Row) -> bool:  # api.contract_parties: the business row as the header, providers as snapshots
+    return contract_header(c, r) if r["party_type"] == "BUSINESS" else provider_snapshot(c, r)
+
+
+def own_settlement(c: Caller, r: Row) -> bool:      # a provider's own cycles: not the business, not an admin
+    return _is(c.provider_id, r["provider_id"])
+
+
+def total_amount(c: Caller, r: Row) -> Any:         # issue 14 item 4: a provider never learns the header total
+    return None if c.provider_id is not None else r["total_amount"]
+
+
+# -- ownership facts -----------------------------------------------------------------------------------------------------
+BUSINESS_TENANT = "(SELECT tenant_id FROM identity.business WHERE id = {})"
+PROVIDER_TENANT = "(SELECT tenant_id FROM identity.provider WHERE id = {})"
+PARTY_TENANT = ("CASE party_type WHEN 'BUSINESS' THEN " + BUSINESS_TENANT.format("party_id") + " ELSE "
+                + PROVIDER_TENANT.format("party_id") + " END")
+OWNER = "a.owner_type::text || ':' || a.owner_id::text"
+OWNER_TENANT = ("CASE a.owner_type::text WHEN 'BUSINESS' THEN " + BUSINESS_TENANT.format("a.owner_id::text::bigint")
+                + " WHEN 'PROVIDER' THEN " + PROVIDER_TENANT.format("a.owner_id::text::bigint") + " END")
+RFQ = (f"r.business_id, r.status, {BUSINESS_TENANT.format('r.business_id')} AS tenant, "
+       "ARRAY(SELECT bd.provider_id FROM marketplace.bid bd WHERE bd.rfq_id = r.id) AS bidders")
+CONTRACT = (f"k.business_id, {BUSINESS_TENANT.format('k.business_id')} AS tenant, "
+            "ARRAY(SELECT pp.provider_id FROM contracts.party_provider pp WHERE pp.contract_id = k.id) AS providers")
+
+# Sealed tables (core.secret kind SEALED): no API role holds any privilege on them, so neither a query nor its EXPLAIN
+# walks another party's rows; each party reads its own rows only through the api view named here (a SECURITY DEFINER
+# function behind it picks the caller's rows first).
+SEALED = {"marketplace.bid": "api.bids", "marketplace.bid_line": "api.bids", "marketplace.award": "api.awards",
+          "contracts.contract_line": "api.contract_lines"}
+
+ORACLE: dict[str, Rel] = {
+    # identity: a user its own account, role assignments and tenant; parties their own rows; admins every party
+    "identity.tenant": Rel("SELECT id, id AS tenant FROM identity.tenant", ("id",), own_tenant),
+    "identity.user_account": Rel("SELECT id, id AS user_id, tenant_id AS tenant FROM identity.user_account", ("id",), own_user),
+    "identity.role_assignment": Rel(
+        "SELECT ra.id, ra.user_id, coalesce(ra.tenant_id, u.tenant_id) AS tenant FROM identity.role_assignment ra "
+        "JOIN identity.user_account u ON u.id = ra.user_id", ("id",), own_user),
+    "identity.business": Rel("SELECT id, id AS business_id, tenant_id AS tenant FROM identity.business", ("id",), business_party),
+    "identity.provider": Rel("SELECT id, id AS provider_id, tenant_id AS tenant FROM identity.provider", ("id",), provider_party),
+    "identity.vehicle": Rel(f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM identity.vehicle",
+                            ("id",), provider_party),
+    "identity.vehicle_insurance": Rel(
+        f"SELECT i.id, v.provider_id, {PROVIDER_TENANT.format('v.provider_id')} AS tenant FROM identity.vehicle_insurance i "
+        "JOIN identity.vehicle v ON v.id = i.vehicle_id", ("id",), provider_party),
+    "identity.trust_score_event": Rel(
+        f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM identity.trust_score_event",
+        ("id",), provider_party),
+    "identity.tier_change": Rel(f"SELECT id, party_type, party_id, {PARTY_TENANT} AS tenant FROM identity.tier_change",
+                                ("id",), tier_party),
+    "identity.tier_candidate": Rel(f"SELECT party_type, party_id, {PARTY_TENANT} AS tenant FROM identity.tier_candidate",
+                                   ("party_type", "party_id"), tier_party),
+    # ledger: a party its own wallets and what touches them; the platform's accounts and slots the back office only
+    "ledger.account": Rel(f"SELECT a.id, ARRAY[{OWNER}] AS owners, {OWNER_TENANT} AS tenant FROM ledger.account a",
+                          ("id",), ledger_owner),
+    "ledger.account_slot": Rel(f"SELECT s.account_id, s.slot, {OWNER_TENANT} AS tenant FROM ledger.account_slot s "
+                               "JOIN ledger.account a ON a.id = s.account_id", ("account_id", "slot"), never),
+    "ledger.entry": Rel(f"SELECT e.account_id, e.slot, e.seq, ARRAY[{OWNER}] AS owners, {OWNER_TENANT} AS tenant "
+                        "FROM ledger.entry e JOIN ledger.account a ON a.id = e.account_id",
+                        ("account_id", "slot", "seq"), ledger_owner),
+    "ledger.hold": Rel(f"SELECT h.id, ARRAY[{OWNER}] AS owners, {OWNER_TENANT} AS tenant FROM ledger.hold h "
+                       "JOIN ledger.account a ON a.id = h.account_id", ("id",), ledger_owner),
+    "ledger.transaction": Rel(
+        f"SELECT t.id, ARRAY(SELECT {OWNER} FROM ledger.entry e JOIN ledger.account a ON a.id = e.account_id "
+        f"WHERE e.transaction_id = t.id) AS owners, (SELECT max({OWNER_TENANT}) FROM ledger.entry e "
+        "JOIN ledger.account a ON a.id = e.account_id WHERE e.transaction_id = t.id) AS tenant FROM ledger.transaction t",
+        ("id",), ledger_owner),
+    # marketplace: RFQs and lines by rfq_visible; bids and awards sealed (their api views below)
+    "marketplace.rfq": Rel(f"SELECT r.id, {RFQ} FROM marketplace.rfq r", ("id",), rfq_visible),
+    "marketplace.rfq_line": Rel(f"SELECT l.id, {RFQ} FROM marketplace.rfq_line l JOIN marketplace.rfq r ON r.id = l.rfq_id",
+                                ("id",), rfq_visible),
+    "marketplace.bid": Rel(f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM marketplace.bid",
+                           ("id",), never, service=False),
+    "marketplace.bid_line": Rel(
+        f"SELECT l.bid_id, l.rfq_line_id, b.provider_id, {PROVIDER_TENANT.format('b.provider_id')} AS tenant "
+        "FROM marketplace.bid_line l JOIN marketplace.bid b ON b.id = l.bid_id", ("bid_id", "rfq_line_id"), never, service=False),
+    "marketplace.award": Rel(
+        f"SELECT a.id, r.business_id, a.provider_id, {BUSINESS_TENANT.format('r.business_id')} AS tenant "
+        "FROM marketplace.award a JOIN marketplace.rfq r ON r.id = a.rfq_id", ("id",), never, service=False),
+    "marketplace.rfq_quota": Rel(
+        f"SELECT business_id, month, {BUSINESS_TENANT.format('business_id')} AS tenant FROM marketplace.rfq_quota",
+        ("business_id", "month"), own_business),
+    # contracts: headers and parties for the parties and admins; lines sealed; assignments for the business and the
+    # provider of the line
+    "contracts.contract": Rel(f"SELECT k.id, k.total_amount, {CONTRACT} FROM contracts.contract k", ("id",), contract_header),
+    "contracts.party_business": Rel(f"SELECT pb.contract_id, {CONTRACT} FROM contracts.party_business pb "
+                                    "JOIN contracts.contract k ON k.id = pb.contract_id", ("contract_id",), contract_header),
+    "contracts.party_provider": Rel(f"SELECT pp.contract_id, pp.provider_id, {CONTRACT} FROM contracts.party_provider pp "
+                                    "JOIN contracts.contract k ON k.id = pp.contract_id", ("contract_id", "provider_id"),
+                                    provider_snapshot),
+    "contracts.contract_line": Rel(f"SELECT l.id, l.provider_id, {CONTRACT} FROM contracts.contract_line l "
+                                   "JOIN contracts.contract k ON k.id = l.contract_id", ("id",), never, service=False),
+    "contracts.assignment": Rel(f"SELECT s.id, s.provider_id, {CONTRACT} FROM contracts.assignment s "
+                                "JOIN contracts.contract k ON k.id = s.contract_id", ("id",), contract_party),
+    # delivery: sessions and handovers for both parties; codes, attempts and keys for no API role at all
+    "delivery.session": Rel(f"SELECT id, business_id, provider_id, {BUSINESS_TENANT.format('business_id')} AS tenant "
+                            "FROM delivery.session", ("id",), contract_party),
+    "delivery.handover": Rel(f"SELECT h.session_id, s.business_id, s.provider_id, {BUSINESS_TENANT.format('s.business_id')} "
+                             "AS tenant FROM delivery.handover h JOIN delivery.session s ON s.id = h.session_id",
+                             ("session_id",), contract_party),
+    "delivery.otp": Rel(f"SELECT o.id, {BUSINESS_TENANT.format('s.business_id')} AS tenant FROM delivery.otp o "
+                        "JOIN delivery.session s ON s.id = o.session_id", ("id",), never, service=False),
+    "delivery.otp_attempt": Rel(f"SELECT o.id, {BUSINESS_TENANT.format('s.business_id')} AS tenant FROM delivery.otp_attempt o "
+                                "JOIN delivery.session s ON s.id = o.session_id", ("id",), never, service=False),
+    "delivery.otp_key": Rel("SELECT id, NULL::bigint AS tenant FROM delivery.otp_key", ("id",), never, service=False),
+    # settlement: a provider's own cycles and lines; the back office all
+    "settlement.cycle": Rel(f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM settlement.cycle",
+                            ("id",), own_settlement),
+    "settlement.cycle_line": Rel(
+        f"SELECT l.cycle_id, l.contract_line_id, c.provider_id, {PROVIDER_TENANT.format('c.provider_id')} AS tenant "
+        "FROM settlement.cycle_line l JOIN settlement.cycle c ON c.id = l.cycle_id", ("cycle_id", "contract_line_id"),
+        own_settlement),
+    # audit: the back office only
+    "audit.event": Rel("SELECT e.id, u.tenant_id AS tenant FROM audit.event e "
+                       "LEFT JOIN identity.user_account u ON u.id = e.actor_user_id", ("id",), never),
+}
+
+# api views: each shows the rows of the table it reads with that table's rule (the view's key columns are the table's),
+# except where a sealed table is served through its view
+ORACLE.update({view: ORACLE[table] for view, table in {
+    "api.businesses": "identity.business", "api.providers": "identity.provider", "api.vehicles": "identity.vehicle",
+    "api.vehicle_insurances": "identity.vehicle_insurance", "api.trust_score_events": "identity.trust_score_event",
+    "api.tier_changes": "identity.tier_change",
+    "api.accounts": "ledger.account", "api.entries": "ledger.entry", "api.transactions": "ledger.transaction",
+    "api.holds": "ledger.hold",
+    "api.rfqs": "marketplace.rfq", "api.rfq_lines": "marketplace.rfq_line",
+    "api.assignments": "contracts.assignment",
+    "api.delivery_sessions": "delivery.session", "api.handovers": "delivery.handover",
+    "api.settlements": "settlement.cycle", "api.settlement_lines": "settlement.cycle_line",
+}.items()})
+ORACLE.update({
+    # the bidder its own bids, one row per priced line; nobody else, not the back office
+    "api.bids": Rel(ORACLE["marketplace.bid_line"].facts, ("bid_id", "rfq_line_id"), own_bid, service=False),
+    # the awards of a business's RFQs, a provider's own
+    "api.awards": Rel(ORACLE["marketplace.award"].facts, ("id",), rfq_party),
+    # headers for the parties and admins, total_amount never for a provider
+    "api.contracts": Rel(ORACLE["contracts.contract"].facts, ("id",), contract_header, columns={"total_amount": total_amount}),
+    # the business sees every line of its contracts, a provider its own lines, an admin none
+    "api.contract_lines": Rel(ORACLE["contracts.contract_line"].facts, ("id",), contract_party),
+    # the business row like the header; a provider sees the business and itself, never the other provider
+    "api.contract_parties": Rel(
+        f"SELECT pb.contract_id, 'BUSINESS' AS party_type, pb.business_id AS party_id, NULL::bigint AS provider_id, {CONTRACT} "
+        "FROM contracts.party_business pb JOIN contracts.contract k ON k.id = pb.contract_id "
+        f"UNION ALL SELECT pp.contract_id, 'PROVIDER', pp.provider_id, pp.provider_id, {CONTRACT} "
+        "FROM contracts.party_provider pp JOIN contracts.contract k ON k.id = pp.contract_id",
+        ("contract_id", "party_type", "party_id"), contract_party_row),
+})
+
+# Relations whose rows belong to no tenant by nature: the fixture must hold rows, not rows of both tenants.
+PLATFORM_WIDE = {
+    "ledger.account_slot": "only hot platform accounts (the commission account) have slots",
+    "delivery.otp_key": "the HMAC keys of the one-time codes are platform-wide",
+}
+
+CATALOG = """
+SELECT format('%I.%I', n.nspname, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+   AND ((c.relrowsecurity AND c.relkind IN ('r', 'p')) OR (n.nspname = 'api' AND c.relkind IN ('v', 'm')))
+ ORDER BY 1"""
+
+
+# -- the world, once per module ------------------------------------------------------------------------------------------
+@dataclass
+class Matrix:
+    world: World
+    url: str                         # superuser conninfo of the matrix's database
+    catalog: list[str]
+    facts: dict[str, list[Row]]
+    app: psycopg.Connection          # the authenticator, as PostgREST connects
+    rest: PostgREST
+
+
+@pytest.fixture(scope="module")
+def matrix(postgresql_noproc) -> Iterator[Matrix]:
+    """A database of its own (from the deployed template), the world built in it, and the facts of every relation."""
+    proc = postgresql_noproc
+    janitor = DatabaseJanitor(user=proc.user, host=proc.host, port=proc.port, dbname=f"{proc.dbname}_visibility",
+                              template_dbname=proc.template_dbname, maintenance_dbname=proc.maintenance_dbname,
+                              password=proc.password)
+    janitor.drop()
+    with janitor:
+        url = make_conninfo(host=proc.host, port=proc.port, user=proc.user, dbname=f"{proc.dbname}_visibility",
+                            password=proc.password or None)
+        world = build_world(url)
+        with psycopg.connect(url, autocommit=True) as su:
+            catalog = [r[0] for r in su.execute(CATALOG).fetchall()]
+            facts = {}
+            with su.cursor(row_factory=dict_row) as cur:
+                for rel in catalog:
+                    if rel in ORACLE:
+                        facts[rel] = cur.execute(ORACLE[rel].facts).fetchall()
+        app = psycopg.connect(make_conninfo(url, user="mercato_authenticator"), autocommit=True)
+        rest = PostgREST(make_conninfo(url, user="mercato_authenticator"))
+        try:
+            yield Matrix(world, url, catalog, facts, app, rest)
+        finally:
+            rest.close()
+            app.close()
+
+
+# -- reading as a caller ---------------------------------------------------------------------------------------------------
+DENIED = None
+
+
+def read_as(conn: psycopg.Connection, caller: Caller, relation: str, columns: tuple[str, ...]) -> list[tuple] | None:
+    """The rows' columns as the caller sees them through SQL (None: permission denied)."""
+    schema, name = relation.split(".")
+    query = sql.SQL("SELECT {} FROM {}.{}").format(sql.SQL(", ").join(map(sql.Identifier, columns)),
+                                                  sql.Identifier(schema), sql.Identifier(name))
+    try:
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED READ ONLY")
+            conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(caller.role)))
+            conn.execute("SELECT set_config('request.jwt.claims', %s, true)",
+                         (json.dumps(caller.claims or {"role": caller.role}),))
+            return conn.execute(query).fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        return DENIED
+
+
+def get_as(rest: PostgREST, caller: Caller, relation: str, columns: tuple[str, ...]) -> list[tuple] | None:
+    """The same through the PostgREST emulator's GET /<view> (None: 401/403)."""
+    response = rest.get(relation.split(".", 1)[1], claims=caller.claims)
+    if response.status in (401, 403):
+        return DENIED
+    assert response.status == 200, (relation, caller.name, response.status, response.body)
+    return [tuple(row[c] for c in columns) for row in response.body]
+
+
+def _normal(value: Any) -> Any:
+    """Numbers compared by value, whether they came from SQL (Decimal) or from JSON (int, float)."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+def check(relation: str, rel: Rel, rows: list[Row], caller: Caller, seen: list[tuple] | None, via: str) -> list[str]:
+    """What is wrong with what the caller saw, one line each (empty: exactly the oracle's rows)."""
+    if caller.kind == "anon":
+        expected = []
+    elif caller.kind == "service":
+        expected = rows if rel.service else []
+    else:
+        expected = [r for r in rows if rel.user(caller, r)]
+    by_key = {tuple(r[k] for k in rel.key): r for r in rows}
+    want = {tuple(r[k] for k in rel.key) for r in expected}
+    problems = []
+    if seen is DENIED:
+        if want:
+            problems.append(f"{relation} {via} {caller.name}: permission denied, but should see {len(want)} rows "
+                            f"{sorted(want)[:8]}")
+        return problems
+    got = {row[:len(rel.key)] for row in seen}
+    if len(got) != len(seen):
+        problems.append(f"{relation} {via} {caller.name}: duplicate keys in {len(seen)} rows")
+    if extra := got - want:
+        problems.append(f"{relation} {via} {caller.name}: sees {len(extra)} rows it should not: "
+                        + "; ".join(_describe(by_key.get(k), k) for k in sorted(extra)[:8]))
+    if missing := want - got:
+        problems.append(f"{relation} {via} {caller.name}: misses {len(missing)} rows: "
+                        + "; ".join(_describe(by_key.get(k), k) for k in sorted(missing)[:8]))
+    for i, (column, expect) in enumerate(rel.columns.items(), start=len(rel.key)):
+        for row in seen:
+            fact = by_key.get(row[:len(rel.key)])
+            if fact is not None and _normal(row[i]) != _normal(expect(caller, fact)):
+                problems.append(f"{relation} {via} {caller.name}: {column} of {row[:len(rel.key)]} is {row[i]}, "
+                                f"expected {expect(caller, fact)}")
+    return problems
+
+
+def _describe(fact: Row | None, key: tuple) -> str:
+    if fact is None:
+        return f"{key} (not in the facts)"
+    return f"{key} " + json.dumps(fact, default=str)
+
+
+# -- the tests -----------------------------------------------------------------------------------------------------------
+def test_every_rls_table_and_api_view_has_an_oracle_entry(matrix: Matrix) -> None:
+    """A new table with row-level security or a new api view must say here who sees its rows."""
+    missing = [rel for rel in matrix.catalog if rel not in ORACLE]
+    assert not missing, f"no visibility rule in ORACLE for {missing}: decide who sees their rows"
+    assert any(r.startswith("api.") for r in matrix.catalog) and any(not r.startswith("api.") for r in matrix.catalog), \
+        f"the catalog query found {matrix.catalog}"
+
+
+def test_sealed_tables_agree_with_the_secret_declarations(matrix: Matrix) -> None:
+    """The tables this oracle treats as sealed are the ones core.secret declares SEALED (when it exists)."""
+    with psycopg.connect(matrix.url, autocommit=True) as su:
+        if su.execute("SELECT to_regclass('core.secret')").fetchone()[0] is None:
+            pytest.skip("core.secret is not deployed")
+        declared = {r[0] for r in su.execute("SELECT format('%I.%I', table_schema, table_name) FROM core.secret "
+                                             "WHERE kind = 'SEALED' AND column_name IS NULL").fetchall()}
+    assert declared == set(SEALED), f"declared SEALED {sorted(declared)}, sealed here {sorted(SEALED)}"
+    for table, view in SEALED.items():
+        assert ORACLE[table].user is never and not ORACLE[table].service, table
+        assert view in ORACLE and ORACLE[view].user is not never, view
+
+
+@pytest.mark.parametrize("relation", sorted(ORACLE))
+def test_each_caller_sees_exactly_its_rows(matrix: Matrix, relation: str, record_property) -> None:
+    """Every caller, through SQL as PostgREST sets up the request (and api views also through GET /<view>), sees
+    exactly the rows ORACLE gives it, on a fixture holding rows of both tenants."""
+    if relation not in matrix.catalog:
+        pytest.skip(f"{relation} is no longer in the catalog: remove its ORACLE entry")
+    rel, rows = ORACLE[relation], matrix.facts[relation]
+    tenants = {r["tenant"] for r in rows}
+    if relation in PLATFORM_WIDE:
+        assert rows, f"the fixture holds no row of {relation}"
+    else:
+        assert set(matrix.world.tenants) <= tenants, \
+            f"the fixture holds rows of {relation} for tenants {sorted(tenants, key=str)}, not of both {matrix.world.tenants}"
+    columns = rel.key + tuple(rel.columns)
+    problems: list[str] = []
+    denied: list[str] = []          # callers whose role holds no SELECT here: accepted where ORACLE expects nothing
+    for caller in matrix.world.callers:
+        seen = read_as(matrix.app, caller, relation, columns)
+        denied += [caller.name] if seen is DENIED else []
+        problems += check(relation, rel, rows, caller, seen, "SQL")
+        if relation.startswith("api."):
+            problems += check(relation, rel, rows, caller, get_as(matrix.rest, caller, relation, columns), "GET")
+    record_property("permission_denied", ",".join(denied))
+    assert not problems, "\n".join(problems) + f"\n(permission denied for: {', '.join(denied) or 'nobody'})"

@@ -1,0 +1,214 @@
+"""The world of test_visibility_matrix.py: two tenants, each with two businesses, two providers and a tenant admin, a
+platform admin, and the back office; RFQs in every state, a split award turned into an escrowed contract with
+assignments, OTP-verified deliveries, a settled period, trust and tier history and the ledger entries all of that made.
+
+Built as the superuser calling the modules' own functions, each call in its own transaction with the caller's JWT
+claims set by ``set_config('request.jwt.claims', …, true)`` (the functions read who is calling from the claims; a
+superuser session counts as the back office). The superuser writes directly only what the clock would otherwise take
+days to produce: it closes one RFQ's bidding, moves that contract a few days into the past (mercato.timeshift, as the
+demo does) and loads tier history (tier_change, tier_candidate) as history rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mercato.timeshift import shift_into_past
+
+SERVICE_CLAIMS = {"role": "mercato_service"}
+USER_ROLE = "mercato_user"
+SHIFT_DAYS = 12          # how far the awarded contract is moved into the past, so that a period can be settled
+
+
+@dataclass(frozen=True)
+class Caller:
+    """One caller of the matrix: a database role, the JWT claims PostgREST would set, and what it owns."""
+
+    name: str
+    kind: str                       # anon | business | provider | tenant_admin | platform_admin | service
+    role: str
+    claims: dict[str, Any] | None   # None: no JWT (anonymous)
+    tenant: int | None = None       # the user's tenant (identity.user_account.tenant_id)
+    user_id: int | None = None
+    business_id: int | None = None
+    provider_id: int | None = None
+    admin: bool = False             # holds marketplace.admin (platform-wide)
+
+    @property
+    def owner_keys(self) -> frozenset[str]:
+        """The ledger owners this caller is ('BUSINESS:7', 'PROVIDER:3')."""
+        keys = set()
+        if self.business_id is not None:
+            keys.add(f"BUSINESS:{self.business_id}")
+        if self.provider_id is not None:
+            keys.add(f"PROVIDER:{self.provider_id}")
+        return frozenset(keys)
+
+
+@dataclass
+class World:
+    tenants: list[int] = field(default_factory=list)
+    callers: list[Caller] = field(default_factory=list)
+
+
+def _call(conn: psycopg.Connection, claims: dict[str, Any] | None, query: str, *params: Any) -> Any:
+    """One request: claims set for this transaction only, one statement, its first column of the first row."""
+    with conn.transaction():
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(claims or {}),))
+        row = conn.execute(query, params).fetchone()
+    return None if row is None else row[0]
+
+
+def _user(sub: str) -> dict[str, Any]:
+    return {"sub": sub, "role": USER_ROLE}
+
+
+def build_world(db_url: str) -> World:
+    w = World()
+    today = dt.date.today()
+    svc = SERVICE_CLAIMS
+    with psycopg.connect(db_url) as conn:
+        padmin_sub = "kc|vm-platform-admin"
+        padmin_uid = _call(conn, svc, "SELECT identity.register_user(%s, 'ADMIN', 'Platform admin')", padmin_sub)
+        _call(conn, svc, "SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", padmin_uid)
+        padmin = _user(padmin_sub)
+        w.callers.append(Caller("platform_admin", "platform_admin", USER_ROLE, padmin, None, padmin_uid, admin=True))
+
+        for t in (1, 2):
+            tenant = _call(conn, svc, "SELECT identity.create_tenant(%s, %s)", f"vm-tenant-{t}", f"Tenant {t}")
+            w.tenants.append(tenant)
+            sub = f"kc|vm-t{t}-admin"
+            uid = _call(conn, svc, "SELECT identity.register_user(%s, 'ADMIN', %s, %s)", sub, f"T{t} admin", tenant)
+            _call(conn, svc, "SELECT identity.assign_role(%s, 'TENANT_ADMIN', %s)", uid, tenant)
+            w.callers.append(Caller(f"t{t}.tenant_admin", "tenant_admin", USER_ROLE, _user(sub), tenant, uid))
+
+            biz: dict[str, dict[str, Any]] = {}
+            for b in ("a", "b"):
+                sub = f"kc|vm-t{t}-biz-{b}"
+                uid = _call(conn, svc, "SELECT identity.register_user(%s, 'BUSINESS', %s, %s)", sub, f"Biz {t}{b}", tenant)
+                bid = _call(conn, _user(sub), "SELECT identity.register_business(%s, 'LOGISTICS', %s)",
+                            f"Biz {t}{b} plc", f"TIN-{t}{b}")
+                _call(conn, padmin, "SELECT identity.set_business_kyb(%s, 'VERIFIED')", bid)
+                _call(conn, svc, "SELECT identity.top_up_business(%s, 1000000, %s)", bid, f"vm-topup-{t}{b}")
+                biz[b] = {"sub": sub, "claims": _user(sub), "id": bid}
+                w.callers.append(Caller(f"t{t}.biz_{b}", "business", USER_ROLE, _user(sub), tenant, uid, business_id=bid))
+
+            prov: dict[str, dict[str, Any]] = {}
+            for p in ("a", "b"):
+                sub = f"kc|vm-t{t}-prov-{p}"
+                uid = _call(conn, svc, "SELECT identity.register_user(%s, 'PROVIDER', %s, %s)", sub, f"Prov {t}{p}", tenant)
+                me = _user(sub)
+                pid = _call(conn, me, "SELECT identity.register_provider('COMPANY', %s, %s)", f"Prov {t}{p}", f"PTIN-{t}{p}")
+                _call(conn, padmin, "SELECT identity.set_provider_verification(%s, 'VERIFIED')", pid)
+                cars = []
+                for n in (1, 2):
+                    vid = _call(conn, me, "SELECT identity.add_vehicle(p_plate_number := %s, p_vehicle_type := 'SEDAN', "
+                                          "p_seat_count := 4, p_engine_type := 'HYBRID')", f"VM {t}{p.upper()} {n}")
+                    ins = _call(conn, me, "SELECT identity.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', %s, %s, %s)",
+                                vid, today - dt.timedelta(days=30), today + dt.timedelta(days=120),
+                                f"https://docs.example/vm/{vid}.pdf")
+                    _call(conn, padmin, "SELECT identity.set_vehicle_status(%s, 'ACTIVE')", vid)
+                    _call(conn, padmin, "SELECT identity.verify_insurance(%s, 'VERIFIED')", ins)
+                    cars.append(vid)
+                prov[p] = {"sub": sub, "claims": me, "id": pid, "vehicles": cars}
+                w.callers.append(Caller(f"t{t}.prov_{p}", "provider", USER_ROLE, me, tenant, uid, provider_id=pid))
+
+            # RFQs: a DRAFT per business; business a: one awarded (both providers bid, split award); business b: one
+            # PUBLISHED (provider b bid on it) and one CANCELLED after provider a bid on it.
+            start = today + dt.timedelta(days=2)
+            end = start + dt.timedelta(days=19)
+            deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+            lines = Jsonb([{"vehicle_type": "SEDAN", "engine_type": "HYBRID", "quantity": 2, "with_driver": True}])
+
+            def create_rfq(who: str, title: str) -> int:
+                return _call(conn, biz[who]["claims"], "SELECT marketplace.create_rfq(%s, %s, %s, %s, %s)",
+                             f"{title} (tenant {t})", start, end, deadline, lines)
+
+            def line_of(rfq: int) -> int:
+                return _call(conn, None, "SELECT min(id) FROM marketplace.rfq_line WHERE rfq_id = %s", rfq)
+
+            def bid(who: str, rfq: int, price: str) -> None:
+                _call(conn, prov[who]["claims"], "SELECT marketplace.submit_bid(%s, %s)", rfq,
+                      Jsonb([{"rfq_line_id": line_of(rfq), "unit_price": price, "quantity": 1}]))
+
+            create_rfq("a", "draft a")
+            create_rfq("b", "draft b")
+            awarded = create_rfq("a", "awarded")
+            opened = create_rfq("b", "open")
+            cancelled = create_rfq("b", "cancelled")
+            for who, rfq in (("a", awarded), ("b", opened), ("b", cancelled)):
+                _call(conn, biz[who]["claims"], "SELECT 1 FROM marketplace.publish_rfq(%s)", rfq)
+            if t == 1:
+                # ids of different tables overlap in any real database; make one bid's id equal its RFQ's id, so that a
+                # policy comparing a bid's id where it means its rfq_id (issue 14, item 1) shows as a leak, not only as
+                # rows missing
+                with conn.transaction():
+                    conn.execute("SELECT setval(pg_get_serial_sequence('marketplace.bid', 'id'), %s, false) "
+                                 "WHERE %s > (SELECT coalesce(max(id), 0) FROM marketplace.bid)", (awarded, awarded))
+            bid("a", awarded, "1000.00")
+            bid("b", awarded, "1100.00")
+            bid("b", opened, "900.00")
+            bid("a", cancelled, "950.00")
+            _call(conn, biz["b"]["claims"], "SELECT 1 FROM marketplace.cancel_rfq(%s)", cancelled)
+
+            with conn.transaction():    # the deadline passes (the database clock decides; the owner moves it)
+                conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() - interval '1 second' "
+                             "WHERE id = %s", (awarded,))
+            with conn.transaction():
+                conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(biz["a"]["claims"]),))
+                ranked = conn.execute("SELECT bidder FROM marketplace.rfq_bids(%s)", (awarded,)).fetchall()
+            awards = Jsonb([{"rfq_line_id": line_of(awarded), "bidder": r[0], "quantity": 1} for r in ranked])
+            assert len(ranked) == 2, ranked
+            _call(conn, biz["a"]["claims"], "SELECT marketplace.award_rfq(%s, %s)", awarded, awards)
+
+            contract = _call(conn, biz["a"]["claims"], "SELECT id FROM contracts.create_contract(%s)", awarded)
+            _call(conn, biz["a"]["claims"], "SELECT id FROM contracts.activate_contract(%s)", contract)
+            for p in ("a", "b"):
+                cline = _call(conn, None, "SELECT id FROM contracts.contract_line WHERE contract_id = %s AND provider_id = %s",
+                              contract, prov[p]["id"])
+                assignment = _call(conn, prov[p]["claims"], "SELECT id FROM contracts.assign_vehicle(%s, %s)",
+                                   cline, prov[p]["vehicles"][0])
+                with conn.transaction():
+                    conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(prov[p]["claims"]),))
+                    session, code = conn.execute("SELECT session_id, code FROM delivery.start_session(%s, 'DELIVERY', 'SMS')",
+                                                 (assignment,)).fetchone()
+                with conn.transaction():
+                    conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(biz["a"]["claims"]),))
+                    wrong = f"{(int(code) + 1) % 1_000_000:06d}"      # one failed attempt, then the right code
+                    conn.execute("SELECT * FROM delivery.verify_code(%s, %s)", (session, wrong))
+                with conn.transaction():
+                    conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(biz["a"]["claims"]),))
+                    ok = conn.execute("SELECT verified FROM delivery.verify_code(%s, %s, %s)",
+                                      (session, code, Jsonb({"odometer_km": 1000, "fuel_level": "FULL"}))).fetchone()[0]
+                assert ok, "the right code verifies the handover"
+            shift_into_past(conn, awarded, contract, SHIFT_DAYS)
+
+            # tier history, loaded as history rows (a real promotion needs a fleet of active vehicles)
+            with conn.transaction():
+                for party_type, party_id, old, new, policy in (
+                        ("BUSINESS", biz["a"]["id"], "STANDARD", "BUSINESS_PRO", "BUSINESS_TIER_RULES"),
+                        ("PROVIDER", prov["a"]["id"], "BRONZE", "SILVER", "PROVIDER_TIER_RULES")):
+                    conn.execute("INSERT INTO identity.tier_change (party_type, party_id, old_tier, new_tier, policy_version_id, "
+                                 "inputs) SELECT %s, %s, %s, %s, max(id), '{}' FROM masterdata.policy_version "
+                                 "WHERE policy_code = %s", (party_type, party_id, old, new, policy))
+                for party_type, party_id, tier in (("BUSINESS", biz["b"]["id"], "STANDARD"),
+                                                   ("PROVIDER", prov["b"]["id"], "BRONZE")):
+                    conn.execute("INSERT INTO identity.tier_candidate (party_type, party_id, qualified_tier, since) "
+                                 "VALUES (%s, %s, %s, now() - interval '3 days')", (party_type, party_id, tier))
+
+        # the back office folds the trust outcomes and settles the closed days of both tenants' contracts
+        _call(conn, svc, "SELECT identity.apply_trust_events()")
+        period_start = today + dt.timedelta(days=2) - dt.timedelta(days=SHIFT_DAYS)
+        with conn.transaction():
+            conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(svc),))
+            conn.execute("SELECT * FROM settlement.run_period(%s, %s)", (period_start, today - dt.timedelta(days=1)))
+
+    w.callers.insert(0, Caller("anon", "anon", "mercato_anon", None))
+    w.callers.append(Caller("service", "service", "mercato_service", SERVICE_CLAIMS))
+    return w
