@@ -11,7 +11,7 @@ PG_BINDIR   ?= /usr/lib/postgresql/15/bin
 export PATH := $(CURDIR)/$(BIN):$(PG_BINDIR):$(PATH)
 
 APT_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-pgtap postgresql-15-plpgsql-check \
-                sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl
+                sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl pgbouncer
 
 .PHONY: help deps apt venv up down deploy demo test test-py test-pgprove docs bench torture fuzz clean
 

@@ -30,10 +30,6 @@ BEGIN
             v_created := v_created + 1;
         END IF;
     END LOOP;
-    -- Remember, for this session, up to when partitions are known to exist.
-    PERFORM set_config('mercato.audit_partitions_until',
-                       (date_trunc('month', p_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-                        + make_interval(months => p_months_ahead + 1))::text, false);
     RETURN v_created;
 END
 $$;
@@ -59,8 +55,10 @@ DECLARE
     v_subject text;
     v_user_id bigint;
 BEGIN
-    IF now() >= coalesce(nullif(current_setting('mercato.audit_partitions_until', true), '')::timestamptz,
-                         '-infinity') THEN
+    -- Keep partitions a month ahead, so that no insert waits on DDL at a month boundary: a catalog cache lookup of next
+    -- month's partition. Not a session setting: one that any role can set would let a pooled client make the next
+    -- one's audit inserts fail.
+    IF to_regclass(to_char((now() AT TIME ZONE 'UTC') + interval '1 month', '"audit.event_y"YYYY"m"MM')) IS NULL THEN
         PERFORM audit.ensure_partitions(now(), 3);
     END IF;
     -- identity is deployed after audit; a query (unlike a declared row type) resolves at run time.
@@ -108,8 +106,8 @@ Attach with: CREATE TRIGGER <table>_audit AFTER INSERT OR UPDATE OR DELETE ON <t
 FOR EACH ROW EXECUTE FUNCTION audit.track([''<key column>'']). The optional argument names the
 column used as entity id (default id). Updates that change nothing are not logged.';
 
-GRANT EXECUTE ON FUNCTION audit.record(text, text, text, text, jsonb, jsonb) TO mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION audit.ensure_partitions(timestamptz, integer) TO mercato_service;
+-- No API role executes these: audit.record is called by SECURITY DEFINER functions and audit.track as the owner (an API
+-- session could otherwise write forged events); a scheduler calls audit.ensure_partitions as the owner.
 
 SELECT audit.ensure_partitions(now(), 3);
 

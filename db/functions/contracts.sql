@@ -929,17 +929,6 @@ their unsettled earnings; contract totals equal their lines; live assignments ne
 assignments agree with their line and vehicle. A full scan: run it from a job. Errors: none of its own.
 Assumes READ COMMITTED.';
 
-GRANT EXECUTE ON FUNCTION
-    contracts.create_contract(bigint),
-    contracts.cancel_contract(bigint, text),
-    contracts.activate_contract(bigint),
-    contracts.assign_vehicle(bigint, bigint),
-    contracts.cancel_assignment(bigint, text),
-    contracts.terminate_contract(bigint, text),
-    contracts.complete_contract(bigint),
-    contracts.get_contract(bigint),
-    contracts.list_contracts(text, integer)
-    TO mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION contracts.release_unearned(bigint), contracts.check() TO mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

@@ -401,9 +401,6 @@ COMMENT ON FUNCTION delivery.expire_codes() IS
 'Sweep: mark every active code past its expiry EXPIRED (verification already refuses them; this keeps the table
 tidy). Returns how many. Caller: the service role or an admin. Error: IDENTITY_PERMISSION_DENIED.';
 
-GRANT EXECUTE ON FUNCTION delivery.start_session(bigint, text, text), delivery.resend_code(bigint, text),
-    delivery.cancel_session(bigint), delivery.verify_code(bigint, text, jsonb), delivery.session_status(bigint),
-    delivery.expire_codes()
-    TO mercato_user, mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

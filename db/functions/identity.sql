@@ -282,13 +282,19 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor   identity.actor;
-    v_role_id bigint;
-    v_id      bigint;
+    v_actor       identity.actor;
+    v_role_id     bigint;
+    v_id          bigint;
+    v_user_tenant bigint;
 BEGIN
     v_actor := identity.require_permission('identity.manage_users', p_tenant_id);
-    IF NOT EXISTS (SELECT 1 FROM identity.user_account WHERE id = p_user_id) THEN
+    SELECT u.tenant_id INTO v_user_tenant FROM identity.user_account u WHERE u.id = p_user_id;
+    IF NOT FOUND THEN
         PERFORM core.raise('IDENTITY_UNKNOWN_USER', format('user %s', p_user_id));
+    END IF;
+    -- A tenant's roles stay in the tenant: never to a user of another tenant (a platform user has no tenant).
+    IF p_tenant_id IS NOT NULL AND v_user_tenant IS NOT NULL AND v_user_tenant <> p_tenant_id THEN
+        PERFORM core.raise('IDENTITY_TENANT_MISMATCH', format('user %s is not of tenant %s', p_user_id, p_tenant_id));
     END IF;
     SELECT id INTO v_role_id FROM identity.role WHERE code = p_role_code;
     IF v_role_id IS NULL THEN
@@ -311,7 +317,9 @@ END
 $$;
 COMMENT ON FUNCTION identity.assign_role(bigint, text, bigint) IS
 'Give a user a role, platform-wide or in one tenant; returns the assignment id (the existing one if already assigned).
-Needs identity.manage_users. Errors: IDENTITY_UNKNOWN_USER, IDENTITY_UNKNOWN_ROLE, IDENTITY_UNKNOWN_TENANT.';
+Needs identity.manage_users (in that tenant). A role in a tenant goes only to a user of that tenant or to a platform
+user (no tenant). Errors: IDENTITY_UNKNOWN_USER, IDENTITY_UNKNOWN_ROLE, IDENTITY_UNKNOWN_TENANT,
+IDENTITY_TENANT_MISMATCH.';
 
 CREATE FUNCTION identity.revoke_role(p_user_id bigint, p_role_code text, p_tenant_id bigint DEFAULT NULL)
 RETURNS boolean
@@ -338,15 +346,8 @@ $$;
 COMMENT ON FUNCTION identity.revoke_role(bigint, text, bigint) IS
 'Revoke a role assignment (sets revoked_at; rows are kept). Returns false when there was nothing to revoke.';
 
-GRANT EXECUTE ON FUNCTION identity.claims(), identity.current_actor(), identity.current_user_id(),
-    identity.caller_role(), identity.is_service(), identity.require_user(), identity.require_permission(text, bigint)
-    TO mercato_anon, mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION identity.has_permission(bigint, text, bigint),
-    identity.create_tenant(text, text, jsonb),
-    identity.register_user(text, text, text, bigint, text, text),
-    identity.set_user_status(bigint, text),
-    identity.assign_role(bigint, text, bigint),
-    identity.revoke_role(bigint, text, bigint)
-    TO mercato_user, mercato_service;
+-- API roles reach these through the api wrappers (SECURITY DEFINER). Only the row-level security helper
+-- identity.current_user_id() and identity.current_actor(), which it calls as the querying role, are granted.
+GRANT EXECUTE ON FUNCTION identity.current_actor(), identity.current_user_id() TO mercato_user, mercato_service;
 
 COMMIT;

@@ -356,6 +356,19 @@ COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
 and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.
 Errors: none of its own. Assumes READ COMMITTED.';
 
+CREATE FUNCTION ledger.cached_slots(p_cache text, p_account_id bigint)
+RETURNS smallint
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT n::smallint FROM substring(p_cache FROM ' ' || p_account_id || ':([0-9]{1,2}) ') n WHERE n::integer BETWEEN 2 AND 64);
+COMMENT ON FUNCTION ledger.cached_slots(text, bigint) IS
+'The slot count the session cache ledger.hot_accounts (" id:slots ...") remembers for an account, or NULL when it
+holds none or nothing a hot account could have (2..64). That setting is session state that any role may set, also on
+a pooled backend another client used before: whatever it says is only a hint, a wrong one costs a fallback to the
+ordinary path (ledger.post_credit_slot), never an error or a misposting.';
+
 CREATE FUNCTION ledger.post_credit_slot(
     p_account_id bigint, p_amount numeric, p_currency text, p_slots smallint DEFAULT NULL,
     OUT o_slot smallint, OUT o_seq bigint, OUT o_balance_after numeric, OUT o_currency text)
@@ -644,11 +657,15 @@ BEGIN
     END IF;
 
     -- Hot accounts this session has already credited (ledger.post_credit_slot remembers them in the session setting
-    -- ledger.hot_accounts as ' id:slots ', and slot counts never change) go straight to their slots. A wrong entry
-    -- could only make a credit fail, never post it wrongly: the slot UPDATE matches the real slot rows or nothing.
+    -- ledger.hot_accounts as ' id:slots ', and slot counts never change) go straight to their slots. The setting is
+    -- only a hint (any role can set it, a pooled backend keeps it): ledger.cached_slots accepts only what a hot account
+    -- could have, and a wrong entry costs a fallback, never a misposting: the slot UPDATE matches the real slot rows
+    -- or nothing.
     v_cache := current_setting('ledger.hot_accounts', true);
     IF strpos(v_cache, ' ' || p_credit_account_id || ':') > 0 THEN
-        c_slots := split_part(split_part(v_cache, ' ' || p_credit_account_id || ':', 2), ' ', 1)::smallint;
+        c_slots := ledger.cached_slots(v_cache, p_credit_account_id);
+    END IF;
+    IF c_slots > 1 THEN
         -- Pick its slot as ledger.post_credit_slot does (advisory try-locks only steer; they never wait).
         c_slot := 1 + pg_backend_pid() % (c_slots - 1);
         FOR k IN 0 .. c_slots - 2 LOOP
@@ -1195,7 +1212,7 @@ BEGIN
             -- A hot destination this session has credited before (ledger.post_credit_slot remembers them as
             -- ' id:slots ', read here as ledger.transfer reads it): straight to its slots.
             r := ledger.post_credit_slot(v_ids[v_i], v_amounts[v_i], v_currency,
-                                         split_part(split_part(v_hot, ' ' || v_ids[v_i] || ':', 2), ' ', 1)::smallint);
+                                         coalesce(ledger.cached_slots(v_hot, v_ids[v_i]), 0::smallint));
         ELSE
             UPDATE ledger.account a SET balance = a.balance + v_amounts[v_i], seq = a.seq + 1
              WHERE a.id = v_ids[v_i] AND a.status = 'ACTIVE' AND a.slots = 1 AND a.currency = v_currency
@@ -1512,7 +1529,8 @@ END
 $$;
 COMMENT ON FUNCTION ledger.statement(bigint, timestamptz, timestamptz, bigint, integer) IS
 'Entries of an account between p_from (inclusive) and p_to (exclusive), oldest first, at most p_limit, with the
-transaction''s reference and memo. Page with p_after_seq = the last seq seen; p_from is found by binary search
+transaction''s reference and memo. The bounds default to unbounded (the api wrappers take NULL for an open bound).
+Page with p_after_seq = the last seq seen; p_from is found by binary search
 (ledger.seq_at), so every page is an index range scan on the primary key. Hot accounts
 number entries per slot: their statement is ordered by (posted_at, slot, seq) and paged by time (p_from); p_after_seq is refused for them.
 Errors: LEDGER_UNKNOWN_ACCOUNT, CORE_INVALID_ARGUMENT.
@@ -1672,21 +1690,6 @@ Reads the entries twice (by transaction, then by slot); only a check those passe
 to count and sample its rows. A full scan all the same: run it from a job or `mercato ledger check`, not per request.
 Errors: none of its own. Assumes READ COMMITTED.';
 
-GRANT EXECUTE ON FUNCTION
-    ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb),
-    ledger.set_account_status(bigint, text),
-    ledger.transfer(text, bigint, bigint, numeric, text, jsonb),
-    ledger.post(text, jsonb, text, jsonb),
-    ledger.post_batch(jsonb),
-    ledger.create_hold(text, bigint, numeric, timestamptz, text),
-    ledger.capture_hold(text, bigint, jsonb, text),
-    ledger.release_hold(text, bigint),
-    ledger.expire_holds(integer),
-    ledger.reverse(text, bigint, text),
-    ledger.account_balance(bigint),
-    ledger.balance_at(bigint, timestamptz),
-    ledger.statement(bigint, timestamptz, timestamptz, bigint, integer),
-    ledger.check()
-    TO mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

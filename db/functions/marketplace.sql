@@ -238,10 +238,11 @@ BEGIN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', 'p_title must be 1-256 characters');
     ELSIF length(p_description) > 10000 THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', 'p_description is longer than 10000 characters');
-    ELSIF p_start_date IS NULL OR p_end_date IS NULL OR p_start_date < current_date OR p_end_date < p_start_date
-          OR p_end_date > p_start_date + 3650 THEN
+    ELSIF p_start_date IS NULL OR p_end_date IS NULL OR NOT isfinite(p_start_date) OR NOT isfinite(p_end_date)
+          OR p_start_date < current_date OR p_end_date < p_start_date OR p_end_date > p_start_date + 3650 THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', 'the period must start today or later and end on or after its start (at most 10 years)');
-    ELSIF p_bid_deadline IS NULL OR p_bid_deadline <= now() OR p_bid_deadline >= p_start_date::timestamptz + interval '1 day' THEN
+    ELSIF p_bid_deadline IS NULL OR NOT isfinite(p_bid_deadline) OR p_bid_deadline <= now()
+          OR p_bid_deadline >= p_start_date::timestamptz + interval '1 day' THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', 'p_bid_deadline must be in the future and no later than the start date');
     ELSIF p_lines IS NULL OR jsonb_typeof(p_lines) <> 'array'
           OR jsonb_array_length(p_lines) NOT BETWEEN 1 AND masterdata.setting_number('RFQ_MAX_LINE_ITEMS')
@@ -252,12 +253,13 @@ BEGIN
     END IF;
     SELECT format('line %s: %s', n, left(l::text, 200)) INTO v_bad
       FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS x(l, n)
-     WHERE jsonb_typeof(l -> 'quantity') IS DISTINCT FROM 'number'
+     WHERE (jsonb_typeof(l -> 'quantity') IS DISTINCT FROM 'number'
         OR (l ->> 'quantity') !~ '^[0-9]{1,9}$' OR (l ->> 'quantity')::bigint NOT BETWEEN 1 AND v_max_qty
         OR jsonb_typeof(l -> 'vehicle_type') IS DISTINCT FROM 'string'
         OR (l ? 'engine_type' AND jsonb_typeof(l -> 'engine_type') NOT IN ('string', 'null'))
         OR (l ? 'with_driver' AND jsonb_typeof(l -> 'with_driver') NOT IN ('boolean', 'null'))
-        OR (l ? 'notes' AND (jsonb_typeof(l -> 'notes') <> 'string' OR length(l ->> 'notes') > 2000))
+        OR (l ? 'notes' AND (jsonb_typeof(l -> 'notes') <> 'string' OR length(l ->> 'notes') > 2000)))
+           IS NOT FALSE   -- a test that is NULL (a missing or JSON-null member) means malformed
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', v_bad,
@@ -482,10 +484,12 @@ BEGIN
       FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS x(l, n)
       LEFT JOIN marketplace.rfq_line rl ON rl.rfq_id = p_rfq_id
             AND (x.l ->> 'rfq_line_id') ~ '^[0-9]{1,18}$' AND rl.id = (x.l ->> 'rfq_line_id')::bigint
-     WHERE rl.id IS NULL
+     -- IS NOT FALSE: a missing or JSON-null member makes a test NULL, and NULL is malformed, not fine.
+     WHERE (rl.id IS NULL
         OR (x.l ->> 'unit_price') !~ '^[0-9]{1,12}(\.[0-9]{1,8})?$' OR (x.l ->> 'unit_price')::numeric <= 0
         OR scale(trim_scale((x.l ->> 'unit_price')::numeric)) > v_units
-        OR (x.l ->> 'quantity') !~ '^[0-9]{1,9}$' OR (x.l ->> 'quantity')::bigint NOT BETWEEN 1 AND rl.quantity_required
+        OR (x.l ->> 'quantity') !~ '^[0-9]{1,9}$' OR (x.l ->> 'quantity')::bigint NOT BETWEEN 1 AND rl.quantity_required)
+           IS NOT FALSE
      LIMIT 1;
     IF v_bad IS NULL THEN
         SELECT format('rfq line %s appears twice', x.l ->> 'rfq_line_id') INTO v_bad
@@ -714,11 +718,6 @@ becomes AWARDED, the bids AWARDED or LOST; contracts.create_contract then makes 
 awards. Errors: MARKETPLACE_UNKNOWN_RFQ, MARKETPLACE_INVALID_STATE, MARKETPLACE_BIDS_SEALED, MARKETPLACE_INVALID_AWARD,
 MARKETPLACE_AWARD_EXCEEDS. Locks the RFQ FOR UPDATE (waits for bids in flight). Assumes READ COMMITTED.';
 
-GRANT EXECUTE ON FUNCTION
-    marketplace.create_rfq(text, date, date, timestamptz, jsonb, text), marketplace.publish_rfq(bigint),
-    marketplace.cancel_rfq(bigint), marketplace.get_rfq(bigint), marketplace.my_rfqs(text), marketplace.open_rfqs(),
-    marketplace.submit_bid(bigint, jsonb), marketplace.withdraw_bid(bigint), marketplace.my_bid(bigint),
-    marketplace.rfq_bids(bigint), marketplace.award_rfq(bigint, jsonb)
-    TO mercato_user, mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

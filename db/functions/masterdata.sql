@@ -225,13 +225,6 @@ $$;
 COMMENT ON FUNCTION masterdata.policy_in_force(text, timestamptz) IS
 'The version of a policy in force at an instant (default now). Error: MASTERDATA_NO_POLICY_IN_FORCE.';
 
-GRANT EXECUTE ON FUNCTION masterdata.setting_of_type(text, text), masterdata.setting_number(text),
-    masterdata.setting_text(text), masterdata.setting_bool(text), masterdata.setting_json(text),
-    masterdata.currency_minor_units(text), masterdata.lookup_id(text, text),
-    masterdata.policy_in_force(text, timestamptz)
-    TO mercato_anon, mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION masterdata.set_setting(text, text),
-    masterdata.add_policy_version(text, timestamptz, jsonb, text)
-    TO mercato_user, mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

@@ -414,18 +414,13 @@ totals equal its lines, every contract line''s settled_gross equals its cycle li
 capture took exactly its gross from the escrow hold. A full scan. Errors: none of its own. Assumes READ COMMITTED.';
 
 
-CREATE PROCEDURE settlement.run_period_in_steps(p_period_start date, p_period_end date, INOUT p_cycles integer DEFAULT 0,
-                                                INOUT p_skipped integer DEFAULT 0)
+CREATE FUNCTION settlement.period_to_settle(p_period_start date, p_period_end date)
+RETURNS TABLE (provider_id bigint, currency text)
 LANGUAGE plpgsql
--- No SET search_path here: PostgreSQL forbids COMMIT in a procedure with a SET clause. Every name below is
--- schema-qualified, and the work is done by settlement.settle, which pins its own.
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    r       record;
-    v_cycle settlement.cycle;
-    v_todo  bigint[];
-    v_cur   text[];
-    i       integer;
 BEGIN
     IF NOT identity.is_marketplace_admin() THEN
         PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
@@ -436,24 +431,84 @@ BEGIN
         PERFORM core.raise('SETTLEMENT_PERIOD_OPEN', format('%s..%s ends on or after today (%s)', p_period_start,
                                                             p_period_end, current_date));
     END IF;
-    -- The candidates, read once; then one transaction per provider and currency, committed before the next.
-    SELECT array_agg(e.provider_id ORDER BY e.provider_id, e.currency), array_agg(e.currency ORDER BY e.provider_id, e.currency)
-      INTO v_todo, v_cur
+    RETURN QUERY
+    SELECT e.provider_id, e.currency
       FROM (SELECT DISTINCT a.provider_id, k.currency::text AS currency
               FROM contracts.assignment a JOIN contracts.contract k ON k.id = a.contract_id
              WHERE a.status IN ('ACTIVE', 'RETURNED') AND a.started_on <= p_period_end
                AND lower(a.period) <= p_period_end AND upper(a.period) > p_period_start
                AND least(coalesce(a.ended_on, upper(a.period)), upper(a.period), p_period_end + 1)
-                   > greatest(a.started_on, lower(a.period), p_period_start)) e;
+                   > greatest(a.started_on, lower(a.period), p_period_start)) e
+     ORDER BY e.provider_id, e.currency;
+END
+$$;
+COMMENT ON FUNCTION settlement.period_to_settle(date, date) IS
+'The steps of a settlement run in steps: each (provider, currency) with vehicle-days in a closed period.
+In ascending provider id, including those already settled (settlement.settle_period_step skips them); one scan. Read
+once, then settle each row in its own transaction (settlement.run_period_in_steps, mercato settle run). Caller: the
+service role or a marketplace admin. Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_INVALID_PERIOD, SETTLEMENT_PERIOD_OPEN.
+Assumes READ COMMITTED.';
+
+CREATE FUNCTION settlement.settle_period_step(p_period_start date, p_period_end date, p_provider_id bigint,
+                                              p_currency text)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cycle settlement.cycle;
+BEGIN
+    IF NOT identity.is_marketplace_admin() THEN
+        PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
+    END IF;
+    -- The period first: daterange() below would fail raw (22000) on an inverted one.
+    IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end THEN
+        PERFORM core.raise('SETTLEMENT_INVALID_PERIOD', format('%s..%s', p_period_start, p_period_end));
+    END IF;
+    IF EXISTS (SELECT 1 FROM settlement.cycle c
+                WHERE c.provider_id = p_provider_id AND c.currency = p_currency
+                  AND daterange(c.period_start, c.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')) THEN
+        RETURN NULL;   -- settled before (an earlier run, or this one before a crash)
+    END IF;
+    v_cycle := settlement.settle(p_provider_id, p_currency, p_period_start, p_period_end,
+                                 format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end, p_provider_id,
+                                        p_currency));
+    RETURN v_cycle.id;
+END
+$$;
+COMMENT ON FUNCTION settlement.settle_period_step(date, date, bigint, text) IS
+'One step of a settlement run in steps: settle one provider and currency for a closed period; NULL if skipped.
+The row comes from settlement.period_to_settle. The cycle gets the run''s reference
+period:<start>:<end>:provider:<id>:<currency> and its id is returned; a provider that already has a cycle overlapping
+the period is skipped. Meant to be the only work of its transaction, so each caller''s transaction sets its own role
+and claims (a pooled connection keeps no session state). Caller: the service role or a marketplace admin.
+Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_INVALID_PERIOD and those of settlement.settle. Assumes READ COMMITTED; locks
+as settlement.settle.';
+
+CREATE PROCEDURE settlement.run_period_in_steps(p_period_start date, p_period_end date, INOUT p_cycles integer DEFAULT 0,
+                                                INOUT p_skipped integer DEFAULT 0)
+LANGUAGE plpgsql
+-- No SET search_path here: PostgreSQL forbids COMMIT in a procedure with a SET clause. Every name below is
+-- schema-qualified, and the work is done by settlement.period_to_settle and settlement.settle_period_step, which pin
+-- their own.
+AS $$
+DECLARE
+    v_todo  bigint[];
+    v_cur   text[];
+    i       integer;
+BEGIN
+    -- The candidates, read once (this checks the caller and the period); then one transaction per provider and
+    -- currency, committed before the next.
+    SELECT array_agg(s.provider_id ORDER BY s.provider_id, s.currency), array_agg(s.currency ORDER BY s.provider_id, s.currency)
+      INTO v_todo, v_cur
+      FROM settlement.period_to_settle(p_period_start, p_period_end) s;
     COMMIT;
     FOR i IN 1 .. coalesce(cardinality(v_todo), 0) LOOP
-        IF EXISTS (SELECT 1 FROM settlement.cycle c
-                    WHERE c.provider_id = v_todo[i] AND c.currency = v_cur[i]
-                      AND daterange(c.period_start, c.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')) THEN
+        IF settlement.settle_period_step(p_period_start, p_period_end, v_todo[i], v_cur[i]) IS NULL THEN
             p_skipped := p_skipped + 1;   -- settled before (an earlier run, or this one before a crash)
         ELSE
-            v_cycle := settlement.settle(v_todo[i], v_cur[i], p_period_start, p_period_end,
-                                         format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end, v_todo[i], v_cur[i]));
             p_cycles := p_cycles + 1;
         END IF;
         COMMIT;
@@ -466,17 +521,15 @@ cycle: no transaction holds the hot commission account, the business wallets or 
 (rows updated many times in one transaction grow version chains that every later update walks), a crash loses at most
 the cycle in flight, and running it again resumes (providers already settled for the period are skipped; the cycle
 reference is the same, so a cycle committed just before a crash is never paid twice). CALL it outside a transaction
-block (autocommit). Returns the cycles made and skipped. Caller: the service role or a marketplace admin.
+block (autocommit). Returns the cycles made and skipped. Caller: the owner, e.g. a DBA''s psql session (a procedure
+that COMMITs cannot be SECURITY DEFINER, so no API role holds EXECUTE on it). API roles, and pooled clients, which
+must leave no session state behind, drive the same steps themselves, one transaction each with role and claims set
+locally: api.period_to_settle, then api.settle_period_step per row (mercato settle run, Client.run_settlement_in_steps).
 Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_INVALID_PERIOD, SETTLEMENT_PERIOD_OPEN and those of settlement.settle.';
 
-GRANT EXECUTE ON FUNCTION
-    settlement.settle_provider(bigint, date, date, text, text),
-    settlement.run_period(date, date),
-    settlement.list_cycles(bigint, integer),
-    settlement.get_cycle(bigint)
-    TO mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION settlement.check() TO mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
+-- API roles settle in steps through api.period_to_settle and api.settle_period_step; the procedure, which COMMITs and so
+-- cannot be SECURITY DEFINER, is for the owner's own sessions.
 REVOKE ALL ON PROCEDURE settlement.run_period_in_steps(date, date, integer, integer) FROM PUBLIC;
-GRANT EXECUTE ON PROCEDURE settlement.run_period_in_steps(date, date, integer, integer) TO mercato_user, mercato_service;
 
 COMMIT;

@@ -25,12 +25,47 @@ END
 $roles$;
 GRANT mercato_anon, mercato_user, mercato_service TO mercato_authenticator;
 
--- Nothing is executable by PUBLIC unless granted explicitly.
-ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
-
 CREATE SCHEMA core;
 COMMENT ON SCHEMA core IS 'Cross-cutting building blocks: the error catalogue and core.raise.';
 GRANT USAGE ON SCHEMA core TO mercato_anon, mercato_user, mercato_service;
+
+-- Nothing in a Mercato schema is executable by PUBLIC unless granted explicitly, whoever deploys it. ALTER DEFAULT
+-- PRIVILEGES would only cover the functions of the role that ran it (a deploy split between two superusers left the
+-- second one's functions executable by PUBLIC); an event trigger sees every CREATE FUNCTION / PROCEDURE of every role.
+CREATE FUNCTION core.revoke_public_execute_trg()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT DISTINCT c.objid
+          FROM pg_event_trigger_ddl_commands() c
+          JOIN pg_proc p ON p.oid = c.objid
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE c.classid = 'pg_proc'::regclass
+           AND NOT c.in_extension
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_proc'::regclass AND d.objid = c.objid AND d.deptype = 'e')
+           AND n.nspname NOT IN ('public', 'information_schema', 'sqitch')
+           AND n.nspname NOT LIKE 'pg\_%'
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', r.objid::regprocedure);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION core.revoke_public_execute_trg() IS
+'Event trigger: after CREATE or ALTER of a function or procedure in a Mercato schema (every schema but public,
+information_schema, sqitch and pg_*), REVOKE EXECUTE FROM PUBLIC, so that grants never depend on the role that
+deploys. Extension members are left alone. Not callable (an event-trigger function).';
+REVOKE ALL ON FUNCTION core.revoke_public_execute_trg() FROM PUBLIC;
+
+CREATE EVENT TRIGGER mercato_revoke_public_execute ON ddl_command_end
+    WHEN TAG IN ('CREATE FUNCTION', 'CREATE PROCEDURE', 'CREATE AGGREGATE', 'ALTER FUNCTION', 'ALTER PROCEDURE',
+                 'ALTER ROUTINE', 'ALTER AGGREGATE')
+    EXECUTE FUNCTION core.revoke_public_execute_trg();
 
 CREATE TABLE core.error (
     code        text PRIMARY KEY
@@ -68,6 +103,15 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
 ('CORE_UNKNOWN_ERROR_CODE', 'core', 'PT500', 'an error was raised with a code missing from the catalogue',
  NULL, 'A bug in Mercato: core.raise was called with an unregistered code. The detail names the code.'),
 ('CORE_INVALID_ARGUMENT', 'core', 'PT400', 'an argument is missing or malformed',
- NULL, 'A required argument is NULL, empty, out of range or of the wrong shape. The detail names it.');
+ NULL, 'A required argument is NULL, empty, out of range or of the wrong shape. The detail names it.'),
+('CORE_INPUT_TOO_LARGE', 'core', 'PT413', 'an input is larger than its documented maximum',
+ 'see the input types in docs/api.md for each maximum',
+ 'A text, JSON or list argument of an api function exceeds the maximum of its type (core.name_text 256 characters, '
+ 'core.url_text 2,048, core.long_text 10,000, core.text_list 100 elements, core.json_doc 64 KiB, core.json_batch '
+ '8 MiB of JSON text). Refused before the function runs; the detail names the type, the size and the maximum.'),
+('CORE_DATE_OUT_OF_RANGE', 'core', 'PT400', 'a date or instant is infinite or outside the years 1 to 9999',
+ 'send a finite date; leave an optional bound out (NULL) to mean unbounded',
+ 'A date or timestamptz argument of an api function (core.finite_date, core.finite_timestamptz) is infinity, '
+ '-infinity, or before 0001-01-01 / from 10000-01-01 (UTC) on. Refused before the function runs.');
 
 COMMIT;

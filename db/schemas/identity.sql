@@ -120,6 +120,10 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
  NULL, 'Registering a second user for the same external subject.'),
 ('IDENTITY_TENANT_CODE_TAKEN', 'identity', 'PT409', 'a tenant with this code already exists', NULL, 'Creating a second tenant with the same code.'),
 ('IDENTITY_INVALID_INPUT', 'identity', 'PT400', 'a user or tenant field is malformed',
- NULL, 'Bad email, phone, code, user type or name; the detail names the field.');
+ NULL, 'Bad email, phone, code, user type or name; the detail names the field.'),
+('IDENTITY_TENANT_MISMATCH', 'identity', 'PT403', 'the user belongs to another tenant',
+ 'a role in a tenant goes to a user of that tenant (or a platform user, who has none)',
+ 'A role in one tenant was to be assigned to a user of another tenant: refused whoever asks, tenant admin, platform '
+ 'admin or back office.');
 
 COMMIT;

@@ -157,8 +157,8 @@ REVOKE ALL ON masterdata.currency, masterdata.lookup_type, masterdata.lookup, ma
 GRANT SELECT ON masterdata.currency, masterdata.lookup_type, masterdata.lookup, masterdata.policy_version
     TO mercato_anon, mercato_user, mercato_service;
 GRANT SELECT ON masterdata.setting TO mercato_service;
-GRANT EXECUTE ON FUNCTION masterdata.setting_value_is_valid(text, text, numeric, numeric), masterdata.json_parses(text)
-    TO mercato_anon, mercato_user, mercato_service;
+-- masterdata.setting_value_is_valid runs in a CHECK constraint as the writing role (masterdata.set_setting's owner):
+-- no API role needs EXECUTE on it.
 
 INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
 ('MASTERDATA_UNKNOWN_SETTING', 'masterdata', 'PT404', 'no such setting', NULL, 'The setting key does not exist.'),

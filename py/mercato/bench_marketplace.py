@@ -116,7 +116,7 @@ def _fund_businesses(conn: psycopg.Connection, amount: str) -> None:
 
 
 FIXTURE_AWARDED_RFQS = """
-SET mercato.bulk_load = on;  -- historical bids on awarded RFQs (see marketplace.bid_window_trg)
+SET LOCAL mercato.bulk_load = on;  -- historical bids on awarded RFQs (marketplace.bid_window_trg); this script's transaction only
 -- One awarded RFQ per contract to be: business = round robin, one line of %(qty)s SEDAN(s) at 1000.00 a day from
 -- %(start)s to %(end)s, one bid by a provider (round robin), awarded in full.
 INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
@@ -277,7 +277,7 @@ BEGIN;
 SELECT set_config('request.jwt.claims', o.claims, true) AS claims, o.session_id AS sid, o.code AS code
   FROM bench_otp o WHERE o.n = (SELECT nextval('bench_otp_seq')) \\gset
 SET LOCAL ROLE mercato_user;
-SELECT verified FROM delivery.verify_code(:sid, lpad((:code)::text, 6, '0'), '{"fuel_level": "FULL", "odometer_km": 1000}');
+SELECT verified FROM api.verify_code(:sid, lpad((:code)::text, 6, '0'), '{"fuel_level": "FULL", "odometer_km": 1000}');
 END;
 """
 

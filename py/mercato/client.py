@@ -1,10 +1,12 @@
-"""The Mercato client: one method per public SQL function, over a psycopg connection pool.
+"""The Mercato client: one method per ``api`` function (the surface PostgREST serves), over a psycopg connection pool.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
-true)`` (and ``role`` when the client acts as a database role), then a call with **named arguments**,
-then COMMIT (ROLLBACK on error). Results come back as typed dataclasses; refusals as
-:class:`mercato.errors.MercatoError` with the stable code. Amounts travel as :class:`decimal.Decimal`
-or strings and are never computed on in Python.
+true)`` and ``set_config('role', …, true)`` (the client's database role, or the connection's own login role for the
+back office), then a call with **named arguments**, then COMMIT (ROLLBACK on error). Nothing is set for the session
+and no statement is prepared on the server (:func:`mercato.config.prepare_threshold`), so a connection carries no
+caller's identity from one transaction to the next and the library works behind pgbouncer in transaction mode.
+Results come back as typed dataclasses; refusals as :class:`mercato.errors.MercatoError` with the stable code.
+Amounts travel as :class:`decimal.Decimal` or strings and are never computed on in Python.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -43,7 +46,7 @@ class Actor:
 
 @dataclass(frozen=True)
 class PolicyVersion:
-    """One version of a versioned policy (masterdata.policy_version)."""
+    """One version of a versioned policy (masterdata.policy_version), as ``api.policy_in_force`` answers it."""
 
     id: int
     policy_code: str
@@ -51,7 +54,6 @@ class PolicyVersion:
     effective_from: datetime
     effective_to: datetime | None
     body: dict[str, Any]
-    note: str
 
 
 class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
@@ -65,8 +67,10 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
                 from mercato.config import database_url
 
                 dsn = database_url()
+            from mercato.config import prepare_threshold
+
             pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, open=False,
-                                  kwargs={"autocommit": False})
+                                  kwargs={"autocommit": False, "prepare_threshold": prepare_threshold()})
             try:
                 pool.open(wait=True, timeout=15)
             except psycopg.errors.Error as exc:  # pragma: no cover - exercised via CLI tests
@@ -101,13 +105,16 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
     # -- plumbing ---------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
-        """One request: a transaction with this caller's claims (and role) set locally."""
+        """One request: a transaction with this caller's claims and role set locally (``true``: they end with it).
+
+        Both are always set, so a session-level leftover on a shared backend (another pooled client's ``SET``) can
+        never become this caller's identity: without a role the call runs as the connection's login role (NONE)."""
         with self.pool.connection() as conn:
             try:
                 with conn.transaction():
                     conn.execute(
                         "SELECT set_config('request.jwt.claims', %s, true), "
-                        "set_config('role', coalesce(%s, current_setting('role')), true)",
+                        "set_config('role', coalesce(%s, 'none'), true)",
                         (json.dumps(self.claims), self.role),
                     )
                     yield conn
@@ -137,44 +144,48 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
 
     # -- identity -----------------------------------------------------------------------------------
     def create_tenant(self, code: str, name: str, metadata: dict | None = None) -> int:
-        return self.call_value("identity.create_tenant", code=code, name=name,
+        return self.call_value("api.create_tenant", code=code, name=name,
                                metadata=Jsonb(metadata or {}))
 
     def register_user(self, auth_subject: str, user_type: str, display_name: str, *,
                       tenant_id: int | None = None, email: str | None = None, phone: str | None = None) -> int:
-        return self.call_value("identity.register_user", auth_subject=auth_subject, user_type=user_type,
+        return self.call_value("api.register_user", auth_subject=auth_subject, user_type=user_type,
                                display_name=display_name, tenant_id=tenant_id, email=email, phone=phone)
 
     def assign_role(self, user_id: int, role_code: str, tenant_id: int | None = None) -> int:
-        return self.call_value("identity.assign_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
+        return self.call_value("api.assign_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
 
     def revoke_role(self, user_id: int, role_code: str, tenant_id: int | None = None) -> bool:
-        return self.call_value("identity.revoke_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
+        return self.call_value("api.revoke_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
 
     def set_user_status(self, user_id: int, status: str) -> None:
-        self.call("identity.set_user_status", user_id=user_id, status=status)
+        self.call("api.set_user_status", user_id=user_id, status=status)
 
     def current_actor(self) -> Actor:
-        return _typed(Actor, self.call_one("identity.current_actor"))
+        return _typed(Actor, self.call_one("api.current_actor"))
 
     # -- masterdata ---------------------------------------------------------------------------------
     def setting(self, key: str, value_type: str = "NUMBER") -> Any:
-        fn = {"NUMBER": "setting_number", "STRING": "setting_text", "BOOLEAN": "setting_bool",
-              "JSON": "setting_json"}[value_type]
-        return self.call_value(f"masterdata.{fn}", key=key)
+        """A setting's value, read as ``value_type`` (the database refuses another type): NUMBER as Decimal, BOOLEAN as
+        bool, JSON decoded, STRING as str. The stored text is validated on write (``masterdata.setting_value_is_valid``:
+        NUMBER ``-?digits[.digits]``, BOOLEAN ``true``/``false``), so converting it here computes nothing."""
+        raw = self.call_value("api.setting", key=key, value_type=value_type)
+        if raw is None or value_type == "STRING":
+            return raw
+        return {"NUMBER": Decimal, "BOOLEAN": lambda v: v == "true", "JSON": json.loads}[value_type](raw)
 
     def set_setting(self, key: str, value: str) -> None:
-        self.call("masterdata.set_setting", key=key, value=value)
+        self.call("api.set_setting", key=key, value=value)
 
     def add_policy_version(self, policy_code: str, effective_from: Any, body: dict, note: str = "") -> int:
-        return self.call_value("masterdata.add_policy_version", policy_code=policy_code,
+        return self.call_value("api.add_policy_version", policy_code=policy_code,
                                effective_from=effective_from, body=Jsonb(body), note=note)
 
     def policy_in_force(self, policy_code: str, at: datetime | None = None) -> PolicyVersion:
         params: dict[str, Any] = {"policy_code": policy_code}
         if at is not None:
             params["at"] = at
-        return _typed(PolicyVersion, self.call_one("masterdata.policy_in_force", **params))
+        return _typed(PolicyVersion, self.call_one("api.policy_in_force", **params))
 
 
 def _typed(cls: type, row: dict[str, Any] | None) -> Any:

@@ -36,3 +36,16 @@ def database_url(*, start: bool = True) -> str:
     if start:
         cluster.up()
     return cluster.url()
+
+
+def prepare_threshold() -> int | None:
+    """psycopg's ``prepare_threshold`` for the library's connections: ``MERCATO_PREPARE_THRESHOLD`` (an integer, e.g. 5,
+    psycopg's own default; 0 prepares every query) or, unset or ``none``, None: never prepare server-side.
+
+    A server-side prepared statement outlives its transaction on the backend, so behind pgbouncer in transaction mode
+    the next client on that backend sees it (``pg_prepared_statements``) and the client that prepared it fails when it
+    is routed to another backend. The default therefore keeps no statement on the server; set the variable only for
+    direct connections.
+    """
+    value = os.environ.get("MERCATO_PREPARE_THRESHOLD", "").strip().lower()
+    return None if value in ("", "none") else int(value)

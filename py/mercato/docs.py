@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 from psycopg.rows import dict_row
 
@@ -109,7 +111,39 @@ Errors are listed by code; the body of an error response is
 
 """
 
+INPUT_TYPES_HEADER = """## Input types
+
+Every text, JSON, list, date and instant argument has one of these bounded types (domains of schema `core`), so its
+size and range are checked while PostgREST converts the JSON body, before the function runs: a value over the maximum
+is refused with `CORE_INPUT_TOO_LARGE` (413), an infinite or out-of-range date with `CORE_DATE_OUT_OF_RANGE` (400).
+`null` passes the type; the function then says whether the argument may be left out. A function may allow less than
+its type (e.g. a reference of at most 200 characters) and says so with its own code.
+
+| type | base type | what it holds |
+| --- | --- | --- |
+"""
+
+#: A domain's COMMENT states its limits as "at most N characters|bytes|elements" (tests hold the enforced limit to it).
+LIMIT_RE = re.compile(r"at most ([0-9][0-9,]*) (characters|bytes|elements)")
+
 ROLES = ("mercato_anon", "mercato_user", "mercato_service")
+
+
+def fetch_input_types(conninfo: str) -> list[dict]:
+    """The domains the api functions take as parameter types: name, base type, comment and the limits it states."""
+    with psycopg.connect(conninfo) as conn, conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("""
+            SELECT DISTINCT format_type(t.oid, NULL) AS name, format_type(t.typbasetype, NULL) AS base,
+                   coalesce(obj_description(t.oid, 'pg_type'), '') AS comment
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              CROSS JOIN LATERAL unnest(p.proargtypes::oid[]) a(t)
+              JOIN pg_type t ON t.oid = a.t AND t.typtype = 'd'
+             WHERE n.nspname = 'api'
+             ORDER BY 1""")
+        rows = cur.fetchall()
+    for row in rows:
+        row["limits"] = {unit: int(n.replace(",", "")) for n, unit in LIMIT_RE.findall(row["comment"])}
+    return rows
 
 
 def fetch_api(conninfo: str) -> tuple[list[dict], list[dict], dict[str, dict]]:
@@ -136,16 +170,20 @@ def fetch_api(conninfo: str) -> tuple[list[dict], list[dict], dict[str, dict]]:
 
 def documented_codes(comment: str) -> list[str]:
     """The error codes a comment promises, from its ``Errors:`` sentence(s)."""
-    import re
-
     codes: list[str] = []
     for part in re.findall(r"Errors?:([^.]*(?:\.[A-Z_]+)*)", comment):
         codes += [c for c in re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", part) if c not in codes]
     return codes
 
 
-def render_api(functions: list[dict], views: list[dict], errors: dict[str, dict]) -> str:
-    out = [API_HEADER, "## Functions\n\n| function | method | callable by | summary |\n| --- | --- | --- | --- |\n"]
+def render_api(functions: list[dict], views: list[dict], errors: dict[str, dict], input_types: list[dict] = ()) -> str:
+    out = [API_HEADER]
+    if input_types:
+        out.append(INPUT_TYPES_HEADER)
+        for t in input_types:
+            out.append(f"| `{t['name']}` | `{t['base']}` | {_cell(t['comment'])} |\n")
+        out.append("\n")
+    out += ["## Functions\n\n| function | method | callable by | summary |\n| --- | --- | --- | --- |\n"]
     for f in functions:
         method = "POST" if f["volatility"] == "v" else "GET, POST"
         summary = _cell(f["comment"].split("\n", 1)[0])
@@ -165,6 +203,15 @@ def render_api(functions: list[dict], views: list[dict], errors: dict[str, dict]
                 row = errors.get(code)
                 listed.append(f"`{code}` ({row['http_status']})" if row else f"`{code}` (UNKNOWN CODE)")
             out.append(f"- errors: {', '.join(listed)}\n")
+        bounds = []
+        for t in input_types:
+            if re.search(rf"(?<![\w.]){re.escape(t['name'])}\b", f["args"] or ""):
+                code = "CORE_DATE_OUT_OF_RANGE" if t["base"] in ("date", "timestamp with time zone") else "CORE_INPUT_TOO_LARGE"
+                if code not in bounds:
+                    bounds.append(code)
+        if bounds:
+            listed = [f"`{c}` ({errors[c]['http_status']})" if c in errors else f"`{c}` (UNKNOWN CODE)" for c in sorted(bounds)]
+            out.append(f"- input types: {', '.join(listed)} (see [Input types](#input-types))\n")
     if views:
         out.append("\n## Views\n\n"
                    "Read-only, `GET /<view>` with PostgREST's filters (`?status=eq.ACTIVE&order=id.desc&limit=50`). Every view\n"
@@ -177,4 +224,4 @@ def render_api(functions: list[dict], views: list[dict], errors: dict[str, dict]
 
 
 def api_markdown(conninfo: str) -> str:
-    return render_api(*fetch_api(conninfo))
+    return render_api(*fetch_api(conninfo), fetch_input_types(conninfo))

@@ -2,11 +2,18 @@
 
 Every function of the ``api`` schema is called with arguments drawn by hypothesis — wrong types,
 NULLs, zero, negative, huge and over-precise amounts, unknown ids, other parties' ids, unicode and
-overlong strings, malformed JSON documents, impossible instants — by every kind of caller
-(anonymous, each registered party, the back office). A call passes when it either succeeds or fails
-with a code the documentation promises: a Mercato code from ``core.error`` (docs/errors.md) or one
-of the PostgreSQL SQLSTATEs docs/errors.md lists. A call that fails must change nothing: a checksum
-of every table of every Mercato schema is compared before and after it.
+overlong strings, malformed JSON documents, documents of the right shape with a JSON null (or a
+missing member) inside, values one past the maximum of their input type (core.name_text, core.json_doc,
+…), ±infinity and out-of-range dates and instants — by every kind of caller (anonymous, each registered
+party, the back office). The parties have something to act on: a published RFQ, a closed one with a
+bid, a hold.
+
+A call passes when it either succeeds or fails with a code the documentation promises: a Mercato code
+from ``core.error`` (docs/errors.md), or one of the PostgreSQL SQLSTATEs docs/errors.md lists *raised
+while converting an argument* (PostgREST's json_to_record). A raw SQLSTATE from inside a function (a
+NOT NULL violation showing the failing row, a date overflow, …) is a violation even when its SQLSTATE is
+listed, and so is any undocumented one. A call that fails must change nothing: a checksum of every
+table of every Mercato schema is compared before and after it.
 
 Violations (undocumented codes, internal errors, a failed call with side effects) are collected
 with the call that produced them so that each can be replayed and turned into a regression test.
@@ -26,13 +33,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.conninfo import make_conninfo
 
-from mercato.docs import POSTGRES_ERRORS
+from mercato.docs import POSTGRES_ERRORS, fetch_input_types
 from mercato.postgrest import PostgREST
 
 SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts", "delivery", "settlement")
 
-#: SQLSTATEs a caller may legitimately receive besides Mercato's own PTxyz codes.
+#: SQLSTATEs a caller may legitimately receive besides Mercato's own PTxyz codes: PostgREST's own, and the PostgreSQL
+#: ones docs/errors.md lists — those only from converting an argument, never from inside a function (see classify).
 ALLOWED_SQLSTATES = {s for s, _ in POSTGRES_ERRORS} | {"PGRST202", "PGRST101"}
+#: Raw SQLSTATEs any statement may raise, inside a function too: retry or timeout.
+ANYWHERE_SQLSTATES = {"40001", "40P01", "57014"}
 
 
 @dataclass
@@ -67,29 +77,35 @@ def checksum(conn: psycopg.Connection) -> str:
 
 
 def api_functions(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every callable api function with its input parameters (name, type, has default)."""
+    """Every callable api function with its input parameters (name, type, has default, base type of a domain)."""
     rows = conn.execute("""
         SELECT p.proname, p.proargnames, p.proargmodes, p.pronargs, p.pronargdefaults,
-               ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) t)
+               ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i) ORDER BY i),
+               ARRAY(SELECT format_type(CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END, NULL)
+                       FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i) JOIN pg_type ty ON ty.oid = u.t
+                      ORDER BY u.i)
           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          WHERE n.nspname = 'api' AND p.prorettype NOT IN ('event_trigger'::regtype, 'trigger'::regtype)
          ORDER BY p.proname""").fetchall()
     found = []
-    for name, names, modes, nargs, ndefaults, types in rows:
+    for name, names, modes, nargs, ndefaults, types, bases in rows:
         names = names or []
         in_names = names[:nargs] if modes is None else [n for n, m in zip(names, modes) if m in ("i", "b", "v")]
-        params = [(n, t, i >= nargs - ndefaults) for i, (n, t) in enumerate(zip(in_names, types))]
+        params = [(n, t, i >= nargs - ndefaults, b) for i, (n, t, b) in enumerate(zip(in_names, types, bases))]
         found.append({"name": name, "params": params})
     return found
 
 
-def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int]]:
+def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int], list[str]]:
     """Callers for a fuzz run, on a freshly deployed database: two businesses and a provider with funded wallets,
-    a platform admin, an unknown subject, the back office and anonymous. Returns (callers, ids worth trying)."""
+    a platform admin, an unknown subject, the back office and anonymous; and things to act on, so that calls get
+    past "who are you" into parsing: business 1 (KYB verified) has a published RFQ and a closed one that provider 3
+    (verified) bid on, and a hold on its wallet. Returns (callers, ids worth trying, texts worth trying)."""
     ids: list[int] = []
     with psycopg.connect(db_url, autocommit=True) as conn:
         bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true)").fetchone()[0]
         ids.append(bank)
+        parties = {}
         for n, kind in ((1, "BUSINESS"), (2, "BUSINESS"), (3, "PROVIDER")):
             uid = conn.execute("SELECT identity.register_user(%s, %s, %s)", (f"kc|u{n}", kind, f"U{n}")).fetchone()[0]
             table = "business (user_id, name, business_type)" if kind == "BUSINESS" else "provider (user_id, name, provider_type)"
@@ -98,12 +114,34 @@ def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int]]:
             acc = conn.execute("SELECT ledger.open_account(%s, %s, 'MAIN', 'ETB')", (kind, str(pid))).fetchone()[0]
             conn.execute("SELECT ledger.transfer(%s, %s, %s, 100)", (f"fund-{n}", bank, acc))
             ids += [uid, pid, acc]
+            parties[n] = (pid, acc)
         admin = conn.execute("SELECT identity.register_user('kc|admin', 'ADMIN', 'Admin')").fetchone()[0]
         conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (admin,))
+
+        def as_(sub: str, query: str, params: tuple = ()) -> Any:
+            with conn.transaction():
+                conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps({"sub": sub, "role": "mercato_user"}),))
+                return conn.execute(query, params).fetchall()
+
+        as_("kc|admin", "SELECT identity.set_business_kyb(%s, 'VERIFIED')", (parties[1][0],))
+        as_("kc|admin", "SELECT identity.set_provider_verification(%s, 'VERIFIED')", (parties[3][0],))
+        rfqs = []
+        for title in ("open", "closed"):
+            rfq = as_("kc|u1", "SELECT marketplace.create_rfq(%s, current_date + 1, current_date + 5, now() + interval '3 hours', "
+                               "'[{\"vehicle_type\": \"SEDAN\", \"quantity\": 3}]')", (title,))[0][0]
+            as_("kc|u1", "SELECT marketplace.publish_rfq(%s)", (rfq,))
+            line = conn.execute("SELECT id FROM marketplace.rfq_line WHERE rfq_id = %s", (rfq,)).fetchone()[0]
+            as_("kc|u3", "SELECT marketplace.submit_bid(%s, %s)",
+                (rfq, json.dumps([{"rfq_line_id": line, "unit_price": "100", "quantity": 2}])))
+            rfqs += [line, rfq]
+        conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() WHERE id = %s", (rfqs[-1],))
+        aliases = [r[0] for r in as_("kc|u1", "SELECT bidder FROM marketplace.rfq_bids(%s)", (rfqs[-1],))]
+        hold = conn.execute("SELECT ledger.create_hold('fuzz-hold', %s, 10)", (parties[1][1],)).fetchone()[0]
+        ids = rfqs + [hold] + ids   # the likeliest to reach a parser first: sampled_from prefers early elements
     callers = {"anonymous": None, "business": {"sub": "kc|u1", "role": "mercato_user"},
                "provider": {"sub": "kc|u3", "role": "mercato_user"}, "admin": {"sub": "kc|admin", "role": "mercato_user"},
                "stranger": {"sub": "kc|nobody", "role": "mercato_user"}, "service": {"role": "mercato_service"}}
-    return callers, ids
+    return callers, ids, aliases
 
 
 # -- values ---------------------------------------------------------------------------------------
@@ -140,14 +178,80 @@ JSONS = st.recursive(
 
 INSTANTS = st.one_of(
     st.sampled_from(["infinity", "-infinity", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-13-45", "yesterday",
-                     "now", "epoch", "", "0"]),
+                     "now", "epoch", "", "0", "10000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "4713-01-01 BC",
+                     "294276-12-31T23:59:59Z", "+infinity", "Infinity"]),
     st.datetimes().map(lambda d: d.isoformat() + "Z"))
 
-DATES = st.one_of(st.dates().map(str), st.sampled_from(["2026-02-30", "", "infinity", "0001-01-01", "today"]))
+DATES = st.one_of(st.dates().map(str), st.sampled_from(["2026-02-30", "", "infinity", "-infinity", "0001-01-01", "today",
+                                                        "10000-01-01", "5874897-12-31", "0001-12-31 BC", "9999-12-31"]))
+
+# Documents of the right shape, each member possibly a JSON null, missing or of the wrong kind: what reaches a parser.
+_CODES = st.sampled_from(["SEDAN", "HYBRID", "DEBIT", "CREDIT", "ETB", "BRONZE", "GOLD", "FULL", "HALF", "x", ""])
+_URLS = st.sampled_from(["https://x.test/a.jpg", "http://x.test/b", "ftp://x", "", "javascript:alert(1)"])
 
 
-def value_for(pg_type: str, known_ids: list[int]) -> st.SearchStrategy:
-    """Values for one parameter: mostly of roughly the right shape, sometimes anything at all."""
+def _member(plausible: st.SearchStrategy) -> st.SearchStrategy:
+    """A member's value: mostly plausible, often a JSON null, sometimes anything."""
+    return st.one_of(plausible, plausible, st.none(), JSONS)
+
+
+def _object(members: dict[str, st.SearchStrategy]) -> st.SearchStrategy:
+    """An object with these members, each possibly null or missing."""
+    return st.fixed_dictionaries({}, optional={k: _member(v) for k, v in members.items()}) | \
+        st.fixed_dictionaries({k: _member(v) for k, v in members.items()})
+
+
+def shapes(known_ids: list[int], known_texts: list[str]) -> dict[str, st.SearchStrategy]:
+    """Per document parameter name, documents shaped like the api documents them (see each function's comment)."""
+    ids = st.one_of(st.sampled_from(known_ids or [1]), st.integers(-1, 10**6), st.sampled_from(["1", "x"]))
+    amounts = st.one_of(st.sampled_from(["1", "10.00", "0.001", "-5", "0", "1e3"]), st.integers(-5, 1000))
+    quantities = st.one_of(st.integers(-1, 5), st.sampled_from(["1", 1.5, 10**10]))
+    texts = st.one_of(TEXTS, st.sampled_from(known_texts or ["x"]))
+    images = st.dictionaries(st.sampled_from(["front", "back", "left", "interior"]), _member(_URLS), max_size=3)
+    bid_line = _object({"rfq_line_id": ids, "unit_price": amounts, "quantity": quantities})
+    rfq_line = _object({"vehicle_type": _CODES, "engine_type": _CODES, "quantity": quantities,
+                        "with_driver": st.booleans(), "notes": texts})
+    free = st.dictionaries(st.text(max_size=8), JSONS, max_size=4)
+
+    def lists(item: st.SearchStrategy) -> st.SearchStrategy:
+        return st.lists(st.one_of(item, item, item, st.none()), min_size=1, max_size=3)
+
+    return {
+        "p_lines": st.one_of(lists(bid_line), lists(rfq_line)),
+        "p_awards": lists(_object({"rfq_line_id": ids, "bidder": texts, "quantity": quantities})),
+        "p_legs": lists(_object({"account_id": ids, "amount": amounts, "side": _CODES})),
+        "p_destinations": lists(_object({"account_id": ids, "amount": amounts})),
+        "p_transfers": lists(_object({"reference": texts, "debit_account_id": ids, "credit_account_id": ids,
+                                      "amount": amounts, "memo": texts})),
+        "p_rules": lists(_object({"tier_code": _CODES, "currency": _CODES, "rate": st.sampled_from(["0.05", "0", "1", "x"]),
+                                  "minimum_amount": amounts, "maximum_amount": amounts})),
+        "p_handover": _object({"photos": images, "odometer_km": quantities, "fuel_level": _CODES, "notes": texts}),
+        "p_images": images,
+        "p_metadata": free,
+        "p_body": free,
+    }
+
+
+def oversized(domain: dict[str, Any]) -> st.SearchStrategy:
+    """Values just past (and far past) the maximum a bounded input type states (see mercato.docs.fetch_input_types)."""
+    limits, base = domain.get("limits") or {}, domain["base"]
+    if base in ("jsonb", "json") and "bytes" in limits:
+        n = limits["bytes"] + 1
+        many = [{f"k{i}": None for i in range(n // 9)}] if n <= 1 << 20 else []   # many small members, nulls all
+        return st.sampled_from([{"k": "x" * (n - 9)}, ["é" * (n // 2)], *many])
+    if base.endswith("[]") and "elements" in limits:
+        return st.sampled_from([["x"] * (limits["elements"] + 1), ["x" * (limits.get("characters", 10_000) + 1)]])
+    if "characters" in limits:
+        n = limits["characters"] + 1
+        return st.sampled_from(["x" * n, "é" * n, "🙂" * n])
+    return st.nothing()
+
+
+def value_for(pg_type: str, known_ids: list[int], *, base: str | None = None, name: str = "",
+              domain: dict[str, Any] | None = None, shaped: dict[str, st.SearchStrategy] | None = None) -> st.SearchStrategy:
+    """Values for one parameter: mostly of roughly the right shape, sometimes anything at all, sometimes one past the
+    maximum of its input type (a domain is fuzzed by its base type)."""
+    pg_type = base or pg_type
     if pg_type in ("bigint", "integer", "smallint"):
         typed = _ids(known_ids)
     elif pg_type == "numeric":
@@ -155,7 +259,7 @@ def value_for(pg_type: str, known_ids: list[int]) -> st.SearchStrategy:
     elif pg_type in ("text", "character varying", "character"):
         typed = TEXTS
     elif pg_type in ("jsonb", "json"):
-        typed = JSONS
+        typed = st.one_of(shaped[name], shaped[name], JSONS) if shaped and name in shaped else JSONS
     elif pg_type.startswith("timestamp"):
         typed = INSTANTS
     elif pg_type == "date":
@@ -163,9 +267,11 @@ def value_for(pg_type: str, known_ids: list[int]) -> st.SearchStrategy:
     elif pg_type == "boolean":
         typed = st.one_of(st.booleans(), st.sampled_from(["yes", "t", 2]))
     elif pg_type.endswith("[]"):
-        typed = st.lists(st.one_of(TEXTS, st.integers()), max_size=5)
+        typed = st.lists(st.one_of(TEXTS, st.integers(), st.none()), max_size=5)
     else:
         typed = st.one_of(TEXTS, st.integers())
+    if domain:
+        return st.one_of(typed, typed, typed, typed, typed, typed, oversized(domain), st.none(), JSONS)
     return st.one_of(typed, typed, typed, st.none(), JSONS)
 
 
@@ -174,8 +280,11 @@ def value_for(pg_type: str, known_ids: list[int]) -> st.SearchStrategy:
 _CODE = re.compile(r"^([A-Z][A-Z0-9]*_[A-Z0-9_]+): ")
 
 
-def classify(status: int, body: Any, codes: set[str]) -> str | None:
-    """None when the response is acceptable, else why not."""
+def classify(status: int, body: Any, codes: set[str], context: str | None = None) -> str | None:
+    """None when the response is acceptable, else why not. ``context`` is the server's error CONTEXT: a PostgreSQL
+    SQLSTATE that docs/errors.md lists is acceptable only from converting an argument (no function in the context);
+    from inside a function it is a raw error (a NOT NULL violation, an overflow) that the function should have refused
+    with a code, and a violation."""
     if 200 <= status < 300:
         return None
     if not isinstance(body, dict):
@@ -188,41 +297,48 @@ def classify(status: int, body: Any, codes: set[str]) -> str | None:
         if match.group(1) not in codes:
             return f"code {match.group(1)} is not in core.error"
         return None
-    if sqlstate in ALLOWED_SQLSTATES:
+    if sqlstate in ANYWHERE_SQLSTATES:
         return None
+    if sqlstate in ALLOWED_SQLSTATES:
+        where = re.search(r"(?:PL/pgSQL|SQL) function \"?([\w.]+)", context or "")
+        return None if where is None else f"raw SQLSTATE {sqlstate} from inside {where.group(1)}"
     if sqlstate == "XX000":
         return "internal error (XX000)"
     return f"undocumented SQLSTATE {sqlstate}"
 
 
 def run(db_url: str, *, examples: int = 200, callers: dict[str, dict | None], known_ids: list[int],
-        functions: list[str] | None = None, seed: int | None = None, progress=None) -> FuzzReport:
+        known_texts: list[str] | None = None, functions: list[str] | None = None, seed: int | None = None,
+        progress=None) -> FuzzReport:
     """Fuzz every api function (or those named) with ``examples`` calls each.
 
     ``db_url`` is a superuser conninfo of a deployed database (used for checksums only); calls go
     through the authenticator as PostgREST's would. ``callers`` maps a label to JWT claims
-    (None = anonymous).
+    (None = anonymous); ``known_ids`` and ``known_texts`` (e.g. bidder aliases) are worth drawing.
     """
     report = FuzzReport()
     with psycopg.connect(db_url, autocommit=True) as admin:
         targets = [f for f in api_functions(admin) if functions is None or f["name"] in functions]
         codes = {row[0] for row in admin.execute("SELECT code FROM core.error")}
+        domains = {t["name"]: t for t in fetch_input_types(db_url)}
+        shaped = shapes(known_ids, known_texts or [])
         rest = PostgREST(make_conninfo(db_url, user="mercato_authenticator"))
         try:
             for index, target in enumerate(targets):
                 if progress:
                     progress(index, len(targets), target["name"], report)
-                _fuzz_one(rest, admin, target, callers, known_ids, codes, examples, seed, report)
+                _fuzz_one(rest, admin, target, callers, known_ids, codes, examples, seed, report, domains, shaped)
         finally:
             rest.close()
     return report
 
 
 def _fuzz_one(rest: PostgREST, admin: psycopg.Connection, target: dict, callers: dict[str, dict | None],
-              known_ids: list[int], codes: set[str], examples: int, seed: int | None, report: FuzzReport) -> None:
+              known_ids: list[int], codes: set[str], examples: int, seed: int | None, report: FuzzReport,
+              domains: dict[str, dict], shaped: dict[str, st.SearchStrategy]) -> None:
     arg_strategies = {}
-    for name, pg_type, has_default in target["params"]:
-        value = value_for(pg_type, known_ids)
+    for name, pg_type, has_default, base in target["params"]:
+        value = value_for(pg_type, known_ids, base=base, name=name, domain=domains.get(pg_type), shaped=shaped)
         arg_strategies[name] = st.one_of(value, st.just(_OMIT)) if has_default else value
     args_strategy = st.fixed_dictionaries(arg_strategies).map(lambda d: {k: v for k, v in d.items() if v is not _OMIT})
     caller_strategy = st.sampled_from(sorted(callers))
@@ -237,7 +353,7 @@ def _fuzz_one(rest: PostgREST, admin: psycopg.Connection, target: dict, callers:
         report.calls += 1
         report.by_status[response.status] += 1
         report.by_function[target["name"]] += 1
-        why = classify(response.status, response.body, codes)
+        why = classify(response.status, response.body, codes, response.context)
         state[0] = checksum(admin)
         if response.ok:
             report.succeeded += 1
@@ -253,6 +369,12 @@ def _fuzz_one(rest: PostgREST, admin: psycopg.Connection, target: dict, callers:
 
         one_call = hypothesis_seed(seed)(one_call)
     one_call()
+
+
+def brief(value: Any, limit: int = 300) -> str:
+    """repr(value), cut to ``limit`` characters (oversized arguments are megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 class _Omit:

@@ -41,6 +41,9 @@ class Response:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    #: The server's error CONTEXT (which function and line raised it). Not in the body: PostgREST does not send it; the
+    #: fuzzer uses it to tell an argument PostgREST could not convert from a raw error inside a function.
+    context: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,7 +71,7 @@ def _failure(exc: psycopg.Error, role: str) -> Response:
     diag = exc.diag
     sqlstate = diag.sqlstate or "XX000"
     return Response(status_for(sqlstate, role), {"code": sqlstate, "message": diag.message_primary, "details": diag.message_detail,
-                             "hint": diag.message_hint})
+                             "hint": diag.message_hint}, context=diag.context)
 
 
 class PostgREST:

@@ -1,7 +1,7 @@
 """Torture run: many clients, a random mix of operations, optional crash-restarts, then the invariants.
 
 ``run()`` drives N client threads, each with its own connection (as ``mercato_service``, the back
-office), for S seconds. Every operation carries an idempotency reference; when a call gets no answer
+office, calling the ``api`` functions it is granted), for S seconds. Every operation carries an idempotency reference; when a call gets no answer
 (the server died, the connection broke) the client reconnects and sends **the same call with the
 same reference** until it gets one. What the server acknowledged is recorded. A crash thread may kill
 the server with ``pg_ctl stop -m immediate`` several times during the run and start it again
@@ -87,13 +87,13 @@ def _amount(rng: random.Random, lo: int = 1, hi: int = 500) -> Decimal:
 def op_transfer(world: World, st: ClientState) -> tuple[str, str, Call]:
     a, b = st.rng.sample(world.accounts, 2)
     ref, amount = st.ref("tr"), _amount(st.rng)
-    return "transfer", ref, lambda c: c.execute("SELECT ledger.transfer(%s, %s, %s, %s)", (ref, a, b, amount)).fetchone()[0]
+    return "transfer", ref, lambda c: c.execute("SELECT api.transfer(%s, %s, %s, %s)", (ref, a, b, amount)).fetchone()[0]
 
 
 def op_transfer_hot(world: World, st: ClientState) -> tuple[str, str, Call]:
     a = st.rng.choice(world.accounts)
     ref, amount = st.ref("th"), _amount(st.rng, 1, 50)
-    return "transfer", ref, lambda c: c.execute("SELECT ledger.transfer(%s, %s, %s, %s)", (ref, a, world.hot, amount)).fetchone()[0]
+    return "transfer", ref, lambda c: c.execute("SELECT api.transfer(%s, %s, %s, %s)", (ref, a, world.hot, amount)).fetchone()[0]
 
 
 def op_batch(world: World, st: ClientState) -> tuple[str, str, Call]:
@@ -106,7 +106,7 @@ def op_batch(world: World, st: ClientState) -> tuple[str, str, Call]:
         items.append({"reference": f"{ref}-{i}", "debit_account_id": a, "credit_account_id": b,
                       "amount": str(_amount(st.rng))})
     doc = json.dumps(items)
-    return "batch", ref, lambda c: [r[1] for r in c.execute("SELECT * FROM ledger.post_batch(%s)", (doc,)).fetchall()]
+    return "batch", ref, lambda c: [r[1] for r in c.execute("SELECT * FROM api.post_batch(%s)", (doc,)).fetchall()]
 
 
 def op_hold(world: World, st: ClientState) -> tuple[str, str, Call]:
@@ -114,7 +114,7 @@ def op_hold(world: World, st: ClientState) -> tuple[str, str, Call]:
     ref, amount = st.ref("ho"), _amount(st.rng, 100, 1000)
     # Some holds expire soon. The instant is fixed by the client, as a real client's retry would resend it.
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2) if st.rng.random() < 0.2 else None
-    return "hold", ref, lambda c: c.execute("SELECT ledger.create_hold(%s, %s, %s, %s)", (ref, a, amount, expires)).fetchone()[0]
+    return "hold", ref, lambda c: c.execute("SELECT api.create_hold(%s, %s, %s, %s)", (ref, a, amount, expires)).fetchone()[0]
 
 
 def op_capture(world: World, st: ClientState) -> tuple[str, str, Call] | None:
@@ -123,7 +123,7 @@ def op_capture(world: World, st: ClientState) -> tuple[str, str, Call] | None:
     hold = st.open_holds.pop(st.rng.randrange(len(st.open_holds)))
     provider = st.rng.choice(world.accounts)
     ref = st.ref("ca")
-    sql = ("SELECT ledger.capture_hold(%s, %s, jsonb_build_array("
+    sql = ("SELECT api.capture_hold(%s, %s, jsonb_build_array("
            "jsonb_build_object('account_id', %s::bigint, 'amount', '0.90'), "
            "jsonb_build_object('account_id', %s::bigint, 'amount', '0.10')))")
     return "capture", ref, lambda c: c.execute(sql, (ref, hold, provider, world.hot)).fetchone()[0]
@@ -134,11 +134,11 @@ def op_release(world: World, st: ClientState) -> tuple[str, str, Call] | None:
         return None
     hold = st.open_holds.pop(st.rng.randrange(len(st.open_holds)))
     ref = st.ref("re")
-    return "release", ref, lambda c: (c.execute("SELECT ledger.release_hold(%s, %s)", (ref, hold)), hold)[1]
+    return "release", ref, lambda c: (c.execute("SELECT api.release_hold(%s, %s)", (ref, hold)), hold)[1]
 
 
 def op_sweep(world: World, st: ClientState) -> tuple[str, str, Call]:
-    return "sweep", "", lambda c: c.execute("SELECT ledger.expire_holds(100)").fetchone()[0]
+    return "sweep", "", lambda c: c.execute("SELECT api.expire_holds(100)").fetchone()[0]
 
 
 def op_reverse(world: World, st: ClientState) -> tuple[str, str, Call] | None:
@@ -146,7 +146,7 @@ def op_reverse(world: World, st: ClientState) -> tuple[str, str, Call] | None:
         return None
     _, tx = st.transfers.pop(st.rng.randrange(len(st.transfers)))
     ref = st.ref("rv")
-    return "reverse", ref, lambda c: c.execute("SELECT ledger.reverse(%s, %s)", (ref, tx)).fetchone()[0]
+    return "reverse", ref, lambda c: c.execute("SELECT api.reverse_transaction(%s, %s)", (ref, tx)).fetchone()[0]
 
 
 #: name -> (weight, operation)

@@ -54,7 +54,7 @@ def _as(conn: psycopg.Connection, sub: str, query: str, params: tuple = ()) -> l
 
 
 def _service(conn: psycopg.Connection, query: str, params: tuple = ()) -> list[tuple]:
-    """A back-office read or call (the torture connections run as mercato_service)."""
+    """A back-office read or call (the torture connections run as mercato_service): the api views and functions."""
     with conn.transaction():
         return conn.execute(query, params).fetchall()
 
@@ -72,8 +72,8 @@ def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 100
         for i in range(clients):
             sub = f"kc|{tag}-biz-{i}"
             conn.execute("SELECT identity.register_user(%s, 'BUSINESS', %s)", (sub, f"business {i}"))
-            bid = _as(conn, sub, "SELECT identity.register_business(%s, 'LOGISTICS')", (f"Torture business {i}",))[0][0]
-            _as(conn, admin, "SELECT identity.set_business_kyb(%s, 'VERIFIED')", (bid,))
+            bid = _as(conn, sub, "SELECT api.register_business(%s, 'LOGISTICS')", (f"Torture business {i}",))[0][0]
+            _as(conn, admin, "SELECT api.set_business_kyb(%s, 'VERIFIED')", (bid,))
             conn.execute("SELECT identity.top_up_business(%s, 100000000, %s)", (bid, f"{tag}-topup-{i}"))
             businesses.append({"sub": sub, "id": bid})
         # The torture publishes far more RFQs than the STANDARD tier's 10 a month: its businesses are ENTERPRISE
@@ -83,16 +83,16 @@ def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 100
         for p in range(providers):
             sub = f"kc|{tag}-prov-{p}"
             conn.execute("SELECT identity.register_user(%s, 'PROVIDER', %s)", (sub, f"provider {p}"))
-            pid = _as(conn, sub, "SELECT identity.register_provider('COMPANY', %s)", (f"Torture provider {p}",))[0][0]
-            _as(conn, admin, "SELECT identity.set_provider_verification(%s, 'VERIFIED')", (pid,))
+            pid = _as(conn, sub, "SELECT api.register_provider('COMPANY', %s)", (f"Torture provider {p}",))[0][0]
+            _as(conn, admin, "SELECT api.set_provider_verification(%s, 'VERIFIED')", (pid,))
             cars = []
             for n in range(vehicles):
-                vid = _as(conn, sub, "SELECT identity.add_vehicle(%s, 'SEDAN', 4)", (f"TT {p:02d} {n:03d}",))[0][0]
-                ins = _as(conn, sub, "SELECT identity.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', %s, %s, %s)",
+                vid = _as(conn, sub, "SELECT api.add_vehicle(%s, 'SEDAN', 4)", (f"TT {p:02d} {n:03d}",))[0][0]
+                ins = _as(conn, sub, "SELECT api.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', %s, %s, %s)",
                           (vid, today - dt.timedelta(days=HISTORY_SHIFT_DAYS + 1), today + dt.timedelta(days=400),
                            "https://docs.example/tt.pdf"))[0][0]
-                _as(conn, admin, "SELECT identity.set_vehicle_status(%s, 'ACTIVE')", (vid,))
-                _as(conn, admin, "SELECT identity.verify_insurance(%s, 'VERIFIED')", (ins,))
+                _as(conn, admin, "SELECT api.set_vehicle_status(%s, 'ACTIVE')", (vid,))
+                _as(conn, admin, "SELECT api.verify_insurance(%s, 'VERIFIED')", (ins,))
                 cars.append(vid)
             provs.append({"sub": sub, "id": pid, "vehicles": cars})
         history = _history(conn, businesses[0], provs, admin, today)
@@ -105,25 +105,25 @@ def _history(conn: psycopg.Connection, business: dict, providers: list[dict], ad
     start = today + dt.timedelta(days=1)
     end = start + dt.timedelta(days=HISTORY_DAYS - 1)
     sub = business["sub"]
-    rfq = _as(conn, sub, "SELECT marketplace.create_rfq('history', %s, %s, now() + interval '61 minutes', %s)",
+    rfq = _as(conn, sub, "SELECT api.create_rfq('history', %s, %s, now() + interval '61 minutes', %s)",
               (start, end, json.dumps([{"vehicle_type": "SEDAN", "quantity": len(providers)}])))[0][0]
-    _as(conn, sub, "SELECT marketplace.publish_rfq(%s)", (rfq,))
+    _as(conn, sub, "SELECT api.publish_rfq(%s)", (rfq,))
     line = conn.execute("SELECT id FROM marketplace.rfq_line WHERE rfq_id = %s", (rfq,)).fetchone()[0]
     for p in providers:
-        _as(conn, p["sub"], "SELECT marketplace.submit_bid(%s, %s)",
+        _as(conn, p["sub"], "SELECT api.submit_bid(%s, %s)",
             (rfq, json.dumps([{"rfq_line_id": line, "unit_price": "1000", "quantity": 1}])))
     conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() WHERE id = %s", (rfq,))
-    bids = _as(conn, sub, "SELECT bidder FROM marketplace.rfq_bids(%s)", (rfq,))
-    _as(conn, sub, "SELECT marketplace.award_rfq(%s, %s)",
+    bids = _as(conn, sub, "SELECT bidder FROM api.rfq_bids(%s)", (rfq,))
+    _as(conn, sub, "SELECT api.award_rfq(%s, %s)",
         (rfq, json.dumps([{"rfq_line_id": line, "bidder": b[0], "quantity": 1} for b in bids])))
-    contract = _as(conn, sub, "SELECT (contracts.create_contract(%s)).id", (rfq,))[0][0]
-    _as(conn, sub, "SELECT contracts.activate_contract(%s)", (contract,))
+    contract = _as(conn, sub, "SELECT (api.create_contract(%s)).id", (rfq,))[0][0]
+    _as(conn, sub, "SELECT api.activate_contract(%s)", (contract,))
     for p in providers:
         cline = conn.execute("SELECT id FROM contracts.contract_line WHERE contract_id = %s AND provider_id = %s",
                              (contract, p["id"])).fetchone()[0]
-        assignment = _as(conn, p["sub"], "SELECT (contracts.assign_vehicle(%s, %s)).id", (cline, p["vehicles"][0]))[0][0]
-        sid, code = _as(conn, p["sub"], "SELECT session_id, code FROM delivery.start_session(%s, 'DELIVERY')", (assignment,))[0][:2]
-        _as(conn, sub, "SELECT verified FROM delivery.verify_code(%s, %s)", (sid, code))
+        assignment = _as(conn, p["sub"], "SELECT (api.assign_vehicle(%s, %s)).id", (cline, p["vehicles"][0]))[0][0]
+        sid, code = _as(conn, p["sub"], "SELECT session_id, code FROM api.start_delivery_session(%s, 'DELIVERY')", (assignment,))[0][:2]
+        _as(conn, sub, "SELECT verified FROM api.verify_code(%s, %s)", (sid, code))
     shift_into_past(conn, rfq, contract, HISTORY_SHIFT_DAYS)
     shift = dt.timedelta(days=HISTORY_SHIFT_DAYS)
     return start - shift, min(end - shift, today - dt.timedelta(days=1))
@@ -142,15 +142,15 @@ def op_rfq(world: Any, st: Any) -> tuple[str, str, Callable] | None:
 
     def call(conn: psycopg.Connection) -> int:
         # The title is the client's reference: a retry first looks for what its lost attempt may have created.
-        found = _service(conn, "SELECT id FROM marketplace.rfq WHERE business_id = %s AND title = %s", (biz["id"], ref))
+        found = _service(conn, "SELECT id FROM api.rfqs WHERE business_id = %s AND title = %s", (biz["id"], ref))
         rfq = found[0][0] if found else _as(
-            conn, biz["sub"], "SELECT marketplace.create_rfq(%s, %s, %s, clock_timestamp() + interval '61 minutes', %s)",
+            conn, biz["sub"], "SELECT api.create_rfq(%s, %s, %s, clock_timestamp() + interval '61 minutes', %s)",
             (ref, start, end, json.dumps([{"vehicle_type": "SEDAN", "quantity": quantity}])))[0][0]
-        _as(conn, biz["sub"], "SELECT marketplace.publish_rfq(%s)", (rfq,))
+        _as(conn, biz["sub"], "SELECT api.publish_rfq(%s)", (rfq,))
         return rfq
 
     def done(rfq: int, conn: psycopg.Connection) -> None:
-        line = _service(conn, "SELECT id FROM marketplace.rfq_line WHERE rfq_id = %s", (rfq,))[0][0]
+        line = _service(conn, "SELECT id FROM api.rfq_lines WHERE rfq_id = %s", (rfq,))[0][0]
         closes = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=BIDDING_SECONDS)
         item = {"rfq": rfq, "line": line, "quantity": quantity, "deadline": closes, "stage": "PUBLISHED", "owner": st.client}
         st.market.append(item)
@@ -174,7 +174,7 @@ def op_bid(world: Any, st: Any) -> tuple[str, str, Callable] | None:
     lines = json.dumps([{"rfq_line_id": item["line"], "unit_price": price, "quantity": qty}])
     ref = st.ref("bid")
     # Re-sending the same bid returns it unchanged: submit_bid is its own idempotency.
-    return "bid", ref, lambda c: _as(c, prov["sub"], "SELECT marketplace.submit_bid(%s, %s)", (item["rfq"], lines))[0][0]
+    return "bid", ref, lambda c: _as(c, prov["sub"], "SELECT api.submit_bid(%s, %s)", (item["rfq"], lines))[0][0]
 
 
 def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
@@ -191,10 +191,10 @@ def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
     if stage == "PUBLISHED":
         def award(conn: psycopg.Connection) -> list[int]:
             _close_bidding(conn, item["rfq"])
-            status = _service(conn, "SELECT status FROM marketplace.rfq WHERE id = %s", (item["rfq"],))[0][0]
+            status = _service(conn, "SELECT status FROM api.rfqs WHERE id = %s", (item["rfq"],))[0][0]
             if status == "AWARDED":          # the lost attempt did it
-                return [item["rfq"], _service(conn, "SELECT count(*) FROM marketplace.award WHERE rfq_id = %s", (item["rfq"],))[0][0]]
-            bids = _as(conn, biz["sub"], "SELECT bidder, quantity_offered FROM marketplace.rfq_bids(%s) ORDER BY rank", (item["rfq"],))
+                return [item["rfq"], _service(conn, "SELECT count(*) FROM api.awards WHERE rfq_id = %s", (item["rfq"],))[0][0]]
+            bids = _as(conn, biz["sub"], "SELECT bidder, quantity_offered FROM api.rfq_bids(%s) ORDER BY rank", (item["rfq"],))
             if not bids:
                 return [item["rfq"], 0]
             left, awards = item["quantity"], []
@@ -204,7 +204,7 @@ def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
                 take = min(left, offered)
                 awards.append({"rfq_line_id": item["line"], "bidder": bidder, "quantity": take})
                 left -= take
-            return [item["rfq"], _as(conn, biz["sub"], "SELECT marketplace.award_rfq(%s, %s)", (item["rfq"], json.dumps(awards)))[0][0]]
+            return [item["rfq"], _as(conn, biz["sub"], "SELECT api.award_rfq(%s, %s)", (item["rfq"], json.dumps(awards)))[0][0]]
 
         def after(result: list, conn: psycopg.Connection) -> None:
             item["stage"] = "AWARDED" if result[1] else "DONE"
@@ -212,7 +212,7 @@ def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
         return "award", ref, award
     if stage == "AWARDED":
         def contract(conn: psycopg.Connection) -> int:   # create_contract returns the existing contract if any
-            return _as(conn, biz["sub"], "SELECT (contracts.create_contract(%s)).id", (item["rfq"],))[0][0]
+            return _as(conn, biz["sub"], "SELECT (api.create_contract(%s)).id", (item["rfq"],))[0][0]
 
         def after(k: int, conn: psycopg.Connection) -> None:
             item["contract"], item["stage"] = k, "CONTRACTED"
@@ -220,13 +220,13 @@ def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
         return "contract", ref, contract
     if stage == "CONTRACTED":
         def activate(conn: psycopg.Connection) -> int:
-            status = _service(conn, "SELECT status FROM contracts.contract WHERE id = %s", (item["contract"],))[0][0]
+            status = _service(conn, "SELECT status FROM api.contracts WHERE id = %s", (item["contract"],))[0][0]
             if status != "ACTIVE":
-                _as(conn, biz["sub"], "SELECT contracts.activate_contract(%s)", (item["contract"],))
+                _as(conn, biz["sub"], "SELECT api.activate_contract(%s)", (item["contract"],))
             return item["contract"]
 
         def after(_k: int, conn: psycopg.Connection) -> None:
-            item["lines"] = _service(conn, "SELECT id, provider_id FROM contracts.contract_line WHERE contract_id = %s ORDER BY id",
+            item["lines"] = _service(conn, "SELECT id, provider_id FROM api.contract_lines WHERE contract_id = %s ORDER BY id",
                                      (item["contract"],))
             item["assignments"], item["stage"] = [], "ACTIVE"
         st.after = after
@@ -239,11 +239,11 @@ def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
             vehicle = st.rng.choice(prov["vehicles"][1:])
 
             def assign(conn: psycopg.Connection) -> int:
-                found = _service(conn, "SELECT id FROM contracts.assignment WHERE contract_line_id = %s AND status <> 'CANCELLED'",
+                found = _service(conn, "SELECT id FROM api.assignments WHERE contract_line_id = %s AND status <> 'CANCELLED'",
                                  (line_id,))
                 if found:
                     return found[0][0]
-                return _as(conn, prov["sub"], "SELECT (contracts.assign_vehicle(%s, %s)).id", (line_id, vehicle))[0][0]
+                return _as(conn, prov["sub"], "SELECT (api.assign_vehicle(%s, %s)).id", (line_id, vehicle))[0][0]
 
             def after(a: int, conn: psycopg.Connection) -> None:
                 item["assignments"].append((a, prov))
@@ -256,19 +256,19 @@ def op_advance(world: Any, st: Any) -> tuple[str, str, Callable] | None:
         wrong_first = st.rng.random() < 0.3
 
         def deliver(conn: psycopg.Connection) -> int:
-            sessions = _service(conn, "SELECT id, status FROM delivery.session WHERE assignment_id = %s AND session_type = 'DELIVERY' "
+            sessions = _service(conn, "SELECT id, status FROM api.delivery_sessions WHERE assignment_id = %s AND session_type = 'DELIVERY' "
                                       "AND status IN ('PENDING', 'VERIFIED')", (assignment,))
             if sessions and sessions[0][1] == "VERIFIED":
                 return sessions[0][0]     # the lost attempt verified it
             if sessions:                  # a code was issued and lost with the answer: ask for a new one
                 sid = sessions[0][0]
-                code = _as(conn, prov["sub"], "SELECT code FROM delivery.resend_code(%s)", (sid,))[0][0]
+                code = _as(conn, prov["sub"], "SELECT code FROM api.resend_code(%s)", (sid,))[0][0]
             else:
-                sid, code = _as(conn, prov["sub"], "SELECT session_id, code FROM delivery.start_session(%s, 'DELIVERY')",
+                sid, code = _as(conn, prov["sub"], "SELECT session_id, code FROM api.start_delivery_session(%s, 'DELIVERY')",
                                 (assignment,))[0][:2]
             if wrong_first:
-                _as(conn, biz["sub"], "SELECT verified FROM delivery.verify_code(%s, %s)", (sid, f"{(int(code) + 1) % 1000000:06d}"))
-            verified, outcome = _as(conn, biz["sub"], "SELECT verified, outcome FROM delivery.verify_code(%s, %s, %s)",
+                _as(conn, biz["sub"], "SELECT verified FROM api.verify_code(%s, %s)", (sid, f"{(int(code) + 1) % 1000000:06d}"))
+            verified, outcome = _as(conn, biz["sub"], "SELECT verified, outcome FROM api.verify_code(%s, %s, %s)",
                                     (sid, code, json.dumps({"fuel_level": "FULL", "odometer_km": 1000})))[0][:2]
             if not verified:
                 raise Refused(f"verify_code:{outcome}")
@@ -301,7 +301,7 @@ def op_settle(world: Any, st: Any) -> tuple[str, str, Callable] | None:
     day = first + dt.timedelta(days=st.rng.randrange((last - first).days + 1))
     ref = st.ref("settle")
     # Client-specific references: clients race to settle the same provider-day; one wins, the others are refused.
-    return "settle", ref, lambda c: _service(c, "SELECT (settlement.settle_provider(%s, %s, %s, %s)).id",
+    return "settle", ref, lambda c: _service(c, "SELECT (api.settle_provider(%s, %s, %s, %s)).id",
                                              (prov["id"], day, day, ref))[0][0]
 
 

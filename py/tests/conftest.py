@@ -44,8 +44,9 @@ def deploy_loader(host, port, user, dbname, password=None, **_: object) -> None:
 
 
 def install_test_extensions(conn: psycopg.Connection) -> None:
-    """pgTAP and plpgsql_check for the tests. Mercato revokes EXECUTE from PUBLIC by default,
-    so the test helpers are granted back explicitly (test databases only)."""
+    """pgTAP and plpgsql_check for the tests. They live in schema public, which Mercato's revoke-from-PUBLIC event
+    trigger leaves alone; the GRANT keeps them callable by the API roles even where the deploying role has
+    restrictive default privileges of its own (test databases only)."""
     conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
     conn.execute("CREATE EXTENSION IF NOT EXISTS plpgsql_check")
     conn.execute("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC")

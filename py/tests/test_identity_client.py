@@ -51,7 +51,7 @@ def test_authenticator_without_a_role_can_do_nothing(authenticator_url: str) -> 
     # NOINHERIT: until it switches role, the authenticator holds none of the granted privileges
     with psycopg.connect(authenticator_url) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT identity.register_user(p_auth_subject := 'x', p_user_type := 'ADMIN', "
+            conn.execute("SELECT api.register_user(p_auth_subject := 'x', p_user_type := 'ADMIN', "
                          "p_display_name := 'x')")
 
 

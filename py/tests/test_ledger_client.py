@@ -329,7 +329,8 @@ def test_account_rules(client: Client, accounts: dict[str, int]) -> None:
     usd = client.open_account("BUSINESS", "b1", "MAIN", "USD")
     assert usd != biz, "one account per currency"
     assert _code(lambda: client.transfer("x-1", biz, usd, "1")) == ("LEDGER_CURRENCY_MISMATCH", 400)
-    assert _code(lambda: client.transfer("x-1", biz, prov, "1", memo="x" * 100_000))[1] == 400
+    # the client calls api.transfer, whose memo is a core.long_text: refused before ledger.transfer runs
+    assert _code(lambda: client.transfer("x-1", biz, prov, "1", memo="x" * 100_000)) == ("CORE_INPUT_TOO_LARGE", 413)
     assert _code(lambda: client.transfer("", biz, prov, "1")) == ("LEDGER_REFERENCE_INVALID", 400)
     assert _code(lambda: client.transfer("x-1", biz, 10 ** 12, "1")) == ("LEDGER_UNKNOWN_ACCOUNT", 404)
     assert _code(lambda: client.transfer("x-1", biz, prov, "Infinity"))[0] == "LEDGER_AMOUNT_INVALID"

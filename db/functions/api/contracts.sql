@@ -8,7 +8,7 @@ CREATE FUNCTION api.create_contract(p_rfq_id bigint)
 RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.create_contract(p_rfq_id);
 
-CREATE FUNCTION api.cancel_contract(p_contract_id bigint, p_reason text DEFAULT NULL)
+CREATE FUNCTION api.cancel_contract(p_contract_id bigint, p_reason core.long_text DEFAULT NULL)
 RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.cancel_contract(p_contract_id, p_reason);
 
@@ -20,11 +20,11 @@ CREATE FUNCTION api.assign_vehicle(p_contract_line_id bigint, p_vehicle_id bigin
 RETURNS contracts.assignment LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.assign_vehicle(p_contract_line_id, p_vehicle_id);
 
-CREATE FUNCTION api.cancel_assignment(p_assignment_id bigint, p_reason text DEFAULT NULL)
+CREATE FUNCTION api.cancel_assignment(p_assignment_id bigint, p_reason core.long_text DEFAULT NULL)
 RETURNS contracts.assignment LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.cancel_assignment(p_assignment_id, p_reason);
 
-CREATE FUNCTION api.terminate_contract(p_contract_id bigint, p_reason text)
+CREATE FUNCTION api.terminate_contract(p_contract_id bigint, p_reason core.long_text)
 RETURNS contracts.contract LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.terminate_contract(p_contract_id, p_reason);
 
@@ -36,7 +36,7 @@ CREATE FUNCTION api.contract(p_contract_id bigint)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN contracts.get_contract(p_contract_id);
 
-CREATE FUNCTION api.contracts(p_status text DEFAULT NULL, p_limit integer DEFAULT 100)
+CREATE FUNCTION api.contracts(p_status core.name_text DEFAULT NULL, p_limit integer DEFAULT 100)
 RETURNS SETOF contracts.contract LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM contracts.list_contracts(p_status, p_limit);
@@ -60,14 +60,14 @@ DECLARE
 BEGIN
     FOR r IN SELECT * FROM (VALUES
         ('api.create_contract(bigint)', 'contracts.create_contract(bigint)', 'Business owner or marketplace admin.', 'u'),
-        ('api.cancel_contract(bigint, text)', 'contracts.cancel_contract(bigint, text)', 'Business owner or marketplace admin.', 'u'),
+        ('api.cancel_contract(bigint, core.long_text)', 'contracts.cancel_contract(bigint, text)', 'Business owner or marketplace admin.', 'u'),
         ('api.activate_contract(bigint)', 'contracts.activate_contract(bigint)', 'Business owner.', 'u'),
         ('api.assign_vehicle(bigint, bigint)', 'contracts.assign_vehicle(bigint, bigint)', 'The line''s provider or marketplace admin.', 'u'),
-        ('api.cancel_assignment(bigint, text)', 'contracts.cancel_assignment(bigint, text)', 'Provider, business or admin.', 'u'),
-        ('api.terminate_contract(bigint, text)', 'contracts.terminate_contract(bigint, text)', 'Business owner or marketplace admin.', 'u'),
+        ('api.cancel_assignment(bigint, core.long_text)', 'contracts.cancel_assignment(bigint, text)', 'Provider, business or admin.', 'u'),
+        ('api.terminate_contract(bigint, core.long_text)', 'contracts.terminate_contract(bigint, text)', 'Business owner or marketplace admin.', 'u'),
         ('api.complete_contract(bigint)', 'contracts.complete_contract(bigint)', 'Business owner or marketplace admin.', 'u'),
         ('api.contract(bigint)', 'contracts.get_contract(bigint)', 'Parties of the contract and admins.', 'u'),
-        ('api.contracts(text, integer)', 'contracts.list_contracts(text, integer)', 'Any authenticated party (sees its own).', 'u'),
+        ('api.contracts(core.name_text, integer)', 'contracts.list_contracts(text, integer)', 'Any authenticated party (sees its own).', 'u'),
         ('api.release_unearned(bigint)', 'contracts.release_unearned(bigint)', 'Back office: mercato_service only.', 's'),
         ('api.contracts_check()', 'contracts.check()', 'Back office: mercato_service only.', 's')
     ) AS x(wrapper, target, who, grantees) LOOP

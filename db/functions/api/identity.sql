@@ -32,8 +32,8 @@ COMMENT ON FUNCTION api.me() IS
 Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE.';
 
 CREATE FUNCTION api.register_user(
-    p_auth_subject text, p_user_type text, p_display_name text, p_tenant_id bigint DEFAULT NULL,
-    p_email text DEFAULT NULL, p_phone text DEFAULT NULL)
+    p_auth_subject core.name_text, p_user_type core.name_text, p_display_name core.name_text, p_tenant_id bigint DEFAULT NULL,
+    p_email core.name_text DEFAULT NULL, p_phone core.name_text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
@@ -41,7 +41,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.register_user(p_auth_subject, p_user_type, p_display_name, p_tenant_id, p_email, p_phone);
 
-CREATE FUNCTION api.create_tenant(p_code text, p_name text, p_metadata jsonb DEFAULT '{}')
+CREATE FUNCTION api.create_tenant(p_code core.name_text, p_name core.name_text, p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
@@ -49,7 +49,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.create_tenant(p_code, p_name, p_metadata);
 
-CREATE FUNCTION api.set_user_status(p_user_id bigint, p_status text)
+CREATE FUNCTION api.set_user_status(p_user_id bigint, p_status core.name_text)
 RETURNS void
 LANGUAGE sql
 VOLATILE
@@ -59,7 +59,7 @@ BEGIN ATOMIC
     SELECT identity.set_user_status(p_user_id, p_status);
 END;
 
-CREATE FUNCTION api.assign_role(p_user_id bigint, p_role_code text, p_tenant_id bigint DEFAULT NULL)
+CREATE FUNCTION api.assign_role(p_user_id bigint, p_role_code core.name_text, p_tenant_id bigint DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
@@ -67,7 +67,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.assign_role(p_user_id, p_role_code, p_tenant_id);
 
-CREATE FUNCTION api.revoke_role(p_user_id bigint, p_role_code text, p_tenant_id bigint DEFAULT NULL)
+CREATE FUNCTION api.revoke_role(p_user_id bigint, p_role_code core.name_text, p_tenant_id bigint DEFAULT NULL)
 RETURNS boolean
 LANGUAGE sql
 VOLATILE
@@ -87,7 +87,7 @@ END;
 COMMENT ON FUNCTION api.currencies() IS
 'Active currencies and their minor units (how many decimals an amount may have). Public.';
 
-CREATE FUNCTION api.lookups(p_type text)
+CREATE FUNCTION api.lookups(p_type core.name_text)
 RETURNS TABLE (code text, value text, metadata jsonb)
 LANGUAGE sql
 STABLE
@@ -99,11 +99,11 @@ BEGIN ATOMIC
      WHERE t.code = p_type AND l.is_active AND t.is_active
      ORDER BY l.sort_order, l.code;
 END;
-COMMENT ON FUNCTION api.lookups(text) IS
+COMMENT ON FUNCTION api.lookups(core.name_text) IS
 'Active values of a lookup type (e.g. VEHICLE_TYPE, ENGINE_TYPE, CONTRACT_PERIOD), in display order. Public.
 An unknown type gives no rows.';
 
-CREATE FUNCTION api.set_setting(p_key text, p_value text)
+CREATE FUNCTION api.set_setting(p_key core.name_text, p_value core.long_text)
 RETURNS void
 LANGUAGE sql
 VOLATILE
@@ -113,7 +113,7 @@ BEGIN ATOMIC
     SELECT masterdata.set_setting(p_key, p_value);
 END;
 
-CREATE FUNCTION api.add_policy_version(p_policy_code text, p_effective_from timestamptz, p_body jsonb, p_note text DEFAULT '')
+CREATE FUNCTION api.add_policy_version(p_policy_code core.name_text, p_effective_from core.finite_timestamptz, p_body core.json_doc, p_note core.long_text DEFAULT '')
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
@@ -121,7 +121,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN masterdata.add_policy_version(p_policy_code, p_effective_from, p_body, p_note);
 
-CREATE FUNCTION api.policy_in_force(p_policy_code text, p_at timestamptz DEFAULT now())
+CREATE FUNCTION api.policy_in_force(p_policy_code core.name_text, p_at core.finite_timestamptz DEFAULT now())
 RETURNS TABLE (id bigint, policy_code text, version integer, effective_from timestamptz, effective_to timestamptz, body jsonb)
 LANGUAGE sql
 STABLE
@@ -132,6 +132,22 @@ BEGIN ATOMIC
       FROM masterdata.policy_in_force(p_policy_code, p_at) v;
 END;
 
+CREATE FUNCTION api.current_actor()
+RETURNS identity.actor
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN identity.current_actor();
+
+CREATE FUNCTION api.setting(p_key core.name_text, p_value_type core.name_text)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN masterdata.setting_of_type(p_key, p_value_type);
+
 -- Thin wrappers document themselves with the comment of the function they call (one source, no drift).
 DO $$
 DECLARE
@@ -139,16 +155,18 @@ DECLARE
     v_comment text;
 BEGIN
     FOR r IN SELECT * FROM (VALUES
-    ('api.register_user(text, text, text, bigint, text, text)', 'identity.register_user(text, text, text, bigint, text, text)',
+    ('api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text)', 'identity.register_user(text, text, text, bigint, text, text)',
      'Admin (identity.manage_users).'),
-    ('api.create_tenant(text, text, jsonb)', 'identity.create_tenant(text, text, jsonb)', 'Admin.'),
-    ('api.set_user_status(bigint, text)', 'identity.set_user_status(bigint, text)', 'Admin (identity.manage_users).'),
-    ('api.assign_role(bigint, text, bigint)', 'identity.assign_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
-    ('api.revoke_role(bigint, text, bigint)', 'identity.revoke_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
-    ('api.set_setting(text, text)', 'masterdata.set_setting(text, text)', 'Admin (masterdata.manage).'),
-    ('api.add_policy_version(text, timestamptz, jsonb, text)', 'masterdata.add_policy_version(text, timestamptz, jsonb, text)',
+    ('api.create_tenant(core.name_text, core.name_text, core.json_doc)', 'identity.create_tenant(text, text, jsonb)', 'Admin.'),
+    ('api.set_user_status(bigint, core.name_text)', 'identity.set_user_status(bigint, text)', 'Admin (identity.manage_users).'),
+    ('api.assign_role(bigint, core.name_text, bigint)', 'identity.assign_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
+    ('api.revoke_role(bigint, core.name_text, bigint)', 'identity.revoke_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
+    ('api.set_setting(core.name_text, core.long_text)', 'masterdata.set_setting(text, text)', 'Admin (masterdata.manage).'),
+    ('api.add_policy_version(core.name_text, core.finite_timestamptz, core.json_doc, core.long_text)', 'masterdata.add_policy_version(text, timestamptz, jsonb, text)',
      'Admin (masterdata.manage).'),
-    ('api.policy_in_force(text, timestamptz)', 'masterdata.policy_in_force(text, timestamptz)', 'Authenticated callers.')
+    ('api.policy_in_force(core.name_text, core.finite_timestamptz)', 'masterdata.policy_in_force(text, timestamptz)', 'Authenticated callers.'),
+    ('api.current_actor()', 'identity.current_actor()', 'Anyone (an anonymous caller gets no user).'),
+    ('api.setting(core.name_text, core.name_text)', 'masterdata.setting_of_type(text, text)', 'Back office: mercato_service only.')
     ) AS x(wrapper, target, who) LOOP
         v_comment := obj_description(r.target::regprocedure, 'pg_proc');
         EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
@@ -158,12 +176,14 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION api.currencies(), api.lookups(text) TO mercato_anon, mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION api.me(), api.policy_in_force(text, timestamptz) TO mercato_user;
-GRANT EXECUTE ON FUNCTION api.policy_in_force(text, timestamptz) TO mercato_service;
-GRANT EXECUTE ON FUNCTION api.register_user(text, text, text, bigint, text, text), api.create_tenant(text, text, jsonb),
-    api.set_user_status(bigint, text), api.assign_role(bigint, text, bigint), api.revoke_role(bigint, text, bigint),
-    api.set_setting(text, text), api.add_policy_version(text, timestamptz, jsonb, text)
+GRANT EXECUTE ON FUNCTION api.currencies(), api.lookups(core.name_text), api.current_actor()
+    TO mercato_anon, mercato_user, mercato_service;
+GRANT EXECUTE ON FUNCTION api.setting(core.name_text, core.name_text) TO mercato_service;
+GRANT EXECUTE ON FUNCTION api.me(), api.policy_in_force(core.name_text, core.finite_timestamptz) TO mercato_user;
+GRANT EXECUTE ON FUNCTION api.policy_in_force(core.name_text, core.finite_timestamptz) TO mercato_service;
+GRANT EXECUTE ON FUNCTION api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text), api.create_tenant(core.name_text, core.name_text, core.json_doc),
+    api.set_user_status(bigint, core.name_text), api.assign_role(bigint, core.name_text, bigint), api.revoke_role(bigint, core.name_text, bigint),
+    api.set_setting(core.name_text, core.long_text), api.add_policy_version(core.name_text, core.finite_timestamptz, core.json_doc, core.long_text)
     TO mercato_user, mercato_service;
 
 COMMIT;

@@ -32,8 +32,8 @@ Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE.';
 
 CREATE FUNCTION api.my_statement(
     p_account_id bigint,
-    p_from       timestamptz DEFAULT '-infinity',
-    p_to         timestamptz DEFAULT 'infinity',
+    p_from       core.finite_timestamptz DEFAULT NULL,
+    p_to         core.finite_timestamptz DEFAULT NULL,
     p_after_seq  bigint DEFAULT 0,
     p_limit      integer DEFAULT 100)
 RETURNS TABLE (seq bigint, slot smallint, transaction_id bigint, posted_at timestamptz, amount numeric,
@@ -54,54 +54,56 @@ BEGIN
              OR (a.owner_type = 'PROVIDER' AND a.owner_id IN (SELECT p.id::text FROM identity.provider p WHERE p.user_id = v_actor.user_id)))) THEN
         PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
     END IF;
-    RETURN QUERY SELECT * FROM ledger.statement(p_account_id, p_from, p_to, p_after_seq, p_limit);
+    -- NULL bounds are open: an api caller never sends (nor needs) an infinity.
+    RETURN QUERY SELECT * FROM ledger.statement(p_account_id, coalesce(p_from, '-infinity'), coalesce(p_to, 'infinity'),
+                                                p_after_seq, p_limit);
 END
 $$;
-COMMENT ON FUNCTION api.my_statement(bigint, timestamptz, timestamptz, bigint, integer) IS
-'A page of the statement of one of the caller''s own accounts (entries in [p_from, p_to), after p_after_seq).
-Another party''s account is answered as unknown. Errors: IDENTITY_NOT_AUTHENTICATED, LEDGER_UNKNOWN_ACCOUNT,
+COMMENT ON FUNCTION api.my_statement(bigint, core.finite_timestamptz, core.finite_timestamptz, bigint, integer) IS
+'A page of the statement of one of the caller''s own accounts (entries in [p_from, p_to), after p_after_seq; a NULL
+bound is open). Another party''s account is answered as unknown. Errors: IDENTITY_NOT_AUTHENTICATED, LEDGER_UNKNOWN_ACCOUNT,
 CORE_INVALID_ARGUMENT.';
 
 -- Back office: thin SECURITY DEFINER wrappers over the ledger, callable by mercato_service only.
 CREATE FUNCTION api.open_account(
-    p_owner_type text, p_owner_id text, p_purpose text, p_currency text, p_allow_negative boolean DEFAULT false,
+    p_owner_type core.name_text, p_owner_id core.name_text, p_purpose core.name_text, p_currency core.name_text, p_allow_negative boolean DEFAULT false,
     p_overdraft_limit numeric DEFAULT 0, p_receive_only boolean DEFAULT false, p_slots integer DEFAULT 1,
-    p_metadata jsonb DEFAULT '{}')
+    p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.open_account(p_owner_type, p_owner_id, p_purpose, p_currency, p_allow_negative, p_overdraft_limit,
                            p_receive_only, p_slots, p_metadata);
 
-CREATE FUNCTION api.set_account_status(p_account_id bigint, p_status text)
+CREATE FUNCTION api.set_account_status(p_account_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT ledger.set_account_status(p_account_id, p_status);
 END;
 
-CREATE FUNCTION api.transfer(p_reference text, p_debit_account_id bigint, p_credit_account_id bigint, p_amount numeric,
-                             p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
+CREATE FUNCTION api.transfer(p_reference core.name_text, p_debit_account_id bigint, p_credit_account_id bigint, p_amount numeric,
+                             p_memo core.long_text DEFAULT NULL, p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.transfer(p_reference, p_debit_account_id, p_credit_account_id, p_amount, p_memo, p_metadata);
 
-CREATE FUNCTION api.post_transaction(p_reference text, p_legs jsonb, p_memo text DEFAULT NULL, p_metadata jsonb DEFAULT '{}')
+CREATE FUNCTION api.post_transaction(p_reference core.name_text, p_legs core.json_doc, p_memo core.long_text DEFAULT NULL, p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.post(p_reference, p_legs, p_memo, p_metadata);
 
-CREATE FUNCTION api.post_batch(p_transfers jsonb)
+CREATE FUNCTION api.post_batch(p_transfers core.json_batch)
 RETURNS TABLE (reference text, transaction_id bigint) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT b.reference, b.transaction_id FROM ledger.post_batch(p_transfers) b;
 END;
 
-CREATE FUNCTION api.create_hold(p_reference text, p_account_id bigint, p_amount numeric,
-                                p_expires_at timestamptz DEFAULT NULL, p_memo text DEFAULT NULL)
+CREATE FUNCTION api.create_hold(p_reference core.name_text, p_account_id bigint, p_amount numeric,
+                                p_expires_at core.finite_timestamptz DEFAULT NULL, p_memo core.long_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.create_hold(p_reference, p_account_id, p_amount, p_expires_at, p_memo);
 
-CREATE FUNCTION api.capture_hold(p_reference text, p_hold_id bigint, p_destinations jsonb, p_memo text DEFAULT NULL)
+CREATE FUNCTION api.capture_hold(p_reference core.name_text, p_hold_id bigint, p_destinations core.json_doc, p_memo core.long_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.capture_hold(p_reference, p_hold_id, p_destinations, p_memo);
 
-CREATE FUNCTION api.release_hold(p_reference text, p_hold_id bigint)
+CREATE FUNCTION api.release_hold(p_reference core.name_text, p_hold_id bigint)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT ledger.release_hold(p_reference, p_hold_id);
@@ -111,7 +113,7 @@ CREATE FUNCTION api.expire_holds(p_limit integer DEFAULT 1000)
 RETURNS integer LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.expire_holds(p_limit);
 
-CREATE FUNCTION api.reverse_transaction(p_reference text, p_transaction_id bigint, p_memo text DEFAULT NULL)
+CREATE FUNCTION api.reverse_transaction(p_reference core.name_text, p_transaction_id bigint, p_memo core.long_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.reverse(p_reference, p_transaction_id, p_memo);
 
@@ -122,19 +124,19 @@ BEGIN ATOMIC
     SELECT b.account_id, b.currency, b.balance, b.held, b.available, b.status FROM ledger.account_balance(p_account_id) b;
 END;
 
-CREATE FUNCTION api.balance_at(p_account_id bigint, p_at timestamptz)
+CREATE FUNCTION api.balance_at(p_account_id bigint, p_at core.finite_timestamptz)
 RETURNS numeric LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.balance_at(p_account_id, p_at);
 
-CREATE FUNCTION api.account_statement(p_account_id bigint, p_from timestamptz DEFAULT '-infinity',
-                                      p_to timestamptz DEFAULT 'infinity', p_after_seq bigint DEFAULT 0,
+CREATE FUNCTION api.account_statement(p_account_id bigint, p_from core.finite_timestamptz DEFAULT NULL,
+                                      p_to core.finite_timestamptz DEFAULT NULL, p_after_seq bigint DEFAULT 0,
                                       p_limit integer DEFAULT 100)
 RETURNS TABLE (seq bigint, slot smallint, transaction_id bigint, posted_at timestamptz, amount numeric,
                balance_before numeric, balance_after numeric, reference text, memo text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT s.seq, s.slot, s.transaction_id, s.posted_at, s.amount, s.balance_before, s.balance_after, s.reference, s.memo
-      FROM ledger.statement(p_account_id, p_from, p_to, p_after_seq, p_limit) s;
+      FROM ledger.statement(p_account_id, coalesce(p_from, '-infinity'), coalesce(p_to, 'infinity'), p_after_seq, p_limit) s;
 END;
 
 CREATE FUNCTION api.ledger_check()
@@ -150,20 +152,20 @@ DECLARE
     v_comment text;
 BEGIN
     FOR r IN SELECT * FROM (VALUES
-        ('api.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)',
+        ('api.open_account(core.name_text, core.name_text, core.name_text, core.name_text, boolean, numeric, boolean, integer, core.json_doc)',
          'ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)'),
-        ('api.set_account_status(bigint, text)', 'ledger.set_account_status(bigint, text)'),
-        ('api.transfer(text, bigint, bigint, numeric, text, jsonb)', 'ledger.transfer(text, bigint, bigint, numeric, text, jsonb)'),
-        ('api.post_transaction(text, jsonb, text, jsonb)', 'ledger.post(text, jsonb, text, jsonb)'),
-        ('api.post_batch(jsonb)', 'ledger.post_batch(jsonb)'),
-        ('api.create_hold(text, bigint, numeric, timestamptz, text)', 'ledger.create_hold(text, bigint, numeric, timestamptz, text)'),
-        ('api.capture_hold(text, bigint, jsonb, text)', 'ledger.capture_hold(text, bigint, jsonb, text)'),
-        ('api.release_hold(text, bigint)', 'ledger.release_hold(text, bigint)'),
+        ('api.set_account_status(bigint, core.name_text)', 'ledger.set_account_status(bigint, text)'),
+        ('api.transfer(core.name_text, bigint, bigint, numeric, core.long_text, core.json_doc)', 'ledger.transfer(text, bigint, bigint, numeric, text, jsonb)'),
+        ('api.post_transaction(core.name_text, core.json_doc, core.long_text, core.json_doc)', 'ledger.post(text, jsonb, text, jsonb)'),
+        ('api.post_batch(core.json_batch)', 'ledger.post_batch(jsonb)'),
+        ('api.create_hold(core.name_text, bigint, numeric, core.finite_timestamptz, core.long_text)', 'ledger.create_hold(text, bigint, numeric, timestamptz, text)'),
+        ('api.capture_hold(core.name_text, bigint, core.json_doc, core.long_text)', 'ledger.capture_hold(text, bigint, jsonb, text)'),
+        ('api.release_hold(core.name_text, bigint)', 'ledger.release_hold(text, bigint)'),
         ('api.expire_holds(integer)', 'ledger.expire_holds(integer)'),
-        ('api.reverse_transaction(text, bigint, text)', 'ledger.reverse(text, bigint, text)'),
+        ('api.reverse_transaction(core.name_text, bigint, core.long_text)', 'ledger.reverse(text, bigint, text)'),
         ('api.account_balance(bigint)', 'ledger.account_balance(bigint)'),
-        ('api.balance_at(bigint, timestamptz)', 'ledger.balance_at(bigint, timestamptz)'),
-        ('api.account_statement(bigint, timestamptz, timestamptz, bigint, integer)',
+        ('api.balance_at(bigint, core.finite_timestamptz)', 'ledger.balance_at(bigint, timestamptz)'),
+        ('api.account_statement(bigint, core.finite_timestamptz, core.finite_timestamptz, bigint, integer)',
          'ledger.statement(bigint, timestamptz, timestamptz, bigint, integer)'),
         ('api.ledger_check()', 'ledger.check()')
     ) AS x(wrapper, target) LOOP
@@ -176,7 +178,7 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION api.my_accounts(), api.my_statement(bigint, timestamptz, timestamptz, bigint, integer)
+GRANT EXECUTE ON FUNCTION api.my_accounts(), api.my_statement(bigint, core.finite_timestamptz, core.finite_timestamptz, bigint, integer)
     TO mercato_user;
 
 COMMIT;

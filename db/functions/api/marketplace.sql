@@ -4,41 +4,41 @@
 
 BEGIN;
 
-CREATE FUNCTION api.register_business(p_name text, p_business_type text, p_tin_number text DEFAULT NULL)
+CREATE FUNCTION api.register_business(p_name core.name_text, p_business_type core.name_text, p_tin_number core.name_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.register_business(p_name, p_business_type, p_tin_number);
 
-CREATE FUNCTION api.register_provider(p_provider_type text, p_name text, p_tin_number text DEFAULT NULL)
+CREATE FUNCTION api.register_provider(p_provider_type core.name_text, p_name core.name_text, p_tin_number core.name_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.register_provider(p_provider_type, p_name, p_tin_number);
 
-CREATE FUNCTION api.set_business_kyb(p_business_id bigint, p_status text)
+CREATE FUNCTION api.set_business_kyb(p_business_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_business_kyb(p_business_id, p_status);
 END;
 
-CREATE FUNCTION api.set_provider_verification(p_provider_id bigint, p_status text)
+CREATE FUNCTION api.set_provider_verification(p_provider_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_provider_verification(p_provider_id, p_status);
 END;
 
-CREATE FUNCTION api.add_vehicle(p_plate_number text, p_vehicle_type text, p_seat_count integer, p_engine_type text DEFAULT NULL, p_brand text DEFAULT NULL, p_model text DEFAULT NULL, p_tags text[] DEFAULT '{}', p_images jsonb DEFAULT '{}')
+CREATE FUNCTION api.add_vehicle(p_plate_number core.name_text, p_vehicle_type core.name_text, p_seat_count integer, p_engine_type core.name_text DEFAULT NULL, p_brand core.name_text DEFAULT NULL, p_model core.name_text DEFAULT NULL, p_tags core.text_list DEFAULT '{}', p_images core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.add_vehicle(p_plate_number, p_vehicle_type, p_seat_count, p_engine_type, p_brand, p_model, p_tags, p_images);
 
-CREATE FUNCTION api.set_vehicle_status(p_vehicle_id bigint, p_status text)
+CREATE FUNCTION api.set_vehicle_status(p_vehicle_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_vehicle_status(p_vehicle_id, p_status);
 END;
 
-CREATE FUNCTION api.add_vehicle_insurance(p_vehicle_id bigint, p_insurance_type text, p_company_name text, p_coverage_start date, p_coverage_end date, p_certificate_url text, p_policy_number text DEFAULT NULL, p_insured_amount numeric DEFAULT NULL)
+CREATE FUNCTION api.add_vehicle_insurance(p_vehicle_id bigint, p_insurance_type core.name_text, p_company_name core.name_text, p_coverage_start core.finite_date, p_coverage_end core.finite_date, p_certificate_url core.url_text, p_policy_number core.name_text DEFAULT NULL, p_insured_amount numeric DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.add_vehicle_insurance(p_vehicle_id, p_insurance_type, p_company_name, p_coverage_start, p_coverage_end, p_certificate_url, p_policy_number, p_insured_amount);
 
-CREATE FUNCTION api.verify_insurance(p_insurance_id bigint, p_status text)
+CREATE FUNCTION api.verify_insurance(p_insurance_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.verify_insurance(p_insurance_id, p_status);
@@ -56,7 +56,7 @@ BEGIN ATOMIC
     SELECT * FROM identity.my_vehicles();
 END;
 
-CREATE FUNCTION api.top_up_business(p_business_id bigint, p_amount numeric, p_reference text)
+CREATE FUNCTION api.top_up_business(p_business_id bigint, p_amount numeric, p_reference core.name_text)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN identity.top_up_business(p_business_id, p_amount, p_reference);
 
@@ -66,13 +66,33 @@ BEGIN ATOMIC
     SELECT * FROM identity.recalculate_tiers();
 END;
 
-CREATE FUNCTION api.commission_terms(p_tier_code text, p_currency text, p_at timestamptz DEFAULT now())
+CREATE FUNCTION api.commission_terms(p_tier_code core.name_text, p_currency core.name_text, p_at core.finite_timestamptz DEFAULT now())
 RETURNS TABLE(policy_version_id bigint, version integer, rate numeric, minimum_amount numeric, maximum_amount numeric) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM masterdata.commission_terms(p_tier_code, p_currency, p_at);
 END;
 
-CREATE FUNCTION api.create_rfq(p_title text, p_start_date date, p_end_date date, p_bid_deadline timestamptz, p_lines jsonb, p_description text DEFAULT '')
+CREATE FUNCTION api.recalculate_provider_tier(p_provider_id bigint)
+RETURNS TABLE(tier_code text, changed boolean) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM identity.recalculate_provider_tier(p_provider_id);
+END;
+
+CREATE FUNCTION api.recalculate_business_tier(p_business_id bigint)
+RETURNS TABLE(tier_code text, changed boolean) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM identity.recalculate_business_tier(p_business_id);
+END;
+
+CREATE FUNCTION api.apply_trust_events()
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN identity.apply_trust_events();
+
+CREATE FUNCTION api.add_commission_strategy(p_effective_from core.finite_timestamptz, p_rules core.json_doc, p_note core.long_text DEFAULT '')
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN masterdata.add_commission_strategy(p_effective_from, p_rules, p_note);
+
+CREATE FUNCTION api.create_rfq(p_title core.name_text, p_start_date core.finite_date, p_end_date core.finite_date, p_bid_deadline core.finite_timestamptz, p_lines core.json_doc, p_description core.long_text DEFAULT '')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.create_rfq(p_title, p_start_date, p_end_date, p_bid_deadline, p_lines, p_description);
 
@@ -96,7 +116,7 @@ CREATE FUNCTION api.rfq(p_rfq_id bigint)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.get_rfq(p_rfq_id);
 
-CREATE FUNCTION api.my_rfqs(p_status text DEFAULT NULL)
+CREATE FUNCTION api.my_rfqs(p_status core.name_text DEFAULT NULL)
 RETURNS TABLE(rfq_id bigint, title text, status text, start_date date, end_date date, bid_deadline timestamp with time zone) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM marketplace.my_rfqs(p_status);
@@ -108,7 +128,7 @@ BEGIN ATOMIC
     SELECT * FROM marketplace.open_rfqs();
 END;
 
-CREATE FUNCTION api.submit_bid(p_rfq_id bigint, p_lines jsonb)
+CREATE FUNCTION api.submit_bid(p_rfq_id bigint, p_lines core.json_doc)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.submit_bid(p_rfq_id, p_lines);
 
@@ -130,23 +150,23 @@ BEGIN ATOMIC
     SELECT * FROM marketplace.rfq_bids(p_rfq_id);
 END;
 
-CREATE FUNCTION api.award_rfq(p_rfq_id bigint, p_awards jsonb)
+CREATE FUNCTION api.award_rfq(p_rfq_id bigint, p_awards core.json_doc)
 RETURNS integer LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN marketplace.award_rfq(p_rfq_id, p_awards);
 
-CREATE FUNCTION api.start_delivery_session(p_assignment_id bigint, p_session_type text, p_channel text DEFAULT 'SMS')
+CREATE FUNCTION api.start_delivery_session(p_assignment_id bigint, p_session_type core.name_text, p_channel core.name_text DEFAULT 'SMS')
 RETURNS TABLE(session_id bigint, code text, expires_at timestamp with time zone) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.start_session(p_assignment_id, p_session_type, p_channel);
 END;
 
-CREATE FUNCTION api.resend_code(p_session_id bigint, p_channel text DEFAULT 'SMS')
+CREATE FUNCTION api.resend_code(p_session_id bigint, p_channel core.name_text DEFAULT 'SMS')
 RETURNS TABLE(code text, expires_at timestamp with time zone) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.resend_code(p_session_id, p_channel);
 END;
 
-CREATE FUNCTION api.verify_code(p_session_id bigint, p_code text, p_handover jsonb DEFAULT '{}')
+CREATE FUNCTION api.verify_code(p_session_id bigint, p_code core.name_text, p_handover core.json_doc DEFAULT '{}')
 RETURNS TABLE(verified boolean, outcome text, attempts_left integer, session_status text) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM delivery.verify_code(p_session_id, p_code, p_handover);
@@ -174,33 +194,38 @@ DECLARE
     v_comment text;
 BEGIN
     FOR r IN SELECT * FROM (VALUES
-        ('api.register_business(text, text, text)', 'identity.register_business(text, text, text)', 'A BUSINESS user.'),
-        ('api.register_provider(text, text, text)', 'identity.register_provider(text, text, text)', 'A PROVIDER user.'),
-        ('api.set_business_kyb(bigint, text)', 'identity.set_business_kyb(bigint, text)', 'Marketplace admin.'),
-        ('api.set_provider_verification(bigint, text)', 'identity.set_provider_verification(bigint, text)', 'Marketplace admin.'),
-        ('api.add_vehicle(text, text, integer, text, text, text, text[], jsonb)', 'identity.add_vehicle(text, text, integer, text, text, text, text[], jsonb)', 'A provider.'),
-        ('api.set_vehicle_status(bigint, text)', 'identity.set_vehicle_status(bigint, text)', 'Admin (a provider may retire its own).'),
-        ('api.add_vehicle_insurance(bigint, text, text, date, date, text, text, numeric)', 'identity.add_vehicle_insurance(bigint, text, text, date, date, text, text, numeric)', 'A provider.'),
-        ('api.verify_insurance(bigint, text)', 'identity.verify_insurance(bigint, text)', 'Marketplace admin.'),
+        ('api.register_business(core.name_text, core.name_text, core.name_text)', 'identity.register_business(text, text, text)', 'A BUSINESS user.'),
+        ('api.register_provider(core.name_text, core.name_text, core.name_text)', 'identity.register_provider(text, text, text)', 'A PROVIDER user.'),
+        ('api.set_business_kyb(bigint, core.name_text)', 'identity.set_business_kyb(bigint, text)', 'Marketplace admin.'),
+        ('api.set_provider_verification(bigint, core.name_text)', 'identity.set_provider_verification(bigint, text)', 'Marketplace admin.'),
+        ('api.add_vehicle(core.name_text, core.name_text, integer, core.name_text, core.name_text, core.name_text, core.text_list, core.json_doc)', 'identity.add_vehicle(text, text, integer, text, text, text, text[], jsonb)', 'A provider.'),
+        ('api.set_vehicle_status(bigint, core.name_text)', 'identity.set_vehicle_status(bigint, text)', 'Admin (a provider may retire its own).'),
+        ('api.add_vehicle_insurance(bigint, core.name_text, core.name_text, core.finite_date, core.finite_date, core.url_text, core.name_text, numeric)', 'identity.add_vehicle_insurance(bigint, text, text, date, date, text, text, numeric)', 'A provider.'),
+        ('api.verify_insurance(bigint, core.name_text)', 'identity.verify_insurance(bigint, text)', 'Marketplace admin.'),
         ('api.expiring_insurance(integer)', 'identity.expiring_insurance(integer)', 'A provider (own) or admin (all).'),
         ('api.my_vehicles()', 'identity.my_vehicles()', 'A provider.'),
-        ('api.top_up_business(bigint, numeric, text)', 'identity.top_up_business(bigint, numeric, text)', 'Back office.'),
+        ('api.top_up_business(bigint, numeric, core.name_text)', 'identity.top_up_business(bigint, numeric, text)', 'Back office.'),
         ('api.recalculate_tiers()', 'identity.recalculate_tiers()', 'Back office or admin.'),
-        ('api.commission_terms(text, text, timestamptz)', 'masterdata.commission_terms(text, text, timestamptz)', 'Anyone authenticated.'),
-        ('api.create_rfq(text, date, date, timestamptz, jsonb, text)', 'marketplace.create_rfq(text, date, date, timestamptz, jsonb, text)', 'A business.'),
+        ('api.commission_terms(core.name_text, core.name_text, core.finite_timestamptz)', 'masterdata.commission_terms(text, text, timestamptz)', 'Anyone authenticated.'),
+        ('api.recalculate_provider_tier(bigint)', 'identity.recalculate_provider_tier(bigint)', 'Back office or admin.'),
+        ('api.recalculate_business_tier(bigint)', 'identity.recalculate_business_tier(bigint)', 'Back office or admin.'),
+        ('api.apply_trust_events()', 'identity.apply_trust_events()', 'Back office or admin.'),
+        ('api.add_commission_strategy(core.finite_timestamptz, core.json_doc, core.long_text)', 'masterdata.add_commission_strategy(timestamptz, jsonb, text)',
+         'Admin (masterdata.manage).'),
+        ('api.create_rfq(core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)', 'marketplace.create_rfq(text, date, date, timestamptz, jsonb, text)', 'A business.'),
         ('api.publish_rfq(bigint)', 'marketplace.publish_rfq(bigint)', 'The RFQ''s business.'),
         ('api.cancel_rfq(bigint)', 'marketplace.cancel_rfq(bigint)', 'The RFQ''s business or admin.'),
         ('api.rfq(bigint)', 'marketplace.get_rfq(bigint)', 'Its business; providers while published.'),
-        ('api.my_rfqs(text)', 'marketplace.my_rfqs(text)', 'A business.'),
+        ('api.my_rfqs(core.name_text)', 'marketplace.my_rfqs(text)', 'A business.'),
         ('api.open_rfqs()', 'marketplace.open_rfqs()', 'A provider.'),
-        ('api.submit_bid(bigint, jsonb)', 'marketplace.submit_bid(bigint, jsonb)', 'A verified provider.'),
+        ('api.submit_bid(bigint, core.json_doc)', 'marketplace.submit_bid(bigint, jsonb)', 'A verified provider.'),
         ('api.withdraw_bid(bigint)', 'marketplace.withdraw_bid(bigint)', 'The bidding provider.'),
         ('api.my_bid(bigint)', 'marketplace.my_bid(bigint)', 'The bidding provider.'),
         ('api.rfq_bids(bigint)', 'marketplace.rfq_bids(bigint)', 'The RFQ''s business or admin, after the deadline.'),
-        ('api.award_rfq(bigint, jsonb)', 'marketplace.award_rfq(bigint, jsonb)', 'The RFQ''s business.'),
-        ('api.start_delivery_session(bigint, text, text)', 'delivery.start_session(bigint, text, text)', 'The assignment''s provider.'),
-        ('api.resend_code(bigint, text)', 'delivery.resend_code(bigint, text)', 'The session''s provider.'),
-        ('api.verify_code(bigint, text, jsonb)', 'delivery.verify_code(bigint, text, jsonb)', 'The contract''s business.'),
+        ('api.award_rfq(bigint, core.json_doc)', 'marketplace.award_rfq(bigint, jsonb)', 'The RFQ''s business.'),
+        ('api.start_delivery_session(bigint, core.name_text, core.name_text)', 'delivery.start_session(bigint, text, text)', 'The assignment''s provider.'),
+        ('api.resend_code(bigint, core.name_text)', 'delivery.resend_code(bigint, text)', 'The session''s provider.'),
+        ('api.verify_code(bigint, core.name_text, core.json_doc)', 'delivery.verify_code(bigint, text, jsonb)', 'The contract''s business.'),
         ('api.cancel_delivery_session(bigint)', 'delivery.cancel_session(bigint)', 'The provider or admin.'),
         ('api.delivery_session(bigint)', 'delivery.session_status(bigint)', 'The session''s parties.'),
         ('api.expire_codes()', 'delivery.expire_codes()', 'Back office or admin.')

@@ -1,17 +1,17 @@
 -- Deploy mercato:functions/api/settlement to pg
 -- The HTTP API of settlement: settle one provider or a whole period (back office and marketplace admins), read cycles
 -- (providers their own). Thin SECURITY DEFINER wrappers (API roles execute only api.*): the settlement functions check who is calling
--- (request.jwt.claims) themselves. A long period is better run by `mercato settle run`, which commits per provider
--- (settlement.run_period_in_steps); one HTTP request is one transaction.
+-- (request.jwt.claims) themselves. A long period is better run in steps, one request (transaction) per provider:
+-- api.period_to_settle once, then api.settle_period_step per row (what `mercato settle run` does).
 
 BEGIN;
 
-CREATE FUNCTION api.settle_provider(p_provider_id bigint, p_period_start date, p_period_end date, p_reference text,
-                                    p_currency text DEFAULT NULL)
+CREATE FUNCTION api.settle_provider(p_provider_id bigint, p_period_start core.finite_date, p_period_end core.finite_date, p_reference core.name_text,
+                                    p_currency core.name_text DEFAULT NULL)
 RETURNS settlement.cycle LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN settlement.settle_provider(p_provider_id, p_period_start, p_period_end, p_reference, p_currency);
 
-CREATE FUNCTION api.run_settlement(p_period_start date, p_period_end date)
+CREATE FUNCTION api.run_settlement(p_period_start core.finite_date, p_period_end core.finite_date)
 RETURNS TABLE (currency text, cycles integer, lines bigint, gross numeric, commission numeric, net numeric,
                skipped integer)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -19,6 +19,17 @@ BEGIN ATOMIC
     SELECT r.currency, r.cycles, r.lines, r.gross, r.commission, r.net, r.skipped
       FROM settlement.run_period(p_period_start, p_period_end) r;
 END;
+
+CREATE FUNCTION api.period_to_settle(p_period_start core.finite_date, p_period_end core.finite_date)
+RETURNS TABLE (provider_id bigint, currency text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT s.provider_id, s.currency FROM settlement.period_to_settle(p_period_start, p_period_end) s;
+END;
+
+CREATE FUNCTION api.settle_period_step(p_period_start core.finite_date, p_period_end core.finite_date, p_provider_id bigint, p_currency core.name_text)
+RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN settlement.settle_period_step(p_period_start, p_period_end, p_provider_id, p_currency);
 
 CREATE FUNCTION api.settlement_cycles(p_provider_id bigint DEFAULT NULL, p_limit integer DEFAULT 100)
 RETURNS SETOF settlement.cycle LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -43,9 +54,13 @@ DECLARE
     v_comment text;
 BEGIN
     FOR r IN SELECT * FROM (VALUES
-        ('api.settle_provider(bigint, date, date, text, text)', 'settlement.settle_provider(bigint, date, date, text, text)',
+        ('api.settle_provider(bigint, core.finite_date, core.finite_date, core.name_text, core.name_text)', 'settlement.settle_provider(bigint, date, date, text, text)',
          'Back office or marketplace admin.', 'u'),
-        ('api.run_settlement(date, date)', 'settlement.run_period(date, date)', 'Back office or marketplace admin.', 'u'),
+        ('api.run_settlement(core.finite_date, core.finite_date)', 'settlement.run_period(date, date)', 'Back office or marketplace admin.', 'u'),
+        ('api.period_to_settle(core.finite_date, core.finite_date)', 'settlement.period_to_settle(date, date)',
+         'Back office or marketplace admin.', 'u'),
+        ('api.settle_period_step(core.finite_date, core.finite_date, bigint, core.name_text)', 'settlement.settle_period_step(date, date, bigint, text)',
+         'Back office or marketplace admin.', 'u'),
         ('api.settlement_cycles(bigint, integer)', 'settlement.list_cycles(bigint, integer)',
          'A provider (its own) or marketplace admin.', 'u'),
         ('api.settlement_cycle(bigint)', 'settlement.get_cycle(bigint)', 'Its provider or a marketplace admin.', 'u'),

@@ -302,8 +302,9 @@ BEGIN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_seat_count must be 1-100');
     ELSIF cardinality(p_tags) > 20 OR EXISTS (SELECT 1 FROM unnest(p_tags) t WHERE t IS NULL OR length(t) NOT BETWEEN 1 AND 40) THEN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_tags: at most 20 tags of 1-40 characters');
-    ELSIF p_images IS NULL OR jsonb_typeof(p_images) <> 'object' THEN
-        PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_images must be a JSON object of view -> URL');
+    ELSIF p_images IS NULL OR jsonb_typeof(p_images) <> 'object'
+          OR jsonb_path_exists(p_images, '$.* ? (@.type() != "string" || !(@ starts with "http"))') THEN
+        PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_images must be a JSON object of view -> http(s) URL');
     END IF;
     PERFORM masterdata.lookup_id('VEHICLE_TYPE', p_vehicle_type);   -- MASTERDATA_UNKNOWN_LOOKUP when it is not one
     IF p_engine_type IS NOT NULL THEN
@@ -324,7 +325,8 @@ $$;
 COMMENT ON FUNCTION identity.add_vehicle(text, text, integer, text, text, text, text[], jsonb) IS
 'A provider registers one of its vehicles (UNDER_REVIEW until an admin activates it); returns the vehicle id. The plate
 is normalised (upper case, single spaces) and unique platform-wide; types are checked against the VEHICLE_TYPE and
-ENGINE_TYPE lookups. Errors: IDENTITY_NOT_A_PROVIDER, IDENTITY_PARTY_INVALID, MASTERDATA_UNKNOWN_LOOKUP,
+ENGINE_TYPE lookups; p_images maps a view (front, back, ...) to an http(s) URL. Errors: IDENTITY_NOT_A_PROVIDER,
+IDENTITY_PARTY_INVALID, MASTERDATA_UNKNOWN_LOOKUP,
 IDENTITY_PLATE_TAKEN (409, also against a
 concurrent registration of the same plate). Assumes READ COMMITTED.';
 
@@ -377,8 +379,9 @@ BEGIN
         PERFORM core.raise('IDENTITY_UNKNOWN_VEHICLE', format('vehicle %s', p_vehicle_id));
     ELSIF p_insurance_type IS NULL OR p_insurance_type NOT IN ('THIRD_PARTY', 'COMPREHENSIVE') THEN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_insurance_type must be THIRD_PARTY or COMPREHENSIVE');
-    ELSIF p_coverage_start IS NULL OR p_coverage_end IS NULL OR p_coverage_end < p_coverage_start THEN
-        PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_coverage_start and p_coverage_end are required, start <= end');
+    ELSIF p_coverage_start IS NULL OR p_coverage_end IS NULL OR NOT isfinite(p_coverage_start) OR NOT isfinite(p_coverage_end)
+          OR p_coverage_end < p_coverage_start THEN
+        PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_coverage_start and p_coverage_end are required finite dates, start <= end');
     ELSIF p_certificate_url IS NULL OR p_certificate_url !~ '^https?://' OR length(p_certificate_url) > 2000 THEN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_certificate_url must be an http(s) URL');
     ELSIF p_insured_amount IS NOT NULL AND (p_insured_amount <= 0 OR p_insured_amount >= 1e15) THEN
@@ -485,14 +488,8 @@ COMMENT ON FUNCTION identity.top_up_business(bigint, numeric, text) IS
 returns the ledger transaction. Idempotent on p_reference. Errors: IDENTITY_PERMISSION_DENIED,
 IDENTITY_UNKNOWN_BUSINESS and the errors of ledger.transfer. Assumes READ COMMITTED.';
 
-GRANT EXECUTE ON FUNCTION identity.is_marketplace_admin(), identity.current_business(), identity.current_provider(),
-    identity.vehicle_insured(bigint, date, date) TO mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION identity.register_business(text, text, text), identity.register_provider(text, text, text),
-    identity.set_business_kyb(bigint, text), identity.set_provider_verification(bigint, text),
-    identity.add_vehicle(text, text, integer, text, text, text, text[], jsonb), identity.set_vehicle_status(bigint, text),
-    identity.add_vehicle_insurance(bigint, text, text, date, date, text, text, numeric),
-    identity.verify_insurance(bigint, text), identity.expiring_insurance(integer), identity.my_vehicles(),
-    identity.top_up_business(bigint, numeric, text)
-    TO mercato_user, mercato_service;
+-- API roles reach these through the api wrappers (SECURITY DEFINER). Only identity.is_marketplace_admin() is granted:
+-- row-level security policies call it as the querying role.
+GRANT EXECUTE ON FUNCTION identity.is_marketplace_admin() TO mercato_user, mercato_service;
 
 COMMIT;

@@ -317,7 +317,6 @@ COMMENT ON FUNCTION identity.recalculate_business_tier(bigint) IS
 'Recalculate one business''s tier (same rules and history as identity.recalculate_tiers); returns its tier and whether
 it changed. Caller: service role or admin. Errors: IDENTITY_PERMISSION_DENIED, IDENTITY_UNKNOWN_BUSINESS.';
 
-GRANT EXECUTE ON FUNCTION identity.apply_trust_events(), identity.recalculate_tiers(), identity.recalculate_provider_tier(bigint),
-    identity.recalculate_business_tier(bigint) TO mercato_user, mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

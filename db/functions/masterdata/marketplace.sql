@@ -48,12 +48,13 @@ BEGIN
     END IF;
     SELECT format('rule %s: %s', n, left(r::text, 200)) INTO v_bad
       FROM jsonb_array_elements(p_rules) WITH ORDINALITY x(r, n)
-     WHERE NOT EXISTS (SELECT 1 FROM masterdata.provider_tier t WHERE t.code = r ->> 'tier_code')
+     WHERE (NOT EXISTS (SELECT 1 FROM masterdata.provider_tier t WHERE t.code = r ->> 'tier_code')
         OR NOT EXISTS (SELECT 1 FROM masterdata.currency c WHERE c.code = r ->> 'currency')
         OR (r ->> 'rate') !~ '^0(\.[0-9]{1,5})?$'
         OR coalesce(r ->> 'minimum_amount', '0') !~ '^[0-9]{1,12}(\.[0-9]{1,4})?$'
         OR (r ->> 'maximum_amount' IS NOT NULL AND ((r ->> 'maximum_amount') !~ '^[0-9]{1,12}(\.[0-9]{1,4})?$'
-                                                    OR (r ->> 'maximum_amount')::numeric < coalesce(r ->> 'minimum_amount', '0')::numeric))
+                                                    OR (r ->> 'maximum_amount')::numeric < coalesce(r ->> 'minimum_amount', '0')::numeric)))
+           IS NOT FALSE   -- a test that is NULL (a missing or JSON-null member) means malformed
      LIMIT 1;
     IF v_bad IS NULL THEN
         SELECT format('currency %s: %s of %s tiers', c, count(*), (SELECT count(*) FROM masterdata.provider_tier)) INTO v_bad
@@ -93,8 +94,6 @@ COMMENT ON FUNCTION masterdata.business_tier_quota(text, timestamptz) IS
 'The monthly RFQ quota of a business tier under the BUSINESS_TIER_RULES version in force (NULL = unlimited).
 Error: MASTERDATA_NO_POLICY_IN_FORCE.';
 
-GRANT EXECUTE ON FUNCTION masterdata.commission_terms(text, text, timestamptz), masterdata.business_tier_quota(text, timestamptz)
-    TO mercato_anon, mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION masterdata.add_commission_strategy(timestamptz, jsonb, text) TO mercato_user, mercato_service;
+-- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
 COMMIT;

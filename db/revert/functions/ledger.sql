@@ -20,6 +20,7 @@ DROP FUNCTION ledger.open_account(text, text, text, text, boolean, numeric, bool
 DROP FUNCTION ledger.apply_legs(bigint, bigint[], numeric[], text[]);
 DROP FUNCTION ledger.post_credit(bigint, numeric, text);
 DROP FUNCTION ledger.post_credit_slot(bigint, numeric, text, smallint);
+DROP FUNCTION ledger.cached_slots(text, bigint);
 DROP FUNCTION ledger.post_debit(bigint, numeric, text);
 DROP FUNCTION ledger.refuse(bigint, numeric, text, boolean);
 DROP FUNCTION ledger.available(bigint);

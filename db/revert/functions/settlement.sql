@@ -3,6 +3,8 @@
 BEGIN;
 
 DROP PROCEDURE settlement.run_period_in_steps(date, date, integer, integer);
+DROP FUNCTION settlement.settle_period_step(date, date, bigint, text);
+DROP FUNCTION settlement.period_to_settle(date, date);
 DROP FUNCTION settlement.check();
 DROP FUNCTION settlement.get_cycle(bigint);
 DROP FUNCTION settlement.list_cycles(bigint, integer);

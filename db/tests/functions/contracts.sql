@@ -118,13 +118,13 @@ SELECT volatility_is('contracts', 'get_contract', ARRAY['bigint'], 'stable', 're
 -- Creating the contract -----------------------------------------------------------------------------
 SELECT set_config('request.jwt.claims', '{"sub": "biz-2", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_like($$SELECT contracts.create_contract(pg_temp.id('rfq_a'))$$, 'CONTRACTS_FORBIDDEN:%',
+SELECT throws_like($$SELECT api.create_contract(pg_temp.id('rfq_a'))$$, 'CONTRACTS_FORBIDDEN:%',
                    'another business cannot make the contract');
 SELECT set_config('request.jwt.claims', '{"sub": "biz-1", "role": "mercato_user"}', true);
-SELECT throws_ok($$SELECT contracts.create_contract(pg_temp.id('rfq_open'))$$, 'PT409', NULL, 'a published RFQ is not awarded (409)');
-SELECT throws_like($$SELECT contracts.create_contract(pg_temp.id('rfq_open'))$$, 'CONTRACTS_RFQ_NOT_AWARDED:%', 'with its code');
-SELECT throws_like($$SELECT contracts.create_contract(-1)$$, 'CONTRACTS_UNKNOWN_RFQ:%', 'unknown RFQ');
-SELECT lives_ok($$SELECT contracts.create_contract(pg_temp.id('rfq_a'))$$, 'the business owner makes the contract');
+SELECT throws_ok($$SELECT api.create_contract(pg_temp.id('rfq_open'))$$, 'PT409', NULL, 'a published RFQ is not awarded (409)');
+SELECT throws_like($$SELECT api.create_contract(pg_temp.id('rfq_open'))$$, 'CONTRACTS_RFQ_NOT_AWARDED:%', 'with its code');
+SELECT throws_like($$SELECT api.create_contract(-1)$$, 'CONTRACTS_UNKNOWN_RFQ:%', 'unknown RFQ');
+SELECT lives_ok($$SELECT api.create_contract(pg_temp.id('rfq_a'))$$, 'the business owner makes the contract');
 RESET ROLE;
 SELECT pg_temp.put('ca', (SELECT id FROM contracts.contract WHERE rfq_id = pg_temp.id('rfq_a')));
 SELECT is((contracts.create_contract(pg_temp.id('rfq_a'))).id, pg_temp.id('ca'), 'a second call returns the same contract');
@@ -186,10 +186,10 @@ SELECT is(contracts.provider_tier_at(pg_temp.id('p1'), now()), 'BRONZE', 'tier a
 -- Activation into escrow ----------------------------------------------------------------------------
 SELECT set_config('request.jwt.claims', '{"sub": "biz-2", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_like($$SELECT contracts.activate_contract(pg_temp.id('ca'))$$, 'CONTRACTS_FORBIDDEN:%', 'only the business owner activates');
+SELECT throws_like($$SELECT api.activate_contract(pg_temp.id('ca'))$$, 'CONTRACTS_FORBIDDEN:%', 'only the business owner activates');
 SELECT set_config('request.jwt.claims', '{"sub": "biz-1", "role": "mercato_user"}', true);
-SELECT throws_ok($$SELECT contracts.activate_contract(pg_temp.id('ca'))$$, 'PT402', NULL, 'not enough funds: 402');
-SELECT throws_like($$SELECT contracts.activate_contract(pg_temp.id('ca'))$$, 'CONTRACTS_INSUFFICIENT_FUNDS:%', 'with its own code');
+SELECT throws_ok($$SELECT api.activate_contract(pg_temp.id('ca'))$$, 'PT402', NULL, 'not enough funds: 402');
+SELECT throws_like($$SELECT api.activate_contract(pg_temp.id('ca'))$$, 'CONTRACTS_INSUFFICIENT_FUNDS:%', 'with its own code');
 RESET ROLE;
 SELECT is((SELECT status FROM contracts.contract WHERE id = pg_temp.id('ca')), 'PENDING_ACTIVATION', 'the refused activation changed no status');
 SELECT is(pg_temp.held('w_b1'), 0::numeric, 'held nothing');
@@ -198,8 +198,8 @@ SELECT is((SELECT sum(escrowed) FROM contracts.contract_line WHERE contract_id =
 SELECT lives_ok($$SELECT ledger.transfer('fund-b1-more', pg_temp.id('bank'), pg_temp.id('w_b1'), 1000)$$, 'top up to 14000');
 SELECT set_config('request.jwt.claims', '{"sub": "biz-1", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT is((contracts.activate_contract(pg_temp.id('ca'))).status, 'ACTIVE', 'the owner activates');
-SELECT is((contracts.activate_contract(pg_temp.id('ca'))).status, 'ACTIVE', 'activating again is a no-op');
+SELECT is((api.activate_contract(pg_temp.id('ca'))).status, 'ACTIVE', 'the owner activates');
+SELECT is((api.activate_contract(pg_temp.id('ca'))).status, 'ACTIVE', 'activating again is a no-op');
 RESET ROLE;
 SELECT is(pg_temp.held('w_b1'), 13515::numeric, 'the full amount is held on the business wallet, once');
 SELECT results_eq($$SELECT escrowed, h.amount, h.status::text FROM contracts.contract_line l JOIN ledger.hold h ON h.id = l.hold_id
@@ -221,28 +221,28 @@ SELECT pg_temp.put('l2', (pg_temp.line('award_a2')).id);
 
 SELECT set_config('request.jwt.claims', '{"sub": "prov-2", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v7'))$$, 'CONTRACTS_FORBIDDEN:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v7'))$$, 'CONTRACTS_FORBIDDEN:%',
                    'another provider cannot assign to the line');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l2'), pg_temp.id('v_suv_petrol'))$$, 'CONTRACTS_VEHICLE_TYPE_MISMATCH:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l2'), pg_temp.id('v_suv_petrol'))$$, 'CONTRACTS_VEHICLE_TYPE_MISMATCH:%',
                    'the engine must match when the line names one');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l2'), pg_temp.id('v4_suv'))$$, 'CONTRACTS_UNKNOWN_VEHICLE:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l2'), pg_temp.id('v4_suv'))$$, 'CONTRACTS_UNKNOWN_VEHICLE:%',
                    'a vehicle of another provider is unknown here');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l2'), pg_temp.id('v_suv_diesel'))$$, 'CONTRACTS_LINE_FULL:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l2'), pg_temp.id('v_suv_diesel'))$$, 'CONTRACTS_LINE_FULL:%',
                    'the line already has its one vehicle');
 SELECT set_config('request.jwt.claims', '{"sub": "prov-1", "role": "mercato_user"}', true);
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v3_uninsured'))$$, 'CONTRACTS_VEHICLE_UNINSURED:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v3_uninsured'))$$, 'CONTRACTS_VEHICLE_UNINSURED:%',
                    'an uninsured vehicle is refused');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v2_partly'))$$, 'CONTRACTS_VEHICLE_UNINSURED:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v2_partly'))$$, 'CONTRACTS_VEHICLE_UNINSURED:%',
                    'a vehicle insured for part of the period (a gap of one day) is refused');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v4_suv'))$$, 'CONTRACTS_VEHICLE_TYPE_MISMATCH:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v4_suv'))$$, 'CONTRACTS_VEHICLE_TYPE_MISMATCH:%',
                    'an SUV is not a sedan');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v5_review'))$$, 'CONTRACTS_VEHICLE_INACTIVE:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v5_review'))$$, 'CONTRACTS_VEHICLE_INACTIVE:%',
                    'a vehicle under review is refused');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v1'))$$, 'CONTRACTS_VEHICLE_DOUBLE_BOOKED:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v1'))$$, 'CONTRACTS_VEHICLE_DOUBLE_BOOKED:%',
                    'a vehicle already on the line cannot be booked twice');
 SELECT lives_ok($$SELECT pg_temp.id('v6')$$, 'no engine named on the line: any engine fits');
-SELECT is((contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v6'))).status, 'PENDING_DELIVERY', 'the provider assigns a vehicle');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v7'))$$, 'CONTRACTS_LINE_FULL:%',
+SELECT is((api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v6'))).status, 'PENDING_DELIVERY', 'the provider assigns a vehicle');
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('l1'), pg_temp.id('v7'))$$, 'CONTRACTS_LINE_FULL:%',
                    'at most quantity live assignments');
 RESET ROLE;
 SELECT is((SELECT period FROM contracts.assignment WHERE vehicle_id = pg_temp.id('v6')), daterange(current_date, current_date + 20),
@@ -257,11 +257,11 @@ SELECT is((contracts.activate_contract(pg_temp.id('cc'))).status, 'ACTIVE', 'con
 SELECT pg_temp.put('lc', (pg_temp.line('award_c1')).id);
 SELECT set_config('request.jwt.claims', '{"sub": "prov-1", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_ok($$SELECT contracts.assign_vehicle(pg_temp.id('lc'), pg_temp.id('v6'))$$, 'PT409', NULL,
+SELECT throws_ok($$SELECT api.assign_vehicle(pg_temp.id('lc'), pg_temp.id('v6'))$$, 'PT409', NULL,
                  'a vehicle booked on A cannot be booked on the overlapping C (409)');
-SELECT throws_like($$SELECT contracts.assign_vehicle(pg_temp.id('lc'), pg_temp.id('v6'))$$, 'CONTRACTS_VEHICLE_DOUBLE_BOOKED:%',
+SELECT throws_like($$SELECT api.assign_vehicle(pg_temp.id('lc'), pg_temp.id('v6'))$$, 'CONTRACTS_VEHICLE_DOUBLE_BOOKED:%',
                    'with its own code instead of 23P01');
-SELECT is((contracts.assign_vehicle(pg_temp.id('lc'), pg_temp.id('v7'))).status, 'PENDING_DELIVERY', 'a free vehicle can be');
+SELECT is((api.assign_vehicle(pg_temp.id('lc'), pg_temp.id('v7'))).status, 'PENDING_DELIVERY', 'a free vehicle can be');
 RESET ROLE;
 
 -- Cancelling before delivery frees the vehicle. The open slot can still earn from today, but the 10 days it never
@@ -269,7 +269,7 @@ RESET ROLE;
 SELECT pg_temp.put('a_v6', (SELECT id FROM contracts.assignment WHERE vehicle_id = pg_temp.id('v6')));
 SELECT set_config('request.jwt.claims', '{"sub": "biz-1", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT is((contracts.cancel_assignment(pg_temp.id('a_v6'), 'plans changed')).status,
+SELECT is((api.cancel_assignment(pg_temp.id('a_v6'), 'plans changed')).status,
           'CANCELLED', 'the business cancels a pending assignment');
 RESET ROLE;
 SELECT throws_like($$SELECT contracts.cancel_assignment((SELECT id FROM contracts.assignment WHERE vehicle_id = pg_temp.id('v1')))$$,
@@ -294,10 +294,10 @@ SELECT throws_like($$UPDATE contracts.assignment SET status = 'ACTIVE', started_
 -- Termination -----------------------------------------------------------------------------------
 SELECT set_config('request.jwt.claims', '{"sub": "biz-2", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_like($$SELECT contracts.terminate_contract(pg_temp.id('ca'), 'no')$$, 'CONTRACTS_FORBIDDEN:%', 'only its business terminates');
+SELECT throws_like($$SELECT api.terminate_contract(pg_temp.id('ca'), 'no')$$, 'CONTRACTS_FORBIDDEN:%', 'only its business terminates');
 SELECT set_config('request.jwt.claims', '{"sub": "biz-1", "role": "mercato_user"}', true);
-SELECT throws_like($$SELECT contracts.terminate_contract(pg_temp.id('ca'), ' ')$$, 'CORE_INVALID_ARGUMENT:%', 'a reason is required');
-SELECT is((contracts.terminate_contract(pg_temp.id('ca'), 'project ended')).status, 'TERMINATED', 'the business terminates');
+SELECT throws_like($$SELECT api.terminate_contract(pg_temp.id('ca'), ' ')$$, 'CORE_INVALID_ARGUMENT:%', 'a reason is required');
+SELECT is((api.terminate_contract(pg_temp.id('ca'), 'project ended')).status, 'TERMINATED', 'the business terminates');
 RESET ROLE;
 SELECT results_eq($$SELECT status, ended_on FROM contracts.assignment WHERE contract_id = pg_temp.id('ca') ORDER BY id$$,
                   $$VALUES ('RETURNED'::text, current_date - 3), ('RETURNED', current_date), ('CANCELLED', NULL::date)$$,
@@ -317,13 +317,13 @@ SELECT is((contracts.cancel_contract(pg_temp.id('cb'), 'not needed')).status, 'C
 SELECT throws_like($$SELECT contracts.activate_contract(pg_temp.id('cb'))$$, 'CONTRACTS_INVALID_STATE:%', 'and no longer activated');
 SELECT set_config('request.jwt.claims', '{"sub": "prov-2", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT is(jsonb_array_length(contracts.get_contract(pg_temp.id('ca')) -> 'lines'), 1, 'a provider sees only its own lines');
-SELECT is((SELECT count(*) FROM contracts.list_contracts()), 1::bigint, 'and lists only contracts it is party to');
-SELECT throws_like($$SELECT contracts.get_contract(pg_temp.id('cc'))$$, 'CONTRACTS_FORBIDDEN:%', 'not others');
+SELECT is(jsonb_array_length(api.contract(pg_temp.id('ca')) -> 'lines'), 1, 'a provider sees only its own lines');
+SELECT is((SELECT count(*) FROM api.contracts()), 1::bigint, 'and lists only contracts it is party to');
+SELECT throws_like($$SELECT api.contract(pg_temp.id('cc'))$$, 'CONTRACTS_FORBIDDEN:%', 'not others');
 SELECT set_config('request.jwt.claims', '{"sub": "biz-1", "role": "mercato_user"}', true);
-SELECT is(jsonb_array_length(contracts.get_contract(pg_temp.id('ca')) -> 'lines'), 2, 'the business sees every line');
+SELECT is(jsonb_array_length(api.contract(pg_temp.id('ca')) -> 'lines'), 2, 'the business sees every line');
 SELECT set_config('request.jwt.claims', '{"sub": "root-1", "role": "mercato_user"}', true);
-SELECT is((SELECT count(*) FROM contracts.list_contracts()), 3::bigint, 'an admin lists all contracts');
+SELECT is((SELECT count(*) FROM api.contracts()), 3::bigint, 'an admin lists all contracts');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM audit.event WHERE module = 'contracts' AND entity_type = 'contract' AND entity_id = pg_temp.id('ca')::text
               AND action IN ('CREATED', 'ACTIVATED', 'UNEARNED_RELEASED', 'TERMINATED')), 6::bigint, 'domain events are recorded');

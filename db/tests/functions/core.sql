@@ -1,6 +1,6 @@
 -- Tests for functions/core: core.raise and core.http_status.
 BEGIN;
-SELECT plan(14);
+SELECT plan(23);
 
 SELECT volatility_is('core', 'raise', ARRAY['text', 'text', 'text'], 'stable', 'core.raise is STABLE');
 SELECT volatility_is('core', 'http_status', ARRAY['text'], 'immutable', 'core.http_status is IMMUTABLE');
@@ -27,6 +27,30 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 SELECT is(pg_temp.detail_of($$SELECT core.raise('CORE_INVALID_ARGUMENT', 'p_x is NULL')$$), 'p_x is NULL',
           'DETAIL carries the specifics');
+SET LOCAL ROLE mercato_anon;
+SELECT throws_ok($$SELECT core.raise('CORE_INVALID_ARGUMENT')$$, '42501', NULL, 'no API role executes core.raise itself');
+RESET ROLE;
+-- Input domains (CONVENTIONS.md, Input bounds): checked while an API role converts the value (core.raise is not
+-- granted to it here), refused with a catalogued code.
+SELECT volatility_is('core', 'check_text_size', ARRAY['text', 'integer', 'text'], 'immutable', 'domain checks are IMMUTABLE');
+SET LOCAL ROLE mercato_anon;
+SELECT lives_ok($$SELECT repeat('é', 256)::core.name_text, NULL::core.json_doc, '9999-12-31'::core.finite_date,
+                         array_fill('x'::text, ARRAY[100])::core.text_list$$,
+                'values within bounds (and NULL) pass, as an API role');
+SELECT throws_ok($$SELECT repeat('x', 257)::core.name_text$$, 'PT413',
+                 'CORE_INPUT_TOO_LARGE: an input is larger than its documented maximum', 'text past its maximum: 413');
+SELECT throws_ok($$SELECT jsonb_build_object('k', repeat('x', 65536))::core.json_doc$$, 'PT413', NULL,
+                 'a JSON document past 64 KiB');
+SELECT throws_ok($$SELECT array_fill('x'::text, ARRAY[101])::core.text_list$$, 'PT413', NULL, 'a list past 100 elements');
+SELECT throws_ok($$SELECT 'infinity'::core.finite_date$$, 'PT400',
+                 'CORE_DATE_OUT_OF_RANGE: a date or instant is infinite or outside the years 1 to 9999', 'infinity is not a date');
+SELECT throws_ok($$SELECT '-infinity'::core.finite_timestamptz$$, 'PT400', NULL, '-infinity is not an instant');
+SELECT throws_ok($$SELECT '10000-01-01'::core.finite_date$$, 'PT400', NULL, 'nor a year past 9999');
+RESET ROLE;
+
+-- core.raise is internal (API roles reach it through SECURITY DEFINER functions); granted in this rolled-back
+-- transaction only, to unit-test it as an API role.
+GRANT EXECUTE ON FUNCTION core.raise(text, text, text) TO mercato_anon;
 SET LOCAL ROLE mercato_anon;
 SELECT throws_ok($$SELECT core.raise('CORE_INVALID_ARGUMENT')$$, 'PT400', NULL, 'any role may raise catalogued errors');
 RESET ROLE;

@@ -1,6 +1,6 @@
 -- Tests for functions/ledger: every posting rule, idempotency, holds, reversals, history and check().
 BEGIN;
-SELECT plan(144);
+SELECT plan(145);
 
 SELECT is_definer('ledger', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'transfer is SECURITY DEFINER');
 SELECT volatility_is('ledger', 'account_balance', ARRAY['bigint'], 'stable', 'reads are STABLE');
@@ -99,6 +99,11 @@ SELECT ok(ledger.transfer('hot-lie', (SELECT src FROM a), (SELECT prov FROM a), 
 SELECT is((SELECT slot FROM ledger.entry WHERE account_id = (SELECT prov FROM a)
             AND transaction_id = (SELECT id FROM ledger.transaction WHERE reference = 'hot-lie')), 0::smallint,
           'the plain account is still credited on its own row');
+SELECT set_config('ledger.hot_accounts', ' ' || (SELECT prov FROM a) || ':1 ' || (SELECT hot FROM a) || ':x9 ', true);
+SELECT ok(ledger.transfer('hot-junk-1', (SELECT src FROM a), (SELECT prov FROM a), 1) > 0
+          AND ledger.transfer('hot-junk-2', (SELECT src FROM a), (SELECT hot FROM a), 1) > 0,
+          'nor does a malformed one another client left on a pooled backend (no division by zero, no cast error)');
+SELECT ledger.transfer('hot-junk-back', (SELECT hot FROM a), (SELECT src FROM a), 1);
 SELECT is((SELECT x.balance + (SELECT sum(s.balance) FROM ledger.account_slot s WHERE s.account_id = x.id)
              FROM ledger.account x WHERE x.id = (SELECT hot FROM a)), 5::numeric, 'slot 0 plus the slots is the balance');
 SELECT throws_like($$SELECT ledger.transfer('hot-out', (SELECT hot FROM a), (SELECT prov FROM a), 6)$$,

@@ -112,7 +112,7 @@ SELECT is(settlement.commission(560000, 0.1, 50, NULL, 2), 56000::numeric, 'no m
 -- Who may settle; which periods ----------------------------------------------------------------------
 SELECT set_config('request.jwt.claims', '{"sub": "prov-1", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_like($$SELECT settlement.settle_provider(pg_temp.id('p1'), current_date - 20, current_date - 14, 'r1')$$,
+SELECT throws_like($$SELECT api.settle_provider(pg_temp.id('p1'), current_date - 20, current_date - 14, 'r1')$$,
                    'SETTLEMENT_FORBIDDEN:%', 'a provider cannot settle itself');
 RESET ROLE;
 SELECT throws_like($$SELECT settlement.settle_provider(pg_temp.id('p1'), current_date - 2, current_date, 'r-open')$$,
@@ -202,11 +202,11 @@ SELECT is((SELECT count(*) FROM ledger.check() WHERE NOT ok), 0::bigint, 'and so
 -- Reads ---------------------------------------------------------------------------------------------------
 SELECT set_config('request.jwt.claims', '{"sub": "prov-1", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT is((SELECT count(*) FROM settlement.list_cycles()), 3::bigint, 'a provider lists its cycles');
-SELECT is(jsonb_array_length(settlement.get_cycle(pg_temp.id('cy1')) -> 'lines'), 3, 'and reads one with its lines');
+SELECT is((SELECT count(*) FROM api.settlement_cycles()), 3::bigint, 'a provider lists its cycles');
+SELECT is(jsonb_array_length(api.settlement_cycle(pg_temp.id('cy1')) -> 'lines'), 3, 'and reads one with its lines');
 SELECT set_config('request.jwt.claims', '{"sub": "prov-2", "role": "mercato_user"}', true);
-SELECT throws_like($$SELECT settlement.get_cycle(pg_temp.id('cy1'))$$, 'SETTLEMENT_FORBIDDEN:%', 'another provider cannot');
-SELECT throws_like($$SELECT * FROM settlement.list_cycles(pg_temp.id('p1'))$$, 'SETTLEMENT_FORBIDDEN:%', 'nor list them');
+SELECT throws_like($$SELECT api.settlement_cycle(pg_temp.id('cy1'))$$, 'SETTLEMENT_FORBIDDEN:%', 'another provider cannot');
+SELECT throws_like($$SELECT * FROM api.settlement_cycles(pg_temp.id('p1'))$$, 'SETTLEMENT_FORBIDDEN:%', 'nor list them');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM audit.event WHERE module = 'settlement' AND action = 'SETTLED'), 3::bigint, 'one domain event per cycle');
 

@@ -2,9 +2,9 @@
 
 BEGIN;
 
-DROP FUNCTION api.contracts_check(), api.release_unearned(bigint), api.contracts(text, integer), api.contract(bigint),
-    api.complete_contract(bigint), api.terminate_contract(bigint, text), api.cancel_assignment(bigint, text),
-    api.assign_vehicle(bigint, bigint), api.activate_contract(bigint), api.cancel_contract(bigint, text),
+DROP FUNCTION api.contracts_check(), api.release_unearned(bigint), api.contracts(core.name_text, integer), api.contract(bigint),
+    api.complete_contract(bigint), api.terminate_contract(bigint, core.long_text), api.cancel_assignment(bigint, core.long_text),
+    api.assign_vehicle(bigint, bigint), api.activate_contract(bigint), api.cancel_contract(bigint, core.long_text),
     api.create_contract(bigint);
 
 COMMIT;

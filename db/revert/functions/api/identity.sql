@@ -2,9 +2,9 @@
 
 BEGIN;
 
-DROP FUNCTION api.policy_in_force(text, timestamptz), api.add_policy_version(text, timestamptz, jsonb, text),
-    api.set_setting(text, text), api.lookups(text), api.currencies(), api.revoke_role(bigint, text, bigint),
-    api.assign_role(bigint, text, bigint), api.set_user_status(bigint, text), api.create_tenant(text, text, jsonb),
-    api.register_user(text, text, text, bigint, text, text), api.me();
+DROP FUNCTION api.setting(core.name_text, core.name_text), api.current_actor(), api.policy_in_force(core.name_text, core.finite_timestamptz), api.add_policy_version(core.name_text, core.finite_timestamptz, core.json_doc, core.long_text),
+    api.set_setting(core.name_text, core.long_text), api.lookups(core.name_text), api.currencies(), api.revoke_role(bigint, core.name_text, bigint),
+    api.assign_role(bigint, core.name_text, bigint), api.set_user_status(bigint, core.name_text), api.create_tenant(core.name_text, core.name_text, core.json_doc),
+    api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text), api.me();
 
 COMMIT;

@@ -4,13 +4,13 @@ SELECT plan(12);
 
 SELECT function_privs_are('api', 'currencies', ARRAY[]::text[], 'mercato_anon', ARRAY['EXECUTE'], 'reference data is public');
 SELECT function_privs_are('api', 'me', ARRAY[]::text[], 'mercato_anon', ARRAY[]::text[], 'anonymous callers cannot ask who they are');
-SELECT function_privs_are('api', 'register_user', ARRAY['text', 'text', 'text', 'bigint', 'text', 'text'], 'mercato_anon',
+SELECT function_privs_are('api', 'register_user', ARRAY['core.name_text', 'core.name_text', 'core.name_text', 'bigint', 'core.name_text', 'core.name_text'], 'mercato_anon',
                           ARRAY[]::text[], 'nor register users');
 SELECT volatility_is('api', 'me', ARRAY[]::text[], 'stable', 'reads are STABLE (GET)');
-SELECT volatility_is('api', 'register_user', ARRAY['text', 'text', 'text', 'bigint', 'text', 'text'], 'volatile', 'writes are VOLATILE (POST)');
+SELECT volatility_is('api', 'register_user', ARRAY['core.name_text', 'core.name_text', 'core.name_text', 'bigint', 'core.name_text', 'core.name_text'], 'volatile', 'writes are VOLATILE (POST)');
 SELECT ok((SELECT bool_and(coalesce(obj_description(p.oid, 'pg_proc'), '') <> '') FROM pg_proc p
             WHERE p.pronamespace = 'api'::regnamespace), 'every api function is documented');
-SELECT alike(obj_description('api.register_user(text, text, text, bigint, text, text)'::regprocedure, 'pg_proc'),
+SELECT alike(obj_description('api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text)'::regprocedure, 'pg_proc'),
             '%Errors:%IDENTITY_SUBJECT_TAKEN%', 'wrappers carry the wrapped function''s documented errors');
 
 SELECT identity.register_user('kc|api-alice', 'BUSINESS', 'Alice');

@@ -2,9 +2,9 @@
 BEGIN;
 SELECT plan(9);
 
-SELECT function_privs_are('api', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'mercato_user',
+SELECT function_privs_are('api', 'transfer', ARRAY['core.name_text', 'bigint', 'bigint', 'numeric', 'core.long_text', 'core.json_doc'], 'mercato_user',
                           ARRAY[]::text[], 'users cannot move money directly');
-SELECT function_privs_are('api', 'transfer', ARRAY['text', 'bigint', 'bigint', 'numeric', 'text', 'jsonb'], 'mercato_service',
+SELECT function_privs_are('api', 'transfer', ARRAY['core.name_text', 'bigint', 'bigint', 'numeric', 'core.long_text', 'core.json_doc'], 'mercato_service',
                           ARRAY['EXECUTE'], 'the back office can');
 SELECT function_privs_are('api', 'my_accounts', ARRAY[]::text[], 'mercato_anon', ARRAY[]::text[], 'anonymous callers have no wallet');
 

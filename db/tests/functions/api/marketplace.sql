@@ -7,11 +7,11 @@ SELECT is((SELECT count(*)::int FROM pg_proc p WHERE p.pronamespace = 'api'::reg
             AND has_function_privilege('mercato_anon', p.oid, 'EXECUTE')
             AND p.proname IN ('submit_bid', 'rfq_bids', 'verify_code', 'register_business', 'award_rfq')), 0,
           'anonymous callers reach no marketplace write or bid read');
-SELECT function_privs_are('api', 'verify_code', ARRAY['bigint', 'text', 'jsonb'], 'mercato_user', ARRAY['EXECUTE'],
+SELECT function_privs_are('api', 'verify_code', ARRAY['bigint', 'core.name_text', 'core.json_doc'], 'mercato_user', ARRAY['EXECUTE'],
                           'authenticated callers may try codes (the function decides who)');
 SELECT volatility_is('api', 'rfq_bids', ARRAY['bigint'], 'stable', 'ranked bids are a GET');
-SELECT volatility_is('api', 'verify_code', ARRAY['bigint', 'text', 'jsonb'], 'volatile', 'verifying is a POST');
-SELECT alike(obj_description('api.verify_code(bigint, text, jsonb)'::regprocedure, 'pg_proc'), '%is NOT an error%',
+SELECT volatility_is('api', 'verify_code', ARRAY['bigint', 'core.name_text', 'core.json_doc'], 'volatile', 'verifying is a POST');
+SELECT alike(obj_description('api.verify_code(bigint, core.name_text, core.json_doc)'::regprocedure, 'pg_proc'), '%is NOT an error%',
              'the wrapper documents that a wrong code is an answer');
 
 SELECT identity.register_user('kc|api-mk-b', 'BUSINESS', 'B');

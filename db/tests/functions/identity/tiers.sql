@@ -119,9 +119,9 @@ SELECT throws_ok($$UPDATE identity.trust_score_event SET old_score = NULL WHERE 
 -- who may run it
 SELECT set_config('request.jwt.claims', '{"sub": "kc|tier-biz", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT throws_like($$SELECT * FROM identity.recalculate_tiers()$$, 'IDENTITY_PERMISSION_DENIED:%', 'a business cannot recalculate tiers');
+SELECT throws_like($$SELECT * FROM api.recalculate_tiers()$$, 'IDENTITY_PERMISSION_DENIED:%', 'a business cannot recalculate tiers');
 SELECT throws_ok($$SELECT * FROM identity.recalculate_provider_tiers()$$, '42501', NULL, 'nor call the internal set-based function');
-SELECT throws_like($$SELECT identity.apply_trust_events()$$, 'IDENTITY_PERMISSION_DENIED:%', 'nor fold trust events');
+SELECT throws_like($$SELECT api.apply_trust_events()$$, 'IDENTITY_PERMISSION_DENIED:%', 'nor fold trust events');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -16,8 +16,8 @@ SELECT ok(NOT has_table_privilege('mercato_service', 'api.bids', 'SELECT'), 'the
 SELECT identity.register_user('kc|av-p', 'PROVIDER', 'p');
 SELECT set_config('request.jwt.claims', '{"sub": "kc|av-p", "role": "mercato_user"}', true);
 SET LOCAL ROLE mercato_user;
-SELECT identity.register_provider('COMPANY', 'AV');
-SELECT identity.add_vehicle('AV-1', 'SEDAN', 4);
+SELECT api.register_provider('COMPANY', 'AV');
+SELECT api.add_vehicle('AV-1', 'SEDAN', 4);
 SELECT results_eq($$SELECT plate_number FROM api.vehicles$$, $$VALUES ('AV-1')$$,
                   'through a view a provider sees exactly what the table''s policy lets it see');
 RESET ROLE;

@@ -14,13 +14,13 @@ GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|cr-a', 'BUSINESS'), ('kc|cr-b', 'BUSINESS'), ('kc|cr-p1', 'PROVIDER'),
     ('kc|cr-p2', 'PROVIDER'), ('kc|cr-p3', 'PROVIDER'), ('kc|cr-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|cr-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|cr-a'); INSERT INTO ids SELECT 'a', identity.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-b'); INSERT INTO ids SELECT 'b', identity.register_business('B', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p1'); INSERT INTO ids SELECT 'p1', identity.register_provider('COMPANY', 'P1');
-INSERT INTO ids SELECT 'car1', identity.add_vehicle('cr-1', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p2'); INSERT INTO ids SELECT 'p2', identity.register_provider('COMPANY', 'P2');
-INSERT INTO ids SELECT 'car2', identity.add_vehicle('cr-2', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p3'); INSERT INTO ids SELECT 'p3', identity.register_provider('COMPANY', 'P3'); RESET ROLE;
+SELECT pg_temp.as_user('kc|cr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
+SELECT pg_temp.as_user('kc|cr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
+SELECT pg_temp.as_user('kc|cr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
+INSERT INTO ids SELECT 'car1', api.add_vehicle('cr-1', 'SEDAN', 4); RESET ROLE;
+SELECT pg_temp.as_user('kc|cr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
+INSERT INTO ids SELECT 'car2', api.add_vehicle('cr-2', 'SEDAN', 4); RESET ROLE;
+SELECT pg_temp.as_user('kc|cr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
 WITH r AS (
     INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
     VALUES ((SELECT v FROM ids WHERE k = 'a'), 'two cars', 'ETB', current_date - 5, current_date + 4, now() - interval '7 days',

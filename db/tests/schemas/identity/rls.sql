@@ -11,12 +11,12 @@ GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|ir-biz', 'BUSINESS'), ('kc|ir-biz2', 'BUSINESS'),
     ('kc|ir-p1', 'PROVIDER'), ('kc|ir-p2', 'PROVIDER'), ('kc|ir-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|ir-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|ir-biz'); INSERT INTO ids SELECT 'biz', identity.register_business('Own', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|ir-biz2'); INSERT INTO ids SELECT 'biz2', identity.register_business('Other', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|ir-p1'); INSERT INTO ids SELECT 'p1', identity.register_provider('COMPANY', 'P1');
-INSERT INTO ids SELECT 'car1', identity.add_vehicle('IR-1', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|ir-p2'); INSERT INTO ids SELECT 'p2', identity.register_provider('COMPANY', 'P2');
-INSERT INTO ids SELECT 'car2', identity.add_vehicle('IR-2', 'SEDAN', 4); RESET ROLE;
+SELECT pg_temp.as_user('kc|ir-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Own', 'RETAIL'); RESET ROLE;
+SELECT pg_temp.as_user('kc|ir-biz2'); INSERT INTO ids SELECT 'biz2', api.register_business('Other', 'RETAIL'); RESET ROLE;
+SELECT pg_temp.as_user('kc|ir-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
+INSERT INTO ids SELECT 'car1', api.add_vehicle('IR-1', 'SEDAN', 4); RESET ROLE;
+SELECT pg_temp.as_user('kc|ir-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
+INSERT INTO ids SELECT 'car2', api.add_vehicle('IR-2', 'SEDAN', 4); RESET ROLE;
 
 SELECT pg_temp.as_user('kc|ir-biz');
 SELECT results_eq($$SELECT id FROM identity.business$$, $$SELECT v FROM ids WHERE k = 'biz'$$, 'a business reads its own business row only');

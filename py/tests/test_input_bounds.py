@@ -1,0 +1,615 @@
+"""Input bounds of the HTTP API (issue 14, "Input bounds"), generated from the catalog so that the next api function is
+covered without anyone remembering to add it here:
+
+- no api function takes plain text, jsonb, json, date, timestamptz or an array: every such parameter is one of the bounded
+  domains of schema core, whose COMMENT states the limit (and this file checks the enforced limit is the stated one);
+- every date/timestamptz parameter refuses ±infinity (and years outside 1-9999) with CORE_DATE_OUT_OF_RANGE (400),
+  every text/jsonb/array parameter refuses a value one past its limit with CORE_INPUT_TOO_LARGE (413), called as
+  PostgREST calls it (named arguments converted from JSON) and as psycopg calls it, by a role allowed to call it;
+- a JSON null anywhere inside a JSON document an api function parses is refused with a documented code or accepted,
+  never a raw SQLSTATE (every api function taking a document must have a template below);
+- regressions for the findings of issue 14 item 7.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from psycopg.types.json import Jsonb
+
+from mercato.postgrest import PostgREST
+
+ROLES = ("mercato_user", "mercato_service", "mercato_anon")
+#: Parameter types an api function may take as they are: fixed-size, or bounded by the function itself (numeric).
+PLAIN_OK = {"bigint", "integer", "smallint", "boolean", "numeric"}
+TEXT_TOO_LARGE, DATE_OUT_OF_RANGE = "CORE_INPUT_TOO_LARGE", "CORE_DATE_OUT_OF_RANGE"
+
+
+# -- the catalog ------------------------------------------------------------------------------------------------------
+
+def api_parameters(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """Every input parameter of every api function: its type, the domain's base type and schema, its default."""
+    rows = conn.execute("""
+        SELECT p.oid::regprocedure::text AS signature, p.proname AS function, a.n, a.name,
+               format_type(a.t, NULL) AS type, t.typtype = 'd' AS is_domain, tn.nspname AS type_schema,
+               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.t END, NULL) AS base,
+               a.n > p.pronargs - p.pronargdefaults AS has_default,
+               pg_get_function_arg_default(p.oid, a.n_all::int) AS default_expr,
+               ARRAY(SELECT r FROM unnest(%s::text[]) r WHERE has_function_privilege(r, p.oid, 'EXECUTE')) AS roles
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          CROSS JOIN LATERAL (   -- the input arguments (OUT and TABLE columns are not), numbered among all and among inputs
+                SELECT x.t, x.name, x.n_all, row_number() OVER (ORDER BY x.n_all) AS n
+                  FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]),
+                              coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[p.pronargs])),
+                              coalesce(p.proargnames, array_fill(NULL::text, ARRAY[p.pronargs])))
+                       WITH ORDINALITY AS x(t, mode, name, n_all)
+                 WHERE x.mode IN ('i', 'b', 'v')) a
+          JOIN pg_type t ON t.oid = a.t JOIN pg_namespace tn ON tn.oid = t.typnamespace
+         WHERE n.nspname = 'api' AND p.prokind = 'f'
+           AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+         ORDER BY p.proname, a.n""", (list(ROLES),)).fetchall()
+    cols = ("signature", "function", "n", "name", "type", "is_domain", "type_schema", "base", "has_default", "default_expr",
+            "roles")
+    return [dict(zip(cols, r)) for r in rows]
+
+
+def core_domains(conn: psycopg.Connection) -> dict[str, dict[str, Any]]:
+    """The domains of schema core with their base type and the limits their COMMENT states."""
+    found = {}
+    for name, base, comment in conn.execute("""
+            SELECT format_type(t.oid, NULL), format_type(t.typbasetype, NULL), coalesce(obj_description(t.oid, 'pg_type'), '')
+              FROM pg_type t WHERE t.typnamespace = 'core'::regnamespace AND t.typtype = 'd' ORDER BY 1"""):
+        limits = {unit: int(n.replace(",", "")) for n, unit in
+                  re.findall(r"at most ([0-9][0-9,]*) (characters|bytes|elements)", comment)}
+        found[name] = {"base": base, "comment": comment, "limits": limits}
+    return found
+
+
+def filler(p: dict[str, Any]) -> Any:
+    """A value of the right type and within bounds for a parameter (the other arguments of a probing call)."""
+    base = p["base"]
+    if base in ("bigint", "integer", "smallint"):
+        return 1
+    if base == "numeric":
+        return "1"
+    if base == "boolean":
+        return False
+    if base == "date":
+        return str(dt.date.today())
+    if base.startswith("timestamp"):
+        return dt.datetime.now(dt.timezone.utc).isoformat()
+    if base in ("jsonb", "json"):
+        return {}
+    if base.endswith("[]"):
+        return []
+    return "https://example.test/x" if "url" in p["type"] else "x"
+
+
+def oversized(domain: dict[str, Any]) -> Any:
+    """A value one past the domain's stated limit."""
+    limits, base = domain["limits"], domain["base"]
+    if base in ("jsonb", "json"):
+        n = limits["bytes"] + 1
+        return {"k": "x" * (n - len('{"k": ""}'))}   # jsonb::text is exactly n bytes
+    if base.endswith("[]"):
+        return ["x"] * (limits["elements"] + 1)
+    return "x" * (limits["characters"] + 1)
+
+
+def caller_for(p: dict[str, Any]) -> tuple[str, dict | None]:
+    role = next(r for r in ROLES if r in p["roles"])
+    return role, ({"sub": f"kc|bounds-{uuid.uuid4().hex[:6]}", "role": role} if role == "mercato_user"
+                  else {"role": role} if role == "mercato_service" else None)
+
+
+@pytest.fixture
+def rest(db_url: str):
+    with PostgREST(make_conninfo(db_url, user="mercato_authenticator")) as client:
+        yield client
+
+
+def direct_call(db_url: str, params: list[dict[str, Any]], args: dict[str, Any], role: str, claims: dict | None) -> str | None:
+    """The same call through psycopg as the API role (named arguments, Python values): the error code or None."""
+    fn = params[0]["function"]
+    call = sql.SQL("SELECT api.{}({})").format(sql.Identifier(fn), sql.SQL(", ").join(
+        sql.SQL("{} := %s").format(sql.Identifier(k)) for k in args))
+    values = [Jsonb(v) if isinstance(v, (dict, list)) and next(p for p in params if p["name"] == k)["base"] == "jsonb"
+              else v for k, v in args.items()]
+    with psycopg.connect(db_url) as conn:
+        conn.execute("SELECT set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
+                     (role, json.dumps(claims or {"role": role})))
+        try:
+            conn.execute(call, values)
+        except psycopg.Error as exc:
+            return (exc.diag.message_primary or "").split(":")[0] + f" ({exc.sqlstate})"
+        finally:
+            conn.rollback()
+    return None
+
+
+# -- every parameter is bounded ---------------------------------------------------------------------------------------
+
+def test_no_api_function_takes_an_unbounded_type(postgresql: psycopg.Connection) -> None:
+    params = api_parameters(postgresql)
+    assert len({p["function"] for p in params}) >= 50, "the scan must see the api functions"
+    domains = core_domains(postgresql)
+    unbounded = [f"{p['signature']} {p['name']} {p['type']}" for p in params
+                 if p["type"] not in PLAIN_OK and not (p["is_domain"] and p["type"] in domains)]
+    assert not unbounded, ("api parameters must use a bounded core domain (core.name_text, core.long_text, core.url_text, "
+                           "core.text_list, core.json_doc, core.json_batch, core.finite_date, core.finite_timestamptz):\n"
+                           + "\n".join(unbounded))
+
+
+def test_every_core_domain_documents_its_limit(postgresql: psycopg.Connection) -> None:
+    domains = core_domains(postgresql)
+    assert domains, "schema core defines the input domains"
+    for name, d in domains.items():
+        if d["base"] in ("date", "timestamp with time zone"):
+            assert "infinity" in d["comment"] and DATE_OUT_OF_RANGE in d["comment"], (name, d["comment"])
+        else:
+            assert d["limits"] and TEXT_TOO_LARGE in d["comment"], (name, d["comment"])
+
+
+def test_the_error_catalogue_states_the_same_limits(postgresql: psycopg.Connection) -> None:
+    """docs/errors.md (core.error) lists each domain's maximum: it must be the one the domain states."""
+    def human(n: int, unit: str) -> str:
+        if unit == "bytes":
+            return f"{n >> 20} MiB" if n % (1 << 20) == 0 else f"{n >> 10} KiB" if n % 1024 == 0 else f"{n:,} bytes"
+        return f"{n:,}"
+
+    describe = dict(postgresql.execute("SELECT code, description FROM core.error WHERE code IN (%s, %s)",
+                                       (TEXT_TOO_LARGE, DATE_OUT_OF_RANGE)).fetchall())
+    for name, d in core_domains(postgresql).items():
+        if d["base"] in ("date", "timestamp with time zone"):
+            assert name in describe[DATE_OUT_OF_RANGE], name
+            continue
+        unit = "bytes" if "bytes" in d["limits"] else "elements" if "elements" in d["limits"] else "characters"
+        assert f"{name} {human(d['limits'][unit], unit)}" in describe[TEXT_TOO_LARGE], (name, d["limits"], describe[TEXT_TOO_LARGE])
+
+
+def test_no_api_default_is_infinite_or_outside_its_domain(postgresql: psycopg.Connection) -> None:
+    bad = []
+    for p in api_parameters(postgresql):
+        if not p["has_default"] or p["default_expr"] is None:
+            continue
+        if "infinity" in p["default_expr"]:
+            bad.append(f"{p['signature']} {p['name']} DEFAULT {p['default_expr']}")
+            continue
+        try:
+            with postgresql.transaction():
+                postgresql.execute(f"SELECT ({p['default_expr']})::{p['type']}")
+        except psycopg.Error as exc:
+            bad.append(f"{p['signature']} {p['name']} DEFAULT {p['default_expr']}: {exc.diag.message_primary}")
+    assert not bad, "defaults must be finite values of their domain (NULL means unbounded):\n" + "\n".join(bad)
+
+
+def test_domain_limits_are_the_documented_ones(postgresql: psycopg.Connection) -> None:
+    """The limit in each domain's COMMENT is exactly the enforced one: at the limit accepted, one past refused."""
+    def refused(value: str, domain: str) -> tuple[str, str] | None:
+        try:
+            with postgresql.transaction():
+                postgresql.execute(f"SELECT %s::{domain}", (value,))
+        except psycopg.Error as exc:
+            return exc.sqlstate, (exc.diag.message_primary or "").split(":")[0]
+        return None
+
+    domains = core_domains(postgresql)
+    assert len(domains) >= 8, "schema core defines the input domains"
+    for name, d in domains.items():
+        base, limits = d["base"], d["limits"]
+        assert refused(None, name) is None, f"{name}: NULL is the function's business, not the domain's"
+        if base in ("date", "timestamp with time zone"):
+            for ok in ("0001-01-01", "2026-06-30", "9999-12-31"):
+                assert refused(ok, name) is None, (name, ok)
+            for bad in ("infinity", "-infinity", "10000-01-01", "0001-12-31 BC"):
+                assert refused(bad, name) == ("PT400", DATE_OUT_OF_RANGE), (name, bad)
+        elif base in ("jsonb", "json"):
+            n = limits["bytes"]
+            at_limit = json.dumps({"k": "é" * ((n - 9) // 2) + "x" * ((n - 9) % 2)}, ensure_ascii=False)
+            assert refused(at_limit, name) is None, (name, "at the limit")
+            assert refused(json.dumps(oversized(d)), name) == ("PT413", TEXT_TOO_LARGE), name
+        elif base.endswith("[]"):
+            elements, chars = limits["elements"], limits["characters"]
+            assert refused("{" + ",".join(["x"] * elements) + "}", name) is None, name
+            assert refused("{" + ",".join(["x"] * (elements + 1)) + "}", name) == ("PT413", TEXT_TOO_LARGE), name
+            assert refused("{" + "é" * chars + "}", name) is None, name
+            assert refused("{" + "é" * (chars + 1) + "}", name) == ("PT413", TEXT_TOO_LARGE), name
+        else:
+            n = limits["characters"]
+            assert refused("é" * n, name) is None, (name, "characters, not bytes")
+            assert refused("x" * (n + 1), name) == ("PT413", TEXT_TOO_LARGE), name
+
+
+def test_named_calls_with_base_typed_values_still_resolve(postgresql: psycopg.Connection) -> None:
+    """A caller that types its values with the base type (``p_x := $1::text``, ``$2::jsonb``, ``$3::date``: PostgREST
+    and psycopg calls alike) still finds every api function: a domain parameter takes a value of its base type."""
+    by_function: dict[str, list[dict]] = {}
+    for p in api_parameters(postgresql):
+        by_function.setdefault(p["signature"], []).append(p)
+    unresolved = []
+    for signature, params in by_function.items():
+        call = sql.SQL("PREPARE bounds_probe AS SELECT * FROM api.{}({})").format(
+            sql.Identifier(params[0]["function"]),
+            sql.SQL(", ").join(sql.SQL("{} := ${}::{}").format(sql.Identifier(p["name"]), sql.SQL(str(i)), sql.SQL(p["base"]))
+                               for i, p in enumerate(params, 1)))
+        try:
+            with postgresql.transaction():
+                postgresql.execute(call)
+                postgresql.execute("DEALLOCATE bounds_probe")
+        except psycopg.Error as exc:
+            unresolved.append(f"{signature}: {exc.sqlstate} {exc.diag.message_primary}")
+    assert len(by_function) >= 50 and not unresolved, "\n".join(unresolved)
+
+
+# -- every api function refuses infinity and oversized input, as its callers call it ----------------------------------
+
+def _probe(db_url: str, rest: PostgREST, params: list[dict[str, Any]], target: dict[str, Any], value: Any) -> list[str]:
+    """Call the function with ``value`` in ``target`` (fillers elsewhere) through the emulator and psycopg: the answers."""
+    role, claims = caller_for(target)
+    args = {p["name"]: filler(p) for p in params}
+    args[target["name"]] = value
+    response = rest.rpc(target["function"], args, claims=claims)
+    via_http = "ok" if response.ok else f"{response.status} {response.code or response.body.get('code')}"
+    return [via_http, direct_call(db_url, params, args, role, claims) or "ok"]
+
+
+def test_every_date_parameter_refuses_infinity(db_url: str, postgresql: psycopg.Connection, rest: PostgREST) -> None:
+    params = api_parameters(postgresql)
+    by_function: dict[str, list[dict]] = {}
+    for p in params:
+        by_function.setdefault(p["function"], []).append(p)
+    targets = [p for p in params if p["base"] in ("date", "timestamp with time zone", "timestamp without time zone")]
+    assert len(targets) >= 15, "the scan must find the date and timestamp parameters"
+    wrong = []
+    for p in targets:
+        for value in ("infinity", "-infinity"):
+            answers = _probe(db_url, rest, by_function[p["function"]], p, value)
+            if answers != [f"400 {DATE_OUT_OF_RANGE}", f"{DATE_OUT_OF_RANGE} (PT400)"]:
+                wrong.append(f"api.{p['function']}({p['name']} := {value}): {answers}")
+    assert not wrong, "every date/timestamp input refuses ±infinity with CORE_DATE_OUT_OF_RANGE:\n" + "\n".join(wrong)
+
+
+def test_every_text_and_json_parameter_refuses_oversized_input(db_url: str, postgresql: psycopg.Connection,
+                                                              rest: PostgREST) -> None:
+    params = api_parameters(postgresql)
+    domains = core_domains(postgresql)
+    by_function: dict[str, list[dict]] = {}
+    for p in params:
+        by_function.setdefault(p["function"], []).append(p)
+    targets = [p for p in params if p["base"] not in PLAIN_OK and p["base"] not in
+               ("date", "timestamp with time zone", "timestamp without time zone")]
+    assert len(targets) >= 80, "the scan must find the text and json parameters"
+    wrong = []
+    for p in targets:
+        domain = domains.get(p["type"])
+        if domain is None:
+            wrong.append(f"api.{p['function']}({p['name']} {p['type']}): not a bounded core domain")
+            continue
+        answers = _probe(db_url, rest, by_function[p["function"]], p, oversized(domain))
+        if answers != [f"413 {TEXT_TOO_LARGE}", f"{TEXT_TOO_LARGE} (PT413)"]:
+            wrong.append(f"api.{p['function']}({p['name']} {p['type']}): {answers}")
+    assert not wrong, "every text/jsonb input has a documented maximum (CORE_INPUT_TOO_LARGE, 413):\n" + "\n".join(wrong)
+
+
+# -- a world to call the workflows in ---------------------------------------------------------------------------------
+
+class World:
+    """Tenants, a business with money, verified providers with an active insured vehicle, an admin, the back office,
+    all called through the PostgREST emulator (set-up shortcuts as the superuser only where noted)."""
+
+    def __init__(self, db_url: str, rest: PostgREST) -> None:
+        self.db_url, self.rest = db_url, rest
+        self.tag = uuid.uuid4().hex[:6]
+        self.n = 0
+        self.subs = {k: f"kc|{k}-{self.tag}" for k in ("biz", "prov", "prov2", "admin")}
+        with psycopg.connect(db_url, autocommit=True) as conn:   # users exist before anyone can call
+            for k, kind in (("biz", "BUSINESS"), ("prov", "PROVIDER"), ("prov2", "PROVIDER"), ("admin", "ADMIN")):
+                uid = conn.execute("SELECT identity.register_user(%s, %s, %s)", (self.subs[k], kind, k)).fetchone()[0]
+                if k == "admin":
+                    conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (uid,))
+        self.business = self.ok("register_business", {"p_name": "Biz", "p_business_type": "RETAIL"}, "biz")
+        self.ok("set_business_kyb", {"p_business_id": self.business, "p_status": "VERIFIED"}, "admin")
+        self.ok("top_up_business", {"p_business_id": self.business, "p_amount": "1000000", "p_reference": f"top-{self.tag}"},
+                "service")
+        self.providers = {}
+        for k in ("prov", "prov2"):
+            pid = self.ok("register_provider", {"p_provider_type": "COMPANY", "p_name": k}, k)
+            self.ok("set_provider_verification", {"p_provider_id": pid, "p_status": "VERIFIED"}, "admin")
+            self.providers[k] = pid
+        self.bank = self.ok("open_account", {"p_owner_type": "PLATFORM", "p_owner_id": f"bank-{self.tag}",
+                                             "p_purpose": "CLEARING", "p_currency": "ETB", "p_allow_negative": True},
+                            "service")
+        with psycopg.connect(db_url) as conn:
+            self.tiers = [r[0] for r in conn.execute("SELECT code FROM masterdata.provider_tier ORDER BY code")]
+        self.wallet, self.wallet2 = (self.ok("open_account", {"p_owner_type": "PLATFORM", "p_owner_id": f"{w}-{self.tag}",
+                                                              "p_purpose": "MAIN", "p_currency": "ETB"}, "service")
+                                     for w in ("w1", "w2"))
+
+    def claims(self, who: str) -> dict:
+        return {"role": "mercato_service"} if who == "service" else {"sub": self.subs[who], "role": "mercato_user"}
+
+    def call(self, fn: str, args: dict, who: str):
+        return self.rest.rpc(fn, args, claims=self.claims(who))
+
+    def ok(self, fn: str, args: dict, who: str):
+        r = self.call(fn, args, who)
+        assert r.ok, (fn, args, r.status, r.body)
+        return r.body
+
+    def unique(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}-{self.tag}-{self.n}"
+
+    def vehicle(self, who: str = "prov") -> int:
+        today = dt.date.today()
+        vid = self.ok("add_vehicle", {"p_plate_number": f"B{self.tag[:4]} {self.n}{who[-1]}", "p_vehicle_type": "SEDAN",
+                                      "p_seat_count": 4}, who)
+        self.n += 1
+        ins = self.ok("add_vehicle_insurance", {"p_vehicle_id": vid, "p_insurance_type": "COMPREHENSIVE",
+                                                "p_company_name": "Nyala", "p_coverage_start": str(today),
+                                                "p_coverage_end": str(today + dt.timedelta(days=90)),
+                                                "p_certificate_url": "https://docs.example/p.pdf"}, who)
+        self.ok("set_vehicle_status", {"p_vehicle_id": vid, "p_status": "ACTIVE"}, "admin")
+        self.ok("verify_insurance", {"p_insurance_id": ins, "p_status": "VERIFIED"}, "admin")
+        return vid
+
+    def rfq(self, quantity: int = 1) -> tuple[int, int]:
+        start = dt.date.today() + dt.timedelta(days=1)
+        rfq = self.ok("create_rfq", {"p_title": "cars", "p_start_date": str(start), "p_end_date": str(start + dt.timedelta(days=4)),
+                                     "p_bid_deadline": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)).isoformat(),
+                                     "p_lines": [{"vehicle_type": "SEDAN", "quantity": quantity}]}, "biz")
+        self.ok("publish_rfq", {"p_rfq_id": rfq}, "biz")
+        return rfq, self.ok("rfq", {"p_rfq_id": rfq}, "biz")["lines"][0]["rfq_line_id"]
+
+    def close_bidding(self, rfq: int) -> None:
+        """Set-up shortcut (superuser): the deadline passes now instead of in an hour."""
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() WHERE id = %s", (rfq,))
+
+    def bid_closed_rfq(self) -> tuple[int, int, str]:
+        rfq, line = self.rfq()
+        self.ok("submit_bid", {"p_rfq_id": rfq, "p_lines": [{"rfq_line_id": line, "unit_price": "100", "quantity": 1}]}, "prov")
+        self.close_bidding(rfq)
+        return rfq, line, self.ok("rfq_bids", {"p_rfq_id": rfq}, "biz")[0]["bidder"]
+
+    def delivery_session(self) -> tuple[int, str]:
+        rfq, line, bidder = self.bid_closed_rfq()
+        self.ok("award_rfq", {"p_rfq_id": rfq, "p_awards": [{"rfq_line_id": line, "bidder": bidder, "quantity": 1}]}, "biz")
+        contract = self.ok("create_contract", {"p_rfq_id": rfq}, "biz")["id"]
+        self.ok("activate_contract", {"p_contract_id": contract}, "biz")
+        cline = self.ok("contract", {"p_contract_id": contract}, "biz")["lines"][0]["id"]
+        assignment = self.ok("assign_vehicle", {"p_contract_line_id": cline, "p_vehicle_id": self.vehicle()}, "prov")["id"]
+        issued = self.ok("start_delivery_session", {"p_assignment_id": assignment, "p_session_type": "DELIVERY"}, "prov")[0]
+        return issued["session_id"], issued["code"]
+
+
+@pytest.fixture
+def world(db_url: str, rest: PostgREST) -> World:
+    return World(db_url, rest)
+
+
+# -- nulls inside JSON documents --------------------------------------------------------------------------------------
+
+#: For every (api function, document parameter): who calls it and a builder of valid arguments (fresh state per call
+#: where a success consumes it). Each must succeed as built; every variant with one JSON null inside must succeed or be
+#: refused with a catalogued code.
+Template = tuple[str, Callable[[World], dict[str, Any]]]
+
+
+def _open_rfq(w: World) -> dict:
+    if not hasattr(w, "_open"):
+        w._open = w.rfq(quantity=3)
+    rfq, line = w._open
+    return {"p_rfq_id": rfq, "p_lines": [{"rfq_line_id": line, "unit_price": "120.50", "quantity": 2}]}
+
+
+def _award(w: World) -> dict:
+    rfq, line, bidder = w.bid_closed_rfq()
+    return {"p_rfq_id": rfq, "p_awards": [{"rfq_line_id": line, "bidder": bidder, "quantity": 1}]}
+
+
+def _capture(w: World) -> dict:
+    hold = w.ok("create_hold", {"p_reference": w.unique("hold"), "p_account_id": w.bank, "p_amount": "5"}, "service")
+    return {"p_reference": w.unique("cap"), "p_hold_id": hold,
+            "p_destinations": [{"account_id": w.wallet, "amount": "3"}, {"account_id": w.wallet2, "amount": "2"}]}
+
+
+def _handover(w: World) -> dict:
+    if not hasattr(w, "_session"):
+        w._session = w.delivery_session()
+    session, code = w._session
+    return {"p_session_id": session, "p_code": code,
+            "p_handover": {"photos": {"front": "https://x.test/f.jpg"}, "odometer_km": 1200, "fuel_level": "FULL",
+                           "notes": "clean"}}
+
+
+def _commission(w: World) -> dict:
+    w.n += 1   # versions only move forward: each call starts later than the last
+    return {"p_effective_from": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1, minutes=w.n)).isoformat(),
+            "p_rules": [{"tier_code": t, "currency": "ETB", "rate": "0.05", "minimum_amount": "1", "maximum_amount": "100"}
+                        for t in w.tiers]}
+
+
+TEMPLATES: dict[tuple[str, str], Template] = {
+    ("create_tenant", "p_metadata"): ("admin", lambda w: {"p_code": w.unique("t").replace("|", "-"), "p_name": "T",
+                                                           "p_metadata": {"region": "east", "size": 3}}),
+    ("add_policy_version", "p_body"): ("admin", lambda w: {
+        "p_policy_code": f"BOUNDS_{w.tag.upper()}_{w.unique('p').split('-')[-1]}",
+        "p_effective_from": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat(),
+        "p_body": {"limit": 5, "label": "x"}}),
+    ("open_account", "p_metadata"): ("service", lambda w: {"p_owner_type": "PLATFORM", "p_owner_id": w.unique("acc"),
+                                                           "p_purpose": "MAIN", "p_currency": "ETB",
+                                                           "p_metadata": {"note": "x", "n": 1}}),
+    ("transfer", "p_metadata"): ("service", lambda w: {"p_reference": w.unique("tr"), "p_debit_account_id": w.bank,
+                                                       "p_credit_account_id": w.wallet, "p_amount": "1",
+                                                       "p_metadata": {"order": "o-1", "n": 2}}),
+    ("post_transaction", "p_legs"): ("service", lambda w: {
+        "p_reference": w.unique("post"),
+        "p_legs": [{"account_id": w.bank, "amount": "2.00", "side": "DEBIT"},
+                   {"account_id": w.wallet, "amount": "2.00", "side": "CREDIT"}]}),
+    ("post_transaction", "p_metadata"): ("service", lambda w: {
+        "p_reference": w.unique("postm"),
+        "p_legs": [{"account_id": w.bank, "amount": "2.00", "side": "DEBIT"},
+                   {"account_id": w.wallet, "amount": "2.00", "side": "CREDIT"}], "p_metadata": {"k": "v"}}),
+    ("post_batch", "p_transfers"): ("service", lambda w: {"p_transfers": [
+        {"reference": w.unique("b"), "debit_account_id": w.bank, "credit_account_id": w.wallet, "amount": "1", "memo": "m"}]}),
+    ("capture_hold", "p_destinations"): ("service", _capture),
+    ("add_vehicle", "p_images"): ("prov", lambda w: {"p_plate_number": f"I{w.tag[:4]} {w.unique('v').split('-')[-1]}",
+                                                     "p_vehicle_type": "SEDAN", "p_seat_count": 4,
+                                                     "p_images": {"front": "https://x.test/f.jpg", "back": "https://x.test/b.jpg"}}),
+    ("create_rfq", "p_lines"): ("biz", lambda w: {
+        "p_title": "vans", "p_start_date": str(dt.date.today() + dt.timedelta(days=2)),
+        "p_end_date": str(dt.date.today() + dt.timedelta(days=5)),
+        "p_bid_deadline": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).isoformat(),
+        "p_lines": [{"vehicle_type": "SEDAN", "engine_type": "HYBRID", "quantity": 2, "with_driver": True, "notes": "n"}]}),
+    ("submit_bid", "p_lines"): ("prov", _open_rfq),
+    ("award_rfq", "p_awards"): ("biz", _award),
+    ("verify_code", "p_handover"): ("biz", _handover),
+    ("add_commission_strategy", "p_rules"): ("admin", _commission),
+}
+
+
+def null_variants(doc: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
+    """Copies of ``doc`` with one JSON null inside: each object member (at any depth) and each array element in turn."""
+    out = []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out.append((path + (k,), {**doc, k: None}))
+            out += [(p, {**doc, k: sub}) for p, sub in null_variants(v, path + (k,))]
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out.append((path + (i,), doc[:i] + [None] + doc[i + 1:]))
+            out += [(p, doc[:i] + [sub] + doc[i + 1:]) for p, sub in null_variants(v, path + (i,))]
+    return out
+
+
+def test_every_api_document_parameter_has_a_null_template(postgresql: psycopg.Connection) -> None:
+    documents = {(p["function"], p["name"]) for p in api_parameters(postgresql) if p["base"] in ("jsonb", "json")}
+    assert documents, "the scan must find the api functions that take JSON documents"
+    assert documents <= set(TEMPLATES), f"add a template for: {sorted(documents - set(TEMPLATES))}"
+
+
+def test_a_null_inside_any_json_document_is_refused_or_accepted_never_raw(world: World, postgresql: psycopg.Connection) -> None:
+    codes = {r[0] for r in postgresql.execute("SELECT code FROM core.error")}
+    raw = []
+    for (fn, param), (who, build) in TEMPLATES.items():
+        probes = 0
+        while True:
+            args = build(world)   # fresh arguments (and state) for each variant: a success may consume them
+            variants = null_variants(args[param])
+            if probes == len(variants):
+                break
+            path, args[param] = variants[probes]
+            r = world.call(fn, args, who)
+            probes += 1
+            if not r.ok and not (str(r.body.get("code", "")).startswith("PT") and r.code in codes):
+                raw.append(f"api.{fn}({param} with null at {'.'.join(map(str, path))}): {r.status} {r.body}")
+        assert probes, (fn, param)
+        r = world.call(fn, args, who)
+        assert r.ok, f"the template of api.{fn}({param}) must be a valid call: {r.status} {r.body}"
+    assert not raw, "a JSON null inside a document must be refused with a documented code:\n" + "\n".join(raw)
+
+
+# -- regressions: issue 14, item 7 ------------------------------------------------------------------------------------
+
+def test_create_rfq_refuses_infinite_dates_so_no_rfq_gets_stuck(world: World) -> None:
+    start = dt.date.today() + dt.timedelta(days=1)
+    good = {"p_title": "inf", "p_start_date": str(start), "p_end_date": str(start + dt.timedelta(days=2)),
+            "p_bid_deadline": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).isoformat(),
+            "p_lines": [{"vehicle_type": "SEDAN", "quantity": 1}]}
+    for change in ({"p_start_date": "infinity", "p_end_date": "infinity"}, {"p_end_date": "infinity"},
+                   {"p_bid_deadline": "infinity"}, {"p_start_date": "-infinity"}, {"p_end_date": "10000-01-01"}):
+        r = world.call("create_rfq", {**good, **change}, "biz")
+        assert (r.status, r.code) == (400, DATE_OUT_OF_RANGE), (change, r.status, r.body)
+    # And the module function itself (for callers inside the database) refuses an infinite period.
+    with psycopg.connect(world.db_url) as conn:
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true)",
+                     (json.dumps({"sub": world.subs["biz"], "role": "mercato_user"}),))
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("SELECT marketplace.create_rfq('inf', 'infinity', 'infinity', now() + interval '1 hour', "
+                         "'[{\"vehicle_type\": \"SEDAN\", \"quantity\": 1}]')")
+        assert info.value.diag.message_primary.startswith("MARKETPLACE_INVALID_RFQ:"), info.value.diag.message_primary
+
+
+def test_add_vehicle_insurance_refuses_infinite_coverage(world: World) -> None:
+    vid = world.ok("add_vehicle", {"p_plate_number": f"INF {world.tag[:4]}", "p_vehicle_type": "SEDAN", "p_seat_count": 4},
+                   "prov")
+    base = {"p_vehicle_id": vid, "p_insurance_type": "COMPREHENSIVE", "p_company_name": "Nyala",
+            "p_certificate_url": "https://docs.example/p.pdf"}
+    for start, end in (("-infinity", "infinity"), (str(dt.date.today()), "infinity"), ("-infinity", str(dt.date.today()))):
+        r = world.call("add_vehicle_insurance", {**base, "p_coverage_start": start, "p_coverage_end": end}, "prov")
+        assert (r.status, r.code) == (400, DATE_OUT_OF_RANGE), (start, end, r.status, r.body)
+    with psycopg.connect(world.db_url) as conn:
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true)",
+                     (json.dumps({"sub": world.subs["prov"], "role": "mercato_user"}),))
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("SELECT identity.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', '-infinity', 'infinity', "
+                         "'https://docs.example/p.pdf')", (vid,))
+        assert info.value.diag.message_primary.startswith("IDENTITY_PARTY_INVALID:"), info.value.diag.message_primary
+
+
+def test_submit_bid_with_a_null_quantity_is_refused_with_a_documented_code(world: World) -> None:
+    rfq, line = world.rfq(quantity=2)
+    for line_doc in ({"rfq_line_id": line, "unit_price": "100", "quantity": None},
+                     {"rfq_line_id": line, "unit_price": None, "quantity": 1},
+                     {"rfq_line_id": None, "unit_price": "100", "quantity": 1}):
+        r = world.call("submit_bid", {"p_rfq_id": rfq, "p_lines": [line_doc]}, "prov")
+        assert (r.status, r.code) == (400, "MARKETPLACE_INVALID_BID"), (line_doc, r.status, r.body)
+        assert "failing row" not in json.dumps(r.body), "the answer must not show the row"
+
+
+def test_a_20_mb_image_map_is_refused(world: World) -> None:
+    images = {f"view{i}": "https://cdn.example/" + "x" * 1000 for i in range(20_000)}   # ~20 MB
+    started = time.monotonic()
+    r = world.call("add_vehicle", {"p_plate_number": f"BIG {world.tag[:4]}", "p_vehicle_type": "SEDAN", "p_seat_count": 4,
+                                   "p_images": images}, "prov")
+    elapsed = time.monotonic() - started
+    assert (r.status, r.code) == (413, TEXT_TOO_LARGE), (r.status, r.body)
+    assert elapsed < 10, f"refusing 20 MB took {elapsed:.1f} s"
+
+
+def test_statements_take_null_for_unbounded_not_infinity(world: World) -> None:
+    world.ok("transfer", {"p_reference": world.unique("st"), "p_debit_account_id": world.bank,
+                          "p_credit_account_id": world.wallet, "p_amount": "1"}, "service")
+    r = world.call("account_statement", {"p_account_id": world.bank}, "service")
+    assert r.ok, r.body
+    r = world.call("account_statement", {"p_account_id": world.bank, "p_from": None, "p_to": None}, "service")
+    assert r.ok and len(r.body) >= 1, r.body
+    r = world.call("account_statement", {"p_account_id": world.bank, "p_from": "-infinity"}, "service")
+    assert (r.status, r.code) == (400, DATE_OUT_OF_RANGE), r.body
+
+
+def test_a_tenant_admin_cannot_assign_roles_to_users_of_another_tenant(world: World) -> None:
+    with psycopg.connect(world.db_url, autocommit=True) as conn:
+        ta, tb = (conn.execute("INSERT INTO identity.tenant (code, name) VALUES (%s, %s) RETURNING id",
+                               (f"{c}-{world.tag}", c)).fetchone()[0] for c in ("ta", "tb"))
+        users = {}
+        for k, tenant in (("admin_a", ta), ("user_a", ta), ("user_b", tb), ("loner", None)):
+            users[k] = conn.execute("SELECT identity.register_user(%s, 'STAFF', %s, %s)",
+                                    (f"kc|{k}-{world.tag}", k, tenant)).fetchone()[0]
+        conn.execute("SELECT identity.assign_role(%s, 'TENANT_ADMIN', %s)", (users["admin_a"], ta))
+    admin_a = {"sub": f"kc|admin_a-{world.tag}", "role": "mercato_user"}
+    r = world.rest.rpc("assign_role", {"p_user_id": users["user_b"], "p_role_code": "TENANT_ADMIN", "p_tenant_id": ta},
+                       claims=admin_a)
+    assert (r.status, r.code) == (403, "IDENTITY_TENANT_MISMATCH"), (r.status, r.body)
+    # Nor the platform admin or the back office: a tenant's role goes to that tenant's users (or platform users) only.
+    for claims in (world.claims("admin"), world.claims("service")):
+        r = world.rest.rpc("assign_role", {"p_user_id": users["user_b"], "p_role_code": "SUPPORT", "p_tenant_id": ta},
+                           claims=claims)
+        assert (r.status, r.code) == (403, "IDENTITY_TENANT_MISMATCH"), (claims, r.status, r.body)
+    for user in ("user_a", "loner"):
+        r = world.rest.rpc("assign_role", {"p_user_id": users[user], "p_role_code": "SUPPORT", "p_tenant_id": ta}, claims=admin_a)
+        assert r.ok, (user, r.status, r.body)
+    with psycopg.connect(world.db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM identity.role_assignment WHERE user_id = %s",
+                            (users["user_b"],)).fetchone()[0] == 0

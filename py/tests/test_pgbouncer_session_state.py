@@ -1,0 +1,715 @@
+"""Issue 14, class "Session state": no caller's identity, setting or prepared statement outlives a transaction, so the
+library and the CLI are safe behind pgbouncer in transaction mode, where one backend serves many clients in turn.
+
+Three tests run through a real pgbouncer (:mod:`mercato.pgbouncer`, ``pool_mode = transaction``) in front of this
+test's database, and two read the code:
+
+* ``test_library_paths`` and ``test_every_cli_command``: every library path that sets identity (the demo: back office
+  and ``as_caller`` for an admin, a business and providers; ``run_settlement_in_steps`` as an admin and as the back
+  office) and every CLI command (``--as`` and back office) run on a pool of ONE server connection under a turnstile
+  that makes another client, the probe, take that very backend right after each of the action's transactions.
+  pgbouncer hands a freed server to its waiting clients in order; the test queues the action, then the probe, then a
+  blocker that holds the backend again, and only then lets the action's transaction run. The order is established
+  by watching ``SHOW CLIENTS`` on pgbouncer's admin console, never by sleeping.
+* ``test_concurrent_clients_never_see_each_other``: clients with different identities, the settlement in steps and
+  probes run concurrently on a pool of two backends; each client sees only itself, each probe a clean backend.
+* ``test_no_session_level_settings_in_the_code``: a grep-level check refuses ``set_config(…, false)`` and
+  session-level ``SET``/``RESET`` in py/ and db/ except the exceptions listed below with their reason
+  (``test_session_level_check_recognises_what_it_must`` keeps the check honest on examples).
+
+A probe sees a clean backend when current_user = session_user = the login user, role is NONE, no custom setting the
+code knows (``request.jwt.claims`` and every other ``x.y`` name used in py/ or db/; the documented session caches
+excepted) has a value, no statement is prepared on the server, and ``pg_settings`` shows the same session-level
+settings as on a fresh backend.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import psycopg
+import pytest
+from click.testing import CliRunner
+from psycopg.conninfo import conninfo_to_dict
+
+from mercato import bench_marketplace as fx
+from mercato import pgbouncer
+from mercato.client import Client
+from mercato.config import project_root
+from mercato.errors import MercatoError
+
+ROOT = project_root()
+
+# -- what a clean backend looks like ----------------------------------------------------------------------------------
+
+#: Session-level settings that exist by design and carry no identity: per-backend caches of facts that are the same for
+#: every client. Their values may outlive a transaction (and be seen by the next client of the backend).
+SESSION_CACHES = {
+    "ledger.hot_accounts": "ledger.post_credit_slot (db/functions/ledger.sql) remembers per session the slot count "
+                           "of hot accounts, which never changes; only a hint: ledger.cached_slots accepts only what "
+                           "a hot account could have and a wrong entry falls back to the ordinary path",
+}
+
+#: Custom settings PostgREST sets per request (the emulator in mercato.postgrest sets them from variables).
+POSTGREST_SETTINGS = {"request.jwt.claims", "request.method", "request.path", "request.headers", "request.cookies",
+                      "response.headers", "response.status"}
+
+
+def _custom_settings() -> list[str]:
+    """Every custom (``prefix.name``) setting the project's code reads or writes, plus PostgREST's."""
+    pattern = re.compile(r"(?:current_setting|set_config)\s*\(\s*'([a-z_][a-z0-9_]*\.[a-z0-9_.]+)'"
+                         r"|\bSET\s+(?:LOCAL\s+|SESSION\s+)?([a-z_][a-z0-9_]*\.[a-z0-9_.]+)", re.I)
+    names = set(POSTGREST_SETTINGS)
+    for path in _scanned_files():
+        for m in pattern.finditer(path.read_text(errors="replace")):
+            names.add((m.group(1) or m.group(2)).lower())
+    return sorted(names)
+
+
+PROBE = """
+SELECT pg_backend_pid() AS pid, current_user AS "current_user", session_user AS "session_user",
+       current_setting('role') AS role,
+       (SELECT jsonb_object_agg(n, current_setting(n, true)) FROM unnest(%(custom)s::text[]) n) AS custom,
+       (SELECT coalesce(jsonb_agg(name ORDER BY name), '[]') FROM pg_prepared_statements) AS prepared,
+       (SELECT coalesce(jsonb_object_agg(name, setting), '{}') FROM pg_settings WHERE source = 'session') AS session
+"""
+
+
+def _connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
+    """A probe-side connection: prepares nothing on the server."""
+    return psycopg.connect(url, autocommit=autocommit, prepare_threshold=None)
+
+
+class Prober:
+    """Reads a backend's state through its own pooled connection and says what is left over from other clients."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.login = conninfo_to_dict(url)["user"]
+        self.custom = _custom_settings()
+        self.conn = _connect(url)
+        self.baseline = self.read()["session"]
+
+    def read(self) -> dict[str, Any]:
+        with self.conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+            cur.execute(PROBE, {"custom": self.custom})
+            return cur.fetchone()
+
+    def leftovers(self, state: dict[str, Any]) -> list[str]:
+        """What in ``state`` a clean backend would not show (empty: clean)."""
+        found = []
+        if (state["current_user"], state["session_user"], state["role"]) != (self.login, self.login, "none"):
+            found.append(f"identity current_user={state['current_user']} session_user={state['session_user']} "
+                         f"role={state['role']}")
+        found += [f"setting {name}={value!r}" for name, value in sorted(state["custom"].items())
+                  if value not in (None, "") and name not in SESSION_CACHES]
+        if state["prepared"]:
+            found.append(f"prepared statements {state['prepared']}")
+        if state["session"] != self.baseline:
+            found.append(f"session-level settings {state['session']} (fresh backend: {self.baseline})")
+        return found
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# -- the turnstile: a probe after each transaction of an action -------------------------------------------------------
+
+@dataclass
+class Observation:
+    action: str
+    after: str            # "transaction 3" or "the end"
+    pid: int
+    leftovers: list[str]
+
+
+@dataclass
+class Turnstile:
+    """On a pool of one server connection, run an action so that the probe gets the backend after each of its
+    transactions.
+
+    A blocker holds the backend (an open transaction). The action's next transaction queues in pgbouncer; the probe
+    queues behind it; the other blocker queues behind the probe; then the first blocker commits. pgbouncer serves its
+    waiting clients in order, so the backend goes to the action's transaction, then to the probe, then to the other
+    blocker, which holds it until the action has queued its next transaction. Every step waits for an observable
+    state of pgbouncer (SHOW CLIENTS), never for time to pass."""
+
+    bouncer: pgbouncer.PgBouncer
+    dbname: str
+    prober: Prober
+    observations: list[Observation] = field(default_factory=list)
+    transactions: int = 0
+
+    def __post_init__(self) -> None:
+        assert self.bouncer.pool_size == 1, "the turnstile needs a pool of exactly one server connection"
+        url = self.bouncer.url(self.dbname)
+        self.blockers = [_connect(url, autocommit=False), _connect(url, autocommit=False)]
+        self.admin = _connect(self.bouncer.admin_url())
+
+    def _waiting(self) -> int:
+        cur = self.admin.execute("SHOW CLIENTS")
+        cols = [c.name for c in cur.description]
+        rows = cur.fetchall()
+        state, database = cols.index("state"), cols.index("database")
+        return sum(1 for r in rows if r[database] == self.dbname and r[state] == "waiting")
+
+    def _until(self, what: str, condition: Callable[[], bool], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"turnstile: still waiting for {what} after {timeout:.0f} s "
+                                     f"(pgbouncer log: {self.bouncer.logfile})")
+            time.sleep(0.0005)
+
+    def run(self, name: str, action: Callable[[], Any]) -> Any:
+        """Run ``action`` (in a thread) under the turnstile; return its result or raise its exception."""
+        outcome: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                outcome["value"] = action()
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                outcome["error"] = exc
+
+        holder, spare = self.blockers
+        holder.execute("SELECT 1")                       # the backend is held: the action can only queue
+        worker = threading.Thread(target=target, name=name, daemon=True)
+        worker.start()
+        n = 0
+        try:
+            while True:
+                self._until("the action's next transaction or its end",
+                            lambda: self._waiting() >= 1 or not worker.is_alive())
+                if not worker.is_alive() and self._waiting() == 0:
+                    break
+                n += 1
+                seen: dict[str, Any] = {}
+                probe = threading.Thread(target=lambda: seen.update(self.prober.read()), daemon=True)
+                probe.start()
+                self._until("the probe to queue behind the action", lambda: self._waiting() >= 2)
+                block = threading.Thread(target=lambda: spare.execute("SELECT 1"), daemon=True)
+                block.start()
+                self._until("the next blocker to queue behind the probe", lambda: self._waiting() >= 3)
+                holder.commit()                          # action's transaction, then the probe, then `spare`
+                probe.join(30)
+                block.join(30)
+                assert seen, "the probe got no answer"
+                self.observations.append(Observation(name, f"transaction {n}", seen["pid"],
+                                                     self.prober.leftovers(seen)))
+                holder, spare = spare, holder
+        finally:
+            holder.commit()
+            worker.join(60)
+        end = self.prober.read()
+        self.observations.append(Observation(name, "the end", end["pid"], self.prober.leftovers(end)))
+        self.transactions += n
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    def leaks(self) -> list[str]:
+        return [f"{o.action}: after {o.after}, the next client saw {'; '.join(o.leftovers)}"
+                for o in self.observations if o.leftovers]
+
+    def close(self) -> None:
+        for conn in (*self.blockers, self.admin):
+            conn.close()
+
+
+@pytest.fixture
+def world(db_url: str) -> dict[str, Any]:
+    """Two businesses (bench|b1, bench|b2) and three providers (bench|p1..3) with funded wallets, six active escrowed
+    contracts whose vehicles earned for the last 30 days, a platform admin (kc|pgb-admin) and two registered users
+    without a party yet (kc|pgb-newbiz, kc|pgb-newprov). Loaded directly, not through the pooler."""
+    today = dt.date.today()
+    start, end = today - dt.timedelta(days=30), today + dt.timedelta(days=29)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(fx.FIXTURE_PARTIES % {"businesses": 2, "providers": 3})
+        conn.execute(fx.FIXTURE_WALLETS)
+        fx._fund_businesses(conn, "1000000")
+        conn.execute(fx.FIXTURE_AWARDED_RFQS % {"n": 6, "qty": 1, "award_qty": 1, "start": f"'{start}'",
+                                                "end": f"'{end}'"})
+        conn.execute("""DO $$ DECLARE r record; c contracts.contract; BEGIN
+                          FOR r IN SELECT id FROM marketplace.rfq ORDER BY id LOOP
+                            c := contracts.create_contract(r.id); PERFORM contracts.activate_contract(c.id);
+                          END LOOP; END $$""")
+        conn.execute(fx.FIXTURE_VEHICLES_AND_ASSIGNMENTS)
+        ids = {name: conn.execute(query).fetchone()[0] for name, query in {
+            "business": "SELECT min(id) FROM identity.business",
+            "provider": "SELECT min(id) FROM identity.provider",
+            "vehicle": "SELECT min(id) FROM identity.vehicle",
+            "rfq": "SELECT min(id) FROM marketplace.rfq",
+            "contract": "SELECT min(id) FROM contracts.contract",
+            "line": "SELECT min(id) FROM contracts.contract_line",
+            "assignment": "SELECT min(id) FROM contracts.assignment",
+            "account": "SELECT min(wallet_account_id) FROM identity.business",
+            "account2": "SELECT max(wallet_account_id) FROM identity.business",
+        }.items()}
+    with Client(db_url, max_size=1) as service:
+        admin = service.register_user("kc|pgb-admin", "ADMIN", "Pooled Admin")
+        service.assign_role(admin, "PLATFORM_ADMIN")
+        service.register_user("kc|pgb-newbiz", "BUSINESS", "Pooled Business")
+        service.register_user("kc|pgb-newprov", "PROVIDER", "Pooled Provider")
+    return {**ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
+
+
+@pytest.fixture
+def turnstile(db_url: str, server_url: str) -> Iterator[Turnstile]:
+    dbname = conninfo_to_dict(db_url)["dbname"]
+    with pgbouncer.running(server_url, pool_size=1) as bouncer:
+        prober = Prober(bouncer.url(dbname))
+        gate = Turnstile(bouncer, dbname, prober)
+        try:
+            yield gate
+        finally:
+            gate.close()
+            prober.close()
+
+
+def _user(sub: str) -> dict[str, str]:
+    return {"sub": sub, "role": "mercato_user"}
+
+
+def _invoke(args: list[str]) -> Callable[[], Any]:
+    """A CLI invocation as an action: it must reach the database (exit 0, or a refusal with a Mercato code)."""
+    from mercato.cli import cli
+
+    def action() -> Any:
+        result = CliRunner().invoke(cli, args)
+        if result.exit_code != 0:
+            exc = result.exception
+            assert isinstance(exc, MercatoError) and exc.code != "CONNECTION_FAILED", (
+                f"mercato {' '.join(args)} did not reach the database: exit {result.exit_code}, "
+                f"{exc!r}\n{result.output}")
+        return result
+    return action
+
+
+def test_library_paths(world: dict[str, Any], turnstile: Turnstile, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = turnstile.bouncer.url(turnstile.dbname)
+    monkeypatch.setenv("DATABASE_URL", url)
+    # The demo calls the library as the back office and, through Client.as_caller, as an admin, a business and three
+    # providers: register, verify, RFQ, bids, award, contract, escrow, handover codes, tiers, settlement, return.
+    demo = turnstile.run("mercato demo", _invoke(["demo"]))
+    assert demo.output.rstrip().endswith("demo finished"), demo.output[-2000:]
+
+    start, end = world["period"]
+
+    def attempt(name: str, action: Callable[[], Any]) -> Any:
+        try:
+            return turnstile.run(name, action)
+        except MercatoError as exc:  # judged after the leaks
+            return exc
+
+    with Client(url, max_size=1) as service:
+        admin = service.as_caller(_user("kc|pgb-admin"), role="mercato_user")
+        made = attempt("run_settlement_in_steps as admin", lambda: admin.run_settlement_in_steps(start, end))
+        again = attempt("run_settlement_in_steps as back office", lambda: service.run_settlement_in_steps(start, end))
+        checks = attempt("checks as back office",
+                         lambda: service.check() + service.contracts_check() + service.settlement_check())
+    assert turnstile.transactions > 100, "the turnstile interleaved the probe after each transaction"
+    assert not turnstile.leaks(), "\n".join(turnstile.leaks())
+    # the fixture's three providers are settled now; the demo's, settled by the demo, are skipped
+    assert isinstance(made, tuple) and made[0] == world["providers"] and again == (0, sum(made)), (made, again)
+    assert all(c.ok for c in checks)
+
+
+#: CLI groups left out: they set no caller identity and connect directly: the deployer (it holds Sqitch's
+#: session-level advisory lock, so it must never go through a transaction pooler), the docs generator (catalog reads)
+#: and the harnesses that create databases or crash-restart the server they measure.
+DIRECT_ONLY = {"db", "docs", "bench", "torture", "fuzz"}
+
+
+def _cli_commands() -> dict[str, click.Command]:
+    from mercato.cli import cli
+
+    found: dict[str, click.Command] = {}
+
+    def walk(cmd: click.Command, path: list[str]) -> None:
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+        else:
+            found[" ".join(path)] = cmd
+    walk(cli, [])
+    return {name: cmd for name, cmd in found.items() if name.split()[0] not in DIRECT_ONLY}
+
+
+def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
+    start, end = (d.isoformat() for d in w["period"])
+    today = dt.date.today()
+    soon = (today + dt.timedelta(days=10)).isoformat()
+    later = (today + dt.timedelta(days=20)).isoformat()
+    deadline = f"{(today + dt.timedelta(days=5)).isoformat()}T12:00"
+    biz, prov, admin = ["--as", "bench|b1"], ["--as", "bench|p1"], ["--as", "kc|pgb-admin"]
+    big = "999999"
+    return [
+        ["party", "register-business", "--name", "Pooled Business", "--type", "LOGISTICS", "--as", "kc|pgb-newbiz"],
+        ["party", "register-provider", "--name", "Pooled Provider", "--type", "COMPANY", "--as", "kc|pgb-newprov"],
+        ["party", "status", "business", str(w["business"]), "VERIFIED", *admin],
+        ["party", "add-vehicle", "--plate", "PGB-1", "--type", "SEDAN", "--seats", "4", *prov],
+        ["party", "add-insurance", str(w["vehicle"]), "--type", "COMPREHENSIVE", "--company", "Nyala",
+         "--from", today.isoformat(), "--to", later, "--certificate", "https://docs.example/pgb.pdf", *prov],
+        ["party", "expiring", *prov],
+        ["party", "top-up", str(w["business"]), "100.00", "--reference", "pgb-top-up"],
+        ["party", "tiers", *prov],
+        ["party", "tiers"],
+        ["rfq", "create", "--title", "Pooled RFQ", "--start", soon, "--end", later, "--deadline", deadline,
+         "--line", "SEDAN:1:HYBRID:driver", "--publish", *biz],
+        ["rfq", "publish", big, *biz],
+        ["rfq", "cancel", big, *biz],
+        ["rfq", "show", str(w["rfq"]), *biz],
+        ["rfq", "list", *biz],
+        ["rfq", "open", *prov],
+        ["rfq", "bids", str(w["rfq"]), *biz],
+        ["rfq", "award", big, "--award", "1:Bidder 00000000:1", *biz],
+        ["bid", "submit", big, "--line", "1:1000.00:1", *prov],
+        ["bid", "withdraw", big, *prov],
+        ["bid", "show", str(w["rfq"]), *prov],
+        ["contract", "create", str(w["rfq"]), *biz],
+        ["contract", "activate", str(w["contract"]), *biz],
+        ["contract", "cancel", big, *biz],
+        ["contract", "assign", "--line", str(w["line"]), "--vehicle", str(w["vehicle"]), *prov],
+        ["contract", "unassign", big, *prov],
+        ["contract", "terminate", big, "--reason", "test", *biz],
+        ["contract", "complete", big, *biz],
+        ["contract", "release", big],
+        ["contract", "show", str(w["contract"]), *biz],
+        ["contract", "list", *biz],
+        ["contract", "check"],
+        ["delivery", "start", str(w["assignment"]), *prov],
+        ["delivery", "resend", big, *prov],
+        ["delivery", "verify", big, "123456", *biz],
+        ["delivery", "cancel", big, *prov],
+        ["delivery", "status", big, *biz],
+        ["delivery", "expire"],
+        ["ledger", "balance", str(w["account"])],
+        ["ledger", "open", "--owner-type", "PLATFORM", "--owner-id", "pgb", "--purpose", "CLEARING",
+         "--currency", "ETB"],
+        ["ledger", "transfer", "--reference", "pgb-transfer", "--from", str(w["account"]), "--to", str(w["account2"]),
+         "--amount", "1.00"],
+        ["ledger", "hold", "--reference", "pgb-hold", "--account", str(w["account"]), "--amount", "1.00"],
+        ["ledger", "capture", "--reference", "pgb-capture", "--hold", big, "--to", f"{w['account2']}:1.00"],
+        ["ledger", "release", "--reference", "pgb-release", "--hold", big],
+        ["ledger", "reverse", "--reference", "pgb-reverse", "--transaction", big],
+        ["ledger", "statement", str(w["account"])],
+        ["ledger", "sweep"],
+        ["ledger", "check"],
+        ["settle", "provider", str(w["provider"]), "--from", start, "--to", end, "--reference", "pgb-settle", *admin],
+        ["settle", "run", "--from", start, "--to", end, *admin],
+        ["settle", "run", "--from", start, "--to", end],
+        ["settle", "run", "--from", start, "--to", end, "--one-transaction", *admin],
+        ["settle", "cycles", *prov],
+        ["settle", "cycles"],
+        ["settle", "show", big, *prov],
+        ["settle", "check"],
+        ["demo"],
+    ]
+
+
+def test_every_cli_command(world: dict[str, Any], turnstile: Turnstile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", turnstile.bouncer.url(turnstile.dbname))
+    invocations = _cli_invocations(world)
+    commands = _cli_commands()
+    covered = {name for name in commands for args in invocations if args[:len(name.split())] == name.split()}
+    assert covered == set(commands), f"CLI commands this test does not run through pgbouncer: {set(commands) - covered}"
+    with_as = {name for name, cmd in commands.items() if any(p.name == "as_subject" for p in cmd.params)}
+    as_user = {name for name in commands for args in invocations if args[:len(name.split())] == name.split()
+               and "--as" in args}
+    assert with_as <= as_user, f"run these with --as too: {with_as - as_user}"
+
+    for args in invocations:
+        turnstile.run("mercato " + " ".join(args), _invoke(args))
+    assert not turnstile.leaks(), "\n".join(turnstile.leaks())
+
+
+def test_concurrent_clients_never_see_each_other(world: dict[str, Any], db_url: str, server_url: str) -> None:
+    dbname = conninfo_to_dict(db_url)["dbname"]
+    start, end = world["period"]
+    callers = {"kc|pgb-admin": "mercato_user", "bench|b1": "mercato_user", "bench|p1": "mercato_user",
+               "bench|p2": "mercato_user", None: None}
+    failures: list[str] = []
+    pids: dict[str, set[int]] = {}
+    lock = threading.Lock()
+
+    with pgbouncer.running(server_url, pool_size=2) as bouncer:
+        url = bouncer.url(dbname)
+        login = conninfo_to_dict(url)["user"]
+
+        def caller(sub: str | None, role: str | None) -> None:
+            name = sub or "back office"
+            with Client(url, max_size=1, claims=_user(sub) if sub else {}, role=role) as client:
+                for _ in range(40):
+                    with client.transaction() as conn:
+                        row = conn.execute(
+                            "SELECT pg_backend_pid(), current_user, "
+                            "current_setting('request.jwt.claims', true)::jsonb, "
+                            "(SELECT count(*) FROM pg_prepared_statements)").fetchone()
+                    expected = (role or login, _user(sub) if sub else {}, 0)
+                    with lock:
+                        pids.setdefault(name, set()).add(row[0])
+                        if tuple(row[1:]) != expected:
+                            failures.append(f"{name} saw {row[1:]}, expected {expected}")
+
+        def settle() -> None:
+            with Client(url, max_size=1) as service:
+                admin = service.as_caller(_user("kc|pgb-admin"), role="mercato_user")
+                results = [admin.run_settlement_in_steps(start, end), service.run_settlement_in_steps(start, end),
+                           admin.run_settlement_in_steps(start, end)]
+            if results != [(world["providers"], 0), (0, world["providers"]), (0, world["providers"])]:
+                with lock:
+                    failures.append(f"settlement in steps: {results}")
+
+        def probe() -> None:
+            prober = Prober(url)
+            try:
+                for _ in range(80):
+                    state = prober.read()
+                    with lock:
+                        pids.setdefault("probe", set()).add(state["pid"])
+                        failures.extend(f"probe on backend {state['pid']} saw {x}" for x in prober.leftovers(state))
+            finally:
+                prober.close()
+
+        def guarded(fn: Callable[..., None], *args: Any) -> Callable[[], None]:
+            def run() -> None:
+                try:
+                    fn(*args)
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    with lock:
+                        failures.append(f"{fn.__name__}{args}: {exc!r}")
+            return run
+
+        threads = [threading.Thread(target=guarded(caller, sub, role)) for sub, role in callers.items()]
+        threads += [threading.Thread(target=guarded(settle))]
+        threads += [threading.Thread(target=guarded(probe)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not any(t.is_alive() for t in threads), "a client did not finish"
+
+    assert not failures, "\n".join(sorted(set(failures))[:30])
+    backends = set().union(*pids.values())
+    assert len(backends) <= 2 and len(pids) == len(callers) + 1, (
+        f"{len(callers) + 3} clients shared {len(backends)} backends: {pids}")
+
+
+# -- the grep-level check ---------------------------------------------------------------------------------------------
+
+THIS_FILE = Path(__file__).resolve()
+
+_DEPLOYER = ("the deployer (Sqitch's pg engine) owns one direct connection per run, holds Sqitch's session-level "
+             "advisory lock like sqitch/psql (so it can never run behind a transaction pooler) and gives every script "
+             "psql's fresh session")
+_TORTURE = ("mercato torture gives each worker its own direct connection to the embedded cluster it crash-restarts; "
+            "never pooled")
+_FIXTURE = ("a test fixture's own direct connection, closed at the end of the block: mercato.bulk_load is the "
+            "documented switch for superuser history loads (marketplace.bid_window_trg)")
+
+#: set_config(…, false) allowed: (file, setting) -> why.
+SESSION_SET_CONFIG_ALLOWED = {
+    ("db/functions/ledger.sql", "ledger.hot_accounts"): SESSION_CACHES["ledger.hot_accounts"],
+}
+#: Session-level SET/RESET allowed: (file, statement) -> why.
+SESSION_STATEMENT_ALLOWED = {
+    ("py/mercato/sqitch.py", "SET client_min_messages"): _DEPLOYER,
+    ("py/mercato/sqitch.py", "SET lock_timeout"): _DEPLOYER,
+    ("py/mercato/sqitch.py", "RESET lock_timeout"): _DEPLOYER,
+    ("py/mercato/sqitch.py", "RESET ALL"): _DEPLOYER,
+    ("py/mercato/sqitch.py", "RESET ROLE"): _DEPLOYER,
+    ("py/mercato/torture.py", "SET ROLE"): _TORTURE,
+    ("py/tests/test_contracts_client.py", "SET mercato.bulk_load"): _FIXTURE,
+}
+
+
+def _scanned_files() -> list[Path]:
+    files = sorted({*ROOT.glob("py/**/*.py"), *ROOT.glob("db/**/*.sql")})
+    return [p for p in files if p.resolve() != THIS_FILE and ".venv" not in p.parts]
+
+
+def _python_strings(source: str) -> Iterator[str]:
+    """Every string literal of a Python module (f-strings with their placeholders as '?')."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.value
+        elif isinstance(node, ast.JoinedStr):
+            yield "".join(v.value if isinstance(v, ast.Constant) else "?" for v in node.values)
+
+
+def _call_args(text: str, open_paren: int) -> list[str] | None:
+    """The top-level arguments of the call whose '(' is at ``open_paren`` (quotes and nesting respected)."""
+    depth, start, quote, args = 0, open_paren + 1, None, []
+    i = open_paren
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                args.append(text[start:i])
+                return [a.strip() for a in args]
+        elif ch == "," and depth == 1:
+            args.append(text[start:i])
+            start = i + 1
+        i += 1
+    return None
+
+
+_SET_CONFIG = re.compile(r"\bset_config\s*\(", re.I)
+_NAMED = re.compile(r"^(setting_name|new_value|is_local)\s*(?:=>|:=)\s*", re.I)
+
+
+def session_set_configs(text: str) -> list[str]:
+    """The settings ``text`` sets with set_config(…) whose is_local is not literally true."""
+    found = []
+    for m in _SET_CONFIG.finditer(text):
+        args = _call_args(text, m.end() - 1)
+        if not args or len(args) < 3:
+            continue  # prose, not a call
+        named = {n.group(1).lower(): a[n.end():].strip() for a in args if (n := _NAMED.match(a))}
+        setting = named.get("setting_name", args[0])
+        is_local = named.get("is_local", args[2] if "is_local" not in named and not _NAMED.match(args[2]) else "")
+        if is_local.strip().strip("'").lower() != "true":
+            found.append(setting.strip().strip("'\""))
+    return found
+
+
+def _blank_comments(sql: str) -> str:
+    """SQL comments replaced by spaces (offsets kept)."""
+    return re.sub(r"--[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group()), sql, flags=re.S)
+
+
+_STATEMENT = re.compile(
+    r"\b(?P<kw>SET|RESET)\s+"
+    r"(?:(?P<scope>LOCAL|TRANSACTION|CONSTRAINTS|SESSION(?!\s+(?:AUTHORIZATION|CHARACTERISTICS)\b))\b\s*)?"
+    r"(?P<name>ROLE\b|SESSION\s+AUTHORIZATION\b|SESSION\s+CHARACTERISTICS\b|TIME\s+ZONE\b|ALL\b"
+    r"|\"?[A-Za-z_][\w.]*\"?)(?P<rest>[^;\n]{0,40})",
+    re.I)
+_BLOCK_STARTERS = {"BEGIN", "THEN", "ELSE", "LOOP"}
+_SPECIAL = {"ROLE", "ALL", "SESSION AUTHORIZATION", "SESSION CHARACTERISTICS", "TIME ZONE"}
+
+
+def session_statements(text: str) -> list[str]:
+    """Session-level SET/RESET statements in ``text`` (SQL, or a Python string holding SQL), e.g. "SET ROLE".
+
+    A SET or RESET counts where a statement starts: at the start of the text, after ';', after the opening quote of a
+    dollar-quoted body or of dynamic SQL (EXECUTE '…'), or after BEGIN/THEN/ELSE/LOOP in PL/pgSQL. UPDATE … SET,
+    ALTER … SET/RESET and a function's SET clause never start a statement. SET LOCAL, SET TRANSACTION and SET
+    CONSTRAINTS are transaction-scoped and fine."""
+    sql = _blank_comments(text)
+    openings, stack = set(), []
+    for d in re.finditer(r"\$([A-Za-z_]\w*)?\$", sql):
+        if stack and stack[-1] == d.group():
+            stack.pop()
+        else:
+            stack.append(d.group())
+            openings.add(d.end())
+    found = []
+    for m in _STATEMENT.finditer(sql):
+        before = sql[:m.start()].rstrip()
+        word = re.search(r"(\w+)$", before)
+        starts = (not before or before.endswith(";") or len(before) in openings
+                  or (word is not None and word.group(1).upper() in _BLOCK_STARTERS)
+                  or re.search(r"(EXECUTE|\(|,)\s*'$", before, re.I) is not None)
+        if not starts:
+            continue
+        kw, scope = m.group("kw").upper(), (m.group("scope") or "").upper()
+        name, rest = m.group("name"), m.group("rest")
+        if kw == "SET" and scope in ("LOCAL", "TRANSACTION", "CONSTRAINTS"):
+            continue
+        lowered = not m.group("kw").isupper()
+        special = " ".join(name.upper().split()) in _SPECIAL
+        if kw == "SET" and not special and not re.match(r"\s*(=|TO\b)", rest, re.I):
+            continue  # not a SET statement (prose)
+        if kw == "RESET" and lowered and rest.strip() not in ("", "'", '"'):
+            continue  # prose ("reset the counter")
+        shown = " ".join(name.split())
+        shown = shown.upper() if special else shown.lower()
+        found.append(f"{kw} {'SESSION ' if scope == 'SESSION' else ''}{shown}")
+    return found
+
+
+def _is_pgtap_file(rel: str, text: str) -> bool:
+    """A pgTAP file wrapped in BEGIN; … ROLLBACK; (whatever it sets is rolled back with it)."""
+    body = _blank_comments(text).strip()
+    return rel.startswith("db/tests/") and body.upper().startswith("BEGIN;") and body.upper().endswith("ROLLBACK;")
+
+
+def test_session_level_check_recognises_what_it_must() -> None:
+    refused = {
+        "SELECT set_config('request.jwt.claims', %s, false)": ["request.jwt.claims"],
+        "select SET_CONFIG ( 'role' , 'mercato_user' ,FALSE )": ["role"],
+        "PERFORM set_config('a.b', format('%s,%s', x, y), false);": ["a.b"],
+        "SELECT set_config(setting_name => 'a.b', new_value => 'c', is_local => false)": ["a.b"],
+        "SELECT set_config('a.b', 'c', %s)": ["a.b"],
+    }
+    for text, expected in refused.items():
+        assert session_set_configs(text) == expected, text
+    for text in ("SELECT set_config('role', coalesce(%s, 'none'), true)", "set_config(…, true)",
+                 "SELECT set_config(setting_name => 'a.b', new_value => 'c', is_local => true)",
+                 "the library sets it with set_config(...)"):
+        assert session_set_configs(text) == [], text
+    statements = {
+        "SET ROLE mercato_service": ["SET ROLE"],
+        "set role mercato_user": ["SET ROLE"],
+        "SELECT 1; SET search_path TO x": ["SET search_path"],
+        "SET SESSION work_mem = '1GB'": ["SET SESSION work_mem"],
+        "SET SESSION AUTHORIZATION bob": ["SET SESSION AUTHORIZATION"],
+        "SET mercato.bulk_load = on;  -- history": ["SET mercato.bulk_load"],
+        "RESET ROLE": ["RESET ROLE"],
+        "BEGIN\n    SET statement_timeout = 5;\nEND": ["SET statement_timeout"],
+        "AS $$\nBEGIN\n  IF x THEN\n    SET ROLE y;\n  END IF;\nEND $$": ["SET ROLE"],
+        "EXECUTE 'SET role ' || quote_ident(r);": ["SET ROLE"],
+    }
+    for text, expected in statements.items():
+        assert session_statements(text) == expected, text
+    for text in ("SET LOCAL ROLE mercato_user", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+                 "UPDATE t SET status = 'DONE' WHERE id = 1",
+                 "INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET x = 1",
+                 "CREATE FUNCTION f() RETURNS int LANGUAGE sql STABLE\nSET search_path = pg_catalog\nRETURN 1;",
+                 "ALTER TABLE t SET (fillfactor = 80); ALTER ROLE r SET work_mem = '1MB'; ALTER ROLE r RESET ALL",
+                 "$$ LANGUAGE plpgsql\nSET search_path = pg_catalog", "-- SET ROLE in a comment\nSELECT 1",
+                 "Reset the counter", "set the price to 5", "SET LOCAL session_replication_role = replica"):
+        assert session_statements(text) == [], text
+
+
+def test_no_session_level_settings_in_the_code() -> None:
+    """No set_config(…, false) and no session-level SET/RESET in py/ and db/, except the listed exceptions."""
+    violations, used = [], set()
+    for path in _scanned_files():
+        rel = path.relative_to(ROOT).as_posix()
+        text = path.read_text(errors="replace")
+        texts = list(_python_strings(text)) if path.suffix == ".py" else [text]
+        pgtap = path.suffix == ".sql" and _is_pgtap_file(rel, text)
+        for chunk in texts:
+            for setting in session_set_configs(chunk):
+                if (rel, setting) in SESSION_SET_CONFIG_ALLOWED:
+                    used.add((rel, setting))
+                else:
+                    violations.append(f"{rel}: set_config('{setting}', …, false): use set_config(…, true)")
+            for statement in session_statements(chunk):
+                if (rel, statement) in SESSION_STATEMENT_ALLOWED:
+                    used.add((rel, statement))
+                elif pgtap and statement.startswith("RESET "):
+                    continue  # undoes only what the file's own rolled-back transaction set
+                else:
+                    violations.append(f"{rel}: {statement} (session-level): use SET LOCAL / set_config(…, true)")
+    assert not violations, "session state left on pooled connections:\n" + "\n".join(sorted(set(violations)))
+    stale = (set(SESSION_SET_CONFIG_ALLOWED) | set(SESSION_STATEMENT_ALLOWED)) - used
+    assert not stale, f"exceptions no longer needed (remove them): {sorted(stale)}"
