@@ -439,3 +439,39 @@ def test_each_caller_sees_exactly_its_rows(matrix: Matrix, relation: str, record
             problems += check(relation, rel, rows, caller, get_as(matrix.rest, caller, relation, columns), "GET")
     record_property("permission_denied", ",".join(denied))
     assert not problems, "\n".join(problems) + f"\n(permission denied for: {', '.join(denied) or 'nobody'})"
+
+
+#: Tables an API role may read WITHOUT row-level security: reference data that is the same for every caller. Anything
+#: else an API role can select must have RLS on (and so an ORACLE entry above), or be sealed (no privilege at all).
+REFERENCE_DATA = {
+    "core.error": "the error catalogue (docs/errors.md)",
+    "identity.role": "role names and descriptions (back office)",
+    "identity.permission": "permission names (back office)",
+    "identity.role_permission": "which role holds which permission (back office)",
+    "masterdata.currency": "currencies and their minor units",
+    "masterdata.lookup_type": "lookup types (vehicle types, …)",
+    "masterdata.lookup": "lookup values",
+    "masterdata.setting": "typed settings (back office only)",
+    "masterdata.policy_version": "published policy versions (tiers, commission): the same terms for everyone",
+    "masterdata.provider_tier": "provider tiers",
+    "masterdata.business_tier": "business tiers",
+    "masterdata.provider_tier_rule": "published provider tier rules",
+    "masterdata.business_tier_rule": "published business tier rules",
+    "masterdata.commission_rule": "published commission rules",
+}
+
+
+def test_every_table_an_api_role_reads_without_rls_is_declared_reference_data(db_url: str) -> None:
+    """Generated from the catalog: a table (outside api) that an API role can SELECT with row-level security off would
+    show every tenant's rows to every caller. Each one must be declared here as reference data, with its reason."""
+    with psycopg.connect(db_url) as conn:
+        readable = {r[0] for r in conn.execute("""
+            SELECT c.oid::regclass::text
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p', 'm', 'f') AND NOT c.relrowsecurity
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'sqitch', 'api')
+               AND n.nspname NOT LIKE 'pg\\_%'
+               AND EXISTS (SELECT 1 FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) r
+                            WHERE has_any_column_privilege(r, c.oid, 'SELECT'))""").fetchall()}
+    assert readable - REFERENCE_DATA.keys() == set(), "readable by an API role without row-level security"
+    assert REFERENCE_DATA.keys() - readable == set(), "declared reference data no API role reads any more: drop it here"

@@ -48,8 +48,9 @@ def provider(provider_id: int, start, end, reference: str, currency: str | None,
 def run(start, end, one_transaction: bool, as_subject: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     """Settle every provider with earnings in [--from, --to].
 
-    By default one committed transaction per provider (CALL settlement.run_period_in_steps): resumable after a crash,
-    and no lock held for the whole run. --one-transaction prints totals per currency."""
+    By default one committed transaction per provider and currency (api.period_to_settle, then
+    api.settle_period_step for each): resumable after a crash, no lock held for the whole run, and safe behind a
+    transaction pooler. --one-transaction prints totals per currency."""
     with client_for(as_subject) as client:
         if one_transaction:
             emit(client.run_settlement(start.date(), end.date()), as_json=as_json)
