@@ -284,11 +284,11 @@ END;
     #: Codes live at most OTP_EXPIRY_MINUTES (at most 10): set-up of the baseline plus every run must fit in that.
     OTP_CODE_LIFETIME_S = 600
     #: Codes issued per second of OTP run: more than the machine verifies, so that no run runs out.
-    OTP_CODES_PER_RUN_SECOND = 1500
+    OTP_CODES_PER_RUN_SECOND = 2500
 
     @classmethod
     def otp_plan_seconds(cls, seconds: int, rounds: int) -> int:
-        """A generous estimate of the time from issuing the first code to the last OTP run: issuing the codes (1,500
+        """A generous estimate of the time from issuing the first code to the last OTP run: issuing the codes (2,500
         per run-second, ≈ 2,000 a second), the baseline's set-up (≈ 60 s at scale 50) and 2 × rounds + 1 runs with
         their CHECKPOINTs."""
         return cls.OTP_CODES_PER_RUN_SECOND * seconds * rounds // 2000 + 90 + (2 * rounds + 1) * (seconds + 10)
