@@ -87,7 +87,8 @@ CREATE TRIGGER role_assignment_audit AFTER INSERT OR UPDATE OR DELETE ON identit
 
 REVOKE ALL ON identity.tenant, identity.user_account, identity.role, identity.permission,
               identity.role_permission, identity.role_assignment FROM PUBLIC;
-GRANT SELECT ON identity.tenant, identity.user_account, identity.role, identity.permission,
+GRANT SELECT (id, tenant_id, user_type, display_name, email, phone, status, metadata, created_at, updated_at) ON identity.user_account TO mercato_service;   -- not auth_subject (core.secret)
+GRANT SELECT ON identity.tenant, identity.role, identity.permission,
                 identity.role_permission, identity.role_assignment TO mercato_service;
 
 INSERT INTO identity.role (code, name, description) VALUES
@@ -125,5 +126,8 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
  'a role in a tenant goes to a user of that tenant (or a platform user, who has none)',
  'A role in one tenant was to be assigned to a user of another tenant: refused whoever asks, tenant admin, platform '
  'admin or back office.');
+
+INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
+('identity', 'user_account', 'auth_subject', 'SEALED', 'the JWT subject: a unique index would let EXPLAIN list every user''s, the key to acting as them where claims are not verified');
 
 COMMIT;

@@ -163,7 +163,11 @@ CREATE INDEX hold_open_expires_at_idx ON ledger.hold (open_expires_at) WHERE ope
 CREATE INDEX hold_account_id_idx ON ledger.hold (account_id);
 
 REVOKE ALL ON ledger.account, ledger.account_slot, ledger.transaction, ledger.entry, ledger.hold FROM PUBLIC;
-GRANT SELECT ON ledger.account, ledger.account_slot, ledger.transaction, ledger.entry, ledger.hold TO mercato_service;
+GRANT SELECT ON ledger.account, ledger.account_slot, ledger.entry TO mercato_service;
+-- Every column but the references (sealed, core.secret): read them through api.transactions / api.holds.
+GRANT SELECT (id, kind, request_hash, memo, metadata, reversal_of, reversed_by, posted_at) ON ledger.transaction TO mercato_service;
+GRANT SELECT (id, request_hash, account_id, amount, status, memo, expires_at, created_at, resolved_at, captured_amount,
+              transaction_id, open_expires_at) ON ledger.hold TO mercato_service;
 
 CREATE TRIGGER account_audit AFTER INSERT ON ledger.account
     FOR EACH ROW EXECUTE FUNCTION audit.track();
@@ -214,5 +218,10 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
  'correct with ledger.reverse', 'Raised by triggers on ledger.transaction and ledger.entry, for every role including the owner.'),
 ('LEDGER_HOT_ACCOUNT_POLICY', 'ledger', 'PT400', 'not allowed on a hot (multi-slot) account',
  NULL, 'Hot accounts cannot overdraw, carry holds or be debited in a batch.');
+
+INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
+('ledger', 'transaction', 'reference', 'SEALED', 'idempotency keys name what they pay (a contract line''s release carries its amount); a unique index would let EXPLAIN read another party''s'),
+('ledger', 'hold', 'reference', 'SEALED', 'escrow hold references carry a line''s settled and released amounts, so its provider''s price'),
+('ledger', 'hold', 'resolution_ref', 'SEALED', 'the reference of the capture or release that resolved the hold');
 
 COMMIT;

@@ -151,3 +151,55 @@ def test_the_price_probe_learns_nothing_about_the_other_provider_on_a_split_cont
         listed = {c["id"]: c["total_amount"] for c in world.ok("contracts", {}, "p1")}
         assert listed[k] is None
     assert world.ok("contract", {"p_contract_id": cheap}, "biz")["total_amount"] is not None, "the business sees its total"
+
+
+#: Indexed columns of row-filtered tables that an API role may read, whose values in OTHER parties' rows an EXPLAIN
+#: range probe can recover (an index condition with a leakproof comparison runs before the row filter, and "Rows
+#: Removed by Filter" counts what it let through). Ids and foreign keys (sequential numbers) are accepted by rule; every
+#: other indexed column is listed here with why its values are not a secret, or is sealed (core.secret) instead.
+PROBE_ACCEPTED = {
+    "audit.event.entity_type": "back office only, which reads every event anyway",
+    "audit.event.occurred_at": "back office only, which reads every event anyway",
+    "contracts.assignment.period": "rental dates of contracts the caller is not party to: no price, no party",
+    "contracts.contract.contract_number": "sequential numbers (CT-00000001, …)",
+    "contracts.contract.status": "how many contracts are in which state, platform-wide",
+    "delivery.session.session_type": "DELIVERY or RETURN",
+    "identity.tenant.code": "tenant codes name the marketplaces; not a party's data",
+    "identity.tier_candidate.party_type": "BUSINESS or PROVIDER",
+    "identity.tier_change.party_type": "BUSINESS or PROVIDER",
+    "identity.vehicle.plate_number": "plates are on the road; the vehicle's owner and fleet stay unknown",
+    "identity.vehicle_insurance.coverage_end": "when some insurance policy ends: no party, no amount",
+    "ledger.account.currency": "an account's currency",
+    "ledger.account.owner_type": "BUSINESS, PROVIDER, PLATFORM …",
+    "ledger.account.purpose": "MAIN, ESCROW, FEES …",
+    "ledger.account_slot.slot": "slot numbers (back office only)",
+    "ledger.entry.seq": "per-account sequence numbers: how many postings an account had, never an amount",
+    "ledger.entry.slot": "slot numbers",
+    "ledger.hold.open_expires_at": "when open holds expire: no amount, no reference (sealed)",
+    "ledger.transaction.reversal_of": "a transaction id",
+    "marketplace.rfq.bid_deadline": "RFQ deadlines, also of other tenants' drafts: no content, no price (docs/security.md)",
+    "marketplace.rfq.status": "how many RFQs are in which state, also other tenants' drafts (docs/security.md)",
+    "marketplace.rfq_line.line_no": "line numbers 1..n",
+    "marketplace.rfq_quota.month": "months",
+    "settlement.cycle.currency": "a cycle's currency",
+    "settlement.cycle.reference": "a settlement's reference (period:<start>:<end>:provider:<id>:<currency> for runs, or the caller's own)",
+}
+
+
+def test_every_probe_able_indexed_column_is_sealed_or_accepted(db_url: str) -> None:
+    """Generated from the catalog: every key column of an index on a row-filtered table that an API role can select is
+    an id, a sealed column (then no API role can select it, so it is not listed), or accepted above with its reason.
+    A new indexed column forces the decision; an accepted entry that left the catalog must be dropped."""
+    with psycopg.connect(db_url) as conn:
+        probe_able = {r[0] for r in conn.execute("""
+            SELECT DISTINCT c.oid::regclass::text || '.' || a.attname
+              FROM pg_index i
+              JOIN pg_class c ON c.oid = i.indrelid AND c.relrowsecurity
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'sqitch') AND n.nspname NOT LIKE 'pg\\_%'
+               AND a.attname <> 'id' AND a.attname NOT LIKE '%\\_id'
+               AND EXISTS (SELECT 1 FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) r
+                            WHERE has_column_privilege(r, c.oid, a.attname, 'SELECT'))""").fetchall()}
+    assert probe_able - PROBE_ACCEPTED.keys() == set(), "indexed and readable by an API role: seal it or accept it here"
+    assert PROBE_ACCEPTED.keys() - probe_able == set(), "accepted but no longer probe-able: drop it here"

@@ -64,12 +64,13 @@ COMMENT ON VIEW api.entries IS
 of your accounts; all for the back office. Filter by account_id and posted_at (indexed).';
 
 CREATE VIEW api.transactions WITH (security_invoker = true) AS
-SELECT id, reference, kind, memo, metadata, reversal_of, reversed_by, posted_at FROM ledger.transaction;
+SELECT id, ledger.visible_transaction_reference(id) AS reference, kind, memo, metadata, reversal_of, reversed_by, posted_at
+  FROM ledger.transaction;
 COMMENT ON VIEW api.transactions IS
 'Posted ledger transactions that touch one of your accounts; all for the back office.';
 
 CREATE VIEW api.holds WITH (security_invoker = true) AS
-SELECT id, reference, account_id, amount, status, memo, expires_at, created_at, resolved_at, captured_amount,
+SELECT id, ledger.visible_hold_reference(id) AS reference, account_id, amount, status, memo, expires_at, created_at, resolved_at, captured_amount,
        transaction_id
   FROM ledger.hold;
 COMMENT ON VIEW api.holds IS

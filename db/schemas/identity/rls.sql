@@ -77,7 +77,7 @@ CREATE POLICY provider_own ON identity.provider FOR SELECT TO mercato_user
 CREATE POLICY vehicle_own ON identity.vehicle FOR SELECT TO mercato_user
     USING (provider_id = (SELECT identity.my_provider_id()) OR (SELECT identity.is_marketplace_admin()));
 CREATE POLICY vehicle_insurance_own ON identity.vehicle_insurance FOR SELECT TO mercato_user
-    USING (EXISTS (SELECT 1 FROM identity.vehicle v WHERE v.id = vehicle_id));   -- the vehicle policy decides
+    USING (EXISTS (SELECT 1 FROM identity.vehicle v WHERE v.id = vehicle_insurance.vehicle_id));   -- the vehicle policy decides
 CREATE POLICY trust_score_event_own ON identity.trust_score_event FOR SELECT TO mercato_user
     USING (provider_id = (SELECT identity.my_provider_id()) OR (SELECT identity.is_marketplace_admin()));
 CREATE POLICY tier_change_own ON identity.tier_change FOR SELECT TO mercato_user
@@ -89,7 +89,9 @@ CREATE POLICY tier_candidate_own ON identity.tier_candidate FOR SELECT TO mercat
            OR (party_type = 'BUSINESS' AND party_id = (SELECT identity.my_business_id()))
            OR (SELECT identity.is_marketplace_admin()));
 
-GRANT SELECT ON identity.tenant, identity.user_account, identity.role_assignment, identity.business, identity.provider,
+-- Every user_account column but auth_subject (sealed, core.secret; api.me() tells a user its own).
+GRANT SELECT (id, tenant_id, user_type, display_name, email, phone, status, metadata, created_at, updated_at) ON identity.user_account TO mercato_user;
+GRANT SELECT ON identity.tenant, identity.role_assignment, identity.business, identity.provider,
     identity.vehicle, identity.vehicle_insurance, identity.trust_score_event, identity.tier_change, identity.tier_candidate
     TO mercato_user;
 

@@ -35,6 +35,37 @@ account''s owner only (0 for anyone else): lets a security_invoker view show bal
 granting the slots table.';
 GRANT EXECUTE ON FUNCTION ledger.slot_total(bigint) TO mercato_user, mercato_service;
 
+-- References are sealed (core.secret): a caller-chosen idempotency key can name what it pays (a contract line's escrow
+-- hold carries the line's settled and released amounts), and their unique indexes would let EXPLAIN read other parties'
+-- keys character by character through a row filter. Their owners and the back office read them through these.
+CREATE FUNCTION ledger.visible_transaction_reference(p_transaction_id bigint)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT t.reference FROM ledger.transaction t
+         WHERE t.id = p_transaction_id
+           AND (identity.is_service()
+                OR EXISTS (SELECT 1 FROM ledger.entry e
+                            WHERE e.transaction_id = t.id AND e.account_id = ANY (ledger.my_account_ids()))));
+COMMENT ON FUNCTION ledger.visible_transaction_reference(bigint) IS
+'A transaction''s reference for the back office or the owner of one of its accounts; NULL for anyone else. Behind
+api.transactions.';
+
+CREATE FUNCTION ledger.visible_hold_reference(p_hold_id bigint)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT h.reference FROM ledger.hold h
+         WHERE h.id = p_hold_id AND (identity.is_service() OR h.account_id = ANY (ledger.my_account_ids())));
+COMMENT ON FUNCTION ledger.visible_hold_reference(bigint) IS
+'A hold''s reference for the back office or the account''s owner; NULL for anyone else. Behind api.holds.';
+GRANT EXECUTE ON FUNCTION ledger.visible_transaction_reference(bigint), ledger.visible_hold_reference(bigint)
+    TO mercato_user, mercato_service;
+
 ALTER TABLE ledger.account ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger.account_slot ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger.transaction ENABLE ROW LEVEL SECURITY;
@@ -55,9 +86,13 @@ CREATE POLICY hold_own ON ledger.hold FOR SELECT TO mercato_user
     USING (account_id = ANY ((SELECT ledger.my_account_ids())::bigint[]));
 CREATE POLICY transaction_own ON ledger.transaction FOR SELECT TO mercato_user
     USING (EXISTS (SELECT 1 FROM ledger.entry e
-                    WHERE e.transaction_id = id AND e.account_id = ANY ((SELECT ledger.my_account_ids())::bigint[])));
+                    WHERE e.transaction_id = transaction.id AND e.account_id = ANY ((SELECT ledger.my_account_ids())::bigint[])));
 
 -- account_slot (the hot accounts' balance slots) stays back-office only.
-GRANT SELECT ON ledger.account, ledger.transaction, ledger.entry, ledger.hold TO mercato_user;
+GRANT SELECT ON ledger.account, ledger.entry TO mercato_user;
+-- Every column but the references (sealed, core.secret: ledger.visible_transaction_reference / visible_hold_reference).
+GRANT SELECT (id, kind, request_hash, memo, metadata, reversal_of, reversed_by, posted_at) ON ledger.transaction TO mercato_user;
+GRANT SELECT (id, request_hash, account_id, amount, status, memo, expires_at, created_at, resolved_at, captured_amount,
+              transaction_id, open_expires_at) ON ledger.hold TO mercato_user;
 
 COMMIT;

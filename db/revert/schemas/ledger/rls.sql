@@ -15,6 +15,7 @@ ALTER TABLE ledger.account_slot DISABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger.transaction DISABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger.entry DISABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger.hold DISABLE ROW LEVEL SECURITY;
+DROP FUNCTION ledger.visible_hold_reference(bigint), ledger.visible_transaction_reference(bigint);
 DROP FUNCTION ledger.slot_total(bigint), ledger.my_account_ids();
 
 COMMIT;

@@ -95,7 +95,7 @@ RESET ROLE;
 SET LOCAL ROLE mercato_service;
 SELECT ok(api.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 5000, 'topup-1') > 0, 'the back office tops a wallet up');
 SELECT is(api.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 5000, 'topup-1'),
-          (SELECT id FROM ledger.transaction WHERE reference = 'topup-1'), 'idempotently');
+          (SELECT id FROM api.transactions WHERE reference = 'topup-1'), 'idempotently');
 RESET ROLE;
 SELECT is((SELECT balance FROM ledger.account_balance((SELECT wallet_account_id FROM identity.business WHERE id = (SELECT v FROM ids WHERE k = 'biz')))),
           5000::numeric, 'once');
