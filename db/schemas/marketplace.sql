@@ -104,6 +104,7 @@ COMMENT ON TABLE marketplace.award IS
 'Part of an RFQ line awarded to one bid: quantity_awarded vehicles at the bid''s unit_price. Per line the awards
 never exceed quantity_required, and per bid line never the quantity_offered (checked by trigger under the RFQ lock).';
 CREATE INDEX award_rfq_id_idx ON marketplace.award (rfq_id);
+CREATE INDEX award_provider_id_idx ON marketplace.award (provider_id);   -- a provider's own awards (marketplace.visible_awards)
 
 CREATE TABLE marketplace.rfq_quota (
     business_id bigint NOT NULL CONSTRAINT rfq_quota_business_id_fkey REFERENCES identity.business (id),

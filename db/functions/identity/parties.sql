@@ -303,7 +303,7 @@ BEGIN
     ELSIF cardinality(p_tags) > 20 OR EXISTS (SELECT 1 FROM unnest(p_tags) t WHERE t IS NULL OR length(t) NOT BETWEEN 1 AND 40) THEN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_tags: at most 20 tags of 1-40 characters');
     ELSIF p_images IS NULL OR jsonb_typeof(p_images) <> 'object'
-          OR jsonb_path_exists(p_images, '$.* ? (@.type() != "string" || !(@ starts with "http"))') THEN
+          OR jsonb_path_exists(p_images, '$.* ? (@.type() != "string" || !(@ like_regex "^https?://[^[:space:]]+$"))') THEN
         PERFORM core.raise('IDENTITY_PARTY_INVALID', 'p_images must be a JSON object of view -> http(s) URL');
     END IF;
     PERFORM masterdata.lookup_id('VEHICLE_TYPE', p_vehicle_type);   -- MASTERDATA_UNKNOWN_LOOKUP when it is not one

@@ -87,12 +87,12 @@ CREATE POLICY party_business_party ON contracts.party_business FOR SELECT TO mer
 CREATE POLICY party_provider_party ON contracts.party_provider FOR SELECT TO mercato_user
     USING (provider_id = (SELECT identity.my_provider_id())
            OR EXISTS (SELECT 1 FROM contracts.contract k
-                       WHERE k.id = contract_id AND k.business_id = (SELECT identity.my_business_id()))
+                       WHERE k.id = party_provider.contract_id AND k.business_id = (SELECT identity.my_business_id()))
            OR (SELECT identity.is_marketplace_admin()));
 CREATE POLICY assignment_party ON contracts.assignment FOR SELECT TO mercato_user
     USING (provider_id = (SELECT identity.my_provider_id())
            OR EXISTS (SELECT 1 FROM contracts.contract k
-                       WHERE k.id = contract_id AND k.business_id = (SELECT identity.my_business_id())));
+                       WHERE k.id = assignment.contract_id AND k.business_id = (SELECT identity.my_business_id())));
 
 GRANT SELECT ON contracts.party_business, contracts.party_provider, contracts.assignment TO mercato_user, mercato_service;
 -- Every contract column but total_amount (read it through contracts.visible_total_amount).

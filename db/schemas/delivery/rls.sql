@@ -16,7 +16,7 @@ CREATE POLICY handover_service ON delivery.handover FOR SELECT TO mercato_servic
 CREATE POLICY session_party ON delivery.session FOR SELECT TO mercato_user
     USING (business_id = (SELECT identity.my_business_id()) OR provider_id = (SELECT identity.my_provider_id()));
 CREATE POLICY handover_party ON delivery.handover FOR SELECT TO mercato_user
-    USING (EXISTS (SELECT 1 FROM delivery.session s WHERE s.id = session_id));   -- the session policy decides
+    USING (EXISTS (SELECT 1 FROM delivery.session s WHERE s.id = handover.session_id));   -- the session policy decides
 
 GRANT SELECT ON delivery.session, delivery.handover TO mercato_user, mercato_service;
 

@@ -63,7 +63,22 @@ COMMENT ON FUNCTION marketplace.visible_awards() IS
 'Awards the caller may see: a provider its own, a business those of its RFQs, the back office all. Never another
 provider''s award (its unit price is that provider''s price). Sealed read behind api.awards.';
 
-GRANT EXECUTE ON FUNCTION marketplace.my_bid_rfq_ids(), marketplace.visible_bid_lines(), marketplace.visible_awards()
+CREATE FUNCTION marketplace.open_to_me(p_rfq_id bigint)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (SELECT 1 FROM marketplace.rfq r
+                WHERE r.id = p_rfq_id AND r.status = 'PUBLISHED' AND identity.my_provider_id() IS NOT NULL
+                  AND marketplace.same_tenant(r.id, identity.my_provider_id()));
+COMMENT ON FUNCTION marketplace.open_to_me(bigint) IS
+'True when the RFQ is PUBLISHED and the caller is a provider of its tenant (a marketplace never crosses tenants). For
+the rfq policy: it answers only what the policy then shows, about the caller''s own provider (unlike
+marketplace.same_tenant, which takes any provider and stays internal).';
+
+GRANT EXECUTE ON FUNCTION marketplace.my_bid_rfq_ids(), marketplace.visible_bid_lines(), marketplace.visible_awards(),
+    marketplace.open_to_me(bigint)
     TO mercato_user, mercato_service;
 
 ALTER TABLE marketplace.rfq ENABLE ROW LEVEL SECURITY;
@@ -81,15 +96,12 @@ CREATE POLICY rfq_quota_service ON marketplace.rfq_quota FOR SELECT TO mercato_s
 -- own table first (rfq.id read as b.id once made every RFQ visible to providers).
 CREATE POLICY rfq_visible ON marketplace.rfq FOR SELECT TO mercato_user
     USING (rfq.business_id = (SELECT identity.my_business_id())
-           OR (rfq.status = 'PUBLISHED' AND (SELECT identity.my_provider_id()) IS NOT NULL
-               AND marketplace.same_tenant(rfq.id, (SELECT identity.my_provider_id())))
+           OR (rfq.status = 'PUBLISHED' AND (SELECT identity.my_provider_id()) IS NOT NULL AND marketplace.open_to_me(rfq.id))
            OR rfq.id = ANY ((SELECT marketplace.my_bid_rfq_ids())::bigint[]));
 CREATE POLICY rfq_line_visible ON marketplace.rfq_line FOR SELECT TO mercato_user
     USING (EXISTS (SELECT 1 FROM marketplace.rfq r WHERE r.id = rfq_line.rfq_id));   -- the rfq policy decides
 CREATE POLICY rfq_quota_own ON marketplace.rfq_quota FOR SELECT TO mercato_user
     USING (rfq_quota.business_id = (SELECT identity.my_business_id()));
-
-GRANT EXECUTE ON FUNCTION marketplace.same_tenant(bigint, bigint) TO mercato_user;
 
 -- Column privileges: every rfq column but alias_key.
 GRANT SELECT (id, business_id, title, description, currency, start_date, end_date, bid_deadline, status, published_at,

@@ -13,7 +13,7 @@ CREATE POLICY cycle_line_service ON settlement.cycle_line FOR SELECT TO mercato_
 CREATE POLICY cycle_own ON settlement.cycle FOR SELECT TO mercato_user
     USING (provider_id = (SELECT identity.my_provider_id()));
 CREATE POLICY cycle_line_own ON settlement.cycle_line FOR SELECT TO mercato_user
-    USING (EXISTS (SELECT 1 FROM settlement.cycle c WHERE c.id = cycle_id));   -- the cycle policy decides
+    USING (EXISTS (SELECT 1 FROM settlement.cycle c WHERE c.id = cycle_line.cycle_id));   -- the cycle policy decides
 
 GRANT SELECT ON settlement.cycle, settlement.cycle_line TO mercato_user, mercato_service;
 

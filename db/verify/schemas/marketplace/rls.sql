@@ -11,6 +11,6 @@ SELECT 1 / (NOT has_any_column_privilege(r, t, 'SELECT'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) r,
        unnest(ARRAY['marketplace.bid', 'marketplace.bid_line', 'marketplace.award']) t;
 SELECT 'marketplace.my_bid_rfq_ids()'::regprocedure, 'marketplace.visible_bid_lines()'::regprocedure,
-       'marketplace.visible_awards()'::regprocedure;
+       'marketplace.visible_awards()'::regprocedure, 'marketplace.open_to_me(bigint)'::regprocedure;
 
 ROLLBACK;
