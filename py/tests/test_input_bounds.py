@@ -575,7 +575,7 @@ def test_a_20_mb_image_map_is_refused(world: World) -> None:
                                    "p_images": images}, "prov")
     elapsed = time.monotonic() - started
     assert (r.status, r.code) == (413, TEXT_TOO_LARGE), (r.status, r.body)
-    assert elapsed < 10, f"refusing 20 MB took {elapsed:.1f} s"
+    assert elapsed < 60, f"refusing 20 MB took {elapsed:.1f} s"   # generous: a refusal, not a benchmark
 
 
 def test_statements_take_null_for_unbounded_not_infinity(world: World) -> None:
