@@ -203,3 +203,45 @@ def test_every_probe_able_indexed_column_is_sealed_or_accepted(db_url: str) -> N
                             WHERE has_column_privilege(r, c.oid, a.attname, 'SELECT'))""").fetchall()}
     assert probe_able - PROBE_ACCEPTED.keys() == set(), "indexed and readable by an API role: seal it or accept it here"
     assert PROBE_ACCEPTED.keys() - probe_able == set(), "accepted but no longer probe-able: drop it here"
+
+
+#: The sealed reads and the sealed tables they read.
+SEALED_READS = {"marketplace.visible_bid_lines()": {"bid", "bid_line"},
+                "marketplace.visible_awards()": {"award"},
+                "contracts.visible_lines()": {"contract_line", "contract"}}
+
+
+def _scans(node: Any) -> list[dict]:
+    if isinstance(node, list):
+        return [s for n in node for s in _scans(n)]
+    if isinstance(node, dict):
+        own = [node] if "Relation Name" in node else []
+        return own + [s for v in node.values() for s in _scans(v)]
+    return []
+
+
+def test_sealed_reads_touch_only_the_callers_rows(world: SealedWorld) -> None:
+    """What a sealed read costs is visible to its caller (EXPLAIN (ANALYZE, BUFFERS) reports the buffers the function
+    read), so a sealed read must reach the caller's rows by an index and never read another party's: with sequential
+    scans disabled (an index is used whenever one fits), no scan of a sealed table inside the function may remove a
+    row by filter. auto_explain shows the plans of the statements inside the function to the superuser that loads it;
+    the caller is an API role with its own claims, as everywhere else."""
+    for function, tables in SEALED_READS.items():
+        for who in ("p1", "p2", "p3", "biz", "admin"):
+            plans: list[Any] = []
+            with psycopg.connect(world.db_url) as conn:
+                conn.add_notice_handler(lambda d: plans.append(d.message_primary))
+                with conn.transaction():
+                    conn.execute("LOAD 'auto_explain'")
+                    for setting, value in (("auto_explain.log_min_duration", "0"), ("auto_explain.log_analyze", "on"),
+                                           ("auto_explain.log_nested_statements", "on"), ("auto_explain.log_format", "json"),
+                                           ("auto_explain.log_level", "notice"), ("enable_seqscan", "off")):
+                        conn.execute("SELECT set_config(%s, %s, true)", (setting, value))
+                    _as(conn, world, who)
+                    conn.execute(f"SELECT * FROM {function}").fetchall()
+            nested = [json.loads(m[m.index("{"):]) for m in plans if "{" in m]
+            scans = [s for p in nested for s in _scans(p) if s["Relation Name"] in tables]
+            assert scans, f"{function} as {who}: auto_explain showed no scan of {tables} (plans: {plans})"
+            wasted = [(s["Node Type"], s["Relation Name"], s.get("Rows Removed by Filter"), s.get("Filter"))
+                      for s in scans if s.get("Rows Removed by Filter")]
+            assert not wasted, f"{function} as {who} reads rows it does not return: {wasted}"
