@@ -44,24 +44,10 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
 
 -- Guards --------------------------------------------------------------------------------------------
 
-CREATE FUNCTION contracts.snapshot_immutable_trg()
-RETURNS trigger
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM core.raise('CONTRACTS_IMMUTABLE', format('%s on contracts.%s', TG_OP, TG_TABLE_NAME));
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION contracts.snapshot_immutable_trg() IS
-'Trigger: party snapshots are written once with the contract and never updated or deleted (CONTRACTS_IMMUTABLE).';
-
 CREATE TRIGGER party_business_immutable BEFORE UPDATE OR DELETE ON contracts.party_business
-    FOR EACH ROW EXECUTE FUNCTION contracts.snapshot_immutable_trg();
+    FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('CONTRACTS_IMMUTABLE');
 CREATE TRIGGER party_provider_immutable BEFORE UPDATE OR DELETE ON contracts.party_provider
-    FOR EACH ROW EXECUTE FUNCTION contracts.snapshot_immutable_trg();
+    FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('CONTRACTS_IMMUTABLE');
 
 CREATE FUNCTION contracts.contract_guard_trg()
 RETURNS trigger

@@ -66,6 +66,25 @@ Looks the code up in core.error and raises SQLSTATE error.sqlstate with MESSAGE 
 the given DETAIL, and the given HINT or the catalogue''s. Unknown codes raise CORE_UNKNOWN_ERROR_CODE (PT500).';
 -- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
+CREATE FUNCTION core.refuse_change_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- TG_ARGV[0] is the catalogued code; a trigger created without one raises CORE_UNKNOWN_ERROR_CODE (core.raise).
+    PERFORM core.raise(TG_ARGV[0], format('%s on %s.%s%s', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME,
+                                          CASE WHEN TG_LEVEL = 'ROW' AND TG_OP IN ('UPDATE', 'DELETE')
+                                               THEN coalesce(' row ' || (to_jsonb(OLD) ->> 'id'), '') ELSE '' END));
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION core.refuse_change_trg() IS
+'Trigger: refuse the UPDATE, DELETE or TRUNCATE it guards with the error code given as its one argument, whoever
+writes (the owner included): CREATE TRIGGER … EXECUTE FUNCTION core.refuse_change_trg(''LEDGER_IMMUTABLE''). The one
+guard of every append-only or write-once table; a module that allows some change writes its own trigger.';
+
 -- Input bounds (CONVENTIONS.md, Input bounds). Every text, jsonb, array, date and timestamptz parameter of an api
 -- function has one of the domains below as its type, so PostgreSQL checks the value while converting the argument
 -- (PostgREST's json_to_record, a psycopg parameter), before the function body runs. Each domain's CHECK calls a small

@@ -79,33 +79,18 @@ CREATE TRIGGER entry_balanced AFTER INSERT ON ledger.entry
     REFERENCING NEW TABLE AS new_entries
     FOR EACH STATEMENT EXECUTE FUNCTION ledger.entry_balanced_trg();
 
-CREATE FUNCTION ledger.immutable_trg()
-RETURNS trigger
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM core.raise('LEDGER_IMMUTABLE', format('%s on %s.%s', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME));
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION ledger.immutable_trg() IS
-'Trigger: refuse UPDATE, DELETE or TRUNCATE of posted ledger records (LEDGER_IMMUTABLE). Corrections are reversals.
-Assumes READ COMMITTED.';
-
 CREATE TRIGGER entry_immutable BEFORE UPDATE OR DELETE ON ledger.entry
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER entry_no_truncate BEFORE TRUNCATE ON ledger.entry
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER transaction_no_delete BEFORE DELETE OR TRUNCATE ON ledger.transaction
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER hold_no_delete BEFORE DELETE OR TRUNCATE ON ledger.hold
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER account_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER account_slot_no_delete BEFORE DELETE OR TRUNCATE ON ledger.account_slot
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 
 CREATE FUNCTION ledger.account_hot_policy_trg()
 RETURNS trigger
@@ -130,19 +115,19 @@ CREATE TRIGGER account_hot_policy BEFORE INSERT OR UPDATE OF slots, allow_negati
 
 CREATE TRIGGER account_terms_immutable
     BEFORE UPDATE OF id, owner_type, owner_id, purpose, currency, minor_units, slots, created_at ON ledger.account
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER account_slot_terms_immutable
     BEFORE UPDATE OF account_id, slot, currency, minor_units ON ledger.account_slot
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 
 -- Column triggers (UPDATE OF ...) cost nothing unless the statement assigns one of those columns, and small
 -- WHEN clauses keep the row triggers off the normal path: the guards are free for the postings themselves.
 CREATE TRIGGER transaction_immutable
     BEFORE UPDATE OF id, reference, kind, request_hash, memo, metadata, reversal_of, posted_at ON ledger.transaction
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 -- The one change ever made to a posted transaction: reversed_by is set once, when it is reversed.
 CREATE TRIGGER transaction_reversed_once BEFORE UPDATE OF reversed_by ON ledger.transaction
-    FOR EACH ROW WHEN (OLD.reversed_by IS NOT NULL) EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH ROW WHEN (OLD.reversed_by IS NOT NULL) EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 
 CREATE FUNCTION ledger.hold_resolved_trg()
 RETURNS trigger
@@ -162,7 +147,7 @@ Assumes READ COMMITTED.';
 -- A hold changes once, from OPEN to its resolution; its terms (account, amount, expiry, reference) never change.
 CREATE TRIGGER hold_terms_immutable
     BEFORE UPDATE OF id, reference, request_hash, account_id, amount, memo, expires_at, created_at ON ledger.hold
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger.immutable_trg();
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
 CREATE TRIGGER hold_resolve_once BEFORE UPDATE ON ledger.hold
     FOR EACH ROW WHEN (OLD.status <> 'OPEN') EXECUTE FUNCTION ledger.hold_resolved_trg();
 

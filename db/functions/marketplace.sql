@@ -203,19 +203,9 @@ matches a bid of that RFQ and provider that priced the line, at its price, withi
 
 CREATE TRIGGER award_bounds AFTER INSERT ON marketplace.award
     REFERENCING NEW TABLE AS new_awards FOR EACH STATEMENT EXECUTE FUNCTION marketplace.award_bounds_trg();
-CREATE FUNCTION marketplace.award_immutable_trg()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM core.raise('MARKETPLACE_AWARD_IMMUTABLE', format('%s of award %s', TG_OP, OLD.id));
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION marketplace.award_immutable_trg() IS 'Trigger: an award is never changed or deleted, even by the owner.';
+-- An award is never changed or deleted, even by the owner.
 CREATE TRIGGER award_immutable BEFORE UPDATE OR DELETE ON marketplace.award
-    FOR EACH ROW EXECUTE FUNCTION marketplace.award_immutable_trg();
+    FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('MARKETPLACE_AWARD_IMMUTABLE');
 
 -- The business side ---------------------------------------------------------------------------------
 

@@ -23,24 +23,10 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
 ('SETTLEMENT_IMMUTABLE', 'settlement', 'PT403', 'settlement records never change', NULL,
  'UPDATE/DELETE of a cycle line, or DELETE of a cycle.');
 
-CREATE FUNCTION settlement.immutable_trg()
-RETURNS trigger
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM core.raise('SETTLEMENT_IMMUTABLE', format('%s on settlement.%s', TG_OP, TG_TABLE_NAME));
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION settlement.immutable_trg() IS
-'Trigger: cycle lines are never updated or deleted and cycles never deleted (SETTLEMENT_IMMUTABLE).';
-
 CREATE TRIGGER cycle_line_immutable BEFORE UPDATE OR DELETE ON settlement.cycle_line
-    FOR EACH ROW EXECUTE FUNCTION settlement.immutable_trg();
+    FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('SETTLEMENT_IMMUTABLE');
 CREATE TRIGGER cycle_no_delete BEFORE DELETE ON settlement.cycle
-    FOR EACH ROW EXECUTE FUNCTION settlement.immutable_trg();
+    FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('SETTLEMENT_IMMUTABLE');
 
 CREATE FUNCTION settlement.commission(p_gross numeric, p_rate numeric, p_min numeric, p_max numeric, p_minor_units integer)
 RETURNS numeric

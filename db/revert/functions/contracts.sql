@@ -28,7 +28,6 @@ DROP TRIGGER contract_guard ON contracts.contract;
 DROP FUNCTION contracts.contract_guard_trg();
 DROP TRIGGER party_provider_immutable ON contracts.party_provider;
 DROP TRIGGER party_business_immutable ON contracts.party_business;
-DROP FUNCTION contracts.snapshot_immutable_trg();
 DELETE FROM core.error WHERE module = 'contracts';
 
 COMMIT;

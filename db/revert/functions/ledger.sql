@@ -45,7 +45,6 @@ DROP TRIGGER transaction_no_delete ON ledger.transaction;
 DROP TRIGGER hold_no_delete ON ledger.hold;
 DROP TRIGGER account_no_delete ON ledger.account;
 DROP TRIGGER account_slot_no_delete ON ledger.account_slot;
-DROP FUNCTION ledger.immutable_trg();
 DROP TRIGGER entry_balanced ON ledger.entry;
 DROP FUNCTION ledger.entry_balanced_trg();
 

@@ -13,7 +13,7 @@ DROP TRIGGER bid_revision_window ON marketplace.bid;
 DROP TRIGGER bid_window ON marketplace.bid;
 DROP TRIGGER bid_tenant ON marketplace.bid;
 DROP FUNCTION marketplace.bid_tenant_trg(), marketplace.same_tenant(bigint, bigint);
-DROP FUNCTION marketplace.award_immutable_trg(), marketplace.award_bounds_trg(), marketplace.bid_line_window_trg(),
+DROP FUNCTION marketplace.award_bounds_trg(), marketplace.bid_line_window_trg(),
     marketplace.bid_window_trg(), marketplace.check_bid_window(bigint),
     marketplace.require_owner(bigint, text), marketplace.bidder_alias(bytea, bigint);
 DELETE FROM core.error WHERE module = 'marketplace';

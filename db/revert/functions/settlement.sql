@@ -14,7 +14,6 @@ DROP FUNCTION settlement.settle(bigint, text, date, date, text);
 DROP FUNCTION settlement.commission(numeric, numeric, numeric, numeric, integer);
 DROP TRIGGER cycle_no_delete ON settlement.cycle;
 DROP TRIGGER cycle_line_immutable ON settlement.cycle_line;
-DROP FUNCTION settlement.immutable_trg();
 DELETE FROM core.error WHERE module = 'settlement';
 
 COMMIT;

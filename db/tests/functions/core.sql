@@ -1,6 +1,6 @@
 -- Tests for functions/core: core.raise and core.http_status.
 BEGIN;
-SELECT plan(23);
+SELECT plan(27);
 
 SELECT volatility_is('core', 'raise', ARRAY['text', 'text', 'text'], 'stable', 'core.raise is STABLE');
 SELECT volatility_is('core', 'http_status', ARRAY['text'], 'immutable', 'core.http_status is IMMUTABLE');
@@ -54,6 +54,21 @@ GRANT EXECUTE ON FUNCTION core.raise(text, text, text) TO mercato_anon;
 SET LOCAL ROLE mercato_anon;
 SELECT throws_ok($$SELECT core.raise('CORE_INVALID_ARGUMENT')$$, 'PT400', NULL, 'any role may raise catalogued errors');
 RESET ROLE;
+
+-- core.refuse_change_trg: the one guard of write-once rows, with the code its trigger names
+CREATE TEMP TABLE t_guard (id integer);
+CREATE TRIGGER t_guard_immutable BEFORE UPDATE OR DELETE ON t_guard
+    FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('SETTLEMENT_IMMUTABLE');
+CREATE TRIGGER t_guard_no_truncate BEFORE TRUNCATE ON t_guard
+    FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change_trg('LEDGER_IMMUTABLE');
+INSERT INTO t_guard VALUES (7);
+SELECT throws_like($$UPDATE t_guard SET id = 8$$, 'SETTLEMENT_IMMUTABLE:%', 'refuse_change_trg refuses an UPDATE with its code');
+SELECT throws_like($$TRUNCATE t_guard$$, 'LEDGER_IMMUTABLE:%', 'and a TRUNCATE, statement-level, with another');
+CREATE TEMP TABLE t_unguarded (id integer);
+CREATE TRIGGER t_unguarded_immutable BEFORE DELETE ON t_unguarded FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg();
+INSERT INTO t_unguarded VALUES (1);
+SELECT throws_like($$DELETE FROM t_unguarded$$, 'CORE_UNKNOWN_ERROR_CODE:%', 'a guard created without a code is a bug, said so');
+SELECT is((SELECT count(*)::int FROM t_guard WHERE id = 7), 1, 'and the row is unchanged');
 
 SELECT * FROM finish();
 ROLLBACK;
