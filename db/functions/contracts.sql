@@ -246,15 +246,16 @@ back-dated), a CANCELLED one nothing, and each quantity slot without a live assi
 while the contract is ACTIVE (nothing once it is TERMINATED or COMPLETED). All amounts are days x unit_price, so
 they are exact in the currency''s minor units. Errors: none. Assumes READ COMMITTED.';
 
-CREATE FUNCTION contracts.hold_reference(p_line contracts.contract_line)
+CREATE FUNCTION contracts.hold_reference(p_line_id bigint, p_settled_gross numeric, p_released numeric)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN format('contract-line:%s:hold:%s:%s', p_line.id, trim_scale(p_line.settled_gross), trim_scale(p_line.released));
-COMMENT ON FUNCTION contracts.hold_reference(contracts.contract_line) IS
-'The ledger reference of the escrow hold a line should have in its current state (settled_gross and released only
-grow, so every hold of the chain has its own reference and a retry of the same step replays it).';
+RETURN ledger.build_reference('contract-line', p_line_id, 'hold', trim_scale(p_settled_gross)::text, trim_scale(p_released)::text);
+COMMENT ON FUNCTION contracts.hold_reference(bigint, numeric, numeric) IS
+'The ledger reference of the escrow hold a line should have once it has settled p_settled_gross and released
+p_released (both only grow, so every hold of the chain has its own reference and a retry of the same step replays
+it). Settlement calls it for the hold it leaves after a capture.';
 
 CREATE FUNCTION contracts.require_contract_party(p_contract contracts.contract, p_admin_ok boolean)
 RETURNS void
@@ -461,7 +462,7 @@ BEGIN
                                   v.total_amount, v.currency, v.business_wallet_account_id, coalesce(v_avail, 0)));
     END IF;
     FOR l IN SELECT * FROM contracts.contract_line WHERE contract_id = p_contract_id ORDER BY id LOOP
-        v_hold := ledger.create_hold(contracts.hold_reference(l), v.business_wallet_account_id, trim_scale(l.total_amount), NULL,
+        v_hold := ledger.create_hold(contracts.hold_reference(l.id, l.settled_gross, l.released), v.business_wallet_account_id, trim_scale(l.total_amount), NULL,
                                      format('escrow contract %s line %s', p_contract_id, l.id));
         UPDATE contracts.contract_line SET hold_id = v_hold, escrowed = total_amount WHERE id = l.id;
     END LOOP;
@@ -513,11 +514,12 @@ BEGIN
     LOOP
         CONTINUE WHEN r.excess <= 0;
         l := r.line;
-        PERFORM ledger.release_hold(format('contract-line:%s:release:%s', l.id, trim_scale(l.released + r.excess)), l.hold_id);
+        PERFORM ledger.release_hold(ledger.build_reference('contract-line', l.id, 'release', trim_scale(l.released + r.excess)::text),
+                                    l.hold_id);
         l.released := l.released + r.excess;
         v_hold := NULL;
         IF l.escrowed - l.settled_gross - l.released > 0 THEN
-            v_hold := ledger.create_hold(contracts.hold_reference(l), v.business_wallet_account_id,
+            v_hold := ledger.create_hold(contracts.hold_reference(l.id, l.settled_gross, l.released), v.business_wallet_account_id,
                                          trim_scale(l.escrowed - l.settled_gross - l.released), NULL,
                                          format('escrow contract %s line %s', p_contract_id, l.id));
         END IF;

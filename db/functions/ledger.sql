@@ -341,6 +341,18 @@ COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
 and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.
 Errors: none of its own. Assumes READ COMMITTED.';
 
+CREATE FUNCTION ledger.build_reference(p_entity text, p_id bigint, p_step text, VARIADIC p_parts text[] DEFAULT '{}')
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN array_to_string(ARRAY[p_entity, p_id::text, p_step] || p_parts, ':');
+COMMENT ON FUNCTION ledger.build_reference(text, bigint, text, text[]) IS
+'The ledger reference (idempotency key) of one step of a module''s entity: entity:id:step[:part…], e.g.
+ledger.build_reference(''contract-line'', 12, ''hold'', ''450'', ''0'') = ''contract-line:12:hold:450:0''. The one builder of
+the references modules post under, so that a retry of the same step always names the same key. The parts must be
+derived from the entity''s state (the same state gives the same key).';
+
 CREATE FUNCTION ledger.cached_slots(p_cache text, p_account_id bigint)
 RETURNS smallint
 LANGUAGE sql

@@ -28,6 +28,16 @@ CREATE TRIGGER cycle_line_immutable BEFORE UPDATE OR DELETE ON settlement.cycle_
 CREATE TRIGGER cycle_no_delete BEFORE DELETE ON settlement.cycle
     FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('SETTLEMENT_IMMUTABLE');
 
+CREATE FUNCTION settlement.run_reference(p_period_start date, p_period_end date, p_provider_id bigint, p_currency text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end, p_provider_id, p_currency);
+COMMENT ON FUNCTION settlement.run_reference(date, date, bigint, text) IS
+'The reference of the cycle a period run settles for one provider and currency (settlement.run_period and
+settlement.settle_period_step): the same run step always names the same cycle.';
+
 CREATE FUNCTION settlement.commission(p_gross numeric, p_rate numeric, p_min numeric, p_max numeric, p_minor_units integer)
 RETURNS numeric
 LANGUAGE sql
@@ -150,15 +160,14 @@ BEGIN
         IF v_comm > 0 THEN
             v_dest := v_dest || jsonb_build_object('account_id', v_platform, 'amount', trim_scale(v_comm)::text);
         END IF;
-        v_tx := ledger.capture_hold(format('settlement:%s:line:%s', v_cycle.id, r.id), r.hold_id, v_dest,
+        v_tx := ledger.capture_hold(ledger.build_reference('settlement', v_cycle.id, 'line', r.id::text), r.hold_id, v_dest,
                                     format('settlement cycle %s, contract %s line %s, %s vehicle-days',
                                            v_cycle.id, r.contract_id, r.id, r.days));
         v_left := r.remainder - r.days * r.unit_price;
         v_hold := NULL;
         IF v_left > 0 THEN   -- the capture resolved the hold: hold the rest again
             v_hold := ledger.create_hold(
-                format('contract-line:%s:hold:%s:%s', r.id, trim_scale(r.settled_gross + r.days * r.unit_price),
-                       trim_scale(r.released)),
+                contracts.hold_reference(r.id, r.settled_gross + r.days * r.unit_price, r.released),
                 r.business_wallet_account_id, trim_scale(v_left), NULL, format('escrow contract %s line %s', r.contract_id, r.id));
         END IF;
         v_ids := v_ids || r.id;
@@ -277,8 +286,7 @@ BEGIN
             CONTINUE;
         END IF;
         v_cycle := settlement.settle(r.provider_id, r.currency, p_period_start, p_period_end,
-                                     format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end,
-                                            r.provider_id, r.currency));
+                                     settlement.run_reference(p_period_start, p_period_end, r.provider_id, r.currency));
         v_ids := v_ids || v_cycle.id;
     END LOOP;
     RETURN QUERY
@@ -459,8 +467,7 @@ BEGIN
         RETURN NULL;   -- settled before (an earlier run, or this one before a crash)
     END IF;
     v_cycle := settlement.settle(p_provider_id, p_currency, p_period_start, p_period_end,
-                                 format('period:%s:%s:provider:%s:%s', p_period_start, p_period_end, p_provider_id,
-                                        p_currency));
+                                 settlement.run_reference(p_period_start, p_period_end, p_provider_id, p_currency));
     RETURN v_cycle.id;
 END
 $$;

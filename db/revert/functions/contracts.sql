@@ -14,7 +14,7 @@ DROP FUNCTION contracts.activate_contract(bigint);
 DROP FUNCTION contracts.cancel_contract(bigint, text);
 DROP FUNCTION contracts.create_contract(bigint);
 DROP FUNCTION contracts.require_contract_party(contracts.contract, boolean);
-DROP FUNCTION contracts.hold_reference(contracts.contract_line);
+DROP FUNCTION contracts.hold_reference(bigint, numeric, numeric);
 DROP FUNCTION contracts.line_bounds(bigint);
 DROP FUNCTION contracts.award_parties(bigint, timestamptz, bigint, text);
 DROP FUNCTION contracts.provider_tier_at(bigint, timestamptz);

@@ -21,6 +21,7 @@ DROP FUNCTION ledger.apply_legs(bigint, bigint[], numeric[], text[]);
 DROP FUNCTION ledger.post_credit(bigint, numeric, text);
 DROP FUNCTION ledger.post_credit_slot(bigint, numeric, text, smallint);
 DROP FUNCTION ledger.cached_slots(text, bigint);
+DROP FUNCTION ledger.build_reference(text, bigint, text, text[]);
 DROP FUNCTION ledger.post_debit(bigint, numeric, text);
 DROP FUNCTION ledger.refuse(bigint, numeric, text, boolean);
 DROP FUNCTION ledger.available(bigint);

@@ -3,7 +3,7 @@
 BEGIN;
 -- The fixtures below load awarded RFQs with their bids directly (the marketplace has its own tests).
 SET LOCAL mercato.bulk_load = on;
-SELECT plan(91);
+SELECT plan(94);
 
 -- Fixtures (as the owner): parties, wallets, vehicles, RFQs with bids and awards --------------------------
 CREATE FUNCTION pg_temp.rfq(p_business bigint, p_start date, p_end date, p_awarded_at timestamptz,
@@ -333,6 +333,12 @@ UPDATE contracts.contract_line SET released = released + 1 WHERE id = pg_temp.id
 SELECT ok(NOT (SELECT ok FROM contracts.check() WHERE check_name = 'hold_equals_escrow_remainder'),
           'check() reports a line whose hold no longer equals its remainder');
 SELECT is((SELECT violations FROM contracts.check() WHERE check_name = 'hold_equals_escrow_remainder'), 1::bigint, 'exactly that line');
+
+-- references: one builder (ledger.build_reference), the formats already posted unchanged
+SELECT is(ledger.build_reference('contract-line', 12, 'hold', '450', '0'), 'contract-line:12:hold:450:0', 'entity:id:step:parts');
+SELECT is(contracts.hold_reference(12, 450.0000, 0.0000), 'contract-line:12:hold:450:0', 'a line''s hold reference, trimmed');
+SELECT is(settlement.run_reference('2026-11-01', '2026-11-30', 7, 'ETB'), 'period:2026-11-01:2026-11-30:provider:7:ETB',
+          'a period run''s cycle reference');
 
 SELECT * FROM finish();
 ROLLBACK;
