@@ -73,7 +73,7 @@ test-pgprove: up
 	     -c "CREATE DATABASE mercato_prove"; \
 	DATABASE_URL="$$base/mercato_prove" $(BIN)/mercato db deploy >/dev/null; \
 	psql -q -X -v ON_ERROR_STOP=1 -d "$$base/mercato_prove" -c "CREATE EXTENSION pgtap" \
-	     -c "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC"; \
+	     -c "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC" -f db/test_helpers.sql; \
 	pg_prove -d "$$base/mercato_prove" --ext .sql --recurse db/tests; \
 	psql -q -X -d "$$base/postgres" -c "DROP DATABASE mercato_prove WITH (FORCE)"
 

@@ -17,7 +17,10 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql import factories
 
-from mercato.config import database_url
+from mercato.config import database_url, project_root
+
+#: The SQL helpers every pgTAP file may use (tests.as_user, …): installed with pgTAP, test databases only.
+TEST_HELPERS = project_root() / "db" / "test_helpers.sql"
 
 
 def _server() -> dict:
@@ -46,10 +49,12 @@ def deploy_loader(host, port, user, dbname, password=None, **_: object) -> None:
 def install_test_extensions(conn: psycopg.Connection) -> None:
     """pgTAP and plpgsql_check for the tests. They live in schema public, which Mercato's revoke-from-PUBLIC event
     trigger leaves alone; the GRANT keeps them callable by the API roles even where the deploying role has
-    restrictive default privileges of its own (test databases only)."""
+    restrictive default privileges of its own (test databases only). Then the shared SQL test helpers
+    (db/test_helpers.sql: tests.as_user, tests.as_service, tests.as_anon)."""
     conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
     conn.execute("CREATE EXTENSION IF NOT EXISTS plpgsql_check")
     conn.execute("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC")
+    conn.execute(TEST_HELPERS.read_text())
 
 
 postgresql_noproc = factories.postgresql_noproc(

@@ -29,8 +29,9 @@ from mercato.sqitch import Engine
 
 API_ROLES = ("mercato_anon", "mercato_user", "mercato_service")
 
-#: The schemas Mercato owns: every schema but PostgreSQL's own, ``public`` (extensions) and the Sqitch registry.
-MERCATO_SCHEMA = ("n.nspname NOT IN ('public', 'information_schema', 'sqitch') AND n.nspname NOT LIKE 'pg\\_%%'")
+#: The schemas Mercato owns: every schema but PostgreSQL's own, ``public`` (extensions), the Sqitch registry and
+#: ``tests`` (db/test_helpers.sql, test databases only).
+MERCATO_SCHEMA = ("n.nspname NOT IN ('public', 'information_schema', 'sqitch', 'tests') AND n.nspname NOT LIKE 'pg\\_%%'")
 
 #: Routines outside ``api`` that an API role may execute although no policy, api view or api parameter domain calls
 #: them: ``{role: {regprocedure: reason}}``. Each one is also listed, with its reason, in CONVENTIONS.md (Functions).

@@ -2,17 +2,13 @@
 BEGIN;
 SELECT plan(42);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 CREATE TEMP TABLE codes (k text PRIMARY KEY, code text, session_id bigint);
 GRANT ALL ON ids, codes TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|dl-biz', 'BUSINESS'), ('kc|dl-p1', 'PROVIDER'), ('kc|dl-p2', 'PROVIDER')) x(s, t);
-SELECT pg_temp.as_user('kc|dl-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Selam', 'LOGISTICS'); RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'Other'); RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Selam', 'LOGISTICS'); RESET ROLE;
+SELECT tests.as_user('kc|dl-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'Other'); RESET ROLE;
+SELECT tests.as_user('kc|dl-p1');
 INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'Abebe Cars');
 INSERT INTO ids SELECT 'car', api.add_vehicle('AA 1', 'SEDAN', 4);
 INSERT INTO ids SELECT 'ins', api.add_vehicle_insurance((SELECT v FROM ids WHERE k = 'car'), 'COMPREHENSIVE', 'Nyala',
@@ -24,25 +20,25 @@ SELECT identity.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'ACTIVE'
 SELECT identity.verify_insurance((SELECT v FROM ids WHERE k = 'ins'), 'VERIFIED');
 SELECT identity.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 100000, 'dl-topup');
 -- an awarded RFQ, a contract in escrow, one vehicle assigned (all through the functions)
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 INSERT INTO ids SELECT 'rfq', api.create_rfq('One car', current_date + 1, current_date + 10, now() + interval '2 hours',
                                                      '[{"vehicle_type": "SEDAN", "quantity": 1}]');
 SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'));
 RESET ROLE;
 INSERT INTO ids SELECT 'line', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'rfq');
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 SELECT api.submit_bid((SELECT v FROM ids WHERE k = 'rfq'),
                               jsonb_build_array(jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line'), 'unit_price', '1000', 'quantity', 1)));
 RESET ROLE;
 UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() - interval '1 second' WHERE id = (SELECT v FROM ids WHERE k = 'rfq');
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT api.award_rfq((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(jsonb_build_object(
     'rfq_line_id', (SELECT v FROM ids WHERE k = 'line'), 'bidder', (SELECT bidder FROM api.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))), 'quantity', 1)));
 INSERT INTO ids SELECT 'contract', (api.create_contract((SELECT v FROM ids WHERE k = 'rfq'))).id;
 SELECT api.activate_contract((SELECT v FROM ids WHERE k = 'contract'));
 RESET ROLE;
 INSERT INTO ids SELECT 'cline', id FROM contracts.contract_line WHERE contract_id = (SELECT v FROM ids WHERE k = 'contract');
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 INSERT INTO ids SELECT 'asg', (api.assign_vehicle((SELECT v FROM ids WHERE k = 'cline'), (SELECT v FROM ids WHERE k = 'car'))).id;
 
 -- opening a session
@@ -58,7 +54,7 @@ SELECT throws_like($$SELECT * FROM api.resend_code((SELECT session_id FROM codes
                    'DELIVERY_RESEND_TOO_SOON:%', 'resends are rate-limited');
 SELECT throws_ok($$SELECT * FROM delivery.otp$$, '42501', NULL, 'codes are unreadable by application roles');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-p2');
+SELECT tests.as_user('kc|dl-p2');
 SELECT throws_like($$SELECT * FROM api.start_delivery_session((SELECT v FROM ids WHERE k = 'asg'), 'DELIVERY')$$,
                    'DELIVERY_UNKNOWN_ASSIGNMENT:%', 'another provider cannot open it');
 RESET ROLE;
@@ -71,11 +67,11 @@ SELECT is((SELECT count(*)::int FROM delivery.otp o, codes c WHERE o.session_id 
 SELECT is((SELECT length(code_hmac) FROM delivery.otp o JOIN codes c ON c.session_id = o.session_id), 32, 'an HMAC-SHA256');
 
 -- wrong codes are answers, counted
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 SELECT throws_like($$SELECT * FROM api.verify_code((SELECT session_id FROM codes WHERE k = 'c1'), (SELECT code FROM codes WHERE k = 'c1'))$$,
                    'DELIVERY_UNKNOWN_SESSION:%', 'the provider cannot confirm its own handover');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT throws_like($$SELECT * FROM api.verify_code((SELECT session_id FROM codes WHERE k = 'c1'), '12345')$$,
                    'DELIVERY_INVALID_INPUT:%', 'a malformed code is refused without counting');
 SELECT results_eq(format($$SELECT verified, outcome, attempts_left, session_status FROM api.verify_code(%s, %L)$$,
@@ -85,13 +81,13 @@ SELECT results_eq(format($$SELECT verified, outcome, attempts_left, session_stat
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM delivery.otp_attempt WHERE session_id = (SELECT session_id FROM codes WHERE k = 'c1')), 1,
           'the failed attempt is recorded');
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT verify_code FROM (SELECT api.verify_code((SELECT session_id FROM codes WHERE k = 'c1'),
                          lpad(((((SELECT code FROM codes WHERE k = 'c1')::int) + n) % 1000000)::text, 6, '0')) FROM generate_series(2, 5) n) x;
 RESET ROLE;
 SELECT is((SELECT status FROM delivery.otp WHERE session_id = (SELECT session_id FROM codes WHERE k = 'c1')), 'EXHAUSTED',
           'five wrong tries kill the code');
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT results_eq(format($$SELECT verified, outcome FROM api.verify_code(%s, %L)$$, (SELECT session_id FROM codes WHERE k = 'c1'),
                          (SELECT code FROM codes WHERE k = 'c1')),
                   $$VALUES (false, 'NO_ACTIVE_CODE')$$, 'even the right code is dead after that');
@@ -99,27 +95,27 @@ RESET ROLE;
 
 -- a resend supersedes; the session budget survives it
 UPDATE delivery.session SET last_issued_at = clock_timestamp() - interval '1 minute' WHERE id = (SELECT session_id FROM codes WHERE k = 'c1');
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 INSERT INTO codes SELECT 'c2', code, (SELECT session_id FROM codes WHERE k = 'c1') FROM api.resend_code((SELECT session_id FROM codes WHERE k = 'c1'));
 RESET ROLE;
 SELECT is((SELECT failures FROM delivery.session WHERE id = (SELECT session_id FROM codes WHERE k = 'c1')), 6,
           'the session''s failures survive the resend');
 UPDATE delivery.otp SET created_at = created_at - interval '10 minutes', expires_at = clock_timestamp() - interval '1 second'
  WHERE session_id = (SELECT session_id FROM codes WHERE k = 'c1') AND status = 'ACTIVE';
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT results_eq(format($$SELECT verified, outcome FROM api.verify_code(%s, %L)$$, (SELECT session_id FROM codes WHERE k = 'c2'),
                          (SELECT code FROM codes WHERE k = 'c2')),
                   $$VALUES (false, 'EXPIRED')$$, 'an expired code fails, even when right');
 RESET ROLE;
 UPDATE delivery.session SET last_issued_at = clock_timestamp() - interval '1 minute' WHERE id = (SELECT session_id FROM codes WHERE k = 'c1');
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 INSERT INTO codes SELECT 'c3', code, (SELECT session_id FROM codes WHERE k = 'c1') FROM api.resend_code((SELECT session_id FROM codes WHERE k = 'c1'));
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM delivery.otp WHERE session_id = (SELECT session_id FROM codes WHERE k = 'c1') AND status = 'ACTIVE'), 1,
           'exactly one live code per session');
 
 -- the right code: handover recorded, assignment started, trust moves
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT results_eq(format($$SELECT verified, outcome FROM api.verify_code(%s, %L, '{"odometer_km": 12000, "fuel_level": "FULL", "photos": {"front": "https://x/f.jpg"}}')$$,
                          (SELECT session_id FROM codes WHERE k = 'c3'), (SELECT code FROM codes WHERE k = 'c3')),
                   $$VALUES (true, 'VERIFIED')$$, 'the right code verifies');
@@ -151,10 +147,10 @@ RESET ROLE;
 
 -- return: a locked session, then a clean one; brute force gets exactly the budget
 UPDATE masterdata.setting SET value = '3' WHERE key = 'OTP_SESSION_FAILURE_BUDGET';
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 INSERT INTO codes SELECT 'r1', code, session_id FROM api.start_delivery_session((SELECT v FROM ids WHERE k = 'asg'), 'RETURN');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 CREATE TEMP TABLE guesses AS
 SELECT n, g.* FROM generate_series(1, 20) n,
        LATERAL api.verify_code((SELECT session_id FROM codes WHERE k = 'r1'),
@@ -167,16 +163,16 @@ SELECT is((SELECT count(*)::int FROM delivery.otp_attempt WHERE session_id = (SE
 SELECT is((SELECT count(*)::int FROM identity.trust_score_event
             WHERE reason = 'SESSION_LOCKED' AND target = 0 AND inputs ->> 'session_id' = (SELECT session_id FROM codes WHERE k = 'r1')::text),
           1, 'locking the session records its trust outcome once (target 0), as the docs promise');
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT results_eq(format($$SELECT verified, outcome FROM api.verify_code(%s, %L)$$, (SELECT session_id FROM codes WHERE k = 'r1'),
                          (SELECT code FROM codes WHERE k = 'r1')),
                   $$VALUES (false, 'LOCKED')$$, 'a locked session refuses the right code too');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-p1');
+SELECT tests.as_user('kc|dl-p1');
 SELECT api.cancel_delivery_session((SELECT session_id FROM codes WHERE k = 'r1'));
 INSERT INTO codes SELECT 'r2', code, session_id FROM api.start_delivery_session((SELECT v FROM ids WHERE k = 'asg'), 'RETURN', 'EMAIL');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dl-biz');
+SELECT tests.as_user('kc|dl-biz');
 SELECT results_eq(format($$SELECT verified FROM api.verify_code(%s, %L, '{"fuel_level": "HALF", "notes": "scratch on door"}')$$,
                          (SELECT session_id FROM codes WHERE k = 'r2'), (SELECT code FROM codes WHERE k = 'r2')),
                   $$VALUES (true)$$, 'a new RETURN session verifies');

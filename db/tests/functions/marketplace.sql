@@ -2,26 +2,22 @@
 BEGIN;
 SELECT plan(51);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|mk-biz', 'BUSINESS'), ('kc|mk-biz2', 'BUSINESS'), ('kc|mk-p1', 'PROVIDER'),
     ('kc|mk-p2', 'PROVIDER'), ('kc|mk-p3', 'PROVIDER'), ('kc|mk-p4', 'PROVIDER'), ('kc|mk-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|mk-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|mk-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Selam', 'LOGISTICS'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-biz2'); INSERT INTO ids SELECT 'biz2', api.register_business('Other', 'LOGISTICS'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p4'); INSERT INTO ids SELECT 'p4', api.register_provider('COMPANY', 'P4'); RESET ROLE;
+SELECT tests.as_user('kc|mk-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Selam', 'LOGISTICS'); RESET ROLE;
+SELECT tests.as_user('kc|mk-biz2'); INSERT INTO ids SELECT 'biz2', api.register_business('Other', 'LOGISTICS'); RESET ROLE;
+SELECT tests.as_user('kc|mk-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1'); RESET ROLE;
+SELECT tests.as_user('kc|mk-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
+SELECT tests.as_user('kc|mk-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
+SELECT tests.as_user('kc|mk-p4'); INSERT INTO ids SELECT 'p4', api.register_provider('COMPANY', 'P4'); RESET ROLE;
 SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'p3');
 SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz2';
 
 -- create and publish
-SELECT pg_temp.as_user('kc|mk-biz');
+SELECT tests.as_user('kc|mk-biz');
 SELECT throws_like($$SELECT api.create_rfq('Cars', current_date + 1, current_date + 30, now() + interval '2 hours',
                      '[{"vehicle_type": "SEDAN", "quantity": 0}]')$$, 'MARKETPLACE_INVALID_RFQ:%', 'a line wants at least one vehicle');
 SELECT throws_like($$SELECT api.create_rfq('Cars', current_date + 1, current_date + 30, now() + interval '2 hours',
@@ -36,7 +32,7 @@ SELECT throws_like($$SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))
                    'a business publishes only after KYB');
 RESET ROLE;
 SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz';
-SELECT pg_temp.as_user('kc|mk-biz');
+SELECT tests.as_user('kc|mk-biz');
 SELECT is((api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'published');
 SELECT is((api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'publishing again is a no-op');
 INSERT INTO ids SELECT 'empty', api.create_rfq('Nobody bids', current_date + 1, current_date + 5, now() + interval '2 hours',
@@ -47,7 +43,7 @@ INSERT INTO ids SELECT 'line1', id FROM marketplace.rfq_line WHERE rfq_id = (SEL
 INSERT INTO ids SELECT 'line2', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'rfq') AND line_no = 2;
 INSERT INTO ids SELECT 'eline', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'empty');
 SELECT is((SELECT used FROM marketplace.rfq_quota WHERE business_id = (SELECT v FROM ids WHERE k = 'biz')), 2, 'two RFQs counted against the quota');
-SELECT pg_temp.as_user('kc|mk-biz2');
+SELECT tests.as_user('kc|mk-biz2');
 SELECT throws_like($$SELECT api.rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
                    'another business does not see the RFQ');
 RESET ROLE;
@@ -55,11 +51,11 @@ RESET ROLE;
 -- tenants: a marketplace never crosses them
 SELECT identity.create_tenant('mk-other', 'Other marketplace');
 SELECT identity.register_user('kc|mk-tp', 'PROVIDER', 'Tenant provider', (SELECT id FROM identity.tenant WHERE code = 'mk-other'));
-SELECT pg_temp.as_user('kc|mk-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'Elsewhere'); RESET ROLE;
+SELECT tests.as_user('kc|mk-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'Elsewhere'); RESET ROLE;
 SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k = 'tp';
 SELECT is((SELECT tenant_id FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'tp')),
           (SELECT id FROM identity.tenant WHERE code = 'mk-other'), 'the provider belongs to its user''s tenant');
-SELECT pg_temp.as_user('kc|mk-tp');
+SELECT tests.as_user('kc|mk-tp');
 SELECT is((SELECT count(*)::int FROM api.open_rfqs()), 0, 'a provider of another tenant sees no open RFQ of this one');
 SELECT throws_like(format('SELECT api.rfq(%s)', (SELECT v FROM ids WHERE k = 'empty')), 'MARKETPLACE_UNKNOWN_RFQ:%',
                    'nor reads one');
@@ -72,12 +68,12 @@ SELECT throws_like(format($$INSERT INTO marketplace.bid (rfq_id, provider_id) VA
                    'MARKETPLACE_UNKNOWN_RFQ:%', 'and a trigger refuses a cross-tenant bid whoever writes it');
 
 -- sealed bidding
-SELECT pg_temp.as_user('kc|mk-p4');
+SELECT tests.as_user('kc|mk-p4');
 SELECT throws_like(format($$SELECT api.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100", "quantity": 1}]')$$,
                           (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
                    'MARKETPLACE_PROVIDER_NOT_VERIFIED:%', 'unverified providers do not bid');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p1');
+SELECT tests.as_user('kc|mk-p1');
 SELECT throws_like(format($$SELECT api.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "100.005", "quantity": 1}]')$$,
                           (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
                    'MARKETPLACE_INVALID_BID:%', 'prices respect the currency''s minor units');
@@ -107,21 +103,21 @@ SELECT throws_like($$SELECT api.withdraw_bid((SELECT v FROM ids WHERE k = 'empty
 SELECT throws_ok($$SELECT 1 FROM marketplace.bid$$, '42501', NULL,
           'a provider reads no bid row directly (sealed: api.bids / marketplace.visible_bid_lines() serve its own)');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p2');
+SELECT tests.as_user('kc|mk-p2');
 SELECT api.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
     jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1400', 'quantity', 3)));
 SELECT throws_like($$SELECT * FROM api.my_bid((SELECT v FROM ids WHERE k = 'empty'))$$, 'MARKETPLACE_NO_BID:%',
                    'a provider sees only its own bid');
 SELECT is((SELECT count(*)::int FROM api.my_bid((SELECT v FROM ids WHERE k = 'rfq'))), 1, 'its own, one line');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-p3');
+SELECT tests.as_user('kc|mk-p3');
 SELECT api.submit_bid((SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
     jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'unit_price', '1300', 'quantity', 1),
     jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line2'), 'unit_price', '4200', 'quantity', 1)));
 RESET ROLE;
 
 -- before the deadline the business side learns nothing, not even whether there are bids
-SELECT pg_temp.as_user('kc|mk-biz');
+SELECT tests.as_user('kc|mk-biz');
 SELECT throws_like($$SELECT * FROM api.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_BIDS_SEALED:%',
                    'bids are sealed before the deadline');
 SELECT throws_like($$SELECT * FROM api.rfq_bids((SELECT v FROM ids WHERE k = 'empty'))$$, 'MARKETPLACE_BIDS_SEALED:%',
@@ -130,26 +126,26 @@ SELECT is(api.rfq((SELECT v FROM ids WHERE k = 'rfq')) -> 'bids', 'null'::jsonb,
 SELECT throws_like($$SELECT api.award_rfq((SELECT v FROM ids WHERE k = 'rfq'), '[{"rfq_line_id": 1, "bidder": "x", "quantity": 1}]')$$,
                    'MARKETPLACE_BIDS_SEALED:%', 'no award before the deadline');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mk-admin');
+SELECT tests.as_user('kc|mk-admin');
 SELECT throws_like($$SELECT * FROM api.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_BIDS_SEALED:%',
                    'not even an admin sees bids early');
 RESET ROLE;
 
 -- the deadline passes (the test moves it into the past as the owner)
 UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() - interval '1 second' WHERE id IN (SELECT v FROM ids WHERE k IN ('rfq', 'empty'));
-SELECT pg_temp.as_user('kc|mk-p1');
+SELECT tests.as_user('kc|mk-p1');
 SELECT throws_like(format($$SELECT api.submit_bid(%s, '[{"rfq_line_id": %s, "unit_price": "1", "quantity": 1}]')$$,
                           (SELECT v FROM ids WHERE k = 'rfq'), (SELECT v FROM ids WHERE k = 'line1')),
                    'MARKETPLACE_BIDDING_CLOSED:%', 'no bid after the deadline');
 RESET ROLE;
 SELECT throws_like($$UPDATE marketplace.bid_line SET unit_price = 1 WHERE bid_id = (SELECT v FROM ids WHERE k = 'bid1')$$,
                    'MARKETPLACE_BIDDING_CLOSED:%', 'and no late price change, even by the table owner');
-SELECT pg_temp.as_user('kc|mk-biz');
+SELECT tests.as_user('kc|mk-biz');
 SELECT is((api.rfq((SELECT v FROM ids WHERE k = 'rfq')) ->> 'bids')::int, 3, 'after the deadline the business sees how many bids');
 CREATE TEMP TABLE ranked AS SELECT * FROM api.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'));
 RESET ROLE;
 -- An unregistered subject (user_id NULL) must not slip through an ownership comparison with NULL.
-SELECT pg_temp.as_user('kc|nobody-at-all');
+SELECT tests.as_user('kc|nobody-at-all');
 SELECT throws_like($$SELECT * FROM api.rfq_bids((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
                    'an unknown subject sees no bids');
 SELECT throws_like($$SELECT api.rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_UNKNOWN_RFQ:%',
@@ -171,7 +167,7 @@ SELECT isnt(marketplace.bidder_alias((SELECT alias_key FROM marketplace.rfq WHER
             'the same provider has another alias on another RFQ');
 
 -- awards
-SELECT pg_temp.as_user('kc|mk-biz');
+SELECT tests.as_user('kc|mk-biz');
 SELECT throws_like(format($$SELECT api.award_rfq(%s, %L)$$, (SELECT v FROM ids WHERE k = 'rfq'), jsonb_build_array(
     jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 1), 'quantity', 1),
     jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line1'), 'bidder', (SELECT bidder FROM ranked WHERE line_no = 1 AND rank = 2), 'quantity', 3))),
@@ -203,7 +199,7 @@ SELECT throws_like($$UPDATE marketplace.award SET quantity_awarded = 3$$, 'MARKE
 
 -- quota
 UPDATE marketplace.rfq_quota SET used = 10 WHERE business_id = (SELECT v FROM ids WHERE k = 'biz');
-SELECT pg_temp.as_user('kc|mk-biz');
+SELECT tests.as_user('kc|mk-biz');
 INSERT INTO ids SELECT 'rfq11', api.create_rfq('Eleventh', current_date + 1, current_date + 5, now() + interval '2 hours',
     '[{"vehicle_type": "SUV", "quantity": 1}]');
 SELECT throws_ok($$SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq11'))$$, 'PT429', NULL,

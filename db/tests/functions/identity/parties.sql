@@ -7,10 +7,6 @@ SELECT identity.register_user('kc|pt-prov', 'PROVIDER', 'Abebe');
 SELECT identity.register_user('kc|pt-prov2', 'PROVIDER', 'Tana');
 SELECT identity.register_user('kc|pt-admin', 'ADMIN', 'Admin');
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|pt-admin'), 'PLATFORM_ADMIN');
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 -- identity.current_business / current_provider are internal (API roles reach them through SECURITY DEFINER functions);
@@ -18,7 +14,7 @@ GRANT ALL ON ids TO mercato_user, mercato_service;
 GRANT EXECUTE ON FUNCTION identity.current_business(), identity.current_provider() TO mercato_user;
 
 -- registration
-SELECT pg_temp.as_user('kc|pt-biz');
+SELECT tests.as_user('kc|pt-biz');
 INSERT INTO ids SELECT 'biz', api.register_business('Selam Logistics PLC', 'LOGISTICS', 'TIN-0001');
 SELECT throws_like($$SELECT api.register_business('Again', 'LOGISTICS')$$, 'IDENTITY_ALREADY_REGISTERED:%', 'one business per user');
 SELECT throws_like($$SELECT api.register_provider('COMPANY', 'Nope')$$, 'IDENTITY_WRONG_USER_TYPE:%', 'a business user is not a provider');
@@ -30,7 +26,7 @@ SELECT is((SELECT a.owner_type || ':' || a.purpose || ':' || a.currency FROM led
              JOIN identity.business b ON b.wallet_account_id = a.id WHERE b.id = (SELECT v FROM ids WHERE k = 'biz')),
           'BUSINESS:MAIN:ETB', 'registration opens the business wallet in the marketplace currency');
 
-SELECT pg_temp.as_user('kc|pt-prov');
+SELECT tests.as_user('kc|pt-prov');
 SELECT throws_like($$SELECT api.register_provider('FLEET', 'Abebe Cars')$$, 'IDENTITY_PARTY_INVALID:%', 'provider types are checked');
 SELECT throws_like($$SELECT api.register_provider('COMPANY', '   ')$$, 'IDENTITY_PARTY_INVALID:%', 'a name is required');
 INSERT INTO ids SELECT 'prov', api.register_provider('COMPANY', 'Abebe Cars', 'TIN-0002');
@@ -58,7 +54,7 @@ SELECT throws_like($$SELECT api.add_vehicle_insurance((SELECT v FROM ids WHERE k
 RESET ROLE;
 SELECT ok(NOT identity.vehicle_insured((SELECT v FROM ids WHERE k = 'car'), current_date, current_date + 30),
           'unverified policies cover nothing');
-SELECT pg_temp.as_user('kc|pt-admin');
+SELECT tests.as_user('kc|pt-admin');
 SELECT api.verify_insurance(v, 'VERIFIED') FROM ids WHERE k IN ('ins1', 'ins2', 'ins3');
 SELECT api.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'ACTIVE');
 SELECT api.set_business_kyb((SELECT v FROM ids WHERE k = 'biz'), 'VERIFIED');
@@ -72,13 +68,13 @@ SELECT ok(NOT identity.vehicle_insured((SELECT v FROM ids WHERE k = 'car'), curr
           'a gap between policies leaves the period uninsured');
 SELECT ok(identity.vehicle_insured((SELECT v FROM ids WHERE k = 'car'), current_date + 50, current_date + 60),
           'a period inside the third policy is insured');
-SELECT pg_temp.as_user('kc|pt-prov');
+SELECT tests.as_user('kc|pt-prov');
 SELECT results_eq($$SELECT company_name, days_left FROM api.expiring_insurance(12)$$,
                   $$VALUES ('Nyala', 9)$$, 'the provider lists its own policy expiring within 12 days');
 SELECT lives_ok($$SELECT api.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'RETIRED')$$,
                 'a provider may retire its own vehicle');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|pt-prov2');
+SELECT tests.as_user('kc|pt-prov2');
 INSERT INTO ids SELECT 'prov2', api.register_provider('INDIVIDUAL', 'Tana Fleet');
 SELECT throws_like($$SELECT api.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'RETIRED')$$,
                    'IDENTITY_UNKNOWN_VEHICLE:%', 'another provider''s vehicle is unknown to you');
@@ -88,7 +84,7 @@ SELECT is((SELECT count(*)::int FROM api.expiring_insurance(365)), 0, 'nor see i
 RESET ROLE;
 
 -- top-up (back office)
-SELECT pg_temp.as_user('kc|pt-biz');
+SELECT tests.as_user('kc|pt-biz');
 SELECT throws_like($$SELECT api.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 100, 'topup-1')$$,
                    'IDENTITY_PERMISSION_DENIED:%', 'a business cannot mint money');
 RESET ROLE;

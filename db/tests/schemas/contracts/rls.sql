@@ -3,10 +3,6 @@ BEGIN;
 SET LOCAL mercato.bulk_load = on;   -- the fixture loads an awarded RFQ and an active contract directly
 SELECT plan(16);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 -- Business a rents one car from each of providers p1 and p2 under one ACTIVE contract (history loaded directly);
@@ -14,13 +10,13 @@ GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|cr-a', 'BUSINESS'), ('kc|cr-b', 'BUSINESS'), ('kc|cr-p1', 'PROVIDER'),
     ('kc|cr-p2', 'PROVIDER'), ('kc|cr-p3', 'PROVIDER'), ('kc|cr-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|cr-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|cr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
+SELECT tests.as_user('kc|cr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|cr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|cr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
 INSERT INTO ids SELECT 'car1', api.add_vehicle('cr-1', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
+SELECT tests.as_user('kc|cr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
 INSERT INTO ids SELECT 'car2', api.add_vehicle('cr-2', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
+SELECT tests.as_user('kc|cr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
 WITH r AS (
     INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
     VALUES ((SELECT v FROM ids WHERE k = 'a'), 'two cars', 'ETB', current_date - 5, current_date + 4, now() - interval '7 days',
@@ -63,13 +59,13 @@ BEGIN
     END LOOP;
 END $$;
 
-SELECT pg_temp.as_user('kc|cr-a');
+SELECT tests.as_user('kc|cr-a');
 SELECT is((SELECT count(*)::int FROM contracts.contract), 1, 'the business reads its contract');
 SELECT isnt((SELECT total_amount FROM api.contracts WHERE id = (SELECT v FROM ids WHERE k = 'k')), NULL, 'with its total');
 SELECT is((SELECT count(*)::int FROM contracts.visible_lines()) + (SELECT count(*)::int FROM contracts.assignment)
           + (SELECT count(*)::int FROM contracts.party_provider), 6, 'whole: both lines, both assignments, both providers'' snapshots');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p1');
+SELECT tests.as_user('kc|cr-p1');
 SELECT is((SELECT count(*)::int FROM contracts.contract), 1, 'a provider reads the contract it is party to');
 SELECT results_eq($$SELECT id FROM contracts.visible_lines()$$, $$SELECT v FROM ids WHERE k = 'line_p1'$$, 'but only its own line');
 SELECT throws_ok($$SELECT 1 FROM contracts.contract_line$$, '42501', NULL, 'lines are sealed: no row filter to count the other''s');
@@ -80,13 +76,13 @@ SELECT results_eq($$SELECT provider_id FROM contracts.party_provider$$, $$SELECT
                   'and its own snapshot, not the other provider''s commission terms');
 SELECT is((SELECT count(*)::int FROM contracts.party_business), 1, 'and the business it serves');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-b');
+SELECT tests.as_user('kc|cr-b');
 SELECT is((SELECT count(*)::int FROM contracts.contract) + (SELECT count(*)::int FROM contracts.visible_lines()), 0, 'another business sees nothing');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-p3');
+SELECT tests.as_user('kc|cr-p3');
 SELECT is((SELECT count(*)::int FROM contracts.contract) + (SELECT count(*)::int FROM contracts.assignment), 0, 'nor does another provider');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|cr-admin');
+SELECT tests.as_user('kc|cr-admin');
 SELECT is((SELECT count(*)::int FROM contracts.contract WHERE id = (SELECT v FROM ids WHERE k = 'k')), 1, 'an admin reads contract headers');
 RESET ROLE;
 SET LOCAL ROLE mercato_service;

@@ -3,10 +3,6 @@ BEGIN;
 SET LOCAL mercato.bulk_load = on;   -- the fixture loads an awarded RFQ and an active contract directly
 SELECT plan(8);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 -- Business a rents one car from each of providers p1 and p2 under one ACTIVE contract (history loaded directly);
@@ -14,13 +10,13 @@ GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|dr-a', 'BUSINESS'), ('kc|dr-b', 'BUSINESS'), ('kc|dr-p1', 'PROVIDER'),
     ('kc|dr-p2', 'PROVIDER'), ('kc|dr-p3', 'PROVIDER'), ('kc|dr-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|dr-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|dr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|dr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|dr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
+SELECT tests.as_user('kc|dr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|dr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|dr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
 INSERT INTO ids SELECT 'car1', api.add_vehicle('dr-1', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|dr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
+SELECT tests.as_user('kc|dr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
 INSERT INTO ids SELECT 'car2', api.add_vehicle('dr-2', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|dr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
+SELECT tests.as_user('kc|dr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
 WITH r AS (
     INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
     VALUES ((SELECT v FROM ids WHERE k = 'a'), 'two cars', 'ETB', current_date - 5, current_date + 4, now() - interval '7 days',
@@ -67,15 +63,15 @@ WITH x AS (INSERT INTO delivery.session (assignment_id, session_type, business_i
     VALUES ((SELECT v FROM ids WHERE k = 'as_p1'), 'DELIVERY', (SELECT v FROM ids WHERE k = 'a'), (SELECT v FROM ids WHERE k = 'p1'),
             (SELECT v FROM ids WHERE k = 'car1'), 5) RETURNING id)
 INSERT INTO ids SELECT 'sess', id FROM x;
-SELECT pg_temp.as_user('kc|dr-a');
+SELECT tests.as_user('kc|dr-a');
 SELECT results_eq($$SELECT id FROM delivery.session$$, $$SELECT v FROM ids WHERE k = 'sess'$$, 'the business reads its handover session');
 SELECT throws_ok($$SELECT 1 FROM delivery.otp$$, '42501', NULL, 'but no code row, not even a hash');
 SELECT throws_ok($$SELECT 1 FROM delivery.otp_key$$, '42501', NULL, 'nor the HMAC keys');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dr-p1');
+SELECT tests.as_user('kc|dr-p1');
 SELECT is((SELECT count(*)::int FROM delivery.session), 1, 'the provider reads it too');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|dr-p2');
+SELECT tests.as_user('kc|dr-p2');
 SELECT is((SELECT count(*)::int FROM delivery.session) + (SELECT count(*)::int FROM delivery.handover), 0,
           'another provider on the same contract does not');
 RESET ROLE;

@@ -2,23 +2,19 @@
 BEGIN;
 SELECT plan(15);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|ir-biz', 'BUSINESS'), ('kc|ir-biz2', 'BUSINESS'),
     ('kc|ir-p1', 'PROVIDER'), ('kc|ir-p2', 'PROVIDER'), ('kc|ir-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|ir-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|ir-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Own', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|ir-biz2'); INSERT INTO ids SELECT 'biz2', api.register_business('Other', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|ir-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
+SELECT tests.as_user('kc|ir-biz'); INSERT INTO ids SELECT 'biz', api.register_business('Own', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|ir-biz2'); INSERT INTO ids SELECT 'biz2', api.register_business('Other', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|ir-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
 INSERT INTO ids SELECT 'car1', api.add_vehicle('IR-1', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|ir-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
+SELECT tests.as_user('kc|ir-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
 INSERT INTO ids SELECT 'car2', api.add_vehicle('IR-2', 'SEDAN', 4); RESET ROLE;
 
-SELECT pg_temp.as_user('kc|ir-biz');
+SELECT tests.as_user('kc|ir-biz');
 SELECT results_eq($$SELECT id FROM identity.business$$, $$SELECT v FROM ids WHERE k = 'biz'$$, 'a business reads its own business row only');
 SELECT is((SELECT count(*)::int FROM identity.provider), 0, 'and no provider');
 SELECT is((SELECT count(*)::int FROM identity.vehicle), 0, 'and no vehicle');
@@ -29,13 +25,13 @@ SELECT throws_ok($$SELECT 1 FROM identity.user_account WHERE auth_subject >= 'kc
 SELECT throws_ok($$UPDATE identity.business SET kyb_status = 'VERIFIED'$$, '42501', NULL, 'it cannot set its own KYB');
 RESET ROLE;
 
-SELECT pg_temp.as_user('kc|ir-p1');
+SELECT tests.as_user('kc|ir-p1');
 SELECT results_eq($$SELECT id FROM identity.provider$$, $$SELECT v FROM ids WHERE k = 'p1'$$, 'a provider reads its own provider row');
 SELECT results_eq($$SELECT id FROM identity.vehicle$$, $$SELECT v FROM ids WHERE k = 'car1'$$, 'and its own vehicles only');
 SELECT is((SELECT count(*)::int FROM identity.business), 0, 'and no business');
 RESET ROLE;
 
-SELECT pg_temp.as_user('kc|ir-admin');
+SELECT tests.as_user('kc|ir-admin');
 SELECT is((SELECT count(*)::int FROM identity.business WHERE id IN (SELECT v FROM ids)), 2, 'a marketplace admin reads every business (KYB)');
 SELECT is((SELECT count(*)::int FROM identity.vehicle WHERE id IN (SELECT v FROM ids)), 2, 'and every vehicle');
 SELECT is((SELECT count(*)::int FROM identity.user_account), 1, 'but only its own user account');

@@ -2,22 +2,18 @@
 BEGIN;
 SELECT plan(12);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, 'BUSINESS', s) FROM (VALUES ('kc|lr-a'), ('kc|lr-b')) x(s);
-SELECT pg_temp.as_user('kc|lr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|lr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|lr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|lr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
 INSERT INTO ids SELECT 'wa', wallet_account_id FROM identity.business WHERE id = (SELECT v FROM ids WHERE k = 'a');
 INSERT INTO ids SELECT 'tx', identity.top_up_business((SELECT v FROM ids WHERE k = 'a'), 500, 'lr-topup-a');
 INSERT INTO ids SELECT 'hold', ledger.create_hold('lr-hold-a', (SELECT v FROM ids WHERE k = 'wa'), 100);
 INSERT INTO ids SELECT 'hot', ledger.open_account('PLATFORM', 'lr-fees', 'COMMISSION', 'ETB', p_slots => 4);
 SELECT ledger.transfer('lr-fee', (SELECT v FROM ids WHERE k = 'wa'), (SELECT v FROM ids WHERE k = 'hot'), 7);
 
-SELECT pg_temp.as_user('kc|lr-a');
+SELECT tests.as_user('kc|lr-a');
 SELECT results_eq($$SELECT id FROM ledger.account$$, $$SELECT v FROM ids WHERE k = 'wa'$$, 'a business reads its wallet only');
 SELECT results_eq($$SELECT amount FROM ledger.entry ORDER BY seq$$, $$VALUES (500::numeric), (-7::numeric)$$,
                   'and its own legs (top-up, fee), not the other accounts'' legs');
@@ -27,7 +23,7 @@ SELECT throws_ok($$SELECT 1 FROM ledger.account_slot$$, '42501', NULL, 'hot-acco
 SELECT throws_ok($$UPDATE ledger.account SET balance = balance + 1$$, '42501', NULL, 'reading is all it may do');
 RESET ROLE;
 
-SELECT pg_temp.as_user('kc|lr-b');
+SELECT tests.as_user('kc|lr-b');
 SELECT is((SELECT count(*)::int FROM ledger.entry) + (SELECT count(*)::int FROM ledger.transaction)
           + (SELECT count(*)::int FROM ledger.hold), 0, 'another business sees none of it');
 SELECT is((SELECT count(*)::int FROM ledger.account WHERE id = (SELECT v FROM ids WHERE k = 'wa')), 0, 'not even the wallet''s existence');

@@ -2,10 +2,6 @@
 BEGIN;
 SELECT plan(14);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.create_tenant('mr-other', 'Another marketplace');
@@ -13,14 +9,14 @@ SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|mr-a', 'BUSINESS'), ('k
     ('kc|mr-p2', 'PROVIDER'), ('kc|mr-admin', 'ADMIN')) x(s, t);
 SELECT identity.register_user('kc|mr-tp', 'PROVIDER', 'elsewhere', (SELECT id FROM identity.tenant WHERE code = 'mr-other'));
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|mr-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|mr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'TP'); RESET ROLE;
+SELECT tests.as_user('kc|mr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|mr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|mr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1'); RESET ROLE;
+SELECT tests.as_user('kc|mr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
+SELECT tests.as_user('kc|mr-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'TP'); RESET ROLE;
 SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'a';
 SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'tp');
-SELECT pg_temp.as_user('kc|mr-a');
+SELECT tests.as_user('kc|mr-a');
 INSERT INTO ids SELECT 'rfq', api.create_rfq('Vans', current_date + 1, current_date + 9, now() + interval '2 hours',
     '[{"vehicle_type": "SEDAN", "quantity": 2}]');
 SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'));
@@ -28,32 +24,32 @@ INSERT INTO ids SELECT 'draft', api.create_rfq('Draft', current_date + 1, curren
     '[{"vehicle_type": "SEDAN", "quantity": 1}]');
 RESET ROLE;
 INSERT INTO ids SELECT 'line', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'rfq');
-SELECT pg_temp.as_user('kc|mr-p1');
+SELECT tests.as_user('kc|mr-p1');
 SELECT api.submit_bid((SELECT v FROM ids WHERE k = 'rfq'),
     jsonb_build_array(jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line'), 'unit_price', '1000', 'quantity', 2)));
 SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 1, 'a provider reads its own bid lines');
 SELECT throws_ok($$SELECT 1 FROM marketplace.bid_line$$, '42501', NULL, 'through the sealed read only: no row filter EXPLAIN could count');
 RESET ROLE;
 
-SELECT pg_temp.as_user('kc|mr-a');
+SELECT tests.as_user('kc|mr-a');
 SELECT is((SELECT count(*)::int FROM marketplace.rfq WHERE id IN (SELECT v FROM ids)), 2, 'a business reads its RFQs, drafts included');
 SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()) + (SELECT count(*)::int FROM api.bids), 0,
           'but not one bid row on them, nor how many there are');
 SELECT throws_ok($$SELECT alias_key FROM marketplace.rfq$$, '42501', NULL, 'nor the alias secret that would unmask the bidders');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-b');
+SELECT tests.as_user('kc|mr-b');
 SELECT is((SELECT count(*)::int FROM marketplace.rfq) + (SELECT count(*)::int FROM marketplace.rfq_line), 0,
           'another business sees none of its RFQs');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-p2');
+SELECT tests.as_user('kc|mr-p2');
 SELECT results_eq($$SELECT id FROM marketplace.rfq WHERE id IN (SELECT v FROM ids)$$, $$SELECT v FROM ids WHERE k = 'rfq'$$,
                   'a provider of the tenant sees the published RFQ, not the draft');
 SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 0, 'and no other provider''s bid');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-tp');
+SELECT tests.as_user('kc|mr-tp');
 SELECT is((SELECT count(*)::int FROM marketplace.rfq WHERE id IN (SELECT v FROM ids)), 0, 'a provider of another tenant sees nothing');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|mr-admin');
+SELECT tests.as_user('kc|mr-admin');
 SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 0, 'an admin sees no bid either');
 RESET ROLE;
 SET LOCAL ROLE mercato_service;

@@ -3,10 +3,6 @@ BEGIN;
 SET LOCAL mercato.bulk_load = on;   -- the fixture loads an awarded RFQ and an active contract directly
 SELECT plan(7);
 
-CREATE FUNCTION pg_temp.as_user(p_sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', json_build_object('sub', p_sub, 'role', 'mercato_user')::text, true);
-    SET LOCAL ROLE mercato_user;
-$$;
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 -- Business a rents one car from each of providers p1 and p2 under one ACTIVE contract (history loaded directly);
@@ -14,13 +10,13 @@ GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|sr-a', 'BUSINESS'), ('kc|sr-b', 'BUSINESS'), ('kc|sr-p1', 'PROVIDER'),
     ('kc|sr-p2', 'PROVIDER'), ('kc|sr-p3', 'PROVIDER'), ('kc|sr-admin', 'ADMIN')) x(s, t);
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|sr-admin'), 'PLATFORM_ADMIN');
-SELECT pg_temp.as_user('kc|sr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
+SELECT tests.as_user('kc|sr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|sr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
+SELECT tests.as_user('kc|sr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1');
 INSERT INTO ids SELECT 'car1', api.add_vehicle('sr-1', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
+SELECT tests.as_user('kc|sr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2');
 INSERT INTO ids SELECT 'car2', api.add_vehicle('sr-2', 'SEDAN', 4); RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
+SELECT tests.as_user('kc|sr-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
 WITH r AS (
     INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
     VALUES ((SELECT v FROM ids WHERE k = 'a'), 'two cars', 'ETB', current_date - 5, current_date + 4, now() - interval '7 days',
@@ -66,17 +62,17 @@ END $$;
 WITH x AS (INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
     VALUES ((SELECT v FROM ids WHERE k = 'p1'), 'ETB', current_date - 5, current_date - 1, 500, 50, 450, 'sr-cycle-p1') RETURNING id)
 INSERT INTO ids SELECT 'cycle', id FROM x;
-SELECT pg_temp.as_user('kc|sr-p1');
+SELECT tests.as_user('kc|sr-p1');
 SELECT results_eq($$SELECT id FROM settlement.cycle$$, $$SELECT v FROM ids WHERE k = 'cycle'$$, 'a provider reads its own settlement');
 SELECT throws_ok($$UPDATE settlement.cycle SET net = 0$$, '42501', NULL, 'and cannot change it');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-p2');
+SELECT tests.as_user('kc|sr-p2');
 SELECT is((SELECT count(*)::int FROM settlement.cycle), 0, 'another provider on the same contract does not read it');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-a');
+SELECT tests.as_user('kc|sr-a');
 SELECT is((SELECT count(*)::int FROM settlement.cycle), 0, 'nor does the business (commission is between provider and platform)');
 RESET ROLE;
-SELECT pg_temp.as_user('kc|sr-admin');
+SELECT tests.as_user('kc|sr-admin');
 SELECT is((SELECT count(*)::int FROM settlement.cycle), 0, 'nor an admin through the table (admins use settlement.list_cycles)');
 RESET ROLE;
 SET LOCAL ROLE mercato_service;
