@@ -66,6 +66,32 @@ Looks the code up in core.error and raises SQLSTATE error.sqlstate with MESSAGE 
 the given DETAIL, and the given HINT or the catalogue''s. Unknown codes raise CORE_UNKNOWN_ERROR_CODE (PT500).';
 -- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).
 
+CREATE FUNCTION core.wrap(p_wrapper regprocedure, p_target regprocedure, p_who text, VARIADIC p_roles name[])
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_comment text := obj_description(p_target, 'pg_proc');
+    v_role    name;
+BEGIN
+    IF v_comment IS NULL THEN
+        PERFORM core.raise('CORE_INVALID_ARGUMENT', format('%s, wrapped by %s, has no comment', p_target, p_wrapper));
+    END IF;
+    EXECUTE format('COMMENT ON FUNCTION %s IS %L', p_wrapper,
+                   split_part(v_comment, E'\n', 1) || E'\n' || p_who || ' '
+                   || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
+    FOREACH v_role IN ARRAY p_roles LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', p_wrapper, v_role);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION core.wrap(regprocedure, regprocedure, text, name[]) IS
+'Deploy-time helper, called right after an api wrapper''s definition: the wrapper carries the comment of the function it
+wraps (first line, then p_who — who may call it — then the rest) and is granted to p_roles. One source for the docs
+(docs/api.md is generated from these comments), no drift. Executable by no API role.';
+
 CREATE FUNCTION core.refuse_change_trg()
 RETURNS trigger
 LANGUAGE plpgsql

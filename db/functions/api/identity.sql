@@ -40,6 +40,8 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.register_user(p_auth_subject, p_user_type, p_display_name, p_tenant_id, p_email, p_phone);
+SELECT core.wrap('api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text)', 'identity.register_user(text, text, text, bigint, text, text)',
+                 'Admin (identity.manage_users).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.create_tenant(p_code core.name_text, p_name core.name_text, p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint
@@ -48,6 +50,8 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.create_tenant(p_code, p_name, p_metadata);
+SELECT core.wrap('api.create_tenant(core.name_text, core.name_text, core.json_doc)', 'identity.create_tenant(text, text, jsonb)',
+                 'Admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.set_user_status(p_user_id bigint, p_status core.name_text)
 RETURNS void
@@ -58,6 +62,8 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT identity.set_user_status(p_user_id, p_status);
 END;
+SELECT core.wrap('api.set_user_status(bigint, core.name_text)', 'identity.set_user_status(bigint, text)',
+                 'Admin (identity.manage_users).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.assign_role(p_user_id bigint, p_role_code core.name_text, p_tenant_id bigint DEFAULT NULL)
 RETURNS bigint
@@ -66,6 +72,8 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.assign_role(p_user_id, p_role_code, p_tenant_id);
+SELECT core.wrap('api.assign_role(bigint, core.name_text, bigint)', 'identity.assign_role(bigint, text, bigint)',
+                 'Admin (identity.manage_users).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.revoke_role(p_user_id bigint, p_role_code core.name_text, p_tenant_id bigint DEFAULT NULL)
 RETURNS boolean
@@ -74,6 +82,8 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.revoke_role(p_user_id, p_role_code, p_tenant_id);
+SELECT core.wrap('api.revoke_role(bigint, core.name_text, bigint)', 'identity.revoke_role(bigint, text, bigint)',
+                 'Admin (identity.manage_users).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.currencies()
 RETURNS TABLE (code text, name text, minor_units smallint)
@@ -112,6 +122,8 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT masterdata.set_setting(p_key, p_value);
 END;
+SELECT core.wrap('api.set_setting(core.name_text, core.long_text)', 'masterdata.set_setting(text, text)',
+                 'Admin (masterdata.manage).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.add_policy_version(p_policy_code core.name_text, p_effective_from core.finite_timestamptz, p_body core.json_doc, p_note core.long_text DEFAULT '')
 RETURNS bigint
@@ -120,6 +132,8 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN masterdata.add_policy_version(p_policy_code, p_effective_from, p_body, p_note);
+SELECT core.wrap('api.add_policy_version(core.name_text, core.finite_timestamptz, core.json_doc, core.long_text)', 'masterdata.add_policy_version(text, timestamptz, jsonb, text)',
+                 'Admin (masterdata.manage).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.policy_in_force(p_policy_code core.name_text, p_at core.finite_timestamptz DEFAULT now())
 RETURNS TABLE (id bigint, policy_code text, version integer, effective_from timestamptz, effective_to timestamptz, body jsonb)
@@ -131,6 +145,8 @@ BEGIN ATOMIC
     SELECT v.id, v.policy_code, v.version, v.effective_from, v.effective_to, v.body
       FROM masterdata.policy_in_force(p_policy_code, p_at) v;
 END;
+SELECT core.wrap('api.policy_in_force(core.name_text, core.finite_timestamptz)', 'masterdata.policy_in_force(text, timestamptz)',
+                 'Authenticated callers.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.current_actor()
 RETURNS identity.actor
@@ -139,6 +155,8 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.current_actor();
+SELECT core.wrap('api.current_actor()', 'identity.current_actor()',
+                 'Anyone (an anonymous caller gets no user).', 'mercato_anon', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.setting(p_key core.name_text, p_value_type core.name_text)
 RETURNS text
@@ -147,43 +165,10 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN masterdata.setting_of_type(p_key, p_value_type);
+SELECT core.wrap('api.setting(core.name_text, core.name_text)', 'masterdata.setting_of_type(text, text)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
--- Thin wrappers document themselves with the comment of the function they call (one source, no drift).
-DO $$
-DECLARE
-    r record;
-    v_comment text;
-BEGIN
-    FOR r IN SELECT * FROM (VALUES
-    ('api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text)', 'identity.register_user(text, text, text, bigint, text, text)',
-     'Admin (identity.manage_users).'),
-    ('api.create_tenant(core.name_text, core.name_text, core.json_doc)', 'identity.create_tenant(text, text, jsonb)', 'Admin.'),
-    ('api.set_user_status(bigint, core.name_text)', 'identity.set_user_status(bigint, text)', 'Admin (identity.manage_users).'),
-    ('api.assign_role(bigint, core.name_text, bigint)', 'identity.assign_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
-    ('api.revoke_role(bigint, core.name_text, bigint)', 'identity.revoke_role(bigint, text, bigint)', 'Admin (identity.manage_users).'),
-    ('api.set_setting(core.name_text, core.long_text)', 'masterdata.set_setting(text, text)', 'Admin (masterdata.manage).'),
-    ('api.add_policy_version(core.name_text, core.finite_timestamptz, core.json_doc, core.long_text)', 'masterdata.add_policy_version(text, timestamptz, jsonb, text)',
-     'Admin (masterdata.manage).'),
-    ('api.policy_in_force(core.name_text, core.finite_timestamptz)', 'masterdata.policy_in_force(text, timestamptz)', 'Authenticated callers.'),
-    ('api.current_actor()', 'identity.current_actor()', 'Anyone (an anonymous caller gets no user).'),
-    ('api.setting(core.name_text, core.name_text)', 'masterdata.setting_of_type(text, text)', 'Back office: mercato_service only.')
-    ) AS x(wrapper, target, who) LOOP
-        v_comment := obj_description(r.target::regprocedure, 'pg_proc');
-        EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
-                       split_part(v_comment, E'\n', 1) || E'\n' || r.who || ' '
-                       || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
-    END LOOP;
-END
-$$;
-
-GRANT EXECUTE ON FUNCTION api.currencies(), api.lookups(core.name_text), api.current_actor()
-    TO mercato_anon, mercato_user, mercato_service;
-GRANT EXECUTE ON FUNCTION api.setting(core.name_text, core.name_text) TO mercato_service;
-GRANT EXECUTE ON FUNCTION api.me(), api.policy_in_force(core.name_text, core.finite_timestamptz) TO mercato_user;
-GRANT EXECUTE ON FUNCTION api.policy_in_force(core.name_text, core.finite_timestamptz) TO mercato_service;
-GRANT EXECUTE ON FUNCTION api.register_user(core.name_text, core.name_text, core.name_text, bigint, core.name_text, core.name_text), api.create_tenant(core.name_text, core.name_text, core.json_doc),
-    api.set_user_status(bigint, core.name_text), api.assign_role(bigint, core.name_text, bigint), api.revoke_role(bigint, core.name_text, bigint),
-    api.set_setting(core.name_text, core.long_text), api.add_policy_version(core.name_text, core.finite_timestamptz, core.json_doc, core.long_text)
-    TO mercato_user, mercato_service;
+GRANT EXECUTE ON FUNCTION api.currencies(), api.lookups(core.name_text) TO mercato_anon, mercato_user, mercato_service;
+GRANT EXECUTE ON FUNCTION api.me() TO mercato_user;
 
 COMMIT;

@@ -72,50 +72,70 @@ CREATE FUNCTION api.open_account(
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.open_account(p_owner_type, p_owner_id, p_purpose, p_currency, p_allow_negative, p_overdraft_limit,
                            p_receive_only, p_slots, p_metadata);
+SELECT core.wrap('api.open_account(core.name_text, core.name_text, core.name_text, core.name_text, boolean, numeric, boolean, integer, core.json_doc)', 'ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.set_account_status(p_account_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT ledger.set_account_status(p_account_id, p_status);
 END;
+SELECT core.wrap('api.set_account_status(bigint, core.name_text)', 'ledger.set_account_status(bigint, text)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.transfer(p_reference core.name_text, p_debit_account_id bigint, p_credit_account_id bigint, p_amount numeric,
                              p_memo core.long_text DEFAULT NULL, p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.transfer(p_reference, p_debit_account_id, p_credit_account_id, p_amount, p_memo, p_metadata);
+SELECT core.wrap('api.transfer(core.name_text, bigint, bigint, numeric, core.long_text, core.json_doc)', 'ledger.transfer(text, bigint, bigint, numeric, text, jsonb)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.post_transaction(p_reference core.name_text, p_legs core.json_doc, p_memo core.long_text DEFAULT NULL, p_metadata core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.post(p_reference, p_legs, p_memo, p_metadata);
+SELECT core.wrap('api.post_transaction(core.name_text, core.json_doc, core.long_text, core.json_doc)', 'ledger.post(text, jsonb, text, jsonb)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.post_batch(p_transfers core.json_batch)
 RETURNS TABLE (reference text, transaction_id bigint) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT b.reference, b.transaction_id FROM ledger.post_batch(p_transfers) b;
 END;
+SELECT core.wrap('api.post_batch(core.json_batch)', 'ledger.post_batch(jsonb)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.create_hold(p_reference core.name_text, p_account_id bigint, p_amount numeric,
                                 p_expires_at core.finite_timestamptz DEFAULT NULL, p_memo core.long_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.create_hold(p_reference, p_account_id, p_amount, p_expires_at, p_memo);
+SELECT core.wrap('api.create_hold(core.name_text, bigint, numeric, core.finite_timestamptz, core.long_text)', 'ledger.create_hold(text, bigint, numeric, timestamptz, text)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.capture_hold(p_reference core.name_text, p_hold_id bigint, p_destinations core.json_doc, p_memo core.long_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.capture_hold(p_reference, p_hold_id, p_destinations, p_memo);
+SELECT core.wrap('api.capture_hold(core.name_text, bigint, core.json_doc, core.long_text)', 'ledger.capture_hold(text, bigint, jsonb, text)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.release_hold(p_reference core.name_text, p_hold_id bigint)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT ledger.release_hold(p_reference, p_hold_id);
 END;
+SELECT core.wrap('api.release_hold(core.name_text, bigint)', 'ledger.release_hold(text, bigint)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.expire_holds(p_limit integer DEFAULT 1000)
 RETURNS integer LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.expire_holds(p_limit);
+SELECT core.wrap('api.expire_holds(integer)', 'ledger.expire_holds(integer)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.reverse_transaction(p_reference core.name_text, p_transaction_id bigint, p_memo core.long_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.reverse(p_reference, p_transaction_id, p_memo);
+SELECT core.wrap('api.reverse_transaction(core.name_text, bigint, core.long_text)', 'ledger.reverse(text, bigint, text)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.account_balance(p_account_id bigint)
 RETURNS TABLE (account_id bigint, currency text, balance numeric, held numeric, available numeric, status text)
@@ -123,10 +143,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT b.account_id, b.currency, b.balance, b.held, b.available, b.status FROM ledger.account_balance(p_account_id) b;
 END;
+SELECT core.wrap('api.account_balance(bigint)', 'ledger.account_balance(bigint)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.balance_at(p_account_id bigint, p_at core.finite_timestamptz)
 RETURNS numeric LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN ledger.balance_at(p_account_id, p_at);
+SELECT core.wrap('api.balance_at(bigint, core.finite_timestamptz)', 'ledger.balance_at(bigint, timestamptz)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.account_statement(p_account_id bigint, p_from core.finite_timestamptz DEFAULT NULL,
                                       p_to core.finite_timestamptz DEFAULT NULL, p_after_seq bigint DEFAULT 0,
@@ -138,6 +162,8 @@ BEGIN ATOMIC
     SELECT s.seq, s.slot, s.transaction_id, s.posted_at, s.amount, s.balance_before, s.balance_after, s.reference, s.memo
       FROM ledger.statement(p_account_id, coalesce(p_from, '-infinity'), coalesce(p_to, 'infinity'), p_after_seq, p_limit) s;
 END;
+SELECT core.wrap('api.account_statement(bigint, core.finite_timestamptz, core.finite_timestamptz, bigint, integer)', 'ledger.statement(bigint, timestamptz, timestamptz, bigint, integer)',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 CREATE FUNCTION api.ledger_check()
 RETURNS TABLE (check_name text, ok boolean, violations bigint, sample jsonb)
@@ -145,38 +171,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT c.check_name, c.ok, c.violations, c.sample FROM ledger.check() c;
 END;
-
-DO $$
-DECLARE
-    r record;
-    v_comment text;
-BEGIN
-    FOR r IN SELECT * FROM (VALUES
-        ('api.open_account(core.name_text, core.name_text, core.name_text, core.name_text, boolean, numeric, boolean, integer, core.json_doc)',
-         'ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)'),
-        ('api.set_account_status(bigint, core.name_text)', 'ledger.set_account_status(bigint, text)'),
-        ('api.transfer(core.name_text, bigint, bigint, numeric, core.long_text, core.json_doc)', 'ledger.transfer(text, bigint, bigint, numeric, text, jsonb)'),
-        ('api.post_transaction(core.name_text, core.json_doc, core.long_text, core.json_doc)', 'ledger.post(text, jsonb, text, jsonb)'),
-        ('api.post_batch(core.json_batch)', 'ledger.post_batch(jsonb)'),
-        ('api.create_hold(core.name_text, bigint, numeric, core.finite_timestamptz, core.long_text)', 'ledger.create_hold(text, bigint, numeric, timestamptz, text)'),
-        ('api.capture_hold(core.name_text, bigint, core.json_doc, core.long_text)', 'ledger.capture_hold(text, bigint, jsonb, text)'),
-        ('api.release_hold(core.name_text, bigint)', 'ledger.release_hold(text, bigint)'),
-        ('api.expire_holds(integer)', 'ledger.expire_holds(integer)'),
-        ('api.reverse_transaction(core.name_text, bigint, core.long_text)', 'ledger.reverse(text, bigint, text)'),
-        ('api.account_balance(bigint)', 'ledger.account_balance(bigint)'),
-        ('api.balance_at(bigint, core.finite_timestamptz)', 'ledger.balance_at(bigint, timestamptz)'),
-        ('api.account_statement(bigint, core.finite_timestamptz, core.finite_timestamptz, bigint, integer)',
-         'ledger.statement(bigint, timestamptz, timestamptz, bigint, integer)'),
-        ('api.ledger_check()', 'ledger.check()')
-    ) AS x(wrapper, target) LOOP
-        v_comment := obj_description(r.target::regprocedure, 'pg_proc');
-        EXECUTE format('COMMENT ON FUNCTION %s IS %L', r.wrapper,
-                       split_part(v_comment, E'\n', 1) || E'\nBack office: mercato_service only. '
-                       || substr(v_comment, length(split_part(v_comment, E'\n', 1)) + 2));
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mercato_service', r.wrapper);
-    END LOOP;
-END
-$$;
+SELECT core.wrap('api.ledger_check()', 'ledger.check()',
+                 'Back office: mercato_service only.', 'mercato_service');
 
 GRANT EXECUTE ON FUNCTION api.my_accounts(), api.my_statement(bigint, core.finite_timestamptz, core.finite_timestamptz, bigint, integer)
     TO mercato_user;

@@ -8,6 +8,7 @@ DROP FUNCTION core.check_text_size(text, integer, text), core.check_text_list(te
     core.check_json_size(jsonb, integer, text), core.check_finite_date(date, text),
     core.check_finite_timestamptz(timestamptz, text);
 DROP FUNCTION core.refuse_change_trg();
+DROP FUNCTION core.wrap(regprocedure, regprocedure, text, name[]);
 DROP FUNCTION core.raise(text, text, text);
 DROP FUNCTION core.http_status(text);
 
