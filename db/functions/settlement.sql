@@ -242,6 +242,18 @@ setting). p_reference is the idempotency key: the same reference returns the ori
 or a marketplace admin. Errors: SETTLEMENT_FORBIDDEN, SETTLEMENT_UNKNOWN_PROVIDER and those of settlement.settle.
 Assumes READ COMMITTED.';
 
+CREATE FUNCTION settlement.period_settled(p_provider_id bigint, p_currency text, p_period_start date, p_period_end date)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (SELECT 1 FROM settlement.cycle c
+                WHERE c.provider_id = p_provider_id AND c.currency = p_currency
+                  AND daterange(c.period_start, c.period_end, '[]') && daterange(p_period_start, p_period_end, '[]'));
+COMMENT ON FUNCTION settlement.period_settled(bigint, text, date, date) IS
+'True when the provider already has a cycle in this currency overlapping [p_period_start, p_period_end]: a period run
+skips it (an earlier run, or this one before a crash). Expects a valid period (start <= end); callers check it first.';
+
 CREATE FUNCTION settlement.run_period(p_period_start date, p_period_end date)
 RETURNS TABLE (currency text, cycles integer, lines bigint, gross numeric, commission numeric, net numeric,
                skipped integer)
@@ -256,30 +268,12 @@ DECLARE
     v_cycle settlement.cycle;
     r       record;
 BEGIN
-    IF NOT identity.is_marketplace_admin() THEN
-        PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
-    END IF;
-    IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end THEN
-        PERFORM core.raise('SETTLEMENT_INVALID_PERIOD', format('%s..%s', p_period_start, p_period_end));
-    ELSIF p_period_end >= current_date THEN
-        PERFORM core.raise('SETTLEMENT_PERIOD_OPEN', format('%s..%s ends on or after today (%s)', p_period_start,
-                                                            p_period_end, current_date));
-    END IF;
-    -- Every (provider, currency) with vehicle-days in the period, in one scan; those with a cycle overlapping the
-    -- period (e.g. an earlier run) are skipped.
+    -- Every (provider, currency) with vehicle-days in the period, in one scan (period_to_settle checks the caller and
+    -- the period first); those with a cycle overlapping the period (e.g. an earlier run) are skipped.
     FOR r IN
-        SELECT e.provider_id, e.currency,
-               EXISTS (SELECT 1 FROM settlement.cycle c
-                        WHERE c.provider_id = e.provider_id AND c.currency = e.currency
-                          AND daterange(c.period_start, c.period_end, '[]')
-                              && daterange(p_period_start, p_period_end, '[]')) AS settled
-          FROM (SELECT DISTINCT a.provider_id, k.currency::text AS currency
-                  FROM contracts.assignment a JOIN contracts.contract k ON k.id = a.contract_id
-                 WHERE a.status IN ('ACTIVE', 'RETURNED') AND a.started_on <= p_period_end
-                   AND lower(a.period) <= p_period_end AND upper(a.period) > p_period_start
-                   AND least(coalesce(a.ended_on, upper(a.period)), upper(a.period), p_period_end + 1)
-                       > greatest(a.started_on, lower(a.period), p_period_start)) e
-         ORDER BY e.provider_id, e.currency
+        SELECT s.provider_id, s.currency,
+               settlement.period_settled(s.provider_id, s.currency, p_period_start, p_period_end) AS settled
+          FROM settlement.period_to_settle(p_period_start, p_period_end) s
     LOOP
         IF r.settled THEN
             v_skipped := v_skipped || r.currency;
@@ -461,9 +455,7 @@ BEGIN
     IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end THEN
         PERFORM core.raise('SETTLEMENT_INVALID_PERIOD', format('%s..%s', p_period_start, p_period_end));
     END IF;
-    IF EXISTS (SELECT 1 FROM settlement.cycle c
-                WHERE c.provider_id = p_provider_id AND c.currency = p_currency
-                  AND daterange(c.period_start, c.period_end, '[]') && daterange(p_period_start, p_period_end, '[]')) THEN
+    IF settlement.period_settled(p_provider_id, p_currency, p_period_start, p_period_end) THEN
         RETURN NULL;   -- settled before (an earlier run, or this one before a crash)
     END IF;
     v_cycle := settlement.settle(p_provider_id, p_currency, p_period_start, p_period_end,

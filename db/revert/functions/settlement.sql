@@ -13,6 +13,7 @@ DROP FUNCTION settlement.settle_provider(bigint, date, date, text, text);
 DROP FUNCTION settlement.settle(bigint, text, date, date, text);
 DROP FUNCTION settlement.commission(numeric, numeric, numeric, numeric, integer);
 DROP FUNCTION settlement.run_reference(date, date, bigint, text);
+DROP FUNCTION settlement.period_settled(bigint, text, date, date);
 DROP TRIGGER cycle_no_delete ON settlement.cycle;
 DROP TRIGGER cycle_line_immutable ON settlement.cycle_line;
 DELETE FROM core.error WHERE module = 'settlement';
