@@ -107,7 +107,11 @@ marketplace.visible_awards(): a provider never learns another provider''s awarde
 -- contracts -----------------------------------------------------------------------------------------------------
 CREATE VIEW api.contracts WITH (security_invoker = true) AS
 SELECT id, contract_number, rfq_id, business_id, currency, start_date, end_date,
-       contracts.visible_total_amount(id) AS total_amount, status, commission_policy_version_id, created_at,
+       -- Ask the sealed read only where the caller may get an answer (the guard's subqueries run once per query; the
+       -- function checks again, per row, and is what a psql caller would have to use).
+       CASE WHEN business_id = (SELECT identity.my_business_id()) OR (SELECT identity.is_marketplace_admin())
+            THEN contracts.visible_total_amount(id) END AS total_amount,
+       status, commission_policy_version_id, created_at,
        activated_at, ended_at, end_reason
   FROM contracts.contract;
 COMMENT ON VIEW api.contracts IS

@@ -62,7 +62,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT k.total_amount FROM contracts.contract k
          WHERE k.id = p_contract_id
-           AND (k.business_id = identity.my_business_id() OR identity.is_marketplace_admin()));
+           AND (identity.is_service() OR k.business_id = identity.my_business_id() OR identity.is_marketplace_admin()));
 COMMENT ON FUNCTION contracts.visible_total_amount(bigint) IS
 'A contract''s total_amount for its business, a marketplace admin and the back office; NULL for anyone else — a
 provider on a split award would otherwise learn the other providers'' prices (it has its own lines).';
