@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -166,13 +165,11 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
 
     # -- masterdata ---------------------------------------------------------------------------------
     def setting(self, key: str, value_type: str = "NUMBER") -> Any:
-        """A setting's value, read as ``value_type`` (the database refuses another type): NUMBER as Decimal, BOOLEAN as
-        bool, JSON decoded, STRING as str. The stored text is validated on write (``masterdata.setting_value_is_valid``:
-        NUMBER ``-?digits[.digits]``, BOOLEAN ``true``/``false``), so converting it here computes nothing."""
-        raw = self.call_value("api.setting", key=key, value_type=value_type)
-        if raw is None or value_type == "STRING":
-            return raw
-        return {"NUMBER": Decimal, "BOOLEAN": lambda v: v == "true", "JSON": json.loads}[value_type](raw)
+        """A setting's value, read as ``value_type`` by the database's typed reader (another type is refused there):
+        NUMBER as Decimal, BOOLEAN as bool, JSON decoded, STRING as str."""
+        fn = {"NUMBER": "setting_number", "STRING": "setting_text", "BOOLEAN": "setting_bool",
+              "JSON": "setting_json"}[value_type]
+        return self.call_value(f"api.{fn}", key=key)
 
     def set_setting(self, key: str, value: str) -> None:
         self.call("api.set_setting", key=key, value=value)

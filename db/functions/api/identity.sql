@@ -158,14 +158,44 @@ RETURN identity.current_actor();
 SELECT core.wrap('api.current_actor()', 'identity.current_actor()',
                  'Anyone (an anonymous caller gets no user).', 'mercato_anon', 'mercato_user', 'mercato_service');
 
-CREATE FUNCTION api.setting(p_key core.name_text, p_value_type core.name_text)
+CREATE FUNCTION api.setting_number(p_key core.name_text)
+RETURNS numeric
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN masterdata.setting_number(p_key);
+SELECT core.wrap('api.setting_number(core.name_text)', 'masterdata.setting_number(text)',
+                 'Back office: mercato_service only.', 'mercato_service');
+
+CREATE FUNCTION api.setting_text(p_key core.name_text)
 RETURNS text
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN masterdata.setting_of_type(p_key, p_value_type);
-SELECT core.wrap('api.setting(core.name_text, core.name_text)', 'masterdata.setting_of_type(text, text)',
+RETURN masterdata.setting_text(p_key);
+SELECT core.wrap('api.setting_text(core.name_text)', 'masterdata.setting_text(text)',
+                 'Back office: mercato_service only.', 'mercato_service');
+
+CREATE FUNCTION api.setting_bool(p_key core.name_text)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN masterdata.setting_bool(p_key);
+SELECT core.wrap('api.setting_bool(core.name_text)', 'masterdata.setting_bool(text)',
+                 'Back office: mercato_service only.', 'mercato_service');
+
+CREATE FUNCTION api.setting_json(p_key core.name_text)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN masterdata.setting_json(p_key);
+SELECT core.wrap('api.setting_json(core.name_text)', 'masterdata.setting_json(text)',
                  'Back office: mercato_service only.', 'mercato_service');
 
 GRANT EXECUTE ON FUNCTION api.currencies(), api.lookups(core.name_text) TO mercato_anon, mercato_user, mercato_service;
