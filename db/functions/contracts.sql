@@ -170,16 +170,16 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT coalesce(
-        (SELECT c.new_tier FROM identity.tier_change c
+        (SELECT c.new_tier FROM parties.tier_change c
           WHERE c.party_type = 'PROVIDER' AND c.party_id = p_provider_id AND c.created_at <= p_at
           ORDER BY c.created_at DESC, c.id DESC LIMIT 1),
-        (SELECT c.old_tier FROM identity.tier_change c
+        (SELECT c.old_tier FROM parties.tier_change c
           WHERE c.party_type = 'PROVIDER' AND c.party_id = p_provider_id AND c.created_at > p_at
           ORDER BY c.created_at, c.id LIMIT 1),
-        (SELECT p.tier_code FROM identity.provider p WHERE p.id = p_provider_id));
+        (SELECT p.tier_code FROM parties.provider p WHERE p.id = p_provider_id));
 END;
 COMMENT ON FUNCTION contracts.provider_tier_at(bigint, timestamptz) IS
-'The tier a provider had at an instant, from its tier history (identity.tier_change): the last change at or before
+'The tier a provider had at an instant, from its tier history (parties.tier_change): the last change at or before
 p_at, else the tier it left at its first later change, else its current tier. Errors: none. Assumes READ COMMITTED.';
 
 CREATE FUNCTION contracts.award_parties(p_rfq_id bigint, p_at timestamptz, p_policy_version_id bigint, p_currency text)
@@ -190,7 +190,7 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT p.provider_id, p.tier_code, r.rate, r.minimum_amount, r.maximum_amount,
-           EXISTS (SELECT 1 FROM identity.provider pr JOIN ledger.account a ON a.id = pr.wallet_account_id
+           EXISTS (SELECT 1 FROM parties.provider pr JOIN ledger.account a ON a.id = pr.wallet_account_id
                     WHERE pr.id = p.provider_id AND a.currency = p_currency)
       FROM (SELECT DISTINCT a.provider_id, contracts.provider_tier_at(a.provider_id, p_at) AS tier_code
               FROM marketplace.award a WHERE a.rfq_id = p_rfq_id) p
@@ -265,12 +265,12 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_business identity.business;
+    v_business parties.business;
 BEGIN
-    IF identity.is_service() OR (p_admin_ok AND identity.is_marketplace_admin()) THEN
+    IF identity.is_service() OR (p_admin_ok AND parties.is_marketplace_admin()) THEN
         RETURN;
     END IF;
-    v_business := identity.current_business();
+    v_business := parties.current_business();
     IF v_business.id IS DISTINCT FROM p_contract.business_id THEN
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('contract %s belongs to another business', p_contract.id));
     END IF;
@@ -291,7 +291,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_rfq      marketplace.rfq;
-    v_business identity.business;
+    v_business parties.business;
     v_at       timestamptz;
     v_policy   masterdata.policy_version;
     v_units    smallint;
@@ -304,7 +304,7 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('CONTRACTS_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
-    IF NOT identity.is_marketplace_admin() AND (identity.current_business()).id IS DISTINCT FROM v_rfq.business_id THEN
+    IF NOT parties.is_marketplace_admin() AND (parties.current_business()).id IS DISTINCT FROM v_rfq.business_id THEN
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('rfq %s belongs to another business', p_rfq_id));
     END IF;
     -- A retry (or a concurrent second call) gets the contract already made from this RFQ.
@@ -321,7 +321,7 @@ BEGIN
     v_units := masterdata.currency_minor_units(v_rfq.currency);
     v_days := v_rfq.end_date - v_rfq.start_date + 1;
 
-    SELECT * INTO v_business FROM identity.business WHERE id = v_rfq.business_id;
+    SELECT * INTO v_business FROM parties.business WHERE id = v_rfq.business_id;
     IF v_business.wallet_account_id IS NULL
        OR NOT EXISTS (SELECT 1 FROM ledger.account a WHERE a.id = v_business.wallet_account_id AND a.currency = v_rfq.currency) THEN
         PERFORM core.raise('CONTRACTS_WALLET_INVALID', format('business %s has no %s wallet', v_business.id, v_rfq.currency));
@@ -368,7 +368,7 @@ BEGIN
            to_jsonb(pr) || jsonb_build_object('tier_at_award', n.tier_code, 'awarded_at', v_at,
                                               'commission_policy_version_id', v_policy.id)
       FROM contracts.award_parties(p_rfq_id, v_at, v_policy.id, v_rfq.currency) n
-      JOIN identity.provider pr ON pr.id = n.provider_id
+      JOIN parties.provider pr ON pr.id = n.provider_id
      ORDER BY pr.id;
     INSERT INTO contracts.contract_line (contract_id, award_id, rfq_line_id, provider_id, vehicle_type, engine_type,
                                          with_driver, quantity, unit_price, days, total_amount)
@@ -553,7 +553,7 @@ AS $$
 DECLARE
     v_line    contracts.contract_line;
     v         contracts.contract;
-    v_vehicle identity.vehicle;
+    v_vehicle fleet.vehicle;
     v_from    date;
     v_live    integer;
     v_row     contracts.assignment;
@@ -562,7 +562,7 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('CONTRACTS_UNKNOWN_LINE', format('contract line %s', p_contract_line_id));
     END IF;
-    IF NOT identity.is_marketplace_admin() AND (identity.current_provider()).id IS DISTINCT FROM v_line.provider_id THEN
+    IF NOT parties.is_marketplace_admin() AND (parties.current_provider()).id IS DISTINCT FROM v_line.provider_id THEN
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('contract line %s belongs to another provider', p_contract_line_id));
     END IF;
     -- Parent before child: the contract (shared), then the line (serialises the quantity count).
@@ -574,7 +574,7 @@ BEGIN
     ELSIF v.end_date < current_date THEN
         PERFORM core.raise('CONTRACTS_INVALID_STATE', format('contract %s ended on %s', v.id, v.end_date));
     END IF;
-    SELECT * INTO v_vehicle FROM identity.vehicle WHERE id = p_vehicle_id AND provider_id = v_line.provider_id FOR SHARE;
+    SELECT * INTO v_vehicle FROM fleet.vehicle WHERE id = p_vehicle_id AND provider_id = v_line.provider_id FOR SHARE;
     IF NOT FOUND THEN
         PERFORM core.raise('CONTRACTS_UNKNOWN_VEHICLE', format('vehicle %s of provider %s', p_vehicle_id, v_line.provider_id));
     ELSIF v_vehicle.status <> 'ACTIVE' THEN
@@ -587,7 +587,7 @@ BEGIN
                                   coalesce(v_line.engine_type, 'any')));
     END IF;
     v_from := greatest(v.start_date, current_date);
-    IF NOT identity.vehicle_insured(p_vehicle_id, v_from, v.end_date) THEN
+    IF NOT fleet.vehicle_insured(p_vehicle_id, v_from, v.end_date) THEN
         PERFORM core.raise('CONTRACTS_VEHICLE_UNINSURED', format('vehicle %s for %s..%s', p_vehicle_id, v_from, v.end_date));
     END IF;
     SELECT count(*) INTO v_live FROM contracts.assignment
@@ -633,11 +633,11 @@ BEGIN
         PERFORM core.raise('CONTRACTS_UNKNOWN_ASSIGNMENT', format('assignment %s', p_assignment_id));
     END IF;
     SELECT * INTO v FROM contracts.contract WHERE id = v_row.contract_id;
-    IF NOT identity.is_marketplace_admin()
+    IF NOT parties.is_marketplace_admin()
        AND (identity.current_actor()).user_id IS DISTINCT FROM
-           (SELECT p.user_id FROM identity.provider p WHERE p.id = v_row.provider_id)
+           (SELECT p.user_id FROM parties.provider p WHERE p.id = v_row.provider_id)
        AND (identity.current_actor()).user_id IS DISTINCT FROM
-           (SELECT b.user_id FROM identity.business b WHERE b.id = v.business_id) THEN
+           (SELECT b.user_id FROM parties.business b WHERE b.id = v.business_id) THEN
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('assignment %s', p_assignment_id));
     END IF;
     UPDATE contracts.assignment SET status = 'CANCELLED', end_reason = left(p_reason, 500)
@@ -771,13 +771,13 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('CONTRACTS_UNKNOWN_CONTRACT', format('contract %s', p_contract_id));
     END IF;
-    IF NOT identity.is_marketplace_admin() THEN
+    IF NOT parties.is_marketplace_admin() THEN
         IF v_user IS NULL THEN
             PERFORM identity.require_user();
         END IF;
-        IF NOT EXISTS (SELECT 1 FROM identity.business b WHERE b.id = v.business_id AND b.user_id = v_user) THEN
+        IF NOT EXISTS (SELECT 1 FROM parties.business b WHERE b.id = v.business_id AND b.user_id = v_user) THEN
             SELECT pp.provider_id INTO v_provider FROM contracts.party_provider pp
-              JOIN identity.provider p ON p.id = pp.provider_id
+              JOIN parties.provider p ON p.id = pp.provider_id
              WHERE pp.contract_id = p_contract_id AND p.user_id = v_user;
             IF v_provider IS NULL THEN
                 PERFORM core.raise('CONTRACTS_FORBIDDEN', format('contract %s', p_contract_id));
@@ -812,22 +812,22 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_user  bigint;
-    v_admin boolean := identity.is_marketplace_admin();
+    v_admin boolean := parties.is_marketplace_admin();
 BEGIN
     IF NOT v_admin THEN
         v_user := (identity.require_user()).user_id;
     END IF;
     RETURN QUERY
     SELECT c.id, c.contract_number, c.rfq_id, c.business_id, c.currency, c.start_date, c.end_date,
-           CASE WHEN v_admin OR EXISTS (SELECT 1 FROM identity.business b WHERE b.id = c.business_id AND b.user_id = v_user)
+           CASE WHEN v_admin OR EXISTS (SELECT 1 FROM parties.business b WHERE b.id = c.business_id AND b.user_id = v_user)
                 THEN c.total_amount END::numeric(20,4),
            c.status, c.commission_policy_version_id, c.business_wallet_account_id, c.created_at, c.activated_at,
            c.ended_at, c.end_reason
       FROM contracts.contract c
      WHERE (p_status IS NULL OR c.status = p_status)
        AND (v_admin
-            OR EXISTS (SELECT 1 FROM identity.business b WHERE b.id = c.business_id AND b.user_id = v_user)
-            OR EXISTS (SELECT 1 FROM contracts.party_provider pp JOIN identity.provider p ON p.id = pp.provider_id
+            OR EXISTS (SELECT 1 FROM parties.business b WHERE b.id = c.business_id AND b.user_id = v_user)
+            OR EXISTS (SELECT 1 FROM contracts.party_provider pp JOIN parties.provider p ON p.id = pp.provider_id
                         WHERE pp.contract_id = c.id AND p.user_id = v_user))
      ORDER BY c.id DESC
      LIMIT least(greatest(coalesce(p_limit, 100), 1), 1000);
@@ -895,7 +895,7 @@ BEGIN
     UNION ALL
     SELECT 'assignment_matches_line', jsonb_build_object('assignment_id', a.id, 'contract_line_id', a.contract_line_id)
       FROM contracts.assignment a JOIN contracts.contract_line l ON l.id = a.contract_line_id
-      JOIN identity.vehicle v ON v.id = a.vehicle_id
+      JOIN fleet.vehicle v ON v.id = a.vehicle_id
      WHERE a.contract_id <> l.contract_id OR a.provider_id <> l.provider_id OR v.provider_id <> a.provider_id
     )
     SELECT c.name, count(v.row) = 0, count(v.row),

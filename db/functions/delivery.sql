@@ -98,8 +98,8 @@ BEGIN
     IF v_target IS NULL THEN
         PERFORM core.raise('DELIVERY_INVALID_INPUT', format('unknown trust outcome %s', p_outcome));
     END IF;
-    -- A pending event: identity.fold_trust_events applies it (old -> new) later, without the provider row lock here.
-    INSERT INTO identity.trust_score_event (provider_id, target, reason, inputs)
+    -- A pending event: parties.fold_trust_events applies it (old -> new) later, without the provider row lock here.
+    INSERT INTO parties.trust_score_event (provider_id, target, reason, inputs)
     VALUES (p_provider_id, v_target, p_outcome,
             p_inputs || jsonb_build_object('target', v_target, 'weight', 0.1,
                                            'formula', 'new = round(old + 0.1 * (target - old))'));
@@ -108,8 +108,8 @@ $$;
 COMMENT ON FUNCTION delivery.record_trust_outcome(bigint, text, jsonb) IS
 'Internal: record a delivery outcome that moves a provider''s trust score — target 100 for a handover on time or a
 completed return, 40 for a late handover, 0 for a session locked by wrong codes — as a pending
-identity.trust_score_event with its inputs. identity.fold_trust_events (run by every tier recalculation and by
-identity.apply_trust_events) applies it with new = round(old + 0.1 x (target - old)). No provider row lock: one INSERT
+parties.trust_score_event with its inputs. parties.fold_trust_events (run by every tier recalculation and by
+parties.apply_trust_events) applies it with new = round(old + 0.1 x (target - old)). No provider row lock: one INSERT
 (the foreign key takes FOR KEY SHARE on the provider, which the fold''s FOR NO KEY UPDATE does not block).';
 
 -- The provider side ----------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_provider identity.provider := identity.current_provider();
+    v_provider parties.provider := parties.current_provider();
     v_a        contracts.assignment;
     v_contract contracts.contract;
     v_session  bigint;
@@ -174,7 +174,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_provider identity.provider := identity.current_provider();
+    v_provider parties.provider := parties.current_provider();
     v_s        delivery.session;
 BEGIN
     IF p_channel IS NULL OR p_channel NOT IN ('SMS', 'EMAIL') THEN
@@ -212,8 +212,8 @@ DECLARE
     v_s delivery.session;
 BEGIN
     SELECT * INTO v_s FROM delivery.session WHERE id = p_session_id FOR UPDATE;
-    IF NOT FOUND OR NOT (identity.is_marketplace_admin()
-                         OR EXISTS (SELECT 1 FROM identity.provider p
+    IF NOT FOUND OR NOT (parties.is_marketplace_admin()
+                         OR EXISTS (SELECT 1 FROM parties.provider p
                                      WHERE p.id = v_s.provider_id AND p.user_id = (identity.current_actor()).user_id)) THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     ELSIF v_s.status NOT IN ('PENDING', 'LOCKED') THEN
@@ -259,8 +259,8 @@ BEGIN
     END IF;
     SELECT * INTO v_s FROM delivery.session WHERE id = p_session_id FOR UPDATE;
     -- The session's business (the usual caller) is checked first; the admin check only when that fails.
-    IF NOT FOUND OR NOT (EXISTS (SELECT 1 FROM identity.business b WHERE b.id = v_s.business_id AND b.user_id = v_actor.user_id)
-                         OR identity.is_marketplace_admin()) THEN
+    IF NOT FOUND OR NOT (EXISTS (SELECT 1 FROM parties.business b WHERE b.id = v_s.business_id AND b.user_id = v_actor.user_id)
+                         OR parties.is_marketplace_admin()) THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     END IF;
     IF v_s.status <> 'PENDING' THEN
@@ -347,7 +347,7 @@ COMMENT ON FUNCTION delivery.verify_code(bigint, text, jsonb) IS
 'The business confirms a handover with the code it received. A correct code is used once: the session is VERIFIED, the
 handover (photos, odometer_km, fuel_level, notes) recorded, and the assignment starts (DELIVERY: ACTIVE from today) or
 ends (RETURN: RETURNED today, the unearned escrow released); the outcome that moves the provider''s trust score is
-recorded (a pending identity.trust_score_event, folded into the score by the tier job). A wrong, expired or
+recorded (a pending parties.trust_score_event, folded into the score by the tier job). A wrong, expired or
 superseded code is NOT an error: the call returns verified = false with the outcome and the tries left, and the failed
 attempt is committed — OTP_MAX_ATTEMPTS wrong tries kill a code, OTP_SESSION_FAILURE_BUDGET failures (across resends)
 lock the session. Over HTTP both answers are 200; check "verified". Errors (nothing counted): DELIVERY_INVALID_INPUT,
@@ -370,9 +370,9 @@ BEGIN
            (SELECT o.expires_at FROM delivery.otp o WHERE o.session_id = s.id AND o.status = 'ACTIVE'), s.verified_at
       FROM delivery.session s
      WHERE s.id = p_session_id
-       AND (identity.is_marketplace_admin()
-            OR s.business_id IN (SELECT b.id FROM identity.business b WHERE b.user_id = v_user)
-            OR s.provider_id IN (SELECT p.id FROM identity.provider p WHERE p.user_id = v_user));
+       AND (parties.is_marketplace_admin()
+            OR s.business_id IN (SELECT b.id FROM parties.business b WHERE b.user_id = v_user)
+            OR s.provider_id IN (SELECT p.id FROM parties.provider p WHERE p.user_id = v_user));
     IF NOT FOUND THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     END IF;
@@ -391,7 +391,7 @@ AS $$
 DECLARE
     v_n integer;
 BEGIN
-    PERFORM identity.require_admin();
+    PERFORM parties.require_admin();
     UPDATE delivery.otp SET status = 'EXPIRED' WHERE status = 'ACTIVE' AND expires_at <= clock_timestamp();
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RETURN v_n;

@@ -69,7 +69,7 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
-    IF NOT identity.is_marketplace_admin() AND (identity.current_business()).id IS DISTINCT FROM v_rfq.business_id THEN
+    IF NOT parties.is_marketplace_admin() AND (parties.current_business()).id IS DISTINCT FROM v_rfq.business_id THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));   -- another business's: answered as unknown
     END IF;
     RETURN v_rfq;
@@ -143,8 +143,8 @@ LANGUAGE sql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT b.tenant_id FROM marketplace.rfq r JOIN identity.business b ON b.id = r.business_id WHERE r.id = p_rfq_id)
-       IS NOT DISTINCT FROM (SELECT p.tenant_id FROM identity.provider p WHERE p.id = p_provider_id);
+RETURN (SELECT b.tenant_id FROM marketplace.rfq r JOIN parties.business b ON b.id = r.business_id WHERE r.id = p_rfq_id)
+       IS NOT DISTINCT FROM (SELECT p.tenant_id FROM parties.provider p WHERE p.id = p_provider_id);
 COMMENT ON FUNCTION marketplace.same_tenant(bigint, bigint) IS
 'True when the RFQ''s business and the provider belong to the same tenant (both to none counts as the same): a
 marketplace never crosses tenants. SECURITY DEFINER so that row-level security policies can ask it; it reveals
@@ -219,7 +219,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_business identity.business := identity.current_business();
+    v_business parties.business := parties.current_business();
     v_id       bigint;
     v_bad      text;
     v_max_qty  numeric := masterdata.setting_number('RFQ_MAX_QUANTITY_PER_LINE');
@@ -286,7 +286,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_rfq      marketplace.rfq := marketplace.require_owner(p_rfq_id, 'UPDATE');
-    v_business identity.business;
+    v_business parties.business;
     v_limit    integer;
     v_month    date := date_trunc('month', now() AT TIME ZONE 'UTC')::date;
     v_used     integer;
@@ -296,7 +296,7 @@ BEGIN
     ELSIF v_rfq.status <> 'DRAFT' THEN
         PERFORM core.raise('MARKETPLACE_INVALID_STATE', format('rfq %s is %s', p_rfq_id, v_rfq.status));
     END IF;
-    SELECT * INTO v_business FROM identity.business WHERE id = v_rfq.business_id;
+    SELECT * INTO v_business FROM parties.business WHERE id = v_rfq.business_id;
     IF v_business.kyb_status <> 'VERIFIED' THEN
         PERFORM core.raise('MARKETPLACE_KYB_REQUIRED', format('business %s is %s', v_business.id, v_business.kyb_status));
     END IF;
@@ -369,11 +369,11 @@ DECLARE
     v_owner boolean;
 BEGIN
     SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id;
-    v_owner := FOUND AND (identity.is_marketplace_admin()
-                          OR EXISTS (SELECT 1 FROM identity.business b
+    v_owner := FOUND AND (parties.is_marketplace_admin()
+                          OR EXISTS (SELECT 1 FROM parties.business b
                                       WHERE b.id = v_rfq.business_id AND b.user_id = (identity.current_actor()).user_id));
     IF NOT FOUND OR NOT (v_owner OR (v_rfq.status = 'PUBLISHED'
-                                     AND EXISTS (SELECT 1 FROM identity.provider p WHERE p.user_id = (identity.current_actor()).user_id
+                                     AND EXISTS (SELECT 1 FROM parties.provider p WHERE p.user_id = (identity.current_actor()).user_id
                                                     AND marketplace.same_tenant(p_rfq_id, p.id)))) THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
@@ -404,7 +404,7 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT r.id, r.title, r.status, r.start_date, r.end_date, r.bid_deadline
       FROM marketplace.rfq r
-     WHERE r.business_id = (identity.current_business()).id AND (p_status IS NULL OR r.status = p_status)
+     WHERE r.business_id = (parties.current_business()).id AND (p_status IS NULL OR r.status = p_status)
      ORDER BY r.id DESC;
 END;
 COMMENT ON FUNCTION marketplace.my_rfqs(text) IS 'The calling business''s RFQs, newest first. Error: IDENTITY_NOT_A_BUSINESS.';
@@ -418,7 +418,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_provider identity.provider := identity.current_provider();
+    v_provider parties.provider := parties.current_provider();
 BEGIN
     RETURN QUERY
     SELECT r.id, r.title, r.currency::text, r.start_date, r.end_date, r.bid_deadline,
@@ -427,7 +427,7 @@ BEGIN
                                                 'with_driver', l.with_driver) ORDER BY l.line_no)
               FROM marketplace.rfq_line l WHERE l.rfq_id = r.id)
       FROM marketplace.rfq r
-      JOIN identity.business b ON b.id = r.business_id
+      JOIN parties.business b ON b.id = r.business_id
      WHERE r.status = 'PUBLISHED' AND r.bid_deadline > clock_timestamp()
        AND b.tenant_id IS NOT DISTINCT FROM v_provider.tenant_id
      ORDER BY r.bid_deadline, r.id;
@@ -447,7 +447,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_provider identity.provider := identity.current_provider();
+    v_provider parties.provider := parties.current_provider();
     v_rfq      marketplace.rfq;
     v_units    smallint;
     v_bad      text;
@@ -540,7 +540,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_provider identity.provider := identity.current_provider();
+    v_provider parties.provider := parties.current_provider();
     v_rfq      marketplace.rfq;
 BEGIN
     SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id FOR SHARE;
@@ -570,7 +570,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_provider identity.provider := identity.current_provider();
+    v_provider parties.provider := parties.current_provider();
 BEGIN
     RETURN QUERY
     SELECT b.id, b.status, b.revision, b.submitted_at, bl.rfq_line_id, bl.unit_price, bl.quantity_offered,
@@ -601,8 +601,8 @@ DECLARE
     v_rfq marketplace.rfq;
 BEGIN
     SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id;
-    IF NOT FOUND OR NOT (identity.is_marketplace_admin()
-                         OR EXISTS (SELECT 1 FROM identity.business b
+    IF NOT FOUND OR NOT (parties.is_marketplace_admin()
+                         OR EXISTS (SELECT 1 FROM parties.business b
                                      WHERE b.id = v_rfq.business_id AND b.user_id = (identity.current_actor()).user_id)) THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;

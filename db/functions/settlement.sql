@@ -226,10 +226,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT identity.is_marketplace_admin() THEN
+    IF NOT parties.is_marketplace_admin() THEN
         PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM identity.provider WHERE id = p_provider_id) THEN
+    IF NOT EXISTS (SELECT 1 FROM parties.provider WHERE id = p_provider_id) THEN
         PERFORM core.raise('SETTLEMENT_UNKNOWN_PROVIDER', format('provider %s', p_provider_id));
     END IF;
     RETURN settlement.settle(p_provider_id, coalesce(p_currency, masterdata.setting_text('MARKETPLACE_CURRENCY')),
@@ -315,8 +315,8 @@ AS $$
 DECLARE
     v_provider bigint := p_provider_id;
 BEGIN
-    IF NOT identity.is_marketplace_admin() THEN
-        v_provider := (identity.current_provider()).id;
+    IF NOT parties.is_marketplace_admin() THEN
+        v_provider := (parties.current_provider()).id;
         IF p_provider_id IS NOT NULL AND p_provider_id <> v_provider THEN
             PERFORM core.raise('SETTLEMENT_FORBIDDEN', format('provider %s', p_provider_id));
         END IF;
@@ -346,7 +346,7 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('SETTLEMENT_UNKNOWN_CYCLE', format('cycle %s', p_cycle_id));
     END IF;
-    IF NOT identity.is_marketplace_admin() AND (identity.current_provider()).id IS DISTINCT FROM v.provider_id THEN
+    IF NOT parties.is_marketplace_admin() AND (parties.current_provider()).id IS DISTINCT FROM v.provider_id THEN
         PERFORM core.raise('SETTLEMENT_FORBIDDEN', format('cycle %s belongs to another provider', p_cycle_id));
     END IF;
     RETURN to_jsonb(v) || jsonb_build_object('lines',
@@ -410,7 +410,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT identity.is_marketplace_admin() THEN
+    IF NOT parties.is_marketplace_admin() THEN
         PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
     END IF;
     IF p_period_start IS NULL OR p_period_end IS NULL OR p_period_start > p_period_end THEN
@@ -448,7 +448,7 @@ AS $$
 DECLARE
     v_cycle settlement.cycle;
 BEGIN
-    IF NOT identity.is_marketplace_admin() THEN
+    IF NOT parties.is_marketplace_admin() THEN
         PERFORM core.raise('SETTLEMENT_FORBIDDEN', 'settling is for the service role and marketplace admins');
     END IF;
     -- The period first: daterange() below would fail raw (22000) on an inverted one.

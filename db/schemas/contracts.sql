@@ -16,7 +16,7 @@ CREATE TABLE contracts.contract (
     contract_number              text NOT NULL CONSTRAINT contract_contract_number_key UNIQUE,
     rfq_id                       bigint NOT NULL CONSTRAINT contract_rfq_id_fkey REFERENCES marketplace.rfq (id)
                                  CONSTRAINT contract_rfq_id_key UNIQUE,
-    business_id                  bigint NOT NULL CONSTRAINT contract_business_id_fkey REFERENCES identity.business (id),
+    business_id                  bigint NOT NULL CONSTRAINT contract_business_id_fkey REFERENCES parties.business (id),
     currency                     char(3) NOT NULL CONSTRAINT contract_currency_fkey REFERENCES masterdata.currency (code),
     start_date                   date NOT NULL,
     end_date                     date NOT NULL,
@@ -44,7 +44,7 @@ CREATE INDEX contract_status_idx ON contracts.contract (status);
 CREATE TABLE contracts.party_business (
     contract_id   bigint CONSTRAINT party_business_pkey PRIMARY KEY
                   CONSTRAINT party_business_contract_id_fkey REFERENCES contracts.contract (id),
-    business_id   bigint NOT NULL CONSTRAINT party_business_business_id_fkey REFERENCES identity.business (id),
+    business_id   bigint NOT NULL CONSTRAINT party_business_business_id_fkey REFERENCES parties.business (id),
     name          text NOT NULL,
     tin_number    text,
     kyb_status    text NOT NULL,
@@ -56,7 +56,7 @@ COMMENT ON TABLE contracts.party_business IS 'The business as it was at award ti
 
 CREATE TABLE contracts.party_provider (
     contract_id       bigint NOT NULL CONSTRAINT party_provider_contract_id_fkey REFERENCES contracts.contract (id),
-    provider_id       bigint NOT NULL CONSTRAINT party_provider_provider_id_fkey REFERENCES identity.provider (id),
+    provider_id       bigint NOT NULL CONSTRAINT party_provider_provider_id_fkey REFERENCES parties.provider (id),
     name              text NOT NULL,
     tin_number        text,
     provider_type     text NOT NULL,
@@ -109,8 +109,8 @@ CREATE TABLE contracts.assignment (
     id               bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT assignment_pkey PRIMARY KEY,
     contract_line_id bigint NOT NULL CONSTRAINT assignment_contract_line_id_fkey REFERENCES contracts.contract_line (id),
     contract_id      bigint NOT NULL CONSTRAINT assignment_contract_id_fkey REFERENCES contracts.contract (id),
-    provider_id      bigint NOT NULL CONSTRAINT assignment_provider_id_fkey REFERENCES identity.provider (id),
-    vehicle_id       bigint NOT NULL CONSTRAINT assignment_vehicle_id_fkey REFERENCES identity.vehicle (id),
+    provider_id      bigint NOT NULL CONSTRAINT assignment_provider_id_fkey REFERENCES parties.provider (id),
+    vehicle_id       bigint NOT NULL CONSTRAINT assignment_vehicle_id_fkey REFERENCES fleet.vehicle (id),
     period           daterange NOT NULL CONSTRAINT assignment_period_check CHECK (NOT isempty(period) AND NOT lower_inf(period) AND NOT upper_inf(period)),
     status           text NOT NULL DEFAULT 'PENDING_DELIVERY'
                      CONSTRAINT assignment_status_check CHECK (status IN ('PENDING_DELIVERY', 'ACTIVE', 'RETURNED', 'CANCELLED')),

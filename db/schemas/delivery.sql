@@ -15,9 +15,9 @@ CREATE TABLE delivery.session (
     id             bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT session_pkey PRIMARY KEY,
     assignment_id  bigint NOT NULL CONSTRAINT session_assignment_id_fkey REFERENCES contracts.assignment (id),
     session_type   text NOT NULL CONSTRAINT session_session_type_check CHECK (session_type IN ('DELIVERY', 'RETURN')),
-    business_id    bigint NOT NULL CONSTRAINT session_business_id_fkey REFERENCES identity.business (id),
-    provider_id    bigint NOT NULL CONSTRAINT session_provider_id_fkey REFERENCES identity.provider (id),
-    vehicle_id     bigint NOT NULL CONSTRAINT session_vehicle_id_fkey REFERENCES identity.vehicle (id),
+    business_id    bigint NOT NULL CONSTRAINT session_business_id_fkey REFERENCES parties.business (id),
+    provider_id    bigint NOT NULL CONSTRAINT session_provider_id_fkey REFERENCES parties.provider (id),
+    vehicle_id     bigint NOT NULL CONSTRAINT session_vehicle_id_fkey REFERENCES fleet.vehicle (id),
     status         text NOT NULL DEFAULT 'PENDING'
                    CONSTRAINT session_status_check CHECK (status IN ('PENDING', 'VERIFIED', 'LOCKED', 'CANCELLED')),
     live           boolean NOT NULL GENERATED ALWAYS AS (status IN ('PENDING', 'VERIFIED')) STORED,

@@ -11,7 +11,7 @@ GRANT USAGE ON SCHEMA marketplace TO mercato_anon, mercato_user, mercato_service
 
 CREATE TABLE marketplace.rfq (
     id            bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT rfq_pkey PRIMARY KEY,
-    business_id   bigint NOT NULL CONSTRAINT rfq_business_id_fkey REFERENCES identity.business (id),
+    business_id   bigint NOT NULL CONSTRAINT rfq_business_id_fkey REFERENCES parties.business (id),
     title         text NOT NULL CONSTRAINT rfq_title_check CHECK (length(btrim(title)) BETWEEN 1 AND 256),
     description   text NOT NULL DEFAULT '' CONSTRAINT rfq_description_check CHECK (length(description) <= 10000),
     currency      char(3) NOT NULL CONSTRAINT rfq_currency_fkey REFERENCES masterdata.currency (code),
@@ -63,7 +63,7 @@ driver, for the RFQ''s whole period. Bids price a line per vehicle per day.';
 CREATE TABLE marketplace.bid (
     id            bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT bid_pkey PRIMARY KEY,
     rfq_id        bigint NOT NULL CONSTRAINT bid_rfq_id_fkey REFERENCES marketplace.rfq (id),
-    provider_id   bigint NOT NULL CONSTRAINT bid_provider_id_fkey REFERENCES identity.provider (id),
+    provider_id   bigint NOT NULL CONSTRAINT bid_provider_id_fkey REFERENCES parties.provider (id),
     status        text NOT NULL DEFAULT 'SUBMITTED'
                   CONSTRAINT bid_status_check CHECK (status IN ('SUBMITTED', 'WITHDRAWN', 'AWARDED', 'LOST')),
     revision      integer NOT NULL DEFAULT 1 CONSTRAINT bid_revision_check CHECK (revision > 0),
@@ -94,7 +94,7 @@ CREATE TABLE marketplace.award (
     rfq_id           bigint NOT NULL CONSTRAINT award_rfq_id_fkey REFERENCES marketplace.rfq (id),
     rfq_line_id      bigint NOT NULL CONSTRAINT award_rfq_line_id_fkey REFERENCES marketplace.rfq_line (id),
     bid_id           bigint NOT NULL CONSTRAINT award_bid_id_fkey REFERENCES marketplace.bid (id),
-    provider_id      bigint NOT NULL CONSTRAINT award_provider_id_fkey REFERENCES identity.provider (id),
+    provider_id      bigint NOT NULL CONSTRAINT award_provider_id_fkey REFERENCES parties.provider (id),
     quantity_awarded integer NOT NULL CONSTRAINT award_quantity_awarded_check CHECK (quantity_awarded > 0),
     unit_price       numeric(20,4) NOT NULL CONSTRAINT award_unit_price_check CHECK (unit_price > 0),
     awarded_at       timestamptz NOT NULL DEFAULT now(),
@@ -107,7 +107,7 @@ CREATE INDEX award_rfq_id_idx ON marketplace.award (rfq_id);
 CREATE INDEX award_provider_id_idx ON marketplace.award (provider_id);   -- a provider's own awards (marketplace.visible_awards)
 
 CREATE TABLE marketplace.rfq_quota (
-    business_id bigint NOT NULL CONSTRAINT rfq_quota_business_id_fkey REFERENCES identity.business (id),
+    business_id bigint NOT NULL CONSTRAINT rfq_quota_business_id_fkey REFERENCES parties.business (id),
     month       date NOT NULL CONSTRAINT rfq_quota_month_check CHECK (month = date_trunc('month', month)::date),
     used        integer NOT NULL DEFAULT 0 CONSTRAINT rfq_quota_used_check CHECK (used >= 0),
     CONSTRAINT rfq_quota_pkey PRIMARY KEY (business_id, month)

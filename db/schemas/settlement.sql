@@ -13,7 +13,7 @@ GRANT USAGE ON SCHEMA settlement TO mercato_anon, mercato_user, mercato_service;
 
 CREATE TABLE settlement.cycle (
     id           bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT cycle_pkey PRIMARY KEY,
-    provider_id  bigint NOT NULL CONSTRAINT cycle_provider_id_fkey REFERENCES identity.provider (id),
+    provider_id  bigint NOT NULL CONSTRAINT cycle_provider_id_fkey REFERENCES parties.provider (id),
     currency     char(3) NOT NULL CONSTRAINT cycle_currency_fkey REFERENCES masterdata.currency (code),
     period_start date NOT NULL,
     period_end   date NOT NULL,

@@ -13,7 +13,7 @@ Three cases, each on its own freshly deployed database (``<prefix>_<case>``):
     call cheaper and the figure void), so the runs must fit in OTP_EXPIRY_MINUTES, which the fixture sets
     to its maximum (10).
 ``tiers``
-    ``identity.recalculate_tiers()`` over P providers (default 100,000) with their vehicles and active
+    ``parties.recalculate_tiers()`` over P providers (default 100,000) with their vehicles and active
     contracts: seconds and providers per second.
 ``settlement``
     ``settlement.run_period()`` over C active contracts (default 10,000) with escrow holds: seconds and
@@ -93,22 +93,22 @@ INSERT INTO identity.user_account (auth_subject, user_type, display_name)
 SELECT 'bench|b' || g, 'BUSINESS', 'Business ' || g FROM generate_series(1, %(businesses)s) g;
 INSERT INTO identity.user_account (auth_subject, user_type, display_name)
 SELECT 'bench|p' || g, 'PROVIDER', 'Provider ' || g FROM generate_series(1, %(providers)s) g;
-INSERT INTO identity.business (user_id, name, business_type, kyb_status)
+INSERT INTO parties.business (user_id, name, business_type, kyb_status)
 SELECT u.id, u.display_name, 'LOGISTICS', 'VERIFIED' FROM identity.user_account u WHERE u.auth_subject LIKE 'bench|b%%';
-INSERT INTO identity.provider (user_id, provider_type, name, verification_status, trust_score)
+INSERT INTO parties.provider (user_id, provider_type, name, verification_status, trust_score)
 SELECT u.id, 'COMPANY', u.display_name, 'VERIFIED', (u.id * 37) %% 101
   FROM identity.user_account u WHERE u.auth_subject LIKE 'bench|p%%';
 """
 
 FIXTURE_WALLETS = """
-UPDATE identity.business b SET wallet_account_id = ledger.open_account('BUSINESS', b.id::text, 'MAIN', 'ETB');
-UPDATE identity.provider p SET wallet_account_id = ledger.open_account('PROVIDER', p.id::text, 'MAIN', 'ETB');
+UPDATE parties.business b SET wallet_account_id = ledger.open_account('BUSINESS', b.id::text, 'MAIN', 'ETB');
+UPDATE parties.provider p SET wallet_account_id = ledger.open_account('PROVIDER', p.id::text, 'MAIN', 'ETB');
 """
 
 
 def _fund_businesses(conn: psycopg.Connection, amount: str) -> None:
     bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true)").fetchone()[0]
-    wallets = [r[0] for r in conn.execute("SELECT wallet_account_id FROM identity.business ORDER BY id").fetchall()]
+    wallets = [r[0] for r in conn.execute("SELECT wallet_account_id FROM parties.business ORDER BY id").fetchall()]
     for i in range(0, len(wallets), 5000):
         doc = [{"reference": f"bench-fund-{w}", "debit_account_id": bank, "credit_account_id": w, "amount": amount}
                for w in wallets[i:i + 5000]]
@@ -123,15 +123,15 @@ INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date,
 SELECT b.id, 'bench rfq ' || g, 'ETB', %(start)s::date, %(end)s::date, %(start)s::date - 2, 'AWARDED',
        %(start)s::date - 5, %(start)s::date - 1
   FROM generate_series(1, %(n)s) g
-  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM identity.business) b
-    ON b.k = (g - 1) %% (SELECT count(*) FROM identity.business);
+  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM parties.business) b
+    ON b.k = (g - 1) %% (SELECT count(*) FROM parties.business);
 INSERT INTO marketplace.rfq_line (rfq_id, line_no, vehicle_type, quantity_required)
 SELECT r.id, 1, 'SEDAN', %(qty)s FROM marketplace.rfq r;
 INSERT INTO marketplace.bid (rfq_id, provider_id, status)
 SELECT r.id, p.id, 'AWARDED'
   FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM marketplace.rfq) r
-  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM identity.provider) p
-    ON p.k = r.k %% (SELECT count(*) FROM identity.provider);
+  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM parties.provider) p
+    ON p.k = r.k %% (SELECT count(*) FROM parties.provider);
 INSERT INTO marketplace.bid_line (bid_id, rfq_line_id, unit_price, quantity_offered)
 SELECT bd.id, l.id, 1000.00, %(qty)s FROM marketplace.bid bd JOIN marketplace.rfq_line l ON l.rfq_id = bd.rfq_id;
 INSERT INTO marketplace.award (rfq_id, rfq_line_id, bid_id, provider_id, quantity_awarded, unit_price, awarded_at)
@@ -142,7 +142,7 @@ SELECT bd.rfq_id, l.id, bd.id, bd.provider_id, %(award_qty)s, 1000.00, %(start)s
 FIXTURE_VEHICLES_AND_ASSIGNMENTS = """
 -- One SEDAN per vehicle of each contract line, delivered on the contract's first day (the harness marks the handover).
 WITH v AS (
-    INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
+    INSERT INTO fleet.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
     SELECT l.provider_id, 'BX' || l.id || '-' || q, 'SEDAN', 'PETROL', 4, 'ACTIVE'
       FROM contracts.contract_line l, generate_series(1, l.quantity) q
     RETURNING id, plate_number)
@@ -242,7 +242,7 @@ class MarketplaceBench:
                 SELECT k.id, p.id, p.name, p.provider_type, p.tier_code, p.trust_score, 0.1, 0, NULL,
                        ledger.open_account('PROVIDER', p.id::text, 'MAIN', 'ETB'), '{}'
                   FROM contracts.contract k JOIN marketplace.award a ON a.rfq_id = k.rfq_id
-                  JOIN identity.provider p ON p.id = a.provider_id""")
+                  JOIN parties.provider p ON p.id = a.provider_id""")
             conn.execute("""
                 INSERT INTO contracts.contract_line (contract_id, award_id, rfq_line_id, provider_id, vehicle_type, engine_type,
                                                      with_driver, quantity, unit_price, days, total_amount)
@@ -252,17 +252,17 @@ class MarketplaceBench:
             conn.execute(FIXTURE_VEHICLES_AND_ASSIGNMENTS)
             conn.execute("VACUUM ANALYZE")
             setup_s = time.monotonic() - t0
-            counts = conn.execute("SELECT (SELECT count(*) FROM identity.provider), (SELECT count(*) FROM identity.vehicle),"
+            counts = conn.execute("SELECT (SELECT count(*) FROM parties.provider), (SELECT count(*) FROM fleet.vehicle),"
                                   " (SELECT count(*) FROM contracts.assignment)").fetchone()
             self.log(f"[setup] {counts[0]:,} providers, {counts[1]:,} vehicles, {counts[2]:,} active assignments "
                      f"in {setup_s:.1f} s; recalculating tiers")
             t1 = time.monotonic()
-            summary = conn.execute("SELECT * FROM identity.recalculate_tiers()").fetchall()
+            summary = conn.execute("SELECT * FROM parties.recalculate_tiers()").fetchall()
             seconds = time.monotonic() - t1
             again = time.monotonic()
-            conn.execute("SELECT * FROM identity.recalculate_tiers()").fetchall()
+            conn.execute("SELECT * FROM parties.recalculate_tiers()").fetchall()
             second_s = time.monotonic() - again
-            spread = conn.execute("SELECT tier_code, count(*) FROM identity.provider GROUP BY 1 ORDER BY 1").fetchall()
+            spread = conn.execute("SELECT tier_code, count(*) FROM parties.provider GROUP BY 1 ORDER BY 1").fetchall()
         self.log(f"      {seconds:.1f} s ({providers / seconds:,.0f} providers/s); again, nothing to change: {second_s:.1f} s")
         return Result("tiers", round(seconds, 2), "s", providers, round(providers / seconds, 1) if seconds else None,
                       target="(no target: seconds)",
@@ -332,8 +332,8 @@ END;
                   -- of different providers, as real traffic would.
                   FOR a IN SELECT x.id, u.auth_subject AS provider_sub, bu.auth_subject AS business_sub
                              FROM contracts.assignment x
-                             JOIN identity.provider p ON p.id = x.provider_id JOIN identity.user_account u ON u.id = p.user_id
-                             JOIN contracts.contract k ON k.id = x.contract_id JOIN identity.business b ON b.id = k.business_id
+                             JOIN parties.provider p ON p.id = x.provider_id JOIN identity.user_account u ON u.id = p.user_id
+                             JOIN contracts.contract k ON k.id = x.contract_id JOIN parties.business b ON b.id = k.business_id
                              JOIN identity.user_account bu ON bu.id = b.user_id
                             ORDER BY row_number() OVER (PARTITION BY x.provider_id ORDER BY x.id), x.provider_id LOOP
                     PERFORM set_config('request.jwt.claims', json_build_object('sub', a.provider_sub, 'role', 'mercato_user')::text, true);

@@ -36,7 +36,7 @@ from psycopg.conninfo import make_conninfo
 from mercato.docs import POSTGRES_ERRORS, fetch_input_types
 from mercato.postgrest import PostgREST
 
-SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts", "delivery", "settlement")
+SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "parties", "fleet", "marketplace", "contracts", "delivery", "settlement")
 
 #: SQLSTATEs a caller may legitimately receive besides Mercato's own PTxyz codes: PostgREST's own, and the PostgreSQL
 #: ones docs/errors.md lists — those only from converting an argument, never from inside a function (see classify).
@@ -110,7 +110,7 @@ def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int], list[s
             uid = conn.execute("SELECT identity.register_user(%s, %s, %s)", (f"kc|u{n}", kind, f"U{n}")).fetchone()[0]
             table = "business (user_id, name, business_type)" if kind == "BUSINESS" else "provider (user_id, name, provider_type)"
             extra = "RETAIL" if kind == "BUSINESS" else "COMPANY"
-            pid = conn.execute(f"INSERT INTO identity.{table} VALUES (%s, %s, %s) RETURNING id", (uid, f"P{n}", extra)).fetchone()[0]
+            pid = conn.execute(f"INSERT INTO parties.{table} VALUES (%s, %s, %s) RETURNING id", (uid, f"P{n}", extra)).fetchone()[0]
             acc = conn.execute("SELECT ledger.open_account(%s, %s, 'MAIN', 'ETB')", (kind, str(pid))).fetchone()[0]
             conn.execute("SELECT ledger.transfer(%s, %s, %s, 100)", (f"fund-{n}", bank, acc))
             ids += [uid, pid, acc]
@@ -123,8 +123,8 @@ def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int], list[s
                 conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps({"sub": sub, "role": "mercato_user"}),))
                 return conn.execute(query, params).fetchall()
 
-        as_("kc|admin", "SELECT identity.set_business_kyb(%s, 'VERIFIED')", (parties[1][0],))
-        as_("kc|admin", "SELECT identity.set_provider_verification(%s, 'VERIFIED')", (parties[3][0],))
+        as_("kc|admin", "SELECT parties.set_business_kyb(%s, 'VERIFIED')", (parties[1][0],))
+        as_("kc|admin", "SELECT parties.set_provider_verification(%s, 'VERIFIED')", (parties[3][0],))
         rfqs = []
         for title in ("open", "closed"):
             rfq = as_("kc|u1", "SELECT marketplace.create_rfq(%s, current_date + 1, current_date + 5, now() + interval '3 hours', "

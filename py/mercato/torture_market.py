@@ -74,11 +74,11 @@ def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 100
             conn.execute("SELECT identity.register_user(%s, 'BUSINESS', %s)", (sub, f"business {i}"))
             bid = _as(conn, sub, "SELECT api.register_business(%s, 'LOGISTICS')", (f"Torture business {i}",))[0][0]
             _as(conn, admin, "SELECT api.set_business_kyb(%s, 'VERIFIED')", (bid,))
-            conn.execute("SELECT identity.top_up_business(%s, 100000000, %s)", (bid, f"{tag}-topup-{i}"))
+            conn.execute("SELECT parties.top_up_business(%s, 100000000, %s)", (bid, f"{tag}-topup-{i}"))
             businesses.append({"sub": sub, "id": bid})
         # The torture publishes far more RFQs than the STANDARD tier's 10 a month: its businesses are ENTERPRISE
         # (unlimited), set here directly as the tier job would for a large fleet.
-        conn.execute("UPDATE identity.business SET tier_code = 'ENTERPRISE' WHERE id = ANY(%s)", ([b["id"] for b in businesses],))
+        conn.execute("UPDATE parties.business SET tier_code = 'ENTERPRISE' WHERE id = ANY(%s)", ([b["id"] for b in businesses],))
         provs = []
         for p in range(providers):
             sub = f"kc|{tag}-prov-{p}"

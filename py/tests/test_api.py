@@ -26,7 +26,7 @@ def parties(db_url: str) -> dict:
         ids = {}
         for n in (1, 2):
             uid = conn.execute("SELECT identity.register_user(%s, 'BUSINESS', %s)", (f"kc|b{n}", f"B{n}")).fetchone()[0]
-            bid = conn.execute("INSERT INTO identity.business (user_id, name, business_type) VALUES (%s, %s, 'RETAIL') "
+            bid = conn.execute("INSERT INTO parties.business (user_id, name, business_type) VALUES (%s, %s, 'RETAIL') "
                                "RETURNING id", (uid, f"B{n} plc")).fetchone()[0]
             ids[f"b{n}"] = conn.execute("SELECT ledger.open_account('BUSINESS', %s, 'MAIN', 'ETB')", (str(bid),)).fetchone()[0]
         bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true)").fetchone()[0]

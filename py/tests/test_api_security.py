@@ -133,8 +133,8 @@ def test_no_api_role_can_read_secrets_and_tables_show_only_own_rows(market) -> N
             conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(user(s["bizA"])),))
             conn.execute("SET LOCAL ROLE mercato_user")
             assert conn.execute("SELECT count(*) FROM api.bids").fetchone()[0] == 0, "sealed: only the sealed read serves bids"
-            assert [r[0] for r in conn.execute("SELECT id FROM identity.business").fetchall()] == [ids["bizA"]]
-            assert conn.execute("SELECT count(*) FROM identity.provider").fetchone()[0] == 0
+            assert [r[0] for r in conn.execute("SELECT id FROM parties.business").fetchall()] == [ids["bizA"]]
+            assert conn.execute("SELECT count(*) FROM parties.provider").fetchone()[0] == 0
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("UPDATE ledger.account SET balance = balance + 1")
 

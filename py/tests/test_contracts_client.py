@@ -41,13 +41,13 @@ def build_world(db_url: str, *, start: dt.date, end: dt.date, lines: list[tuple[
             sub = f"prov-{p}{tag}"
             wallet = _one(conn, "SELECT ledger.open_account('PROVIDER', %s, 'MAIN', 'ETB')", sub)
             uid = _one(conn, "SELECT identity.register_user(%s, 'PROVIDER', %s)", sub, sub)
-            pid = _one(conn, "INSERT INTO identity.provider (user_id, provider_type, name, verification_status, wallet_account_id) "
+            pid = _one(conn, "INSERT INTO parties.provider (user_id, provider_type, name, verification_status, wallet_account_id) "
                              "VALUES (%s, 'COMPANY', %s, 'VERIFIED', %s) RETURNING id", uid, sub, wallet)
             w[f"p{p}"], w[f"w_p{p}"] = pid, wallet
             for n in range(vehicles_per_provider):
-                vid = _one(conn, "INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status) "
+                vid = _one(conn, "INSERT INTO fleet.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status) "
                                  "VALUES (%s, %s, 'SEDAN', 'PETROL', 4, 'ACTIVE') RETURNING id", pid, f"P{p}{tag.upper()}-{n}")
-                conn.execute("INSERT INTO identity.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, "
+                conn.execute("INSERT INTO fleet.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, "
                              "coverage_end, certificate_url, status) VALUES (%s, 'COMPREHENSIVE', 'Nyala', %s, %s, "
                              "'https://example.test/c', 'VERIFIED')", (vid, start - dt.timedelta(days=30), end + dt.timedelta(days=30)))
                 w[f"v{p}_{n}"] = vid
@@ -56,7 +56,7 @@ def build_world(db_url: str, *, start: dt.date, end: dt.date, lines: list[tuple[
             wallet = _one(conn, "SELECT ledger.open_account('BUSINESS', %s, 'MAIN', 'ETB')", sub)
             conn.execute("SELECT ledger.transfer(%s, %s, %s, 10000000)", (f"fund-{sub}", bank, wallet))
             uid = _one(conn, "SELECT identity.register_user(%s, 'BUSINESS', %s)", sub, sub)
-            bid = _one(conn, "INSERT INTO identity.business (user_id, name, business_type, kyb_status, wallet_account_id) "
+            bid = _one(conn, "INSERT INTO parties.business (user_id, name, business_type, kyb_status, wallet_account_id) "
                              "VALUES (%s, %s, 'NGO', 'VERIFIED', %s) RETURNING id", uid, sub, wallet)
             rfq = _one(conn, "INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, "
                              "published_at, awarded_at) VALUES (%s, 'fleet', 'ETB', %s, %s, %s, 'AWARDED', now() - interval '3 days', "

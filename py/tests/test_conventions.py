@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-SCHEMAS = ["core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts", "delivery", "settlement", "api"]
+SCHEMAS = ["core", "audit", "identity", "masterdata", "ledger", "parties", "fleet", "marketplace", "contracts", "delivery", "settlement", "api"]
 
 
 def rows(conn: psycopg.Connection, query: str) -> list[tuple]:

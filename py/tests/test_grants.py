@@ -123,7 +123,7 @@ def grant_violations(url: str) -> list[str]:
 
         needs = conn.execute(NEEDS, params).fetchall()
         helpers = {fn for fn, *_ in needs}
-        assert "identity.my_provider_id()" in helpers, f"the helper query found too little: {sorted(helpers)}"
+        assert "parties.my_provider_id()" in helpers, f"the helper query found too little: {sorted(helpers)}"
         for fn, _, why, definer, sql_body in needs:
             if not definer and not sql_body:
                 problems.append(f"helper {fn} ({why}) runs as the caller but what it calls is not recorded: make it "

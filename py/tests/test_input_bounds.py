@@ -553,7 +553,7 @@ def test_add_vehicle_insurance_refuses_infinite_coverage(world: World) -> None:
         conn.execute("SELECT set_config('request.jwt.claims', %s, true)",
                      (json.dumps({"sub": world.subs["prov"], "role": "mercato_user"}),))
         with pytest.raises(psycopg.Error) as info:
-            conn.execute("SELECT identity.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', '-infinity', 'infinity', "
+            conn.execute("SELECT fleet.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', '-infinity', 'infinity', "
                          "'https://docs.example/p.pdf')", (vid,))
         assert info.value.diag.message_primary.startswith("IDENTITY_PARTY_INVALID:"), info.value.diag.message_primary
 

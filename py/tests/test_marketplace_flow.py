@@ -234,7 +234,7 @@ def test_concurrent_first_bids_of_one_provider_make_one_bid_and_no_raw_error(wor
     raw unique violation (23505). The loser now revises the winner's bid under its lock."""
     provider = world.providers[0]["client"]
     with psycopg.connect(world.db_url, autocommit=True) as conn:   # more RFQs than the STANDARD tier's monthly 10
-        conn.execute("UPDATE identity.business SET tier_code = 'ENTERPRISE' WHERE id = %s", (world.business_id,))
+        conn.execute("UPDATE parties.business SET tier_code = 'ENTERPRISE' WHERE id = %s", (world.business_id,))
     for _ in range(12):   # the window is small: several fresh RFQs, eight first bids each
         rfq, line = world.rfq(quantity=2)
         results = race([lambda p=p: provider.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": str(1000 + p), "quantity": 1}])

@@ -244,15 +244,15 @@ def world(db_url: str) -> dict[str, Any]:
                           END LOOP; END $$""")
         conn.execute(fx.FIXTURE_VEHICLES_AND_ASSIGNMENTS)
         ids = {name: conn.execute(query).fetchone()[0] for name, query in {
-            "business": "SELECT min(id) FROM identity.business",
-            "provider": "SELECT min(id) FROM identity.provider",
-            "vehicle": "SELECT min(id) FROM identity.vehicle",
+            "business": "SELECT min(id) FROM parties.business",
+            "provider": "SELECT min(id) FROM parties.provider",
+            "vehicle": "SELECT min(id) FROM fleet.vehicle",
             "rfq": "SELECT min(id) FROM marketplace.rfq",
             "contract": "SELECT min(id) FROM contracts.contract",
             "line": "SELECT min(id) FROM contracts.contract_line",
             "assignment": "SELECT min(id) FROM contracts.assignment",
-            "account": "SELECT min(wallet_account_id) FROM identity.business",
-            "account2": "SELECT max(wallet_account_id) FROM identity.business",
+            "account": "SELECT min(wallet_account_id) FROM parties.business",
+            "account2": "SELECT max(wallet_account_id) FROM parties.business",
         }.items()}
     with Client(db_url, max_size=1) as service:
         admin = service.register_user("kc|pgb-admin", "ADMIN", "Pooled Admin")

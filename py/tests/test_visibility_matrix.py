@@ -129,8 +129,8 @@ def total_amount(c: Caller, r: Row) -> Any:         # issue 14 item 4: a provide
 
 
 # -- ownership facts -----------------------------------------------------------------------------------------------------
-BUSINESS_TENANT = "(SELECT tenant_id FROM identity.business WHERE id = {})"
-PROVIDER_TENANT = "(SELECT tenant_id FROM identity.provider WHERE id = {})"
+BUSINESS_TENANT = "(SELECT tenant_id FROM parties.business WHERE id = {})"
+PROVIDER_TENANT = "(SELECT tenant_id FROM parties.provider WHERE id = {})"
 PARTY_TENANT = ("CASE party_type WHEN 'BUSINESS' THEN " + BUSINESS_TENANT.format("party_id") + " ELSE "
                 + PROVIDER_TENANT.format("party_id") + " END")
 OWNER = "a.owner_type::text || ':' || a.owner_id::text"
@@ -154,19 +154,19 @@ ORACLE: dict[str, Rel] = {
     "identity.role_assignment": Rel(
         "SELECT ra.id, ra.user_id, coalesce(ra.tenant_id, u.tenant_id) AS tenant FROM identity.role_assignment ra "
         "JOIN identity.user_account u ON u.id = ra.user_id", ("id",), own_user),
-    "identity.business": Rel("SELECT id, id AS business_id, tenant_id AS tenant FROM identity.business", ("id",), business_party),
-    "identity.provider": Rel("SELECT id, id AS provider_id, tenant_id AS tenant FROM identity.provider", ("id",), provider_party),
-    "identity.vehicle": Rel(f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM identity.vehicle",
+    "parties.business": Rel("SELECT id, id AS business_id, tenant_id AS tenant FROM parties.business", ("id",), business_party),
+    "parties.provider": Rel("SELECT id, id AS provider_id, tenant_id AS tenant FROM parties.provider", ("id",), provider_party),
+    "fleet.vehicle": Rel(f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM fleet.vehicle",
                             ("id",), provider_party),
-    "identity.vehicle_insurance": Rel(
-        f"SELECT i.id, v.provider_id, {PROVIDER_TENANT.format('v.provider_id')} AS tenant FROM identity.vehicle_insurance i "
-        "JOIN identity.vehicle v ON v.id = i.vehicle_id", ("id",), provider_party),
-    "identity.trust_score_event": Rel(
-        f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM identity.trust_score_event",
+    "fleet.vehicle_insurance": Rel(
+        f"SELECT i.id, v.provider_id, {PROVIDER_TENANT.format('v.provider_id')} AS tenant FROM fleet.vehicle_insurance i "
+        "JOIN fleet.vehicle v ON v.id = i.vehicle_id", ("id",), provider_party),
+    "parties.trust_score_event": Rel(
+        f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM parties.trust_score_event",
         ("id",), provider_party),
-    "identity.tier_change": Rel(f"SELECT id, party_type, party_id, {PARTY_TENANT} AS tenant FROM identity.tier_change",
+    "parties.tier_change": Rel(f"SELECT id, party_type, party_id, {PARTY_TENANT} AS tenant FROM parties.tier_change",
                                 ("id",), tier_party),
-    "identity.tier_candidate": Rel(f"SELECT party_type, party_id, {PARTY_TENANT} AS tenant FROM identity.tier_candidate",
+    "parties.tier_candidate": Rel(f"SELECT party_type, party_id, {PARTY_TENANT} AS tenant FROM parties.tier_candidate",
                                    ("party_type", "party_id"), tier_party),
     # ledger: a party its own wallets and what touches them; the platform's accounts and slots the back office only
     "ledger.account": Rel(f"SELECT a.id, ARRAY[{OWNER}] AS owners, {OWNER_TENANT} AS tenant FROM ledger.account a",
@@ -238,9 +238,9 @@ ORACLE: dict[str, Rel] = {
 # api views: each shows the rows of the table it reads with that table's rule (the view's key columns are the table's),
 # except where a sealed table is served through its view
 ORACLE.update({view: ORACLE[table] for view, table in {
-    "api.businesses": "identity.business", "api.providers": "identity.provider", "api.vehicles": "identity.vehicle",
-    "api.vehicle_insurances": "identity.vehicle_insurance", "api.trust_score_events": "identity.trust_score_event",
-    "api.tier_changes": "identity.tier_change",
+    "api.businesses": "parties.business", "api.providers": "parties.provider", "api.vehicles": "fleet.vehicle",
+    "api.vehicle_insurances": "fleet.vehicle_insurance", "api.trust_score_events": "parties.trust_score_event",
+    "api.tier_changes": "parties.tier_change",
     "api.accounts": "ledger.account", "api.entries": "ledger.entry", "api.transactions": "ledger.transaction",
     "api.holds": "ledger.hold",
     "api.rfqs": "marketplace.rfq", "api.rfq_lines": "marketplace.rfq_line",

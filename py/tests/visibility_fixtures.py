@@ -92,10 +92,10 @@ def build_world(db_url: str) -> World:
             for b in ("a", "b"):
                 sub = f"kc|vm-t{t}-biz-{b}"
                 uid = _call(conn, svc, "SELECT identity.register_user(%s, 'BUSINESS', %s, %s)", sub, f"Biz {t}{b}", tenant)
-                bid = _call(conn, _user(sub), "SELECT identity.register_business(%s, 'LOGISTICS', %s)",
+                bid = _call(conn, _user(sub), "SELECT parties.register_business(%s, 'LOGISTICS', %s)",
                             f"Biz {t}{b} plc", f"TIN-{t}{b}")
-                _call(conn, padmin, "SELECT identity.set_business_kyb(%s, 'VERIFIED')", bid)
-                _call(conn, svc, "SELECT identity.top_up_business(%s, 1000000, %s)", bid, f"vm-topup-{t}{b}")
+                _call(conn, padmin, "SELECT parties.set_business_kyb(%s, 'VERIFIED')", bid)
+                _call(conn, svc, "SELECT parties.top_up_business(%s, 1000000, %s)", bid, f"vm-topup-{t}{b}")
                 biz[b] = {"sub": sub, "claims": _user(sub), "id": bid}
                 w.callers.append(Caller(f"t{t}.biz_{b}", "business", USER_ROLE, _user(sub), tenant, uid, business_id=bid))
 
@@ -104,17 +104,17 @@ def build_world(db_url: str) -> World:
                 sub = f"kc|vm-t{t}-prov-{p}"
                 uid = _call(conn, svc, "SELECT identity.register_user(%s, 'PROVIDER', %s, %s)", sub, f"Prov {t}{p}", tenant)
                 me = _user(sub)
-                pid = _call(conn, me, "SELECT identity.register_provider('COMPANY', %s, %s)", f"Prov {t}{p}", f"PTIN-{t}{p}")
-                _call(conn, padmin, "SELECT identity.set_provider_verification(%s, 'VERIFIED')", pid)
+                pid = _call(conn, me, "SELECT parties.register_provider('COMPANY', %s, %s)", f"Prov {t}{p}", f"PTIN-{t}{p}")
+                _call(conn, padmin, "SELECT parties.set_provider_verification(%s, 'VERIFIED')", pid)
                 cars = []
                 for n in (1, 2):
-                    vid = _call(conn, me, "SELECT identity.add_vehicle(p_plate_number := %s, p_vehicle_type := 'SEDAN', "
+                    vid = _call(conn, me, "SELECT fleet.add_vehicle(p_plate_number := %s, p_vehicle_type := 'SEDAN', "
                                           "p_seat_count := 4, p_engine_type := 'HYBRID')", f"VM {t}{p.upper()} {n}")
-                    ins = _call(conn, me, "SELECT identity.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', %s, %s, %s)",
+                    ins = _call(conn, me, "SELECT fleet.add_vehicle_insurance(%s, 'COMPREHENSIVE', 'Nyala', %s, %s, %s)",
                                 vid, today - dt.timedelta(days=30), today + dt.timedelta(days=120),
                                 f"https://docs.example/vm/{vid}.pdf")
-                    _call(conn, padmin, "SELECT identity.set_vehicle_status(%s, 'ACTIVE')", vid)
-                    _call(conn, padmin, "SELECT identity.verify_insurance(%s, 'VERIFIED')", ins)
+                    _call(conn, padmin, "SELECT fleet.set_vehicle_status(%s, 'ACTIVE')", vid)
+                    _call(conn, padmin, "SELECT fleet.verify_insurance(%s, 'VERIFIED')", ins)
                     cars.append(vid)
                 prov[p] = {"sub": sub, "claims": me, "id": pid, "vehicles": cars}
                 w.callers.append(Caller(f"t{t}.prov_{p}", "provider", USER_ROLE, me, tenant, uid, provider_id=pid))
@@ -194,16 +194,16 @@ def build_world(db_url: str) -> World:
                 for party_type, party_id, old, new, policy in (
                         ("BUSINESS", biz["a"]["id"], "STANDARD", "BUSINESS_PRO", "BUSINESS_TIER_RULES"),
                         ("PROVIDER", prov["a"]["id"], "BRONZE", "SILVER", "PROVIDER_TIER_RULES")):
-                    conn.execute("INSERT INTO identity.tier_change (party_type, party_id, old_tier, new_tier, policy_version_id, "
+                    conn.execute("INSERT INTO parties.tier_change (party_type, party_id, old_tier, new_tier, policy_version_id, "
                                  "inputs) SELECT %s, %s, %s, %s, max(id), '{}' FROM masterdata.policy_version "
                                  "WHERE policy_code = %s", (party_type, party_id, old, new, policy))
                 for party_type, party_id, tier in (("BUSINESS", biz["b"]["id"], "STANDARD"),
                                                    ("PROVIDER", prov["b"]["id"], "BRONZE")):
-                    conn.execute("INSERT INTO identity.tier_candidate (party_type, party_id, qualified_tier, since) "
+                    conn.execute("INSERT INTO parties.tier_candidate (party_type, party_id, qualified_tier, since) "
                                  "VALUES (%s, %s, %s, now() - interval '3 days')", (party_type, party_id, tier))
 
         # the back office folds the trust outcomes and settles the closed days of both tenants' contracts
-        _call(conn, svc, "SELECT identity.apply_trust_events()")
+        _call(conn, svc, "SELECT parties.apply_trust_events()")
         period_start = today + dt.timedelta(days=2) - dt.timedelta(days=SHIFT_DAYS)
         with conn.transaction():
             conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(svc),))

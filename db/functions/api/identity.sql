@@ -17,8 +17,8 @@ DECLARE
 BEGIN
     RETURN QUERY
     SELECT u.id, u.auth_subject, u.user_type, u.display_name, u.tenant_id, u.status,
-           (SELECT b.id FROM identity.business b WHERE b.user_id = u.id),
-           (SELECT p.id FROM identity.provider p WHERE p.user_id = u.id),
+           (SELECT b.id FROM parties.business b WHERE b.user_id = u.id),
+           (SELECT p.id FROM parties.provider p WHERE p.user_id = u.id),
            ARRAY(SELECT DISTINCT pm.code FROM identity.role_assignment ra
                    JOIN identity.role_permission rp ON rp.role_id = ra.role_id
                    JOIN identity.permission pm ON pm.id = rp.permission_id

@@ -6,88 +6,88 @@ BEGIN;
 
 CREATE FUNCTION api.register_business(p_name core.name_text, p_business_type core.name_text, p_tin_number core.name_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN identity.register_business(p_name, p_business_type, p_tin_number);
-SELECT core.wrap('api.register_business(core.name_text, core.name_text, core.name_text)', 'identity.register_business(text, text, text)',
+RETURN parties.register_business(p_name, p_business_type, p_tin_number);
+SELECT core.wrap('api.register_business(core.name_text, core.name_text, core.name_text)', 'parties.register_business(text, text, text)',
                  'A BUSINESS user.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.register_provider(p_provider_type core.name_text, p_name core.name_text, p_tin_number core.name_text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN identity.register_provider(p_provider_type, p_name, p_tin_number);
-SELECT core.wrap('api.register_provider(core.name_text, core.name_text, core.name_text)', 'identity.register_provider(text, text, text)',
+RETURN parties.register_provider(p_provider_type, p_name, p_tin_number);
+SELECT core.wrap('api.register_provider(core.name_text, core.name_text, core.name_text)', 'parties.register_provider(text, text, text)',
                  'A PROVIDER user.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.set_business_kyb(p_business_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT identity.set_business_kyb(p_business_id, p_status);
+    SELECT parties.set_business_kyb(p_business_id, p_status);
 END;
-SELECT core.wrap('api.set_business_kyb(bigint, core.name_text)', 'identity.set_business_kyb(bigint, text)',
+SELECT core.wrap('api.set_business_kyb(bigint, core.name_text)', 'parties.set_business_kyb(bigint, text)',
                  'Marketplace admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.set_provider_verification(p_provider_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT identity.set_provider_verification(p_provider_id, p_status);
+    SELECT parties.set_provider_verification(p_provider_id, p_status);
 END;
-SELECT core.wrap('api.set_provider_verification(bigint, core.name_text)', 'identity.set_provider_verification(bigint, text)',
+SELECT core.wrap('api.set_provider_verification(bigint, core.name_text)', 'parties.set_provider_verification(bigint, text)',
                  'Marketplace admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.add_vehicle(p_plate_number core.name_text, p_vehicle_type core.name_text, p_seat_count integer, p_engine_type core.name_text DEFAULT NULL, p_brand core.name_text DEFAULT NULL, p_model core.name_text DEFAULT NULL, p_tags core.text_list DEFAULT '{}', p_images core.json_doc DEFAULT '{}')
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN identity.add_vehicle(p_plate_number, p_vehicle_type, p_seat_count, p_engine_type, p_brand, p_model, p_tags, p_images);
-SELECT core.wrap('api.add_vehicle(core.name_text, core.name_text, integer, core.name_text, core.name_text, core.name_text, core.text_list, core.json_doc)', 'identity.add_vehicle(text, text, integer, text, text, text, text[], jsonb)',
+RETURN fleet.add_vehicle(p_plate_number, p_vehicle_type, p_seat_count, p_engine_type, p_brand, p_model, p_tags, p_images);
+SELECT core.wrap('api.add_vehicle(core.name_text, core.name_text, integer, core.name_text, core.name_text, core.name_text, core.text_list, core.json_doc)', 'fleet.add_vehicle(text, text, integer, text, text, text, text[], jsonb)',
                  'A provider.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.set_vehicle_status(p_vehicle_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT identity.set_vehicle_status(p_vehicle_id, p_status);
+    SELECT fleet.set_vehicle_status(p_vehicle_id, p_status);
 END;
-SELECT core.wrap('api.set_vehicle_status(bigint, core.name_text)', 'identity.set_vehicle_status(bigint, text)',
+SELECT core.wrap('api.set_vehicle_status(bigint, core.name_text)', 'fleet.set_vehicle_status(bigint, text)',
                  'Admin (a provider may retire its own).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.add_vehicle_insurance(p_vehicle_id bigint, p_insurance_type core.name_text, p_company_name core.name_text, p_coverage_start core.finite_date, p_coverage_end core.finite_date, p_certificate_url core.url_text, p_policy_number core.name_text DEFAULT NULL, p_insured_amount numeric DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN identity.add_vehicle_insurance(p_vehicle_id, p_insurance_type, p_company_name, p_coverage_start, p_coverage_end, p_certificate_url, p_policy_number, p_insured_amount);
-SELECT core.wrap('api.add_vehicle_insurance(bigint, core.name_text, core.name_text, core.finite_date, core.finite_date, core.url_text, core.name_text, numeric)', 'identity.add_vehicle_insurance(bigint, text, text, date, date, text, text, numeric)',
+RETURN fleet.add_vehicle_insurance(p_vehicle_id, p_insurance_type, p_company_name, p_coverage_start, p_coverage_end, p_certificate_url, p_policy_number, p_insured_amount);
+SELECT core.wrap('api.add_vehicle_insurance(bigint, core.name_text, core.name_text, core.finite_date, core.finite_date, core.url_text, core.name_text, numeric)', 'fleet.add_vehicle_insurance(bigint, text, text, date, date, text, text, numeric)',
                  'A provider.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.verify_insurance(p_insurance_id bigint, p_status core.name_text)
 RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT identity.verify_insurance(p_insurance_id, p_status);
+    SELECT fleet.verify_insurance(p_insurance_id, p_status);
 END;
-SELECT core.wrap('api.verify_insurance(bigint, core.name_text)', 'identity.verify_insurance(bigint, text)',
+SELECT core.wrap('api.verify_insurance(bigint, core.name_text)', 'fleet.verify_insurance(bigint, text)',
                  'Marketplace admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.expiring_insurance(p_within_days integer DEFAULT 30)
 RETURNS TABLE(insurance_id bigint, vehicle_id bigint, plate_number text, provider_id bigint, company_name text, coverage_end date, days_left integer) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT * FROM identity.expiring_insurance(p_within_days);
+    SELECT * FROM fleet.expiring_insurance(p_within_days);
 END;
-SELECT core.wrap('api.expiring_insurance(integer)', 'identity.expiring_insurance(integer)',
+SELECT core.wrap('api.expiring_insurance(integer)', 'fleet.expiring_insurance(integer)',
                  'A provider (own) or admin (all).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.my_vehicles()
-RETURNS SETOF identity.vehicle LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURNS SETOF fleet.vehicle LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT * FROM identity.my_vehicles();
+    SELECT * FROM fleet.my_vehicles();
 END;
-SELECT core.wrap('api.my_vehicles()', 'identity.my_vehicles()',
+SELECT core.wrap('api.my_vehicles()', 'fleet.my_vehicles()',
                  'A provider.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.top_up_business(p_business_id bigint, p_amount numeric, p_reference core.name_text)
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN identity.top_up_business(p_business_id, p_amount, p_reference);
-SELECT core.wrap('api.top_up_business(bigint, numeric, core.name_text)', 'identity.top_up_business(bigint, numeric, text)',
+RETURN parties.top_up_business(p_business_id, p_amount, p_reference);
+SELECT core.wrap('api.top_up_business(bigint, numeric, core.name_text)', 'parties.top_up_business(bigint, numeric, text)',
                  'Back office.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.recalculate_tiers()
 RETURNS TABLE(party_type text, evaluated bigint, promoted bigint, demoted bigint, pending_demotion bigint) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT * FROM identity.recalculate_tiers();
+    SELECT * FROM parties.recalculate_tiers();
 END;
-SELECT core.wrap('api.recalculate_tiers()', 'identity.recalculate_tiers()',
+SELECT core.wrap('api.recalculate_tiers()', 'parties.recalculate_tiers()',
                  'Back office or admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.commission_terms(p_tier_code core.name_text, p_currency core.name_text, p_at core.finite_timestamptz DEFAULT now())
@@ -101,23 +101,23 @@ SELECT core.wrap('api.commission_terms(core.name_text, core.name_text, core.fini
 CREATE FUNCTION api.recalculate_provider_tier(p_provider_id bigint)
 RETURNS TABLE(tier_code text, changed boolean) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT * FROM identity.recalculate_provider_tier(p_provider_id);
+    SELECT * FROM parties.recalculate_provider_tier(p_provider_id);
 END;
-SELECT core.wrap('api.recalculate_provider_tier(bigint)', 'identity.recalculate_provider_tier(bigint)',
+SELECT core.wrap('api.recalculate_provider_tier(bigint)', 'parties.recalculate_provider_tier(bigint)',
                  'Back office or admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.recalculate_business_tier(p_business_id bigint)
 RETURNS TABLE(tier_code text, changed boolean) LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT * FROM identity.recalculate_business_tier(p_business_id);
+    SELECT * FROM parties.recalculate_business_tier(p_business_id);
 END;
-SELECT core.wrap('api.recalculate_business_tier(bigint)', 'identity.recalculate_business_tier(bigint)',
+SELECT core.wrap('api.recalculate_business_tier(bigint)', 'parties.recalculate_business_tier(bigint)',
                  'Back office or admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.apply_trust_events()
 RETURNS bigint LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN identity.apply_trust_events();
-SELECT core.wrap('api.apply_trust_events()', 'identity.apply_trust_events()',
+RETURN parties.apply_trust_events();
+SELECT core.wrap('api.apply_trust_events()', 'parties.apply_trust_events()',
                  'Back office or admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.add_commission_strategy(p_effective_from core.finite_timestamptz, p_rules core.json_doc, p_note core.long_text DEFAULT '')

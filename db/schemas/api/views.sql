@@ -9,38 +9,38 @@ BEGIN;
 -- identity ------------------------------------------------------------------------------------------------------
 CREATE VIEW api.businesses WITH (security_invoker = true) AS
 SELECT id, tenant_id, name, business_type, tin_number, kyb_status, tier_code, tier_since, wallet_account_id, created_at
-  FROM identity.business;
+  FROM parties.business;
 COMMENT ON VIEW api.businesses IS
 'Businesses: your own (a business user); every business (marketplace admin); all (back office).';
 
 CREATE VIEW api.providers WITH (security_invoker = true) AS
 SELECT id, tenant_id, provider_type, name, tin_number, verification_status, trust_score, tier_code, tier_since,
        wallet_account_id, created_at
-  FROM identity.provider;
+  FROM parties.provider;
 COMMENT ON VIEW api.providers IS
 'Providers: your own (a provider user); every provider (marketplace admin); all (back office).';
 
 CREATE VIEW api.vehicles WITH (security_invoker = true) AS
 SELECT id, provider_id, plate_number, vehicle_type, engine_type, seat_count, brand, model, tags, status, images, created_at
-  FROM identity.vehicle;
+  FROM fleet.vehicle;
 COMMENT ON VIEW api.vehicles IS
 'Vehicles: a provider''s own fleet; every vehicle for a marketplace admin and the back office.';
 
 CREATE VIEW api.vehicle_insurances WITH (security_invoker = true) AS
 SELECT id, vehicle_id, insurance_type, company_name, policy_number, insured_amount, coverage_start, coverage_end,
        certificate_url, status, created_at
-  FROM identity.vehicle_insurance;
+  FROM fleet.vehicle_insurance;
 COMMENT ON VIEW api.vehicle_insurances IS
 'Insurance policies of the vehicles you may see (api.vehicles).';
 
 CREATE VIEW api.trust_score_events WITH (security_invoker = true) AS
-SELECT id, provider_id, reason, target, old_score, new_score, inputs, created_at, applied_at FROM identity.trust_score_event;
+SELECT id, provider_id, reason, target, old_score, new_score, inputs, created_at, applied_at FROM parties.trust_score_event;
 COMMENT ON VIEW api.trust_score_events IS
 'Trust-score history: each outcome with the target it pulls the score towards and its inputs, and once folded in (by
 the tier job) the score before and after: a provider''s own; all for admins and the back office.';
 
 CREATE VIEW api.tier_changes WITH (security_invoker = true) AS
-SELECT id, party_type, party_id, old_tier, new_tier, policy_version_id, inputs, created_at FROM identity.tier_change;
+SELECT id, party_type, party_id, old_tier, new_tier, policy_version_id, inputs, created_at FROM parties.tier_change;
 COMMENT ON VIEW api.tier_changes IS
 'Tier history (promotions and demotions with their inputs): your own business''s or provider''s; all for admins and
 the back office.';
@@ -109,7 +109,7 @@ CREATE VIEW api.contracts WITH (security_invoker = true) AS
 SELECT id, contract_number, rfq_id, business_id, currency, start_date, end_date,
        -- Ask the sealed read only where the caller may get an answer (the guard's subqueries run once per query; the
        -- function checks again, per row, and is what a psql caller would have to use).
-       CASE WHEN business_id = (SELECT identity.my_business_id()) OR (SELECT identity.is_marketplace_admin())
+       CASE WHEN business_id = (SELECT parties.my_business_id()) OR (SELECT parties.is_marketplace_admin())
             THEN contracts.visible_total_amount(id) END AS total_amount,
        status, commission_policy_version_id, created_at,
        activated_at, ended_at, end_reason

@@ -14,9 +14,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT coalesce(array_agg(k.id ORDER BY k.id), '{}')
           FROM contracts.contract k
-         WHERE k.business_id = identity.my_business_id()
+         WHERE k.business_id = parties.my_business_id()
             OR EXISTS (SELECT 1 FROM contracts.party_provider pp
-                        WHERE pp.contract_id = k.id AND pp.provider_id = identity.my_provider_id()));
+                        WHERE pp.contract_id = k.id AND pp.provider_id = parties.my_provider_id()));
 COMMENT ON FUNCTION contracts.my_contract_ids() IS
 'The ids of the contracts the calling user''s business or provider is party to (empty for anyone else). For row-level
 security policies: (SELECT contracts.my_contract_ids()) is evaluated once per query.';
@@ -38,12 +38,12 @@ BEGIN ATOMIC
     SELECT l.id, l.contract_id, l.award_id, l.rfq_line_id, l.provider_id, l.vehicle_type, l.engine_type, l.with_driver,
            l.quantity, l.unit_price, l.days, l.total_amount, l.hold_id, l.escrowed, l.settled_gross, l.released
       FROM contracts.contract_line l
-     WHERE l.provider_id = identity.my_provider_id()
+     WHERE l.provider_id = parties.my_provider_id()
     UNION ALL
     SELECT l.id, l.contract_id, l.award_id, l.rfq_line_id, l.provider_id, l.vehicle_type, l.engine_type, l.with_driver,
            l.quantity, l.unit_price, l.days, l.total_amount, l.hold_id, l.escrowed, l.settled_gross, l.released
       FROM contracts.contract k JOIN contracts.contract_line l ON l.contract_id = k.id
-     WHERE k.business_id = identity.my_business_id()
+     WHERE k.business_id = parties.my_business_id()
     UNION ALL
     SELECT l.id, l.contract_id, l.award_id, l.rfq_line_id, l.provider_id, l.vehicle_type, l.engine_type, l.with_driver,
            l.quantity, l.unit_price, l.days, l.total_amount, l.hold_id, l.escrowed, l.settled_gross, l.released
@@ -62,7 +62,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT k.total_amount FROM contracts.contract k
          WHERE k.id = p_contract_id
-           AND (identity.is_service() OR k.business_id = identity.my_business_id() OR identity.is_marketplace_admin()));
+           AND (identity.is_service() OR k.business_id = parties.my_business_id() OR parties.is_marketplace_admin()));
 COMMENT ON FUNCTION contracts.visible_total_amount(bigint) IS
 'A contract''s total_amount for its business, a marketplace admin and the back office; NULL for anyone else — a
 provider on a split award would otherwise learn the other providers'' prices (it has its own lines).';
@@ -81,18 +81,18 @@ CREATE POLICY party_provider_service ON contracts.party_provider FOR SELECT TO m
 CREATE POLICY assignment_service ON contracts.assignment FOR SELECT TO mercato_service USING (true);
 
 CREATE POLICY contract_party ON contracts.contract FOR SELECT TO mercato_user
-    USING (id = ANY ((SELECT contracts.my_contract_ids())::bigint[]) OR (SELECT identity.is_marketplace_admin()));
+    USING (id = ANY ((SELECT contracts.my_contract_ids())::bigint[]) OR (SELECT parties.is_marketplace_admin()));
 CREATE POLICY party_business_party ON contracts.party_business FOR SELECT TO mercato_user
-    USING (contract_id = ANY ((SELECT contracts.my_contract_ids())::bigint[]) OR (SELECT identity.is_marketplace_admin()));
+    USING (contract_id = ANY ((SELECT contracts.my_contract_ids())::bigint[]) OR (SELECT parties.is_marketplace_admin()));
 CREATE POLICY party_provider_party ON contracts.party_provider FOR SELECT TO mercato_user
-    USING (provider_id = (SELECT identity.my_provider_id())
+    USING (provider_id = (SELECT parties.my_provider_id())
            OR EXISTS (SELECT 1 FROM contracts.contract k
-                       WHERE k.id = party_provider.contract_id AND k.business_id = (SELECT identity.my_business_id()))
-           OR (SELECT identity.is_marketplace_admin()));
+                       WHERE k.id = party_provider.contract_id AND k.business_id = (SELECT parties.my_business_id()))
+           OR (SELECT parties.is_marketplace_admin()));
 CREATE POLICY assignment_party ON contracts.assignment FOR SELECT TO mercato_user
-    USING (provider_id = (SELECT identity.my_provider_id())
+    USING (provider_id = (SELECT parties.my_provider_id())
            OR EXISTS (SELECT 1 FROM contracts.contract k
-                       WHERE k.id = assignment.contract_id AND k.business_id = (SELECT identity.my_business_id())));
+                       WHERE k.id = assignment.contract_id AND k.business_id = (SELECT parties.my_business_id())));
 
 GRANT SELECT ON contracts.party_business, contracts.party_provider, contracts.assignment TO mercato_user, mercato_service;
 -- Every contract column but total_amount (read it through contracts.visible_total_amount).

@@ -14,7 +14,7 @@ ALTER TABLE delivery.otp_key ENABLE ROW LEVEL SECURITY;
 CREATE POLICY session_service ON delivery.session FOR SELECT TO mercato_service USING (true);
 CREATE POLICY handover_service ON delivery.handover FOR SELECT TO mercato_service USING (true);
 CREATE POLICY session_party ON delivery.session FOR SELECT TO mercato_user
-    USING (business_id = (SELECT identity.my_business_id()) OR provider_id = (SELECT identity.my_provider_id()));
+    USING (business_id = (SELECT parties.my_business_id()) OR provider_id = (SELECT parties.my_provider_id()));
 CREATE POLICY handover_party ON delivery.handover FOR SELECT TO mercato_user
     USING (EXISTS (SELECT 1 FROM delivery.session s WHERE s.id = handover.session_id));   -- the session policy decides
 

@@ -13,8 +13,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT coalesce(array_agg(a.id ORDER BY a.id), '{}')
           FROM ledger.account a
-         WHERE (a.owner_type = 'BUSINESS' AND a.owner_id = identity.my_business_id()::text)
-            OR (a.owner_type = 'PROVIDER' AND a.owner_id = identity.my_provider_id()::text));
+         WHERE (a.owner_type = 'BUSINESS' AND a.owner_id = parties.my_business_id()::text)
+            OR (a.owner_type = 'PROVIDER' AND a.owner_id = parties.my_provider_id()::text));
 COMMENT ON FUNCTION ledger.my_account_ids() IS
 'The ids of the ledger accounts owned by the calling user''s business or provider (empty for anyone else). For
 row-level security policies: (SELECT ledger.my_account_ids()) is evaluated once per query.';

@@ -17,7 +17,7 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT coalesce(array_agg(b.rfq_id ORDER BY b.rfq_id), '{}')
-          FROM marketplace.bid b WHERE b.provider_id = identity.my_provider_id());
+          FROM marketplace.bid b WHERE b.provider_id = parties.my_provider_id());
 COMMENT ON FUNCTION marketplace.my_bid_rfq_ids() IS
 'The ids of the RFQs the calling provider has bid on (empty for anyone else). For the rfq policy: a provider keeps
 seeing an RFQ it bid on after bidding closes. Reads the caller''s own bids only (index on provider_id).';
@@ -32,7 +32,7 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT b.id, b.rfq_id, b.status, b.revision, b.submitted_at, l.rfq_line_id, l.unit_price, l.quantity_offered
       FROM marketplace.bid b JOIN marketplace.bid_line l ON l.bid_id = b.id
-     WHERE b.provider_id = identity.my_provider_id()
+     WHERE b.provider_id = parties.my_provider_id()
      ORDER BY b.id, l.rfq_line_id;
 END;
 COMMENT ON FUNCTION marketplace.visible_bid_lines() IS
@@ -49,11 +49,11 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT a.id, a.rfq_id, a.rfq_line_id, a.provider_id, a.quantity_awarded, a.unit_price, a.awarded_at
       FROM marketplace.award a
-     WHERE a.provider_id = identity.my_provider_id()
+     WHERE a.provider_id = parties.my_provider_id()
     UNION ALL
     SELECT a.id, a.rfq_id, a.rfq_line_id, a.provider_id, a.quantity_awarded, a.unit_price, a.awarded_at
       FROM marketplace.rfq r JOIN marketplace.award a ON a.rfq_id = r.id
-     WHERE r.business_id = identity.my_business_id()
+     WHERE r.business_id = parties.my_business_id()
     UNION ALL
     SELECT a.id, a.rfq_id, a.rfq_line_id, a.provider_id, a.quantity_awarded, a.unit_price, a.awarded_at
       FROM marketplace.award a
@@ -70,8 +70,8 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN EXISTS (SELECT 1 FROM marketplace.rfq r
-                WHERE r.id = p_rfq_id AND r.status = 'PUBLISHED' AND identity.my_provider_id() IS NOT NULL
-                  AND marketplace.same_tenant(r.id, identity.my_provider_id()));
+                WHERE r.id = p_rfq_id AND r.status = 'PUBLISHED' AND parties.my_provider_id() IS NOT NULL
+                  AND marketplace.same_tenant(r.id, parties.my_provider_id()));
 COMMENT ON FUNCTION marketplace.open_to_me(bigint) IS
 'True when the RFQ is PUBLISHED and the caller is a provider of its tenant (a marketplace never crosses tenants). For
 the rfq policy: it answers only what the policy then shows, about the caller''s own provider (unlike
@@ -95,13 +95,13 @@ CREATE POLICY rfq_quota_service ON marketplace.rfq_quota FOR SELECT TO mercato_s
 -- Every column reference is qualified with its table: an unqualified name inside a subquery binds to the subquery's
 -- own table first (rfq.id read as b.id once made every RFQ visible to providers).
 CREATE POLICY rfq_visible ON marketplace.rfq FOR SELECT TO mercato_user
-    USING (rfq.business_id = (SELECT identity.my_business_id())
-           OR (rfq.status = 'PUBLISHED' AND (SELECT identity.my_provider_id()) IS NOT NULL AND marketplace.open_to_me(rfq.id))
+    USING (rfq.business_id = (SELECT parties.my_business_id())
+           OR (rfq.status = 'PUBLISHED' AND (SELECT parties.my_provider_id()) IS NOT NULL AND marketplace.open_to_me(rfq.id))
            OR rfq.id = ANY ((SELECT marketplace.my_bid_rfq_ids())::bigint[]));
 CREATE POLICY rfq_line_visible ON marketplace.rfq_line FOR SELECT TO mercato_user
     USING (EXISTS (SELECT 1 FROM marketplace.rfq r WHERE r.id = rfq_line.rfq_id));   -- the rfq policy decides
 CREATE POLICY rfq_quota_own ON marketplace.rfq_quota FOR SELECT TO mercato_user
-    USING (rfq_quota.business_id = (SELECT identity.my_business_id()));
+    USING (rfq_quota.business_id = (SELECT parties.my_business_id()));
 
 -- Column privileges: every rfq column but alias_key.
 GRANT SELECT (id, business_id, title, description, currency, start_date, end_date, bid_deadline, status, published_at,

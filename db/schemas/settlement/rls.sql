@@ -11,7 +11,7 @@ ALTER TABLE settlement.cycle_line ENABLE ROW LEVEL SECURITY;
 CREATE POLICY cycle_service ON settlement.cycle FOR SELECT TO mercato_service USING (true);
 CREATE POLICY cycle_line_service ON settlement.cycle_line FOR SELECT TO mercato_service USING (true);
 CREATE POLICY cycle_own ON settlement.cycle FOR SELECT TO mercato_user
-    USING (provider_id = (SELECT identity.my_provider_id()));
+    USING (provider_id = (SELECT parties.my_provider_id()));
 CREATE POLICY cycle_line_own ON settlement.cycle_line FOR SELECT TO mercato_user
     USING (EXISTS (SELECT 1 FROM settlement.cycle c WHERE c.id = cycle_line.cycle_id));   -- the cycle policy decides
 

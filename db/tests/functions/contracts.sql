@@ -33,10 +33,10 @@ CREATE FUNCTION pg_temp.vehicle(p_provider bigint, p_plate text, p_type text, p_
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE v bigint;
 BEGIN
-    INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
+    INSERT INTO fleet.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
     VALUES (p_provider, p_plate, p_type, p_engine, 4, p_status) RETURNING id INTO v;
     IF p_from IS NOT NULL THEN
-        INSERT INTO identity.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, coverage_end,
+        INSERT INTO fleet.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, coverage_end,
                                                 certificate_url, status)
         VALUES (v, 'COMPREHENSIVE', 'Nyala Insurance', p_from, p_to, 'https://example.test/cert', 'VERIFIED');
     END IF;
@@ -60,19 +60,19 @@ BEGIN
     PERFORM pg_temp.put('w_b2', ledger.open_account('BUSINESS', 'b2', 'MAIN', 'ETB'));
     PERFORM pg_temp.put('w_p1', ledger.open_account('PROVIDER', 'p1', 'MAIN', 'ETB'));
     PERFORM pg_temp.put('w_p2', ledger.open_account('PROVIDER', 'p2', 'MAIN', 'ETB'));
-    INSERT INTO identity.business (user_id, name, business_type, kyb_status, wallet_account_id)
+    INSERT INTO parties.business (user_id, name, business_type, kyb_status, wallet_account_id)
     VALUES (identity.register_user('biz-1', 'BUSINESS', 'Biz One'), 'Biz One', 'NGO', 'VERIFIED', pg_temp.id('w_b1'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('b1', v);
-    INSERT INTO identity.business (user_id, name, business_type, kyb_status, wallet_account_id)
+    INSERT INTO parties.business (user_id, name, business_type, kyb_status, wallet_account_id)
     VALUES (identity.register_user('biz-2', 'BUSINESS', 'Biz Two'), 'Biz Two', 'NGO', 'VERIFIED', pg_temp.id('w_b2'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('b2', v);
-    INSERT INTO identity.provider (user_id, provider_type, name, verification_status, wallet_account_id)
+    INSERT INTO parties.provider (user_id, provider_type, name, verification_status, wallet_account_id)
     VALUES (identity.register_user('prov-1', 'PROVIDER', 'Prov One'), 'COMPANY', 'Prov One', 'VERIFIED', pg_temp.id('w_p1'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('p1', v);
-    INSERT INTO identity.provider (user_id, provider_type, name, verification_status, wallet_account_id)
+    INSERT INTO parties.provider (user_id, provider_type, name, verification_status, wallet_account_id)
     VALUES (identity.register_user('prov-2', 'PROVIDER', 'Prov Two'), 'INDIVIDUAL', 'Prov Two', 'VERIFIED', pg_temp.id('w_p2'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('p2', v);
@@ -98,7 +98,7 @@ BEGIN
     PERFORM pg_temp.put('v_suv_diesel', pg_temp.vehicle(pg_temp.id('p2'), 'BB-1', 'SUV', 'DIESEL', 'ACTIVE', current_date - 60, current_date + 60));
     PERFORM pg_temp.put('v_suv_petrol', pg_temp.vehicle(pg_temp.id('p2'), 'BB-2', 'SUV', 'PETROL', 'ACTIVE', current_date - 60, current_date + 60));
     -- Insurance of v7 is split over two consecutive policies: still covered.
-    INSERT INTO identity.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, coverage_end, certificate_url, status)
+    INSERT INTO fleet.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, coverage_end, certificate_url, status)
     VALUES (pg_temp.id('v2_partly'), 'THIRD_PARTY', 'Other', current_date + 7, current_date + 90, 'https://example.test/c2', 'VERIFIED');
 
     PERFORM ledger.transfer('fund-b1', pg_temp.id('bank'), pg_temp.id('w_b1'), 13000);
@@ -147,7 +147,7 @@ SELECT results_eq($$SELECT business_id, name, kyb_status, tier_code FROM contrac
 SELECT is(pg_temp.n_checks_failing(), 0::bigint, 'check() is clean after creation');
 
 -- Snapshot immutability -------------------------------------------------------------------------------
-UPDATE identity.provider SET name = 'Renamed', tier_code = 'GOLD' WHERE id = pg_temp.id('p1');
+UPDATE parties.provider SET name = 'Renamed', tier_code = 'GOLD' WHERE id = pg_temp.id('p1');
 SELECT is((SELECT name || '/' || tier_code FROM contracts.party_provider WHERE contract_id = pg_temp.id('ca') AND provider_id = pg_temp.id('p1')),
           'Prov One/BRONZE', 'later changes of the provider do not reach the snapshot');
 SELECT throws_like($$UPDATE contracts.party_provider SET commission_rate = 0.01 WHERE contract_id = pg_temp.id('ca')$$,
@@ -171,7 +171,7 @@ SELECT lives_ok($$SELECT masterdata.add_policy_version('COMMISSION_STRATEGY', no
                 'a new commission version from now on');
 INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, maximum_amount)
 SELECT (masterdata.policy_in_force('COMMISSION_STRATEGY', now())).id, t.code, 'ETB', 0.2, 10, 1000 FROM masterdata.provider_tier t;
-UPDATE identity.provider SET tier_code = 'BRONZE' WHERE id = pg_temp.id('p1');
+UPDATE parties.provider SET tier_code = 'BRONZE' WHERE id = pg_temp.id('p1');
 SELECT pg_temp.put('rfq_b', pg_temp.rfq(pg_temp.id('b2'), current_date + 40, current_date + 49, now() + interval '1 second'));
 SELECT pg_temp.put('award_b1', pg_temp.award(pg_temp.id('rfq_b'), 1, 'SEDAN', NULL, 1, pg_temp.id('p1'), 10.00, now() + interval '1 second'));
 SELECT pg_temp.put('cb', (contracts.create_contract(pg_temp.id('rfq_b'))).id);

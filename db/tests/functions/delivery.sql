@@ -14,11 +14,11 @@ INSERT INTO ids SELECT 'car', api.add_vehicle('AA 1', 'SEDAN', 4);
 INSERT INTO ids SELECT 'ins', api.add_vehicle_insurance((SELECT v FROM ids WHERE k = 'car'), 'COMPREHENSIVE', 'Nyala',
                                                              current_date, current_date + 365, 'https://docs.example/p.pdf');
 RESET ROLE;
-SELECT identity.set_business_kyb((SELECT v FROM ids WHERE k = 'biz'), 'VERIFIED');
-SELECT identity.set_provider_verification((SELECT v FROM ids WHERE k = 'p1'), 'VERIFIED');
-SELECT identity.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'ACTIVE');
-SELECT identity.verify_insurance((SELECT v FROM ids WHERE k = 'ins'), 'VERIFIED');
-SELECT identity.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 100000, 'dl-topup');
+SELECT parties.set_business_kyb((SELECT v FROM ids WHERE k = 'biz'), 'VERIFIED');
+SELECT parties.set_provider_verification((SELECT v FROM ids WHERE k = 'p1'), 'VERIFIED');
+SELECT fleet.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'ACTIVE');
+SELECT fleet.verify_insurance((SELECT v FROM ids WHERE k = 'ins'), 'VERIFIED');
+SELECT parties.top_up_business((SELECT v FROM ids WHERE k = 'biz'), 100000, 'dl-topup');
 -- an awarded RFQ, a contract in escrow, one vehicle assigned (all through the functions)
 SELECT tests.as_user('kc|dl-biz');
 INSERT INTO ids SELECT 'rfq', api.create_rfq('One car', current_date + 1, current_date + 10, now() + interval '2 hours',
@@ -126,19 +126,19 @@ RESET ROLE;
 SELECT results_eq($$SELECT status, started_on FROM contracts.assignment WHERE id = (SELECT v FROM ids WHERE k = 'asg')$$,
                   $$VALUES ('ACTIVE', current_date)$$, 'the handover starts the assignment today');
 SELECT is((SELECT odometer_km FROM delivery.handover WHERE session_id = (SELECT session_id FROM codes WHERE k = 'c3')), 12000, 'the handover is recorded');
-SELECT results_eq($$SELECT reason, target::int, old_score, new_score, applied_at FROM identity.trust_score_event
+SELECT results_eq($$SELECT reason, target::int, old_score, new_score, applied_at FROM parties.trust_score_event
                     WHERE provider_id = (SELECT v FROM ids WHERE k = 'p1')$$,
                   $$VALUES ('DELIVERED_ON_TIME', 100, NULL::smallint, NULL::smallint, NULL::timestamptz)$$,
                   'the on-time handover is recorded as a pending trust event (target 100)');
-SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 50,
+SELECT is((SELECT trust_score::int FROM parties.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 50,
           'the score itself moves when the event is folded in, not under the verification');
 SET LOCAL ROLE mercato_service;
 SELECT is(api.apply_trust_events(), 1::bigint, 'the fold applies the pending event');
 RESET ROLE;
-SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 55,
+SELECT is((SELECT trust_score::int FROM parties.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 55,
           'an on-time handover moves trust 10 % of the way to 100 (50 -> 55)');
 SELECT results_eq($$SELECT old_score::int, new_score::int, applied_at IS NOT NULL, inputs ->> 'formula'
-                     FROM identity.trust_score_event WHERE provider_id = (SELECT v FROM ids WHERE k = 'p1')$$,
+                     FROM parties.trust_score_event WHERE provider_id = (SELECT v FROM ids WHERE k = 'p1')$$,
                   $$VALUES (50, 55, true, 'new = round(old + 0.1 * (target - old))')$$,
                   'the event keeps old and new score, when it was applied, the formula and inputs');
 SET LOCAL ROLE mercato_service;
@@ -160,7 +160,7 @@ SELECT is((SELECT count(*)::int FROM guesses WHERE outcome = 'WRONG_CODE'), 2, '
 SELECT is((SELECT min(n)::int FROM guesses WHERE outcome = 'LOCKED'), 3, 'and the third failure locks the session');
 SELECT is((SELECT count(*)::int FROM delivery.otp_attempt WHERE session_id = (SELECT session_id FROM codes WHERE k = 'r1')), 3,
           'after which nothing is even tried');
-SELECT is((SELECT count(*)::int FROM identity.trust_score_event
+SELECT is((SELECT count(*)::int FROM parties.trust_score_event
             WHERE reason = 'SESSION_LOCKED' AND target = 0 AND inputs ->> 'session_id' = (SELECT session_id FROM codes WHERE k = 'r1')::text),
           1, 'locking the session records its trust outcome once (target 0), as the docs promise');
 SELECT tests.as_user('kc|dl-biz');
@@ -182,7 +182,7 @@ SELECT results_eq($$SELECT status, ended_on FROM contracts.assignment WHERE id =
 SET LOCAL ROLE mercato_service;
 SELECT api.apply_trust_events();
 RESET ROLE;
-SELECT is((SELECT trust_score::int FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 55,
+SELECT is((SELECT trust_score::int FROM parties.provider WHERE id = (SELECT v FROM ids WHERE k = 'p1')), 55,
           'folded in order: the locked session pulls towards 0 (55 -> round(49.5) = 50), the completed return towards 100 (50 -> 55)');
 SELECT is((SELECT escrowed - settled_gross - released FROM contracts.contract_line WHERE id = (SELECT v FROM ids WHERE k = 'cline')),
           (SELECT amount FROM ledger.hold WHERE id = (SELECT hold_id FROM contracts.contract_line WHERE id = (SELECT v FROM ids WHERE k = 'cline'))),

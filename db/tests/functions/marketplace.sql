@@ -13,8 +13,8 @@ SELECT tests.as_user('kc|mk-p1'); INSERT INTO ids SELECT 'p1', api.register_prov
 SELECT tests.as_user('kc|mk-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
 SELECT tests.as_user('kc|mk-p3'); INSERT INTO ids SELECT 'p3', api.register_provider('COMPANY', 'P3'); RESET ROLE;
 SELECT tests.as_user('kc|mk-p4'); INSERT INTO ids SELECT 'p4', api.register_provider('COMPANY', 'P4'); RESET ROLE;
-SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'p3');
-SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz2';
+SELECT parties.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'p3');
+SELECT parties.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz2';
 
 -- create and publish
 SELECT tests.as_user('kc|mk-biz');
@@ -31,7 +31,7 @@ INSERT INTO ids SELECT 'rfq', api.create_rfq('Staff cars', current_date + 1, cur
 SELECT throws_like($$SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))$$, 'MARKETPLACE_KYB_REQUIRED:%',
                    'a business publishes only after KYB');
 RESET ROLE;
-SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz';
+SELECT parties.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz';
 SELECT tests.as_user('kc|mk-biz');
 SELECT is((api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'published');
 SELECT is((api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'publishing again is a no-op');
@@ -52,8 +52,8 @@ RESET ROLE;
 SELECT identity.create_tenant('mk-other', 'Other marketplace');
 SELECT identity.register_user('kc|mk-tp', 'PROVIDER', 'Tenant provider', (SELECT id FROM identity.tenant WHERE code = 'mk-other'));
 SELECT tests.as_user('kc|mk-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'Elsewhere'); RESET ROLE;
-SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k = 'tp';
-SELECT is((SELECT tenant_id FROM identity.provider WHERE id = (SELECT v FROM ids WHERE k = 'tp')),
+SELECT parties.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k = 'tp';
+SELECT is((SELECT tenant_id FROM parties.provider WHERE id = (SELECT v FROM ids WHERE k = 'tp')),
           (SELECT id FROM identity.tenant WHERE code = 'mk-other'), 'the provider belongs to its user''s tenant');
 SELECT tests.as_user('kc|mk-tp');
 SELECT is((SELECT count(*)::int FROM api.open_rfqs()), 0, 'a provider of another tenant sees no open RFQ of this one');

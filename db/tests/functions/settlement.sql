@@ -32,10 +32,10 @@ CREATE FUNCTION pg_temp.vehicle(p_provider bigint, p_plate text, p_type text, p_
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE v bigint;
 BEGIN
-    INSERT INTO identity.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
+    INSERT INTO fleet.vehicle (provider_id, plate_number, vehicle_type, engine_type, seat_count, status)
     VALUES (p_provider, p_plate, p_type, p_engine, 4, p_status) RETURNING id INTO v;
     IF p_from IS NOT NULL THEN
-        INSERT INTO identity.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, coverage_end,
+        INSERT INTO fleet.vehicle_insurance (vehicle_id, insurance_type, company_name, coverage_start, coverage_end,
                                                 certificate_url, status)
         VALUES (v, 'COMPREHENSIVE', 'Nyala Insurance', p_from, p_to, 'https://example.test/cert', 'VERIFIED');
     END IF;
@@ -58,15 +58,15 @@ BEGIN
     PERFORM pg_temp.put('w_b1', ledger.open_account('BUSINESS', 'b1', 'MAIN', 'ETB'));
     PERFORM pg_temp.put('w_p1', ledger.open_account('PROVIDER', 'p1', 'MAIN', 'ETB'));
     PERFORM pg_temp.put('w_p2', ledger.open_account('PROVIDER', 'p2', 'MAIN', 'ETB'));
-    INSERT INTO identity.business (user_id, name, business_type, kyb_status, wallet_account_id)
+    INSERT INTO parties.business (user_id, name, business_type, kyb_status, wallet_account_id)
     VALUES (identity.register_user('biz-1', 'BUSINESS', 'Biz One'), 'Biz One', 'NGO', 'VERIFIED', pg_temp.id('w_b1'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('b1', v);
-    INSERT INTO identity.provider (user_id, provider_type, name, verification_status, wallet_account_id)
+    INSERT INTO parties.provider (user_id, provider_type, name, verification_status, wallet_account_id)
     VALUES (identity.register_user('prov-1', 'PROVIDER', 'Prov One'), 'COMPANY', 'Prov One', 'VERIFIED', pg_temp.id('w_p1'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('p1', v);
-    INSERT INTO identity.provider (user_id, provider_type, name, verification_status, wallet_account_id)
+    INSERT INTO parties.provider (user_id, provider_type, name, verification_status, wallet_account_id)
     VALUES (identity.register_user('prov-2', 'PROVIDER', 'Prov Two'), 'INDIVIDUAL', 'Prov Two', 'VERIFIED', pg_temp.id('w_p2'))
     RETURNING id INTO v;
     PERFORM pg_temp.put('p2', v);

@@ -15,7 +15,7 @@ SELECT fk_ok('contracts', 'contract', 'commission_policy_version_id', 'masterdat
 SELECT fk_ok('contracts', 'contract', 'business_wallet_account_id', 'ledger', 'account', 'id');
 SELECT fk_ok('contracts', 'contract_line', 'hold_id', 'ledger', 'hold', 'id');
 SELECT fk_ok('contracts', 'contract_line', ARRAY['contract_id', 'provider_id'], 'contracts', 'party_provider', ARRAY['contract_id', 'provider_id']);
-SELECT fk_ok('contracts', 'assignment', 'vehicle_id', 'identity', 'vehicle', 'id');
+SELECT fk_ok('contracts', 'assignment', 'vehicle_id', 'fleet', 'vehicle', 'id');
 SELECT col_type_is('contracts', 'assignment', 'period', 'daterange', 'assignments cover a date range');
 SELECT has_check('contracts', 'contract_line', 'lines carry CHECK constraints');
 SELECT ok(EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'assignment_vehicle_no_overlap_excl' AND contype = 'x'),

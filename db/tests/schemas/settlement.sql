@@ -13,22 +13,22 @@ SELECT ok(EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'cycle_no_overlap_
           'an exclusion constraint keeps a provider''s periods from overlapping');
 
 -- Constraints as the owner.
-INSERT INTO identity.provider (user_id, provider_type, name)
+INSERT INTO parties.provider (user_id, provider_type, name)
 VALUES (identity.register_user('schema-prov', 'PROVIDER', 'P'), 'COMPANY', 'P');
 SELECT lives_ok($$INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
-                  SELECT id, 'ETB', '2026-01-01', '2026-01-31', 10, 1, 9, 'jan' FROM identity.provider WHERE name = 'P'$$,
+                  SELECT id, 'ETB', '2026-01-01', '2026-01-31', 10, 1, 9, 'jan' FROM parties.provider WHERE name = 'P'$$,
                 'a cycle for January');
 SELECT throws_ok($$INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
-                   SELECT id, 'ETB', '2026-01-31', '2026-02-27', 10, 1, 9, 'feb' FROM identity.provider WHERE name = 'P'$$,
+                   SELECT id, 'ETB', '2026-01-31', '2026-02-27', 10, 1, 9, 'feb' FROM parties.provider WHERE name = 'P'$$,
                  '23P01', NULL, 'a period sharing one day with it is refused');
 SELECT lives_ok($$INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
-                  SELECT id, 'ETB', '2026-02-01', '2026-02-28', 10, 1, 9, 'feb' FROM identity.provider WHERE name = 'P'$$,
+                  SELECT id, 'ETB', '2026-02-01', '2026-02-28', 10, 1, 9, 'feb' FROM parties.provider WHERE name = 'P'$$,
                 'the next period is fine');
 SELECT throws_ok($$INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
-                   SELECT id, 'ETB', '2026-03-01', '2026-03-31', 10, 1, 8, 'mar' FROM identity.provider WHERE name = 'P'$$,
+                   SELECT id, 'ETB', '2026-03-01', '2026-03-31', 10, 1, 8, 'mar' FROM parties.provider WHERE name = 'P'$$,
                  '23514', NULL, 'net must equal gross - commission');
 SELECT throws_ok($$INSERT INTO settlement.cycle (provider_id, currency, period_start, period_end, gross, commission, net, reference)
-                   SELECT id, 'ETB', '2026-03-01', '2026-03-31', 10, 1, 9, 'jan' FROM identity.provider WHERE name = 'P'$$,
+                   SELECT id, 'ETB', '2026-03-01', '2026-03-31', 10, 1, 9, 'jan' FROM parties.provider WHERE name = 'P'$$,
                  '23505', NULL, 'a reference names one cycle');
 
 SET LOCAL ROLE mercato_user;

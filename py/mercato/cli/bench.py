@@ -115,7 +115,7 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
               help="Write the marketplace section of this Markdown file (e.g. docs/benchmarks.md).")
 def marketplace(cases: tuple[str, ...], seconds: int, clients: int, rounds: int, providers: int, contracts: int,
                 output: Path | None) -> None:
-    """OTP verifications/s against TPC-B (target ≥ 0.8 ×), identity.recalculate_tiers() over many providers,
+    """OTP verifications/s against TPC-B (target ≥ 0.8 ×), parties.recalculate_tiers() over many providers,
     settlement of many active contracts (seconds). Each case on its own fresh database; checks must stay clean."""
     from mercato.bench_marketplace import MarketplaceBench, render_markdown, update_markdown
     from mercato.config import database_url

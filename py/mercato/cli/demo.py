@@ -223,9 +223,9 @@ def _wallet(client: Client) -> str:
 def _tiers(service: Client, provider_ids: list[int]) -> list[dict]:
     with service.transaction() as conn:
         cur = conn.execute("SELECT p.name, p.trust_score, p.tier_code, "
-                           "(SELECT string_agg(c.old_tier || '->' || c.new_tier, ', ' ORDER BY c.id) FROM identity.tier_change c "
+                           "(SELECT string_agg(c.old_tier || '->' || c.new_tier, ', ' ORDER BY c.id) FROM parties.tier_change c "
                            " WHERE c.party_type = 'PROVIDER' AND c.party_id = p.id) AS changes "
-                           "FROM identity.provider p WHERE p.id = ANY(%s) ORDER BY p.id", (provider_ids,))
+                           "FROM parties.provider p WHERE p.id = ANY(%s) ORDER BY p.id", (provider_ids,))
         return [{"provider": n, "trust score": t, "tier": tier, "tier changes": ch or ""} for n, t, tier, ch in cur.fetchall()]
 
 

@@ -11,7 +11,7 @@ SELECT function_privs_are('api', 'release_unearned', ARRAY['bigint'], 'mercato_u
 SELECT volatility_is('api', 'contracts', ARRAY['core.name_text', 'integer'], 'stable', 'listing is a GET');
 
 SELECT identity.register_user('kc|api-ct-b', 'BUSINESS', 'B');
-INSERT INTO identity.business (user_id, name, business_type)
+INSERT INTO parties.business (user_id, name, business_type)
 SELECT id, 'B plc', 'RETAIL' FROM identity.user_account WHERE auth_subject = 'kc|api-ct-b';
 SET LOCAL ROLE mercato_user;
 SELECT set_config('request.jwt.claims', '{"sub": "kc|api-ct-b", "role": "mercato_user"}', true);

@@ -10,11 +10,11 @@ SELECT function_privs_are('api', 'my_accounts', ARRAY[]::text[], 'mercato_anon',
 
 CREATE TEMP TABLE f AS SELECT identity.register_user('kc|api-b1', 'BUSINESS', 'B1') AS u1,
                               identity.register_user('kc|api-b2', 'BUSINESS', 'B2') AS u2;
-INSERT INTO identity.business (user_id, name, business_type) SELECT u1, 'B1 plc', 'LOGISTICS' FROM f;
-INSERT INTO identity.business (user_id, name, business_type) SELECT u2, 'B2 plc', 'LOGISTICS' FROM f;
+INSERT INTO parties.business (user_id, name, business_type) SELECT u1, 'B1 plc', 'LOGISTICS' FROM f;
+INSERT INTO parties.business (user_id, name, business_type) SELECT u2, 'B2 plc', 'LOGISTICS' FROM f;
 CREATE TEMP TABLE acc AS SELECT
-    ledger.open_account('BUSINESS', (SELECT id::text FROM identity.business WHERE name = 'B1 plc'), 'MAIN', 'ETB') AS a1,
-    ledger.open_account('BUSINESS', (SELECT id::text FROM identity.business WHERE name = 'B2 plc'), 'MAIN', 'ETB') AS a2,
+    ledger.open_account('BUSINESS', (SELECT id::text FROM parties.business WHERE name = 'B1 plc'), 'MAIN', 'ETB') AS a1,
+    ledger.open_account('BUSINESS', (SELECT id::text FROM parties.business WHERE name = 'B2 plc'), 'MAIN', 'ETB') AS a2,
     ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true) AS bank;
 SELECT ledger.transfer('api-fund-1', bank, a1, 250) FROM acc;
 GRANT SELECT ON acc TO mercato_user, mercato_service;

@@ -29,10 +29,10 @@ WITH x AS (INSERT INTO contracts.contract (contract_number, rfq_id, business_id,
                                     commission_policy_version_id, business_wallet_account_id, activated_at)
     SELECT 'dr-K', (SELECT v FROM ids WHERE k = 'rfq'), b.id, 'ETB', current_date - 5, current_date + 4, 2000, 'ACTIVE',
            (masterdata.policy_in_force('COMMISSION_STRATEGY')).id, b.wallet_account_id, now()
-      FROM identity.business b WHERE b.id = (SELECT v FROM ids WHERE k = 'a') RETURNING id)
+      FROM parties.business b WHERE b.id = (SELECT v FROM ids WHERE k = 'a') RETURNING id)
 INSERT INTO ids SELECT 'k', id FROM x;
 INSERT INTO contracts.party_business (contract_id, business_id, name, kyb_status, tier_code, snapshot)
-SELECT (SELECT v FROM ids WHERE k = 'k'), id, name, kyb_status, tier_code, '{}' FROM identity.business WHERE id = (SELECT v FROM ids WHERE k = 'a');
+SELECT (SELECT v FROM ids WHERE k = 'k'), id, name, kyb_status, tier_code, '{}' FROM parties.business WHERE id = (SELECT v FROM ids WHERE k = 'a');
 CREATE TEMP TABLE fixture_side (n int, provider text, car text);
 INSERT INTO fixture_side VALUES (1, 'p1', 'car1'), (2, 'p2', 'car2');
 DO $$
@@ -47,7 +47,7 @@ BEGIN
         INSERT INTO contracts.party_provider (contract_id, provider_id, name, provider_type, tier_code, trust_score, commission_rate,
                                               commission_min, wallet_account_id, snapshot)
         SELECT (SELECT v FROM ids WHERE k = 'k'), v_p, name, 'COMPANY', 'BRONZE', 50, 0.1, 0, wallet_account_id, '{}'
-          FROM identity.provider WHERE id = v_p;
+          FROM parties.provider WHERE id = v_p;
         INSERT INTO contracts.contract_line (contract_id, award_id, rfq_line_id, provider_id, vehicle_type, with_driver, quantity,
                                              unit_price, days, total_amount)
         VALUES ((SELECT v FROM ids WHERE k = 'k'), v_award, (SELECT v FROM ids WHERE k = 'rline'), v_p, 'SEDAN', false, 1, 100, 10, 1000)

@@ -14,8 +14,8 @@ SELECT tests.as_user('kc|mr-b'); INSERT INTO ids SELECT 'b', api.register_busine
 SELECT tests.as_user('kc|mr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1'); RESET ROLE;
 SELECT tests.as_user('kc|mr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
 SELECT tests.as_user('kc|mr-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'TP'); RESET ROLE;
-SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'a';
-SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'tp');
+SELECT parties.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'a';
+SELECT parties.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'tp');
 SELECT tests.as_user('kc|mr-a');
 INSERT INTO ids SELECT 'rfq', api.create_rfq('Vans', current_date + 1, current_date + 9, now() + interval '2 hours',
     '[{"vehicle_type": "SEDAN", "quantity": 2}]');
