@@ -3,11 +3,17 @@
 Every step calls the same SQL functions an app would call through PostgREST, as the caller the
 step names (JWT claims set exactly like PostgREST sets them). Each run uses fresh names, so the demo
 can be repeated on the same database.
+
+The demo writes demo rows and, to show "a month of use", moves one RFQ's and contract's dates into the past in one
+transaction with the guard triggers off (``session_replication_role = replica``, :mod:`mercato.timeshift`). So it runs
+on the embedded cluster only; with ``DATABASE_URL`` set it refuses unless ``--any-database`` says that database is a
+scratch one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from decimal import Decimal
 
@@ -25,8 +31,16 @@ def _step(title: str) -> None:
 
 
 @click.command(name="demo")
-def command() -> None:
-    """Tell the Mercato story on the embedded (or DATABASE_URL) database."""
+@click.option("--any-database", is_flag=True,
+              help="Run on the database DATABASE_URL names (a scratch database: the demo writes rows and moves dates "
+                   "with guard triggers off for one transaction).")
+def command(any_database: bool) -> None:
+    """Tell the Mercato story on the embedded cluster (or, with --any-database, on DATABASE_URL's database)."""
+    if os.environ.get("DATABASE_URL") and not any_database:
+        raise click.UsageError(
+            "the demo writes demo rows and moves dates with guard triggers off (session_replication_role = replica) "
+            "for one transaction, so it runs on the embedded cluster only. DATABASE_URL names another database; if "
+            "that is a scratch database, run `mercato demo --any-database`.")
     run = secrets.token_hex(3)
     with Client() as service:
         _step("Who is calling? identity.current_actor() reads request.jwt.claims")
