@@ -41,7 +41,7 @@ WHO = Identity("Upgrade Tester", "upgrade@example.com")
 
 
 def _last_release() -> str | None:
-    tags = Plan.load(ROOT / "sqitch.plan").tags()
+    tags = Plan.load(ROOT / "sqitch.plan").tags
     return tags[-1].name if tags else None
 
 
@@ -146,7 +146,8 @@ def _fingerprints(url: str, tables: dict[str, list[str]]) -> dict[str, tuple[int
 
 
 def _schema_dump(url: str) -> list[str]:
-    """``pg_dump --schema-only`` without the registry, as a sorted list of statements (comments and SETs dropped)."""
+    """``pg_dump --schema-only`` without the registry, as a sorted list of statements (comments, SETs, blank lines and
+    pg_dump's random ``\\restrict`` keys dropped)."""
     info = conninfo_to_dict(url)
     env = dict(os.environ)
     if info.get("password"):
@@ -156,8 +157,8 @@ def _schema_dump(url: str) -> list[str]:
                            "-U", info.get("user", "postgres"), info["dbname"]],
                           env=env, capture_output=True, text=True, check=True)
     text = "\n".join(line for line in proc.stdout.splitlines()
-                     if not line.startswith("--") and not line.startswith("SET ")
-                     and not line.startswith("SELECT pg_catalog.set_config"))
+                     if line.strip() and not line.startswith(("--", "SET ", "SELECT pg_catalog.set_config",
+                                                              "\\restrict ", "\\unrestrict ")))
     return sorted(stmt.strip() for stmt in re.split(r";\n", text) if stmt.strip())
 
 
