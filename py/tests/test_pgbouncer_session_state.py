@@ -1,7 +1,7 @@
 """Issue 14, class "Session state": no caller's identity, setting or prepared statement outlives a transaction, so the
 library and the CLI are safe behind pgbouncer in transaction mode, where one backend serves many clients in turn.
 
-Three tests run through a real pgbouncer (:mod:`mercato.pgbouncer`, ``pool_mode = transaction``) in front of this
+Three tests run through a real pgbouncer (:mod:`mercato.harness.pgbouncer`, ``pool_mode = transaction``) in front of this
 test's database, and two read the code:
 
 * ``test_library_paths`` and ``test_every_cli_command``: every library path that sets identity (the demo: back office
@@ -41,8 +41,8 @@ import pytest
 from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
 
-from mercato import bench_marketplace as fx
-from mercato import pgbouncer
+from mercato.harness import bench_marketplace as fx
+from mercato.harness import pgbouncer
 from mercato.client import Client
 from mercato.config import project_root
 from mercato.errors import MercatoError
@@ -59,7 +59,7 @@ SESSION_CACHES = {
                            "a hot account could have and a wrong entry falls back to the ordinary path",
 }
 
-#: Custom settings PostgREST sets per request (the emulator in mercato.postgrest sets them from variables).
+#: Custom settings PostgREST sets per request (the emulator in mercato.harness.postgrest sets them from variables).
 POSTGREST_SETTINGS = {"request.jwt.claims", "request.method", "request.path", "request.headers", "request.cookies",
                       "response.headers", "response.status"}
 
@@ -527,7 +527,7 @@ SESSION_STATEMENT_ALLOWED = {
     ("py/mercato/sqitch.py", "RESET lock_timeout"): _DEPLOYER,
     ("py/mercato/sqitch.py", "RESET ALL"): _DEPLOYER,
     ("py/mercato/sqitch.py", "RESET ROLE"): _DEPLOYER,
-    ("py/mercato/torture.py", "SET ROLE"): _TORTURE,
+    ("py/mercato/harness/torture.py", "SET ROLE"): _TORTURE,
     ("py/tests/test_contracts_client.py", "SET mercato.bulk_load"): _FIXTURE,
 }
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import psycopg
 
-from mercato import bench_marketplace as fx
+from mercato.harness import bench_marketplace as fx
 from mercato.client import Client
 
 

@@ -33,8 +33,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.conninfo import make_conninfo
 
-from mercato.docs import POSTGRES_ERRORS, fetch_input_types
-from mercato.postgrest import PostgREST
+from mercato.harness.docs import POSTGRES_ERRORS, fetch_input_types
+from mercato.harness.postgrest import PostgREST
 
 SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts", "delivery", "settlement")
 
@@ -233,7 +233,7 @@ def shapes(known_ids: list[int], known_texts: list[str]) -> dict[str, st.SearchS
 
 
 def oversized(domain: dict[str, Any]) -> st.SearchStrategy:
-    """Values just past (and far past) the maximum a bounded input type states (see mercato.docs.fetch_input_types)."""
+    """Values just past (and far past) the maximum a bounded input type states (see mercato.harness.docs.fetch_input_types)."""
     limits, base = domain.get("limits") or {}, domain["base"]
     if base in ("jsonb", "json") and "bytes" in limits:
         n = limits["bytes"] + 1
