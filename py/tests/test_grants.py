@@ -213,8 +213,8 @@ def test_the_client_calls_only_the_api() -> None:
     from mercato.config import project_root
 
     called = {}
-    for path in sorted((project_root() / "py" / "mercato").glob("*.py")):
-        for name in re.findall(r"\.call(?:_one|_value)?\(\s*f?[\"']([a-z_]+\.[a-z_{}]+)[\"']", path.read_text()):
+    for path in sorted((project_root() / "py" / "mercato").rglob("*.py")):
+        for name in re.findall(r"\._?call(?:_one|_value)?\(\s*f?[\"']([a-z_]+\.[a-z_{}]+)[\"']", path.read_text()):
             called.setdefault(name, path.name)
     assert called, "found no Client.call(...) in the library"
     assert {n: f for n, f in called.items() if not n.startswith("api.")} == {}

@@ -29,36 +29,36 @@ def tell() -> None:
     run = secrets.token_hex(3)
     with Client() as service:
         _step("Who is calling? identity.current_actor() reads request.jwt.claims")
-        tenant = service.create_tenant(f"movello-{run}", "Movello (demo)")
-        admin = service.register_user(f"kc|admin-{run}", "ADMIN", "Abebe Admin", tenant_id=tenant,
+        tenant = service.identity.create_tenant(f"movello-{run}", "Movello (demo)")
+        admin = service.identity.register_user(f"kc|admin-{run}", "ADMIN", "Abebe Admin", tenant_id=tenant,
                                       email="abebe@movello.example")
-        service.assign_role(admin, "PLATFORM_ADMIN")
-        business = service.register_user(f"kc|biz-{run}", "BUSINESS", "Selam Logistics PLC", tenant_id=tenant,
+        service.identity.assign_role(admin, "PLATFORM_ADMIN")
+        business = service.identity.register_user(f"kc|biz-{run}", "BUSINESS", "Selam Logistics PLC", tenant_id=tenant,
                                          phone="+251911000001")
         as_admin = service.as_caller({"sub": f"kc|admin-{run}", "role": "mercato_user"}, role="mercato_user")
         as_business = service.as_caller({"sub": f"kc|biz-{run}", "role": "mercato_user"}, role="mercato_user")
         click.echo(table([{"caller": caller, "sub": a.subject, "user_id": a.user_id, "user_type": a.user_type,
                            "tenant_id": a.tenant_id}
-                          for caller, a in (("admin JWT", as_admin.current_actor()),
-                                            ("business JWT", as_business.current_actor()))]))
+                          for caller, a in (("admin JWT", as_admin.identity.current_actor()),
+                                            ("business JWT", as_business.identity.current_actor()))]))
 
         _step("Typed settings, validated on write")
-        click.echo(table([{"setting": "OTP_EXPIRY_MINUTES", "value": service.setting("OTP_EXPIRY_MINUTES")}]))
+        click.echo(table([{"setting": "OTP_EXPIRY_MINUTES", "value": service.masterdata.setting("OTP_EXPIRY_MINUTES")}]))
         for caller, who, value in ((as_business, "business user", "6"), (as_admin, "platform admin", "11"),
                                    (as_admin, "platform admin", "6")):
             try:
-                caller.set_setting("OTP_EXPIRY_MINUTES", value)
+                caller.masterdata.set_setting("OTP_EXPIRY_MINUTES", value)
                 click.echo(f"{who} sets OTP_EXPIRY_MINUTES={value}: ok")
             except MercatoError as exc:
                 click.echo(f"{who} sets OTP_EXPIRY_MINUTES={value}: refused, HTTP {exc.http_status}: {exc.one_line()}")
-        service.set_setting("OTP_EXPIRY_MINUTES", "5")
+        service.masterdata.set_setting("OTP_EXPIRY_MINUTES", "5")
 
         _step("A versioned policy: a new version never edits the one in force")
         code = f"DEMO_COMMISSION_{run.upper()}"
         now = dt.datetime.now(dt.timezone.utc)
-        as_admin.add_policy_version(code, now + dt.timedelta(seconds=1), {"BRONZE": "0.10", "GOLD": "0.06"}, "launch")
-        as_admin.add_policy_version(code, now + dt.timedelta(days=30), {"BRONZE": "0.09", "GOLD": "0.05"}, "promo")
-        rows = [service.policy_in_force(code, at) for at in (now + dt.timedelta(seconds=2), now + dt.timedelta(days=31))]
+        as_admin.masterdata.add_policy_version(code, now + dt.timedelta(seconds=1), {"BRONZE": "0.10", "GOLD": "0.06"}, "launch")
+        as_admin.masterdata.add_policy_version(code, now + dt.timedelta(days=30), {"BRONZE": "0.09", "GOLD": "0.05"}, "promo")
+        rows = [service.masterdata.policy_in_force(code, at) for at in (now + dt.timedelta(seconds=2), now + dt.timedelta(days=31))]
         click.echo(table([{"policy": r.policy_code, "version": r.version, "effective_from": r.effective_from,
                            "effective_to": r.effective_to, "body": r.body} for r in rows]))
 
@@ -94,26 +94,26 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
 
     _step("Movello: a business and three providers register themselves; the platform verifies them")
     biz_sub = f"kc|selam-{run}"
-    service.register_user(biz_sub, "BUSINESS", "Selam Logistics PLC")
+    service.identity.register_user(biz_sub, "BUSINESS", "Selam Logistics PLC")
     business = caller(biz_sub)
-    business_id = business.register_business("Selam Logistics PLC", "LOGISTICS", "TIN-0001")
-    as_admin.set_business_kyb(business_id, "VERIFIED")
-    service.top_up_business(business_id, "2000000.00", f"demo-topup-{run}")
+    business_id = business.identity.register_business("Selam Logistics PLC", "LOGISTICS", "TIN-0001")
+    as_admin.identity.set_business_kyb(business_id, "VERIFIED")
+    service.identity.top_up_business(business_id, "2000000.00", f"demo-topup-{run}")
     providers: dict[str, dict] = {}
     fleet = {"Abebe Cars": 2, "Tana Fleet": 5, "Lucy Rides": 3}
     for name, cars in fleet.items():
         sub = f"kc|{name.split()[0].lower()}-{run}"
-        service.register_user(sub, "PROVIDER", name)
+        service.identity.register_user(sub, "PROVIDER", name)
         me = caller(sub)
-        pid = me.register_provider("COMPANY", name)
-        as_admin.set_provider_verification(pid, "VERIFIED")
+        pid = me.identity.register_provider("COMPANY", name)
+        as_admin.identity.set_provider_verification(pid, "VERIFIED")
         vehicles = []
         for n in range(cars):
-            vid = me.add_vehicle(f"{name[:2].upper()} {run.upper()} {n + 1}", "SEDAN", 4, "HYBRID", "Toyota", "Corolla")
-            ins = me.add_vehicle_insurance(vid, "COMPREHENSIVE", "Nyala Insurance", today, today + dt.timedelta(days=120),
+            vid = me.identity.add_vehicle(f"{name[:2].upper()} {run.upper()} {n + 1}", "SEDAN", 4, "HYBRID", "Toyota", "Corolla")
+            ins = me.identity.add_vehicle_insurance(vid, "COMPREHENSIVE", "Nyala Insurance", today, today + dt.timedelta(days=120),
                                            f"https://docs.movello.example/{run}/{vid}.pdf")
-            as_admin.set_vehicle_status(vid, "ACTIVE")
-            as_admin.verify_insurance(ins)
+            as_admin.identity.set_vehicle_status(vid, "ACTIVE")
+            as_admin.identity.verify_insurance(ins)
             vehicles.append(vid)
         providers[name] = {"sub": sub, "client": me, "id": pid, "vehicles": vehicles}
     click.echo(table([{"party": "business", "name": "Selam Logistics PLC", "id": business_id, "status": "KYB VERIFIED",
@@ -123,35 +123,35 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
 
     _step("The business posts an RFQ: 6 hybrid sedans for 30 days; providers bid blind")
     start = today + dt.timedelta(days=1)
-    rfq = business.create_rfq("Staff shuttles, Addis Ababa", start, start + dt.timedelta(days=29),
+    rfq = business.marketplace.create_rfq("Staff shuttles, Addis Ababa", start, start + dt.timedelta(days=29),
                               dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=61),
                               [{"vehicle_type": "SEDAN", "engine_type": "HYBRID", "quantity": 6, "with_driver": True}])
-    business.publish_rfq(rfq)
-    line = business.get_rfq(rfq)["lines"][0]["rfq_line_id"]
+    business.marketplace.publish_rfq(rfq)
+    line = business.marketplace.get_rfq(rfq)["lines"][0]["rfq_line_id"]
     for name, price, qty in (("Abebe Cars", "1500.00", 2), ("Tana Fleet", "1450.00", 5), ("Lucy Rides", "1600.00", 3)):
-        providers[name]["client"].submit_bid(rfq, [{"rfq_line_id": line, "unit_price": price, "quantity": qty}])
+        providers[name]["client"].marketplace.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": price, "quantity": qty}])
         click.echo(f"{name} bids {qty} x {price} ETB per vehicle per day")
     try:
-        business.rfq_bids(rfq)
+        business.marketplace.rfq_bids(rfq)
     except MercatoError as exc:
         click.echo(f"the business asks for the bids before the deadline: refused, HTTP {exc.http_status}: {exc.one_line()}")
-    click.echo(f"bid count shown to the business before the deadline: {business.get_rfq(rfq)['bids']}")
+    click.echo(f"bid count shown to the business before the deadline: {business.marketplace.get_rfq(rfq)['bids']}")
 
     _step("Fast-forward to the deadline (the demo moves this RFQ's bid deadline to now, as the database owner)")
     with service.transaction() as conn:
         conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() - interval '1 second' WHERE id = %s", (rfq,))
-    bids = business.rfq_bids(rfq)
+    bids = business.marketplace.rfq_bids(rfq)
     click.echo(table([{"rank": b.rank, "bidder (per-RFQ alias)": b.bidder, "unit price": b.unit_price,
                        "vehicles offered": b.quantity_offered} for b in bids]))
     cheapest, second = bids[0], bids[1]
-    awards = business.award_rfq(rfq, [{"rfq_line_id": line, "bidder": cheapest.bidder, "quantity": 5},
+    awards = business.marketplace.award_rfq(rfq, [{"rfq_line_id": line, "bidder": cheapest.bidder, "quantity": 5},
                                       {"rfq_line_id": line, "bidder": second.bidder, "quantity": 1}])
     click.echo(f"award split across the two best bids: {awards} awards (5 + 1 vehicles)")
 
     _step("Contract with immutable snapshots; activation locks the full amount in escrow")
-    contract = business.create_contract(rfq)
-    business.activate_contract(contract.id)
-    detail = business.get_contract(contract.id)
+    contract = business.contracts.create_contract(rfq)
+    business.contracts.activate_contract(contract.id)
+    detail = business.contracts.get_contract(contract.id)
     click.echo(table([{"contract": contract.contract_number, "total": contract.total_amount, "currency": contract.currency,
                        "period": f"{contract.start_date}..{contract.end_date}"}]))
     click.echo(table([{"provider": p["name"], "tier at award": p["tier_code"], "commission rate": p["commission_rate"]}
@@ -163,22 +163,22 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
     for cl in detail["lines"]:
         owner = next(p for p in providers.values() if p["id"] == cl["provider_id"])
         for vid in owner["vehicles"][: cl["quantity"]]:
-            assignments.append((owner, owner["client"].assign_vehicle(cl["id"], vid)))
+            assignments.append((owner, owner["client"].contracts.assign_vehicle(cl["id"], vid)))
     first = True
     for owner, a in assignments:
-        issued = owner["client"].start_session(a.id, "DELIVERY")
+        issued = owner["client"].delivery.start_session(a.id, "DELIVERY")
         if first:
             wrong = f"{(int(issued.code) + 1) % 1_000_000:06d}"
-            v = business.verify_code(issued.session_id, wrong)
+            v = business.delivery.verify_code(issued.session_id, wrong)
             click.echo(f"code sent by SMS (shown once to the provider's app); the business types {wrong}: "
                        f"verified={v.verified}, {v.outcome}, {v.attempts_left} tries left")
             first = False
-        v = business.verify_code(issued.session_id, issued.code,
+        v = business.delivery.verify_code(issued.session_id, issued.code,
                                  {"odometer_km": 12000 + a.id, "fuel_level": "FULL", "photos": {"front": "https://x/f.jpg"}})
         click.echo(f"vehicle {a.vehicle_id}: right code -> verified={v.verified}; assignment {a.id} is now in use")
 
     _step("Tiers follow the active fleet and the trust score (on-time handovers raise trust)")
-    for r in service.recalculate_tiers():
+    for r in service.identity.recalculate_tiers():
         click.echo(f"{r.party_type}: evaluated {r.evaluated}, promoted {r.promoted}, demoted {r.demoted}")
     click.echo(table(_tiers(service, [p["id"] for p in providers.values()])))
 
@@ -190,7 +190,7 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
     settled = []
     for name, p in providers.items():
         try:
-            c = service.settle_provider(p["id"], period_start, period_end, f"demo-settle-{run}-{p['id']}")
+            c = service.settlement.settle_provider(p["id"], period_start, period_end, f"demo-settle-{run}-{p['id']}")
         except MercatoError as exc:
             settled.append({"provider": name, "period": f"{period_start}..{period_end}", "gross": "", "commission": "",
                             "net": exc.code})
@@ -201,15 +201,15 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
 
     _step("Return: each vehicle goes back with a RETURN code; the contract completes")
     for owner, a in assignments:
-        issued = owner["client"].start_session(a.id, "RETURN")
-        business.verify_code(issued.session_id, issued.code, {"fuel_level": "HALF", "notes": "returned on time"})
-    done = business.complete_contract(contract.id)
+        issued = owner["client"].delivery.start_session(a.id, "RETURN")
+        business.delivery.verify_code(issued.session_id, issued.code, {"fuel_level": "HALF", "notes": "returned on time"})
+    done = business.contracts.complete_contract(contract.id)
     click.echo(f"contract {done.contract_number}: {done.status}")
     click.echo(table([{"party": n, "wallet": _wallet(p["client"])} for n, p in providers.items()] +
                      [{"party": "Selam Logistics PLC", "wallet": _wallet(business)}]))
 
     _step("The ledger's trial balance and invariants (ledger.check, contracts.check, settlement.check)")
-    checks = service.check() + service.contracts_check() + service.settlement_check()
+    checks = service.ledger.check() + service.contracts.check() + service.settlement.check()
     click.echo(table([{"check": c.check_name, "ok": c.ok, "violations": c.violations} for c in checks]))
 
 
