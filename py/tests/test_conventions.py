@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import psycopg
 
-SCHEMAS = ["core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts", "delivery", "settlement", "api"]
+from mercato.config import plan_modules
+
+#: Every Mercato schema: the modules sqitch.plan creates (test_the_plan_names_every_schema checks the list is whole).
+SCHEMAS = plan_modules()
 
 
 def rows(conn: psycopg.Connection, query: str) -> list[tuple]:
     return conn.execute(query, (SCHEMAS,)).fetchall()
+
+
+def test_the_plan_names_every_schema(postgresql: psycopg.Connection) -> None:
+    """The schemas of a deployed database are exactly the modules the plan creates (plus PostgreSQL's own, ``public``
+    for extensions, the Sqitch registry and the test helpers), so the checks here and every list derived from
+    :func:`mercato.config.plan_modules` cover every schema."""
+    deployed = {name for (name,) in postgresql.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('public', 'information_schema', 'sqitch', 'tests') "
+        "AND nspname NOT LIKE 'pg\\_%'").fetchall()}
+    assert deployed == set(SCHEMAS), (f"schemas the plan does not create: {deployed - set(SCHEMAS)}; "
+                                      f"modules without a schema: {set(SCHEMAS) - deployed}")
+    assert len(SCHEMAS) == len(set(SCHEMAS)) and {"core", "api"} <= set(SCHEMAS)
 
 
 def test_every_function_has_a_comment_with_a_summary_line(postgresql: psycopg.Connection) -> None:
