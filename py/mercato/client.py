@@ -1,4 +1,9 @@
-"""The Mercato client: one method per ``api`` function (the surface PostgREST serves), over a psycopg connection pool.
+"""The Mercato client: a caller's connection to the ``api`` functions (the surface PostgREST serves), over a psycopg
+connection pool, with one sub-client per module.
+
+``client.identity``, ``client.masterdata``, ``client.ledger``, ``client.parties``, ``client.fleet``,
+``client.marketplace``, ``client.contracts``, ``client.delivery`` and ``client.settlement`` each hold one method per ``api`` wrapper of that module's functions
+(:mod:`mercato.identity`, …); :class:`Client` itself only carries the caller and the transport.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
 true)`` and ``set_config('role', …, true)`` (the client's database role, or the connection's own login role for the
@@ -14,49 +19,46 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
-from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from mercato.contracts import ContractsMixin
-from mercato.marketplace import MarketplaceMixin
+from mercato.contracts import ContractsClient
+from mercato.delivery import DeliveryClient
 from mercato.errors import from_psycopg
-from mercato.ledger import LedgerMixin
+from mercato.fleet import FleetClient
+from mercato.identity import IdentityClient
+from mercato.ledger import LedgerClient
+from mercato.marketplace import MarketplaceClient
+from mercato.masterdata import MasterdataClient
+from mercato.module import ModuleClient
+from mercato.parties import PartiesClient
+from mercato.settlement import SettlementClient
+
+#: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
+SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
+                                               FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
+                                               SettlementClient)
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who the database thinks is calling (identity.current_actor())."""
+class Client:
+    """Access to Mercato as one caller (JWT claims and optional database role): ``client.<module>.<method>(…)``.
 
-    subject: str | None
-    user_id: int | None
-    user_type: str | None
-    tenant_id: int | None
-    status: str | None
-    role: str | None
-    claims: dict[str, Any]
+    The client holds the caller and the connection pool and runs each call as one transaction (:meth:`call`); the
+    methods over the ``api`` functions are on its sub-clients, one per module."""
 
-
-@dataclass(frozen=True)
-class PolicyVersion:
-    """One version of a versioned policy (masterdata.policy_version), as ``api.policy_in_force`` answers it."""
-
-    id: int
-    policy_code: str
-    version: int
-    effective_from: datetime
-    effective_to: datetime | None
-    body: dict[str, Any]
-
-
-class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
-    """Access to Mercato as one caller (JWT claims and optional database role)."""
+    identity: IdentityClient
+    masterdata: MasterdataClient
+    ledger: LedgerClient
+    parties: PartiesClient
+    fleet: FleetClient
+    marketplace: MarketplaceClient
+    contracts: ContractsClient
+    delivery: DeliveryClient
+    settlement: SettlementClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,
@@ -85,8 +87,10 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
         self.pool = pool
         self.claims = dict(claims or {})
         self.role = role
+        for sub_client in SUB_CLIENTS:
+            setattr(self, sub_client.module, sub_client(self))
 
-    # -- identity ---------------------------------------------------------------------------------
+    # -- callers ----------------------------------------------------------------------------------
     def as_caller(self, claims: dict[str, Any] | None = None, role: str | None = None) -> "Client":
         """A client sharing this pool that calls as someone else (like another JWT)."""
         return Client(pool=self.pool, claims=claims, role=role)
@@ -133,6 +137,7 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
                 return cur.fetchall() if cur.description else []
 
     def call_one(self, function: str, **params: Any) -> dict[str, Any] | None:
+        """Call a function and return its first row (None when it returns none)."""
         rows = self.call(function, **params)
         return rows[0] if rows else None
 
@@ -140,53 +145,3 @@ class Client(LedgerMixin, ContractsMixin, MarketplaceMixin):
         """Call a scalar function and return its value."""
         row = self.call_one(function, **params)
         return None if row is None else next(iter(row.values()))
-
-    # -- identity -----------------------------------------------------------------------------------
-    def create_tenant(self, code: str, name: str, metadata: dict | None = None) -> int:
-        return self.call_value("api.create_tenant", code=code, name=name,
-                               metadata=Jsonb(metadata or {}))
-
-    def register_user(self, auth_subject: str, user_type: str, display_name: str, *,
-                      tenant_id: int | None = None, email: str | None = None, phone: str | None = None) -> int:
-        return self.call_value("api.register_user", auth_subject=auth_subject, user_type=user_type,
-                               display_name=display_name, tenant_id=tenant_id, email=email, phone=phone)
-
-    def assign_role(self, user_id: int, role_code: str, tenant_id: int | None = None) -> int:
-        return self.call_value("api.assign_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
-
-    def revoke_role(self, user_id: int, role_code: str, tenant_id: int | None = None) -> bool:
-        return self.call_value("api.revoke_role", user_id=user_id, role_code=role_code, tenant_id=tenant_id)
-
-    def set_user_status(self, user_id: int, status: str) -> None:
-        self.call("api.set_user_status", user_id=user_id, status=status)
-
-    def current_actor(self) -> Actor:
-        return _typed(Actor, self.call_one("api.current_actor"))
-
-    # -- masterdata ---------------------------------------------------------------------------------
-    def setting(self, key: str, value_type: str = "NUMBER") -> Any:
-        """A setting's value, read as ``value_type`` by the database's typed reader (another type is refused there):
-        NUMBER as Decimal, BOOLEAN as bool, JSON decoded, STRING as str."""
-        fn = {"NUMBER": "setting_number", "STRING": "setting_text", "BOOLEAN": "setting_bool",
-              "JSON": "setting_json"}[value_type]
-        return self.call_value(f"api.{fn}", key=key)
-
-    def set_setting(self, key: str, value: str) -> None:
-        self.call("api.set_setting", key=key, value=value)
-
-    def add_policy_version(self, policy_code: str, effective_from: Any, body: dict, note: str = "") -> int:
-        return self.call_value("api.add_policy_version", policy_code=policy_code,
-                               effective_from=effective_from, body=Jsonb(body), note=note)
-
-    def policy_in_force(self, policy_code: str, at: datetime | None = None) -> PolicyVersion:
-        params: dict[str, Any] = {"policy_code": policy_code}
-        if at is not None:
-            params["at"] = at
-        return _typed(PolicyVersion, self.call_one("api.policy_in_force", **params))
-
-
-def _typed(cls: type, row: dict[str, Any] | None) -> Any:
-    """Build a result dataclass from a row, keeping only the dataclass's fields."""
-    if row is None:
-        raise LookupError(f"no {cls.__name__} returned")
-    return cls(**{f.name: row.get(f.name) for f in fields(cls)})

@@ -7,6 +7,7 @@ embedded cluster under ``<project>/.mercato`` (see :mod:`mercato.cluster`), star
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 
@@ -20,6 +21,20 @@ def project_root() -> Path:
             if (candidate / "sqitch.plan").is_file() and (candidate / "db").is_dir():
                 return candidate
     raise RuntimeError("cannot find the Mercato project root (no sqitch.plan); set MERCATO_ROOT")
+
+
+def plan_modules(root: Path | None = None) -> list[str]:
+    """The modules the plan creates, in plan order: one PostgreSQL schema each, created by the change named
+    ``schemas/<module>`` (CONVENTIONS.md, Layout; later parts ``schemas/<module>/<part>`` add to it).
+
+    Tests, the harness and the CLI take their module and schema lists from here, never from a list of their own, so a
+    module added to sqitch.plan is covered everywhere at once.
+    """
+    from mercato.sqitch import Plan, ProjectConfig
+
+    config = ProjectConfig.load(root or project_root())
+    names = (change.name for change in Plan.load(config.plan_file).changes)
+    return list(dict.fromkeys(name.split("/")[1] for name in names if re.fullmatch(r"schemas/[a-z_][a-z0-9_]*", name)))
 
 
 def database_url(*, start: bool = True) -> str:

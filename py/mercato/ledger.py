@@ -1,4 +1,5 @@
-"""Ledger methods of the Mercato client: one method per ``api`` wrapper of a ``ledger`` function (back office).
+"""``client.ledger``: one method per ``api`` wrapper of a ``ledger`` function (accounts, postings, holds, reversals,
+balances and statements, the integrity check).
 
 Amounts go in as :class:`~decimal.Decimal` or decimal strings and come back as ``Decimal``; Python never
 adds, subtracts or rounds money — the database does, and refuses what it must (see docs/errors.md).
@@ -12,6 +13,8 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator, Mapping
 
 from psycopg.types.json import Jsonb
+
+from mercato.module import ModuleClient
 
 Amount = Decimal | str | int
 
@@ -55,9 +58,6 @@ class BatchResult:
     transaction_id: int
 
 
-BatchItem = BatchResult  # the earlier name
-
-
 def _amount(value: Amount) -> str:
     """Pass an amount to the database as exact decimal text (no float ever; the database validates it)."""
     if isinstance(value, (float, bool)):
@@ -73,71 +73,72 @@ def _leg(leg: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class LedgerMixin:
-    """Methods over the ``api`` wrappers of ``ledger.*``; mixed into :class:`mercato.client.Client`."""
+class LedgerClient(ModuleClient):
+    """``client.ledger``: the double-entry ledger through its ``api`` wrappers — open accounts, post transfers,
+    balanced transactions and batches, create, capture, release and expire escrow holds, reverse, read balances and
+    statements, run ``ledger.check()``. The back office calls most of them; the database decides who may."""
 
-    # provided by Client
-    def call(self, function: str, **params: Any) -> list[dict[str, Any]]: ...  # pragma: no cover
-    def call_value(self, function: str, **params: Any) -> Any: ...  # pragma: no cover
+    module = "ledger"
 
     # -- accounts ---------------------------------------------------------------------------------
     def open_account(self, owner_type: str, owner_id: str, purpose: str, currency: str, *,
                      allow_negative: bool = False, overdraft_limit: Amount = 0, receive_only: bool = False,
                      slots: int = 1, metadata: dict[str, Any] | None = None) -> int:
-        return self.call_value("api.open_account", owner_type=owner_type, owner_id=owner_id, purpose=purpose,
-                               currency=currency, allow_negative=allow_negative,
-                               overdraft_limit=_amount(overdraft_limit), receive_only=receive_only, slots=slots,
-                               metadata=Jsonb(metadata or {}))
+        return self._call_value("api.open_account", owner_type=owner_type, owner_id=owner_id, purpose=purpose,
+                                currency=currency, allow_negative=allow_negative,
+                                overdraft_limit=_amount(overdraft_limit), receive_only=receive_only, slots=slots,
+                                metadata=Jsonb(metadata or {}))
 
     def set_account_status(self, account_id: int, status: str) -> None:
-        self.call("api.set_account_status", account_id=account_id, status=status)
+        self._call("api.set_account_status", account_id=account_id, status=status)
 
     # -- postings ---------------------------------------------------------------------------------
     def transfer(self, reference: str, debit_account_id: int, credit_account_id: int, amount: Amount, *,
                  memo: str | None = None, metadata: dict[str, Any] | None = None) -> int:
-        return self.call_value("api.transfer", reference=reference, debit_account_id=debit_account_id,
-                               credit_account_id=credit_account_id, amount=_amount(amount), memo=memo,
-                               metadata=Jsonb(metadata or {}))
+        return self._call_value("api.transfer", reference=reference, debit_account_id=debit_account_id,
+                                credit_account_id=credit_account_id, amount=_amount(amount), memo=memo,
+                                metadata=Jsonb(metadata or {}))
 
     def post(self, reference: str, legs: Iterable[Mapping[str, Any]], *, memo: str | None = None,
              metadata: dict[str, Any] | None = None) -> int:
         """legs: [{"account_id": 1, "amount": "10.00", "side": "DEBIT"}, ...]"""
-        return self.call_value("api.post_transaction", reference=reference, legs=Jsonb([_leg(l) for l in legs]), memo=memo,
-                               metadata=Jsonb(metadata or {}))
+        return self._call_value("api.post_transaction", reference=reference, legs=Jsonb([_leg(l) for l in legs]),
+                                memo=memo, metadata=Jsonb(metadata or {}))
 
     def post_batch(self, transfers: Iterable[Mapping[str, Any]]) -> list[BatchResult]:
         """transfers: [{"reference", "debit_account_id", "credit_account_id", "amount", "memo"?}, ...];
         all or nothing, idempotent per element reference."""
-        rows = self.call("api.post_batch", transfers=Jsonb([_leg(t) for t in transfers]))
+        rows = self._call("api.post_batch", transfers=Jsonb([_leg(t) for t in transfers]))
         return [BatchResult(**row) for row in rows]
 
     # -- holds ------------------------------------------------------------------------------------
     def create_hold(self, reference: str, account_id: int, amount: Amount, *,
                     expires_at: dt.datetime | None = None, memo: str | None = None) -> int:
-        return self.call_value("api.create_hold", reference=reference, account_id=account_id,
-                               amount=_amount(amount), expires_at=expires_at, memo=memo)
+        return self._call_value("api.create_hold", reference=reference, account_id=account_id,
+                                amount=_amount(amount), expires_at=expires_at, memo=memo)
 
     def capture_hold(self, reference: str, hold_id: int, destinations: Iterable[Mapping[str, Any]], *,
                      memo: str | None = None) -> int:
         """destinations: [{"account_id": 7, "amount": "90.00"}, ...]; the rest of the hold is released."""
-        return self.call_value("api.capture_hold", reference=reference, hold_id=hold_id,
-                               destinations=Jsonb([_leg(d) for d in destinations]), memo=memo)
+        return self._call_value("api.capture_hold", reference=reference, hold_id=hold_id,
+                                destinations=Jsonb([_leg(d) for d in destinations]), memo=memo)
 
     def release_hold(self, reference: str, hold_id: int) -> None:
-        self.call("api.release_hold", reference=reference, hold_id=hold_id)
+        self._call("api.release_hold", reference=reference, hold_id=hold_id)
 
     def expire_holds(self, limit: int = 1000) -> int:
-        return self.call_value("api.expire_holds", limit=limit)
+        return self._call_value("api.expire_holds", limit=limit)
 
     def reverse(self, reference: str, transaction_id: int, *, memo: str | None = None) -> int:
-        return self.call_value("api.reverse_transaction", reference=reference, transaction_id=transaction_id, memo=memo)
+        return self._call_value("api.reverse_transaction", reference=reference, transaction_id=transaction_id,
+                                memo=memo)
 
     # -- reads ------------------------------------------------------------------------------------
     def account_balance(self, account_id: int) -> Balance:
-        return Balance(**self.call("api.account_balance", account_id=account_id)[0])
+        return Balance(**self._call("api.account_balance", account_id=account_id)[0])
 
     def balance_at(self, account_id: int, at: dt.datetime) -> Decimal:
-        return self.call_value("api.balance_at", account_id=account_id, at=at)
+        return self._call_value("api.balance_at", account_id=account_id, at=at)
 
     def statement(self, account_id: int, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
                   after_seq: int = 0, limit: int = 100) -> list[StatementLine]:
@@ -146,7 +147,7 @@ class LedgerMixin:
             params["from"] = start
         if end is not None:
             params["to"] = end
-        return [StatementLine(**row) for row in self.call("api.account_statement", **params)]
+        return [StatementLine(**row) for row in self._call("api.account_statement", **params)]
 
     def iter_statement(self, account_id: int, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
                        page_size: int = 500) -> Iterator[StatementLine]:
@@ -176,4 +177,4 @@ class LedgerMixin:
             start = last
 
     def check(self) -> list[CheckResult]:
-        return [CheckResult(**row) for row in self.call("api.ledger_check")]
+        return [CheckResult(**row) for row in self._call("api.ledger_check")]

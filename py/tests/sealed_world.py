@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from mercato.postgrest import PostgREST
+from mercato.harness.postgrest import PostgREST
 
 SERVICE = {"role": "mercato_service"}
 

@@ -1,4 +1,4 @@
-"""The api schema, called exactly as PostgREST calls it (mercato.postgrest): as the NOINHERIT
+"""The api schema, called exactly as PostgREST calls it (mercato.harness.postgrest): as the NOINHERIT
 authenticator, one READ COMMITTED transaction per request, role and claims set locally, named
 arguments converted from JSON by the database. Also: docs/api.md cannot drift from the database."""
 
@@ -9,8 +9,8 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from mercato.config import project_root
-from mercato.docs import api_markdown, documented_codes, fetch_api
-from mercato.postgrest import PostgREST
+from mercato.harness.docs import api_markdown, documented_codes, fetch_api
+from mercato.harness.postgrest import PostgREST
 
 
 @pytest.fixture

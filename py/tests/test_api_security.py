@@ -1,4 +1,4 @@
-"""The marketplace's security promises, checked exactly as PostgREST serves them (mercato.postgrest: the NOINHERIT
+"""The marketplace's security promises, checked exactly as PostgREST serves them (mercato.harness.postgrest: the NOINHERIT
 authenticator, one READ COMMITTED transaction per request, role and claims set locally, named arguments)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from mercato.postgrest import PostgREST
+from mercato.harness.postgrest import PostgREST
 
 
 def user(sub: str) -> dict:
@@ -144,7 +144,7 @@ def test_every_domain_error_maps_to_its_documented_status(market) -> None:
     rest, _, _, db_url = market
     with psycopg.connect(db_url) as conn:
         rows = conn.execute("SELECT code, sqlstate, core.http_status(sqlstate) FROM core.error").fetchall()
-    from mercato.postgrest import status_for
+    from mercato.harness.postgrest import status_for
 
     assert rows
     for code, sqlstate, documented in rows:

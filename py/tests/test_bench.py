@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from mercato import bench as b
+from mercato.harness import bench as b
 from mercato.config import project_root
 
 PGBENCH_OK = """\

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from mercato.bench_marketplace import MarketplaceBench
+from mercato.harness.bench_marketplace import MarketplaceBench
 from mercato.cli import cli
 
 

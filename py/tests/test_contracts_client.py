@@ -102,85 +102,85 @@ def test_contract_lifecycle_through_the_client(db_url: str, service: Client) -> 
     biz, prov1, prov2 = as_user(service, "biz-1"), as_user(service, "prov-1"), as_user(service, "prov-2")
 
     with pytest.raises(MercatoError) as info:
-        as_user(service, "prov-1").create_contract(w["rfq1"])
+        as_user(service, "prov-1").contracts.create_contract(w["rfq1"])
     assert info.value.code == "IDENTITY_NOT_A_BUSINESS"
-    contract = biz.create_contract(w["rfq1"])
+    contract = biz.contracts.create_contract(w["rfq1"])
     assert contract.status == "PENDING_ACTIVATION" and contract.total_amount == Decimal("2555.50")
-    assert biz.create_contract(w["rfq1"]).id == contract.id, "a retry returns the same contract"
+    assert biz.contracts.create_contract(w["rfq1"]).id == contract.id, "a retry returns the same contract"
 
-    active = biz.activate_contract(contract.id)
+    active = biz.contracts.activate_contract(contract.id)
     assert active.status == "ACTIVE" and active.activated_at is not None
-    assert service.account_balance(w["w_b1"]).held == Decimal("2555.50")
+    assert service.ledger.account_balance(w["w_b1"]).held == Decimal("2555.50")
 
-    lines = {l["provider_id"]: l for l in biz.get_contract(contract.id)["lines"]}
-    a1 = prov1.assign_vehicle(lines[w["p1"]]["id"], w["v1_0"])
+    lines = {l["provider_id"]: l for l in biz.contracts.get_contract(contract.id)["lines"]}
+    a1 = prov1.contracts.assign_vehicle(lines[w["p1"]]["id"], w["v1_0"])
     assert a1.status == "PENDING_DELIVERY" and a1.contract_id == contract.id
     with pytest.raises(MercatoError) as info:
-        prov2.assign_vehicle(lines[w["p1"]]["id"], w["v2_0"])
+        prov2.contracts.assign_vehicle(lines[w["p1"]]["id"], w["v2_0"])
     assert info.value.code == "CONTRACTS_FORBIDDEN" and info.value.http_status == 403
     with pytest.raises(MercatoError) as info:
-        prov1.assign_vehicle(lines[w["p1"]]["id"], w["v1_0"])
+        prov1.contracts.assign_vehicle(lines[w["p1"]]["id"], w["v1_0"])
     assert info.value.code == "CONTRACTS_VEHICLE_DOUBLE_BOOKED" and info.value.http_status == 409
-    prov2.assign_vehicle(lines[w["p2"]]["id"], w["v2_0"])
+    prov2.contracts.assign_vehicle(lines[w["p2"]]["id"], w["v2_0"])
 
-    seen_by_p2 = prov2.get_contract(contract.id)
+    seen_by_p2 = prov2.contracts.get_contract(contract.id)
     assert [l["provider_id"] for l in seen_by_p2["lines"]] == [w["p2"]], "a provider sees only its own lines"
-    assert [c.id for c in prov1.list_contracts()] == [contract.id]
+    assert [c.id for c in prov1.contracts.list_contracts()] == [contract.id]
 
-    ended = biz.terminate_contract(contract.id, "project cancelled")
+    ended = biz.contracts.terminate_contract(contract.id, "project cancelled")
     assert ended.status == "TERMINATED"
     # nothing was delivered, nothing earned: the whole escrow is back
-    assert service.account_balance(w["w_b1"]).held == Decimal("0")
-    assert all(r.ok for r in service.contracts_check())
-    assert all(r.ok for r in service.check()), "and the ledger agrees"
+    assert service.ledger.account_balance(w["w_b1"]).held == Decimal("0")
+    assert all(r.ok for r in service.contracts.check())
+    assert all(r.ok for r in service.ledger.check()), "and the ledger agrees"
 
 
 def test_insufficient_funds_changes_nothing(db_url: str, service: Client) -> None:
     w = build_world(db_url, start=TODAY, end=TODAY + dt.timedelta(days=364), lines=[("p1", 500, "100.00")])
     biz = as_user(service, "biz-1")
-    contract = biz.create_contract(w["rfq1"])
+    contract = biz.contracts.create_contract(w["rfq1"])
     assert contract.total_amount == Decimal("18250000.00")
-    before = service.account_balance(w["w_b1"])
+    before = service.ledger.account_balance(w["w_b1"])
     with pytest.raises(MercatoError) as info:
-        biz.activate_contract(contract.id)
+        biz.contracts.activate_contract(contract.id)
     assert info.value.code == "CONTRACTS_INSUFFICIENT_FUNDS" and info.value.http_status == 402
     assert "18250000" in (info.value.detail or "") and "10000000" in (info.value.detail or ""), "needed vs available"
-    assert service.account_balance(w["w_b1"]) == before
-    assert biz.get_contract(contract.id)["status"] == "PENDING_ACTIVATION"
+    assert service.ledger.account_balance(w["w_b1"]) == before
+    assert biz.contracts.get_contract(contract.id)["status"] == "PENDING_ACTIVATION"
 
 
 def test_settlement_through_the_client(db_url: str, service: Client) -> None:
     start = TODAY - dt.timedelta(days=10)
     w = build_world(db_url, start=start, end=TODAY + dt.timedelta(days=9), lines=[("p1", 1, "142.87")])
     biz = as_user(service, "biz-1")
-    contract = biz.create_contract(w["rfq1"])
-    biz.activate_contract(contract.id)
-    line = biz.get_contract(contract.id)["lines"][0]
+    contract = biz.contracts.create_contract(w["rfq1"])
+    biz.contracts.activate_contract(contract.id)
+    line = biz.contracts.get_contract(contract.id)["lines"][0]
     with psycopg.connect(db_url, autocommit=True) as conn:   # the vehicle was delivered on day one
         conn.execute("INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period, status, "
                      "started_on) VALUES (%s, %s, %s, %s, daterange(%s, %s), 'ACTIVE', %s)",
                      (line["id"], contract.id, w["p1"], w["v1_0"], start, TODAY + dt.timedelta(days=10), start))
     period_end = start + dt.timedelta(days=6)
-    cycle = service.settle_provider(w["p1"], start, period_end, "week-1")
+    cycle = service.settlement.settle_provider(w["p1"], start, period_end, "week-1")
     assert (cycle.gross, cycle.commission, cycle.net) == (Decimal("1000.09"), Decimal("100.01"), Decimal("900.08"))
-    assert service.settle_provider(w["p1"], start, period_end, "week-1").id == cycle.id, "a replay returns the cycle"
+    assert service.settlement.settle_provider(w["p1"], start, period_end, "week-1").id == cycle.id, "a replay returns the cycle"
     with pytest.raises(MercatoError) as info:
-        service.settle_provider(w["p1"], start + dt.timedelta(days=3), period_end + dt.timedelta(days=1), "other")
+        service.settlement.settle_provider(w["p1"], start + dt.timedelta(days=3), period_end + dt.timedelta(days=1), "other")
     assert info.value.code == "SETTLEMENT_PERIOD_SETTLED" and info.value.http_status == 409
-    assert service.account_balance(w["w_p1"]).balance == Decimal("900.08")
+    assert service.ledger.account_balance(w["w_p1"]).balance == Decimal("900.08")
 
-    run = service.run_settlement(period_end + dt.timedelta(days=1), TODAY - dt.timedelta(days=1))
+    run = service.settlement.run(period_end + dt.timedelta(days=1), TODAY - dt.timedelta(days=1))
     assert [(r.currency, r.cycles, r.lines, r.gross) for r in run] == [("ETB", 1, 1, Decimal("428.61"))]
     prov = as_user(service, "prov-1")
-    assert {c.id for c in prov.list_cycles()} >= {cycle.id}
-    assert len(prov.get_cycle(cycle.id)["lines"]) == 1
+    assert {c.id for c in prov.settlement.list_cycles()} >= {cycle.id}
+    assert len(prov.settlement.get_cycle(cycle.id)["lines"]) == 1
     with pytest.raises(MercatoError) as info:
-        as_user(service, "prov-2").get_cycle(cycle.id)
+        as_user(service, "prov-2").settlement.get_cycle(cycle.id)
     assert info.value.code == "SETTLEMENT_FORBIDDEN"
     with pytest.raises(MercatoError) as info:
-        prov.settle_provider(w["p1"], start, period_end, "self")
+        prov.settlement.settle_provider(w["p1"], start, period_end, "self")
     assert info.value.code == "SETTLEMENT_FORBIDDEN"
-    assert all(r.ok for r in service.contracts_check()) and all(r.ok for r in service.settlement_check())
+    assert all(r.ok for r in service.contracts.check()) and all(r.ok for r in service.settlement.check())
 
 
 def invoke(db_url: str, *args: str) -> tuple[int, str, str]:

@@ -28,10 +28,10 @@ def _contracts(db_url: str, client: Client, *, businesses: int, start: dt.date, 
     contract_ids, line_ids = [], []
     for b in range(1, businesses + 1):
         biz = as_user(client, f"biz-{b}")
-        contract = biz.create_contract(w[f"rfq{b}"])
-        biz.activate_contract(contract.id)
+        contract = biz.contracts.create_contract(w[f"rfq{b}"])
+        biz.contracts.activate_contract(contract.id)
         contract_ids.append(contract.id)
-        line_ids.append(biz.get_contract(contract.id)["lines"][0]["id"])
+        line_ids.append(biz.contracts.get_contract(contract.id)["lines"][0]["id"])
     return w, contract_ids, line_ids
 
 
@@ -85,11 +85,11 @@ def test_concurrent_double_booking_is_refused(db_url: str) -> None:
             "SELECT set_config('request.jwt.claims', '{\"sub\": \"prov-1\"}', true), "
             "(contracts.assign_vehicle(p_contract_line_id := %s, p_vehicle_id := %s)).id",
             (lines[0], w["v1_0"]),
-            lambda: prov.assign_vehicle(lines[1], w["v1_0"]))
+            lambda: prov.contracts.assign_vehicle(lines[1], w["v1_0"]))
         assert isinstance(second, MercatoError) and second.code == "CONTRACTS_VEHICLE_DOUBLE_BOOKED", second
 
         # 2. three threads at once book one vehicle onto three overlapping contracts: exactly one wins
-        results = _race([lambda l=l: prov.assign_vehicle(l, w["v1_1"]) for l in lines])
+        results = _race([lambda l=l: prov.contracts.assign_vehicle(l, w["v1_1"]) for l in lines])
         won = [r for r in results if not isinstance(r, MercatoError)]
         lost = [r for r in results if isinstance(r, MercatoError)]
         assert len(won) == 1 and len(lost) == 2, results
@@ -100,7 +100,7 @@ def test_concurrent_double_booking_is_refused(db_url: str) -> None:
                 "SELECT vehicle_id, count(*) FROM contracts.assignment WHERE status IN ('PENDING_DELIVERY', 'ACTIVE') "
                 "GROUP BY vehicle_id ORDER BY vehicle_id").fetchall()
         assert per_vehicle == [(w["v1_0"], 1), (w["v1_1"], 1)]
-        assert all(r.ok for r in client.contracts_check())
+        assert all(r.ok for r in client.contracts.check())
 
 
 def test_concurrent_double_settlement_pays_once(db_url: str) -> None:
@@ -117,24 +117,24 @@ def test_concurrent_double_settlement_pays_once(db_url: str) -> None:
 
         # 1. another reference for the same period while the first settlement is uncommitted: waits, then refused
         first, second = _held_open(db_url, settle, (w["p1"], start, first_end, "a"),
-                                   lambda: client.settle_provider(w["p1"], start, first_end, "b"))
+                                   lambda: client.settlement.settle_provider(w["p1"], start, first_end, "b"))
         assert isinstance(second, MercatoError) and second.code == "SETTLEMENT_PERIOD_SETTLED", second
         # 2. the same reference while the first is uncommitted: waits, then replays the original cycle
         second_end = first_end + dt.timedelta(days=2)
         first, second = _held_open(db_url, settle, (w["p1"], first_end + dt.timedelta(days=1), second_end, "c"),
-                                   lambda: client.settle_provider(w["p1"], first_end + dt.timedelta(days=1), second_end, "c"))
+                                   lambda: client.settlement.settle_provider(w["p1"], first_end + dt.timedelta(days=1), second_end, "c"))
         assert not isinstance(second, MercatoError) and second.id == first[0]
         # 3. four threads settle the rest at once, two references: exactly one cycle, paid once
         rest = (second_end + dt.timedelta(days=1), TODAY - dt.timedelta(days=1))
-        results = _race([lambda r=r: client.settle_provider(w["p1"], *rest, r) for r in ("d", "e", "d", "e")])
+        results = _race([lambda r=r: client.settlement.settle_provider(w["p1"], *rest, r) for r in ("d", "e", "d", "e")])
         cycles = {r.id for r in results if not isinstance(r, MercatoError)}
         refused = {r.code for r in results if isinstance(r, MercatoError)}
         assert len(cycles) == 1 and refused <= {"SETTLEMENT_PERIOD_SETTLED"}, results
 
         # 10 days x 100.00 = 1000.00 earned in cycles of 5, 2 and 3 days: 10 % commission (50.00, 20.00, 30.00)
         # lifted to the 50.00 minimum per cycle line
-        assert client.account_balance(w["w_p1"]).balance == Decimal("850.00")
-        assert len(client.list_cycles(w["p1"])) == 3
-        assert all(r.ok for r in client.contracts_check())
-        assert all(r.ok for r in client.settlement_check())
-        assert all(r.ok for r in client.check())
+        assert client.ledger.account_balance(w["w_p1"]).balance == Decimal("850.00")
+        assert len(client.settlement.list_cycles(w["p1"])) == 3
+        assert all(r.ok for r in client.contracts.check())
+        assert all(r.ok for r in client.settlement.check())
+        assert all(r.ok for r in client.ledger.check())

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from mercato.config import project_root
-from mercato.docs import errors_markdown
+from mercato.harness.docs import errors_markdown
 from mercato.errors import MercatoError, from_psycopg, http_status
 
 RAISE = re.compile(r"core\.raise\(\s*'([A-Z0-9_]+)'")

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from hypothesis import find, settings
 
-from mercato.fuzz import brief, classify, oversized, run, seed_parties, shapes, value_for
+from mercato.harness.fuzz import brief, classify, oversized, run, seed_parties, shapes, value_for
 
 
 def test_bad_input_never_breaks_the_api(db_url: str) -> None:

@@ -24,27 +24,27 @@ def authenticator_url(db_url: str) -> str:
 
 
 def test_claims_identify_the_caller(service: Client, authenticator_url: str) -> None:
-    uid = service.register_user("kc|alice", "BUSINESS", "Alice")
+    uid = service.identity.register_user("kc|alice", "BUSINESS", "Alice")
     with Client(authenticator_url) as app:
         alice = app.as_caller({"sub": "kc|alice", "role": "mercato_user"}, role="mercato_user")
-        actor = alice.current_actor()
+        actor = alice.identity.current_actor()
         assert (actor.user_id, actor.user_type, actor.subject) == (uid, "BUSINESS", "kc|alice")
         anonymous = app.as_caller({"role": "mercato_anon"}, role="mercato_anon")
-        assert anonymous.current_actor().user_id is None
+        assert anonymous.identity.current_actor().user_id is None
 
 
 def test_refusals_carry_stable_codes_and_http_status(service: Client, authenticator_url: str) -> None:
-    service.register_user("kc|bob", "PROVIDER", "Bob")
+    service.identity.register_user("kc|bob", "PROVIDER", "Bob")
     with Client(authenticator_url) as app:
         bob = app.as_caller({"sub": "kc|bob", "role": "mercato_user"}, role="mercato_user")
         with pytest.raises(MercatoError) as info:
-            bob.register_user("kc|eve", "ADMIN", "Eve")
+            bob.identity.register_user("kc|eve", "ADMIN", "Eve")
         assert info.value.code == "IDENTITY_PERMISSION_DENIED" and info.value.http_status == 403
         stranger = app.as_caller({"sub": "kc|nobody", "role": "mercato_user"}, role="mercato_user")
         with pytest.raises(MercatoError) as info:
-            stranger.set_setting("OTP_EXPIRY_MINUTES", "6")
+            stranger.masterdata.set_setting("OTP_EXPIRY_MINUTES", "6")
         assert info.value.code == "IDENTITY_NOT_AUTHENTICATED" and info.value.http_status == 401
-    assert service.setting("OTP_EXPIRY_MINUTES") == 5, "refused calls change nothing"
+    assert service.masterdata.setting("OTP_EXPIRY_MINUTES") == 5, "refused calls change nothing"
 
 
 def test_authenticator_without_a_role_can_do_nothing(authenticator_url: str) -> None:
@@ -56,15 +56,15 @@ def test_authenticator_without_a_role_can_do_nothing(authenticator_url: str) -> 
 
 
 def test_admin_permissions_follow_role_assignments(service: Client, authenticator_url: str) -> None:
-    admin = service.register_user("kc|root", "ADMIN", "Root")
+    admin = service.identity.register_user("kc|root", "ADMIN", "Root")
     with Client(authenticator_url) as app:
         as_admin = app.as_caller({"sub": "kc|root", "role": "mercato_user"}, role="mercato_user")
         with pytest.raises(MercatoError):
-            as_admin.set_setting("OTP_EXPIRY_MINUTES", "6")
-        service.assign_role(admin, "PLATFORM_ADMIN")
-        as_admin.set_setting("OTP_EXPIRY_MINUTES", "6")
-        assert service.setting("OTP_EXPIRY_MINUTES") == 6
-        service.revoke_role(admin, "PLATFORM_ADMIN")
+            as_admin.masterdata.set_setting("OTP_EXPIRY_MINUTES", "6")
+        service.identity.assign_role(admin, "PLATFORM_ADMIN")
+        as_admin.masterdata.set_setting("OTP_EXPIRY_MINUTES", "6")
+        assert service.masterdata.setting("OTP_EXPIRY_MINUTES") == 6
+        service.identity.revoke_role(admin, "PLATFORM_ADMIN")
         with pytest.raises(MercatoError) as info:
-            as_admin.set_setting("OTP_EXPIRY_MINUTES", "7")
+            as_admin.masterdata.set_setting("OTP_EXPIRY_MINUTES", "7")
         assert info.value.code == "IDENTITY_PERMISSION_DENIED"

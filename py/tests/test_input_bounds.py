@@ -27,7 +27,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 
-from mercato.postgrest import PostgREST
+from mercato.harness.postgrest import PostgREST
 
 ROLES = ("mercato_user", "mercato_service", "mercato_anon")
 #: Parameter types an api function may take as they are: fixed-size, or bounded by the function itself (numeric).

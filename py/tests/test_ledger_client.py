@@ -29,23 +29,23 @@ def client(db_url: str) -> Client:
 @pytest.fixture
 def accounts(client: Client) -> dict[str, int]:
     ids = {
-        "bank": client.open_account("PLATFORM", "bank", "CLEARING", "ETB", allow_negative=True),
-        "biz": client.open_account("BUSINESS", "b1", "MAIN", "ETB"),
-        "prov": client.open_account("PROVIDER", "p1", "MAIN", "ETB"),
-        "fees": client.open_account("PLATFORM", "fees", "COMMISSION", "ETB", slots=4),
+        "bank": client.ledger.open_account("PLATFORM", "bank", "CLEARING", "ETB", allow_negative=True),
+        "biz": client.ledger.open_account("BUSINESS", "b1", "MAIN", "ETB"),
+        "prov": client.ledger.open_account("PROVIDER", "p1", "MAIN", "ETB"),
+        "fees": client.ledger.open_account("PLATFORM", "fees", "COMMISSION", "ETB", slots=4),
     }
-    client.transfer("fund", ids["bank"], ids["biz"], Decimal("1000.00"))
+    client.ledger.transfer("fund", ids["bank"], ids["biz"], Decimal("1000.00"))
     return ids
 
 
 def test_transfer_and_typed_balance(client: Client, accounts: dict[str, int]) -> None:
-    tx = client.transfer("t1", accounts["biz"], accounts["prov"], "250.25", memo="rent")
-    assert client.transfer("t1", accounts["biz"], accounts["prov"], "250.25", memo="rent") == tx, "replay"
-    bal = client.account_balance(accounts["biz"])
+    tx = client.ledger.transfer("t1", accounts["biz"], accounts["prov"], "250.25", memo="rent")
+    assert client.ledger.transfer("t1", accounts["biz"], accounts["prov"], "250.25", memo="rent") == tx, "replay"
+    bal = client.ledger.account_balance(accounts["biz"])
     assert isinstance(bal, Balance)
     assert (bal.balance, bal.held, bal.available, bal.currency) == (Decimal("749.75"), 0, Decimal("749.75"), "ETB")
     with pytest.raises(MercatoError) as info:
-        client.transfer("t1", accounts["biz"], accounts["prov"], "1")
+        client.ledger.transfer("t1", accounts["biz"], accounts["prov"], "1")
     assert (info.value.code, info.value.http_status) == ("LEDGER_IDEMPOTENCY_CONFLICT", 422)
 
 
@@ -58,64 +58,64 @@ def test_transfer_and_typed_balance(client: Client, accounts: dict[str, int]) ->
 def test_refusals_have_codes_and_change_nothing(client: Client, accounts: dict[str, int], amount: str, code: str,
                                                 status: int) -> None:
     with pytest.raises(MercatoError) as info:
-        client.transfer(f"bad-{amount}", accounts["biz"], accounts["prov"], amount)
+        client.ledger.transfer(f"bad-{amount}", accounts["biz"], accounts["prov"], amount)
     assert (info.value.code, info.value.http_status) == (code, status)
-    assert client.account_balance(accounts["biz"]).balance == Decimal("1000.00")
-    assert client.account_balance(accounts["prov"]).balance == 0
+    assert client.ledger.account_balance(accounts["biz"]).balance == Decimal("1000.00")
+    assert client.ledger.account_balance(accounts["prov"]).balance == 0
 
 
 def test_floats_are_refused_before_reaching_the_database(client: Client, accounts: dict[str, int]) -> None:
     with pytest.raises(TypeError):
-        client.transfer("float", accounts["biz"], accounts["prov"], 0.1)  # type: ignore[arg-type]
+        client.ledger.transfer("float", accounts["biz"], accounts["prov"], 0.1)  # type: ignore[arg-type]
 
 
 def test_hold_capture_release_expire(client: Client, accounts: dict[str, int]) -> None:
-    h1 = client.create_hold("h1", accounts["biz"], "300")
-    assert client.account_balance(accounts["biz"]).available == Decimal("700.00")
-    tx = client.capture_hold("c1", h1, [{"account_id": accounts["prov"], "amount": "270"},
+    h1 = client.ledger.create_hold("h1", accounts["biz"], "300")
+    assert client.ledger.account_balance(accounts["biz"]).available == Decimal("700.00")
+    tx = client.ledger.capture_hold("c1", h1, [{"account_id": accounts["prov"], "amount": "270"},
                                         {"account_id": accounts["fees"], "amount": Decimal("27")}])
     assert tx > 0
-    biz = client.account_balance(accounts["biz"])
+    biz = client.ledger.account_balance(accounts["biz"])
     assert (biz.balance, biz.held, biz.available) == (Decimal("703.00"), 0, Decimal("703.00")), "3.00 released"
-    assert client.account_balance(accounts["fees"]).balance == Decimal("27")
+    assert client.ledger.account_balance(accounts["fees"]).balance == Decimal("27")
     with pytest.raises(MercatoError) as info:
-        client.release_hold("r1", h1)
+        client.ledger.release_hold("r1", h1)
     assert info.value.code == "LEDGER_HOLD_RESOLVED" and info.value.http_status == 409
 
-    h2 = client.create_hold("h2", accounts["biz"], "100", expires_at=dt.datetime.now(dt.timezone.utc)
+    h2 = client.ledger.create_hold("h2", accounts["biz"], "100", expires_at=dt.datetime.now(dt.timezone.utc)
                             + dt.timedelta(seconds=1))
-    client.release_hold("r2", h2)
-    client.release_hold("r2", h2)   # replay of the same release
+    client.ledger.release_hold("r2", h2)
+    client.ledger.release_hold("r2", h2)   # replay of the same release
     with pytest.raises(MercatoError) as info:
-        client.create_hold("h3", accounts["biz"], "1", expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+        client.ledger.create_hold("h3", accounts["biz"], "1", expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
     assert info.value.code == "LEDGER_HOLD_EXPIRY_INVALID"
-    assert client.expire_holds() == 0
+    assert client.ledger.expire_holds() == 0
 
 
 def test_post_batch_reverse_statement_balance_at_check(client: Client, accounts: dict[str, int]) -> None:
-    items = client.post_batch([
+    items = client.ledger.post_batch([
         {"reference": f"b{i}", "debit_account_id": accounts["biz"], "credit_account_id": accounts["prov"], "amount": "1.50"}
         for i in range(10)])
     assert [i.reference for i in items] == [f"b{i}" for i in range(10)]
-    assert client.post_batch([{"reference": "b0", "debit_account_id": accounts["biz"],
+    assert client.ledger.post_batch([{"reference": "b0", "debit_account_id": accounts["biz"],
                                "credit_account_id": accounts["prov"], "amount": "1.50"}])[0] == items[0], "replay"
-    assert client.account_balance(accounts["prov"]).balance == Decimal("15.00")
-    post = client.post("p1", [{"account_id": accounts["biz"], "amount": "10", "side": "DEBIT"},
+    assert client.ledger.account_balance(accounts["prov"]).balance == Decimal("15.00")
+    post = client.ledger.post("p1", [{"account_id": accounts["biz"], "amount": "10", "side": "DEBIT"},
                               {"account_id": accounts["prov"], "amount": "9", "side": "CREDIT"},
                               {"account_id": accounts["fees"], "amount": "1", "side": "CREDIT"}])
-    rev = client.reverse("rv1", post)
+    rev = client.ledger.reverse("rv1", post)
     assert rev > post
     with pytest.raises(MercatoError) as info:
-        client.reverse("rv2", post)
+        client.ledger.reverse("rv2", post)
     assert info.value.code == "LEDGER_ALREADY_REVERSED"
-    lines = client.statement(accounts["biz"], limit=5)
+    lines = client.ledger.statement(accounts["biz"], limit=5)
     assert all(isinstance(line, StatementLine) for line in lines) and [line.seq for line in lines] == [1, 2, 3, 4, 5]
-    page2 = client.statement(accounts["biz"], after_seq=lines[-1].seq, limit=100)
-    assert page2[0].seq == 6 and page2[-1].balance_after == client.account_balance(accounts["biz"]).balance
+    page2 = client.ledger.statement(accounts["biz"], after_seq=lines[-1].seq, limit=100)
+    assert page2[0].seq == 6 and page2[-1].balance_after == client.ledger.account_balance(accounts["biz"]).balance
     for earlier, later in zip(lines + page2, (lines + page2)[1:]):
         assert later.balance_before == earlier.balance_after
-    assert client.balance_at(accounts["biz"], lines[0].posted_at) == Decimal("1000.00")
-    results = client.check()
+    assert client.ledger.balance_at(accounts["biz"], lines[0].posted_at) == Decimal("1000.00")
+    results = client.ledger.check()
     assert results and all(isinstance(r, CheckResult) and r.ok for r in results)
 
 
@@ -173,47 +173,47 @@ def test_accounts_status_hot_slots_and_expiry(client: Client, accounts: dict[str
     from mercato.ledger import BatchResult
 
     with pytest.raises(MercatoError) as info:
-        client.account_balance(10 ** 12)
+        client.ledger.account_balance(10 ** 12)
     assert (info.value.code, info.value.http_status) == ("LEDGER_UNKNOWN_ACCOUNT", 404)
     # opening the same account again returns it; other settings are refused
-    assert client.open_account("BUSINESS", "b1", "MAIN", "ETB") == accounts["biz"]
+    assert client.ledger.open_account("BUSINESS", "b1", "MAIN", "ETB") == accounts["biz"]
     with pytest.raises(MercatoError) as info:
-        client.open_account("BUSINESS", "b1", "MAIN", "ETB", overdraft_limit="5")
+        client.ledger.open_account("BUSINESS", "b1", "MAIN", "ETB", overdraft_limit="5")
     assert (info.value.code, info.value.http_status) == ("LEDGER_ACCOUNT_EXISTS", 409)
     with pytest.raises(MercatoError) as info:
-        client.open_account("PLATFORM", "x", "COMMISSION", "ETB", slots=4, allow_negative=True)
+        client.ledger.open_account("PLATFORM", "x", "COMMISSION", "ETB", slots=4, allow_negative=True)
     assert info.value.code == "LEDGER_HOT_ACCOUNT_POLICY"
     # a hot account's balance is the sum over its slots, read through one call
     for i in range(6):
-        client.transfer(f"hot{i}", accounts["biz"], accounts["fees"], "2.50")
-    fees = client.account_balance(accounts["fees"])
+        client.ledger.transfer(f"hot{i}", accounts["biz"], accounts["fees"], "2.50")
+    fees = client.ledger.account_balance(accounts["fees"])
     assert (fees.balance, fees.available, fees.status) == (Decimal("15.00"), Decimal("15.00"), "ACTIVE")
-    assert len({line.slot for line in client.statement(accounts["fees"])}) >= 1
+    assert len({line.slot for line in client.ledger.statement(accounts["fees"])}) >= 1
     # frozen accounts refuse postings (423) until unfrozen
-    client.set_account_status(accounts["prov"], "FROZEN")
+    client.ledger.set_account_status(accounts["prov"], "FROZEN")
     with pytest.raises(MercatoError) as info:
-        client.transfer("to-frozen", accounts["biz"], accounts["prov"], "1")
+        client.ledger.transfer("to-frozen", accounts["biz"], accounts["prov"], "1")
     assert (info.value.code, info.value.http_status) == ("LEDGER_ACCOUNT_FROZEN", 423)
-    client.set_account_status(accounts["prov"], "ACTIVE")
-    items = client.post_batch([{"reference": "pb1", "debit_account_id": accounts["biz"],
+    client.ledger.set_account_status(accounts["prov"], "ACTIVE")
+    items = client.ledger.post_batch([{"reference": "pb1", "debit_account_id": accounts["biz"],
                                 "credit_account_id": accounts["prov"], "amount": Decimal("1")}])
     assert items == [BatchResult("pb1", items[0].transaction_id)]
     # a hold past its expiry cannot be captured (410) and stays open until expire_holds resolves it
-    soon = client.create_hold("hx", accounts["biz"], "10", expires_at=dt.datetime.now(dt.timezone.utc)
+    soon = client.ledger.create_hold("hx", accounts["biz"], "10", expires_at=dt.datetime.now(dt.timezone.utc)
                               + dt.timedelta(milliseconds=300))
     import time
 
     time.sleep(0.6)
     with pytest.raises(MercatoError) as info:
-        client.capture_hold("cx", soon, [{"account_id": accounts["prov"], "amount": "10"}])
+        client.ledger.capture_hold("cx", soon, [{"account_id": accounts["prov"], "amount": "10"}])
     assert (info.value.code, info.value.http_status) == ("LEDGER_HOLD_EXPIRED", 410)
-    assert client.account_balance(accounts["biz"]).held == Decimal("10")
-    assert client.expire_holds() == 1
-    assert client.account_balance(accounts["biz"]).held == 0
+    assert client.ledger.account_balance(accounts["biz"]).held == Decimal("10")
+    assert client.ledger.expire_holds() == 1
+    assert client.ledger.account_balance(accounts["biz"]).held == 0
     with pytest.raises(MercatoError) as info:
-        client.release_hold("rx", soon)
+        client.ledger.release_hold("rx", soon)
     assert info.value.code == "LEDGER_HOLD_RESOLVED"
-    assert all(r.ok for r in client.check())
+    assert all(r.ok for r in client.ledger.check())
 
 
 def test_cli_hold_release_reverse_sweep_and_bad_input(db_url: str, accounts: dict[str, int]) -> None:
@@ -270,7 +270,7 @@ def _code(fn) -> tuple[str, int]:
 
 
 def _balances(client: Client, *ids: int) -> list[tuple[Decimal, Decimal]]:
-    return [(b.balance, b.held) for b in (client.account_balance(i) for i in ids)]
+    return [(b.balance, b.held) for b in (client.ledger.account_balance(i) for i in ids)]
 
 
 def test_post_batch_is_all_or_nothing_and_idempotent_per_element(client: Client, accounts: dict[str, int]) -> None:
@@ -278,25 +278,25 @@ def test_post_batch_is_all_or_nothing_and_idempotent_per_element(client: Client,
     before = _balances(client, biz, prov)
     good = {"reference": "ok-1", "debit_account_id": biz, "credit_account_id": prov, "amount": "1.00"}
     # one element over the funds: the whole batch is refused, the good element is not posted either
-    assert _code(lambda: client.post_batch([good, {**good, "reference": "ok-2", "amount": "5000"}])) \
+    assert _code(lambda: client.ledger.post_batch([good, {**good, "reference": "ok-2", "amount": "5000"}])) \
         == ("LEDGER_INSUFFICIENT_FUNDS", 402)
-    assert _code(lambda: client.post_batch([good, {**good, "reference": "ok-2", "amount": "0.001"}]))[0] \
+    assert _code(lambda: client.ledger.post_batch([good, {**good, "reference": "ok-2", "amount": "0.001"}]))[0] \
         == "LEDGER_AMOUNT_PRECISION"
-    assert _code(lambda: client.post_batch([good, {**good, "reference": "fund"}]))[0] \
+    assert _code(lambda: client.ledger.post_batch([good, {**good, "reference": "fund"}]))[0] \
         == "LEDGER_IDEMPOTENCY_CONFLICT", "a reference used by an earlier posting, for another request"
-    assert _code(lambda: client.post_batch([good, good]))[0] == "LEDGER_INVALID_BATCH", "duplicate reference"
-    assert _code(lambda: client.post_batch([]))[0] == "LEDGER_INVALID_BATCH"
-    assert _code(lambda: client.post_batch([{**good, "debit_account_id": accounts["fees"]}]))[0] \
+    assert _code(lambda: client.ledger.post_batch([good, good]))[0] == "LEDGER_INVALID_BATCH", "duplicate reference"
+    assert _code(lambda: client.ledger.post_batch([]))[0] == "LEDGER_INVALID_BATCH"
+    assert _code(lambda: client.ledger.post_batch([{**good, "debit_account_id": accounts["fees"]}]))[0] \
         == "LEDGER_HOT_ACCOUNT_POLICY", "a batch never debits a hot account"
     assert _balances(client, biz, prov) == before
     with client.transaction() as conn:
         assert conn.execute("SELECT count(*) FROM ledger.transaction WHERE reference LIKE 'ok-%'").fetchone()[0] == 0
     # a batch mixing a replayed element and a new one: the replay returns its id, only the new one posts
-    first = client.post_batch([good])
-    again = client.post_batch([good, {**good, "reference": "ok-3", "credit_account_id": accounts["fees"]}])
+    first = client.ledger.post_batch([good])
+    again = client.ledger.post_batch([good, {**good, "reference": "ok-3", "credit_account_id": accounts["fees"]}])
     assert again[0] == first[0] and again[1].transaction_id not in (first[0].transaction_id,)
-    assert client.account_balance(prov).balance == Decimal("1.00")
-    assert client.account_balance(accounts["fees"]).balance == Decimal("1.00"), "batch credits reach a hot account"
+    assert client.ledger.account_balance(prov).balance == Decimal("1.00")
+    assert client.ledger.account_balance(accounts["fees"]).balance == Decimal("1.00"), "batch credits reach a hot account"
 
 
 def test_post_legs_replay_and_refusals(client: Client, accounts: dict[str, int]) -> None:
@@ -304,107 +304,107 @@ def test_post_legs_replay_and_refusals(client: Client, accounts: dict[str, int])
     legs = [{"account_id": biz, "amount": "10", "side": "DEBIT"},
             {"account_id": prov, "amount": Decimal("7.5"), "side": "CREDIT"},
             {"account_id": fees, "amount": "2.5", "side": "CREDIT"}]
-    tx = client.post("p-1", legs, memo="split", metadata={"order": 7})
-    assert client.post("p-1", legs, memo="split", metadata={"order": 7}) == tx, "replay"
-    assert _code(lambda: client.post("p-1", [legs[0], {**legs[1], "amount": "8"}, {**legs[2], "amount": "2"}])) \
+    tx = client.ledger.post("p-1", legs, memo="split", metadata={"order": 7})
+    assert client.ledger.post("p-1", legs, memo="split", metadata={"order": 7}) == tx, "replay"
+    assert _code(lambda: client.ledger.post("p-1", [legs[0], {**legs[1], "amount": "8"}, {**legs[2], "amount": "2"}])) \
         == ("LEDGER_IDEMPOTENCY_CONFLICT", 422)
-    assert _code(lambda: client.post("p-2", [legs[0], {**legs[1], "amount": "10.01"}])) == ("LEDGER_UNBALANCED", 400)
-    assert _code(lambda: client.post("p-2", legs[:1]))[0] == "LEDGER_INVALID_LEGS"
-    assert _code(lambda: client.post("p-2", [legs[0], {**legs[1], "side": "SIDEWAYS", "amount": "10"}]))[0] \
+    assert _code(lambda: client.ledger.post("p-2", [legs[0], {**legs[1], "amount": "10.01"}])) == ("LEDGER_UNBALANCED", 400)
+    assert _code(lambda: client.ledger.post("p-2", legs[:1]))[0] == "LEDGER_INVALID_LEGS"
+    assert _code(lambda: client.ledger.post("p-2", [legs[0], {**legs[1], "side": "SIDEWAYS", "amount": "10"}]))[0] \
         == "LEDGER_INVALID_LEGS"
     netting = [{"account_id": biz, "amount": "1", "side": "DEBIT"}, {"account_id": biz, "amount": "1", "side": "CREDIT"},
                {"account_id": prov, "amount": "1", "side": "CREDIT"}, {"account_id": prov, "amount": "1", "side": "DEBIT"}]
-    assert _code(lambda: client.post("p-2", netting))[0] == "LEDGER_INVALID_LEGS", "an account's legs net to zero"
+    assert _code(lambda: client.ledger.post("p-2", netting))[0] == "LEDGER_INVALID_LEGS", "an account's legs net to zero"
     # a hot account may be debited by post (all slots locked, their sum checked)
-    client.post("p-3", [{"account_id": fees, "amount": "2.5", "side": "DEBIT"},
+    client.ledger.post("p-3", [{"account_id": fees, "amount": "2.5", "side": "DEBIT"},
                         {"account_id": prov, "amount": "2.5", "side": "CREDIT"}])
     assert _balances(client, biz, prov, fees) == [(Decimal("990"), 0), (Decimal("10.0"), 0), (0, 0)]
-    assert _code(lambda: client.post("p-4", [{"account_id": fees, "amount": "0.01", "side": "DEBIT"},
+    assert _code(lambda: client.ledger.post("p-4", [{"account_id": fees, "amount": "0.01", "side": "DEBIT"},
                                               {"account_id": prov, "amount": "0.01", "side": "CREDIT"}])) \
         == ("LEDGER_INSUFFICIENT_FUNDS", 402)
 
 
 def test_account_rules(client: Client, accounts: dict[str, int]) -> None:
     biz, prov = accounts["biz"], accounts["prov"]
-    usd = client.open_account("BUSINESS", "b1", "MAIN", "USD")
+    usd = client.ledger.open_account("BUSINESS", "b1", "MAIN", "USD")
     assert usd != biz, "one account per currency"
-    assert _code(lambda: client.transfer("x-1", biz, usd, "1")) == ("LEDGER_CURRENCY_MISMATCH", 400)
+    assert _code(lambda: client.ledger.transfer("x-1", biz, usd, "1")) == ("LEDGER_CURRENCY_MISMATCH", 400)
     # the client calls api.transfer, whose memo is a core.long_text: refused before ledger.transfer runs
-    assert _code(lambda: client.transfer("x-1", biz, prov, "1", memo="x" * 100_000)) == ("CORE_INPUT_TOO_LARGE", 413)
-    assert _code(lambda: client.transfer("", biz, prov, "1")) == ("LEDGER_REFERENCE_INVALID", 400)
-    assert _code(lambda: client.transfer("x-1", biz, 10 ** 12, "1")) == ("LEDGER_UNKNOWN_ACCOUNT", 404)
-    assert _code(lambda: client.transfer("x-1", biz, prov, "Infinity"))[0] == "LEDGER_AMOUNT_INVALID"
-    assert client.transfer("x-exp", biz, prov, Decimal("1E+1")) > 0, "exponent notation is an exact decimal too"
+    assert _code(lambda: client.ledger.transfer("x-1", biz, prov, "1", memo="x" * 100_000)) == ("CORE_INPUT_TOO_LARGE", 413)
+    assert _code(lambda: client.ledger.transfer("", biz, prov, "1")) == ("LEDGER_REFERENCE_INVALID", 400)
+    assert _code(lambda: client.ledger.transfer("x-1", biz, 10 ** 12, "1")) == ("LEDGER_UNKNOWN_ACCOUNT", 404)
+    assert _code(lambda: client.ledger.transfer("x-1", biz, prov, "Infinity"))[0] == "LEDGER_AMOUNT_INVALID"
+    assert client.ledger.transfer("x-exp", biz, prov, Decimal("1E+1")) > 0, "exponent notation is an exact decimal too"
     # receive-only accounts take credits and refuse debits
-    ro = client.open_account("PLATFORM", "rev", "REVENUE", "ETB", receive_only=True)
-    client.transfer("x-ro", biz, ro, "5")
-    assert _code(lambda: client.transfer("x-ro2", ro, biz, "1")) == ("LEDGER_RECEIVE_ONLY", 403)
+    ro = client.ledger.open_account("PLATFORM", "rev", "REVENUE", "ETB", receive_only=True)
+    client.ledger.transfer("x-ro", biz, ro, "5")
+    assert _code(lambda: client.ledger.transfer("x-ro2", ro, biz, "1")) == ("LEDGER_RECEIVE_ONLY", 403)
     # overdraft: down to -limit, not one cent further
-    od = client.open_account("BUSINESS", "od", "CREDIT_LINE", "ETB", overdraft_limit="50.00")
-    client.transfer("x-od", od, prov, "50.00")
-    assert client.account_balance(od).available == Decimal("-50.00")
-    assert _code(lambda: client.transfer("x-od2", od, prov, "0.01"))[0] == "LEDGER_INSUFFICIENT_FUNDS"
+    od = client.ledger.open_account("BUSINESS", "od", "CREDIT_LINE", "ETB", overdraft_limit="50.00")
+    client.ledger.transfer("x-od", od, prov, "50.00")
+    assert client.ledger.account_balance(od).available == Decimal("-50.00")
+    assert _code(lambda: client.ledger.transfer("x-od2", od, prov, "0.01"))[0] == "LEDGER_INSUFFICIENT_FUNDS"
     # closing needs an empty account and is final
-    assert _code(lambda: client.set_account_status(prov, "CLOSED")) == ("LEDGER_ACCOUNT_NOT_EMPTY", 409)
-    empty = client.open_account("PROVIDER", "gone", "MAIN", "ETB")
-    client.set_account_status(empty, "CLOSED")
-    assert client.account_balance(empty).status == "CLOSED"
-    assert _code(lambda: client.transfer("x-cl", biz, empty, "1")) == ("LEDGER_ACCOUNT_CLOSED", 423)
-    assert _code(lambda: client.set_account_status(empty, "ACTIVE"))[0] == "LEDGER_ACCOUNT_CLOSED"
-    assert _code(lambda: client.set_account_status(biz, "GONE"))[1] == 400
+    assert _code(lambda: client.ledger.set_account_status(prov, "CLOSED")) == ("LEDGER_ACCOUNT_NOT_EMPTY", 409)
+    empty = client.ledger.open_account("PROVIDER", "gone", "MAIN", "ETB")
+    client.ledger.set_account_status(empty, "CLOSED")
+    assert client.ledger.account_balance(empty).status == "CLOSED"
+    assert _code(lambda: client.ledger.transfer("x-cl", biz, empty, "1")) == ("LEDGER_ACCOUNT_CLOSED", 423)
+    assert _code(lambda: client.ledger.set_account_status(empty, "ACTIVE"))[0] == "LEDGER_ACCOUNT_CLOSED"
+    assert _code(lambda: client.ledger.set_account_status(biz, "GONE"))[1] == 400
     # posted rows are immutable, even for the owner
     with pytest.raises(MercatoError) as info:
         with client.transaction() as conn:
             conn.execute("UPDATE ledger.entry SET amount = amount + 1")
     assert (info.value.code, info.value.http_status) == ("LEDGER_IMMUTABLE", 403)
-    assert all(r.ok for r in client.check())
+    assert all(r.ok for r in client.ledger.check())
 
 
 def test_holds_replay_and_refusals(client: Client, accounts: dict[str, int]) -> None:
     biz, prov, fees = accounts["biz"], accounts["prov"], accounts["fees"]
-    h = client.create_hold("hold-1", biz, "100", memo="order 1")
-    assert client.create_hold("hold-1", biz, "100", memo="order 1") == h, "replay: same hold, nothing more held"
-    assert client.account_balance(biz).held == Decimal("100")
-    assert _code(lambda: client.create_hold("hold-1", biz, "101")) == ("LEDGER_IDEMPOTENCY_CONFLICT", 422)
-    assert _code(lambda: client.create_hold("hold-2", biz, "900.01")) == ("LEDGER_INSUFFICIENT_FUNDS", 402)
-    assert _code(lambda: client.transfer("spend", biz, prov, "900.01"))[0] == "LEDGER_INSUFFICIENT_FUNDS", \
+    h = client.ledger.create_hold("hold-1", biz, "100", memo="order 1")
+    assert client.ledger.create_hold("hold-1", biz, "100", memo="order 1") == h, "replay: same hold, nothing more held"
+    assert client.ledger.account_balance(biz).held == Decimal("100")
+    assert _code(lambda: client.ledger.create_hold("hold-1", biz, "101")) == ("LEDGER_IDEMPOTENCY_CONFLICT", 422)
+    assert _code(lambda: client.ledger.create_hold("hold-2", biz, "900.01")) == ("LEDGER_INSUFFICIENT_FUNDS", 402)
+    assert _code(lambda: client.ledger.transfer("spend", biz, prov, "900.01"))[0] == "LEDGER_INSUFFICIENT_FUNDS", \
         "held money is not available to transfers"
-    assert _code(lambda: client.create_hold("hold-2", fees, "1"))[0] == "LEDGER_HOT_ACCOUNT_POLICY"
-    assert _code(lambda: client.capture_hold("cap-1", h, [{"account_id": prov, "amount": "100.01"}])) \
+    assert _code(lambda: client.ledger.create_hold("hold-2", fees, "1"))[0] == "LEDGER_HOT_ACCOUNT_POLICY"
+    assert _code(lambda: client.ledger.capture_hold("cap-1", h, [{"account_id": prov, "amount": "100.01"}])) \
         == ("LEDGER_CAPTURE_EXCEEDS_HOLD", 400)
-    assert _code(lambda: client.capture_hold("cap-1", h, [{"account_id": prov, "amount": "60"},
+    assert _code(lambda: client.ledger.capture_hold("cap-1", h, [{"account_id": prov, "amount": "60"},
                                                           {"account_id": fees, "amount": "40.01"}]))[0] \
         == "LEDGER_CAPTURE_EXCEEDS_HOLD", "the split's sum counts"
-    assert _code(lambda: client.capture_hold("cap-1", 10 ** 12, [{"account_id": prov, "amount": "1"}])) \
+    assert _code(lambda: client.ledger.capture_hold("cap-1", 10 ** 12, [{"account_id": prov, "amount": "1"}])) \
         == ("LEDGER_UNKNOWN_HOLD", 404)
-    assert client.account_balance(biz).held == Decimal("100"), "refused captures changed nothing"
+    assert client.ledger.account_balance(biz).held == Decimal("100"), "refused captures changed nothing"
     dests = [{"account_id": prov, "amount": "60"}, {"account_id": fees, "amount": "40"}]
-    tx = client.capture_hold("cap-1", h, dests)
-    assert client.capture_hold("cap-1", h, dests) == tx, "a replayed capture returns the original transaction"
-    assert _code(lambda: client.capture_hold("cap-2", h, dests)) == ("LEDGER_HOLD_RESOLVED", 409)
-    assert _code(lambda: client.release_hold("rel-1", h)) == ("LEDGER_HOLD_RESOLVED", 409)
+    tx = client.ledger.capture_hold("cap-1", h, dests)
+    assert client.ledger.capture_hold("cap-1", h, dests) == tx, "a replayed capture returns the original transaction"
+    assert _code(lambda: client.ledger.capture_hold("cap-2", h, dests)) == ("LEDGER_HOLD_RESOLVED", 409)
+    assert _code(lambda: client.ledger.release_hold("rel-1", h)) == ("LEDGER_HOLD_RESOLVED", 409)
     assert _balances(client, biz, prov, fees) == [(Decimal("900"), 0), (Decimal("60"), 0), (Decimal("40"), 0)]
     with client.transaction() as conn:
         assert conn.execute("SELECT count(*) FROM ledger.transaction WHERE reference LIKE 'cap-%'").fetchone()[0] == 1
     # the captured transaction can be reversed like any other (funds permitting)
-    rv = client.reverse("cap-rv", tx)
+    rv = client.ledger.reverse("cap-rv", tx)
     assert _balances(client, biz, prov, fees) == [(Decimal("1000"), 0), (0, 0), (0, 0)] and rv > tx
 
 
 def test_reversal_once_replay_not_reversible_and_funds(client: Client, accounts: dict[str, int]) -> None:
     biz, prov = accounts["biz"], accounts["prov"]
-    tx = client.transfer("r-1", biz, prov, "40")
-    rv = client.reverse("rv-1", tx, memo="refund")
-    assert client.reverse("rv-1", tx, memo="refund") == rv, "replay of the reversal"
-    assert _code(lambda: client.reverse("rv-2", tx)) == ("LEDGER_ALREADY_REVERSED", 409)
-    assert _code(lambda: client.reverse("rv-3", rv)) == ("LEDGER_NOT_REVERSIBLE", 409)
-    assert _code(lambda: client.reverse("rv-4", 10 ** 12)) == ("LEDGER_UNKNOWN_TRANSACTION", 404)
-    assert _code(lambda: client.reverse("r-1", client.transfer("r-2", biz, prov, "1")))[0] \
+    tx = client.ledger.transfer("r-1", biz, prov, "40")
+    rv = client.ledger.reverse("rv-1", tx, memo="refund")
+    assert client.ledger.reverse("rv-1", tx, memo="refund") == rv, "replay of the reversal"
+    assert _code(lambda: client.ledger.reverse("rv-2", tx)) == ("LEDGER_ALREADY_REVERSED", 409)
+    assert _code(lambda: client.ledger.reverse("rv-3", rv)) == ("LEDGER_NOT_REVERSIBLE", 409)
+    assert _code(lambda: client.ledger.reverse("rv-4", 10 ** 12)) == ("LEDGER_UNKNOWN_TRANSACTION", 404)
+    assert _code(lambda: client.ledger.reverse("r-1", client.ledger.transfer("r-2", biz, prov, "1")))[0] \
         == "LEDGER_IDEMPOTENCY_CONFLICT", "one reference namespace for all postings"
     # the money left the credited account: the reversal respects funds
-    t3 = client.transfer("r-3", biz, prov, "30")
-    client.transfer("r-4", prov, biz, "31")
-    assert _code(lambda: client.reverse("rv-5", t3)) == ("LEDGER_INSUFFICIENT_FUNDS", 402)
+    t3 = client.ledger.transfer("r-3", biz, prov, "30")
+    client.ledger.transfer("r-4", prov, biz, "31")
+    assert _code(lambda: client.ledger.reverse("rv-5", t3)) == ("LEDGER_INSUFFICIENT_FUNDS", 402)
     assert _balances(client, biz, prov) == [(Decimal("1000"), 0), (0, 0)]
     with client.transaction() as conn:
         links = conn.execute("SELECT reversal_of, reversed_by FROM ledger.transaction WHERE id IN (%s, %s) ORDER BY id",
@@ -415,40 +415,40 @@ def test_reversal_once_replay_not_reversible_and_funds(client: Client, accounts:
 def test_statement_ranges_pagination_and_balance_at(client: Client, accounts: dict[str, int]) -> None:
     biz, prov, fees = accounts["biz"], accounts["prov"], accounts["fees"]
     for i in range(12):
-        client.transfer(f"s-{i}", biz, prov, f"{i + 1}.00")
-    lines = client.statement(prov)
+        client.ledger.transfer(f"s-{i}", biz, prov, f"{i + 1}.00")
+    lines = client.ledger.statement(prov)
     assert [line.amount for line in lines] == [Decimal(f"{i + 1}.00") for i in range(12)]
     assert [line.reference for line in lines] == [f"s-{i}" for i in range(12)]
     # keyset pages of 5 give the same lines as one read
     pages, after = [], 0
-    while page := client.statement(prov, after_seq=after, limit=5):
+    while page := client.ledger.statement(prov, after_seq=after, limit=5):
         pages.append(page)
         after = page[-1].seq
     assert [len(p) for p in pages] == [5, 5, 2] and sum(pages, []) == lines
     # time ranges: [from, to)
     mid = lines[4].posted_at
-    assert client.statement(prov, start=mid) == lines[4:]
-    assert client.statement(prov, end=mid) == lines[:4]
-    assert client.statement(prov, start=lines[2].posted_at, end=lines[5].posted_at) == lines[2:5]
+    assert client.ledger.statement(prov, start=mid) == lines[4:]
+    assert client.ledger.statement(prov, end=mid) == lines[:4]
+    assert client.ledger.statement(prov, start=lines[2].posted_at, end=lines[5].posted_at) == lines[2:5]
     # balance_at: before the first entry 0, at each posting its balance_after, now the balance
-    assert client.balance_at(prov, lines[0].posted_at - dt.timedelta(microseconds=1)) == 0
+    assert client.ledger.balance_at(prov, lines[0].posted_at - dt.timedelta(microseconds=1)) == 0
     for line in lines:
-        assert client.balance_at(prov, line.posted_at) == line.balance_after
-    assert client.balance_at(prov, dt.datetime.now(dt.timezone.utc)) == client.account_balance(prov).balance
-    assert _code(lambda: client.statement(10 ** 12))[0] == "LEDGER_UNKNOWN_ACCOUNT"
-    assert _code(lambda: client.statement(prov, limit=0))[1] == 400
+        assert client.ledger.balance_at(prov, line.posted_at) == line.balance_after
+    assert client.ledger.balance_at(prov, dt.datetime.now(dt.timezone.utc)) == client.ledger.account_balance(prov).balance
+    assert _code(lambda: client.ledger.statement(10 ** 12))[0] == "LEDGER_UNKNOWN_ACCOUNT"
+    assert _code(lambda: client.ledger.statement(prov, limit=0))[1] == 400
     # iter_statement pages any account exactly, hot ones included (slots number their entries separately)
-    assert list(client.iter_statement(prov, page_size=5)) == lines
+    assert list(client.ledger.iter_statement(prov, page_size=5)) == lines
     for i in range(9):
-        client.transfer(f"hs-{i}", prov, fees, "1.00")
-    client.transfer("hs-out", fees, biz, "4.00")
-    client.post_batch([{"reference": f"hb-{i}", "debit_account_id": biz, "credit_account_id": fees, "amount": "0.50"}
+        client.ledger.transfer(f"hs-{i}", prov, fees, "1.00")
+    client.ledger.transfer("hs-out", fees, biz, "4.00")
+    client.ledger.post_batch([{"reference": f"hb-{i}", "debit_account_id": biz, "credit_account_id": fees, "amount": "0.50"}
                        for i in range(3)])
-    hot = client.statement(fees, limit=1000)
+    hot = client.ledger.statement(fees, limit=1000)
     assert len(hot) == 13 and len({(line.slot, line.seq) for line in hot}) == 13
-    assert list(client.iter_statement(fees, page_size=2)) == hot
-    assert sum(1 for _ in client.iter_statement(fees, start=hot[3].posted_at, page_size=3)) == 10
-    assert client.balance_at(fees, dt.datetime.now(dt.timezone.utc)) == client.account_balance(fees).balance \
+    assert list(client.ledger.iter_statement(fees, page_size=2)) == hot
+    assert sum(1 for _ in client.ledger.iter_statement(fees, start=hot[3].posted_at, page_size=3)) == 10
+    assert client.ledger.balance_at(fees, dt.datetime.now(dt.timezone.utc)) == client.ledger.account_balance(fees).balance \
         == Decimal("6.50")
 
 
@@ -457,19 +457,19 @@ def test_statement_refuses_seq_paging_of_a_hot_account(client: Client, accounts:
     paging by time (iter_statement) returns every entry exactly once."""
     biz, fees = accounts["biz"], accounts["fees"]
     for i in range(4):
-        client.transfer(f"ha-{i}", biz, fees, "1.00")    # transfer credits go to slots 1..n-1
-    client.post_batch([{"reference": "hb", "debit_account_id": biz, "credit_account_id": fees, "amount": "1"}])  # slot 0
-    everything = client.statement(fees)
+        client.ledger.transfer(f"ha-{i}", biz, fees, "1.00")    # transfer credits go to slots 1..n-1
+    client.ledger.post_batch([{"reference": "hb", "debit_account_id": biz, "credit_account_id": fees, "amount": "1"}])  # slot 0
+    everything = client.ledger.statement(fees)
     assert len(everything) == 5
     with pytest.raises(MercatoError) as info:
-        client.statement(fees, after_seq=1, limit=2)
+        client.ledger.statement(fees, after_seq=1, limit=2)
     assert info.value.code == "CORE_INVALID_ARGUMENT" and "p_after_seq" in (info.value.detail or "")
-    assert list(client.iter_statement(fees, page_size=2)) == everything
+    assert list(client.ledger.iter_statement(fees, page_size=2)) == everything
 
 
 def test_cli_table_json_and_statement_options(db_url: str, accounts: dict[str, int], client: Client) -> None:
     for i in range(3):
-        client.transfer(f"ct-{i}", accounts["biz"], accounts["prov"], "1.25")
+        client.ledger.transfer(f"ct-{i}", accounts["biz"], accounts["prov"], "1.25")
     code, out, _ = invoke(db_url, "ledger", "balance", str(accounts["biz"]), str(accounts["prov"]))
     header, rule, *rows = out.splitlines()
     assert code == 0 and header.split() == ["account_id", "currency", "balance", "held", "available", "status"]
@@ -495,7 +495,7 @@ def test_cli_hold_retry_with_expires_at_is_idempotent(db_url: str, accounts: dic
             "--expires-at", "2999-01-01T00:00:00", "--json"]
     first, again = invoke(db_url, *args), invoke(db_url, *args)
     assert first[0] == again[0] == 0 and json.loads(first[1]) == json.loads(again[1])
-    assert client.account_balance(accounts["biz"]).held == Decimal("2.50"), "held once"
+    assert client.ledger.account_balance(accounts["biz"]).held == Decimal("2.50"), "held once"
     code, _, err = invoke(db_url, "ledger", "hold", "-r", "h-at2", "--account", str(accounts["biz"]), "--amount", "1",
                           "--expires-at", "2999-01-01", "--expires-in", "5")
     assert code == 2 and "not both" in err
@@ -508,26 +508,26 @@ def test_the_library_as_the_service_role_and_app_roles_refused(client: Client, a
     """Grants, not superuser powers: every method works as mercato_service; an app user can call none."""
     service = client.as_caller({"sub": "svc|payments", "role": "mercato_service"}, role="mercato_service")
     biz, prov, fees = accounts["biz"], accounts["prov"], accounts["fees"]
-    acct = service.open_account("PROVIDER", "svc", "ESCROW", "ETB")
-    service.set_account_status(acct, "ACTIVE")
-    tx = service.transfer("svc-t", biz, acct, "10")
-    service.post("svc-p", [{"account_id": acct, "amount": "1", "side": "DEBIT"},
+    acct = service.ledger.open_account("PROVIDER", "svc", "ESCROW", "ETB")
+    service.ledger.set_account_status(acct, "ACTIVE")
+    tx = service.ledger.transfer("svc-t", biz, acct, "10")
+    service.ledger.post("svc-p", [{"account_id": acct, "amount": "1", "side": "DEBIT"},
                            {"account_id": prov, "amount": "1", "side": "CREDIT"}])
-    service.post_batch([{"reference": "svc-b", "debit_account_id": acct, "credit_account_id": fees, "amount": "1"}])
-    h = service.create_hold("svc-h", acct, "3")
-    service.capture_hold("svc-c", h, [{"account_id": prov, "amount": "2"}])
-    service.release_hold("svc-r", service.create_hold("svc-h2", acct, "1"))
-    assert service.expire_holds() == 0
+    service.ledger.post_batch([{"reference": "svc-b", "debit_account_id": acct, "credit_account_id": fees, "amount": "1"}])
+    h = service.ledger.create_hold("svc-h", acct, "3")
+    service.ledger.capture_hold("svc-c", h, [{"account_id": prov, "amount": "2"}])
+    service.ledger.release_hold("svc-r", service.ledger.create_hold("svc-h2", acct, "1"))
+    assert service.ledger.expire_holds() == 0
     with pytest.raises(MercatoError) as info:
-        service.reverse("svc-rv", tx)
+        service.ledger.reverse("svc-rv", tx)
     assert info.value.code == "LEDGER_INSUFFICIENT_FUNDS", "the escrow spent part of it: no reversal"
-    assert service.account_balance(acct).balance == Decimal("6")
-    assert service.balance_at(acct, dt.datetime.now(dt.timezone.utc)) == Decimal("6")
-    assert [line.reference for line in service.statement(acct)] == ["svc-t", "svc-p", "svc-b", "svc-c"]
-    assert all(r.ok for r in service.check())
+    assert service.ledger.account_balance(acct).balance == Decimal("6")
+    assert service.ledger.balance_at(acct, dt.datetime.now(dt.timezone.utc)) == Decimal("6")
+    assert [line.reference for line in service.ledger.statement(acct)] == ["svc-t", "svc-p", "svc-b", "svc-c"]
+    assert all(r.ok for r in service.ledger.check())
     user = client.as_caller({"sub": "kc|alice", "role": "mercato_user"}, role="mercato_user")
-    for call in (lambda: user.transfer("u-t", biz, prov, "1"), lambda: user.account_balance(biz),
-                 lambda: user.create_hold("u-h", biz, "1"), lambda: user.check()):
+    for call in (lambda: user.ledger.transfer("u-t", biz, prov, "1"), lambda: user.ledger.account_balance(biz),
+                 lambda: user.ledger.create_hold("u-h", biz, "1"), lambda: user.ledger.check()):
         with pytest.raises(MercatoError) as info:
             call()
         assert info.value.http_status == 403, info.value

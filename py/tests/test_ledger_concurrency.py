@@ -27,11 +27,11 @@ EXPECTED_REFUSALS = {"LEDGER_INSUFFICIENT_FUNDS", "LEDGER_HOLD_RESOLVED", "LEDGE
 
 def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
     with Client(db_url, min_size=THREADS + RACERS, max_size=THREADS + RACERS + 2) as client:
-        bank = client.open_account("PLATFORM", "bank", "CLEARING", "ETB", allow_negative=True)
-        hot = client.open_account("PLATFORM", "fees", "COMMISSION", "ETB", slots=8)
-        wallets = [client.open_account("USER", str(i), "MAIN", "ETB", overdraft_limit="20" if i % 5 == 0 else "0")
+        bank = client.ledger.open_account("PLATFORM", "bank", "CLEARING", "ETB", allow_negative=True)
+        hot = client.ledger.open_account("PLATFORM", "fees", "COMMISSION", "ETB", slots=8)
+        wallets = [client.ledger.open_account("USER", str(i), "MAIN", "ETB", overdraft_limit="20" if i % 5 == 0 else "0")
                    for i in range(24)]
-        client.post_batch([{"reference": f"fund-{w}", "debit_account_id": bank, "credit_account_id": w, "amount": "300"}
+        client.ledger.post_batch([{"reference": f"fund-{w}", "debit_account_id": bank, "credit_account_id": w, "amount": "300"}
                            for w in wallets])
 
         lock = threading.Lock()
@@ -65,12 +65,12 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                 try:
                     if op in ("transfer", "hot"):
                         a, b = rnd.sample(wallets, 2)
-                        tx = client.transfer(f"t-{seed}-{ops[op]}-{rnd.random()}", a, hot if op == "hot" else b,
+                        tx = client.ledger.transfer(f"t-{seed}-{ops[op]}-{rnd.random()}", a, hot if op == "hot" else b,
                                              Decimal(rnd.randint(1, 3000)) / 100)
                         with lock:
                             transactions.append(tx)
                     elif op == "hot-out":   # transfer debiting the hot account: locks all its slots
-                        tx = client.transfer(f"ho-{seed}-{rnd.random()}", hot, rnd.choice(wallets),
+                        tx = client.ledger.transfer(f"ho-{seed}-{rnd.random()}", hot, rnd.choice(wallets),
                                              Decimal(rnd.randint(1, 200)) / 100)
                         with lock:
                             transactions.append(tx)
@@ -81,12 +81,12 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                             items.append({"reference": f"b-{seed}-{rnd.random()}", "debit_account_id": a,
                                           "credit_account_id": hot if k == 0 else b,
                                           "amount": Decimal(rnd.randint(1, 500)) / 100})
-                        done = client.post_batch(items)
+                        done = client.ledger.post_batch(items)
                         with lock:
                             transactions.extend(r.transaction_id for r in done)
                     elif op == "post":    # multi-leg, debiting the hot account (locks all its slots)
                         a, b = rnd.sample(wallets, 2)
-                        tx = client.post(f"p-{seed}-{rnd.random()}", [
+                        tx = client.ledger.post(f"p-{seed}-{rnd.random()}", [
                             {"account_id": hot, "amount": "0.30", "side": "DEBIT"},
                             {"account_id": a, "amount": "0.50", "side": "DEBIT"},
                             {"account_id": b, "amount": "0.80", "side": "CREDIT"}])
@@ -96,7 +96,7 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                         # expiring from 0.2 s to 3 s from now: some expire under the workers' feet
                         expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(milliseconds=rnd.randint(200, 3000))
                         source = rnd.choice(wallets)
-                        hid = client.create_hold(f"h-{seed}-{rnd.random()}", source,
+                        hid = client.ledger.create_hold(f"h-{seed}-{rnd.random()}", source,
                                                  Decimal(rnd.randint(100, 2000)) / 100,
                                                  expires_at=expires if rnd.random() < 0.7 else None)
                         with lock:
@@ -109,11 +109,11 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                         try:
                             if op == "capture":
                                 dest = rnd.choice([w for w in wallets if w != source])
-                                client.capture_hold(f"c-{hid}-{seed}-{rnd.random()}", hid,
+                                client.ledger.capture_hold(f"c-{hid}-{seed}-{rnd.random()}", hid,
                                                     [{"account_id": dest, "amount": "0.50"},
                                                      {"account_id": hot, "amount": "0.05"}])
                             else:
-                                client.release_hold(f"r-{hid}-{seed}-{rnd.random()}", hid)
+                                client.ledger.release_hold(f"r-{hid}-{seed}-{rnd.random()}", hid)
                         except MercatoError as exc:
                             if exc.code in ("LEDGER_HOLD_RESOLVED", "LEDGER_HOLD_EXPIRED") and rnd.random() < 0.5:
                                 with lock:   # forget it sometimes; meanwhile others may still collide on it
@@ -126,18 +126,18 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                             if (hid, source) in open_holds:
                                 open_holds.remove((hid, source))
                     elif op == "expire":
-                        client.expire_holds(50)
+                        client.ledger.expire_holds(50)
                     elif op == "reverse":
                         with lock:
                             tx = rnd.choice(transactions) if transactions else None
                         if tx is not None:
-                            client.reverse(f"rv-{tx}-{seed}-{rnd.random()}", tx)
+                            client.ledger.reverse(f"rv-{tx}-{seed}-{rnd.random()}", tx)
                             with lock:
                                 reversed_by_us[tx] += 1
                     elif op == "replay":
                         ref = rnd.choice(shared_refs)
                         n = int(ref.split("-")[1])
-                        tx = client.transfer(ref, bank, wallets[n % len(wallets)], "1.00")
+                        tx = client.ledger.transfer(ref, bank, wallets[n % len(wallets)], "1.00")
                         with lock:
                             shared_results[ref].add(tx)
                     with lock:
@@ -167,8 +167,8 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                 answer: dict[str, object] = {}
                 hid = None
                 try:
-                    answer["transfer"] = client.transfer(f"race-t-{round_no}", src, dst, "0.10")
-                    answer["hold"] = hid = client.create_hold(f"race-h-{round_no}", src, "0.20")
+                    answer["transfer"] = client.ledger.transfer(f"race-t-{round_no}", src, dst, "0.10")
+                    answer["hold"] = hid = client.ledger.create_hold(f"race-h-{round_no}", src, "0.20")
                 except MercatoError as exc:
                     answer["error"] = exc.code
                     refused("race", exc)
@@ -190,7 +190,7 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                     return
                 if hid is not None:
                     try:
-                        client.release_hold(f"race-r-{round_no}", hid)   # the replay returns normally
+                        client.ledger.release_hold(f"race-r-{round_no}", hid)   # the replay returns normally
                         answer["release"] = "ok"
                     except MercatoError as exc:
                         refused("race release", exc)
@@ -217,17 +217,17 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
             for key in ("transfer", "hold"):
                 assert len(answers[key]) <= 1, (i, key, answers[key])
 
-        results = client.check()
+        results = client.ledger.check()
         assert all(r.ok for r in results), [r for r in results if not r.ok]
         assert all(len(ids) == 1 for ids in shared_results.values()), "a replayed reference posted twice"
         assert all(n == 1 for n in resolved_by_us.values()), "a hold was captured/released twice"
         assert all(n == 1 for n in reversed_by_us.values()), "a transaction was reversed twice"
-        assert client.account_balance(hot).available >= 0
+        assert client.ledger.account_balance(hot).available >= 0
 
         with psycopg.connect(db_url, autocommit=True) as conn:
             q = lambda sql, *args: conn.execute(sql, args).fetchall()  # noqa: E731
             before_sweep = q("SELECT clock_timestamp()")[0][0]
-            client.expire_holds(100_000)
+            client.ledger.expire_holds(100_000)
             # each reference posted once (one namespace for postings, one for holds)
             assert q("SELECT reference FROM ledger.transaction GROUP BY 1 HAVING count(*) > 1") == []
             assert q("SELECT reference FROM ledger.hold GROUP BY 1 HAVING count(*) > 1") == []
@@ -248,7 +248,7 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                           " + (SELECT coalesce(sum(balance), 0) FROM ledger.account_slot WHERE account_id = %s),"
                           " (SELECT sum(amount) FROM ledger.entry WHERE account_id = %s),"
                           " (SELECT count(DISTINCT slot) FROM ledger.entry WHERE account_id = %s)", hot, hot, hot, hot)[0]
-            assert hot_total[0] == hot_total[1] == client.account_balance(hot).balance
+            assert hot_total[0] == hot_total[1] == client.ledger.account_balance(hot).balance
             assert hot_total[2] > 1, "hot credits were spread over slots"
             # the trial balance: all entries of the currency sum to zero
             assert q("SELECT sum(amount) FROM ledger.entry")[0][0] == 0

@@ -35,13 +35,13 @@ def test_ledger_matches_model(model_client: Client) -> None:
         @initialize()
         def setup(self) -> None:
             self.run = next(_run)
-            self.bank = client.open_account("MODEL", f"bank-{self.run}", "CLEARING", "ETB", allow_negative=True)
+            self.bank = client.ledger.open_account("MODEL", f"bank-{self.run}", "CLEARING", "ETB", allow_negative=True)
             self.accounts: dict[int, dict] = {}
             for i, limit in enumerate((Decimal(0), Decimal(0), Decimal(50))):
-                aid = client.open_account("MODEL", f"{self.run}-{i}", "MAIN", "ETB", overdraft_limit=limit)
+                aid = client.ledger.open_account("MODEL", f"{self.run}-{i}", "MAIN", "ETB", overdraft_limit=limit)
                 self.accounts[aid] = {"balance": Decimal(0), "held": Decimal(0), "limit": limit, "hot": False}
             # a hot account: credits spread over slots, debits only through transfer/post/reverse, never held
-            self.hot = client.open_account("MODEL", f"hot-{self.run}", "FEES", "ETB", slots=3)
+            self.hot = client.ledger.open_account("MODEL", f"hot-{self.run}", "FEES", "ETB", slots=3)
             self.accounts[self.hot] = {"balance": Decimal(0), "held": Decimal(0), "limit": Decimal(0), "hot": True}
             self.posted: list[tuple[str, str, tuple, int]] = []   # (function, reference, transfer args, tx id)
             self.reversals: set[int] = set()
@@ -71,9 +71,9 @@ def test_ledger_matches_model(model_client: Client) -> None:
         @rule(limit=st.sampled_from([Decimal(0), Decimal(0), Decimal("25.50")]))
         def open_account(self, limit: Decimal) -> None:
             key = f"{self.run}-{len(self.accounts)}"
-            aid = client.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit=limit)
-            assert client.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit=limit) == aid, "same again"
-            self.expect(False, lambda: client.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit="7"),
+            aid = client.ledger.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit=limit)
+            assert client.ledger.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit=limit) == aid, "same again"
+            self.expect(False, lambda: client.ledger.open_account("MODEL", key, "MAIN", "ETB", overdraft_limit="7"),
                         "LEDGER_ACCOUNT_EXISTS")
             self.accounts[aid] = {"balance": Decimal(0), "held": Decimal(0), "limit": limit, "hot": False}
 
@@ -91,13 +91,13 @@ def test_ledger_matches_model(model_client: Client) -> None:
                 if not self.fund_refs:
                     return
                 ref = data.draw(st.sampled_from(self.fund_refs))   # a posted reference, another request
-            self.expect(False, lambda: client.transfer(ref, src, dst, amount), code)
+            self.expect(False, lambda: client.ledger.transfer(ref, src, dst, amount), code)
 
         @rule(data=st.data(), amount=AMOUNTS)
         def fund(self, data, amount: Decimal) -> None:
             aid = data.draw(st.sampled_from(sorted(self.accounts)))
             ref = self.ref("fund")
-            tx = client.transfer(ref, self.bank, aid, amount)
+            tx = client.ledger.transfer(ref, self.bank, aid, amount)
             self.fund_refs.append(ref)
             self.accounts[aid]["balance"] += amount
             self.txs.append((tx, [(aid, amount)]))
@@ -107,9 +107,9 @@ def test_ledger_matches_model(model_client: Client) -> None:
             src, dst = data.draw(st.permutations(sorted(self.accounts)))[:2]
             ok = self.available(src) - amount >= -self.accounts[src]["limit"]
             ref = self.ref("t")
-            tx = self.expect(ok, lambda: client.transfer(ref, src, dst, amount), "LEDGER_INSUFFICIENT_FUNDS")
+            tx = self.expect(ok, lambda: client.ledger.transfer(ref, src, dst, amount), "LEDGER_INSUFFICIENT_FUNDS")
             if ok:
-                assert client.transfer(ref, src, dst, amount) == tx, "a replay returns the original"
+                assert client.ledger.transfer(ref, src, dst, amount) == tx, "a replay returns the original"
                 self.posted.append(("transfer", ref, (src, dst, amount), tx))
                 self.accounts[src]["balance"] -= amount
                 self.accounts[dst]["balance"] += amount
@@ -119,13 +119,13 @@ def test_ledger_matches_model(model_client: Client) -> None:
         def hold(self, data, amount: Decimal) -> None:
             aid = data.draw(st.sampled_from(sorted(self.accounts)))
             if self.accounts[aid]["hot"]:
-                self.expect(False, lambda: client.create_hold(self.ref("h"), aid, amount), "LEDGER_HOT_ACCOUNT_POLICY")
+                self.expect(False, lambda: client.ledger.create_hold(self.ref("h"), aid, amount), "LEDGER_HOT_ACCOUNT_POLICY")
                 return
             ok = self.available(aid) - amount >= -self.accounts[aid]["limit"]
             ref = self.ref("h")
-            hid = self.expect(ok, lambda: client.create_hold(ref, aid, amount), "LEDGER_INSUFFICIENT_FUNDS")
+            hid = self.expect(ok, lambda: client.ledger.create_hold(ref, aid, amount), "LEDGER_INSUFFICIENT_FUNDS")
             if ok:
-                assert client.create_hold(ref, aid, amount) == hid, "a replayed hold is the same hold, held once"
+                assert client.ledger.create_hold(ref, aid, amount) == hid, "a replayed hold is the same hold, held once"
                 self.accounts[aid]["held"] += amount
                 self.holds[hid] = (aid, amount)
 
@@ -138,7 +138,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
             part = (amount * share / 100).quantize(Decimal("0.01"))
             if part == 0:
                 part = Decimal("0.01")
-            self.expect(False, lambda: client.capture_hold(self.ref("c"), hid, [
+            self.expect(False, lambda: client.ledger.capture_hold(self.ref("c"), hid, [
                 {"account_id": dst, "amount": part}, {"account_id": self.bank, "amount": amount}]),
                 "LEDGER_CAPTURE_EXCEEDS_HOLD")
             split = data.draw(st.booleans()) and part >= Decimal("0.02")
@@ -150,14 +150,14 @@ def test_ledger_matches_model(model_client: Client) -> None:
                 dests = [{"account_id": dst, "amount": part}]
                 legs = [(aid, -part), (dst, part)]
             ref = self.ref("c")
-            tx = client.capture_hold(ref, hid, dests)
-            assert client.capture_hold(ref, hid, dests) == tx, "a replayed capture returns the original"
+            tx = client.ledger.capture_hold(ref, hid, dests)
+            assert client.ledger.capture_hold(ref, hid, dests) == tx, "a replayed capture returns the original"
             self.accounts[aid]["held"] -= amount
             self.accounts[aid]["balance"] -= part
             self.accounts[dst]["balance"] += legs[1][1]
             self.txs.append((tx, legs))
             with pytest.raises(MercatoError) as info:
-                client.release_hold(self.ref("r"), hid)
+                client.ledger.release_hold(self.ref("r"), hid)
             assert info.value.code == "LEDGER_HOLD_RESOLVED"
 
         @precondition(lambda self: self.holds)
@@ -165,7 +165,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
         def release(self, data) -> None:
             hid = data.draw(st.sampled_from(sorted(self.holds)))
             aid, amount = self.holds.pop(hid)
-            client.release_hold(self.ref("r"), hid)
+            client.ledger.release_hold(self.ref("r"), hid)
             self.accounts[aid]["held"] -= amount
 
         @precondition(lambda self: any(tx not in self.reversed for tx, _ in self.txs))
@@ -174,7 +174,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
             tx, legs = data.draw(st.sampled_from([t for t in self.txs if t[0] not in self.reversed]))
             ok = all(self.available(a) - amt >= -self.accounts[a]["limit"]
                      for a, amt in legs if a in self.accounts and amt > 0)
-            rev = self.expect(ok, lambda: client.reverse(self.ref("rv"), tx), "LEDGER_INSUFFICIENT_FUNDS")
+            rev = self.expect(ok, lambda: client.ledger.reverse(self.ref("rv"), tx), "LEDGER_INSUFFICIENT_FUNDS")
             if ok:
                 self.reversed.add(tx)
                 self.reversals.add(rev)
@@ -187,9 +187,9 @@ def test_ledger_matches_model(model_client: Client) -> None:
         def reverse_again(self, data) -> None:
             """A reversed transaction is not reversed twice; a reversal is never reversed."""
             tx = data.draw(st.sampled_from(sorted(self.reversed)))
-            self.expect(False, lambda: client.reverse(self.ref("rv"), tx), "LEDGER_ALREADY_REVERSED")
+            self.expect(False, lambda: client.ledger.reverse(self.ref("rv"), tx), "LEDGER_ALREADY_REVERSED")
             rev = data.draw(st.sampled_from(sorted(self.reversals)))
-            self.expect(False, lambda: client.reverse(self.ref("rv"), rev), "LEDGER_NOT_REVERSIBLE")
+            self.expect(False, lambda: client.ledger.reverse(self.ref("rv"), rev), "LEDGER_NOT_REVERSIBLE")
 
         @precondition(lambda self: self.posted)
         @rule(data=st.data())
@@ -197,12 +197,12 @@ def test_ledger_matches_model(model_client: Client) -> None:
             """Replaying a posted reference returns the original transaction and posts nothing (invariant)."""
             via, ref, (src, dst, amount), tx = data.draw(st.sampled_from(self.posted))
             if via == "transfer":
-                assert client.transfer(ref, src, dst, amount) == tx
+                assert client.ledger.transfer(ref, src, dst, amount) == tx
             else:
-                assert client.post_batch([{"reference": ref, "debit_account_id": src, "credit_account_id": dst,
+                assert client.ledger.post_batch([{"reference": ref, "debit_account_id": src, "credit_account_id": dst,
                                            "amount": amount}])[0].transaction_id == tx
             # the same reference for another request is refused, whichever function it comes through
-            self.expect(False, lambda: client.transfer(ref, src, dst, amount + Decimal("0.01")),
+            self.expect(False, lambda: client.ledger.transfer(ref, src, dst, amount + Decimal("0.01")),
                         "LEDGER_IDEMPOTENCY_CONFLICT")
 
         @rule(data=st.data(), size=st.integers(min_value=1, max_value=4))
@@ -220,7 +220,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
                 delta[src] = delta.get(src, Decimal(0)) - amount
                 delta[dst] = delta.get(dst, Decimal(0)) + amount
             ok = all(self.available(s) + delta[s] >= -self.accounts[s]["limit"] for s in sources if s in delta)
-            result = self.expect(ok, lambda: client.post_batch(items), "LEDGER_INSUFFICIENT_FUNDS")
+            result = self.expect(ok, lambda: client.ledger.post_batch(items), "LEDGER_INSUFFICIENT_FUNDS")
             if ok:
                 assert [r.reference for r in result] == [i["reference"] for i in items]
                 for aid, d in delta.items():
@@ -231,7 +231,7 @@ def test_ledger_matches_model(model_client: Client) -> None:
                     self.txs.append((r.transaction_id, [(item["debit_account_id"], -item["amount"]),
                                                         (item["credit_account_id"], item["amount"])]))
             if data.draw(st.booleans()):
-                self.expect(False, lambda: client.post_batch([{**items[0], "reference": self.ref("b"),
+                self.expect(False, lambda: client.ledger.post_batch([{**items[0], "reference": self.ref("b"),
                                                                "debit_account_id": self.hot,
                                                                "credit_account_id": sources[0]}]),
                             "LEDGER_HOT_ACCOUNT_POLICY")
@@ -239,11 +239,11 @@ def test_ledger_matches_model(model_client: Client) -> None:
         @invariant()
         def balances_match(self) -> None:
             for aid, m in self.accounts.items():
-                bal = client.account_balance(aid)
+                bal = client.ledger.account_balance(aid)
                 assert (bal.balance, bal.held, bal.available) == (m["balance"], m["held"], m["balance"] - m["held"])
 
         def teardown(self) -> None:
-            assert all(r.ok for r in client.check())
+            assert all(r.ok for r in client.ledger.check())
 
     LedgerModel.TestCase.settings = settings(max_examples=25, stateful_step_count=20, deadline=None,
                                              phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no

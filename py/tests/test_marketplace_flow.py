@@ -32,29 +32,29 @@ class World:
         self.service = Client(db_url, max_size=4)
         self.app = Client(make_conninfo(db_url, user="mercato_authenticator"), max_size=16)
         admin = f"kc|admin-{self.tag}"
-        self.service.assign_role(self.service.register_user(admin, "ADMIN", "Admin"), "PLATFORM_ADMIN")
+        self.service.identity.assign_role(self.service.identity.register_user(admin, "ADMIN", "Admin"), "PLATFORM_ADMIN")
         self.admin = self.as_(admin)
         self.biz_sub = f"kc|biz-{self.tag}"
-        self.service.register_user(self.biz_sub, "BUSINESS", "Biz")
+        self.service.identity.register_user(self.biz_sub, "BUSINESS", "Biz")
         self.business = self.as_(self.biz_sub)
-        self.business_id = self.business.register_business("Biz plc", "LOGISTICS")
-        self.admin.set_business_kyb(self.business_id, "VERIFIED")
-        self.service.top_up_business(self.business_id, "10000000", f"topup-{self.tag}")
+        self.business_id = self.business.parties.register_business("Biz plc", "LOGISTICS")
+        self.admin.parties.set_business_kyb(self.business_id, "VERIFIED")
+        self.service.parties.top_up_business(self.business_id, "10000000", f"topup-{self.tag}")
         self.providers: list[dict[str, Any]] = []
         today = dt.date.today()
         for p in range(providers):
             sub = f"kc|prov{p}-{self.tag}"
-            self.service.register_user(sub, "PROVIDER", f"P{p}")
+            self.service.identity.register_user(sub, "PROVIDER", f"P{p}")
             me = self.as_(sub)
-            pid = me.register_provider("COMPANY", f"P{p}")
-            self.admin.set_provider_verification(pid, "VERIFIED")
+            pid = me.parties.register_provider("COMPANY", f"P{p}")
+            self.admin.parties.set_provider_verification(pid, "VERIFIED")
             cars = []
             for n in range(vehicles):
-                vid = me.add_vehicle(f"T{self.tag[:4]} {p} {n}", "SEDAN", 4)
-                ins = me.add_vehicle_insurance(vid, "COMPREHENSIVE", "Nyala", today, today + dt.timedelta(days=90),
+                vid = me.fleet.add_vehicle(f"T{self.tag[:4]} {p} {n}", "SEDAN", 4)
+                ins = me.fleet.add_vehicle_insurance(vid, "COMPREHENSIVE", "Nyala", today, today + dt.timedelta(days=90),
                                                "https://docs.example/p.pdf")
-                self.admin.set_vehicle_status(vid, "ACTIVE")
-                self.admin.verify_insurance(ins)
+                self.admin.fleet.set_vehicle_status(vid, "ACTIVE")
+                self.admin.fleet.verify_insurance(ins)
                 cars.append(vid)
             self.providers.append({"sub": sub, "client": me, "id": pid, "vehicles": cars})
 
@@ -63,11 +63,11 @@ class World:
 
     def rfq(self, quantity: int = 2, minutes: int = 90) -> tuple[int, int]:
         start = dt.date.today() + dt.timedelta(days=1)
-        rfq = self.business.create_rfq("cars", start, start + dt.timedelta(days=9),
+        rfq = self.business.marketplace.create_rfq("cars", start, start + dt.timedelta(days=9),
                                        dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes),
                                        [{"vehicle_type": "SEDAN", "quantity": quantity}])
-        self.business.publish_rfq(rfq)
-        return rfq, self.business.get_rfq(rfq)["lines"][0]["rfq_line_id"]
+        self.business.marketplace.publish_rfq(rfq)
+        return rfq, self.business.marketplace.get_rfq(rfq)["lines"][0]["rfq_line_id"]
 
     def close_bidding(self, rfq: int) -> None:
         with psycopg.connect(self.db_url, autocommit=True) as conn:
@@ -77,15 +77,15 @@ class World:
         """An ACTIVE contract with one vehicle assigned (pending delivery); returns the assignment id."""
         rfq, line = self.rfq(quantity=1)
         provider = self.providers[0]
-        provider["client"].submit_bid(rfq, [{"rfq_line_id": line, "unit_price": "1000", "quantity": 1}])
+        provider["client"].marketplace.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": "1000", "quantity": 1}])
         self.close_bidding(rfq)
-        bidder = self.business.rfq_bids(rfq)[0].bidder
-        self.business.award_rfq(rfq, [{"rfq_line_id": line, "bidder": bidder, "quantity": 1}])
-        contract = self.business.create_contract(rfq)
-        self.business.activate_contract(contract.id)
-        cline = self.business.get_contract(contract.id)["lines"][0]["id"]
+        bidder = self.business.marketplace.rfq_bids(rfq)[0].bidder
+        self.business.marketplace.award_rfq(rfq, [{"rfq_line_id": line, "bidder": bidder, "quantity": 1}])
+        contract = self.business.contracts.create_contract(rfq)
+        self.business.contracts.activate_contract(contract.id)
+        cline = self.business.contracts.get_contract(contract.id)["lines"][0]["id"]
         vehicle = provider["vehicles"].pop(0)
-        return provider["client"].assign_vehicle(cline, vehicle).id
+        return provider["client"].contracts.assign_vehicle(cline, vehicle).id
 
     def close(self) -> None:
         self.app.close()
@@ -122,21 +122,21 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
 def test_the_whole_flow_as_postgrest_calls_it(world: World) -> None:
     assignment = world.assignment()
     provider = world.providers[0]["client"]
-    issued = provider.start_session(assignment, "DELIVERY")
-    wrong = world.business.verify_code(issued.session_id, f"{(int(issued.code) + 1) % 1000000:06d}")
+    issued = provider.delivery.start_session(assignment, "DELIVERY")
+    wrong = world.business.delivery.verify_code(issued.session_id, f"{(int(issued.code) + 1) % 1000000:06d}")
     assert (wrong.verified, wrong.outcome, wrong.attempts_left) == (False, "WRONG_CODE", 4)
-    ok = world.business.verify_code(issued.session_id, issued.code, {"fuel_level": "FULL"})
+    ok = world.business.delivery.verify_code(issued.session_id, issued.code, {"fuel_level": "FULL"})
     assert ok.verified and ok.session_status == "VERIFIED"
-    assert world.business.session_status(issued.session_id)["failures"] == 1, "the failed try was committed"
+    assert world.business.delivery.session_status(issued.session_id)["failures"] == 1, "the failed try was committed"
     with pytest.raises(MercatoError) as info:
-        provider.verify_code(issued.session_id, issued.code)
+        provider.delivery.verify_code(issued.session_id, issued.code)
     assert info.value.code == "DELIVERY_UNKNOWN_SESSION" and info.value.http_status == 404
 
 
 def test_one_code_verified_by_many_clients_at_once_succeeds_once(world: World) -> None:
     assignment = world.assignment()
-    issued = world.providers[0]["client"].start_session(assignment, "DELIVERY")
-    results = race([lambda: world.business.verify_code(issued.session_id, issued.code) for _ in range(8)])
+    issued = world.providers[0]["client"].delivery.start_session(assignment, "DELIVERY")
+    results = race([lambda: world.business.delivery.verify_code(issued.session_id, issued.code) for _ in range(8)])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r.verified for r in results) == 1
     assert sorted({r.outcome for r in results if not r.verified}) == ["SESSION_CLOSED"]
@@ -144,27 +144,27 @@ def test_one_code_verified_by_many_clients_at_once_succeeds_once(world: World) -
 
 def test_brute_force_from_many_clients_gets_exactly_the_failure_budget(world: World) -> None:
     assignment = world.assignment()
-    issued = world.providers[0]["client"].start_session(assignment, "DELIVERY")
+    issued = world.providers[0]["client"].delivery.start_session(assignment, "DELIVERY")
     guesses = [f"{(int(issued.code) + k) % 1000000:06d}" for k in range(1, 41)]
-    results = race([lambda g=g: world.business.verify_code(issued.session_id, g) for g in guesses])
+    results = race([lambda g=g: world.business.delivery.verify_code(issued.session_id, g) for g in guesses])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert not any(r.verified for r in results)
     with psycopg.connect(world.db_url) as conn:
         tries = conn.execute("SELECT count(*) FROM delivery.otp_attempt WHERE session_id = %s", (issued.session_id,)).fetchone()[0]
         budget = conn.execute("SELECT failure_budget FROM delivery.session WHERE id = %s", (issued.session_id,)).fetchone()[0]
     assert tries == budget == 10, "every wrong guess was counted, and the budget stopped the rest"
-    assert world.business.verify_code(issued.session_id, issued.code).outcome == "LOCKED"
+    assert world.business.delivery.verify_code(issued.session_id, issued.code).outcome == "LOCKED"
 
 
 def test_concurrent_publishes_cannot_exceed_the_monthly_quota(world: World) -> None:
     start = dt.date.today() + dt.timedelta(days=1)
     deadline = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
-    drafts = [world.business.create_rfq(f"r{i}", start, start, deadline, [{"vehicle_type": "SUV", "quantity": 1}])
+    drafts = [world.business.marketplace.create_rfq(f"r{i}", start, start, deadline, [{"vehicle_type": "SUV", "quantity": 1}])
               for i in range(6)]
     with psycopg.connect(world.db_url, autocommit=True) as conn:   # 8 of the STANDARD tier's 10 already used
         conn.execute("INSERT INTO marketplace.rfq_quota (business_id, month, used) "
                      "VALUES (%s, date_trunc('month', now() AT TIME ZONE 'UTC')::date, 8)", (world.business_id,))
-    results = race([lambda r=r: world.business.publish_rfq(r) for r in drafts])
+    results = race([lambda r=r: world.business.marketplace.publish_rfq(r) for r in drafts])
     published = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, MercatoError)]
     assert len(published) == 2 and len(refused) == 4, results
@@ -184,7 +184,7 @@ def test_bids_racing_the_deadline_are_either_seen_by_the_award_or_refused(world:
         while not stop.is_set():
             price -= 1
             try:
-                p["client"].submit_bid(rfq, [{"rfq_line_id": line, "unit_price": str(price), "quantity": 1}])
+                p["client"].marketplace.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": str(price), "quantity": 1}])
                 accepted.append((p["sub"], price))
             except MercatoError as exc:
                 refused.append(exc.code)
@@ -198,7 +198,7 @@ def test_bids_racing_the_deadline_are_either_seen_by_the_award_or_refused(world:
         t.join(timeout=30)
     stop.set()
     assert accepted and set(refused) == {"MARKETPLACE_BIDDING_CLOSED"}
-    ranked = world.business.rfq_bids(rfq)
+    ranked = world.business.marketplace.rfq_bids(rfq)
     last = {}
     for sub, price in accepted:
         last[sub] = price
@@ -237,7 +237,7 @@ def test_concurrent_first_bids_of_one_provider_make_one_bid_and_no_raw_error(wor
         conn.execute("UPDATE parties.business SET tier_code = 'ENTERPRISE' WHERE id = %s", (world.business_id,))
     for _ in range(12):   # the window is small: several fresh RFQs, eight first bids each
         rfq, line = world.rfq(quantity=2)
-        results = race([lambda p=p: provider.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": str(1000 + p), "quantity": 1}])
+        results = race([lambda p=p: provider.marketplace.submit_bid(rfq, [{"rfq_line_id": line, "unit_price": str(1000 + p), "quantity": 1}])
                         for p in range(8)])
         assert not [r for r in results if isinstance(r, Exception)], results
         assert len(set(results)) == 1, "one bid per provider per RFQ"

@@ -1,11 +1,11 @@
 """Issue 14, class "Session state": no caller's identity, setting or prepared statement outlives a transaction, so the
 library and the CLI are safe behind pgbouncer in transaction mode, where one backend serves many clients in turn.
 
-Three tests run through a real pgbouncer (:mod:`mercato.pgbouncer`, ``pool_mode = transaction``) in front of this
+Three tests run through a real pgbouncer (:mod:`mercato.harness.pgbouncer`, ``pool_mode = transaction``) in front of this
 test's database, and two read the code:
 
 * ``test_library_paths`` and ``test_every_cli_command``: every library path that sets identity (the demo: back office
-  and ``as_caller`` for an admin, a business and providers; ``run_settlement_in_steps`` as an admin and as the back
+  and ``as_caller`` for an admin, a business and providers; ``client.settlement.run_in_steps`` as an admin and as the back
   office) and every CLI command (``--as`` and back office) run on a pool of ONE server connection under a turnstile
   that makes another client, the probe, take that very backend right after each of the action's transactions.
   pgbouncer hands a freed server to its waiting clients in order; the test queues the action, then the probe, then a
@@ -41,8 +41,8 @@ import pytest
 from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
 
-from mercato import bench_marketplace as fx
-from mercato import pgbouncer
+from mercato.harness import bench_marketplace as fx
+from mercato.harness import pgbouncer
 from mercato.client import Client
 from mercato.config import project_root
 from mercato.errors import MercatoError
@@ -59,7 +59,7 @@ SESSION_CACHES = {
                            "a hot account could have and a wrong entry falls back to the ordinary path",
 }
 
-#: Custom settings PostgREST sets per request (the emulator in mercato.postgrest sets them from variables).
+#: Custom settings PostgREST sets per request (the emulator in mercato.harness.postgrest sets them from variables).
 POSTGREST_SETTINGS = {"request.jwt.claims", "request.method", "request.path", "request.headers", "request.cookies",
                       "response.headers", "response.status"}
 
@@ -255,10 +255,10 @@ def world(db_url: str) -> dict[str, Any]:
             "account2": "SELECT max(wallet_account_id) FROM parties.business",
         }.items()}
     with Client(db_url, max_size=1) as service:
-        admin = service.register_user("kc|pgb-admin", "ADMIN", "Pooled Admin")
-        service.assign_role(admin, "PLATFORM_ADMIN")
-        service.register_user("kc|pgb-newbiz", "BUSINESS", "Pooled Business")
-        service.register_user("kc|pgb-newprov", "PROVIDER", "Pooled Provider")
+        admin = service.identity.register_user("kc|pgb-admin", "ADMIN", "Pooled Admin")
+        service.identity.assign_role(admin, "PLATFORM_ADMIN")
+        service.identity.register_user("kc|pgb-newbiz", "BUSINESS", "Pooled Business")
+        service.identity.register_user("kc|pgb-newprov", "PROVIDER", "Pooled Provider")
     return {**ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -312,10 +312,10 @@ def test_library_paths(world: dict[str, Any], turnstile: Turnstile, monkeypatch:
 
     with Client(url, max_size=1) as service:
         admin = service.as_caller(_user("kc|pgb-admin"), role="mercato_user")
-        made = attempt("run_settlement_in_steps as admin", lambda: admin.run_settlement_in_steps(start, end))
-        again = attempt("run_settlement_in_steps as back office", lambda: service.run_settlement_in_steps(start, end))
+        made = attempt("settlement.run_in_steps as admin", lambda: admin.settlement.run_in_steps(start, end))
+        again = attempt("settlement.run_in_steps as back office", lambda: service.settlement.run_in_steps(start, end))
         checks = attempt("checks as back office",
-                         lambda: service.check() + service.contracts_check() + service.settlement_check())
+                         lambda: service.ledger.check() + service.contracts.check() + service.settlement.check())
     assert turnstile.transactions > 100, "the turnstile interleaved the probe after each transaction"
     assert not turnstile.leaks(), "\n".join(turnstile.leaks())
     # the fixture's three providers are settled now; the demo's, settled by the demo, are skipped
@@ -463,8 +463,8 @@ def test_concurrent_clients_never_see_each_other(world: dict[str, Any], db_url: 
         def settle() -> None:
             with Client(url, max_size=1) as service:
                 admin = service.as_caller(_user("kc|pgb-admin"), role="mercato_user")
-                results = [admin.run_settlement_in_steps(start, end), service.run_settlement_in_steps(start, end),
-                           admin.run_settlement_in_steps(start, end)]
+                results = [admin.settlement.run_in_steps(start, end), service.settlement.run_in_steps(start, end),
+                           admin.settlement.run_in_steps(start, end)]
             if results != [(world["providers"], 0), (0, world["providers"]), (0, world["providers"])]:
                 with lock:
                     failures.append(f"settlement in steps: {results}")
@@ -527,7 +527,7 @@ SESSION_STATEMENT_ALLOWED = {
     ("py/mercato/sqitch.py", "RESET lock_timeout"): _DEPLOYER,
     ("py/mercato/sqitch.py", "RESET ALL"): _DEPLOYER,
     ("py/mercato/sqitch.py", "RESET ROLE"): _DEPLOYER,
-    ("py/mercato/torture.py", "SET ROLE"): _TORTURE,
+    ("py/mercato/harness/torture.py", "SET ROLE"): _TORTURE,
     ("py/tests/test_contracts_client.py", "SET mercato.bulk_load"): _FIXTURE,
 }
 

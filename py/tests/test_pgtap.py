@@ -12,7 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mercato.config import project_root
+from mercato.config import plan_modules, project_root
+from mercato.sqitch import Plan, ProjectConfig
 
 TEST_FILES = sorted((project_root() / "db" / "tests").rglob("*.sql"))
 
@@ -52,10 +53,18 @@ def check_tap(lines: list[str]) -> tuple[int, list[str]]:
 
 
 def test_every_module_has_tests() -> None:
+    """Every change of sqitch.plan (its deploy script ``db/<change>.sql``) and every file under db/schemas and
+    db/functions has a mirrored pgTAP file ``db/tests/<change>.sql``; every module the plan creates has its
+    ``schemas/<module>`` test; and no file under db/schemas or db/functions is left out of the plan."""
     root = project_root() / "db"
+    config = ProjectConfig.load(project_root())
+    planned = {change.script_path("deploy", config).relative_to(root) for change in Plan.load(config.plan_file)}
     sources = {p.relative_to(root) for d in ("schemas", "functions") for p in (root / d).rglob("*.sql")}
     tests = {p.relative_to(root / "tests") for p in TEST_FILES}
-    assert sources - tests == set(), "every db/schemas and db/functions file has a mirrored pgTAP file"
+    assert planned and sources, "found the plan's changes and the db/ files"
+    assert sources - planned == set(), "every db/schemas and db/functions file is a change in sqitch.plan"
+    assert (planned | sources) - tests == set(), "every change and every db/ source file has a mirrored pgTAP file"
+    assert {Path("schemas", f"{module}.sql") for module in plan_modules()} <= tests, "every module has its tests"
 
 
 @pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: str(p.relative_to(project_root() / "db" / "tests")))

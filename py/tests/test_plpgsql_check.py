@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import psycopg
 
-MERCATO_SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "parties", "fleet", "marketplace", "contracts",
-                   "delivery", "settlement", "api")
+from mercato.config import plan_modules
+
+#: Every Mercato schema: the modules sqitch.plan creates.
+MERCATO_SCHEMAS = tuple(plan_modules())
 
 QUERY = """
 WITH fns AS (

@@ -6,7 +6,7 @@ import datetime as dt
 
 import psycopg
 
-from mercato import bench_marketplace as fx
+from mercato.harness import bench_marketplace as fx
 from mercato.client import Client
 
 
@@ -24,9 +24,9 @@ def test_settling_in_steps_commits_per_provider_and_resumes(db_url: str) -> None
                           END LOOP; END $$""")
         conn.execute(fx.FIXTURE_VEHICLES_AND_ASSIGNMENTS)
     with Client(db_url, max_size=1) as service:
-        assert service.run_settlement_in_steps(start, today - dt.timedelta(days=1)) == (3, 0)
-        assert service.run_settlement_in_steps(start, today - dt.timedelta(days=1)) == (0, 3), "a re-run resumes"
-        assert all(c.ok for c in service.check() + service.contracts_check() + service.settlement_check())
+        assert service.settlement.run_in_steps(start, today - dt.timedelta(days=1)) == (3, 0)
+        assert service.settlement.run_in_steps(start, today - dt.timedelta(days=1)) == (0, 3), "a re-run resumes"
+        assert all(c.ok for c in service.ledger.check() + service.contracts.check() + service.settlement.check())
         assert service.call_value("identity.claims") == {}, "the session's claims were reset afterwards"
     with psycopg.connect(db_url) as conn:
         cycles, lines, gross = conn.execute("SELECT count(DISTINCT c.id), count(*), sum(l.gross) FROM settlement.cycle c "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 
-from mercato.torture import dedicated_cluster, run
+from mercato.harness.torture import dedicated_cluster, run
 
 
 def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:

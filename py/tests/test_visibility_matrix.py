@@ -32,7 +32,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from mercato.postgrest import PostgREST
+from mercato.harness.postgrest import PostgREST
 from visibility_fixtures import Caller, World, build_world
 
 Row = dict[str, Any]

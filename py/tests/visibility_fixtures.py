@@ -5,7 +5,7 @@ assignments, OTP-verified deliveries, a settled period, trust and tier history a
 Built as the superuser calling the modules' own functions, each call in its own transaction with the caller's JWT
 claims set by ``set_config('request.jwt.claims', …, true)`` (the functions read who is calling from the claims; a
 superuser session counts as the back office). The superuser writes directly only what the clock would otherwise take
-days to produce: it closes one RFQ's bidding, moves that contract a few days into the past (mercato.timeshift, as the
+days to produce: it closes one RFQ's bidding, moves that contract a few days into the past (mercato.harness.timeshift, as the
 demo does) and loads tier history (tier_change, tier_candidate) as history rows.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from mercato.timeshift import shift_into_past
+from mercato.harness.timeshift import shift_into_past
 
 SERVICE_CLAIMS = {"role": "mercato_service"}
 USER_ROLE = "mercato_user"

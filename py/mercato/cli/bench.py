@@ -11,10 +11,18 @@ import json
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import click
 
-from mercato import bench as b
+from mercato.cli.common import LazyChoice
+
+
+def _harness() -> ModuleType:
+    """mercato.harness.bench, imported when a bench command (or its help) needs it, never when the CLI starts."""
+    from mercato.harness import bench
+
+    return bench
 
 
 @click.group(name="bench")
@@ -46,7 +54,7 @@ def _clients(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
                    "avoids queueing on a slot).")
 @click.option("--db-prefix", default="mercato_bench", show_default=True,
               help="Database names: <prefix> (ledger) and <prefix>_tpcb (baseline); dropped and re-created.")
-@click.option("--case", "cases", multiple=True, type=click.Choice(b.CASE_NAMES),
+@click.option("--case", "cases", multiple=True, type=LazyChoice(lambda: _harness().CASE_NAMES),
               help="Run only this case (repeatable; default: all). The TPC-B baseline always runs.")
 @click.option("--rounds", type=click.IntRange(1, 20), default=1, show_default=True,
               help="Repeat the cases this often per client count, a TPC-B run between rounds; each round is compared "
@@ -68,6 +76,7 @@ def ledger(seconds: int | None, clients: tuple[int, ...], quick: bool, accounts:
     """
     from mercato.config import database_url, project_root
 
+    b = _harness()
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", db_prefix) or db_prefix in ("postgres", "mercato"):
         raise click.BadParameter("lower-case letters, digits and _, not postgres/mercato", param_hint="--db-prefix")
     settings = b.Settings(
@@ -117,8 +126,10 @@ def marketplace(cases: tuple[str, ...], seconds: int, clients: int, rounds: int,
                 output: Path | None) -> None:
     """OTP verifications/s against TPC-B (target ≥ 0.8 ×), parties.recalculate_tiers() over many providers,
     settlement of many active contracts (seconds). Each case on its own fresh database; checks must stay clean."""
-    from mercato.bench_marketplace import MarketplaceBench, render_markdown, update_markdown
     from mercato.config import database_url
+    from mercato.harness.bench_marketplace import MarketplaceBench, render_markdown, update_markdown
+
+    b = _harness()
 
     if "otp" in (cases or ("otp",)) and MarketplaceBench.otp_plan_seconds(seconds, rounds) > MarketplaceBench.OTP_CODE_LIFETIME_S:
         raise click.BadParameter(f"{rounds} rounds of {seconds} s do not fit in the codes' 10-minute lifetime",

@@ -26,7 +26,7 @@ def submit(rfq_id: int, lines: tuple[str, ...], as_subject: str | None) -> None:
             raise click.BadParameter(f"{text!r}: expected RFQ_LINE_ID:UNIT_PRICE:QUANTITY")
         parsed.append({"rfq_line_id": int(parts[0]), "unit_price": parts[1], "quantity": int(parts[2])})
     with client_for(as_subject) as client:
-        click.echo(client.submit_bid(rfq_id, parsed))
+        click.echo(client.marketplace.submit_bid(rfq_id, parsed))
 
 
 @command.command()
@@ -35,7 +35,7 @@ def submit(rfq_id: int, lines: tuple[str, ...], as_subject: str | None) -> None:
 def withdraw(rfq_id: int, as_subject: str | None) -> None:
     """Withdraw your bid before the deadline."""
     with client_for(as_subject) as client:
-        client.withdraw_bid(rfq_id)
+        client.marketplace.withdraw_bid(rfq_id)
     click.echo(f"bid on rfq {rfq_id} withdrawn")
 
 
@@ -46,4 +46,4 @@ def withdraw(rfq_id: int, as_subject: str | None) -> None:
 def show(rfq_id: int, as_subject: str | None, as_json: bool) -> None:
     """Your own bid, line by line, with what was awarded."""
     with client_for(as_subject) as client:
-        emit(client.my_bid(rfq_id), as_json=as_json)
+        emit(client.marketplace.my_bid(rfq_id), as_json=as_json)

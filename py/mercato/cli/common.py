@@ -18,6 +18,26 @@ if TYPE_CHECKING:
     from mercato.client import Client
 
 
+class LazyChoice(click.Choice):
+    """A :class:`click.Choice` whose choices are loaded when first needed (parsing the option, or the command's
+    help), so that the harness module defining them is imported by the command that uses it, not by the CLI."""
+
+    def __init__(self, load: Callable[[], Iterable[str]], case_sensitive: bool = True) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] | None = None
+        super().__init__((), case_sensitive)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._loaded is None:
+            self._loaded = tuple(self._load())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, _placeholder: Iterable[str]) -> None:
+        """click.Choice.__init__ assigns its (empty) choices; the real ones are loaded on first use."""
+
+
 def caller_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--as SUBJECT``: call as that registered user (claims {"sub": SUBJECT, "role": "mercato_user"}, role
     mercato_user), exactly as PostgREST would for their JWT. Without it the CLI is the trusted back-office caller

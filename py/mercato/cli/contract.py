@@ -29,7 +29,7 @@ def command() -> None:
 def create(rfq_id: int, as_subject: str | None, as_json: bool) -> None:
     """Make the contract of an AWARDED RFQ (returns the existing one on a retry)."""
     with client_for(as_subject) as client:
-        emit(client.create_contract(rfq_id), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
+        emit(client.contracts.create_contract(rfq_id), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
 
 
 @command.command()
@@ -39,7 +39,7 @@ def create(rfq_id: int, as_subject: str | None, as_json: bool) -> None:
 def activate(contract_id: int, as_subject: str | None, as_json: bool) -> None:
     """Hold the full contract amount in escrow on the business wallet."""
     with client_for(as_subject) as client:
-        emit(client.activate_contract(contract_id), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
+        emit(client.contracts.activate_contract(contract_id), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
 
 
 @command.command()
@@ -50,7 +50,7 @@ def activate(contract_id: int, as_subject: str | None, as_json: bool) -> None:
 def cancel(contract_id: int, reason: str | None, as_subject: str | None, as_json: bool) -> None:
     """Cancel a contract that was never activated."""
     with client_for(as_subject) as client:
-        emit(client.cancel_contract(contract_id, reason), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
+        emit(client.contracts.cancel_contract(contract_id, reason), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
 
 
 @command.command()
@@ -61,7 +61,7 @@ def cancel(contract_id: int, reason: str | None, as_subject: str | None, as_json
 def assign(line_id: int, vehicle_id: int, as_subject: str | None, as_json: bool) -> None:
     """Assign one of the provider's vehicles to a contract line."""
     with client_for(as_subject) as client:
-        emit(client.assign_vehicle(line_id, vehicle_id), as_json=as_json,
+        emit(client.contracts.assign_vehicle(line_id, vehicle_id), as_json=as_json,
              columns=None if as_json else ASSIGNMENT_COLUMNS)
 
 
@@ -73,7 +73,7 @@ def assign(line_id: int, vehicle_id: int, as_subject: str | None, as_json: bool)
 def unassign(assignment_id: int, reason: str | None, as_subject: str | None, as_json: bool) -> None:
     """Cancel an assignment before delivery."""
     with client_for(as_subject) as client:
-        emit(client.cancel_assignment(assignment_id, reason), as_json=as_json,
+        emit(client.contracts.cancel_assignment(assignment_id, reason), as_json=as_json,
              columns=None if as_json else ASSIGNMENT_COLUMNS)
 
 
@@ -85,7 +85,7 @@ def unassign(assignment_id: int, reason: str | None, as_subject: str | None, as_
 def terminate(contract_id: int, reason: str, as_subject: str | None, as_json: bool) -> None:
     """End an active contract early; the unearned part goes back to the business."""
     with client_for(as_subject) as client:
-        emit(client.terminate_contract(contract_id, reason), as_json=as_json,
+        emit(client.contracts.terminate_contract(contract_id, reason), as_json=as_json,
              columns=None if as_json else CONTRACT_COLUMNS)
 
 
@@ -96,7 +96,7 @@ def terminate(contract_id: int, reason: str, as_subject: str | None, as_json: bo
 def complete(contract_id: int, as_subject: str | None, as_json: bool) -> None:
     """Complete a contract after its end date once every vehicle is back."""
     with client_for(as_subject) as client:
-        emit(client.complete_contract(contract_id), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
+        emit(client.contracts.complete_contract(contract_id), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
 
 
 @command.command()
@@ -104,7 +104,7 @@ def complete(contract_id: int, as_subject: str | None, as_json: bool) -> None:
 def release(contract_id: int) -> None:
     """Back office: release what the contract can no longer earn."""
     with client_for(None) as client:
-        emit({"contract_id": contract_id, "released": client.release_unearned(contract_id)}, as_json=False)
+        emit({"contract_id": contract_id, "released": client.contracts.release_unearned(contract_id)}, as_json=False)
 
 
 @command.command()
@@ -114,7 +114,7 @@ def release(contract_id: int) -> None:
 def show(contract_id: int, as_subject: str | None, as_json: bool) -> None:
     """A contract with its parties, lines (escrow included) and assignments."""
     with client_for(as_subject) as client:
-        data = client.get_contract(contract_id)
+        data = client.contracts.get_contract(contract_id)
     if as_json:
         emit(data, as_json=True)
         return
@@ -135,7 +135,7 @@ def show(contract_id: int, as_subject: str | None, as_json: bool) -> None:
 def list_(status: str | None, limit: int, as_subject: str | None, as_json: bool) -> None:
     """Contracts the caller is party to (all, for the back office)."""
     with client_for(as_subject) as client:
-        emit(client.list_contracts(status, limit), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
+        emit(client.contracts.list_contracts(status, limit), as_json=as_json, columns=None if as_json else CONTRACT_COLUMNS)
 
 
 @command.command()
@@ -143,7 +143,7 @@ def list_(status: str | None, limit: int, as_subject: str | None, as_json: bool)
 def check(as_json: bool) -> None:
     """Verify the escrow invariant and the other contract checks; exit 1 on any violation."""
     with client_for(None) as client:
-        results = client.contracts_check()
+        results = client.contracts.check()
     emit(results, as_json=as_json, columns=None if as_json else ["check_name", "ok", "violations"])
     failed = [r for r in results if not r.ok]
     if failed:

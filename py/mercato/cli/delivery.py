@@ -25,7 +25,7 @@ def command() -> None:
 def start(assignment_id: int, session_type: str, channel: str, as_subject: str | None) -> None:
     """Open a session; prints the session id and the code (shown once: send it to the business)."""
     with client_for(as_subject) as client:
-        issued = client.start_session(assignment_id, session_type, channel)
+        issued = client.delivery.start_session(assignment_id, session_type, channel)
     click.echo(f"session {issued.session_id}: code {issued.code} (expires {issued.expires_at:%H:%M:%S} UTC)")
 
 
@@ -36,7 +36,7 @@ def start(assignment_id: int, session_type: str, channel: str, as_subject: str |
 def resend(session_id: int, channel: str, as_subject: str | None) -> None:
     """A new code for the session (the old one dies; rate-limited)."""
     with client_for(as_subject) as client:
-        issued = client.resend_code(session_id, channel)
+        issued = client.delivery.resend_code(session_id, channel)
     click.echo(f"session {session_id}: code {issued.code} (expires {issued.expires_at:%H:%M:%S} UTC)")
 
 
@@ -52,7 +52,7 @@ def verify(session_id: int, code: str, handover: str, as_subject: str | None) ->
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"--handover is not JSON: {exc}") from None
     with client_for(as_subject) as client:
-        result = client.verify_code(session_id, code, record)
+        result = client.delivery.verify_code(session_id, code, record)
     click.echo(f"verified={result.verified} outcome={result.outcome} attempts_left={result.attempts_left} "
                f"session={result.session_status}")
     if not result.verified:
@@ -65,7 +65,7 @@ def verify(session_id: int, code: str, handover: str, as_subject: str | None) ->
 def cancel(session_id: int, as_subject: str | None) -> None:
     """Cancel a pending or locked session."""
     with client_for(as_subject) as client:
-        client.cancel_session(session_id)
+        client.delivery.cancel_session(session_id)
     click.echo(f"session {session_id} cancelled")
 
 
@@ -76,11 +76,11 @@ def cancel(session_id: int, as_subject: str | None) -> None:
 def status(session_id: int, as_subject: str | None, as_json: bool) -> None:
     """A session as its parties see it (never the code)."""
     with client_for(as_subject) as client:
-        emit(client.session_status(session_id), as_json=as_json)
+        emit(client.delivery.session_status(session_id), as_json=as_json)
 
 
 @command.command()
 def expire() -> None:
     """Back office: mark expired codes EXPIRED."""
     with client_for(None) as client:
-        click.echo(f"{client.expire_codes()} codes expired")
+        click.echo(f"{client.delivery.expire_codes()} codes expired")

@@ -31,7 +31,7 @@ def command() -> None:
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Default: docs/errors.md.")
 def errors(check: bool, output: Path | None) -> None:
     """Write docs/errors.md from the error catalogue (core.error)."""
-    from mercato.docs import errors_markdown
+    from mercato.harness.docs import errors_markdown
 
     _write_or_check(output or project_root() / "docs" / "errors.md", errors_markdown(database_url()), check, "errors")
 
@@ -41,6 +41,6 @@ def errors(check: bool, output: Path | None) -> None:
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Default: docs/api.md.")
 def api(check: bool, output: Path | None) -> None:
     """Write docs/api.md from the api schema (functions, who may call them, their errors)."""
-    from mercato.docs import api_markdown
+    from mercato.harness.docs import api_markdown
 
     _write_or_check(output or project_root() / "docs" / "api.md", api_markdown(database_url()), check, "api")

@@ -27,7 +27,7 @@ def command(examples: int, seed: int | None, functions: tuple[str, ...], db_name
 
     from mercato.config import database_url
     try:
-        from mercato.fuzz import brief, run, seed_parties
+        from mercato.harness.fuzz import brief, run, seed_parties
     except ImportError as exc:   # hypothesis is a test/fuzz dependency (py/requirements.txt, extra "fuzz")
         raise click.ClickException(f"mercato fuzz needs hypothesis: pip install 'mercato[fuzz]' ({exc})") from None
     from mercato.sqitch import Engine

@@ -72,9 +72,9 @@ def open_(owner_type: str, owner_id: str, purpose: str, currency: str, allow_neg
           receive_only: bool, slots: int, as_json: bool) -> None:
     """Open (or find the identical) ledger account."""
     with Client() as client:
-        account_id = client.open_account(owner_type, owner_id, purpose, currency, allow_negative=allow_negative,
+        account_id = client.ledger.open_account(owner_type, owner_id, purpose, currency, allow_negative=allow_negative,
                                          overdraft_limit=overdraft_limit, receive_only=receive_only, slots=slots)
-        emit(client.account_balance(account_id), as_json=as_json)
+        emit(client.ledger.account_balance(account_id), as_json=as_json)
 
 
 @command.command()
@@ -87,7 +87,7 @@ def open_(owner_type: str, owner_id: str, purpose: str, currency: str, allow_neg
 def transfer(reference: str, debit: int, credit: int, amount: str, memo: str | None, as_json: bool) -> None:
     """Move money between two accounts (one balanced transaction)."""
     with Client() as client:
-        tx = client.transfer(reference, debit, credit, amount, memo=memo)
+        tx = client.ledger.transfer(reference, debit, credit, amount, memo=memo)
         emit({"reference": reference, "transaction_id": tx}, as_json=as_json)
 
 
@@ -112,7 +112,7 @@ def hold(reference: str, account: int, amount: str, expires_in: int | None, expi
         if expires_in is not None:  # the database clock decides (CONVENTIONS.md), not this machine's
             with client.transaction() as conn:
                 expires_at = conn.execute("SELECT now() + make_interval(mins => %s)", (expires_in,)).fetchone()[0]
-        hold_id = client.create_hold(reference, account, amount, expires_at=expires_at, memo=memo)
+        hold_id = client.ledger.create_hold(reference, account, amount, expires_at=expires_at, memo=memo)
         emit({"reference": reference, "hold_id": hold_id}, as_json=as_json)
 
 
@@ -127,7 +127,7 @@ def capture(reference: str, hold_id: int, destinations: tuple[str, ...], memo: s
     """Capture a hold to one or more destinations; the rest is released."""
     parsed = [_destination(d) for d in destinations]
     with Client() as client:
-        tx = client.capture_hold(reference, hold_id, parsed, memo=memo)
+        tx = client.ledger.capture_hold(reference, hold_id, parsed, memo=memo)
         emit({"reference": reference, "hold_id": hold_id, "transaction_id": tx}, as_json=as_json)
 
 
@@ -138,7 +138,7 @@ def capture(reference: str, hold_id: int, destinations: tuple[str, ...], memo: s
 def release(reference: str, hold_id: int, as_json: bool) -> None:
     """Release a hold."""
     with Client() as client:
-        client.release_hold(reference, hold_id)
+        client.ledger.release_hold(reference, hold_id)
         emit({"reference": reference, "hold_id": hold_id, "status": "RELEASED"}, as_json=as_json)
 
 
@@ -150,7 +150,7 @@ def release(reference: str, hold_id: int, as_json: bool) -> None:
 def reverse(reference: str, transaction_id: int, memo: str | None, as_json: bool) -> None:
     """Reverse a transaction (post its mirror image, once)."""
     with Client() as client:
-        tx = client.reverse(reference, transaction_id, memo=memo)
+        tx = client.ledger.reverse(reference, transaction_id, memo=memo)
         emit({"reference": reference, "reversed": transaction_id, "transaction_id": tx}, as_json=as_json)
 
 
@@ -163,10 +163,10 @@ def balance(account_ids: tuple[int, ...], at: dt.datetime | None, as_json: bool)
     """Balance, held and available of accounts (or the balance at an instant with --at)."""
     with Client() as client:
         if at is None:
-            emit([client.account_balance(a) for a in account_ids], as_json=as_json)
+            emit([client.ledger.account_balance(a) for a in account_ids], as_json=as_json)
         else:
             at = _utc(at)
-            emit([{"account_id": a, "at": at, "balance": client.balance_at(a, at)} for a in account_ids],
+            emit([{"account_id": a, "at": at, "balance": client.ledger.balance_at(a, at)} for a in account_ids],
                  as_json=as_json)
 
 
@@ -184,9 +184,9 @@ def statement(account_id: int, start: dt.datetime | None, end: dt.datetime | Non
     """Entries of an account, oldest first, with running balances."""
     with Client() as client:
         if everything:
-            lines = list(client.iter_statement(account_id, start=_utc(start), end=_utc(end), page_size=max(limit, 500)))
+            lines = list(client.ledger.iter_statement(account_id, start=_utc(start), end=_utc(end), page_size=max(limit, 500)))
         else:
-            lines = client.statement(account_id, start=_utc(start), end=_utc(end), after_seq=after_seq, limit=limit)
+            lines = client.ledger.statement(account_id, start=_utc(start), end=_utc(end), after_seq=after_seq, limit=limit)
         emit(lines, as_json=as_json,
              columns=None if as_json else ["seq", "slot", "posted_at", "amount", "balance_after", "reference", "memo"])
 
@@ -202,7 +202,7 @@ def check(as_json: bool) -> None:
     click.echo("ledger.check(): verifying every entry, account and hold (a full scan) ...", err=True)
     started = time.monotonic()
     with Client() as client:
-        results = client.check()
+        results = client.ledger.check()
     failed = [r for r in results if not r.ok]
     click.echo(f"ledger.check(): {len(results) - len(failed)} of {len(results)} checks ok, "
                f"{time.monotonic() - started:.1f} s", err=True)
@@ -222,4 +222,4 @@ def check(as_json: bool) -> None:
 def sweep(limit: int, as_json: bool) -> None:
     """Expire holds past their expiry (run from a scheduler)."""
     with Client() as client:
-        emit({"expired": client.expire_holds(limit)}, as_json=as_json)
+        emit({"expired": client.ledger.expire_holds(limit)}, as_json=as_json)

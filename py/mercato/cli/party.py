@@ -22,7 +22,7 @@ def command() -> None:
 def register_business(name: str, business_type: str, tin: str | None, as_subject: str | None) -> None:
     """The calling BUSINESS user registers its business (and gets its wallet); prints its id."""
     with client_for(as_subject) as client:
-        click.echo(client.register_business(name, business_type, tin))
+        click.echo(client.parties.register_business(name, business_type, tin))
 
 
 @command.command(name="register-provider")
@@ -33,7 +33,7 @@ def register_business(name: str, business_type: str, tin: str | None, as_subject
 def register_provider(name: str, provider_type: str, tin: str | None, as_subject: str | None) -> None:
     """The calling PROVIDER user registers its provider (and gets its wallet); prints its id."""
     with client_for(as_subject) as client:
-        click.echo(client.register_provider(provider_type, name, tin))
+        click.echo(client.parties.register_provider(provider_type, name, tin))
 
 
 @command.command()
@@ -44,8 +44,9 @@ def register_provider(name: str, provider_type: str, tin: str | None, as_subject
 def status(kind: str, party_id: int, status: str, as_subject: str | None) -> None:
     """Admin: set KYB (business), verification (provider), review (vehicle) or verify (insurance)."""
     with client_for(as_subject) as client:
-        {"business": client.set_business_kyb, "provider": client.set_provider_verification,
-         "vehicle": client.set_vehicle_status, "insurance": client.verify_insurance}[kind](party_id, status)
+        identity = client.identity
+        {"business": parties.set_business_kyb, "provider": parties.set_provider_verification,
+         "vehicle": fleet.set_vehicle_status, "insurance": fleet.verify_insurance}[kind](party_id, status)
     click.echo(f"{kind} {party_id}: {status}")
 
 
@@ -61,7 +62,7 @@ def add_vehicle(plate: str, vehicle_type: str, seats: int, engine: str | None, b
                 as_subject: str | None) -> None:
     """A provider registers a vehicle (under review until an admin activates it); prints its id."""
     with client_for(as_subject) as client:
-        click.echo(client.add_vehicle(plate, vehicle_type, seats, engine, brand, model))
+        click.echo(client.fleet.add_vehicle(plate, vehicle_type, seats, engine, brand, model))
 
 
 @command.command(name="add-insurance")
@@ -76,7 +77,7 @@ def add_insurance(vehicle_id: int, insurance_type: str, company: str, coverage_s
                   as_subject: str | None) -> None:
     """A provider files an insurance policy for one of its vehicles; prints its id."""
     with client_for(as_subject) as client:
-        click.echo(client.add_vehicle_insurance(vehicle_id, insurance_type, company, coverage_start.date(),
+        click.echo(client.fleet.add_vehicle_insurance(vehicle_id, insurance_type, company, coverage_start.date(),
                                                 coverage_end.date(), certificate))
 
 
@@ -87,7 +88,7 @@ def add_insurance(vehicle_id: int, insurance_type: str, company: str, coverage_s
 def expiring(days: int, as_subject: str | None, as_json: bool) -> None:
     """Insurance policies expiring within DAYS (a provider sees its own, an admin all)."""
     with client_for(as_subject) as client:
-        emit(client.expiring_insurance(days), as_json=as_json)
+        emit(client.fleet.expiring_insurance(days), as_json=as_json)
 
 
 @command.command(name="top-up")
@@ -97,7 +98,7 @@ def expiring(days: int, as_subject: str | None, as_json: bool) -> None:
 def top_up(business_id: int, amount: str, reference: str) -> None:
     """Back office: credit a business wallet from the bank clearing account; prints the ledger transaction."""
     with client_for(None) as client:
-        click.echo(client.top_up_business(business_id, amount, reference))
+        click.echo(client.parties.top_up_business(business_id, amount, reference))
 
 
 @command.command()
@@ -105,4 +106,4 @@ def top_up(business_id: int, amount: str, reference: str) -> None:
 def tiers(as_subject: str | None) -> None:
     """Recalculate every provider's and business's tier (service role or admin)."""
     with client_for(as_subject) as client:
-        emit(client.recalculate_tiers(), as_json=False)
+        emit(client.parties.recalculate_tiers(), as_json=False)

@@ -50,9 +50,9 @@ def create(title: str, start_date: dt.datetime, end_date: dt.datetime, deadline:
     """Draft an RFQ (and publish it with --publish); prints its id."""
     deadline = deadline if deadline.tzinfo else deadline.replace(tzinfo=dt.timezone.utc)
     with client_for(as_subject) as client:
-        rfq = client.create_rfq(title, start_date.date(), end_date.date(), deadline, [_line(x) for x in lines], description)
+        rfq = client.marketplace.create_rfq(title, start_date.date(), end_date.date(), deadline, [_line(x) for x in lines], description)
         if publish:
-            client.publish_rfq(rfq)
+            client.marketplace.publish_rfq(rfq)
     click.echo(rfq)
 
 
@@ -62,7 +62,7 @@ def create(title: str, start_date: dt.datetime, end_date: dt.datetime, deadline:
 def publish(rfq_id: int, as_subject: str | None) -> None:
     """Publish a draft RFQ (KYB and the monthly quota are checked)."""
     with client_for(as_subject) as client:
-        client.publish_rfq(rfq_id)
+        client.marketplace.publish_rfq(rfq_id)
     click.echo(f"rfq {rfq_id} published")
 
 
@@ -72,7 +72,7 @@ def publish(rfq_id: int, as_subject: str | None) -> None:
 def cancel(rfq_id: int, as_subject: str | None) -> None:
     """Cancel an RFQ before it is awarded."""
     with client_for(as_subject) as client:
-        client.cancel_rfq(rfq_id)
+        client.marketplace.cancel_rfq(rfq_id)
     click.echo(f"rfq {rfq_id} cancelled")
 
 
@@ -82,7 +82,7 @@ def cancel(rfq_id: int, as_subject: str | None) -> None:
 def show(rfq_id: int, as_subject: str | None) -> None:
     """An RFQ with its lines (the bid count only after the deadline, to its business)."""
     with client_for(as_subject) as client:
-        click.echo(json.dumps(client.get_rfq(rfq_id), indent=2, default=str))
+        click.echo(json.dumps(client.marketplace.get_rfq(rfq_id), indent=2, default=str))
 
 
 @command.command(name="list")
@@ -92,7 +92,7 @@ def show(rfq_id: int, as_subject: str | None) -> None:
 def list_(status: str | None, as_subject: str | None, as_json: bool) -> None:
     """The calling business's RFQs."""
     with client_for(as_subject) as client:
-        emit(client.my_rfqs(status), as_json=as_json)
+        emit(client.marketplace.my_rfqs(status), as_json=as_json)
 
 
 @command.command(name="open")
@@ -101,7 +101,7 @@ def list_(status: str | None, as_subject: str | None, as_json: bool) -> None:
 def open_(as_subject: str | None, as_json: bool) -> None:
     """RFQs open for bidding (for providers)."""
     with client_for(as_subject) as client:
-        emit(client.open_rfqs(), as_json=as_json)
+        emit(client.marketplace.open_rfqs(), as_json=as_json)
 
 
 @command.command()
@@ -111,7 +111,7 @@ def open_(as_subject: str | None, as_json: bool) -> None:
 def bids(rfq_id: int, as_subject: str | None, as_json: bool) -> None:
     """Ranked, anonymized bids — after the deadline only."""
     with client_for(as_subject) as client:
-        emit(client.rfq_bids(rfq_id), as_json=as_json)
+        emit(client.marketplace.rfq_bids(rfq_id), as_json=as_json)
 
 
 @command.command()
@@ -129,5 +129,5 @@ def award(rfq_id: int, awards: tuple[str, ...], as_subject: str | None) -> None:
             raise click.BadParameter(f"{text!r}: expected LINE_ID:BIDDER_ALIAS:QUANTITY")
         parsed.append({"rfq_line_id": int(line), "bidder": bidder, "quantity": int(qty)})
     with client_for(as_subject) as client:
-        n = client.award_rfq(rfq_id, parsed)
+        n = client.marketplace.award_rfq(rfq_id, parsed)
     click.echo(f"{n} awards on rfq {rfq_id}")

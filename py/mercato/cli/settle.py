@@ -34,7 +34,7 @@ def provider(provider_id: int, start, end, reference: str, currency: str | None,
              as_json: bool) -> None:  # type: ignore[no-untyped-def]
     """Settle one provider for [--from, --to]."""
     with client_for(as_subject) as client:
-        cycle = client.settle_provider(provider_id, start.date(), end.date(), reference, currency)
+        cycle = client.settlement.settle_provider(provider_id, start.date(), end.date(), reference, currency)
     emit(cycle, as_json=as_json, columns=None if as_json else CYCLE_COLUMNS)
 
 
@@ -53,9 +53,9 @@ def run(start, end, one_transaction: bool, as_subject: str | None, as_json: bool
     transaction pooler. --one-transaction prints totals per currency."""
     with client_for(as_subject) as client:
         if one_transaction:
-            emit(client.run_settlement(start.date(), end.date()), as_json=as_json)
+            emit(client.settlement.run(start.date(), end.date()), as_json=as_json)
             return
-        cycles, skipped = client.run_settlement_in_steps(start.date(), end.date())
+        cycles, skipped = client.settlement.run_in_steps(start.date(), end.date())
     emit({"cycles": cycles, "skipped_already_settled": skipped}, as_json=as_json)
 
 
@@ -67,7 +67,7 @@ def run(start, end, one_transaction: bool, as_subject: str | None, as_json: bool
 def cycles(provider_id: int | None, limit: int, as_subject: str | None, as_json: bool) -> None:
     """Settlement cycles: a provider's own (--as), or any for the back office."""
     with client_for(as_subject) as client:
-        emit(client.list_cycles(provider_id, limit), as_json=as_json, columns=None if as_json else CYCLE_COLUMNS)
+        emit(client.settlement.list_cycles(provider_id, limit), as_json=as_json, columns=None if as_json else CYCLE_COLUMNS)
 
 
 @command.command()
@@ -77,7 +77,7 @@ def cycles(provider_id: int | None, limit: int, as_subject: str | None, as_json:
 def show(cycle_id: int, as_subject: str | None, as_json: bool) -> None:
     """One cycle with its lines."""
     with client_for(as_subject) as client:
-        data = client.get_cycle(cycle_id)
+        data = client.settlement.get_cycle(cycle_id)
     if as_json:
         emit(data, as_json=True)
         return
@@ -93,7 +93,7 @@ def show(cycle_id: int, as_subject: str | None, as_json: bool) -> None:
 def check(as_json: bool) -> None:
     """Verify settlement's invariants; exit 1 on any violation."""
     with client_for(None) as client:
-        results = client.settlement_check()
+        results = client.settlement.check()
     emit(results, as_json=as_json, columns=None if as_json else ["check_name", "ok", "violations"])
     failed = [r for r in results if not r.ok]
     if failed:

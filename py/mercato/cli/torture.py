@@ -24,7 +24,7 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
     The cluster is separate from the project's, so killing it disturbs nothing else; its database is
     re-created and deployed at every run. Exit status 1 on any violation.
     """
-    from mercato.torture import dedicated_cluster, run
+    from mercato.harness.torture import dedicated_cluster, run
 
     cluster, url = dedicated_cluster("torture", log=lambda line: click.echo(line, err=True))
     click.echo(f"[setup] deployed; {clients} clients for {seconds:g} s, {crashes} crashes"

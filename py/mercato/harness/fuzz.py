@@ -21,6 +21,7 @@ with the call that produced them so that each can be replayed and turned into a 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -33,10 +34,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.conninfo import make_conninfo
 
-from mercato.docs import POSTGRES_ERRORS, fetch_input_types
-from mercato.postgrest import PostgREST
+from mercato.config import plan_modules
+from mercato.harness.docs import POSTGRES_ERRORS, fetch_input_types
+from mercato.harness.postgrest import PostgREST
 
-SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "parties", "fleet", "marketplace", "contracts", "delivery", "settlement")
 
 #: SQLSTATEs a caller may legitimately receive besides Mercato's own PTxyz codes: PostgREST's own, and the PostgreSQL
 #: ones docs/errors.md lists — those only from converting an argument, never from inside a function (see classify).
@@ -65,11 +66,17 @@ class FuzzReport:
     violations: list[Violation] = field(default_factory=list)
 
 
+@functools.cache
+def schemas() -> tuple[str, ...]:
+    """Every Mercato schema: the modules sqitch.plan creates."""
+    return tuple(plan_modules())
+
+
 def checksum(conn: psycopg.Connection) -> str:
     """One digest over the contents of every table of every Mercato schema (sequences excluded)."""
     tables = conn.execute("""
         SELECT format('%%I.%%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = ANY(%s) AND c.relkind = 'r' ORDER BY 1""", (list(SCHEMAS),)).fetchall()
+         WHERE n.nspname = ANY(%s) AND c.relkind = 'r' ORDER BY 1""", (list(schemas()),)).fetchall()
     parts = " UNION ALL ".join(
         f"SELECT {i} AS i, coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') AS h FROM {name} t"
         for i, (name,) in enumerate(tables))
@@ -233,7 +240,7 @@ def shapes(known_ids: list[int], known_texts: list[str]) -> dict[str, st.SearchS
 
 
 def oversized(domain: dict[str, Any]) -> st.SearchStrategy:
-    """Values just past (and far past) the maximum a bounded input type states (see mercato.docs.fetch_input_types)."""
+    """Values just past (and far past) the maximum a bounded input type states (see mercato.harness.docs.fetch_input_types)."""
     limits, base = domain.get("limits") or {}, domain["base"]
     if base in ("jsonb", "json") and "bytes" in limits:
         n = limits["bytes"] + 1

@@ -41,7 +41,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from mercato import bench as b
+from mercato.harness import bench as b
 
 LogFn = Callable[[str], None]
 MARKERS = ("<!-- marketplace:start -->", "<!-- marketplace:end -->")

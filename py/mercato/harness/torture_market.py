@@ -26,8 +26,8 @@ from typing import Any, Callable
 
 import psycopg
 
-from mercato.timeshift import shift_into_past
-from mercato.torture import Refused
+from mercato.harness.timeshift import shift_into_past
+from mercato.harness.torture import Refused
 
 HISTORY_SHIFT_DAYS = 45
 HISTORY_DAYS = 30
@@ -100,7 +100,7 @@ def setup_market(url: str, clients: int, providers: int = 4, vehicles: int = 100
 
 
 def _history(conn: psycopg.Connection, business: dict, providers: list[dict], admin: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """One delivered one-vehicle contract per provider, moved HISTORY_SHIFT_DAYS into the past (mercato.timeshift, as
+    """One delivered one-vehicle contract per provider, moved HISTORY_SHIFT_DAYS into the past (mercato.harness.timeshift, as
     `mercato demo` does): days that settlement may pay during the run."""
     start = today + dt.timedelta(days=1)
     end = start + dt.timedelta(days=HISTORY_DAYS - 1)

@@ -41,7 +41,7 @@ class World:
     accounts: list[int]
     hot: int
     bank: int
-    market: Any = None          # mercato.torture_market.Market when the marketplace runs too
+    market: Any = None          # mercato.harness.torture_market.Market when the marketplace runs too
 
 
 @dataclass
@@ -284,11 +284,11 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
         restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1, market: bool = True,
         progress: Callable[[Report, float], None] | None = None) -> Report:
     """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server.
-    With ``market`` the marketplace's operations (mercato.torture_market) join the ledger's."""
+    With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's."""
     world = setup(url, accounts)
     operations = dict(OPERATIONS)
     if market:
-        from mercato import torture_market
+        from mercato.harness import torture_market
 
         world.market = torture_market.setup_market(url, clients)
         operations.update(torture_market.OPERATIONS)
