@@ -57,7 +57,7 @@ CREATE TABLE ledger.account (
     metadata        jsonb NOT NULL DEFAULT '{}',
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT account_owner_purpose_currency_key UNIQUE (owner_type, owner_id, purpose, currency),
-    -- The hot-account policy (slots > 1 cannot overdraw) is the account_hot_policy trigger (functions/ledger):
+    -- The hot-account policy (slots > 1 cannot overdraw) is the account_hot_policy trigger (functions/ledger/guards):
     -- it only concerns columns that balance updates never touch, so it costs them nothing.
     -- Backstop for the functions' conditional UPDATEs: a plain account never goes below its limit.
     -- (A hot account's slot 0 may dip below zero; the sum over its slots is what counts, see ledger.check.)

@@ -54,7 +54,7 @@ ROOT = project_root()
 #: Session-level settings that exist by design and carry no identity: per-backend caches of facts that are the same for
 #: every client. Their values may outlive a transaction (and be seen by the next client of the backend).
 SESSION_CACHES = {
-    "ledger.hot_accounts": "ledger.post_credit_slot (db/functions/ledger.sql) remembers per session the slot count "
+    "ledger.hot_accounts": "ledger.post_credit_slot (db/functions/ledger/posting.sql) remembers per session the slot count "
                            "of hot accounts, which never changes; only a hint: ledger.cached_slots accepts only what "
                            "a hot account could have and a wrong entry falls back to the ordinary path",
 }
@@ -518,7 +518,7 @@ _FIXTURE = ("a test fixture's own direct connection, closed at the end of the bl
 
 #: set_config(…, false) allowed: (file, setting) -> why.
 SESSION_SET_CONFIG_ALLOWED = {
-    ("db/functions/ledger.sql", "ledger.hot_accounts"): SESSION_CACHES["ledger.hot_accounts"],
+    ("db/functions/ledger/posting.sql", "ledger.hot_accounts"): SESSION_CACHES["ledger.hot_accounts"],
 }
 #: Session-level SET/RESET allowed: (file, statement) -> why.
 SESSION_STATEMENT_ALLOWED = {

@@ -499,7 +499,7 @@ class Bench:
             has = conn.execute("SELECT to_regprocedure('ledger.transfer(text,bigint,bigint,numeric,text,jsonb)')"
                                " IS NOT NULL").fetchone()[0]
             if not has:
-                raise RuntimeError("the deployed plan has no ledger.transfer (is functions/ledger in sqitch.plan?)")
+                raise RuntimeError("the deployed plan has no ledger.transfer (is functions/ledger/transfers planned?)")
             t1 = time.monotonic()
             self.log(f"[setup] opening {n:,} accounts with ledger.open_account")
             lo, hi, count = conn.execute(

@@ -1,0 +1,7 @@
+-- Revert mercato:functions/ledger/check from pg
+
+BEGIN;
+
+DROP FUNCTION ledger.check();
+
+COMMIT;

@@ -1,0 +1,13 @@
+-- Verify mercato:functions/ledger/accounts on pg
+-- Existence and privileges only. Fails when any function of the change is missing (its regprocedure cast
+-- raises) or executable by an API role (division by zero): the api wrappers call them as the owner.
+
+BEGIN;
+
+SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
+  FROM unnest(ARRAY['ledger.open_account(text, text, text, text, boolean, numeric, boolean, integer, jsonb)'::regprocedure,
+                    'ledger.set_account_status(bigint, text)'::regprocedure,
+                    'ledger.account_balance(bigint)'::regprocedure]) AS f,
+       unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r;
+
+ROLLBACK;

@@ -1,0 +1,14 @@
+-- Verify mercato:functions/ledger/holds on pg
+-- Existence and privileges only. Fails when any function of the change is missing (its regprocedure cast
+-- raises) or executable by an API role (division by zero): the api wrappers call them as the owner.
+
+BEGIN;
+
+SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
+  FROM unnest(ARRAY['ledger.create_hold(text, bigint, numeric, timestamptz, text)'::regprocedure,
+                    'ledger.capture_hold(text, bigint, jsonb, text)'::regprocedure,
+                    'ledger.release_hold(text, bigint)'::regprocedure,
+                    'ledger.expire_holds(integer)'::regprocedure]) AS f,
+       unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r;
+
+ROLLBACK;
