@@ -44,7 +44,7 @@ def register_provider(name: str, provider_type: str, tin: str | None, as_subject
 def status(kind: str, party_id: int, status: str, as_subject: str | None) -> None:
     """Admin: set KYB (business), verification (provider), review (vehicle) or verify (insurance)."""
     with client_for(as_subject) as client:
-        identity = client.identity
+        parties, fleet = client.parties, client.fleet
         {"business": parties.set_business_kyb, "provider": parties.set_provider_verification,
          "vehicle": fleet.set_vehicle_status, "insurance": fleet.verify_insurance}[kind](party_id, status)
     click.echo(f"{kind} {party_id}: {status}")
