@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
-SCHEMAS = ["core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts", "delivery", "settlement", "api"]
+SCHEMAS = ["core", "audit", "identity", "masterdata", "ledger", "jobs", "marketplace", "contracts", "delivery", "settlement",
+           "api"]
 
 
 def rows(conn: psycopg.Connection, query: str) -> list[tuple]:

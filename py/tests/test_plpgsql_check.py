@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-MERCATO_SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "marketplace", "contracts",
+MERCATO_SCHEMAS = ("core", "audit", "identity", "masterdata", "ledger", "jobs", "marketplace", "contracts",
                    "delivery", "settlement", "api")
 
 QUERY = """
