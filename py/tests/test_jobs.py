@@ -169,12 +169,17 @@ class Market:
         self.owner.execute("SELECT identity.set_business_kyb(%s, 'VERIFIED'), identity.set_provider_verification(%s, "
                            "'VERIFIED')", (self.business, self.provider))
 
+    @staticmethod
+    def act_as(conn: psycopg.Connection, sub: str) -> None:
+        """For the rest of ``conn``'s transaction, call as user ``sub``, exactly as PostgREST sets the caller."""
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'mercato_user', true)",
+                     (json.dumps({"sub": sub, "role": "mercato_user"}),))
+
     def call(self, sub: str, query: str, params: tuple = (), conn: psycopg.Connection | None = None) -> Any:
-        """One statement as user ``sub``, in its own transaction, exactly as PostgREST sets the caller."""
+        """One statement as user ``sub``, in its own transaction."""
         conn = conn or self.owner
         with conn.transaction():
-            conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'mercato_user', true)",
-                         (json.dumps({"sub": sub, "role": "mercato_user"}),))
+            self.act_as(conn, sub)
             row = conn.execute(query, params).fetchone()
         return row[0] if row else None
 
@@ -282,8 +287,7 @@ def test_award_that_locks_first_wins_and_the_closing_skips_the_rfq(market: Marke
     with _connect(market.url) as awarder, _connect(market.url) as closer:
         closer_pid = closer.info.backend_pid
         with awarder.transaction():
-            awarder.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'mercato_user', true)",
-                            (json.dumps({"sub": "kc|jobs-biz", "role": "mercato_user"}),))
+            market.act_as(awarder, "kc|jobs-biz")
             assert awarder.execute("SELECT api.award_rfq(%s, %s)", (rfq, awards)).fetchone()[0] == 1
             join = _in_thread(lambda: market.close_job(closer))
             _wait_until_blocked(market.owner, closer_pid)

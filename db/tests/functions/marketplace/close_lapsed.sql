@@ -13,7 +13,7 @@ SELECT tests.as_user('kc|cl-p2'); INSERT INTO ids SELECT 'p2', api.register_prov
 SELECT identity.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz';
 SELECT identity.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2');
 
--- An RFQ of the business (published unless p_draft), remembered as p_key; its one line as p_key || '.line'.
+-- An RFQ of the business (published unless p_draft), remembered as p_key; a provider's bid on its one line.
 CREATE FUNCTION pg_temp.rfq(p_key text, p_draft boolean DEFAULT false) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE v_id bigint;
 BEGIN
@@ -30,7 +30,6 @@ CREATE FUNCTION pg_temp.bid(p_rfq text) RETURNS bigint LANGUAGE sql AS $$
         'rfq_line_id', (SELECT l.id FROM marketplace.rfq_line l WHERE l.rfq_id = (SELECT v FROM ids WHERE k = p_rfq)),
         'unit_price', '1000', 'quantity', 1)));
 $$;
-GRANT SELECT ON marketplace.rfq_line TO mercato_user;   -- for pg_temp.bid, in this rolled-back transaction only
 
 SELECT tests.as_user('kc|cl-biz');
 SELECT pg_temp.rfq(k) FROM unnest(ARRAY['lapsed', 'no_bids', 'in_grace', 'open', 'awarded']) k;
