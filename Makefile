@@ -10,10 +10,10 @@ BIN         := $(VENV)/bin
 PG_BINDIR   ?= /usr/lib/postgresql/15/bin
 export PATH := $(CURDIR)/$(BIN):$(PG_BINDIR):$(PATH)
 
-APT_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-pgtap postgresql-15-plpgsql-check \
+APT_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-pgtap postgresql-15-plpgsql-check postgresql-15-cron \
                 sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl pgbouncer
 
-.PHONY: help deps apt venv up down deploy demo test test-py test-pgprove docs bench torture fuzz clean
+.PHONY: help deps apt venv up down deploy demo test test-py test-pgprove docs bench torture fuzz jobs clean
 
 help:
 	@echo "make demo        install what is missing, start the embedded cluster, deploy, run the demo"
@@ -22,6 +22,7 @@ help:
 	@echo "make torture     the long torture run: 16 clients, 2,000 s, 10 crash-restarts, ledger and marketplace (.mercato/torture)"
 	@echo "make fuzz        the long bad-input fuzz of every api function"
 	@echo "make docs        regenerate docs/errors.md and docs/api.md from the database"
+	@echo "make jobs        run every enabled periodic job once (mercato jobs run; pg_cron: mercato jobs schedule)"
 	@echo "make up | down   start / stop the embedded cluster"
 
 deps: apt venv
@@ -88,6 +89,9 @@ bench: deploy
 TORTURE_ARGS ?= --clients 16 --seconds 2000 --crashes 10
 torture: venv
 	$(BIN)/mercato torture $(TORTURE_ARGS)
+
+jobs: deploy
+	$(BIN)/mercato jobs run
 
 FUZZ_ARGS ?= --examples 500
 fuzz: up

@@ -4,12 +4,18 @@ It lives in ``<project>/.mercato/`` (git-ignored): ``pgdata/`` for the cluster, 
 Unix socket and ``postgres.log``. initdb and pg_ctl refuse to run as root, so when Mercato runs as
 root the directory is handed to an unprivileged OS user (``MERCATO_PG_USER``, default ``postgres``)
 and every server command runs through ``runuser``. The server listens on loopback only.
+
+Where pg_cron's library is installed (Debian ``postgresql-15-cron``), the cluster loads it
+(``shared_preload_libraries``, ``cron.database_name = 'mercato'``), also a cluster created before: ``up`` adds the
+settings to its ``postgresql.conf`` and restarts a server that runs without them. ``mercato jobs schedule`` then
+registers the jobs with pg_cron; nothing else needs it.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -23,6 +29,10 @@ DB_NAME = "mercato"
 
 class ClusterError(RuntimeError):
     """The embedded cluster could not be created, started or stopped."""
+
+
+#: The pg_cron library and what the cluster sets to load it (see :meth:`Cluster.ensure_cron_conf`).
+CRON_LIBRARY = "pg_cron"
 
 
 def _pg_bindir() -> Path:
@@ -40,6 +50,29 @@ def _pg_bindir() -> Path:
         if (bindir / "initdb").exists():
             return bindir
     raise ClusterError("PostgreSQL server binaries not found (install postgresql-15 or set PG_BINDIR)")
+
+
+def cron_library_present() -> bool:
+    """pg_cron's shared library is installed for this server version (Debian: postgresql-15-cron)."""
+    try:
+        libdir = _pg_bindir().parent / "lib"
+    except ClusterError:
+        return False
+    return (libdir / f"{CRON_LIBRARY}.so").exists()
+
+
+def _conf_settings(*paths: Path) -> dict[str, str]:
+    """The settings the given configuration files set (``name = value``, later lines win), values unquoted."""
+    found: dict[str, str] = {}
+    for path in paths:
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            m = re.match(r"^\s*([A-Za-z_][\w.]*)\s*=?\s*('(?:[^']|'')*'|[^\s#]+)", line)
+            if m:
+                value = m.group(2)
+                found[m.group(1).lower()] = value[1:-1].replace("''", "'") if value.startswith("'") else value
+    return found
 
 
 @dataclass
@@ -141,10 +174,52 @@ class Cluster:
                 "track_wal_io_timing = on\n"
             )
 
+    def ensure_cron_conf(self) -> bool:
+        """Load pg_cron when its library is installed: add ``shared_preload_libraries`` (keeping libraries already
+        listed), ``cron.database_name`` (the ``mercato`` database: pg_cron keeps its extension and job table in one
+        database per cluster) and ``cron.host`` (pg_cron connects over loopback, which the cluster trusts) to
+        ``postgresql.conf`` where missing. Returns True when the file changed. Without the library, nothing."""
+        if not cron_library_present():
+            return False
+        conf = self.pgdata / "postgresql.conf"
+        settings = _conf_settings(conf, self.pgdata / "postgresql.auto.conf")
+        libraries = [lib.strip() for lib in settings.get("shared_preload_libraries", "").split(",") if lib.strip()]
+        wanted = {}
+        if CRON_LIBRARY not in libraries:
+            wanted["shared_preload_libraries"] = ",".join([*libraries, CRON_LIBRARY])
+        if "cron.database_name" not in settings:
+            wanted["cron.database_name"] = DB_NAME
+        if "cron.host" not in settings:
+            wanted["cron.host"] = "127.0.0.1"
+        if not wanted:
+            return False
+        with conf.open("a") as fh:
+            fh.write("\n# --- pg_cron, for mercato jobs schedule (added by mercato db up) ---\n")
+            fh.writelines(f"{name} = '{value}'\n" for name, value in wanted.items())
+        return True
+
+    def _preload_outdated(self) -> bool:
+        """The running server was started before postgresql.conf last changed and does not load pg_cron."""
+        pid = self.pgdata / "postmaster.pid"
+        conf = self.pgdata / "postgresql.conf"
+        if not cron_library_present() or not pid.exists() or conf.stat().st_mtime <= pid.stat().st_mtime:
+            return False
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url("postgres"), autocommit=True, connect_timeout=10) as conn:
+                loaded = conn.execute("SELECT setting FROM pg_settings "
+                                      "WHERE name = 'shared_preload_libraries'").fetchone()
+        except psycopg.OperationalError:
+            return False
+        return CRON_LIBRARY not in [lib.strip() for lib in (loaded[0] if loaded else "").split(",")]
+
     def up(self) -> None:
-        """Create if needed, start if stopped, and make sure the ``mercato`` database exists."""
+        """Create if needed, start if stopped (restart if it runs without pg_cron, which is installed), and make sure
+        the ``mercato`` database exists."""
         if not self.initialized():
             self.init()
+        self.ensure_cron_conf()
         if not self.running():
             if _port_in_use(self.port):
                 raise ClusterError(
@@ -152,6 +227,10 @@ class Cluster:
                 )
             self._run([
                 "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata), "-l", str(self.logfile),
+            ])
+        elif self._preload_outdated():
+            self._run([
+                "pg_ctl", "restart", "-w", "-t", "60", "-m", "fast", "-D", str(self.pgdata), "-l", str(self.logfile),
             ])
         self._ensure_database()
 

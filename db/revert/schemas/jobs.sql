@@ -1,0 +1,8 @@
+-- Revert mercato:schemas/jobs from pg
+
+BEGIN;
+
+DROP SCHEMA jobs CASCADE;
+DELETE FROM core.error WHERE module = 'jobs';
+
+COMMIT;
