@@ -1,6 +1,8 @@
 -- Deploy mercato:schemas/parties to pg
 -- Movello's parties (rental product): businesses (KYB) and providers (verification, trust score, tier), and the
--- history of every trust-score and tier change with its inputs. Their vehicles and insurance are in schema fleet.
+-- history of every trust-score and tier change with its inputs. Each business and provider is an organization of the
+-- kernel (identity.organization, kinds BUSINESS and PROVIDER registered here) whose members act for it.
+-- Their vehicles and insurance are in schema fleet.
 
 BEGIN;
 
@@ -8,10 +10,18 @@ CREATE SCHEMA parties;
 COMMENT ON SCHEMA parties IS 'The rental product''s parties: businesses that rent, providers that let vehicles, their trust scores and tiers.';
 GRANT USAGE ON SCHEMA parties TO mercato_anon, mercato_user, mercato_service;
 
+-- the organization kinds of the rental product (identity seeds none: the kernel knows no product)
+INSERT INTO identity.organization_kind (code, description) VALUES
+('BUSINESS', 'A business that rents vehicles (parties.business).'),
+('PROVIDER', 'A provider that lets vehicles (parties.provider).')
+ON CONFLICT (code) DO NOTHING;   -- kept by a revert while organizations of the kind remain
+
 CREATE TABLE parties.business (
     id                bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT business_pkey PRIMARY KEY,
     user_id           bigint NOT NULL CONSTRAINT business_user_id_fkey REFERENCES identity.user_account (id)
                       CONSTRAINT business_user_id_key UNIQUE,
+    organization_id   bigint NOT NULL CONSTRAINT business_organization_id_fkey REFERENCES identity.organization (id)
+                      CONSTRAINT business_organization_id_key UNIQUE,
     tenant_id         bigint CONSTRAINT business_tenant_id_fkey REFERENCES identity.tenant (id),
     name              text NOT NULL CONSTRAINT business_name_check CHECK (length(btrim(name)) BETWEEN 1 AND 256),
     business_type     text NOT NULL CONSTRAINT business_business_type_check CHECK (length(btrim(business_type)) BETWEEN 1 AND 64),
@@ -26,14 +36,19 @@ CREATE TABLE parties.business (
     updated_at        timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE parties.business IS
-'A business that rents vehicles (the buying side), owned by one user account. kyb_status gates publishing RFQs;
-tier_code (from parties.recalculate_tiers) sets the monthly RFQ quota; wallet_account_id is its MAIN ledger account.';
+'A business that rents vehicles (the buying side): an organization of kind BUSINESS whose members act for it.
+organization_id is its identity.organization; its members act for it, each within its role (identity.membership).
+user_id is the user who registered it (its first OWNER; one business or provider per registering user). kyb_status
+gates publishing RFQs; tier_code (from parties.recalculate_tiers) sets the monthly RFQ quota; wallet_account_id is its
+MAIN ledger account.';
 CREATE INDEX business_tenant_id_idx ON parties.business (tenant_id);
 
 CREATE TABLE parties.provider (
     id                  bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT provider_pkey PRIMARY KEY,
     user_id             bigint NOT NULL CONSTRAINT provider_user_id_fkey REFERENCES identity.user_account (id)
                         CONSTRAINT provider_user_id_key UNIQUE,
+    organization_id     bigint NOT NULL CONSTRAINT provider_organization_id_fkey REFERENCES identity.organization (id)
+                        CONSTRAINT provider_organization_id_key UNIQUE,
     tenant_id           bigint CONSTRAINT provider_tenant_id_fkey REFERENCES identity.tenant (id),
     provider_type       text NOT NULL CONSTRAINT provider_provider_type_check CHECK (provider_type IN ('INDIVIDUAL', 'AGENT', 'COMPANY')),
     name                text NOT NULL CONSTRAINT provider_name_check CHECK (length(btrim(name)) BETWEEN 1 AND 256),
@@ -50,8 +65,9 @@ CREATE TABLE parties.provider (
     updated_at          timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE parties.provider IS
-'A vehicle provider (the selling side): an individual, an agent or a company, owned by one user account. Only
-VERIFIED providers bid. trust_score (0-100) moves with delivery outcomes; tier_code follows trust and active fleet
+'A vehicle provider (the selling side): an individual, an agent or a company; an organization of kind PROVIDER.
+organization_id is its identity.organization, whose members act for it; user_id is the user who registered it (its first
+OWNER). Only VERIFIED providers bid. trust_score (0-100) moves with delivery outcomes; tier_code follows trust and active fleet
 and decides the commission rate; wallet_account_id is its MAIN ledger account, credited by settlement.';
 CREATE INDEX provider_tenant_id_idx ON parties.provider (tenant_id);
 
@@ -107,7 +123,7 @@ party qualifies again for its tier or is demoted.';
 CREATE TRIGGER business_audit AFTER INSERT OR UPDATE OR DELETE ON parties.business
     FOR EACH ROW EXECUTE FUNCTION audit.track();
 -- Trust-score moves are recorded with their inputs in parties.trust_score_event; the row audit covers the rest.
-CREATE TRIGGER provider_audit AFTER INSERT OR DELETE OR UPDATE OF user_id, tenant_id, provider_type, name, tin_number,
+CREATE TRIGGER provider_audit AFTER INSERT OR DELETE OR UPDATE OF user_id, organization_id, tenant_id, provider_type, name, tin_number,
     verification_status, tier_code, tier_since, wallet_account_id, metadata ON parties.provider
     FOR EACH ROW EXECUTE FUNCTION audit.track();
 

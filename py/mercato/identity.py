@@ -56,3 +56,27 @@ class IdentityClient(ModuleClient):
     def current_actor(self) -> Actor:
         """Who the database thinks is calling, from this client's claims."""
         return typed(Actor, self._call_one("api.current_actor"))
+
+    # -- organizations and members ------------------------------------------------------------------
+    def my_organizations(self) -> list[dict[str, Any]]:
+        """The organizations the caller is a member of, with its role in each."""
+        return self._call("api.my_organizations")
+
+    def organization_members(self, organization_id: int) -> list[dict[str, Any]]:
+        """The members of an organization (members only)."""
+        return self._call("api.organization_members", organization_id=organization_id)
+
+    def add_member(self, organization_id: int, *, user_id: int | None = None, subject: str | None = None,
+                   role: str = "STAFF") -> int:
+        """Add a user of the same tenant (by id or JWT subject) to an organization; OWNER/ADMIN rules in docs/identity.md."""
+        return self._call_value("api.add_member", organization_id=organization_id, user_id=user_id, subject=subject,
+                                role=role)
+
+    def set_member_role(self, organization_id: int, user_id: int, role: str) -> None:
+        self._call("api.set_member_role", organization_id=organization_id, user_id=user_id, role=role)
+
+    def remove_member(self, organization_id: int, user_id: int) -> None:
+        self._call("api.remove_member", organization_id=organization_id, user_id=user_id)
+
+    def set_organization_status(self, organization_id: int, status: str) -> None:
+        self._call("api.set_organization_status", organization_id=organization_id, status=status)

@@ -68,3 +68,25 @@ def test_admin_permissions_follow_role_assignments(service: Client, authenticato
         with pytest.raises(MercatoError) as info:
             as_admin.masterdata.set_setting("OTP_EXPIRY_MINUTES", "7")
         assert info.value.code == "IDENTITY_PERMISSION_DENIED"
+
+
+def test_organization_members_through_the_client(service: Client, authenticator_url: str) -> None:
+    service.identity.register_user("kc|org-owner", "BUSINESS", "Owner")
+    clerk = service.identity.register_user("kc|org-clerk", "BUSINESS", "Clerk")
+    with Client(authenticator_url) as app:
+        owner = app.as_caller({"sub": "kc|org-owner", "role": "mercato_user"}, role="mercato_user")
+        business = owner.parties.register_business("Owner Logistics", "LOGISTICS")
+        [org] = owner.identity.my_organizations()
+        assert (org["kind"], org["role"]) == ("BUSINESS", "OWNER")
+        owner.identity.add_member(org["organization_id"], subject="kc|org-clerk")
+        as_clerk = app.as_caller({"sub": "kc|org-clerk", "role": "mercato_user"}, role="mercato_user")
+        assert [(m["display_name"], m["role"]) for m in as_clerk.identity.organization_members(org["organization_id"])
+                ] == [("Owner", "OWNER"), ("Clerk", "STAFF")]
+        with pytest.raises(MercatoError) as info:
+            as_clerk.identity.set_member_role(org["organization_id"], clerk, "OWNER")
+        assert info.value.http_status == 403, "STAFF does not manage members, itself included"
+        owner.identity.set_member_role(org["organization_id"], clerk, "ADMIN")
+        assert [m["role"] for m in as_clerk.identity.my_organizations()] == ["ADMIN"]
+        owner.identity.remove_member(org["organization_id"], clerk)
+        assert as_clerk.identity.my_organizations() == []
+        assert business > 0

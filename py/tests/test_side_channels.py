@@ -165,6 +165,7 @@ PROBE_ACCEPTED = {
     "contracts.contract.status": "how many contracts are in which state, platform-wide",
     "delivery.session.session_type": "DELIVERY or RETURN",
     "identity.tenant.code": "tenant codes name the marketplaces; not a party's data",
+    "identity.organization.tenant_key": "an organization's tenant id (0: none), the key of the membership foreign keys",
     "parties.tier_candidate.party_type": "BUSINESS or PROVIDER",
     "parties.tier_change.party_type": "BUSINESS or PROVIDER",
     "fleet.vehicle.plate_number": "plates are on the road; the vehicle's owner and fleet stay unknown",

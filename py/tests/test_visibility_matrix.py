@@ -67,6 +67,14 @@ def own_tenant(c: Caller, r: Row) -> bool:          # the tenant the user belong
     return _is(c.tenant, r["id"])
 
 
+def member_of(c: Caller, r: Row) -> bool:           # an organization the user is an active member of
+    return c.user_id is not None and c.user_id in r["members"]
+
+
+def co_member(c: Caller, r: Row) -> bool:           # the active memberships of the user's organizations
+    return r["status"] == "ACTIVE" and member_of(c, r)
+
+
 def business_party(c: Caller, r: Row) -> bool:      # the business itself; every business for a marketplace admin
     return _is(c.business_id, r["business_id"]) or c.admin
 
@@ -133,6 +141,7 @@ BUSINESS_TENANT = "(SELECT tenant_id FROM parties.business WHERE id = {})"
 PROVIDER_TENANT = "(SELECT tenant_id FROM parties.provider WHERE id = {})"
 PARTY_TENANT = ("CASE party_type WHEN 'BUSINESS' THEN " + BUSINESS_TENANT.format("party_id") + " ELSE "
                 + PROVIDER_TENANT.format("party_id") + " END")
+MEMBERS = "ARRAY(SELECT mm.user_id FROM identity.membership mm WHERE mm.organization_id = {} AND mm.status = 'ACTIVE')"
 OWNER = "a.owner_type::text || ':' || a.owner_id::text"
 OWNER_TENANT = ("CASE a.owner_type::text WHEN 'BUSINESS' THEN " + BUSINESS_TENANT.format("a.owner_id::text::bigint")
                 + " WHEN 'PROVIDER' THEN " + PROVIDER_TENANT.format("a.owner_id::text::bigint") + " END")
@@ -154,6 +163,14 @@ ORACLE: dict[str, Rel] = {
     "identity.role_assignment": Rel(
         "SELECT ra.id, ra.user_id, coalesce(ra.tenant_id, u.tenant_id) AS tenant FROM identity.role_assignment ra "
         "JOIN identity.user_account u ON u.id = ra.user_id", ("id",), own_user),
+    # organizations: their members see them and their active co-members; the catalogue of kinds no API role reads
+    "identity.organization_kind": Rel("SELECT code, NULL::bigint AS tenant FROM identity.organization_kind", ("code",), never,
+                                      service=False),
+    "identity.organization": Rel(f"SELECT o.id, o.tenant_id AS tenant, {MEMBERS.format('o.id')} AS members "
+                                 "FROM identity.organization o", ("id",), member_of),
+    "identity.membership": Rel(f"SELECT m.id, m.status, o.tenant_id AS tenant, {MEMBERS.format('m.organization_id')} AS members "
+                               "FROM identity.membership m JOIN identity.organization o ON o.id = m.organization_id",
+                               ("id",), co_member),
     "parties.business": Rel("SELECT id, id AS business_id, tenant_id AS tenant FROM parties.business", ("id",), business_party),
     "parties.provider": Rel("SELECT id, id AS provider_id, tenant_id AS tenant FROM parties.provider", ("id",), provider_party),
     "fleet.vehicle": Rel(f"SELECT id, provider_id, {PROVIDER_TENANT.format('provider_id')} AS tenant FROM fleet.vehicle",
@@ -270,6 +287,7 @@ ORACLE.update({
 PLATFORM_WIDE = {
     "ledger.account_slot": "only hot platform accounts (the commission account) have slots",
     "delivery.otp_key": "the HMAC keys of the one-time codes are platform-wide",
+    "identity.organization_kind": "the kinds of organization are a platform-wide catalogue",
 }
 
 CATALOG = """

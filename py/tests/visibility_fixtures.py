@@ -1,5 +1,5 @@
-"""The world of test_visibility_matrix.py: two tenants, each with two businesses, two providers and a tenant admin, a
-platform admin, and the back office; RFQs in every state, a split award turned into an escrowed contract with
+"""The world of test_visibility_matrix.py: two tenants, each with two businesses (one with a STAFF member besides its
+owner), two providers and a tenant admin, a platform admin, and the back office; RFQs in every state, a split award turned into an escrowed contract with
 assignments, OTP-verified deliveries, a settled period, trust and tier history and the ledger entries all of that made.
 
 Built as the superuser calling the modules' own functions, each call in its own transaction with the caller's JWT
@@ -98,6 +98,14 @@ def build_world(db_url: str) -> World:
                 _call(conn, svc, "SELECT parties.top_up_business(%s, 1000000, %s)", bid, f"vm-topup-{t}{b}")
                 biz[b] = {"sub": sub, "claims": _user(sub), "id": bid}
                 w.callers.append(Caller(f"t{t}.biz_{b}", "business", USER_ROLE, _user(sub), tenant, uid, business_id=bid))
+                if b == "a":    # a STAFF member acts for the business and sees what it sees (identity.membership)
+                    staff_sub = f"kc|vm-t{t}-biz-a-staff"
+                    staff = _call(conn, svc, "SELECT identity.register_user(%s, 'STAFF', %s, %s)", staff_sub,
+                                  f"Staff {t}a", tenant)
+                    _call(conn, _user(sub), "SELECT identity.add_member(organization_id, %s, NULL, 'STAFF') "
+                                            "FROM parties.business WHERE id = %s", staff, bid)
+                    w.callers.append(Caller(f"t{t}.biz_a_staff", "business", USER_ROLE, _user(staff_sub), tenant, staff,
+                                            business_id=bid))
 
             prov: dict[str, dict[str, Any]] = {}
             for p in ("a", "b"):

@@ -1,12 +1,12 @@
 -- Deploy mercato:functions/api/identity to pg
--- The HTTP API of identity and masterdata: who am I, user administration, public reference data, settings
--- and policy versions.
+-- The HTTP API of identity and masterdata: who am I, user administration, organizations and their members, public
+-- reference data, settings and policy versions.
 
 BEGIN;
 
 CREATE FUNCTION api.me()
 RETURNS TABLE (user_id bigint, subject text, user_type text, display_name text, tenant_id bigint, status text,
-               business_id bigint, provider_id bigint, permissions text[])
+               business_id bigint, provider_id bigint, permissions text[], organizations jsonb)
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
@@ -17,19 +17,23 @@ DECLARE
 BEGIN
     RETURN QUERY
     SELECT u.id, u.auth_subject, u.user_type, u.display_name, u.tenant_id, u.status,
-           (SELECT b.id FROM parties.business b WHERE b.user_id = u.id),
-           (SELECT p.id FROM parties.provider p WHERE p.user_id = u.id),
+           parties.my_business_id(),
+           parties.my_provider_id(),
            ARRAY(SELECT DISTINCT pm.code FROM identity.role_assignment ra
                    JOIN identity.role_permission rp ON rp.role_id = ra.role_id
                    JOIN identity.permission pm ON pm.id = rp.permission_id
-                  WHERE ra.user_id = u.id AND ra.revoked_at IS NULL ORDER BY pm.code)
+                  WHERE ra.user_id = u.id AND ra.revoked_at IS NULL ORDER BY pm.code),
+           (SELECT coalesce(jsonb_agg(jsonb_build_object('organization_id', o.organization_id, 'kind', o.kind, 'name', o.name,
+                                                         'status', o.status, 'role', o.role) ORDER BY o.organization_id), '[]')
+              FROM identity.my_organizations() o)
       FROM identity.user_account u
      WHERE u.id = v_actor.user_id;
 END
 $$;
 COMMENT ON FUNCTION api.me() IS
-'Who am I: the calling user (from the JWT "sub"), its business or provider, and its permissions.
-Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE.';
+'Who am I: the calling user (from the JWT "sub"), whom it acts for, its permissions and organizations.
+business_id and provider_id are the business and provider it acts for (NULL when none, or several and no "org" claim);
+organizations lists its memberships with its role in each. Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE.';
 
 CREATE FUNCTION api.register_user(
     p_auth_subject core.name_text, p_user_type core.name_text, p_display_name core.name_text, p_tenant_id bigint DEFAULT NULL,
@@ -83,6 +87,77 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN identity.revoke_role(p_user_id, p_role_code, p_tenant_id);
 SELECT core.wrap('api.revoke_role(bigint, core.name_text, bigint)', 'identity.revoke_role(bigint, text, bigint)',
+                 'Admin (identity.manage_users).', 'mercato_user', 'mercato_service');
+
+CREATE FUNCTION api.my_organizations()
+RETURNS TABLE (organization_id bigint, kind text, name text, status text, role text, member_since timestamptz)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM identity.my_organizations();
+END;
+SELECT core.wrap('api.my_organizations()', 'identity.my_organizations()',
+                 'Any user.', 'mercato_user');
+
+CREATE FUNCTION api.organization_members(p_organization_id bigint)
+RETURNS TABLE (user_id bigint, display_name text, user_type text, role text, member_since timestamptz)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM identity.organization_members(p_organization_id);
+END;
+SELECT core.wrap('api.organization_members(bigint)', 'identity.organization_members(bigint)',
+                 'Its members; admin (identity.manage_users); back office.', 'mercato_user', 'mercato_service');
+
+CREATE FUNCTION api.add_member(p_organization_id bigint, p_user_id bigint DEFAULT NULL, p_subject core.name_text DEFAULT NULL,
+                               p_role core.name_text DEFAULT 'STAFF')
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN identity.add_member(p_organization_id, p_user_id, p_subject, p_role);
+SELECT core.wrap('api.add_member(bigint, bigint, core.name_text, core.name_text)', 'identity.add_member(bigint, bigint, text, text)',
+                 'Its ADMINs (STAFF) and OWNERs; admin; back office.', 'mercato_user', 'mercato_service');
+
+CREATE FUNCTION api.set_member_role(p_organization_id bigint, p_user_id bigint, p_role core.name_text)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT identity.set_member_role(p_organization_id, p_user_id, p_role);
+END;
+SELECT core.wrap('api.set_member_role(bigint, bigint, core.name_text)', 'identity.set_member_role(bigint, bigint, text)',
+                 'Its ADMINs (among STAFF) and OWNERs; admin; back office.', 'mercato_user', 'mercato_service');
+
+CREATE FUNCTION api.remove_member(p_organization_id bigint, p_user_id bigint)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT identity.remove_member(p_organization_id, p_user_id);
+END;
+SELECT core.wrap('api.remove_member(bigint, bigint)', 'identity.remove_member(bigint, bigint)',
+                 'The member itself; its ADMINs (STAFF) and OWNERs; admin; back office.', 'mercato_user', 'mercato_service');
+
+CREATE FUNCTION api.set_organization_status(p_organization_id bigint, p_status core.name_text)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT identity.set_organization_status(p_organization_id, p_status);
+END;
+SELECT core.wrap('api.set_organization_status(bigint, core.name_text)', 'identity.set_organization_status(bigint, text)',
                  'Admin (identity.manage_users).', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.currencies()

@@ -1,6 +1,7 @@
 -- Deploy mercato:schemas/parties/rls to pg
--- Row-level security on the rental product's parties: a user sees its own business or provider, trust and tier
--- history; a marketplace admin also sees every business and provider (KYB, verification); the back office
+-- Row-level security on the rental product's parties: a member sees the businesses and providers it belongs to
+-- (identity.membership), and the trust and tier history of the one it acts for; a marketplace admin also sees every
+-- business and provider (KYB, verification); the back office
 -- (mercato_service) sees all. Policies are SELECT-only: no API role writes these tables (functions do). Planned after
 -- every module so that the policy helpers can read what they need.
 
@@ -12,10 +13,12 @@ LANGUAGE sql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT b.id FROM parties.business b WHERE b.user_id = identity.current_user_id());
+RETURN (SELECT b.id FROM parties.business b WHERE b.organization_id = identity.acting_organization('BUSINESS', false));
 COMMENT ON FUNCTION parties.my_business_id() IS
-'The calling user''s business id, NULL when the caller is anonymous or not a business. For row-level security policies
-(never raises, unlike parties.current_business()).';
+'The id of the business the caller acts for, NULL when none; for row-level security policies.
+identity.acting_organization decides (the "org" claim, else the only business membership); NULL when anonymous, not a
+member of one, a member of several without the claim, or the claim is not one of its businesses. Never raises, unlike
+parties.current_business().';
 
 CREATE FUNCTION parties.my_provider_id()
 RETURNS bigint
@@ -23,10 +26,12 @@ LANGUAGE sql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT p.id FROM parties.provider p WHERE p.user_id = identity.current_user_id());
+RETURN (SELECT p.id FROM parties.provider p WHERE p.organization_id = identity.acting_organization('PROVIDER', false));
 COMMENT ON FUNCTION parties.my_provider_id() IS
-'The calling user''s provider id, NULL when the caller is anonymous or not a provider. For row-level security policies
-(never raises, unlike parties.current_provider()).';
+'The id of the provider the caller acts for, NULL when none; for row-level security policies.
+identity.acting_organization decides (the "org" claim, else the only provider membership); NULL when anonymous, not a
+member of one, a member of several without the claim, or the claim is not one of its providers. Never raises, unlike
+parties.current_provider().';
 
 GRANT EXECUTE ON FUNCTION parties.my_business_id(), parties.my_provider_id() TO mercato_user, mercato_service;
 
@@ -41,10 +46,11 @@ CREATE POLICY provider_service ON parties.provider FOR SELECT TO mercato_service
 CREATE POLICY trust_score_event_service ON parties.trust_score_event FOR SELECT TO mercato_service USING (true);
 CREATE POLICY tier_change_service ON parties.tier_change FOR SELECT TO mercato_service USING (true);
 CREATE POLICY tier_candidate_service ON parties.tier_candidate FOR SELECT TO mercato_service USING (true);
+-- a member sees every business and provider it belongs to (whatever the "org" claim picks for acting)
 CREATE POLICY business_own ON parties.business FOR SELECT TO mercato_user
-    USING (user_id = (SELECT identity.current_user_id()) OR (SELECT parties.is_marketplace_admin()));
+    USING (business.organization_id = ANY ((SELECT identity.my_organization_ids())::bigint[]) OR (SELECT parties.is_marketplace_admin()));
 CREATE POLICY provider_own ON parties.provider FOR SELECT TO mercato_user
-    USING (user_id = (SELECT identity.current_user_id()) OR (SELECT parties.is_marketplace_admin()));
+    USING (provider.organization_id = ANY ((SELECT identity.my_organization_ids())::bigint[]) OR (SELECT parties.is_marketplace_admin()));
 CREATE POLICY trust_score_event_own ON parties.trust_score_event FOR SELECT TO mercato_user
     USING (provider_id = (SELECT parties.my_provider_id()) OR (SELECT parties.is_marketplace_admin()));
 CREATE POLICY tier_change_own ON parties.tier_change FOR SELECT TO mercato_user

@@ -3,7 +3,8 @@ BEGIN;
 SELECT plan(12);
 
 SELECT has_schema('identity');
-SELECT tables_are('identity', ARRAY['tenant', 'user_account', 'role', 'permission', 'role_permission', 'role_assignment']);
+SELECT tables_are('identity', ARRAY['tenant', 'user_account', 'role', 'permission', 'role_permission', 'role_assignment',
+                              'organization_kind', 'organization', 'membership']);
 SELECT col_is_unique('identity', 'user_account', 'auth_subject', 'one user per external subject');
 SELECT fk_ok('identity', 'role_assignment', 'user_id', 'identity', 'user_account', 'id');
 SELECT fk_ok('identity', 'role_assignment', 'role_id', 'identity', 'role', 'id');

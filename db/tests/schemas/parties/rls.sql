@@ -1,6 +1,6 @@
 -- Tests for schemas/parties/rls: who reads which party rows (and, through them, users and vehicles), through the tables.
 BEGIN;
-SELECT plan(15);
+SELECT plan(19);
 
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
@@ -29,6 +29,28 @@ SELECT tests.as_user('kc|ir-p1');
 SELECT results_eq($$SELECT id FROM parties.provider$$, $$SELECT v FROM ids WHERE k = 'p1'$$, 'a provider reads its own provider row');
 SELECT results_eq($$SELECT id FROM fleet.vehicle$$, $$SELECT v FROM ids WHERE k = 'car1'$$, 'and its own vehicles only');
 SELECT is((SELECT count(*)::int FROM parties.business), 0, 'and no business');
+RESET ROLE;
+
+-- a member of the business reads it like its owner, whatever its role; a provider's STAFF its provider's vehicles
+SELECT identity.register_user(s, 'STAFF', s) FROM (VALUES ('kc|ir-staff'), ('kc|ir-driver')) x(s);
+SELECT identity.add_member(b.organization_id, u.id, NULL, 'STAFF') FROM parties.business b, identity.user_account u
+ WHERE b.id = (SELECT v FROM ids WHERE k = 'biz') AND u.auth_subject = 'kc|ir-staff';
+SELECT identity.add_member(p.organization_id, u.id, NULL, 'STAFF') FROM parties.provider p, identity.user_account u
+ WHERE p.id = (SELECT v FROM ids WHERE k = 'p1') AND u.auth_subject = 'kc|ir-driver';
+SELECT tests.as_user('kc|ir-staff');
+SELECT results_eq($$SELECT id FROM parties.business$$, $$SELECT v FROM ids WHERE k = 'biz'$$, 'a STAFF member reads its business');
+RESET ROLE;
+SELECT tests.as_user('kc|ir-driver');
+SELECT results_eq($$SELECT id FROM fleet.vehicle$$, $$SELECT v FROM ids WHERE k = 'car1'$$, 'and a provider''s STAFF its vehicles');
+RESET ROLE;
+SELECT identity.remove_member(b.organization_id, u.id) FROM parties.business b, identity.user_account u
+ WHERE b.id = (SELECT v FROM ids WHERE k = 'biz') AND u.auth_subject = 'kc|ir-staff';
+SELECT tests.as_user('kc|ir-staff');
+SELECT is((SELECT count(*)::int FROM parties.business), 0, 'a removed member reads it no more');
+RESET ROLE;
+SELECT set_config('request.jwt.claims', json_build_object('sub', 'kc|ir-driver', 'role', 'mercato_user', 'org', 999999999)::text, true);
+SET LOCAL ROLE mercato_user;
+SELECT is((SELECT count(*)::int FROM fleet.vehicle), 0, 'a forged "org" claim acts for nothing (row-level security: no rows, no error)');
 RESET ROLE;
 
 SELECT tests.as_user('kc|ir-admin');
