@@ -29,12 +29,12 @@ p_at, else the tier it left at its first later change, else its current tier. Er
 
 CREATE FUNCTION contracts.award_parties(p_rfq_id bigint, p_at timestamptz, p_policy_version_id bigint, p_currency text)
 RETURNS TABLE (provider_id bigint, tier_code text, rate numeric, minimum_amount numeric, maximum_amount numeric,
-               wallet_ok boolean)
+               minimum_share numeric, wallet_ok boolean)
 LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT p.provider_id, p.tier_code, r.rate, r.minimum_amount, r.maximum_amount,
+    SELECT p.provider_id, p.tier_code, r.rate, r.minimum_amount, r.maximum_amount, r.minimum_share,
            EXISTS (SELECT 1 FROM parties.provider pr JOIN ledger.account a ON a.id = pr.wallet_account_id
                     WHERE pr.id = p.provider_id AND a.currency = p_currency)
       FROM (SELECT DISTINCT a.provider_id, contracts.provider_tier_at(a.provider_id, p_at) AS tier_code
@@ -45,7 +45,8 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION contracts.award_parties(bigint, timestamptz, bigint, text) IS
 'The providers awarded on an RFQ with their tier at p_at, the commission rule of that tier and currency in the given
-COMMISSION_STRATEGY version (rate NULL when there is none) and whether their wallet is in the currency.
+COMMISSION_STRATEGY version (rate, minimum, maximum, minimum share; rate NULL when there is none) and whether their
+wallet is in the currency.
 Errors: none. Assumes READ COMMITTED.';
 
 CREATE FUNCTION contracts.require_contract_party(p_contract contracts.contract, p_admin_ok boolean)
@@ -153,9 +154,10 @@ BEGIN
     VALUES (v_contract.id, v_business.id, v_business.name, v_business.tin_number, v_business.kyb_status,
             v_business.tier_code, to_jsonb(v_business));
     INSERT INTO contracts.party_provider (contract_id, provider_id, name, tin_number, provider_type, tier_code, trust_score,
-                                          commission_rate, commission_min, commission_max, wallet_account_id, snapshot)
+                                          commission_rate, commission_min, commission_max, commission_min_share,
+                                          wallet_account_id, snapshot)
     SELECT v_contract.id, pr.id, pr.name, pr.tin_number, pr.provider_type, n.tier_code, pr.trust_score,
-           n.rate, n.minimum_amount, n.maximum_amount, pr.wallet_account_id,
+           n.rate, n.minimum_amount, n.maximum_amount, n.minimum_share, pr.wallet_account_id,
            to_jsonb(pr) || jsonb_build_object('tier_at_award', n.tier_code, 'awarded_at', v_at,
                                               'commission_policy_version_id', v_policy.id)
       FROM contracts.award_parties(p_rfq_id, v_at, v_policy.id, v_rfq.currency) n
@@ -176,7 +178,7 @@ END
 $$;
 COMMENT ON FUNCTION contracts.create_contract(bigint) IS
 'Turn an AWARDED RFQ''s awards into its one contract (PENDING_ACTIVATION): immutable snapshots of the business and of
-every awarded provider (tier at award time from the tier history, and the commission rate/min/max of the
+every awarded provider (tier at award time from the tier history, and the commission rate/min/max/min share of the
 COMMISSION_STRATEGY version in force at award time), one line per award (days = end - start + 1, total = quantity x
 unit_price x days). Caller: the RFQ''s business owner or a marketplace admin. Idempotent: a second call returns the
 contract already made. Errors: CONTRACTS_UNKNOWN_RFQ, CONTRACTS_FORBIDDEN, CONTRACTS_RFQ_NOT_AWARDED,

@@ -5,19 +5,22 @@
 
 BEGIN;
 
-CREATE FUNCTION settlement.commission(p_gross numeric, p_rate numeric, p_min numeric, p_max numeric, p_minor_units integer)
+CREATE FUNCTION settlement.commission(p_gross numeric, p_rate numeric, p_min numeric, p_max numeric, p_min_share numeric,
+                                      p_minor_units integer)
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN least(p_gross,
-             greatest(round(p_min, p_minor_units),
+             greatest(least(round(p_min, p_minor_units), trunc(p_gross * p_min_share, p_minor_units)),
                       least(coalesce(round(p_max, p_minor_units), round(p_gross * p_rate, p_minor_units)),
                             round(p_gross * p_rate, p_minor_units))));
-COMMENT ON FUNCTION settlement.commission(numeric, numeric, numeric, numeric, integer) IS
+COMMENT ON FUNCTION settlement.commission(numeric, numeric, numeric, numeric, numeric, integer) IS
 'The commission of one settlement line: gross x rate rounded to the currency''s minor units half away from zero
-(PostgreSQL round(numeric, n): 0.005 -> 0.01), then clamped to [min, max] (bounds rounded the same way; max NULL =
-none), and never above gross. net = gross - commission is then exact.';
+(PostgreSQL round(numeric, n): 0.005 -> 0.01), at most max (rounded the same way; NULL = none) and at least the
+floor least(min, gross x min_share), the share rounded down (trunc), so a minimum never takes more than min_share of
+a small line (100.00 at 10 %, min 50.00, share 0.25: 25.00, not 50.00); never above gross. net = gross - commission
+is then exact.';
 
 CREATE FUNCTION settlement.settle(p_provider_id bigint, p_currency text, p_period_start date, p_period_end date,
                                   p_reference text)
@@ -102,7 +105,8 @@ BEGIN
     v_platform := ledger.open_account('PLATFORM', 'platform', 'COMMISSION', p_currency, false, 0, false, 16);
     FOR r IN
         SELECT l.id, l.hold_id, l.unit_price, l.escrowed - l.settled_gross - l.released AS remainder, l.settled_gross,
-               l.released, pp.commission_rate, pp.commission_min, pp.commission_max, pp.wallet_account_id,
+               l.released, pp.commission_rate, pp.commission_min, pp.commission_max, pp.commission_min_share,
+               pp.wallet_account_id,
                c.id AS contract_id, c.business_wallet_account_id, e.days
           FROM (SELECT a.contract_line_id,
                        sum(greatest(least(coalesce(a.ended_on, upper(a.period)), upper(a.period), p_period_end + 1)
@@ -118,7 +122,8 @@ BEGIN
          WHERE e.days > 0 AND c.currency = p_currency
          ORDER BY c.business_wallet_account_id, l.id
     LOOP
-        v_comm := settlement.commission(r.days * r.unit_price, r.commission_rate, r.commission_min, r.commission_max, v_units);
+        v_comm := settlement.commission(r.days * r.unit_price, r.commission_rate, r.commission_min, r.commission_max,
+                                        r.commission_min_share, v_units);
         v_net := r.days * r.unit_price - v_comm;
         v_dest := '[]'::jsonb;
         IF v_net > 0 THEN
@@ -176,7 +181,7 @@ COMMENT ON FUNCTION settlement.settle(bigint, text, date, date, text) IS
 before today). Per contract line: vehicle-days = calendar days of its ACTIVE/RETURNED assignments in
 [greatest(started_on, period start), least(coalesce(ended_on, period end + 1), period end + 1)) intersected with the
 settlement period; gross = days x unit_price; commission = settlement.commission(gross, the contract''s snapshotted
-rate/min/max); net = gross - commission. Each line''s escrow hold is captured (net to the provider''s wallet from
+rate/min/max/min share); net = gross - commission. Each line''s escrow hold is captured (net to the provider''s wallet from
 the snapshot, commission to the hot PLATFORM COMMISSION account) and a new hold made for what remains. The cycle row
 is inserted first: a replayed reference returns the original cycle, another reference for an overlapping period is
 SETTLEMENT_PERIOD_SETTLED (also against a concurrent call, which waits for the first to commit).

@@ -1,7 +1,7 @@
 -- Tests for functions/contracts/creation: the contract from an awarded RFQ, its snapshots and lines, the commission
 -- terms in force at award time, and cancelling before activation.
 BEGIN;
-SELECT plan(20);
+SELECT plan(21);
 
 SELECT tests.put(k, v) FROM tests.contracts_world();
 -- An RFQ still published (not awarded), through the api as its business.
@@ -39,6 +39,8 @@ SELECT results_eq($$SELECT provider_id, tier_code, commission_rate, commission_m
                   $$VALUES (tests.id('p1'), 'BRONZE'::text, 0.10000::numeric(6,5), 50.0000::numeric(20,4), 50000.0000::numeric(20,4), tests.id('w_p1')),
                            (tests.id('p2'), 'BRONZE', 0.10000::numeric(6,5), 50.0000::numeric(20,4), 50000.0000::numeric(20,4), tests.id('w_p2'))$$,
                   'each provider''s tier and commission terms are snapshotted');
+SELECT results_eq($$SELECT commission_min_share FROM contracts.party_provider WHERE contract_id = tests.id('ca')$$,
+                  $$VALUES (0.25000::numeric(6,5)), (0.25000)$$, 'and the most of a line the minimum may take (the rule''s share)');
 SELECT results_eq($$SELECT business_id, name, kyb_status, tier_code FROM contracts.party_business WHERE contract_id = tests.id('ca')$$,
                   $$VALUES (tests.id('b1'), 'Biz One'::text, 'VERIFIED'::text, 'STANDARD'::text)$$, 'the business is snapshotted');
 SELECT is(tests.failing_checks(), 0::bigint, 'check() is clean after creation');

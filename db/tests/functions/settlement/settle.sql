@@ -1,8 +1,8 @@
--- Tests for functions/settlement/settle: the commission of a line (rounding, min/max clamp), who may settle which
--- period, escrow captures, a period settled once (same and overlapping, same reference replays), and the next period
--- after an early return and a termination.
+-- Tests for functions/settlement/settle: the commission of a line (rounding, min/max clamp, the minimum's share of a
+-- small line at its boundaries), who may settle which period, escrow captures, a period settled once (same and
+-- overlapping, same reference replays), and the next period after an early return and a termination.
 BEGIN;
-SELECT plan(42);
+SELECT plan(50);
 
 SELECT tests.put(k, v) FROM tests.settlement_world();
 CREATE FUNCTION pg_temp.bal(p_account text) RETURNS numeric LANGUAGE sql STABLE AS $$
@@ -12,14 +12,26 @@ CREATE FUNCTION pg_temp.platform() RETURNS numeric LANGUAGE sql STABLE AS $$
         (SELECT id FROM ledger.account WHERE owner_type = 'PLATFORM' AND owner_id = 'platform' AND purpose = 'COMMISSION'))), 0) $$;
 
 -- The commission formula ----------------------------------------------------------------------------
-SELECT is(settlement.commission(1000.09, 0.1, 50, 50000, 2), 100.01::numeric, '100.009 rounds to 100.01');
-SELECT is(settlement.commission(1000.05, 0.1, 50, 50000, 2), 100.01::numeric, 'half a cent (100.005) rounds away from zero');
-SELECT is(settlement.commission(1000.04, 0.1, 50, 50000, 2), 100.00::numeric, '100.004 rounds down');
-SELECT is(settlement.commission(1005, 0.1, 0, NULL, 0), 101::numeric, 'a currency without minor units rounds 100.5 to 101');
-SELECT is(settlement.commission(300, 0.1, 50, 50000, 2), 50::numeric, 'clamped up to the minimum');
-SELECT is(settlement.commission(23.31, 0.1, 50, 50000, 2), 23.31::numeric, 'but never above the gross');
-SELECT is(settlement.commission(560000, 0.1, 50, 50000, 2), 50000::numeric, 'clamped down to the maximum');
-SELECT is(settlement.commission(560000, 0.1, 50, NULL, 2), 56000::numeric, 'no maximum');
+-- (gross, rate, minimum, maximum, minimum share, the currency's minor units)
+SELECT is(settlement.commission(1000.09, 0.1, 50, 50000, 0.25, 2), 100.01::numeric, '100.009 rounds to 100.01');
+SELECT is(settlement.commission(1000.05, 0.1, 50, 50000, 0.25, 2), 100.01::numeric, 'half a cent (100.005) rounds away from zero');
+SELECT is(settlement.commission(1000.04, 0.1, 50, 50000, 0.25, 2), 100.00::numeric, '100.004 rounds down');
+SELECT is(settlement.commission(1005, 0.1, 0, NULL, 0.25, 0), 101::numeric, 'a currency without minor units rounds 100.5 to 101');
+SELECT is(settlement.commission(300, 0.1, 50, 50000, 0.25, 2), 50::numeric, 'clamped up to the minimum');
+SELECT is(settlement.commission(23.31, 0.1, 50, 50000, 0.25, 2), 5.82::numeric,
+          'but the minimum takes at most its share of a small line (23.31 x 0.25, rounded down), never the whole gross');
+SELECT is(settlement.commission(560000, 0.1, 50, 50000, 0.25, 2), 50000::numeric, 'clamped down to the maximum');
+SELECT is(settlement.commission(560000, 0.1, 50, NULL, 0.25, 2), 56000::numeric, 'no maximum');
+-- The floor is least(minimum, gross x share): its boundaries.
+SELECT is(settlement.commission(100, 0.1, 50, 50000, 0.25, 2), 25::numeric, 'a 100.00 line pays 25.00, not the 50.00 minimum (50 %)');
+SELECT is(settlement.commission(199.99, 0.1, 50, 50000, 0.25, 2), 49.99::numeric, 'just below 200.00 the share decides: 49.99');
+SELECT is(settlement.commission(200, 0.1, 50, 50000, 0.25, 2), 50::numeric, 'from 200.00 the whole minimum applies');
+SELECT is(settlement.commission(500, 0.1, 50, 50000, 0.25, 2), 50::numeric, 'at 500.00 the rate reaches the minimum');
+SELECT is(settlement.commission(501, 0.1, 50, 50000, 0.25, 2), 50.10::numeric, 'above it the rate decides');
+SELECT is(settlement.commission(100.03, 0.1, 50, 50000, 0.25, 2), 25.00::numeric,
+          'the share is rounded down (25.0075 -> 25.00), so the floor never exceeds it');
+SELECT is(settlement.commission(101, 0.1, 50, NULL, 0.25, 0), 25::numeric, 'in a currency without minor units too (25.25 -> 25)');
+SELECT is(settlement.commission(100, 0.1, 0, NULL, 0, 2), 10::numeric, 'no minimum, no share: the rate alone');
 
 -- Who may settle; which periods ----------------------------------------------------------------------
 SELECT tests.as_user('prov-1');
@@ -46,14 +58,14 @@ SELECT tests.put('cy1', (settlement.settle_provider(tests.id('p1'), current_date
 SELECT results_eq($$SELECT contract_line_id, vehicle_days, gross, commission_rate, commission, net FROM settlement.cycle_line
                      WHERE cycle_id = tests.id('cy1') ORDER BY contract_line_id$$,
                   $$VALUES (tests.id('l1'), 7, 1000.0900::numeric(20,4), 0.10000::numeric(6,5), 100.0100::numeric(20,4), 900.0800::numeric(20,4)),
-                           (tests.id('l2'), 7, 23.3100::numeric(20,4), 0.10000::numeric(6,5), 23.3100::numeric(20,4), 0.0000::numeric(20,4)),
+                           (tests.id('l2'), 7, 23.3100::numeric(20,4), 0.10000::numeric(6,5), 5.8200::numeric(20,4), 17.4900::numeric(20,4)),
                            (tests.id('l3'), 7, 560000.0000::numeric(20,4), 0.10000::numeric(6,5), 50000.0000::numeric(20,4), 510000.0000::numeric(20,4))$$,
-                  'per line: 7 vehicle-days x price, commission at the contract''s 10 % rounded, clamped to min (not above gross) and max');
+                  'per line: 7 vehicle-days x price, commission at the contract''s 10 % rounded, clamped to min (at most a quarter of the line) and max');
 SELECT results_eq($$SELECT gross, commission, net, currency::text, period_start, period_end FROM settlement.cycle WHERE id = tests.id('cy1')$$,
-                  $$VALUES (561023.4000::numeric(20,4), 50123.3200::numeric(20,4), 510900.0800::numeric(20,4), 'ETB', current_date - 20, current_date - 14)$$,
+                  $$VALUES (561023.4000::numeric(20,4), 50105.8300::numeric(20,4), 510917.5700::numeric(20,4), 'ETB', current_date - 20, current_date - 14)$$,
                   'the cycle sums its lines');
-SELECT is(pg_temp.bal('w_p1'), 510900.08::numeric, 'the provider''s wallet got the net');
-SELECT is(pg_temp.platform(), 50123.32::numeric, 'the platform commission account got the commission');
+SELECT is(pg_temp.bal('w_p1'), 510917.57::numeric, 'the provider''s wallet got the net');
+SELECT is(pg_temp.platform(), 50105.83::numeric, 'the platform commission account got the commission');
 SELECT is(pg_temp.bal('w_b1'), 2500000 - 561023.40::numeric, 'the gross left the business wallet');
 SELECT is(tests.held(tests.id('w_b1')), 2404386.00 - 561023.40::numeric, 'from its escrow');
 SELECT results_eq($$SELECT l.settled_gross, h.amount FROM contracts.contract_line l JOIN ledger.hold h ON h.id = l.hold_id AND h.status = 'OPEN'
@@ -66,7 +78,7 @@ SELECT is(tests.failing_checks(), 0::bigint, 'contracts.check() and settlement.c
 -- A period is settled once ----------------------------------------------------------------------------
 SELECT is((settlement.settle_provider(tests.id('p1'), current_date - 20, current_date - 14, 'r1')).id, tests.id('cy1'),
           'a replay with the same reference returns the original cycle');
-SELECT is(pg_temp.bal('w_p1'), 510900.08::numeric, 'and pays nothing again');
+SELECT is(pg_temp.bal('w_p1'), 510917.57::numeric, 'and pays nothing again');
 SELECT throws_ok($$SELECT settlement.settle_provider(tests.id('p1'), current_date - 20, current_date - 14, 'r2')$$, 'PT409', NULL,
                  'the same period under another reference is refused (409)');
 SELECT throws_like($$SELECT settlement.settle_provider(tests.id('p1'), current_date - 20, current_date - 14, 'r2')$$,

@@ -5,7 +5,7 @@
 BEGIN;
 
 SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
-  FROM unnest(ARRAY['settlement.commission(numeric, numeric, numeric, numeric, integer)'::regprocedure,
+  FROM unnest(ARRAY['settlement.commission(numeric, numeric, numeric, numeric, numeric, integer)'::regprocedure,
                     'settlement.settle(bigint, text, date, date, text)'::regprocedure,
                     'settlement.settle_provider(bigint, date, date, text, text)'::regprocedure]) AS f,
        unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r;
