@@ -41,3 +41,490 @@ COMMENT ON FUNCTION tests.as_anon() IS
 'Act as an anonymous caller (no JWT: mercato_anon, no claims) for the rest of the transaction, as PostgREST does.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: contracts and settlement ----------------------------------------------------------------------------------
+-- Builders of the worlds the contracts, settlement, delivery and rls tests start from. Each acts through the modules'
+-- api functions as the caller a real request would have (the party itself, the back office), and returns the ids.
+-- Call them as the test's own role (the owner): they switch caller inside and end acting as that role again
+-- (tests.as_owner). What no api can write, because it lies in the past by the database clock (an awarded RFQ with its bids, a
+-- handover days ago), is loaded as history and says so.
+
+CREATE OR REPLACE FUNCTION tests.put(p_k text, p_v bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('pg_temp.fixture_id') IS NULL THEN
+        CREATE TEMP TABLE fixture_id (k text PRIMARY KEY, v bigint);
+        GRANT SELECT, INSERT, UPDATE ON pg_temp.fixture_id TO PUBLIC;
+    END IF;
+    INSERT INTO pg_temp.fixture_id (k, v) VALUES (p_k, p_v) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
+    RETURN p_v;
+END
+$$;
+COMMENT ON FUNCTION tests.put(text, bigint) IS
+'Remember a fixture id under a name for the rest of the transaction (a temporary table every role may read and write,
+so a test acting as an API role can still name and keep its fixtures). Returns p_v.';
+
+CREATE OR REPLACE FUNCTION tests.id(p_k text)
+RETURNS bigint
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v bigint;
+BEGIN
+    SELECT f.v INTO v FROM pg_temp.fixture_id f WHERE f.k = p_k;
+    IF NOT FOUND THEN
+        PERFORM core.raise('CORE_INVALID_ARGUMENT', format('no fixture id named %s (tests.put)', p_k));
+    END IF;
+    RETURN v;
+END
+$$;
+COMMENT ON FUNCTION tests.id(text) IS
+'The fixture id remembered under p_k by tests.put; an unknown name is an error, not NULL (a typo must not make a
+refusal test pass).';
+
+CREATE OR REPLACE FUNCTION tests.as_owner()
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT set_config('request.jwt.claims', '', true);
+    SELECT set_config('role', 'none', true);
+$$;
+COMMENT ON FUNCTION tests.as_owner() IS
+'Act as the test''s own session role again (no claims, no SET ROLE) for the rest of the transaction, as RESET ROLE
+does; the fixture builders end with it.';
+
+CREATE OR REPLACE FUNCTION tests.verified_business(p_subject text, p_wallet_amount numeric DEFAULT 0,
+                                                   p_name text DEFAULT NULL, p_business_type text DEFAULT 'RETAIL',
+                                                   OUT business_id bigint, OUT wallet_account_id bigint,
+                                                   OUT user_id bigint)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    user_id := identity.register_user(p_subject, 'BUSINESS', coalesce(p_name, p_subject));
+    PERFORM tests.as_user(p_subject);
+    business_id := api.register_business(coalesce(p_name, p_subject), p_business_type);
+    PERFORM tests.as_service();
+    PERFORM api.set_business_kyb(business_id, 'VERIFIED');
+    IF p_wallet_amount > 0 THEN
+        PERFORM api.top_up_business(business_id, p_wallet_amount, format('tests:top-up:%s', p_subject));
+    END IF;
+    PERFORM tests.as_owner();
+    SELECT b.wallet_account_id INTO wallet_account_id FROM parties.business b WHERE b.id = business_id;
+END
+$$;
+COMMENT ON FUNCTION tests.verified_business(text, numeric, text, text) IS
+'A business user p_subject (identity), its business registered by itself (api.register_business: STANDARD, a MAIN
+wallet in MARKETPLACE_CURRENCY), KYB VERIFIED by the back office, and its wallet topped up with p_wallet_amount from
+the bank CLEARING account (api.top_up_business, reference tests:top-up:<subject>) when positive. Returns the
+business, its wallet and its user.';
+
+CREATE OR REPLACE FUNCTION tests.verified_insurance(p_provider_subject text, p_vehicle_id bigint, p_from date, p_to date,
+                                                    p_insurance_type text DEFAULT 'COMPREHENSIVE',
+                                                    p_company text DEFAULT 'Nyala Insurance')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM tests.as_user(p_provider_subject);
+    v_id := api.add_vehicle_insurance(p_vehicle_id, p_insurance_type, p_company, p_from, p_to, 'https://example.test/cert');
+    PERFORM tests.as_service();
+    PERFORM api.verify_insurance(v_id, 'VERIFIED');
+    PERFORM tests.as_owner();
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.verified_insurance(text, bigint, date, date, text, text) IS
+'An insurance policy covering [p_from, p_to] filed by the vehicle''s provider (api.add_vehicle_insurance) and
+VERIFIED by the back office. Returns its id.';
+
+CREATE OR REPLACE FUNCTION tests.insured_vehicle(p_provider_subject text, p_plate text, p_vehicle_type text DEFAULT 'SEDAN',
+                                                 p_engine_type text DEFAULT NULL, p_status text DEFAULT 'ACTIVE',
+                                                 p_insured_from date DEFAULT current_date - 60,
+                                                 p_insured_to date DEFAULT current_date + 60)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM tests.as_user(p_provider_subject);
+    v_id := api.add_vehicle(p_plate, p_vehicle_type, 4, p_engine_type);
+    IF p_status <> 'UNDER_REVIEW' THEN
+        PERFORM tests.as_service();
+        PERFORM api.set_vehicle_status(v_id, p_status);
+    END IF;
+    PERFORM tests.as_owner();
+    IF p_insured_from IS NOT NULL THEN
+        PERFORM tests.verified_insurance(p_provider_subject, v_id, p_insured_from, p_insured_to);
+    END IF;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.insured_vehicle(text, text, text, text, text, date, date) IS
+'A vehicle (4 seats) registered by the provider whose user is p_provider_subject (api.add_vehicle), reviewed to
+p_status by the back office (left UNDER_REVIEW when that is asked for), with one VERIFIED COMPREHENSIVE policy for
+[p_insured_from, p_insured_to] (none when p_insured_from is NULL). Returns the vehicle id.';
+
+CREATE OR REPLACE FUNCTION tests.verified_provider(p_subject text, p_plate text DEFAULT NULL, p_name text DEFAULT NULL,
+                                                   p_provider_type text DEFAULT 'COMPANY',
+                                                   OUT provider_id bigint, OUT wallet_account_id bigint,
+                                                   OUT user_id bigint, OUT vehicle_id bigint)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    user_id := identity.register_user(p_subject, 'PROVIDER', coalesce(p_name, p_subject));
+    PERFORM tests.as_user(p_subject);
+    provider_id := api.register_provider(p_provider_type, coalesce(p_name, p_subject));
+    PERFORM tests.as_service();
+    PERFORM api.set_provider_verification(provider_id, 'VERIFIED');
+    PERFORM tests.as_owner();
+    IF p_plate IS NOT NULL THEN
+        vehicle_id := tests.insured_vehicle(p_subject, p_plate);
+    END IF;
+    SELECT p.wallet_account_id INTO wallet_account_id FROM parties.provider p WHERE p.id = provider_id;
+END
+$$;
+COMMENT ON FUNCTION tests.verified_provider(text, text, text, text) IS
+'A provider user p_subject (identity), its provider registered by itself (api.register_provider: BRONZE, a MAIN
+wallet) and VERIFIED by the back office; with p_plate, also an ACTIVE insured SEDAN of that plate
+(tests.insured_vehicle). Returns the provider, its wallet, its user and the vehicle (NULL without a plate).';
+
+CREATE OR REPLACE FUNCTION tests.awarded_rfq(p_business_id bigint, p_start date, p_end date, p_awards jsonb,
+                                             p_awarded_at timestamptz DEFAULT now() - interval '1 day')
+RETURNS TABLE (rfq_id bigint, line_no integer, rfq_line_id bigint, award_id bigint)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_bulk text := current_setting('mercato.bulk_load', true);
+    v_rfq  bigint;
+    v_line bigint;
+    v_bid  bigint;
+    a      record;
+BEGIN
+    -- Bids are written only before the deadline by the database clock (marketplace.check_bid_window): an RFQ awarded
+    -- in the past is history, loaded with the superuser-only bulk-load switch for these statements only.
+    PERFORM set_config('mercato.bulk_load', 'on', true);
+    INSERT INTO marketplace.rfq (business_id, title, currency, start_date, end_date, bid_deadline, status, published_at, awarded_at)
+    VALUES (p_business_id, 'fleet', 'ETB', p_start, p_end, p_start::timestamptz - interval '2 days', 'AWARDED',
+            now() - interval '3 days', p_awarded_at)
+    RETURNING id INTO v_rfq;
+    FOR a IN
+        SELECT e.no AS line_no, e.x ->> 'vehicle_type' AS vehicle_type, e.x ->> 'engine_type' AS engine_type,
+               (e.x ->> 'quantity')::integer AS quantity, (e.x ->> 'provider_id')::bigint AS provider_id,
+               (e.x ->> 'unit_price')::numeric AS unit_price,
+               sum((e.x ->> 'quantity')::integer) OVER (PARTITION BY e.no) AS required,
+               row_number() OVER (PARTITION BY e.no ORDER BY e.n) AS nth
+          FROM (SELECT x, n, coalesce((x ->> 'line_no')::integer, n::integer) AS no
+                  FROM jsonb_array_elements(p_awards) WITH ORDINALITY AS j(x, n)) e
+         ORDER BY e.n
+    LOOP
+        IF a.nth = 1 THEN
+            INSERT INTO marketplace.rfq_line (rfq_id, line_no, vehicle_type, engine_type, quantity_required)
+            VALUES (v_rfq, a.line_no, a.vehicle_type, a.engine_type, a.required)
+            RETURNING id INTO v_line;
+        ELSE
+            SELECT l.id INTO v_line FROM marketplace.rfq_line l WHERE l.rfq_id = v_rfq AND l.line_no = a.line_no;
+        END IF;
+        INSERT INTO marketplace.bid (rfq_id, provider_id, status) VALUES (v_rfq, a.provider_id, 'AWARDED')
+        ON CONFLICT ON CONSTRAINT bid_rfq_id_provider_id_key DO NOTHING;
+        SELECT b.id INTO v_bid FROM marketplace.bid b WHERE b.rfq_id = v_rfq AND b.provider_id = a.provider_id;
+        INSERT INTO marketplace.bid_line (bid_id, rfq_line_id, unit_price, quantity_offered)
+        VALUES (v_bid, v_line, a.unit_price, a.quantity);
+        rfq_id := v_rfq;
+        line_no := a.line_no;
+        rfq_line_id := v_line;
+        INSERT INTO marketplace.award (rfq_id, rfq_line_id, bid_id, provider_id, quantity_awarded, unit_price, awarded_at)
+        VALUES (v_rfq, v_line, v_bid, a.provider_id, a.quantity, a.unit_price, p_awarded_at)
+        RETURNING id INTO award_id;
+        RETURN NEXT;
+    END LOOP;
+    PERFORM set_config('mercato.bulk_load', coalesce(v_bulk, ''), true);
+END
+$$;
+COMMENT ON FUNCTION tests.awarded_rfq(bigint, date, date, jsonb, timestamptz) IS
+'An ETB RFQ of the business for [p_start, p_end], AWARDED at p_awarded_at (deadline two days before the start):
+p_awards = [{"line_no" (optional: the element''s position), "vehicle_type", "engine_type" (optional), "quantity",
+"provider_id", "unit_price"}], one winning bid line and award per element (several elements with one line_no split
+that line; its quantity_required is their sum). Loaded as history (mercato.bulk_load, superuser sessions only): bidding happens before a deadline by the
+database clock, which a test cannot wait for. Returns one row per award: rfq, line number, RFQ line, award.';
+
+CREATE OR REPLACE FUNCTION tests.active_contract(p_rfq_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM tests.as_user((SELECT u.auth_subject FROM marketplace.rfq r JOIN parties.business b ON b.id = r.business_id
+                             JOIN identity.user_account u ON u.id = b.user_id WHERE r.id = p_rfq_id));
+    v_id := (api.create_contract(p_rfq_id)).id;
+    PERFORM api.activate_contract(v_id);
+    PERFORM tests.as_owner();
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.active_contract(bigint) IS
+'The contract of an awarded RFQ made and activated by the RFQ''s business (api.create_contract,
+api.activate_contract): ACTIVE, its full amount held in escrow on the business wallet, which must cover it. Returns
+the contract id.';
+
+CREATE OR REPLACE FUNCTION tests.delivered_assignment(p_contract_line_id bigint, p_vehicle_id bigint, p_started_on date)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO contracts.assignment (contract_line_id, contract_id, provider_id, vehicle_id, period, status, started_on)
+    SELECT l.id, l.contract_id, l.provider_id, p_vehicle_id, daterange(p_started_on, c.end_date, '[]'), 'ACTIVE', p_started_on
+      FROM contracts.contract_line l JOIN contracts.contract c ON c.id = l.contract_id
+     WHERE l.id = p_contract_line_id
+    RETURNING id;
+$$;
+COMMENT ON FUNCTION tests.delivered_assignment(bigint, bigint, date) IS
+'A vehicle of the line''s provider handed over on p_started_on and ACTIVE until the contract''s end date, as delivery
+records it. Loaded as history: a handover is never back-dated (contracts.assignment_guard_trg), so days already past
+can only be loaded. Returns the assignment id.';
+
+CREATE OR REPLACE FUNCTION tests.rental_world(p_prefix text)
+RETURNS TABLE (k text, v bigint)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_a   record;
+    v_p1  record;
+    v_p2  record;
+    v_rfq bigint;
+    v_k   bigint;
+    v_l1  bigint;
+    v_l2  bigint;
+BEGIN
+    k := 'admin';
+    v := identity.register_user(format('kc|%s-admin', p_prefix), 'ADMIN', format('%s admin', p_prefix));
+    PERFORM identity.assign_role(v, 'PLATFORM_ADMIN');
+    RETURN NEXT;
+    SELECT * INTO v_a FROM tests.verified_business(format('kc|%s-a', p_prefix), 2000, 'A');
+    k := 'a'; v := v_a.business_id; RETURN NEXT;
+    k := 'b'; v := (tests.verified_business(format('kc|%s-b', p_prefix), 0, 'B')).business_id; RETURN NEXT;
+    SELECT * INTO v_p1 FROM tests.verified_provider(format('kc|%s-p1', p_prefix), format('%s-1', p_prefix), 'P1');
+    SELECT * INTO v_p2 FROM tests.verified_provider(format('kc|%s-p2', p_prefix), format('%s-2', p_prefix), 'P2');
+    k := 'p1'; v := v_p1.provider_id; RETURN NEXT;
+    k := 'car1'; v := v_p1.vehicle_id; RETURN NEXT;
+    k := 'p2'; v := v_p2.provider_id; RETURN NEXT;
+    k := 'car2'; v := v_p2.vehicle_id; RETURN NEXT;
+    k := 'p3'; v := (tests.verified_provider(format('kc|%s-p3', p_prefix), NULL, 'P3')).provider_id; RETURN NEXT;
+    SELECT a.rfq_id, a.rfq_line_id INTO v_rfq, v
+      FROM tests.awarded_rfq(v_a.business_id, current_date - 5, current_date + 4,
+                             jsonb_build_array(
+                                 jsonb_build_object('line_no', 1, 'vehicle_type', 'SEDAN', 'quantity', 1,
+                                                    'provider_id', v_p1.provider_id, 'unit_price', 100),
+                                 jsonb_build_object('line_no', 1, 'vehicle_type', 'SEDAN', 'quantity', 1,
+                                                    'provider_id', v_p2.provider_id, 'unit_price', 100)),
+                             now() - interval '6 days') a
+     LIMIT 1;
+    k := 'rline'; RETURN NEXT;
+    k := 'rfq'; v := v_rfq; RETURN NEXT;
+    v_k := tests.active_contract(v_rfq);
+    k := 'k'; v := v_k; RETURN NEXT;
+    SELECT l.id INTO v_l1 FROM contracts.contract_line l WHERE l.contract_id = v_k AND l.provider_id = v_p1.provider_id;
+    SELECT l.id INTO v_l2 FROM contracts.contract_line l WHERE l.contract_id = v_k AND l.provider_id = v_p2.provider_id;
+    k := 'line_p1'; v := v_l1; RETURN NEXT;
+    k := 'line_p2'; v := v_l2; RETURN NEXT;
+    k := 'as_p1'; v := tests.delivered_assignment(v_l1, v_p1.vehicle_id, current_date - 5); RETURN NEXT;
+    k := 'as_p2'; v := tests.delivered_assignment(v_l2, v_p2.vehicle_id, current_date - 5); RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION tests.rental_world(text) IS
+'The world of the visibility tests, its users named kc|<p_prefix>-…: business a rents one car from each of providers
+p1 and p2 (one SEDAN line split between them, 1 x 100.00 a day each for [today - 5, today + 4]) under one ACTIVE
+contract, both cars handed over on its first day; business b and provider p3 are strangers to it; admin is a
+PLATFORM_ADMIN. Returns (key, id) rows: admin (user), a, b, p1, p2, p3, car1, car2, rfq, rline, k (the contract),
+line_p1, line_p2, as_p1, as_p2 (the assignments).';
+
+CREATE OR REPLACE FUNCTION tests.failing_checks()
+RETURNS bigint
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT count(*) FROM contracts.check() WHERE NOT ok) + (SELECT count(*) FROM settlement.check() WHERE NOT ok);
+COMMENT ON FUNCTION tests.failing_checks() IS
+'How many of the contracts'' and settlement''s integrity checks fail (contracts.check(), settlement.check()): 0 when
+escrow, assignments and cycles are consistent.';
+
+CREATE OR REPLACE FUNCTION tests.held(p_account_id bigint)
+RETURNS numeric
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT b.held FROM ledger.account_balance(p_account_id) b);
+COMMENT ON FUNCTION tests.held(bigint) IS 'What the ledger account holds in open holds (ledger.account_balance).';
+
+CREATE OR REPLACE FUNCTION tests.line_hold(p_contract_line_id bigint)
+RETURNS numeric
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT h.amount FROM contracts.contract_line l JOIN ledger.hold h ON h.id = l.hold_id AND h.status = 'OPEN'
+         WHERE l.id = p_contract_line_id);
+COMMENT ON FUNCTION tests.line_hold(bigint) IS
+'The amount of the open escrow hold a contract line points at (NULL when it has none).';
+
+CREATE OR REPLACE FUNCTION tests.contracts_world(p_active boolean DEFAULT false)
+RETURNS TABLE (k text, v bigint)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r    record;
+    v_b1 bigint;
+    v_p  bigint[];
+BEGIN
+    k := 'admin'; v := identity.register_user('root-1', 'ADMIN', 'Root'); RETURN NEXT;
+    PERFORM identity.assign_role(v, 'PLATFORM_ADMIN');
+    k := 'bank'; v := ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true); RETURN NEXT;
+    FOR r IN SELECT x.n, b.* FROM (VALUES (1, 13000, 'Biz One'), (2, 100000, 'Biz Two')) x(n, amount, name)
+                  CROSS JOIN LATERAL tests.verified_business('biz-' || x.n, x.amount, x.name, 'NGO') b LOOP
+        v_b1 := coalesce(v_b1, r.business_id);
+        k := 'b' || r.n; v := r.business_id; RETURN NEXT;
+        k := 'w_b' || r.n; v := r.wallet_account_id; RETURN NEXT;
+    END LOOP;
+    FOR r IN SELECT x.n, p.* FROM (VALUES (1, 'Prov One', 'COMPANY'), (2, 'Prov Two', 'INDIVIDUAL')) x(n, name, type)
+                  CROSS JOIN LATERAL tests.verified_provider('prov-' || x.n, NULL, x.name, x.type) p LOOP
+        v_p := v_p || r.provider_id;
+        k := 'p' || r.n; v := r.provider_id; RETURN NEXT;
+        k := 'w_p' || r.n; v := r.wallet_account_id; RETURN NEXT;
+    END LOOP;
+    -- Contract A's RFQ: 30 days from 10 days ago. Line 1: 2 sedans (any engine) from P1 at 100.00; line 2: 1 diesel SUV
+    -- from P2 at 250.50.
+    FOR r IN SELECT * FROM tests.awarded_rfq(
+                 v_b1, current_date - 10, current_date + 19,
+                 jsonb_build_array(
+                     jsonb_build_object('vehicle_type', 'SEDAN', 'quantity', 2, 'provider_id', v_p[1], 'unit_price', '100.00'),
+                     jsonb_build_object('vehicle_type', 'SUV', 'engine_type', 'DIESEL', 'quantity', 1, 'provider_id', v_p[2],
+                                        'unit_price', '250.50'))) LOOP
+        IF r.line_no = 1 THEN
+            k := 'rfq_a'; v := r.rfq_id; RETURN NEXT;
+        END IF;
+        k := 'award_a' || r.line_no; v := r.award_id; RETURN NEXT;
+    END LOOP;
+    -- Vehicles of P1 (sedans unless said) and P2, insured from 60 days ago to 60 days ahead unless said.
+    FOR r IN SELECT x.*, tests.insured_vehicle(x.subject, x.plate, x.type, x.engine, x.status, x.ins_from, x.ins_to) AS id
+               FROM (VALUES ('v1', 'prov-1', 'AA-1', 'SEDAN', 'PETROL', 'ACTIVE', current_date - 60, current_date + 60),
+                            ('v2_partly', 'prov-1', 'AA-2', 'SEDAN', 'PETROL', 'ACTIVE', current_date - 60, current_date + 5),
+                            ('v3_uninsured', 'prov-1', 'AA-3', 'SEDAN', 'PETROL', 'ACTIVE', NULL, NULL),
+                            ('v4_suv', 'prov-1', 'AA-4', 'SUV', 'DIESEL', 'ACTIVE', current_date - 60, current_date + 60),
+                            ('v5_review', 'prov-1', 'AA-5', 'SEDAN', 'PETROL', 'UNDER_REVIEW', current_date - 60, current_date + 60),
+                            ('v6', 'prov-1', 'AA-6', 'SEDAN', 'HYBRID', 'ACTIVE', current_date - 60, current_date + 60),
+                            ('v7', 'prov-1', 'AA-7', 'SEDAN', 'PETROL', 'ACTIVE', current_date - 60, current_date + 60),
+                            ('v8', 'prov-1', 'AA-8', 'SEDAN', 'PETROL', 'ACTIVE', current_date - 60, current_date + 60),
+                            ('v_suv_diesel', 'prov-2', 'BB-1', 'SUV', 'DIESEL', 'ACTIVE', current_date - 60, current_date + 60),
+                            ('v_suv_petrol', 'prov-2', 'BB-2', 'SUV', 'PETROL', 'ACTIVE', current_date - 60, current_date + 60))
+                    AS x(name, subject, plate, type, engine, status, ins_from, ins_to) LOOP
+        k := r.name; v := r.id; RETURN NEXT;
+        IF r.name = 'v2_partly' THEN   -- its second policy starts two days after its first ends: a gap of one day
+            PERFORM tests.verified_insurance('prov-1', r.id, current_date + 7, current_date + 90, 'THIRD_PARTY', 'Other');
+        END IF;
+    END LOOP;
+    IF p_active THEN
+        -- Contract A active: biz-1 tops up to 14,000.00 and activates it; on each line one vehicle was handed over on
+        -- its first day (v1 on line 1, v_suv_diesel on line 2).
+        PERFORM tests.as_service();
+        PERFORM api.top_up_business(v_b1, 1000, 'tests:top-up:biz-1:2');
+        PERFORM tests.as_owner();
+        k := 'ca'; v := tests.active_contract((SELECT q.id FROM marketplace.rfq q WHERE q.business_id = v_b1)); RETURN NEXT;
+        FOR r IN SELECT l.id, row_number() OVER (ORDER BY l.id) AS n FROM contracts.contract_line l WHERE l.contract_id = v LOOP
+            k := 'l' || r.n; v := r.id; RETURN NEXT;
+            k := CASE r.n WHEN 1 THEN 'a_v1' ELSE 'a_suv' END;
+            v := tests.delivered_assignment(r.id, (SELECT x.id FROM fleet.vehicle x WHERE x.plate_number = CASE r.n WHEN 1 THEN 'AA-1' ELSE 'BB-1' END),
+                                            current_date - 10);
+            RETURN NEXT;
+        END LOOP;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION tests.contracts_world(boolean) IS
+'The world of the contracts function tests: admin root-1; businesses biz-1 (Biz One, 13,000.00 on its wallet) and
+biz-2 (Biz Two, 100,000.00); providers prov-1 (Prov One, COMPANY) and prov-2 (Prov Two, INDIVIDUAL); the RFQ of
+contract A awarded a day ago (30 days from 10 days ago; line 1: 2 sedans from P1 at 100.00, line 2: 1 diesel SUV from
+P2 at 250.50); P1''s sedans v1, v2_partly (a one-day gap in its insurance), v3_uninsured, v5_review (UNDER_REVIEW), v6
+(hybrid), v7, v8 and SUV v4_suv, P2''s SUVs v_suv_diesel and v_suv_petrol. Returns (key, id) rows: admin, bank (the
+CLEARING account), b1, w_b1, b2, w_b2, p1, w_p1, p2, w_p2, rfq_a, award_a1, award_a2 and the vehicles. With p_active,
+also contract A made and activated by biz-1 (topped up to 14,000.00 first): ca, its lines l1 and l2, and the
+assignments a_v1 (v1 on l1) and a_suv (v_suv_diesel on l2), both handed over on its first day.';
+
+CREATE OR REPLACE FUNCTION tests.settlement_world()
+RETURNS TABLE (k text, v bigint)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r    record;
+    v_b1 bigint;
+    v_p1 bigint;
+BEGIN
+    SELECT b.business_id, b.wallet_account_id INTO v_b1, v FROM tests.verified_business('biz-1', 2500000, 'Biz One') b;
+    k := 'w_b1'; RETURN NEXT;
+    k := 'b1'; v := v_b1; RETURN NEXT;
+    FOR r IN SELECT x.n, p.* FROM (VALUES (1, 'Prov One', 'COMPANY'), (2, 'Prov Two', 'INDIVIDUAL')) x(n, name, type)
+                  CROSS JOIN LATERAL tests.verified_provider('prov-' || x.n, NULL, x.name, x.type) p LOOP
+        v_p1 := coalesce(v_p1, r.provider_id);
+        k := 'p' || r.n; v := r.provider_id; RETURN NEXT;
+        k := 'w_p' || r.n; v := r.wallet_account_id; RETURN NEXT;
+    END LOOP;
+    -- 30 days from 20 days ago, awarded 25 days ago; P1 (BRONZE: 10 %, min 50, max 50000 per line and cycle) on three
+    -- lines, each with its vehicle handed over on the first day (as delivery records it).
+    FOR r IN SELECT a.*, tests.insured_vehicle('prov-1', x.plate, x.type, x.engine) AS vehicle
+               FROM tests.awarded_rfq(
+                        v_b1, current_date - 20, current_date + 9,
+                        jsonb_build_array(
+                            jsonb_build_object('vehicle_type', 'SEDAN', 'quantity', 1, 'provider_id', v_p1, 'unit_price', '142.87'),
+                            jsonb_build_object('vehicle_type', 'SUV', 'quantity', 1, 'provider_id', v_p1, 'unit_price', '3.33'),
+                            jsonb_build_object('vehicle_type', 'PICKUP', 'quantity', 1, 'provider_id', v_p1, 'unit_price', '80000.00')),
+                        now() - interval '25 days') a
+               JOIN (VALUES (1, 'AA-1', 'SEDAN', 'PETROL'), (2, 'AA-2', 'SUV', 'PETROL'), (3, 'AA-3', 'PICKUP', 'DIESEL'))
+                    AS x(line_no, plate, type, engine) ON x.line_no = a.line_no
+              ORDER BY a.line_no LOOP
+        IF r.line_no = 1 THEN
+            k := 'rfq'; v := r.rfq_id; RETURN NEXT;
+            k := 'c'; v := tests.active_contract(r.rfq_id); RETURN NEXT;
+        END IF;
+        k := 'aw' || r.line_no; v := r.award_id; RETURN NEXT;
+        k := 'v' || r.line_no; v := r.vehicle; RETURN NEXT;
+        k := 'l' || r.line_no; v := (SELECT l.id FROM contracts.contract_line l WHERE l.award_id = r.award_id); RETURN NEXT;
+        PERFORM tests.delivered_assignment(v, r.vehicle, current_date - 20);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tests.settlement_world() IS
+'The world of the settlement function tests: business biz-1 (Biz One, 2,500,000.00 on its wallet), providers prov-1
+(Prov One) and prov-2 (Prov Two, no vehicle-day); one ACTIVE contract c of 30 days from 20 days ago (awarded 25 days
+ago, BRONZE terms) with three lines of P1: l1 a sedan at 142.87, l2 an SUV at 3.33, l3 a pickup at 80,000.00 a day,
+each with its vehicle (v1..v3) handed over on the first day. Returns (key, id) rows: b1, w_b1, p1, w_p1, p2, w_p2, rfq,
+c, aw1..aw3, v1..v3, l1..l3.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

@@ -65,15 +65,21 @@ CREATE TABLE contracts.party_provider (
     commission_rate   numeric(6,5) NOT NULL CONSTRAINT party_provider_commission_rate_check CHECK (commission_rate >= 0 AND commission_rate < 1),
     commission_min    numeric(20,4) NOT NULL,
     commission_max    numeric(20,4),
+    commission_min_share numeric(6,5) NOT NULL DEFAULT 0,
     wallet_account_id bigint NOT NULL CONSTRAINT party_provider_wallet_account_id_fkey REFERENCES ledger.account (id),
     snapshot          jsonb NOT NULL CONSTRAINT party_provider_snapshot_check CHECK (jsonb_typeof(snapshot) = 'object'),
     snapshot_at       timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT party_provider_pkey PRIMARY KEY (contract_id, provider_id)
+    CONSTRAINT party_provider_pkey PRIMARY KEY (contract_id, provider_id),
+    CONSTRAINT party_provider_commission_min_share_check
+        CHECK (commission_min_share >= 0 AND commission_min_share < 1 AND (commission_min = 0 OR commission_min_share > 0))
 );
 COMMENT ON TABLE contracts.party_provider IS
 'A provider of the contract as it was at award time (immutable snapshot), with its tier and the commission terms
-(rate, min, max per settlement line) of the COMMISSION_STRATEGY version in force then. Settlement uses these, never
-today''s rate.';
+(rate, min, max per settlement line, and the most of a line the min may take) of the COMMISSION_STRATEGY version in
+force then. Settlement uses these, never today''s rate.';
+COMMENT ON COLUMN contracts.party_provider.commission_min_share IS
+'The rule''s minimum_share: the floor of a settlement line''s commission is least(commission_min, gross x this). A
+snapshot with a minimum carries its share (CHECK); 0, the default, only where there is no minimum.';
 
 CREATE TABLE contracts.contract_line (
     id              bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT contract_line_pkey PRIMARY KEY,

@@ -218,8 +218,8 @@ def test_cli_contract_and_settle(db_url: str) -> None:
                           "-r", "cli-1", "--json")
     assert code == 0, out
     cycle = json.loads(out)
-    assert (cycle["gross"], cycle["commission"], cycle["net"]) == ("50.0000", "50.0000", "0.0000"), \
-        "5 days x 10.00: the 50.00 minimum commission, capped at the gross"
+    assert (cycle["gross"], cycle["commission"], cycle["net"]) == ("50.0000", "12.5000", "37.5000"), \
+        "5 days x 10.00: the 50.00 minimum commission takes at most its share (0.25) of the line"
     code, out, _ = invoke(db_url, "settle", "cycles", "--as", "prov-1")
     assert code == 0 and "cli-1" in out
     code, out, _ = invoke(db_url, "settle", "show", str(cycle["id"]))

@@ -91,7 +91,7 @@ SELECT core.wrap('api.recalculate_tiers()', 'parties.recalculate_tiers()',
                  'Back office or admin.', 'mercato_user', 'mercato_service');
 
 CREATE FUNCTION api.commission_terms(p_tier_code core.name_text, p_currency core.name_text, p_at core.finite_timestamptz DEFAULT now())
-RETURNS TABLE(policy_version_id bigint, version integer, rate numeric, minimum_amount numeric, maximum_amount numeric) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURNS TABLE(policy_version_id bigint, version integer, rate numeric, minimum_amount numeric, maximum_amount numeric, minimum_share numeric) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM masterdata.commission_terms(p_tier_code, p_currency, p_at);
 END;

@@ -121,11 +121,11 @@ the back office. total_amount is NULL for a provider: on a split award it would 
 CREATE VIEW api.contract_parties WITH (security_invoker = true) AS
 SELECT contract_id, 'BUSINESS'::text AS party_type, business_id AS party_id, name, tin_number, tier_code,
        NULL::smallint AS trust_score, NULL::numeric AS commission_rate, NULL::numeric AS commission_min,
-       NULL::numeric AS commission_max, snapshot_at
+       NULL::numeric AS commission_max, NULL::numeric AS commission_min_share, snapshot_at
   FROM contracts.party_business
 UNION ALL
 SELECT contract_id, 'PROVIDER', provider_id, name, tin_number, tier_code, trust_score, commission_rate, commission_min,
-       commission_max, snapshot_at
+       commission_max, commission_min_share, snapshot_at
   FROM contracts.party_provider;
 COMMENT ON VIEW api.contract_parties IS
 'The parties of a contract as snapshotted at award time (tier, trust score, commission terms of each provider). A

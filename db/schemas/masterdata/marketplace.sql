@@ -63,12 +63,21 @@ CREATE TABLE masterdata.commission_rule (
     rate              numeric(6,5) NOT NULL CONSTRAINT commission_rule_rate_check CHECK (rate >= 0 AND rate < 1),
     minimum_amount    numeric(20,4) NOT NULL DEFAULT 0 CONSTRAINT commission_rule_minimum_amount_check CHECK (minimum_amount >= 0),
     maximum_amount    numeric(20,4),
+    minimum_share     numeric(6,5) NOT NULL DEFAULT 0.25
+                      CONSTRAINT commission_rule_minimum_share_check CHECK (minimum_share > 0 AND minimum_share < 1),
     CONSTRAINT commission_rule_pkey PRIMARY KEY (policy_version_id, tier_code, currency),
     CONSTRAINT commission_rule_bounds_check CHECK (maximum_amount IS NULL OR maximum_amount >= minimum_amount)
 );
 COMMENT ON TABLE masterdata.commission_rule IS
-'Commission of one COMMISSION_STRATEGY version per provider tier and currency: rate of the gross, clamped to
-[minimum_amount, maximum_amount] per settlement line. Contracts copy the rule in force at award time.';
+'Commission of one COMMISSION_STRATEGY version per provider tier and currency, per settlement line: rate of the
+gross, at most maximum_amount (NULL = no cap) and at least the floor least(minimum_amount, gross x minimum_share), so
+that a minimum never takes more than minimum_share of a small line (100.00 ETB pays at most 25.00 of a 50.00
+minimum at the seed''s 0.25). Amounts are in the currency, within its minor units (functions/masterdata/marketplace
+refuses others with MASTERDATA_COMMISSION_RULE_INVALID). Contracts copy the rule in force at award time.';
+COMMENT ON COLUMN masterdata.commission_rule.minimum_share IS
+'The most of a line''s gross the minimum may take: the floor is least(minimum_amount, gross x minimum_share) (rounded
+down to the currency). Above 0 and below 1, so the provider always keeps part of a line; not below the rate when
+there is a minimum (such a minimum could never apply).';
 
 CREATE FUNCTION masterdata.rule_immutable_trg()
 RETURNS trigger
@@ -154,13 +163,16 @@ SELECT pv.id, r.tier, r.contracts, r.fleet, r.quota
        AS r(tier, contracts, fleet, quota)
  WHERE pv.policy_code = 'BUSINESS_TIER_RULES' AND pv.version = 1;
 
-INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, maximum_amount)
-SELECT pv.id, r.tier, c.code, r.rate, r.lo, r.hi
+-- The floor and the cap are amounts of each currency (a birr or shilling amount is not a dollar amount); the minimum
+-- takes at most a quarter of a line.
+INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, maximum_amount,
+                                        minimum_share)
+SELECT pv.id, r.tier, c.code, r.rate, c.lo, r.hi * c.scale, 0.25
   FROM masterdata.policy_version pv,
-       (VALUES ('BRONZE', 0.10, 50, 50000), ('SILVER', 0.08, 50, 40000), ('GOLD', 0.06, 50, 30000),
-               ('PLATINUM', 0.05, 50, 25000)) AS r(tier, rate, lo, hi),
-       masterdata.currency c
- WHERE pv.policy_code = 'COMMISSION_STRATEGY' AND pv.version = 1 AND c.code IN ('ETB', 'KES', 'USD');
+       (VALUES ('BRONZE', 0.10, 50000), ('SILVER', 0.08, 40000), ('GOLD', 0.06, 30000),
+               ('PLATINUM', 0.05, 25000)) AS r(tier, rate, hi),
+       (VALUES ('ETB', 50, 1), ('KES', 50, 1), ('USD', 0.50, 0.008)) AS c(code, lo, scale)
+ WHERE pv.policy_code = 'COMMISSION_STRATEGY' AND pv.version = 1;
 
 INSERT INTO masterdata.setting (key, value_type, value, min_value, max_value, description) VALUES
 ('MARKETPLACE_CURRENCY', 'STRING', 'ETB', NULL, NULL, 'Currency of Movello RFQs, contracts and wallets.'),

@@ -1,6 +1,6 @@
 -- Tests for schemas/contracts: structure, constraints (escrow bookkeeping, no overlapping assignments) and privileges.
 BEGIN;
-SELECT plan(39);
+SELECT plan(40);
 
 SELECT has_schema('contracts');
 SELECT tables_are('contracts', ARRAY['contract', 'party_business', 'party_provider', 'contract_line', 'assignment']);
@@ -36,6 +36,8 @@ SELECT throws_ok($$INSERT INTO contracts.contract (contract_number, rfq_id, busi
                                                    commission_policy_version_id, business_wallet_account_id, status)
                    VALUES ('X', 1, 1, 'ETB', current_date, current_date, 10, 1, 1, 'ACTIVE')$$, '23514', NULL,
                  'an ACTIVE contract needs activated_at');
+SELECT ok(pg_get_constraintdef((SELECT oid FROM pg_constraint WHERE conname = 'party_provider_commission_min_share_check'))
+          LIKE '%commission_min = %0%OR%commission_min_share > %0%', 'a provider snapshot with a minimum carries its share');
 SELECT ok(pg_get_constraintdef((SELECT oid FROM pg_constraint WHERE conname = 'contract_line_escrow_check'))
           LIKE '%settled_gross + released%<=%escrowed%', 'settled + released never exceed what was escrowed');
 SELECT ok(pg_get_constraintdef((SELECT oid FROM pg_constraint WHERE conname = 'contract_line_total_check'))

@@ -10,11 +10,8 @@ SELECT function_privs_are('api', 'release_unearned', ARRAY['bigint'], 'mercato_u
                           'releasing escrow by hand is back office only');
 SELECT volatility_is('api', 'contracts', ARRAY['core.name_text', 'integer'], 'stable', 'listing is a GET');
 
-SELECT identity.register_user('kc|api-ct-b', 'BUSINESS', 'B');
-INSERT INTO parties.business (user_id, name, business_type)
-SELECT id, 'B plc', 'RETAIL' FROM identity.user_account WHERE auth_subject = 'kc|api-ct-b';
-SET LOCAL ROLE mercato_user;
-SELECT set_config('request.jwt.claims', '{"sub": "kc|api-ct-b", "role": "mercato_user"}', true);
+SELECT tests.verified_business('kc|api-ct-b', 0, 'B plc');
+SELECT tests.as_user('kc|api-ct-b');
 SELECT throws_like($$SELECT api.activate_contract(999999)$$, 'CONTRACTS_UNKNOWN_CONTRACT:%',
                    'the wrapped function answers (unknown contract)');
 SELECT is((SELECT count(*) FROM api.contracts()), 0::bigint, 'a business without contracts lists none');

@@ -7,10 +7,8 @@ SELECT ok(NOT has_function_privilege('mercato_user', 'api.settlement_check()', '
 SELECT ok(NOT has_function_privilege('mercato_anon', 'api.settlement_cycles(bigint, integer)', 'EXECUTE'), 'anonymous callers settle nothing');
 SELECT alike(obj_description('api.run_settlement(core.finite_date, core.finite_date)'::regprocedure), '%Back office or marketplace admin.%',
             'the wrapper''s comment says who may call it');
-SELECT identity.register_user('kc|as-p', 'PROVIDER', 'p');
-SELECT set_config('request.jwt.claims', '{"sub": "kc|as-p", "role": "mercato_user"}', true);
-SET LOCAL ROLE mercato_user;
-SELECT api.register_provider('COMPANY', 'AS');
+SELECT tests.verified_provider('kc|as-p', NULL, 'AS');
+SELECT tests.as_user('kc|as-p');
 SELECT throws_like($$SELECT api.run_settlement(current_date - 30, current_date - 1)$$, 'SETTLEMENT_FORBIDDEN:%',
                    'a provider cannot run settlement');
 SELECT is((SELECT count(*)::int FROM api.settlement_cycles()), 0, 'but lists its own (none yet)');

@@ -1,6 +1,7 @@
--- Tests for functions/masterdata/marketplace: terms in force, new versions only, validation.
+-- Tests for functions/masterdata/marketplace: terms in force, new versions only, validation of the rule set and of
+-- each rule row (amounts in the currency's minor units, the minimum's share).
 BEGIN;
-SELECT plan(8);
+SELECT plan(18);
 
 SELECT results_eq($$SELECT version, rate, minimum_amount, maximum_amount FROM masterdata.commission_terms('GOLD', 'ETB')$$,
                   $$VALUES (1, 0.06::numeric, 50::numeric, 30000::numeric)$$, 'GOLD pays 6 % in ETB, within 50..30000');
@@ -18,6 +19,37 @@ SELECT ok(masterdata.add_commission_strategy(now() + interval '1 day', (SELECT j
               FROM masterdata.provider_tier), 'promo') > 0, 'a complete new version is added');
 SELECT results_eq($$SELECT (SELECT rate FROM masterdata.commission_terms('GOLD', 'ETB')), (SELECT rate FROM masterdata.commission_terms('GOLD', 'ETB', now() + interval '2 days'))$$,
                   $$VALUES (0.06::numeric, 0.07::numeric)$$, 'today''s terms stay; the new ones apply from their start');
+
+-- The floor and its share: a clear refusal of a rule row that does not fit, whoever writes it.
+SELECT is((SELECT minimum_share FROM masterdata.commission_terms('GOLD', 'ETB')), 0.25::numeric,
+          'the minimum takes at most a quarter of a line');
+SELECT throws_like($$INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount)
+                     VALUES ((masterdata.policy_in_force('COMMISSION_STRATEGY')).id, 'GOLD', 'EUR', 0.06, 0.005)$$,
+                   'MASTERDATA_COMMISSION_RULE_INVALID:%', 'a minimum with more decimals than its currency allows is refused');
+SELECT throws_like($$INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, maximum_amount)
+                     VALUES ((masterdata.policy_in_force('COMMISSION_STRATEGY')).id, 'GOLD', 'JPY', 0.06, 50, 3000.5)$$,
+                   'MASTERDATA_COMMISSION_RULE_INVALID:%', 'so is a yen maximum with a fraction');
+SELECT throws_like($$INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, minimum_share)
+                     VALUES ((masterdata.policy_in_force('COMMISSION_STRATEGY')).id, 'GOLD', 'EUR', 0.06, 5, 0.05)$$,
+                   'MASTERDATA_COMMISSION_RULE_INVALID:%', 'and a minimum limited to a share below the rate (it could never apply)');
+SELECT lives_ok($$INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, minimum_share)
+                  VALUES ((masterdata.policy_in_force('COMMISSION_STRATEGY')).id, 'GOLD', 'GBP', 0.06, 0, 0.05)$$,
+                'without a minimum the share limits nothing');
+SELECT throws_ok($$INSERT INTO masterdata.commission_rule (policy_version_id, tier_code, currency, rate, minimum_amount, minimum_share)
+                   VALUES ((masterdata.policy_in_force('COMMISSION_STRATEGY')).id, 'GOLD', 'MXN', 0.06, 5, 1)$$,
+                 '23514', NULL, 'a share is a fraction below 1');
+SELECT throws_like($$SELECT masterdata.add_commission_strategy(now() + interval '3 days', (SELECT jsonb_agg(jsonb_build_object(
+                       'tier_code', code, 'currency', 'ETB', 'rate', '0.07', 'minimum_amount', '10', 'minimum_share', '0'))
+                       FROM masterdata.provider_tier))$$, 'MASTERDATA_RULES_INVALID:%', 'a new version''s share is above 0');
+SELECT throws_like($$SELECT masterdata.add_commission_strategy(now() + interval '3 days', (SELECT jsonb_agg(jsonb_build_object(
+                       'tier_code', code, 'currency', 'ETB', 'rate', '0.07', 'minimum_amount', '10.001'))
+                       FROM masterdata.provider_tier))$$, 'MASTERDATA_COMMISSION_RULE_INVALID:%',
+                   'and its amounts fit the currency');
+SELECT ok(masterdata.add_commission_strategy(now() + interval '3 days', (SELECT jsonb_agg(jsonb_build_object(
+              'tier_code', code, 'currency', 'ETB', 'rate', '0.07', 'minimum_amount', '10', 'minimum_share', '0.2'))
+              FROM masterdata.provider_tier), 'share') > 0, 'a new version may set its own share');
+SELECT is((SELECT minimum_share FROM masterdata.commission_terms('GOLD', 'ETB', now() + interval '4 days')), 0.2::numeric,
+          'which its terms show from its start');
 
 SELECT * FROM finish();
 ROLLBACK;

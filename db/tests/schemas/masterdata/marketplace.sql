@@ -1,6 +1,6 @@
 -- Tests for schemas/masterdata/marketplace: tiers, versioned rules as data, commission strategy, lookups, settings.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 SELECT results_eq($$SELECT code FROM masterdata.provider_tier ORDER BY rank$$,
                   $$VALUES ('BRONZE'), ('SILVER'), ('GOLD'), ('PLATINUM')$$, 'provider tiers in rank order');
@@ -18,6 +18,11 @@ SELECT results_eq($$SELECT r.tier_code, r.rate FROM masterdata.commission_rule r
                      WHERE r.currency = 'ETB' ORDER BY t.rank$$,
                   $$VALUES ('BRONZE', 0.10::numeric), ('SILVER', 0.08), ('GOLD', 0.06), ('PLATINUM', 0.05)$$,
                   'commission 10 / 8 / 6 / 5 %');
+SELECT results_eq($$SELECT r.currency::text, min(r.minimum_amount), max(r.maximum_amount), min(r.minimum_share), max(r.minimum_share)
+                     FROM masterdata.commission_rule r GROUP BY r.currency ORDER BY r.currency$$,
+                  $$VALUES ('ETB', 50::numeric, 50000::numeric, 0.25::numeric, 0.25::numeric), ('KES', 50, 50000, 0.25, 0.25),
+                           ('USD', 0.50, 400, 0.25, 0.25)$$,
+                  'floors and caps per currency (50 birr or shillings, 0.50 dollars), the minimum at most a quarter of a line');
 SELECT throws_like($$UPDATE masterdata.commission_rule SET rate = 0.01$$, 'MASTERDATA_RULE_IMMUTABLE:%',
                    'a rule of a version is never edited, even by the owner');
 SELECT throws_like($$DELETE FROM masterdata.provider_tier_rule$$, 'MASTERDATA_RULE_IMMUTABLE:%', 'nor deleted');
