@@ -53,11 +53,12 @@ RETURNS void
 LANGUAGE sql
 VOLATILE
 AS $$
-    RESET ROLE;
+    SET LOCAL ROLE NONE;
     SELECT set_config('request.jwt.claims', '', true);
 $$;
 COMMENT ON FUNCTION tests.as_self() IS
-'Back to the test''s own role with no claims: RESET ROLE, request.jwt.claims emptied. Where the builders end.';
+'Back to the test''s own (session) role with no claims for the rest of the transaction: SET LOCAL ROLE NONE,
+request.jwt.claims emptied. Where the builders end.';
 
 CREATE OR REPLACE FUNCTION tests.new_business(p_sub text, p_name text DEFAULT NULL, p_verified boolean DEFAULT true,
                                               p_tenant_code text DEFAULT NULL)
