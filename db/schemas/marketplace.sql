@@ -154,6 +154,10 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
 ('MARKETPLACE_AWARD_IMMUTABLE', 'marketplace', 'PT403', 'awards are never changed', NULL,
  'An award is a fact the contract is built on; UPDATE and DELETE are refused for everyone.'),
 ('MARKETPLACE_AWARD_EXCEEDS', 'marketplace', 'PT409', 'the award exceeds what was requested or offered', NULL,
- 'Per line the awards may not exceed quantity_required, nor per bid the quantity offered.');
+ 'Per line the awards may not exceed quantity_required, nor per bid the quantity offered.'),
+('MARKETPLACE_RFQ_NOT_EDITABLE', 'marketplace', 'PT409', 'only a DRAFT RFQ can be edited',
+ 'cancel it and create a new one', 'Once published (or cancelled, awarded, closed) an RFQ''s title, description, dates, '
+ 'currency and lines never change: providers bid on them. Refused by marketplace.update_rfq and, for any writer, by '
+ 'triggers on marketplace.rfq and marketplace.rfq_line; the detail gives the state.');
 
 COMMIT;

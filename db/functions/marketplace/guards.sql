@@ -1,6 +1,7 @@
 -- Deploy mercato:functions/marketplace/guards to pg
 -- The marketplace's rules that hold for every writer, SECURITY DEFINER functions and the table owner included:
--- bids only inside the bidding window and the RFQ's tenant, awards within what was requested and offered, never changed.
+-- an RFQ's terms and lines change only while it is a DRAFT, bids only inside the bidding window and the RFQ's tenant,
+-- awards within what was requested and offered, never changed.
 --
 -- Sealing: no application role can read marketplace tables. Bids are written only while clock_timestamp() is before
 -- the RFQ's bid_deadline, checked after taking the RFQ row lock FOR SHARE (and again by a trigger on every bid row),
@@ -10,6 +11,19 @@
 
 BEGIN;
 
+CREATE FUNCTION marketplace.is_bulk_load()
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN current_setting('mercato.bulk_load', true) = 'on'
+       AND (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user);
+COMMENT ON FUNCTION marketplace.is_bulk_load() IS
+'True in a superuser session that loads history and says so (SET LOCAL mercato.bulk_load = on).
+Bulk fixtures of benchmarks and of other modules'' tests load awarded RFQs with their lines and bids: the one exception
+to the bidding window and to draft-only lines. No application role is a superuser, and a superuser could disable the
+triggers anyway.';
+
 CREATE FUNCTION marketplace.check_bid_window(p_rfq_id bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -17,10 +31,8 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    -- Bulk fixtures (benchmarks, tests of other modules) may load historical bids: only a superuser session that says
-    -- so explicitly. No application role is a superuser, and a superuser could disable the triggers anyway.
-    IF current_setting('mercato.bulk_load', true) = 'on'
-       AND (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) THEN
+    -- Bulk fixtures (benchmarks, tests of other modules) may load historical bids (marketplace.is_bulk_load).
+    IF marketplace.is_bulk_load() THEN
         RETURN;
     END IF;
     IF EXISTS (SELECT 1 FROM marketplace.rfq r WHERE r.id = p_rfq_id
@@ -67,6 +79,48 @@ CREATE TRIGGER bid_revision_window BEFORE UPDATE OF revision, submitted_at ON ma
     FOR EACH ROW EXECUTE FUNCTION marketplace.bid_window_trg();
 CREATE TRIGGER bid_line_window BEFORE INSERT OR UPDATE OR DELETE ON marketplace.bid_line
     FOR EACH ROW EXECUTE FUNCTION marketplace.bid_line_window_trg();
+
+-- An RFQ's terms are what providers bid on: once it leaves DRAFT they never change (status and its timestamps do).
+-- The bid deadline is left out: no function moves it, and tests and benchmarks move it, as the owner, to let time pass.
+CREATE TRIGGER rfq_terms_frozen BEFORE UPDATE OF business_id, title, description, currency, start_date, end_date
+    ON marketplace.rfq FOR EACH ROW
+    WHEN (OLD.status <> 'DRAFT' AND (NEW.business_id, NEW.title, NEW.description, NEW.currency, NEW.start_date, NEW.end_date)
+          IS DISTINCT FROM (OLD.business_id, OLD.title, OLD.description, OLD.currency, OLD.start_date, OLD.end_date))
+    EXECUTE FUNCTION core.refuse_change_trg('MARKETPLACE_RFQ_NOT_EDITABLE');
+COMMENT ON TRIGGER rfq_terms_frozen ON marketplace.rfq IS
+'Once an RFQ has left DRAFT its business, title, description, currency and dates never change, whoever writes
+(MARKETPLACE_RFQ_NOT_EDITABLE); marketplace.update_rfq edits drafts only.';
+
+CREATE FUNCTION marketplace.rfq_line_draft_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rfq marketplace.rfq;
+BEGIN
+    IF marketplace.is_bulk_load() THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+    -- FOR SHARE: a publish in flight (which holds the RFQ FOR UPDATE) is waited for, and its outcome seen.
+    FOR v_rfq IN SELECT * FROM marketplace.rfq r WHERE r.id IN (OLD.rfq_id, NEW.rfq_id) ORDER BY r.id FOR SHARE LOOP
+        IF v_rfq.status <> 'DRAFT' THEN
+            PERFORM core.raise('MARKETPLACE_RFQ_NOT_EDITABLE', format('%s of a line of rfq %s, which is %s', TG_OP, v_rfq.id, v_rfq.status));
+        END IF;
+    END LOOP;
+    RETURN coalesce(NEW, OLD);
+END
+$$;
+COMMENT ON FUNCTION marketplace.rfq_line_draft_trg() IS
+'Trigger: an RFQ''s lines change only while the RFQ is a DRAFT, whoever writes (MARKETPLACE_RFQ_NOT_EDITABLE).
+Added, changed or removed alike; the one exception is an explicit bulk load of history (marketplace.is_bulk_load).
+Locks the RFQ FOR SHARE.';
+
+CREATE TRIGGER rfq_line_draft BEFORE INSERT OR UPDATE OR DELETE ON marketplace.rfq_line
+    FOR EACH ROW EXECUTE FUNCTION marketplace.rfq_line_draft_trg();
+COMMENT ON TRIGGER rfq_line_draft ON marketplace.rfq_line IS
+'Lines of a DRAFT RFQ only (marketplace.rfq_line_draft_trg).';
 
 CREATE FUNCTION marketplace.same_tenant(p_rfq_id bigint, p_provider_id bigint)
 RETURNS boolean

@@ -1,5 +1,6 @@
 -- Deploy mercato:functions/marketplace/rfqs to pg
--- The business side of an RFQ's life: draft it, publish it (KYB, bidding window, monthly quota), cancel it.
+-- The business side of an RFQ's life: draft it (checked terms and lines), edit the draft, publish it (KYB, bidding
+-- window, monthly quota), cancel it.
 
 BEGIN;
 
@@ -30,20 +31,13 @@ COMMENT ON FUNCTION marketplace.require_owner(bigint, text) IS
 'The RFQ, locked (FOR SHARE or FOR UPDATE), if the caller is its business or an admin; another business''s RFQ is
 answered as unknown. Errors: MARKETPLACE_UNKNOWN_RFQ, IDENTITY_*.';
 
-CREATE FUNCTION marketplace.create_rfq(
-    p_title text, p_start_date date, p_end_date date, p_bid_deadline timestamptz, p_lines jsonb,
-    p_description text DEFAULT '')
-RETURNS bigint
+CREATE FUNCTION marketplace.check_rfq_terms(p_title text, p_start_date date, p_end_date date, p_bid_deadline timestamptz,
+                                            p_description text)
+RETURNS void
 LANGUAGE plpgsql
-VOLATILE
-SECURITY DEFINER
+STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_business parties.business := parties.current_business();
-    v_id       bigint;
-    v_bad      text;
-    v_max_qty  numeric := masterdata.setting_number('RFQ_MAX_QUANTITY_PER_LINE');
 BEGIN
     IF p_title IS NULL OR length(btrim(p_title)) NOT BETWEEN 1 AND 256 THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', 'p_title must be 1-256 characters');
@@ -55,9 +49,28 @@ BEGIN
     ELSIF p_bid_deadline IS NULL OR NOT isfinite(p_bid_deadline) OR p_bid_deadline <= now()
           OR p_bid_deadline >= p_start_date::timestamptz + interval '1 day' THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', 'p_bid_deadline must be in the future and no later than the start date');
-    ELSIF p_lines IS NULL OR jsonb_typeof(p_lines) <> 'array'
-          OR jsonb_array_length(p_lines) NOT BETWEEN 1 AND masterdata.setting_number('RFQ_MAX_LINE_ITEMS')
-          OR jsonb_path_exists(p_lines, 'strict $[*] ? (@.type() != "object")') THEN
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION marketplace.check_rfq_terms(text, date, date, timestamptz, text) IS
+'The checks of an RFQ''s terms, for a new RFQ (create_rfq) and an edited draft (update_rfq) alike.
+MARKETPLACE_INVALID_RFQ unless the title has 1-256 characters, the description at most 10,000, the period starts today
+or later and ends on or after its start (at most 10 years), and the bid deadline is in the future and no later than
+the start date.';
+
+CREATE FUNCTION marketplace.check_rfq_lines(p_lines jsonb)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_bad     text;
+    v_max_qty numeric := masterdata.setting_number('RFQ_MAX_QUANTITY_PER_LINE');
+BEGIN
+    IF p_lines IS NULL OR jsonb_typeof(p_lines) <> 'array'
+       OR jsonb_array_length(p_lines) NOT BETWEEN 1 AND masterdata.setting_number('RFQ_MAX_LINE_ITEMS')
+       OR jsonb_path_exists(p_lines, 'strict $[*] ? (@.type() != "object")') THEN
         PERFORM core.raise('MARKETPLACE_INVALID_RFQ', format('p_lines must be an array of 1 to %s objects',
                                                              masterdata.setting_number('RFQ_MAX_LINE_ITEMS')),
                            'a line is {"vehicle_type": "SEDAN", "engine_type": "HYBRID", "quantity": 3, "with_driver": false}');
@@ -79,14 +92,50 @@ BEGIN
     PERFORM masterdata.lookup_id('VEHICLE_TYPE', l ->> 'vehicle_type') FROM jsonb_array_elements(p_lines) l;
     PERFORM masterdata.lookup_id('ENGINE_TYPE', l ->> 'engine_type') FROM jsonb_array_elements(p_lines) l
       WHERE l ->> 'engine_type' IS NOT NULL;
+END
+$$;
+COMMENT ON FUNCTION marketplace.check_rfq_lines(jsonb) IS
+'The checks of an RFQ''s lines, for a new RFQ (create_rfq) and an edited draft (update_rfq) alike.
+MARKETPLACE_INVALID_RFQ or MASTERDATA_UNKNOWN_LOOKUP unless p_lines is an array of 1 to RFQ_MAX_LINE_ITEMS lines
+{"vehicle_type" (a VEHICLE_TYPE code), "engine_type"? (an ENGINE_TYPE code), "quantity" (1 to
+RFQ_MAX_QUANTITY_PER_LINE), "with_driver"? (boolean), "notes"? (at most 2,000 characters)}; a missing or JSON-null
+required member is malformed.';
+
+CREATE FUNCTION marketplace.add_rfq_lines(p_rfq_id bigint, p_lines jsonb)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    INSERT INTO marketplace.rfq_line (rfq_id, line_no, vehicle_type, engine_type, quantity_required, with_driver, notes)
+    SELECT p_rfq_id, x.n, x.l ->> 'vehicle_type', x.l ->> 'engine_type', (x.l ->> 'quantity')::integer,
+           coalesce((x.l ->> 'with_driver')::boolean, false), coalesce(x.l ->> 'notes', '')
+      FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS x(l, n);
+END;
+COMMENT ON FUNCTION marketplace.add_rfq_lines(bigint, jsonb) IS
+'Insert an RFQ''s checked lines (marketplace.check_rfq_lines), numbered in their order from 1.
+with_driver defaults to false, notes to ''''. The rfq_line_draft trigger refuses lines of an RFQ that is not a DRAFT.';
+
+CREATE FUNCTION marketplace.create_rfq(
+    p_title text, p_start_date date, p_end_date date, p_bid_deadline timestamptz, p_lines jsonb,
+    p_description text DEFAULT '')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_business parties.business := parties.current_business();
+    v_id       bigint;
+BEGIN
+    PERFORM marketplace.check_rfq_terms(p_title, p_start_date, p_end_date, p_bid_deadline, p_description);
+    PERFORM marketplace.check_rfq_lines(p_lines);
     INSERT INTO marketplace.rfq (business_id, title, description, currency, start_date, end_date, bid_deadline)
     VALUES (v_business.id, btrim(p_title), coalesce(p_description, ''), masterdata.setting_text('MARKETPLACE_CURRENCY'),
             p_start_date, p_end_date, p_bid_deadline)
     RETURNING id INTO v_id;
-    INSERT INTO marketplace.rfq_line (rfq_id, line_no, vehicle_type, engine_type, quantity_required, with_driver, notes)
-    SELECT v_id, n, l ->> 'vehicle_type', l ->> 'engine_type', (l ->> 'quantity')::integer,
-           coalesce((l ->> 'with_driver')::boolean, false), coalesce(l ->> 'notes', '')
-      FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS x(l, n);
+    PERFORM marketplace.add_rfq_lines(v_id, p_lines);
     PERFORM audit.record('marketplace', 'rfq', v_id::text, 'CREATED', NULL,
                          jsonb_build_object('business_id', v_business.id, 'lines', jsonb_array_length(p_lines)));
     RETURN v_id;
@@ -97,6 +146,82 @@ COMMENT ON FUNCTION marketplace.create_rfq(text, date, date, timestamptz, jsonb,
 lines [{"vehicle_type", "engine_type"?, "quantity", "with_driver"?, "notes"?}] (types are lookup codes; at most
 RFQ_MAX_LINE_ITEMS lines of at most RFQ_MAX_QUANTITY_PER_LINE vehicles); currency MARKETPLACE_CURRENCY; returns the
 RFQ id (DRAFT). Errors: IDENTITY_NOT_A_BUSINESS, MARKETPLACE_INVALID_RFQ, MASTERDATA_UNKNOWN_LOOKUP. Assumes READ COMMITTED.';
+
+CREATE FUNCTION marketplace.update_rfq(
+    p_rfq_id bigint, p_title text DEFAULT NULL, p_start_date date DEFAULT NULL, p_end_date date DEFAULT NULL,
+    p_bid_deadline timestamptz DEFAULT NULL, p_lines jsonb DEFAULT NULL, p_description text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_business  parties.business := parties.current_business();
+    v_rfq       marketplace.rfq;
+    v_new       marketplace.rfq;
+    v_old_lines jsonb;
+    v_new_lines jsonb;
+    v_old       jsonb;
+    v_changed   jsonb;
+BEGIN
+    SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id FOR UPDATE;
+    IF NOT FOUND OR v_rfq.business_id IS DISTINCT FROM v_business.id THEN
+        PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));   -- another business's: answered as unknown
+    ELSIF v_rfq.status <> 'DRAFT' THEN
+        PERFORM core.raise('MARKETPLACE_RFQ_NOT_EDITABLE', format('rfq %s is %s', p_rfq_id, v_rfq.status));
+    END IF;
+    -- The draft as edited passes the checks of a new RFQ; an argument left NULL keeps the draft's value.
+    v_new := v_rfq;
+    v_new.title := coalesce(btrim(p_title), v_rfq.title);
+    v_new.description := coalesce(p_description, v_rfq.description);
+    v_new.start_date := coalesce(p_start_date, v_rfq.start_date);
+    v_new.end_date := coalesce(p_end_date, v_rfq.end_date);
+    v_new.bid_deadline := coalesce(p_bid_deadline, v_rfq.bid_deadline);
+    PERFORM marketplace.check_rfq_terms(coalesce(p_title, v_rfq.title), v_new.start_date, v_new.end_date, v_new.bid_deadline,
+                                        v_new.description);
+    SELECT jsonb_agg(jsonb_build_object('vehicle_type', l.vehicle_type, 'engine_type', l.engine_type, 'quantity', l.quantity_required,
+                                        'with_driver', l.with_driver, 'notes', l.notes) ORDER BY l.line_no)
+      INTO v_old_lines FROM marketplace.rfq_line l WHERE l.rfq_id = p_rfq_id;
+    IF p_lines IS NOT NULL THEN
+        PERFORM marketplace.check_rfq_lines(p_lines);
+        SELECT jsonb_agg(jsonb_build_object('vehicle_type', x.l ->> 'vehicle_type', 'engine_type', x.l ->> 'engine_type',
+                                            'quantity', (x.l ->> 'quantity')::integer,
+                                            'with_driver', coalesce((x.l ->> 'with_driver')::boolean, false),
+                                            'notes', coalesce(x.l ->> 'notes', '')) ORDER BY x.n)
+          INTO v_new_lines FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS x(l, n);
+    END IF;
+    -- What changes, old and new, for the audit trail; nothing to do when nothing changes.
+    SELECT jsonb_object_agg(c.key, c.value), jsonb_object_agg(c.key, o.value) INTO v_changed, v_old
+      FROM jsonb_each(jsonb_build_object('title', v_new.title, 'description', v_new.description, 'start_date', v_new.start_date,
+                                         'end_date', v_new.end_date, 'bid_deadline', v_new.bid_deadline)
+                      || jsonb_build_object('lines', coalesce(v_new_lines, v_old_lines))) c
+      JOIN jsonb_each(jsonb_build_object('title', v_rfq.title, 'description', v_rfq.description, 'start_date', v_rfq.start_date,
+                                         'end_date', v_rfq.end_date, 'bid_deadline', v_rfq.bid_deadline)
+                      || jsonb_build_object('lines', v_old_lines)) o ON o.key = c.key
+     WHERE c.value IS DISTINCT FROM o.value;
+    IF v_changed IS NOT NULL THEN
+        UPDATE marketplace.rfq SET title = v_new.title, description = v_new.description, start_date = v_new.start_date,
+                                   end_date = v_new.end_date, bid_deadline = v_new.bid_deadline, updated_at = now()
+         WHERE id = p_rfq_id;
+        IF v_changed ? 'lines' THEN
+            DELETE FROM marketplace.rfq_line WHERE rfq_id = p_rfq_id;
+            PERFORM marketplace.add_rfq_lines(p_rfq_id, p_lines);
+        END IF;
+        PERFORM audit.record('marketplace', 'rfq', p_rfq_id::text, 'UPDATED', v_old, v_changed);
+    END IF;
+    RETURN marketplace.get_rfq(p_rfq_id);
+END
+$$;
+COMMENT ON FUNCTION marketplace.update_rfq(bigint, text, date, date, timestamptz, jsonb, text) IS
+'A business edits its DRAFT RFQ: title, period, bid deadline, description, lines; what is not given is kept.
+Every argument left NULL keeps the draft''s value; p_lines, when given, replaces all the lines (new line ids, numbered
+in order; as in create_rfq). The draft as edited passes the checks of create_rfq (so a deadline that has passed must
+be moved). Nothing changes on a refusal; a change is audited (UPDATED, old and new values of what changed), an edit
+that changes nothing writes nothing. Returns the RFQ as marketplace.get_rfq shows it. A published RFQ is never edited,
+whoever writes (triggers on marketplace.rfq and rfq_line). Errors: IDENTITY_NOT_A_BUSINESS, MARKETPLACE_UNKNOWN_RFQ
+(another business''s RFQ too), MARKETPLACE_RFQ_NOT_EDITABLE (409), MARKETPLACE_INVALID_RFQ, MASTERDATA_UNKNOWN_LOOKUP.
+Locks the RFQ FOR UPDATE (a publish waits). Assumes READ COMMITTED.';
 
 CREATE FUNCTION marketplace.publish_rfq(p_rfq_id bigint)
 RETURNS marketplace.rfq

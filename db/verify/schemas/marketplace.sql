@@ -18,11 +18,12 @@ SELECT 'marketplace.rfq_business_id_idx'::regclass, 'marketplace.rfq_status_idx'
 SELECT 1 / (count(*) = 4)::int FROM core.secret
  WHERE table_schema = 'marketplace' AND (table_name, coalesce(column_name, ''), kind) IN
        (('rfq', 'alias_key', 'SECRET'), ('bid', '', 'SEALED'), ('bid_line', '', 'SEALED'), ('award', '', 'SEALED'));
-SELECT 1 / (count(*) = 15)::int FROM core.error
+SELECT 1 / (count(*) = 16)::int FROM core.error
  WHERE module = 'marketplace' AND code IN ('MARKETPLACE_INVALID_RFQ', 'MARKETPLACE_UNKNOWN_RFQ', 'MARKETPLACE_FORBIDDEN',
        'MARKETPLACE_INVALID_STATE', 'MARKETPLACE_KYB_REQUIRED', 'MARKETPLACE_DEADLINE_TOO_SOON', 'MARKETPLACE_QUOTA_EXCEEDED',
        'MARKETPLACE_PROVIDER_NOT_VERIFIED', 'MARKETPLACE_BIDDING_CLOSED', 'MARKETPLACE_INVALID_BID', 'MARKETPLACE_NO_BID',
-       'MARKETPLACE_BIDS_SEALED', 'MARKETPLACE_INVALID_AWARD', 'MARKETPLACE_AWARD_IMMUTABLE', 'MARKETPLACE_AWARD_EXCEEDS');
+       'MARKETPLACE_BIDS_SEALED', 'MARKETPLACE_INVALID_AWARD', 'MARKETPLACE_AWARD_IMMUTABLE', 'MARKETPLACE_AWARD_EXCEEDS',
+       'MARKETPLACE_RFQ_NOT_EDITABLE');
 SELECT 1 / (has_schema_privilege(r, 'marketplace', 'USAGE') AND NOT has_schema_privilege(r, 'marketplace', 'CREATE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r;
 SELECT 1 / (NOT has_table_privilege(r, t, 'INSERT, UPDATE, DELETE, TRUNCATE'))::int

@@ -22,6 +22,7 @@ SELECT 'api.apply_trust_events()'::regprocedure;
 SELECT 'api.add_commission_strategy(core.finite_timestamptz, core.json_doc, core.long_text)'::regprocedure;
 SELECT 'api.commission_terms(core.name_text, core.name_text, core.finite_timestamptz)'::regprocedure;
 SELECT 'api.create_rfq(core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)'::regprocedure;
+SELECT 'api.update_rfq(bigint, core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)'::regprocedure;
 SELECT 'api.publish_rfq(bigint)'::regprocedure;
 SELECT 'api.cancel_rfq(bigint)'::regprocedure;
 SELECT 'api.rfq(bigint)'::regprocedure;
@@ -58,6 +59,7 @@ SELECT 1 / (has_function_privilege('mercato_user', f, 'EXECUTE') AND has_functio
                     'api.add_commission_strategy(core.finite_timestamptz, core.json_doc, core.long_text)',
                     'api.commission_terms(core.name_text, core.name_text, core.finite_timestamptz)',
                     'api.create_rfq(core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)',
+                    'api.update_rfq(bigint, core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)',
                     'api.publish_rfq(bigint)',
                     'api.cancel_rfq(bigint)',
                     'api.rfq(bigint)',
