@@ -1,7 +1,7 @@
 -- Tests for functions/marketplace/rfqs: drafting an RFQ (checked lines and dates), editing the draft (the same checks,
 -- owner only, nothing changed on a refusal, audited), publishing it (KYB, quota), cancelling.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
@@ -28,6 +28,10 @@ SELECT parties.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'biz';
 SELECT tests.as_user('kc|mk-biz');
 SELECT is((api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'published');
 SELECT is((api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'))).status, 'PUBLISHED', 'publishing again is a no-op');
+INSERT INTO ids SELECT 'soon', api.create_rfq('Soon', current_date + 1, current_date + 5, now() + interval '30 minutes',
+    '[{"vehicle_type": "SUV", "quantity": 1}]');
+SELECT throws_like($$SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'soon'))$$, 'MARKETPLACE_DEADLINE_TOO_SOON:%',
+                   'providers get at least RFQ_MIN_BID_WINDOW_MINUTES to bid');
 INSERT INTO ids SELECT 'empty', api.create_rfq('Nobody bids', current_date + 1, current_date + 5, now() + interval '2 hours',
     '[{"vehicle_type": "SUV", "quantity": 1}]');
 SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'empty'));
