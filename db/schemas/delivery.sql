@@ -105,4 +105,21 @@ INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VA
 ('delivery', 'otp', 'code_hmac', 'SECRET', 'keyed hash of a one-time code'),
 ('delivery', 'otp_key', 'secret', 'SECRET', 'the HMAC key of the one-time codes');
 
+-- The module's error codes (CONVENTIONS.md, Errors); docs/errors.md is generated from them.
+INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
+('DELIVERY_UNKNOWN_ASSIGNMENT', 'delivery', 'PT404', 'no such assignment', NULL,
+ 'The assignment does not exist or the caller is not its provider (answered alike).'),
+('DELIVERY_UNKNOWN_SESSION', 'delivery', 'PT404', 'no such delivery session', NULL,
+ 'The session does not exist or the caller is not a party to it (answered alike).'),
+('DELIVERY_INVALID_STATE', 'delivery', 'PT409', 'the assignment or session is not in a state that allows this', NULL,
+ 'e.g. a DELIVERY session for a vehicle already handed over, a RETURN before the handover, a resend on a closed session.'),
+('DELIVERY_SESSION_EXISTS', 'delivery', 'PT409', 'a session of this type is already open for the assignment',
+ 'use delivery.resend_code for a new code', 'At most one live DELIVERY and one live RETURN session per assignment.'),
+('DELIVERY_RESEND_TOO_SOON', 'delivery', 'PT429', 'a new code was issued too recently',
+ 'wait OTP_RESEND_COOLDOWN_SECONDS between codes', 'Resends are rate-limited per session.'),
+('DELIVERY_RESEND_LIMIT', 'delivery', 'PT429', 'no more codes for this session',
+ 'cancel the session and open a new one', 'A session issues at most 1 + OTP_MAX_RESENDS codes.'),
+('DELIVERY_INVALID_INPUT', 'delivery', 'PT400', 'a delivery argument is malformed', NULL,
+ 'The detail names the argument (channel, session type, handover record).');
+
 COMMIT;

@@ -124,4 +124,40 @@ INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VA
 ('marketplace', 'bid_line', NULL, 'SEALED', 'sealed bid prices, seen only by the bidding provider until the deadline'),
 ('marketplace', 'award', NULL, 'SEALED', 'an award''s unit price is its provider''s price: not for the other providers');
 
+-- The module's error codes (CONVENTIONS.md, Errors); docs/errors.md is generated from them.
+INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
+('MARKETPLACE_INVALID_RFQ', 'marketplace', 'PT400', 'the RFQ is malformed', NULL,
+ 'A field of the RFQ or of one of its lines is missing or out of range; the detail names it.'),
+('MARKETPLACE_UNKNOWN_RFQ', 'marketplace', 'PT404', 'no such RFQ', NULL,
+ 'The RFQ does not exist, or the caller may not see it (a provider sees published RFQs only; answered alike).'),
+('MARKETPLACE_FORBIDDEN', 'marketplace', 'PT403', 'only the RFQ''s business (or an admin) may do this', NULL,
+ 'The caller is not the business that owns the RFQ.'),
+('MARKETPLACE_INVALID_STATE', 'marketplace', 'PT409', 'the RFQ is not in a state that allows this', NULL,
+ 'e.g. publishing an RFQ twice, awarding a cancelled one; the detail gives the state.'),
+('MARKETPLACE_KYB_REQUIRED', 'marketplace', 'PT403', 'the business must pass KYB before publishing RFQs',
+ 'ask the platform to verify the business', 'Only businesses whose kyb_status is VERIFIED publish.'),
+('MARKETPLACE_DEADLINE_TOO_SOON', 'marketplace', 'PT400', 'the bid deadline is too close',
+ 'leave providers at least RFQ_MIN_BID_WINDOW_MINUTES to bid', 'Publishing needs the deadline that far in the future.'),
+('MARKETPLACE_QUOTA_EXCEEDED', 'marketplace', 'PT429', 'the business has published its monthly quota of RFQs',
+ 'wait for next month or move up a tier', 'The business tier''s max_rfqs_per_month is reached for this calendar month (UTC).'),
+('MARKETPLACE_PROVIDER_NOT_VERIFIED', 'marketplace', 'PT403', 'only verified providers may bid', NULL,
+ 'The calling provider''s verification_status is not VERIFIED.'),
+('MARKETPLACE_BIDDING_CLOSED', 'marketplace', 'PT409', 'bidding on this RFQ is closed', NULL,
+ 'The bid deadline has passed by the database clock, or the RFQ is no longer published.'),
+('MARKETPLACE_INVALID_BID', 'marketplace', 'PT400', 'the bid is malformed', NULL,
+ 'A bid line names another RFQ''s line, a price that is not positive or too precise, or a quantity out of range.'),
+('MARKETPLACE_NO_BID', 'marketplace', 'PT404', 'the caller has no bid on this RFQ', NULL, 'Nothing to withdraw or show.'),
+('MARKETPLACE_BIDS_SEALED', 'marketplace', 'PT403', 'bids are sealed until the bid deadline', NULL,
+ 'Before the deadline nobody on the business side learns anything about bids, not even whether there are any.'),
+('MARKETPLACE_INVALID_AWARD', 'marketplace', 'PT400', 'the award is malformed', NULL,
+ 'An award names an unknown line or bidder alias, a bidder without a price for that line, or a non-positive quantity.'),
+('MARKETPLACE_AWARD_IMMUTABLE', 'marketplace', 'PT403', 'awards are never changed', NULL,
+ 'An award is a fact the contract is built on; UPDATE and DELETE are refused for everyone.'),
+('MARKETPLACE_AWARD_EXCEEDS', 'marketplace', 'PT409', 'the award exceeds what was requested or offered', NULL,
+ 'Per line the awards may not exceed quantity_required, nor per bid the quantity offered.'),
+('MARKETPLACE_RFQ_NOT_EDITABLE', 'marketplace', 'PT409', 'only a DRAFT RFQ can be edited',
+ 'cancel it and create a new one', 'Once published (or cancelled, awarded, closed) an RFQ''s title, description, dates, '
+ 'currency and lines never change: providers bid on them. Refused by marketplace.update_rfq and, for any writer, by '
+ 'triggers on marketplace.rfq and marketplace.rfq_line; the detail gives the state.');
+
 COMMIT;

@@ -94,6 +94,23 @@ def test_unknown_functions_and_argument_names_are_404(rest: PostgREST) -> None:
     assert rest.rpc("transfer", {"p_nonsense": 1}, claims=SERVICE).status == 404
 
 
+def test_a_rule_set_version_without_its_rules_is_refused_when_it_commits(rest: PostgREST, db_url: str) -> None:
+    """Issue 15: api.add_policy_version accepted a COMMISSION_STRATEGY (or tier-rule) version without rule rows, and every
+    later contract failed. The product's deferred constraint triggers refuse it at commit, over HTTP as a 400."""
+    def versions() -> int:
+        with psycopg.connect(db_url) as conn:
+            return conn.execute("SELECT count(*) FROM masterdata.policy_version").fetchone()[0]
+    before = versions()
+    for code in ("COMMISSION_STRATEGY", "PROVIDER_TIER_RULES", "BUSINESS_TIER_RULES"):
+        r = rest.rpc("add_policy_version", {"p_policy_code": code, "p_effective_from": "2099-01-01T00:00:00Z",
+                                            "p_body": {"rows": "rules"}}, claims=SERVICE)
+        assert (r.status, r.code) == (400, "MASTERDATA_RULES_REQUIRED"), (code, r.status, r.body)
+    assert versions() == before, "nothing is kept"
+    kernel = rest.rpc("add_policy_version", {"p_policy_code": "API_TEST_POLICY", "p_effective_from": "2099-01-01T00:00:00Z",
+                                             "p_body": {"rate": "0.1"}}, claims=SERVICE)
+    assert kernel.status == 200 and versions() == before + 1, "other policies need no rule rows"
+
+
 def test_every_documented_error_code_exists(db_url: str) -> None:
     functions, _, errors = fetch_api(db_url)
     unknown = {f["name"]: c for f in functions for c in documented_codes(f["comment"]) if c not in errors}

@@ -413,6 +413,16 @@ def _open_rfq(w: World) -> dict:
     return {"p_rfq_id": rfq, "p_lines": [{"rfq_line_id": line, "unit_price": "120.50", "quantity": 2}]}
 
 
+def _draft(w: World) -> dict:
+    if not hasattr(w, "_draft"):
+        start = dt.date.today() + dt.timedelta(days=2)
+        w._draft = w.ok("create_rfq", {"p_title": "draft", "p_start_date": str(start), "p_end_date": str(start + dt.timedelta(days=3)),
+                                       "p_bid_deadline": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).isoformat(),
+                                       "p_lines": [{"vehicle_type": "SEDAN", "quantity": 1}]}, "biz")
+    return {"p_rfq_id": w._draft, "p_lines": [{"vehicle_type": "SUV", "engine_type": "DIESEL", "quantity": 2, "with_driver": True,
+                                               "notes": "n"}]}
+
+
 def _award(w: World) -> dict:
     rfq, line, bidder = w.bid_closed_rfq()
     return {"p_rfq_id": rfq, "p_awards": [{"rfq_line_id": line, "bidder": bidder, "quantity": 1}]}
@@ -467,6 +477,7 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("add_vehicle", "p_images"): ("prov", lambda w: {"p_plate_number": f"I{w.tag[:4]} {w.unique('v').split('-')[-1]}",
                                                      "p_vehicle_type": "SEDAN", "p_seat_count": 4,
                                                      "p_images": {"front": "https://x.test/f.jpg", "back": "https://x.test/b.jpg"}}),
+    ("update_rfq", "p_lines"): ("biz", _draft),
     ("create_rfq", "p_lines"): ("biz", lambda w: {
         "p_title": "vans", "p_start_date": str(dt.date.today() + dt.timedelta(days=2)),
         "p_end_date": str(dt.date.today() + dt.timedelta(days=5)),

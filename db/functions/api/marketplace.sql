@@ -132,6 +132,12 @@ RETURN marketplace.create_rfq(p_title, p_start_date, p_end_date, p_bid_deadline,
 SELECT core.wrap('api.create_rfq(core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)', 'marketplace.create_rfq(text, date, date, timestamptz, jsonb, text)',
                  'A business.', 'mercato_user', 'mercato_service');
 
+CREATE FUNCTION api.update_rfq(p_rfq_id bigint, p_title core.name_text DEFAULT NULL, p_start_date core.finite_date DEFAULT NULL, p_end_date core.finite_date DEFAULT NULL, p_bid_deadline core.finite_timestamptz DEFAULT NULL, p_lines core.json_doc DEFAULT NULL, p_description core.long_text DEFAULT NULL)
+RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN marketplace.update_rfq(p_rfq_id, p_title, p_start_date, p_end_date, p_bid_deadline, p_lines, p_description);
+SELECT core.wrap('api.update_rfq(bigint, core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text)', 'marketplace.update_rfq(bigint, text, date, date, timestamptz, jsonb, text)',
+                 'The RFQ''s business, while it is a DRAFT.', 'mercato_user', 'mercato_service');
+
 CREATE FUNCTION api.publish_rfq(p_rfq_id bigint)
 RETURNS marketplace.rfq_summary LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC

@@ -1,7 +1,7 @@
 -- Tests for functions/api/marketplace: every endpoint is documented and granted explicitly; the wrappers keep the
 -- module functions' rules (sealed bids, who may verify a code).
 BEGIN;
-SELECT plan(7);
+SELECT plan(9);
 
 SELECT is((SELECT count(*)::int FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace
             AND has_function_privilege('mercato_anon', p.oid, 'EXECUTE')
@@ -11,6 +11,11 @@ SELECT function_privs_are('api', 'verify_code', ARRAY['bigint', 'core.name_text'
                           'authenticated callers may try codes (the function decides who)');
 SELECT volatility_is('api', 'rfq_bids', ARRAY['bigint'], 'stable', 'ranked bids are a GET');
 SELECT volatility_is('api', 'verify_code', ARRAY['bigint', 'core.name_text', 'core.json_doc'], 'volatile', 'verifying is a POST');
+SELECT function_privs_are('api', 'update_rfq', ARRAY['bigint', 'core.name_text', 'core.finite_date', 'core.finite_date',
+                          'core.finite_timestamptz', 'core.json_doc', 'core.long_text'], 'mercato_anon', ARRAY[]::text[],
+                          'anonymous callers edit no RFQ');
+SELECT volatility_is('api', 'update_rfq', ARRAY['bigint', 'core.name_text', 'core.finite_date', 'core.finite_date',
+                     'core.finite_timestamptz', 'core.json_doc', 'core.long_text'], 'volatile', 'editing a draft is a POST');
 SELECT alike(obj_description('api.verify_code(bigint, core.name_text, core.json_doc)'::regprocedure, 'pg_proc'), '%is NOT an error%',
              'the wrapper documents that a wrong code is an answer');
 

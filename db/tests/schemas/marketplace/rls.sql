@@ -5,28 +5,17 @@ SELECT plan(14);
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
 SELECT identity.create_tenant('mr-other', 'Another marketplace');
-SELECT identity.register_user(s, t, s) FROM (VALUES ('kc|mr-a', 'BUSINESS'), ('kc|mr-b', 'BUSINESS'), ('kc|mr-p1', 'PROVIDER'),
-    ('kc|mr-p2', 'PROVIDER'), ('kc|mr-admin', 'ADMIN')) x(s, t);
-SELECT identity.register_user('kc|mr-tp', 'PROVIDER', 'elsewhere', (SELECT id FROM identity.tenant WHERE code = 'mr-other'));
+INSERT INTO ids SELECT 'a', tests.new_business('kc|mr-a', 'A');
+INSERT INTO ids SELECT 'b', tests.new_business('kc|mr-b', 'B', p_verified => false);
+INSERT INTO ids SELECT 'p1', tests.new_provider('kc|mr-p1', 'P1');
+INSERT INTO ids SELECT 'p2', tests.new_provider('kc|mr-p2', 'P2');
+INSERT INTO ids SELECT 'tp', tests.new_provider('kc|mr-tp', 'TP', p_tenant_code => 'mr-other');
+SELECT identity.register_user('kc|mr-admin', 'ADMIN', 'kc|mr-admin');
 SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|mr-admin'), 'PLATFORM_ADMIN');
-SELECT tests.as_user('kc|mr-a'); INSERT INTO ids SELECT 'a', api.register_business('A', 'RETAIL'); RESET ROLE;
-SELECT tests.as_user('kc|mr-b'); INSERT INTO ids SELECT 'b', api.register_business('B', 'RETAIL'); RESET ROLE;
-SELECT tests.as_user('kc|mr-p1'); INSERT INTO ids SELECT 'p1', api.register_provider('COMPANY', 'P1'); RESET ROLE;
-SELECT tests.as_user('kc|mr-p2'); INSERT INTO ids SELECT 'p2', api.register_provider('COMPANY', 'P2'); RESET ROLE;
-SELECT tests.as_user('kc|mr-tp'); INSERT INTO ids SELECT 'tp', api.register_provider('COMPANY', 'TP'); RESET ROLE;
-SELECT parties.set_business_kyb(v, 'VERIFIED') FROM ids WHERE k = 'a';
-SELECT parties.set_provider_verification(v, 'VERIFIED') FROM ids WHERE k IN ('p1', 'p2', 'tp');
-SELECT tests.as_user('kc|mr-a');
-INSERT INTO ids SELECT 'rfq', api.create_rfq('Vans', current_date + 1, current_date + 9, now() + interval '2 hours',
-    '[{"vehicle_type": "SEDAN", "quantity": 2}]');
-SELECT api.publish_rfq((SELECT v FROM ids WHERE k = 'rfq'));
-INSERT INTO ids SELECT 'draft', api.create_rfq('Draft', current_date + 1, current_date + 9, now() + interval '2 hours',
-    '[{"vehicle_type": "SEDAN", "quantity": 1}]');
-RESET ROLE;
-INSERT INTO ids SELECT 'line', id FROM marketplace.rfq_line WHERE rfq_id = (SELECT v FROM ids WHERE k = 'rfq');
+INSERT INTO ids SELECT 'rfq', tests.new_rfq('kc|mr-a', '[{"vehicle_type": "SEDAN", "quantity": 2}]', 'Vans', 9);
+INSERT INTO ids SELECT 'draft', tests.new_rfq('kc|mr-a', '[{"vehicle_type": "SEDAN", "quantity": 1}]', 'Draft', 9, p_publish => false);
+SELECT tests.bid('kc|mr-p1', v, 1000, 2) FROM ids WHERE k = 'rfq';
 SELECT tests.as_user('kc|mr-p1');
-SELECT api.submit_bid((SELECT v FROM ids WHERE k = 'rfq'),
-    jsonb_build_array(jsonb_build_object('rfq_line_id', (SELECT v FROM ids WHERE k = 'line'), 'unit_price', '1000', 'quantity', 2)));
 SELECT is((SELECT count(*)::int FROM marketplace.visible_bid_lines()), 1, 'a provider reads its own bid lines');
 SELECT throws_ok($$SELECT 1 FROM marketplace.bid_line$$, '42501', NULL, 'through the sealed read only: no row filter EXPLAIN could count');
 RESET ROLE;

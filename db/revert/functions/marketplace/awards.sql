@@ -1,0 +1,7 @@
+-- Revert mercato:functions/marketplace/awards from pg
+
+BEGIN;
+
+DROP FUNCTION marketplace.award_rfq(bigint, jsonb);
+
+COMMIT;
