@@ -119,6 +119,23 @@ def test_a_staff_member_creates_an_rfq_for_its_business_but_cannot_do_an_admin_a
     assert w.ok("me", {}, "staff")[0]["business_id"] == w.biz["A"]
 
 
+def test_staff_work_on_the_business_s_rfqs_and_awarding_needs_an_admin(world: World) -> None:
+    """The business's objects name it, so any member acts on them without an org claim, within its role: STAFF reads,
+    edits and publishes the business's RFQ; awarding (money follows) needs an ADMIN or OWNER."""
+    w = world
+    rfq = w.ok("create_rfq", rfq_args("vans"), "owner")
+    assert w.ok("rfq", {"p_rfq_id": rfq}, "staff")["id"] == rfq, "STAFF reads the RFQ its OWNER created"
+    w.ok("update_rfq", {"p_rfq_id": rfq, "p_title": "vans, edited"}, "staff")
+    w.ok("publish_rfq", {"p_rfq_id": rfq}, "staff")
+    award = w.call("award_rfq", {"p_rfq_id": rfq, "p_awards": []}, "staff")
+    assert (award.status, award.code) == (403, "IDENTITY_ORG_ROLE_REQUIRED"), award.body
+    outsider = w.call("rfq", {"p_rfq_id": rfq}, "owner_b")
+    assert (outsider.status, outsider.code) == (404, "MARKETPLACE_UNKNOWN_RFQ"), "another business sees nothing"
+    with psycopg.connect(w.url) as conn:
+        assert conn.execute("SELECT title, status FROM marketplace.rfq WHERE id = %s", (rfq,)).fetchone() == (
+            "vans, edited", "PUBLISHED")
+
+
 def test_a_member_of_two_businesses_picks_one_with_the_org_claim(world: World) -> None:
     w = world
     ambiguous = w.call("create_rfq", rfq_args("which one?"), "multi")

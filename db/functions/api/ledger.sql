@@ -18,9 +18,9 @@ BEGIN
     RETURN QUERY
     SELECT a.id, a.purpose::text, a.currency::text, b.balance, b.held, b.available, b.status
       FROM ledger.account a
-      JOIN (SELECT 'BUSINESS' AS owner_type, bu.id::text AS owner_id FROM parties.business bu WHERE bu.user_id = v_actor.user_id
+      JOIN (SELECT 'BUSINESS' AS owner_type, parties.my_business_id()::text AS owner_id
             UNION ALL
-            SELECT 'PROVIDER', pr.id::text FROM parties.provider pr WHERE pr.user_id = v_actor.user_id) o
+            SELECT 'PROVIDER', parties.my_provider_id()::text) o
         ON o.owner_type = a.owner_type AND o.owner_id = a.owner_id
       CROSS JOIN LATERAL ledger.account_balance(a.id) b
      ORDER BY a.id;
@@ -50,8 +50,8 @@ BEGIN
     IF NOT EXISTS (
         SELECT 1 FROM ledger.account a
          WHERE a.id = p_account_id
-           AND ((a.owner_type = 'BUSINESS' AND a.owner_id IN (SELECT b.id::text FROM parties.business b WHERE b.user_id = v_actor.user_id))
-             OR (a.owner_type = 'PROVIDER' AND a.owner_id IN (SELECT p.id::text FROM parties.provider p WHERE p.user_id = v_actor.user_id)))) THEN
+           AND ((a.owner_type = 'BUSINESS' AND a.owner_id = parties.my_business_id()::text)
+             OR (a.owner_type = 'PROVIDER' AND a.owner_id = parties.my_provider_id()::text))) THEN
         PERFORM core.raise('LEDGER_UNKNOWN_ACCOUNT', format('account %s', p_account_id));
     END IF;
     -- NULL bounds are open: an api caller never sends (nor needs) an infinity.

@@ -26,7 +26,8 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('CONTRACTS_UNKNOWN_LINE', format('contract line %s', p_contract_line_id));
     END IF;
-    IF NOT parties.is_marketplace_admin() AND (parties.current_provider()).id IS DISTINCT FROM v_line.provider_id THEN
+    IF NOT parties.is_marketplace_admin() AND NOT parties.acts_for_provider(v_line.provider_id) THEN
+        PERFORM parties.current_provider();   -- the caller's own errors first (not authenticated, not a provider)
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('contract line %s belongs to another provider', p_contract_line_id));
     END IF;
     -- Parent before child: the contract (shared), then the line (serialises the quantity count).
@@ -98,10 +99,8 @@ BEGIN
     END IF;
     SELECT * INTO v FROM contracts.contract WHERE id = v_row.contract_id;
     IF NOT parties.is_marketplace_admin()
-       AND (identity.current_actor()).user_id IS DISTINCT FROM
-           (SELECT p.user_id FROM parties.provider p WHERE p.id = v_row.provider_id)
-       AND (identity.current_actor()).user_id IS DISTINCT FROM
-           (SELECT b.user_id FROM parties.business b WHERE b.id = v.business_id) THEN
+       AND NOT parties.acts_for_provider(v_row.provider_id)
+       AND NOT parties.acts_for_business(v.business_id) THEN
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('assignment %s', p_assignment_id));
     END IF;
     UPDATE contracts.assignment SET status = 'CANCELLED', end_reason = left(p_reason, 500)

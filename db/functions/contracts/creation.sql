@@ -62,15 +62,20 @@ BEGIN
     IF identity.is_service() OR (p_admin_ok AND parties.is_marketplace_admin()) THEN
         RETURN;
     END IF;
-    v_business := parties.current_business();
-    IF v_business.id IS DISTINCT FROM p_contract.business_id THEN
+    IF NOT parties.acts_for_business(p_contract.business_id, 'ADMIN') THEN
+        IF parties.acts_for_business(p_contract.business_id) THEN
+            PERFORM core.raise('IDENTITY_ORG_ROLE_REQUIRED',
+                               format('contract %s: an ADMIN or OWNER of its business acts on it', p_contract.id));
+        END IF;
+        v_business := parties.current_business();   -- the caller's own errors first (not authenticated, not a business)
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('contract %s belongs to another business', p_contract.id));
     END IF;
 END
 $$;
 COMMENT ON FUNCTION contracts.require_contract_party(contracts.contract, boolean) IS
-'Refuse unless the caller is the contract''s business owner, the service role (back office) or, when p_admin_ok, a
-marketplace admin. Errors: CONTRACTS_FORBIDDEN, IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE, IDENTITY_NOT_A_BUSINESS.';
+'Refuse unless the caller acts for the contract''s business as ADMIN or OWNER (parties.acts_for_business), is the
+service role (back office) or, when p_admin_ok, a marketplace admin. Errors: CONTRACTS_FORBIDDEN,
+IDENTITY_ORG_ROLE_REQUIRED (a STAFF member), IDENTITY_NOT_AUTHENTICATED, IDENTITY_USER_INACTIVE, IDENTITY_NOT_A_BUSINESS.';
 
 -- Contract from award -------------------------------------------------------------------------------
 
@@ -96,7 +101,12 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('CONTRACTS_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
-    IF NOT parties.is_marketplace_admin() AND (parties.current_business()).id IS DISTINCT FROM v_rfq.business_id THEN
+    IF NOT parties.is_marketplace_admin() AND NOT parties.acts_for_business(v_rfq.business_id, 'ADMIN') THEN
+        IF parties.acts_for_business(v_rfq.business_id) THEN
+            PERFORM core.raise('IDENTITY_ORG_ROLE_REQUIRED',
+                               format('rfq %s: an ADMIN or OWNER of its business makes the contract', p_rfq_id));
+        END IF;
+        PERFORM parties.current_business();   -- the caller's own errors first (not authenticated, not a business)
         PERFORM core.raise('CONTRACTS_FORBIDDEN', format('rfq %s belongs to another business', p_rfq_id));
     END IF;
     -- A retry (or a concurrent second call) gets the contract already made from this RFQ.

@@ -26,10 +26,10 @@ BEGIN
         IF v_user IS NULL THEN
             PERFORM identity.require_user();
         END IF;
-        IF NOT EXISTS (SELECT 1 FROM parties.business b WHERE b.id = v.business_id AND b.user_id = v_user) THEN
+        IF NOT parties.acts_for_business(v.business_id) THEN
             SELECT pp.provider_id INTO v_provider FROM contracts.party_provider pp
-              JOIN parties.provider p ON p.id = pp.provider_id
-             WHERE pp.contract_id = p_contract_id AND p.user_id = v_user;
+             WHERE pp.contract_id = p_contract_id AND parties.acts_for_provider(pp.provider_id)
+             LIMIT 1;
             IF v_provider IS NULL THEN
                 PERFORM core.raise('CONTRACTS_FORBIDDEN', format('contract %s', p_contract_id));
             END IF;
@@ -62,30 +62,31 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_user  bigint;
-    v_admin boolean := parties.is_marketplace_admin();
+    v_admin    boolean := parties.is_marketplace_admin();
+    v_business bigint;
+    v_provider bigint;
 BEGIN
     IF NOT v_admin THEN
-        v_user := (identity.require_user()).user_id;
+        PERFORM identity.require_user();
+        v_business := parties.my_business_id();   -- the organizations the caller acts for (the "org" claim or its only one)
+        v_provider := parties.my_provider_id();
     END IF;
     RETURN QUERY
     SELECT c.id, c.contract_number, c.rfq_id, c.business_id, c.currency, c.start_date, c.end_date,
-           CASE WHEN v_admin OR EXISTS (SELECT 1 FROM parties.business b WHERE b.id = c.business_id AND b.user_id = v_user)
-                THEN c.total_amount END::numeric(20,4),
+           CASE WHEN v_admin OR c.business_id = v_business THEN c.total_amount END::numeric(20,4),
            c.status, c.commission_policy_version_id, c.business_wallet_account_id, c.created_at, c.activated_at,
            c.ended_at, c.end_reason
       FROM contracts.contract c
      WHERE (p_status IS NULL OR c.status = p_status)
        AND (v_admin
-            OR EXISTS (SELECT 1 FROM parties.business b WHERE b.id = c.business_id AND b.user_id = v_user)
-            OR EXISTS (SELECT 1 FROM contracts.party_provider pp JOIN parties.provider p ON p.id = pp.provider_id
-                        WHERE pp.contract_id = c.id AND p.user_id = v_user))
+            OR c.business_id = v_business
+            OR EXISTS (SELECT 1 FROM contracts.party_provider pp WHERE pp.contract_id = c.id AND pp.provider_id = v_provider))
      ORDER BY c.id DESC
      LIMIT least(greatest(coalesce(p_limit, 100), 1), 1000);
 END
 $$;
 COMMENT ON FUNCTION contracts.list_contracts(text, integer) IS
-'Contracts the caller is a party to (as business owner or provider), newest first, optionally by status; a
+'Contracts the caller is a party to (acting for the business or a provider, parties.my_business_id / my_provider_id), newest first, optionally by status; a
 marketplace admin sees all. total_amount is null for a provider (it would reveal the other providers'' prices). p_limit is clamped to 1..1000. Errors: IDENTITY_NOT_AUTHENTICATED. Assumes READ COMMITTED.';
 
 -- No API role executes these: the api wrappers (SECURITY DEFINER) call them as the owner (CONVENTIONS.md, Functions).

@@ -103,8 +103,7 @@ DECLARE
 BEGIN
     SELECT * INTO v_s FROM delivery.session WHERE id = p_session_id FOR UPDATE;
     IF NOT FOUND OR NOT (parties.is_marketplace_admin()
-                         OR EXISTS (SELECT 1 FROM parties.provider p
-                                     WHERE p.id = v_s.provider_id AND p.user_id = (identity.current_actor()).user_id)) THEN
+                         OR parties.acts_for_provider(v_s.provider_id)) THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     ELSIF v_s.status NOT IN ('PENDING', 'LOCKED') THEN
         PERFORM core.raise('DELIVERY_INVALID_STATE', format('session %s is %s', p_session_id, v_s.status));
@@ -127,7 +126,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_user bigint := (identity.require_user()).user_id;
+    v_user bigint := (identity.require_user()).user_id;   -- raises for anonymous callers
 BEGIN
     RETURN QUERY
     SELECT s.id, s.assignment_id, s.session_type, s.status, s.failures, s.failure_budget, s.codes_issued,
@@ -135,8 +134,8 @@ BEGIN
       FROM delivery.session s
      WHERE s.id = p_session_id
        AND (parties.is_marketplace_admin()
-            OR s.business_id IN (SELECT b.id FROM parties.business b WHERE b.user_id = v_user)
-            OR s.provider_id IN (SELECT p.id FROM parties.provider p WHERE p.user_id = v_user));
+            OR parties.acts_for_business(s.business_id)
+            OR parties.acts_for_provider(s.provider_id));
     IF NOT FOUND THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     END IF;

@@ -64,8 +64,7 @@ BEGIN
     END IF;
     SELECT * INTO v_s FROM delivery.session WHERE id = p_session_id FOR UPDATE;
     -- The session's business (the usual caller) is checked first; the admin check only when that fails.
-    IF NOT FOUND OR NOT (EXISTS (SELECT 1 FROM parties.business b WHERE b.id = v_s.business_id AND b.user_id = v_actor.user_id)
-                         OR parties.is_marketplace_admin()) THEN
+    IF NOT FOUND OR NOT (parties.acts_for_business(v_s.business_id) OR parties.is_marketplace_admin()) THEN
         PERFORM core.raise('DELIVERY_UNKNOWN_SESSION', format('session %s', p_session_id));
     END IF;
     IF v_s.status <> 'PENDING' THEN

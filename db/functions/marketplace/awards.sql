@@ -23,6 +23,9 @@ DECLARE
     v_price   numeric[];
     v_offered integer[];
 BEGIN
+    IF NOT parties.is_marketplace_admin() AND NOT parties.acts_for_business(v_rfq.business_id, 'ADMIN') THEN
+        PERFORM core.raise('IDENTITY_ORG_ROLE_REQUIRED', format('rfq %s: an ADMIN or OWNER of its business awards it', p_rfq_id));
+    END IF;
     IF v_rfq.status <> 'PUBLISHED' THEN
         PERFORM core.raise('MARKETPLACE_INVALID_STATE', format('rfq %s is %s', p_rfq_id, v_rfq.status));
     ELSIF clock_timestamp() < v_rfq.bid_deadline THEN

@@ -17,11 +17,10 @@ DECLARE
 BEGIN
     SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id;
     v_owner := FOUND AND (parties.is_marketplace_admin()
-                          OR EXISTS (SELECT 1 FROM parties.business b
-                                      WHERE b.id = v_rfq.business_id AND b.user_id = (identity.current_actor()).user_id));
+                          OR parties.acts_for_business(v_rfq.business_id));
     IF NOT FOUND OR NOT (v_owner OR (v_rfq.status = 'PUBLISHED'
-                                     AND EXISTS (SELECT 1 FROM parties.provider p WHERE p.user_id = (identity.current_actor()).user_id
-                                                    AND marketplace.same_tenant(p_rfq_id, p.id)))) THEN
+                                     AND parties.my_provider_id() IS NOT NULL
+                                     AND marketplace.same_tenant(p_rfq_id, parties.my_provider_id()))) THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
     RETURN jsonb_build_object(

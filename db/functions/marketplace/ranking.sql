@@ -26,8 +26,7 @@ DECLARE
 BEGIN
     SELECT * INTO v_rfq FROM marketplace.rfq WHERE id = p_rfq_id;
     IF NOT FOUND OR NOT (parties.is_marketplace_admin()
-                         OR EXISTS (SELECT 1 FROM parties.business b
-                                     WHERE b.id = v_rfq.business_id AND b.user_id = (identity.current_actor()).user_id)) THEN
+                         OR parties.acts_for_business(v_rfq.business_id)) THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
     IF v_rfq.status = 'DRAFT' OR clock_timestamp() < v_rfq.bid_deadline THEN

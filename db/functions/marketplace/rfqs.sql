@@ -21,7 +21,8 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));
     END IF;
-    IF NOT parties.is_marketplace_admin() AND (parties.current_business()).id IS DISTINCT FROM v_rfq.business_id THEN
+    IF NOT parties.is_marketplace_admin() AND NOT parties.acts_for_business(v_rfq.business_id) THEN
+        PERFORM parties.current_business();   -- the caller's own errors first (not authenticated, not a business)
         PERFORM core.raise('MARKETPLACE_UNKNOWN_RFQ', format('rfq %s', p_rfq_id));   -- another business's: answered as unknown
     END IF;
     RETURN v_rfq;

@@ -44,7 +44,8 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM core.raise('SETTLEMENT_UNKNOWN_CYCLE', format('cycle %s', p_cycle_id));
     END IF;
-    IF NOT parties.is_marketplace_admin() AND (parties.current_provider()).id IS DISTINCT FROM v.provider_id THEN
+    IF NOT parties.is_marketplace_admin() AND NOT parties.acts_for_provider(v.provider_id) THEN
+        PERFORM parties.current_provider();   -- the caller's own errors first (not authenticated, not a provider)
         PERFORM core.raise('SETTLEMENT_FORBIDDEN', format('cycle %s belongs to another provider', p_cycle_id));
     END IF;
     RETURN to_jsonb(v) || jsonb_build_object('lines',
