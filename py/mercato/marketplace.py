@@ -39,6 +39,14 @@ class MarketplaceClient(ModuleClient):
         return self._call_value("api.create_rfq", title=title, start_date=start_date, end_date=end_date,
                                 bid_deadline=bid_deadline, lines=json_doc(lines), description=description)
 
+    def update_rfq(self, rfq_id: int, *, title: str | None = None, start_date: dt.date | None = None,
+                   end_date: dt.date | None = None, bid_deadline: dt.datetime | None = None,
+                   lines: list[dict[str, Any]] | None = None, description: str | None = None) -> dict[str, Any]:
+        """Edit a DRAFT RFQ (what is left None keeps its value; ``lines``, when given, replace all lines)."""
+        return self._call_value("api.update_rfq", rfq_id=rfq_id, title=title, start_date=start_date, end_date=end_date,
+                                bid_deadline=bid_deadline, lines=None if lines is None else json_doc(lines),
+                                description=description)
+
     def publish_rfq(self, rfq_id: int) -> dict[str, Any]:
         return self._call_one("api.publish_rfq", rfq_id=rfq_id)
 

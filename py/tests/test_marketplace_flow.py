@@ -244,3 +244,18 @@ def test_concurrent_first_bids_of_one_provider_make_one_bid_and_no_raw_error(wor
         with psycopg.connect(world.db_url) as conn:
             count, revision = conn.execute("SELECT count(*), max(revision) FROM marketplace.bid WHERE rfq_id = %s", (rfq,)).fetchone()
         assert count == 1 and 1 <= revision <= 8
+
+
+def test_a_draft_is_edited_through_the_client_and_a_published_rfq_is_not(world: World) -> None:
+    start = dt.date.today() + dt.timedelta(days=1)
+    rfq = world.business.marketplace.create_rfq("draft", start, start + dt.timedelta(days=9),
+                                                dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2),
+                                                [{"vehicle_type": "SEDAN", "quantity": 1}])
+    edited = world.business.marketplace.update_rfq(rfq, title="draft, edited",
+                                                   lines=[{"vehicle_type": "SEDAN", "quantity": 3}])
+    assert edited["title"] == "draft, edited" and [line["quantity"] for line in edited["lines"]] == [3]
+    world.business.marketplace.publish_rfq(rfq)
+    with pytest.raises(MercatoError) as info:
+        world.business.marketplace.update_rfq(rfq, title="too late")
+    assert (info.value.code, info.value.http_status) == ("MARKETPLACE_RFQ_NOT_EDITABLE", 409)
+    assert world.business.marketplace.get_rfq(rfq)["title"] == "draft, edited", "a refused edit changes nothing"

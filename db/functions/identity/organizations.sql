@@ -2,6 +2,8 @@
 -- Organizations and their members: which organization the caller acts for (the JWT claim "org", else its only
 -- membership of the kind a call needs), its role there, the OWNER count under the organization's lock, and member
 -- management by OWNERs and ADMINs. docs/identity.md has the role table and where each rule is enforced.
+-- Longer than 400 lines because the acting-organization rules and the member changes share the organization lock and
+-- the OWNER-count trigger: split, a rework of one would have to follow the other.
 
 BEGIN;
 
