@@ -733,4 +733,36 @@ COMMENT ON FUNCTION tests.delivery_session(text, bigint, text) IS
 'The provider user p_provider_sub opens a DELIVERY (default) or RETURN session of its assignment
 (api.start_delivery_session, SMS). Returns the session id and the code, which exists nowhere else.';
 
+CREATE OR REPLACE FUNCTION tests.assigned_world(p_prefix text)
+RETURNS TABLE (k text, v bigint)
+LANGUAGE plpgsql
+VOLATILE
+AS $$
+DECLARE
+    v_biz  text := format('kc|%s-biz', p_prefix);
+    v_p1   text := format('kc|%s-p1', p_prefix);
+    v_ids  jsonb := '{}';
+    v_rfq  bigint;
+    v_con  bigint;
+BEGIN
+    v_ids := v_ids || jsonb_build_object('biz', tests.new_business(v_biz, 'Selam'));
+    v_ids := v_ids || jsonb_build_object('p1', tests.new_provider(v_p1, 'Abebe Cars'));
+    v_ids := v_ids || jsonb_build_object('p2', tests.new_provider(format('kc|%s-p2', p_prefix), 'Other', p_verified => false));
+    v_ids := v_ids || jsonb_build_object('car', tests.insured_vehicle(v_p1, upper(p_prefix) || ' 1'));
+    v_rfq := tests.new_rfq(v_biz, p_title => 'One car');
+    PERFORM tests.bid(v_p1, v_rfq, 1000);
+    PERFORM tests.close_bidding(v_rfq);
+    PERFORM tests.award_all(v_biz, v_rfq);
+    v_con := tests.active_contract(v_biz, v_rfq);
+    v_ids := v_ids || jsonb_build_object('rfq', v_rfq, 'contract', v_con,
+                                         'cline', (SELECT l.id FROM contracts.contract_line l WHERE l.contract_id = v_con));
+    v_ids := v_ids || jsonb_build_object('asg', tests.assign(v_p1, v_con, (v_ids ->> 'car')::bigint));
+    RETURN QUERY SELECT e.key, e.value::bigint FROM jsonb_each_text(v_ids) e;
+END
+$$;
+COMMENT ON FUNCTION tests.assigned_world(text) IS
+'The delivery tests'' world, all through the api: business kc|<prefix>-biz (verified, funded), provider kc|<prefix>-p1
+(verified, one insured ACTIVE car) and kc|<prefix>-p2 (unverified), one RFQ bid on by p1, awarded, an ACTIVE contract in
+escrow and the car assigned (PENDING_DELIVERY). Returns the ids by name: biz, p1, p2, car, rfq, contract, cline, asg.';
+
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

@@ -7,18 +7,8 @@ SELECT plan(29);
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 CREATE TEMP TABLE codes (k text PRIMARY KEY, code text, session_id bigint);
 GRANT ALL ON ids, codes TO mercato_user, mercato_service;
-INSERT INTO ids SELECT 'biz', tests.new_business('kc|dl-biz', 'Selam');
-INSERT INTO ids SELECT 'p1', tests.new_provider('kc|dl-p1', 'Abebe Cars');
-INSERT INTO ids SELECT 'p2', tests.new_provider('kc|dl-p2', 'Other', p_verified => false);
-INSERT INTO ids SELECT 'car', tests.insured_vehicle('kc|dl-p1', 'AA 1');
--- an awarded RFQ, a contract in escrow, one vehicle assigned (all through the api, tests.* builders)
-INSERT INTO ids SELECT 'rfq', tests.new_rfq('kc|dl-biz', p_title => 'One car');
-SELECT tests.bid('kc|dl-p1', v, 1000) FROM ids WHERE k = 'rfq';
-SELECT tests.close_bidding(v) FROM ids WHERE k = 'rfq';
-SELECT tests.award_all('kc|dl-biz', v) FROM ids WHERE k = 'rfq';
-INSERT INTO ids SELECT 'contract', tests.active_contract('kc|dl-biz', v) FROM ids WHERE k = 'rfq';
-INSERT INTO ids SELECT 'cline', id FROM contracts.contract_line WHERE contract_id = (SELECT v FROM ids WHERE k = 'contract');
-INSERT INTO ids SELECT 'asg', tests.assign('kc|dl-p1', (SELECT v FROM ids WHERE k = 'contract'), (SELECT v FROM ids WHERE k = 'car'));
+-- an awarded RFQ, a contract in escrow, one vehicle assigned (tests.assigned_world, all through the api)
+INSERT INTO ids SELECT * FROM tests.assigned_world('dl');
 INSERT INTO codes SELECT 'c1', code, session_id FROM tests.delivery_session('kc|dl-p1', (SELECT v FROM ids WHERE k = 'asg'));
 
 -- wrong codes are answers, counted
