@@ -2,22 +2,13 @@
 BEGIN;
 SELECT plan(18);
 
-SELECT identity.register_user('kc|pt-biz', 'BUSINESS', 'Selam');
-SELECT identity.register_user('kc|pt-prov', 'PROVIDER', 'Abebe');
-SELECT identity.register_user('kc|pt-prov2', 'PROVIDER', 'Tana');
-SELECT identity.register_user('kc|pt-admin', 'ADMIN', 'Admin');
-SELECT identity.assign_role((SELECT id FROM identity.user_account WHERE auth_subject = 'kc|pt-admin'), 'PLATFORM_ADMIN');
 CREATE TEMP TABLE ids (k text PRIMARY KEY, v bigint);
 GRANT ALL ON ids TO mercato_user, mercato_service;
--- parties.current_business / current_provider are internal (API roles reach them through SECURITY DEFINER functions);
--- granted in this rolled-back transaction only, to read the caller's own party as that caller.
-GRANT EXECUTE ON FUNCTION parties.current_business(), parties.current_provider() TO mercato_user;
-
-SELECT tests.as_user('kc|pt-biz');
-INSERT INTO ids SELECT 'biz', api.register_business('Selam Logistics PLC', 'LOGISTICS', 'TIN-0001');
-RESET ROLE;
+-- a business, two providers (the second to be a stranger to the first one's vehicles), a marketplace admin
+INSERT INTO ids SELECT 'biz', tests.new_business('kc|pt-biz', 'Selam Logistics PLC', p_verified => false);
+INSERT INTO ids SELECT 'prov', tests.new_provider('kc|pt-prov', 'Abebe Cars', p_verified => false);
+SELECT identity.assign_role(identity.register_user('kc|pt-admin', 'ADMIN', 'Admin'), 'PLATFORM_ADMIN');
 SELECT tests.as_user('kc|pt-prov');
-INSERT INTO ids SELECT 'prov', api.register_provider('COMPANY', 'Abebe Cars', 'TIN-0002');
 
 -- vehicles
 INSERT INTO ids SELECT 'car', api.add_vehicle(' aa  12345 ', 'SEDAN', 4, 'PETROL', 'Toyota', 'Corolla', ARRAY['vip']);
@@ -60,8 +51,8 @@ SELECT results_eq($$SELECT company_name, days_left FROM api.expiring_insurance(1
 SELECT lives_ok($$SELECT api.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'RETIRED')$$,
                 'a provider may retire its own vehicle');
 RESET ROLE;
+INSERT INTO ids SELECT 'prov2', tests.new_provider('kc|pt-prov2', 'Tana Fleet', p_verified => false);
 SELECT tests.as_user('kc|pt-prov2');
-INSERT INTO ids SELECT 'prov2', api.register_provider('INDIVIDUAL', 'Tana Fleet');
 SELECT throws_like($$SELECT api.set_vehicle_status((SELECT v FROM ids WHERE k = 'car'), 'RETIRED')$$,
                    'IDENTITY_UNKNOWN_VEHICLE:%', 'another provider''s vehicle is unknown to you');
 SELECT throws_like($$SELECT api.add_vehicle_insurance((SELECT v FROM ids WHERE k = 'car'), 'COMPREHENSIVE', 'X',
