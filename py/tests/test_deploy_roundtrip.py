@@ -47,7 +47,7 @@ def test_deploy_revert_deploy_is_identical(empty_db: str) -> None:
         assert [r.ok for r in engine.verify()] == [True] * len(deployed)
 
         engine.revert(confirm=lambda _question: True)
-        assert engine.status().pending == [c.name for c in engine.plan.changes]
+        assert engine.status().pending == [c.format_name_with_tags for c in engine.plan.changes]
         assert schema_dump(empty_db) == empty, "a full revert leaves nothing behind"
 
         engine.deploy()
