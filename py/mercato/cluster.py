@@ -140,7 +140,7 @@ class Cluster:
         return self._run(["pg_ctl", "status", "-D", str(self.pgdata)], check=False).returncode == 0
 
     def init(self) -> None:
-        """Create the cluster (UTF8, UTC, trust auth on loopback and the private socket only)."""
+        """Create the cluster (UTF8, UTC, data checksums, trust auth on loopback and the private socket only)."""
         for path in (self.home, self.rundir):
             path.mkdir(parents=True, exist_ok=True)
             self._chown(path)
@@ -152,8 +152,9 @@ class Cluster:
                     os.chmod(parent, mode | 0o001)
                 if parent == Path("/"):
                     break
+        # --data-checksums: a torn or corrupted page is reported on read instead of being served (docs/operations.md).
         self._run([
-            "initdb", "-D", str(self.pgdata), "--encoding=UTF8", "--locale=C.UTF-8",
+            "initdb", "-D", str(self.pgdata), "--encoding=UTF8", "--locale=C.UTF-8", "--data-checksums",
             "--auth=trust", f"--username={self.db_superuser}",
         ])
         (self.home / "port").write_text(f"{self.port}\n")
@@ -172,6 +173,8 @@ class Cluster:
                 "checkpoint_timeout = 15min\n"
                 "# time WAL writes and flushes (pg_stat_wal), which mercato bench reports per call\n"
                 "track_wal_io_timing = on\n"
+                "# a lock wait longer than deadlock_timeout (1 s) is logged with who holds the lock\n"
+                "log_lock_waits = on\n"
             )
 
     def ensure_cron_conf(self) -> bool:
