@@ -7,22 +7,9 @@ DROP TABLE core.error;
 DROP EVENT TRIGGER mercato_revoke_public_execute;
 DROP FUNCTION core.revoke_public_execute_trg();
 DROP SCHEMA core;
-REVOKE mercato_anon, mercato_user, mercato_service FROM mercato_authenticator;
-
--- Drop the roles unless another database of this cluster still uses them.
-DO $roles$
-DECLARE
-    r text;
-BEGIN
-    FOREACH r IN ARRAY ARRAY['mercato_authenticator', 'mercato_anon', 'mercato_user', 'mercato_service'] LOOP
-        BEGIN
-            EXECUTE format('DROP ROLE IF EXISTS %I', r);
-        EXCEPTION WHEN dependent_objects_still_exist OR object_in_use THEN
-            RAISE NOTICE 'role % kept: still used elsewhere in this cluster', r;
-        END;
-    END LOOP;
-END
-$roles$;
+-- The roles (mercato_anon, mercato_user, mercato_service, mercato_authenticator) and their memberships are left alone:
+-- they belong to the cluster, other databases of it may be deployed, and db/roles.sql (`mercato db roles`) is where a
+-- cluster gets them. Dropping them is a DBA's decision (DROP ROLE), never a revert's.
 
 DROP EXTENSION IF EXISTS btree_gist;
 DROP EXTENSION IF EXISTS pgcrypto;

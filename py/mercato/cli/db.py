@@ -42,6 +42,24 @@ def url() -> None:
     click.echo(database_url())
 
 
+@db.command()
+def roles() -> None:
+    """Create Mercato's cluster-wide roles where missing (db/roles.sql); run it before pg_restore on a fresh cluster."""
+    import psycopg
+
+    from mercato.config import project_root
+
+    script = (project_root() / "db" / "roles.sql").read_text()
+    names = ("mercato_anon", "mercato_user", "mercato_service", "mercato_authenticator")
+    query = "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)"
+    with psycopg.connect(database_url(), autocommit=True) as conn:
+        before = {r[0] for r in conn.execute(query, (list(names),))}
+        conn.execute(script)
+        after = {r[0] for r in conn.execute(query, (list(names),))}
+    for name in names:
+        click.echo(f"{name}: {'created' if name in after - before else 'exists'}")
+
+
 @db.command(context_settings={"ignore_unknown_options": True})
 @click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
 def psql(psql_args: tuple[str, ...]) -> None:
