@@ -111,7 +111,7 @@ def register(group: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
     @_errors_to_exit
     def status(as_json: bool) -> None:
-        """Show the last deployed change and what is left to deploy."""
+        """Show the last deployed change, what is left to deploy and which deployed changes have drifted."""
         st = _engine(quiet=True).status()
         if as_json:
             click.echo(json.dumps(st.to_dict(), indent=2, ensure_ascii=False))
