@@ -55,6 +55,7 @@ __all__ = [
     "Identity",
     "VerifyResult",
     "ChangeState",
+    "Drift",
     "Status",
     "Event",
     "Engine",
@@ -1010,6 +1011,23 @@ class ChangeState:
 
 
 @dataclass
+class Drift:
+    """A deployed change whose deploy script is no longer the one the registry recorded.
+
+    ``deployed_hash`` is the registry's ``script_hash`` (SHA-1 of the deploy script when it was deployed),
+    ``current_hash`` that of the file the plan now names for the change (``None`` when the file is missing or the
+    change is no longer in the plan), ``script`` that file's path (``None`` when not in the plan).
+    """
+
+    change: str
+    change_id: str
+    script: str | None
+    deployed_hash: str
+    current_hash: str | None
+    reason: str
+
+
+@dataclass
 class Status:
     """Where a database stands relative to the plan."""
 
@@ -1018,6 +1036,7 @@ class Status:
     last_change: ChangeState | None
     deployed_count: int
     pending: list[str]
+    drift: list[Drift] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -1329,15 +1348,57 @@ class Engine:
         return idx
 
     def status(self) -> Status:
-        """Project, last deployed change, number deployed and the pending changes."""
+        """Project, last deployed change, number deployed, the pending changes and the drifted ones."""
         try:
             deployed = self.deployed_changes()
             last = deployed[-1] if deployed else None
             position = self._plan_index(last) if last else -1
             pending = [c.format_name_with_tags for c in self.plan.changes[position + 1:]]
-            return Status(self.plan.project, self.destination, last, len(deployed), pending)
+            return Status(self.plan.project, self.destination, last, len(deployed), pending,
+                          self._drift(deployed))
         finally:
             self.close()
+
+    # -- drift --------------------------------------------------------------------------------
+
+    def drift(self) -> list[Drift]:
+        """Deployed changes whose deploy script differs from the one recorded at deploy time (empty: no drift).
+
+        Each deployed change's registry ``script_hash`` is compared with the SHA-1 of the deploy script the plan
+        names for that change now: for a change reworked later in the plan, its ``name@tag`` copy. Raises
+        :class:`SqitchError` when the database has no registry.
+        """
+        try:
+            if not self._check_registry():
+                raise SqitchError(f"no registry found in {self.destination}; have you ever deployed?")
+            return self._drift(self.deployed_changes())
+        finally:
+            self.close()
+
+    def _drift(self, deployed: list[ChangeState]) -> list[Drift]:
+        drifted: list[Drift] = []
+        for state in deployed:
+            recorded = state.script_hash
+            # No hash to compare: a registry upgraded from before script hashes has NULL or the change id there.
+            if not recorded or recorded == state.change_id:
+                continue
+            change = self.plan.get(state.change_id)
+            if change is None:
+                drifted.append(Drift(state.change, state.change_id, None, recorded, None,
+                                     f"no longer in {self.plan.path.name} (its plan line was edited)"))
+                continue
+            path = change.script_path("deploy", self.config)
+            current = change.script_hash(self.config)
+            if current == recorded:
+                continue
+            try:
+                shown = str(path.relative_to(self.config.root))
+            except ValueError:
+                shown = str(path)
+            reason = "deploy script missing" if current is None else "deploy script changed since it was deployed"
+            drifted.append(Drift(self.plan.tag_qualified_name(change) if change.is_reworked else change.name,
+                                 state.change_id, shown, recorded, current, reason))
+        return drifted
 
     def log(self, limit: int | None = None) -> list[Event]:
         """Registry events of this project, newest first."""

@@ -8,7 +8,9 @@ or, in a clone without tags, of the commit that added the plan's tag line. For e
    settlement, tiers);
 2. reads every table's rows (the columns the release had);
 3. deploys HEAD over it;
-4. compares ``pg_dump --schema-only`` of the upgraded database with a fresh deploy of HEAD (statements as a multiset,
+4. checks that no deployed change has drifted: every change the release deployed still has, at HEAD, the deploy script
+   the registry recorded (``mercato db check-drift`` exits 0), so a release's change was never edited in place;
+5. compares ``pg_dump --schema-only`` of the upgraded database with a fresh deploy of HEAD (statements as a multiset,
    comments and SET lines dropped, the sqitch registry excluded), checks that ``ledger.check()`` passes and that every
    row the release had is still there, unchanged (new changes may add rows, e.g. error codes).
 
@@ -129,6 +131,16 @@ def _deploy(tool: str, root: Path, url: str, home: Path) -> None:
             eng.close()
 
 
+def _check_no_drift(url: str) -> None:
+    """``mercato db check-drift`` on HEAD's files: every deployed change's deploy script is the one deployed."""
+    env = dict(os.environ, DATABASE_URL=url, MERCATO_ROOT=str(ROOT), PYTHONPATH=str(ROOT / "py"))
+    proc = subprocess.run([sys.executable, "-c", "from mercato.cli import main; main()", "db", "check-drift"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, (
+        "deployed changes drifted: a change of the release was edited in place instead of reworked or added anew\n"
+        + proc.stdout[-3000:] + proc.stderr[-3000:])
+
+
 MERCATO_SCHEMAS_SQL = """
 SELECT c.oid::regclass::text, array_agg(quote_ident(a.attname) ORDER BY a.attnum)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -182,6 +194,7 @@ def test_upgrade_from_last_release_equals_fresh_deploy(tool: str, release_tree: 
     assert sum(sum(c.values()) for c in before.values()) > 100, "the release's demo left data to carry over"
 
     _deploy(tool, ROOT, upgraded, tmp_path / "home")
+    _check_no_drift(upgraded)
     _deploy(tool, ROOT, fresh, tmp_path / "home")
 
     got, want = _schema_dump(upgraded), _schema_dump(fresh)
