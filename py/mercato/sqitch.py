@@ -63,6 +63,9 @@ __all__ = [
     "REGISTRY_RELEASE",
 ]
 
+#: The oldest PostgreSQL server Mercato deploys to (server_version_num); docs/operations.md, "Version support".
+MIN_SERVER_VERSION = 150000
+
 #: The advisory lock key Sqitch 1.3.1 uses for PostgreSQL (``pg_try_advisory_lock(75474063)``).
 LOCK_KEY = 75474063
 #: Registry schema version written to ``releases``.
@@ -1428,8 +1431,17 @@ class Engine:
             self._unlock()
             self.close()
 
+    def _check_server_version(self) -> None:
+        """Refuse a server older than MIN_SERVER_VERSION before anything is written (docs/operations.md)."""
+        version = self.conn.info.server_version
+        if version < MIN_SERVER_VERSION:
+            raise SqitchError(
+                f"PostgreSQL {MIN_SERVER_VERSION // 10000} or later is required; this server is "
+                f"{version // 10000}.{version % 10000} ({self.destination})")
+
     def _deploy(self, to: str | None) -> list[Change]:
         plan = self.plan
+        self._check_server_version()
         self._lock()
         if not plan.changes:
             raise SqitchError(f"nothing to deploy (empty plan {plan.path})")

@@ -468,3 +468,15 @@ def test_wrapped_failing_change_is_atomic_with_registry(tmp_path: Path, empty_db
     eng.revert(confirm=lambda _q: True)
     assert tables(empty_db) == set()
     assert registry(empty_db, "SELECT count(*) FROM sqitch.changes") == [(0,)]
+
+
+def test_deploy_refuses_a_server_older_than_postgresql_15(empty_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checked before anything is written: nothing is deployed and no registry is created."""
+    import mercato.sqitch as sqitch_module
+
+    monkeypatch.setattr(sqitch_module, "MIN_SERVER_VERSION", 990000)
+    eng = Engine.from_project(empty_db)
+    with pytest.raises(SqitchError, match=r"PostgreSQL 99 or later is required; this server is 15\."):
+        eng.deploy()
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT to_regnamespace('sqitch') IS NULL AND to_regnamespace('core') IS NULL").fetchone()[0]
