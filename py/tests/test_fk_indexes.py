@@ -45,6 +45,9 @@ UNINDEXED = {
     "ledger.account.account_currency_fkey": "currencies are a tiny lookup, never deleted; accounts read by id or owner",
     "ledger.transaction.transaction_reversed_by_fkey":
         "read only from the reversed transaction's own row (reversals, check()); the reverse link is reversal_of (transaction_reversal_of_key); transactions are never deleted",
+    "ledger.hold.hold_transaction_id_fkey":
+        "set by capture_hold/release_hold, a hot-path update that must stay HOT (an index on it writes an entry on every "
+        "resolution; the ledger pgTAP test fails); only settlement.check(), a full scan, joins through it; transactions never deleted",
     "ledger.transaction.transaction_reversal_of_fkey":
         "served by transaction_reversal_of_key WHERE reversal_of IS NOT NULL, which holds every row the key can match; transactions are never deleted",
     # parties
@@ -67,7 +70,8 @@ UNINDEXED = {
         "one row per contract, read by contract_id (its primary key) through the contract, whose business_id is indexed (contract_business_id_idx); businesses never deleted",
     "contracts.party_provider.party_provider_wallet_account_id_fkey": "read from the snapshot row (settlement); accounts never deleted",
     "contracts.contract_line.contract_line_hold_id_fkey":
-        "sealed table; a line reaches its hold by the hold's id (escrow, settlement, check()), nothing looks a line up by hold, and holds are never deleted (hold_no_delete)",
+        "sealed table; a line reaches its hold by the hold's id (escrow, settlement, check()), nothing looks a line up by hold, and holds are never deleted (hold_no_delete); "
+        "it changes at every activation, settlement and release, which an index would take off the heap-only path",
     "contracts.contract_line.contract_line_party_fkey":
         "(contract_id, provider_id): served by contract_line_contract_id_idx and contract_line_provider_id_idx; snapshots never deleted",
     "contracts.assignment.assignment_vehicle_id_fkey":
@@ -82,7 +86,7 @@ UNINDEXED = {
     # settlement
     "settlement.cycle.cycle_currency_fkey": "currencies are a tiny lookup, never deleted",
     "settlement.cycle_line.cycle_line_ledger_transaction_id_fkey":
-        "check() joins from the line to the hold by the transaction id (hold_transaction_id_idx); nothing looks a line up by transaction, and transactions are never deleted",
+        "only check(), a full scan, joins it to the hold; nothing looks a line up by transaction, and transactions are never deleted",
 }
 
 #: Foreign keys whose referencing columns are not the leading columns of a non-partial index (in any order).
