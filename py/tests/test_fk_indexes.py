@@ -1,0 +1,117 @@
+"""Foreign keys and their indexes (issue 16, docs/operations.md "Foreign keys and their indexes").
+
+Generated from the catalog: every foreign key of a Mercato schema whose referencing columns are not the leading columns
+of a non-partial index is either indexed by a change or listed in UNINDEXED below with the reason it needs no index.
+This dict is the one place the exceptions and their reasons are written down; the docs point here.
+
+A foreign key deserves an index when the database looks rows up through it: a function, an RLS policy, an api view or
+a check() joins or filters on the referencing columns, or rows of the referenced table are deleted (or re-keyed), so
+that the foreign key check scans the referencing table once per deleted row. Partial indexes do not count: the foreign
+key check (and most joins) need every row, so a foreign key covered only by a partial index is listed with the reason
+the partial index is enough.
+"""
+from __future__ import annotations
+
+import psycopg
+
+#: Foreign keys (constraint, as "<schema>.<table>.<constraint>") deliberately left without an index of their own.
+#: No function deletes or re-keys a row of any referenced table below (Mercato changes a status instead of deleting;
+#: the ledger's and the contracts' tables refuse DELETE by trigger), so the foreign key check never scans them.
+UNINDEXED = {
+    # identity: small administrative tables, read by the referenced side's primary key.
+    "identity.role_permission.role_permission_permission_id_fkey":
+        "seed-sized (roles x permissions); always read by role_id (the primary key leads with it), joined to permission by its id",
+    "identity.role_assignment.role_assignment_granted_by_fkey": "who granted it: written once, never queried by",
+    "identity.role_assignment.role_assignment_role_id_fkey": "a handful of roles, never deleted; read by user (role_assignment_active_key)",
+    "identity.role_assignment.role_assignment_tenant_id_fkey": "tenants are never deleted; read by user, then tenant compared",
+    "identity.role_assignment.role_assignment_user_id_fkey":
+        "served by role_assignment_active_key (user_id, …) WHERE revoked_at IS NULL, the only rows read by user; users are never deleted",
+    "identity.organization.organization_kind_fkey": "lookup of two kinds (BUSINESS, PROVIDER), never deleted",
+    "identity.membership.membership_added_by_fkey": "who added the member: written, never queried by",
+    "identity.membership.membership_organization_id_fkey":
+        "(organization_id, tenant_key): organization_id leads membership_organization_id_user_id_key, which serves every read by organization; tenant_key only repeats the organization's tenant",
+    "identity.membership.membership_user_id_fkey":
+        "(user_id, tenant_key): membership_user_id_idx (user_id) serves every read by user (my_organization_ids()); tenant_key only repeats the user's tenant",
+    # masterdata: reference data and its authors.
+    "masterdata.setting.setting_updated_by_fkey": "who last changed a setting: written, never queried by",
+    "masterdata.policy_version.policy_version_created_by_fkey": "who created a policy version: written, never queried by",
+    "masterdata.provider_tier_rule.provider_tier_rule_tier_code_fkey":
+        "a few rules per policy version, read by policy_version_id (its key) and joined to the tier by code; tiers never deleted",
+    "masterdata.business_tier_rule.business_tier_rule_tier_code_fkey":
+        "a few rules per policy version, read by policy_version_id (its key) and joined to the tier by code; tiers never deleted",
+    "masterdata.commission_rule.commission_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by policy_version_id",
+    "masterdata.commission_rule.commission_rule_tier_code_fkey": "tiers are a tiny lookup, never deleted; rules read by policy_version_id",
+    # ledger
+    "ledger.account.account_currency_fkey": "currencies are a tiny lookup, never deleted; accounts read by id or owner",
+    "ledger.transaction.transaction_reversed_by_fkey":
+        "read only from the reversed transaction's own row (reversals, check()); the reverse link is reversal_of (transaction_reversal_of_key); transactions are never deleted",
+    "ledger.hold.hold_transaction_id_fkey":
+        "set by capture_hold/release_hold, a hot-path update that must stay HOT (an index on it writes an entry on every "
+        "resolution; the ledger pgTAP test fails); only settlement.check(), a full scan, joins through it; transactions never deleted",
+    "ledger.transaction.transaction_reversal_of_fkey":
+        "served by transaction_reversal_of_key WHERE reversal_of IS NOT NULL, which holds every row the key can match; transactions are never deleted",
+    # parties
+    "parties.business.business_tier_code_fkey": "tiers are a tiny lookup, never deleted; tier recalculation scans every business anyway",
+    "parties.business.business_wallet_account_id_fkey":
+        "read from the business row (its id or organization); accounts are found by owner (ledger.my_account_ids) and never deleted",
+    "parties.provider.provider_tier_code_fkey": "tiers are a tiny lookup, never deleted; tier recalculation scans every provider anyway",
+    "parties.provider.provider_wallet_account_id_fkey":
+        "read from the provider row (its id or organization); accounts are found by owner (ledger.my_account_ids) and never deleted",
+    "parties.tier_change.tier_change_policy_version_id_fkey": "append-only history, never queried by policy version; versions never deleted",
+    # marketplace
+    "marketplace.rfq.rfq_currency_fkey": "currencies are a tiny lookup, never deleted",
+    "marketplace.award.award_bid_id_fkey":
+        "sealed table; awards are read by rfq, line or provider, and joined to their bid by the bid's id; bids are never deleted (only a bid's lines are replaced)",
+    # contracts
+    "contracts.contract.contract_business_wallet_account_id_fkey": "read from the contract row; accounts never deleted",
+    "contracts.contract.contract_commission_policy_version_id_fkey": "a snapshot of the policy in force; never queried by; versions never deleted",
+    "contracts.contract.contract_currency_fkey": "currencies are a tiny lookup, never deleted",
+    "contracts.party_business.party_business_business_id_fkey":
+        "one row per contract, read by contract_id (its primary key) through the contract, whose business_id is indexed (contract_business_id_idx); businesses never deleted",
+    "contracts.party_provider.party_provider_wallet_account_id_fkey": "read from the snapshot row (settlement); accounts never deleted",
+    "contracts.contract_line.contract_line_hold_id_fkey":
+        "sealed table; a line reaches its hold by the hold's id (escrow, settlement, check()), nothing looks a line up by hold, and holds are never deleted (hold_no_delete); "
+        "it changes at every activation, settlement and release, which an index would take off the heap-only path",
+    "contracts.contract_line.contract_line_party_fkey":
+        "(contract_id, provider_id): served by contract_line_contract_id_idx and contract_line_provider_id_idx; snapshots never deleted",
+    "contracts.assignment.assignment_vehicle_id_fkey":
+        "served for live assignments by assignment_vehicle_no_overlap_excl (gist, WHERE live), the only ones read by vehicle; vehicles never deleted",
+    # delivery
+    "delivery.session.session_vehicle_id_fkey": "copied from the assignment for the handover record; never queried by; vehicles never deleted",
+    "delivery.session.session_assignment_id_fkey":
+        "served for live sessions by session_assignment_live_key (assignment_id, session_type) WHERE live, the only ones looked up by assignment; assignments never deleted",
+    "delivery.otp.otp_session_id_fkey":
+        "served by otp_session_active_key WHERE status = 'ACTIVE', the only codes read by session; sessions never deleted",
+    "delivery.otp_attempt.otp_attempt_otp_id_fkey": "append-only attempt log, read by session (otp_attempt_session_id_idx), never by code; codes never deleted",
+    # settlement
+    "settlement.cycle.cycle_currency_fkey": "currencies are a tiny lookup, never deleted",
+    "settlement.cycle_line.cycle_line_ledger_transaction_id_fkey":
+        "only check(), a full scan, joins it to the hold; nothing looks a line up by transaction, and transactions are never deleted",
+}
+
+#: Foreign keys whose referencing columns are not the leading columns of a non-partial index (in any order).
+UNINDEXED_FKS = """
+SELECT n.nspname || '.' || r.relname || '.' || c.conname
+  FROM pg_constraint c
+  JOIN pg_class r ON r.oid = c.conrelid
+  JOIN pg_namespace n ON n.oid = r.relnamespace
+ WHERE c.contype = 'f' AND c.conparentid = 0
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public', 'sqitch') AND n.nspname NOT LIKE 'pg\\_%'
+   AND NOT EXISTS (SELECT 1 FROM pg_index i
+                    WHERE i.indrelid = c.conrelid AND i.indpred IS NULL
+                      AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+                      AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)
+"""
+
+
+def test_every_unindexed_foreign_key_is_documented(db_url: str) -> None:
+    """A new foreign key without an index fails here until it gets one or an entry in UNINDEXED with its reason;
+    an entry whose foreign key got an index (or left the catalog) must be dropped."""
+    with psycopg.connect(db_url) as conn:
+        unindexed = {r[0] for r in conn.execute(UNINDEXED_FKS).fetchall()}
+    assert unindexed - UNINDEXED.keys() == set(), "unindexed foreign key: index it or say why not in UNINDEXED"
+    assert UNINDEXED.keys() - unindexed == set(), "listed in UNINDEXED but indexed or gone: drop it there"
+
+
+def test_every_reason_is_written() -> None:
+    assert all(len(reason) > 20 for reason in UNINDEXED.values())
