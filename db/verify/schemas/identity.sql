@@ -43,4 +43,10 @@ SELECT 1 / (NOT pg_catalog.has_table_privilege(r, t, 'INSERT, UPDATE, DELETE, TR
        unnest(ARRAY['identity.tenant', 'identity.user_account', 'identity.role', 'identity.permission',
                     'identity.role_permission', 'identity.role_assignment']) AS t;
 
+-- each piece on its own (py/tests/test_verify_fails.py removes one at a time)
+-- its declared secrets
+SELECT 1 / (SELECT count(*) FROM core.secret s
+             WHERE (s.table_schema, s.table_name, s.column_name) IS NOT DISTINCT FROM (x.s, x.t, x.c))::int
+  FROM (VALUES ('identity', 'user_account', 'auth_subject')) AS x(s, t, c);
+
 ROLLBACK;

@@ -16,4 +16,21 @@ SELECT 1 / (NOT bool_or(has_schema_privilege(r, 'jobs', 'USAGE')
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) r,
        unnest(ARRAY['jobs.job', 'jobs.job_run']) t;
 
+-- each piece on its own (py/tests/test_verify_fails.py removes one at a time)
+-- its functions, which no API role executes (what a caller needs has an api entry point)
+SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
+  FROM unnest(ARRAY['jobs.cron_schedule_is_valid(text)'::regprocedure]) AS f,
+       unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r;
+-- its triggers, each present and enabled
+SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger t
+             WHERE t.tgrelid = x.tab::regclass AND t.tgname = x.name AND t.tgenabled <> 'D')::int
+  FROM (VALUES ('jobs.job_run', 'job_run_immutable'),
+               ('jobs.job', 'job_audit')) AS x(tab, name);
+-- its error codes
+SELECT 1 / (SELECT count(*) FROM core.error e WHERE e.code = c)::int
+  FROM unnest(ARRAY['JOBS_DISABLED',
+                    'JOBS_INVALID_JOB',
+                    'JOBS_RUN_IMMUTABLE',
+                    'JOBS_UNKNOWN_FUNCTION']) AS c;
+
 ROLLBACK;

@@ -53,4 +53,12 @@ SELECT 1 / (NOT pg_catalog.has_table_privilege(r, t, 'INSERT, UPDATE, DELETE, TR
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r,
        unnest(ARRAY['ledger.account', 'ledger.account_slot', 'ledger.transaction', 'ledger.entry', 'ledger.hold']) AS t;
 
+-- each piece on its own (py/tests/test_verify_fails.py removes one at a time)
+-- its declared secrets
+SELECT 1 / (SELECT count(*) FROM core.secret s
+             WHERE (s.table_schema, s.table_name, s.column_name) IS NOT DISTINCT FROM (x.s, x.t, x.c))::int
+  FROM (VALUES ('ledger', 'hold', 'reference'),
+               ('ledger', 'hold', 'resolution_ref'),
+               ('ledger', 'transaction', 'reference')) AS x(s, t, c);
+
 ROLLBACK;

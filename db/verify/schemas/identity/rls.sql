@@ -12,4 +12,21 @@ SELECT 1 / (count(*) FILTER (WHERE c.relrowsecurity AND has_any_column_privilege
                                   'identity.organization'::regclass, 'identity.membership'::regclass);
 SELECT 1 / (SELECT relrowsecurity FROM pg_class WHERE oid = 'identity.organization_kind'::regclass)::int;
 
+-- each piece on its own (py/tests/test_verify_fails.py removes one at a time)
+-- the routines it grants to API roles
+SELECT 1 / pg_catalog.has_function_privilege(x.role, x.f, 'EXECUTE')::int
+  FROM (VALUES ('identity.my_tenant_id()', 'mercato_service')) AS x(f, role);
+-- its policies
+SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = x.tab::regclass AND p.polname = x.name)::int
+  FROM (VALUES ('identity.membership', 'membership_member'),
+               ('identity.membership', 'membership_service'),
+               ('identity.organization', 'organization_member'),
+               ('identity.organization', 'organization_service'),
+               ('identity.role_assignment', 'role_assignment_own'),
+               ('identity.role_assignment', 'role_assignment_service'),
+               ('identity.tenant', 'tenant_own'),
+               ('identity.tenant', 'tenant_service'),
+               ('identity.user_account', 'user_account_own'),
+               ('identity.user_account', 'user_account_service')) AS x(tab, name);
+
 ROLLBACK;
