@@ -7,7 +7,10 @@ connection pool, with one sub-client per module.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
 true)`` and ``set_config('role', …, true)`` (the client's database role, or the connection's own login role for the
-back office), then a call with **named arguments**, then COMMIT (ROLLBACK on error). Nothing is set for the session
+back office), the role's own settings with ``set_config(…, true)`` as PostgREST applies "impersonated role settings"
+(its ``statement_timeout``, ``lock_timeout``, ``idle_in_transaction_session_timeout``: PostgreSQL applies them at
+login only, never on a role switch; :func:`role_settings`), then a call with **named arguments**, then COMMIT
+(ROLLBACK on error). Nothing is set for the session
 and no statement is prepared on the server (:func:`mercato.config.prepare_threshold`), so a connection carries no
 caller's identity from one transaction to the next and the library works behind pgbouncer in transaction mode.
 Results come back as typed dataclasses; refusals as :class:`mercato.errors.MercatoError` with the stable code.
@@ -17,6 +20,8 @@ Amounts travel as :class:`decimal.Decimal` or strings and are never computed on 
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,6 +42,31 @@ from mercato.masterdata import MasterdataClient
 from mercato.module import ModuleClient
 from mercato.parties import PartiesClient
 from mercato.settlement import SettlementClient
+
+#: The settings of each role, read once per pool (PostgREST reads them once per schema-cache load): pool -> role ->
+#: ((name, value), …). A DBA who changes a role's settings restarts the service, as PostgREST needs a reload.
+_ROLE_SETTINGS: "weakref.WeakKeyDictionary[ConnectionPool, dict[str, tuple[tuple[str, str], ...]]]" = \
+    weakref.WeakKeyDictionary()
+_ROLE_SETTINGS_LOCK = threading.Lock()
+
+#: The settings ``ALTER ROLE … SET`` gave a role, for the connection's database: cluster-wide ones, then the
+#: database-specific ones that override them (PostgreSQL's order at login). Only settings a session may change (context
+#: ``user``, or a custom ``x.y`` setting), as PostgREST applies only those without GRANT SET ON PARAMETER.
+ROLE_SETTINGS_SQL = """
+SELECT DISTINCT ON (name) name, value
+  FROM (SELECT split_part(c, '=', 1) AS name, substr(c, strpos(c, '=') + 1) AS value, s.setdatabase
+          FROM pg_catalog.pg_db_role_setting s, unnest(s.setconfig) AS c
+         WHERE s.setrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = %s)
+           AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))) AS r
+ WHERE r.name LIKE '%%.%%'
+    OR EXISTS (SELECT FROM pg_catalog.pg_settings g WHERE g.name = r.name AND g.context = 'user')
+ ORDER BY name, setdatabase DESC"""
+
+
+def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str], ...]:
+    """The (name, value) settings of ``role`` PostgreSQL would apply at its login to this database."""
+    return tuple((name, value) for name, value in conn.execute(ROLE_SETTINGS_SQL, (role,)).fetchall())
+
 
 #: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
@@ -111,18 +141,34 @@ class Client:
         """One request: a transaction with this caller's claims and role set locally (``true``: they end with it).
 
         Both are always set, so a session-level leftover on a shared backend (another pooled client's ``SET``) can
-        never become this caller's identity: without a role the call runs as the connection's login role (NONE)."""
+        never become this caller's identity: without a role the call runs as the connection's login role (NONE), whose
+        own settings PostgreSQL applied at login. With a role, that role's settings (its timeouts) are set locally too,
+        as PostgREST does, read once per pool (:func:`role_settings`)."""
         with self.pool.connection() as conn:
             try:
                 with conn.transaction():
+                    settings = self._role_settings(conn)
                     conn.execute(
                         "SELECT set_config('request.jwt.claims', %s, true), "
-                        "set_config('role', coalesce(%s, 'none'), true)",
-                        (json.dumps(self.claims), self.role),
+                        "set_config('role', coalesce(%s, 'none'), true)"
+                        + "".join(", set_config(%s, %s, true)" for _ in settings),
+                        (json.dumps(self.claims), self.role, *(v for item in settings for v in item)),
                     )
                     yield conn
             except psycopg.Error as exc:
                 raise from_psycopg(exc) from exc
+
+    def _role_settings(self, conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:
+        """This client's role's settings, from the pool's cache (read on this connection the first time)."""
+        if self.role is None:
+            return ()
+        with _ROLE_SETTINGS_LOCK:
+            cached = _ROLE_SETTINGS.setdefault(self.pool, {}).get(self.role)
+        if cached is None:
+            cached = role_settings(conn, self.role)
+            with _ROLE_SETTINGS_LOCK:
+                _ROLE_SETTINGS[self.pool][self.role] = cached
+        return cached
 
     def call(self, function: str, **params: Any) -> list[dict[str, Any]]:
         """Call ``schema.function(p_name := value, …)`` and return its rows as dicts."""

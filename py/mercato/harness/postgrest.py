@@ -8,7 +8,9 @@ PostgREST is not installable on this machine, so this module reproduces what it 
    functions may be called with GET; a VOLATILE one answers 405);
 3. ``set_config(..., true)`` of ``search_path``, ``role`` (from the JWT ``role`` claim, the
    anonymous role without a JWT), ``request.jwt.claims``, ``request.method``, ``request.path``,
-   ``request.headers``;
+   ``request.headers``, and the role's own settings ("impersonated role settings", PostgREST ≥ 11.1: what
+   ``ALTER ROLE … SET`` gave it, read once from ``pg_db_role_setting`` like PostgREST's schema cache, so its
+   ``statement_timeout`` and ``lock_timeout`` cut a runaway request off: 57014 and 55P03, HTTP 500);
 4. one call with **named arguments**, the JSON body converted with ``json_to_record`` to the
    function's parameter types (so a wrong type fails in the database, as it does under PostgREST);
 5. COMMIT on success, ROLLBACK on error; errors become a JSON body ``{code, message, details,
@@ -28,6 +30,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from mercato.client import role_settings
 from mercato.errors import http_status
 
 ANON_ROLE = "mercato_anon"
@@ -89,6 +92,7 @@ class PostgREST:
         if user and user[1]:
             raise ValueError("connect as the authenticator, not a superuser (superusers bypass RLS and grants)")
         self._signatures: dict[str, list[_Signature]] = {}
+        self._role_settings: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def close(self) -> None:
         self.conn.close()
@@ -199,6 +203,9 @@ class PostgREST:
             "request.path": path,
             "request.headers": json.dumps({k.lower(): v for k, v in (headers or {}).items()}),
         }
+        if role not in self._role_settings:
+            self._role_settings[role] = role_settings(self.conn, role)
+        settings.update(self._role_settings[role])
         self.conn.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
                           [v for item in settings.items() for v in item])
 
