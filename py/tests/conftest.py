@@ -9,14 +9,17 @@ pg_ctl directly and fails as root, so the cluster is started by :mod:`mercato.cl
 from __future__ import annotations
 
 import os
+import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql import factories
 
+from mercato.cluster import Cluster
 from mercato.config import database_url, project_root
 
 #: The SQL helpers every pgTAP file may use (tests.as_user, …): installed with pgTAP, test databases only.
@@ -91,3 +94,21 @@ def db_url(postgresql: psycopg.Connection) -> str:
     info = postgresql.info
     return make_conninfo(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
                          password=info.password or None)
+
+
+@pytest.fixture
+def new_cluster(tmp_path: Path) -> Iterator[Callable[[str], Cluster]]:
+    """A factory of throwaway clusters (not created or started: ``.up()``, or ``.init()`` first to change the
+    configuration), each under ``tmp_path/<name>`` on a free loopback port; every one is stopped at the end."""
+    made: list[Cluster] = []
+
+    def make(name: str) -> Cluster:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        made.append(Cluster(home=tmp_path / name, port=port))
+        return made[-1]
+
+    yield make
+    for cluster in reversed(made):
+        cluster.down()

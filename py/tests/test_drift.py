@@ -17,13 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from psycopg.conninfo import conninfo_to_dict
 
 from mercato.config import project_root
-from mercato.sqitch import Engine, Identity
+from mercato.sqitch import Engine
+from real_sqitch import WHO, run_sqitch
 
-SQITCH = shutil.which("sqitch")
-WHO = Identity("Drift Tester", "drift@example.com")
 EDITED = "functions/ledger/holds"
 
 
@@ -33,26 +31,6 @@ def run_cli(root: Path, url: str, *args: str) -> subprocess.CompletedProcess[str
     env = {**os.environ, "DATABASE_URL": url, "MERCATO_ROOT": str(root)}
     return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=root, env=env, timeout=300,
                           check=False)
-
-
-def run_sqitch(root: Path, url: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real ``sqitch`` with an isolated HOME/config; ``deploy``-like commands get the database as target."""
-    assert SQITCH, "the sqitch binary is required (apt-get install sqitch)"
-    info = conninfo_to_dict(url)
-    target = (f"db:pg://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}:"
-              f"{info.get('port', 5432)}/{info['dbname']}")
-    home.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SQITCH_")}
-    env.update(HOME=str(home), SQITCH_FULLNAME=WHO.name, SQITCH_EMAIL=WHO.email,
-               SQITCH_USER_CONFIG=str(home / "none.conf"), SQITCH_SYSTEM_CONFIG=str(home / "none.conf"))
-    if info.get("password"):
-        env["PGPASSWORD"] = info["password"]
-    cmd = [SQITCH, "--chdir", str(root), *args]
-    if args[0] in ("deploy", "status"):
-        cmd.append(target)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, f"sqitch {' '.join(args)}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc
 
 
 def engine(url: str, root: Path) -> Engine:

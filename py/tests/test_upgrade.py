@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -35,11 +34,10 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from mercato.config import project_root
-from mercato.sqitch import Engine, Identity, Plan
+from mercato.sqitch import Engine, Plan
+from real_sqitch import WHO, run_sqitch
 
 ROOT = project_root()
-SQITCH = shutil.which("sqitch")
-WHO = Identity("Upgrade Tester", "upgrade@example.com")
 
 
 def _last_release() -> str | None:
@@ -104,24 +102,9 @@ def _release_demo(tree: Path, url: str) -> None:
     assert proc.returncode == 0, f"the release's demo failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
 
 
-def _sqitch(root: Path, url: str, home: Path, *args: str) -> None:
-    assert SQITCH, "the sqitch binary is required (apt-get install sqitch)"
-    info = conninfo_to_dict(url)
-    target = f"db:pg://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/{info['dbname']}"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SQITCH_")}
-    env.update(HOME=str(home), SQITCH_FULLNAME=WHO.name, SQITCH_EMAIL=WHO.email,
-               SQITCH_USER_CONFIG=str(home / "none.conf"), SQITCH_SYSTEM_CONFIG=str(home / "none.conf"))
-    if info.get("password"):
-        env["PGPASSWORD"] = info["password"]
-    proc = subprocess.run([SQITCH, "--chdir", str(root), *args, target], env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert proc.returncode == 0, f"sqitch {' '.join(args)}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-
-
 def _deploy(tool: str, root: Path, url: str, home: Path) -> None:
     if tool == "sqitch":
-        _sqitch(root, url, home, "deploy")
+        run_sqitch(root, url, home, "deploy")
     else:
         eng = Engine.from_project(url, root)
         eng._identity = WHO
