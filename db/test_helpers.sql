@@ -110,23 +110,19 @@ VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    user_id := identity.register_user(p_subject, 'BUSINESS', coalesce(p_name, p_subject));
-    PERFORM tests.as_user(p_subject);
-    business_id := api.register_business(coalesce(p_name, p_subject), p_business_type);
-    PERFORM tests.as_service();
-    PERFORM api.set_business_kyb(business_id, 'VERIFIED');
+    business_id := tests.new_business(p_subject, p_name, p_business_type => p_business_type);
     IF p_wallet_amount > 0 THEN
+        PERFORM tests.as_service();
         PERFORM api.top_up_business(business_id, p_wallet_amount, format('tests:top-up:%s', p_subject));
+        PERFORM tests.as_owner();
     END IF;
-    PERFORM tests.as_owner();
-    SELECT b.wallet_account_id INTO wallet_account_id FROM parties.business b WHERE b.id = business_id;
+    SELECT b.wallet_account_id, b.user_id INTO wallet_account_id, user_id FROM parties.business b WHERE b.id = business_id;
 END
 $$;
 COMMENT ON FUNCTION tests.verified_business(text, numeric, text, text) IS
-'A business user p_subject (identity), its business registered by itself (api.register_business: STANDARD, a MAIN
-wallet in MARKETPLACE_CURRENCY), KYB VERIFIED by the back office, and its wallet topped up with p_wallet_amount from
-the bank CLEARING account (api.top_up_business, reference tests:top-up:<subject>) when positive. Returns the
-business, its wallet and its user.';
+'A verified business of user p_subject (tests.new_business: STANDARD, a MAIN wallet in MARKETPLACE_CURRENCY), its
+wallet topped up with p_wallet_amount from the bank CLEARING account (api.top_up_business, reference
+tests:top-up:<subject>) when positive. Returns the business, its wallet and its user.';
 
 CREATE OR REPLACE FUNCTION tests.verified_insurance(p_provider_subject text, p_vehicle_id bigint, p_from date, p_to date,
                                                     p_insurance_type text DEFAULT 'COMPREHENSIVE',
@@ -190,21 +186,15 @@ VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    user_id := identity.register_user(p_subject, 'PROVIDER', coalesce(p_name, p_subject));
-    PERFORM tests.as_user(p_subject);
-    provider_id := api.register_provider(p_provider_type, coalesce(p_name, p_subject));
-    PERFORM tests.as_service();
-    PERFORM api.set_provider_verification(provider_id, 'VERIFIED');
-    PERFORM tests.as_owner();
+    provider_id := tests.new_provider(p_subject, p_name, p_provider_type => p_provider_type);
     IF p_plate IS NOT NULL THEN
         vehicle_id := tests.insured_vehicle(p_subject, p_plate);
     END IF;
-    SELECT p.wallet_account_id INTO wallet_account_id FROM parties.provider p WHERE p.id = provider_id;
+    SELECT p.wallet_account_id, p.user_id INTO wallet_account_id, user_id FROM parties.provider p WHERE p.id = provider_id;
 END
 $$;
 COMMENT ON FUNCTION tests.verified_provider(text, text, text, text) IS
-'A provider user p_subject (identity), its provider registered by itself (api.register_provider: BRONZE, a MAIN
-wallet) and VERIFIED by the back office; with p_plate, also an ACTIVE insured SEDAN of that plate
+'A verified provider of user p_subject (tests.new_provider: BRONZE, a MAIN wallet); with p_plate, also an ACTIVE insured SEDAN of that plate
 (tests.insured_vehicle). Returns the provider, its wallet, its user and the vehicle (NULL without a plate).';
 
 CREATE OR REPLACE FUNCTION tests.awarded_rfq(p_business_id bigint, p_start date, p_end date, p_awards jsonb,
@@ -537,7 +527,7 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
 -- comes from tests.insured_vehicle above.
 
 CREATE OR REPLACE FUNCTION tests.new_business(p_sub text, p_name text DEFAULT NULL, p_verified boolean DEFAULT true,
-                                              p_tenant_code text DEFAULT NULL)
+                                              p_tenant_code text DEFAULT NULL, p_business_type text DEFAULT 'LOGISTICS')
 RETURNS bigint
 LANGUAGE plpgsql
 VOLATILE
@@ -549,7 +539,7 @@ BEGIN
     PERFORM tests.as_service();
     PERFORM api.register_user(p_sub, 'BUSINESS', coalesce(p_name, p_sub), v_tenant);
     PERFORM tests.as_user(p_sub);
-    v_id := api.register_business(coalesce(p_name, p_sub), 'LOGISTICS');
+    v_id := api.register_business(coalesce(p_name, p_sub), p_business_type);
     IF p_verified THEN
         PERFORM tests.as_service();
         PERFORM api.set_business_kyb(v_id, 'VERIFIED');
@@ -558,13 +548,14 @@ BEGIN
     RETURN v_id;
 END
 $$;
-COMMENT ON FUNCTION tests.new_business(text, text, boolean, text) IS
-'A business user p_sub (in tenant p_tenant_code, default none) and its business (LOGISTICS, named p_name or p_sub),
+COMMENT ON FUNCTION tests.new_business(text, text, boolean, text, text) IS
+'A business user p_sub (in tenant p_tenant_code, default none) and its business (p_business_type, default LOGISTICS,
+named p_name or p_sub),
 registered by the back office and by the user; KYB VERIFIED by the back office unless p_verified is false. Returns
 the business id.';
 
 CREATE OR REPLACE FUNCTION tests.new_provider(p_sub text, p_name text DEFAULT NULL, p_verified boolean DEFAULT true,
-                                              p_tenant_code text DEFAULT NULL)
+                                              p_tenant_code text DEFAULT NULL, p_provider_type text DEFAULT 'COMPANY')
 RETURNS bigint
 LANGUAGE plpgsql
 VOLATILE
@@ -576,7 +567,7 @@ BEGIN
     PERFORM tests.as_service();
     PERFORM api.register_user(p_sub, 'PROVIDER', coalesce(p_name, p_sub), v_tenant);
     PERFORM tests.as_user(p_sub);
-    v_id := api.register_provider('COMPANY', coalesce(p_name, p_sub));
+    v_id := api.register_provider(p_provider_type, coalesce(p_name, p_sub));
     IF p_verified THEN
         PERFORM tests.as_service();
         PERFORM api.set_provider_verification(v_id, 'VERIFIED');
@@ -585,8 +576,9 @@ BEGIN
     RETURN v_id;
 END
 $$;
-COMMENT ON FUNCTION tests.new_provider(text, text, boolean, text) IS
-'A provider user p_sub (in tenant p_tenant_code, default none) and its provider (COMPANY, named p_name or p_sub);
+COMMENT ON FUNCTION tests.new_provider(text, text, boolean, text, text) IS
+'A provider user p_sub (in tenant p_tenant_code, default none) and its provider (p_provider_type, default COMPANY,
+named p_name or p_sub);
 VERIFIED by the back office unless p_verified is false. Returns the provider id.';
 
 CREATE OR REPLACE FUNCTION tests.new_rfq(p_business_sub text, p_lines jsonb DEFAULT '[{"vehicle_type": "SEDAN", "quantity": 1}]',
