@@ -8,6 +8,9 @@
   database: every table it touches was created in the same release, so the live-upgrade rules are first-deploy noise.
   Its findings must still be of the kinds listed in FIRST_DEPLOY, each with its reason, and those scripts never change
   (test_upgrade.py).
+- A change planned after the last release tag creates its functions with ``CREATE OR REPLACE``: a later
+  ``sqitch rework`` starts from a copy of the script, and the copy must deploy over the functions the earlier version
+  left (``CREATE FUNCTION`` fails with "already exists"). test_rework.py reworks a released change that way.
 
 docs/operations.md ("Migration lint") has the rules and the reasons.
 """
@@ -15,6 +18,7 @@ docs/operations.md ("Migration lint") has the rules and the reasons.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from mercato.config import project_root
-from mercato.sqitch import Plan
+from mercato.sqitch import Plan, ProjectConfig
 
 ROOT = project_root()
 SQUAWK = shutil.which("squawk") or str(Path(sys.executable).parent / "squawk")
@@ -39,14 +43,37 @@ FIRST_DEPLOY = {
 }
 
 
-def _released_and_new() -> tuple[list[str], list[str]]:
-    plan = Plan.load(ROOT / "sqitch.plan")
-    names = [c.name for c in plan.changes]
+#: Changes after the release whose deploy script uses CREATE FUNCTION, and why they may.
+CREATE_WITHOUT_REPLACE = {
+    "functions/audit/retention": "planned on main before the rule; it switches to CREATE OR REPLACE when first "
+                                 "reworked (a change is never edited in place, test_drift.py)",
+}
+
+
+def _released_and_new(root: Path = ROOT) -> tuple[list[Path], list[Path]]:
+    """Deploy scripts of the changes up to the last release tag, and of those after it (a reworked change's earlier
+    version is its name@tag copy)."""
+    plan, config = Plan.load(root / "sqitch.plan"), ProjectConfig.load(root)
+    scripts = [c.script_path("deploy", config) for c in plan.changes]
     tags = plan.tags
     if not tags:
-        return [], names
+        return [], scripts
     last = max(plan.index_of(f"@{t.name}") for t in tags)
-    return names[: last + 1], names[last + 1:]
+    return scripts[: last + 1], scripts[last + 1:]
+
+
+def _rel(path: Path, root: Path = ROOT) -> str:
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+_CREATE_ROUTINE = re.compile(r"\bCREATE\s+(?:FUNCTION|PROCEDURE)\b", re.I)
+
+
+def creates_routines_without_replace(paths: list[Path]) -> list[Path]:
+    """The scripts among ``paths`` with a ``CREATE FUNCTION`` or ``CREATE PROCEDURE`` not spelled ``CREATE OR
+    REPLACE`` (comments ignored; dollar-quoted bodies are not parsed: a body creating a function is also flagged)."""
+    return [p for p in paths if _CREATE_ROUTINE.search(_COMMENT.sub(" ", p.read_text()))]
 
 
 def squawk(paths: list[Path]) -> list[dict]:
@@ -57,15 +84,11 @@ def squawk(paths: list[Path]) -> list[dict]:
     return json.loads(proc.stdout or "[]")
 
 
-def _script(change: str) -> Path:
-    return ROOT / "db" / f"{change}.sql"
-
-
 def test_changes_after_the_release_pass_every_live_upgrade_rule() -> None:
     _, new = _released_and_new()
     if not new:
         pytest.skip("no change after the last release tag yet")
-    findings = squawk([_script(c) for c in new])
+    findings = squawk(new)
     assert findings == [], "\n".join(
         f"{f['location']['path']}:{f['location']['lines']['begin']}: {f['check_name']}: {f['description'][:160]}"
         for f in findings)
@@ -73,12 +96,31 @@ def test_changes_after_the_release_pass_every_live_upgrade_rule() -> None:
 
 def test_the_first_release_has_only_first_deploy_findings() -> None:
     released, _ = _released_and_new()
-    findings = squawk([_script(c) for c in released])
+    findings = squawk(released)
     kinds = {f["check_name"] for f in findings}
     assert kinds <= set(FIRST_DEPLOY), f"findings of kinds without a first-deploy reason: {kinds - set(FIRST_DEPLOY)}"
     parse_failures = {Path(f["location"]["path"]).resolve().relative_to(ROOT).as_posix()
                       for f in findings if f["check_name"] == "syntax-error"}
     assert parse_failures <= {"db/functions/ledger/posting.sql"}, parse_failures
+
+
+def test_changes_after_the_release_create_or_replace_their_functions() -> None:
+    _, new = _released_and_new()
+    offenders = {_rel(p) for p in creates_routines_without_replace(new)}
+    allowed = {f"db/{c}.sql" for c in CREATE_WITHOUT_REPLACE}
+    assert offenders <= allowed, f"use CREATE OR REPLACE FUNCTION in: {sorted(offenders - allowed)}"
+    assert allowed <= offenders, f"no longer an exception, take it out of CREATE_WITHOUT_REPLACE: {allowed - offenders}"
+
+
+def test_the_create_or_replace_check_recognises_what_it_must(tmp_path: Path) -> None:
+    examples = {"create function x.f() returns int return 1;": True,
+                "CREATE\n  PROCEDURE x.p() LANGUAGE sql BEGIN ATOMIC SELECT 1; END;": True,
+                "CREATE OR REPLACE FUNCTION x.f() RETURNS int RETURN 1;": False,
+                "-- CREATE FUNCTION in a comment\n/* CREATE FUNCTION */ SELECT 1;": False}
+    for i, (text, expected) in enumerate(examples.items()):
+        path = tmp_path / f"{i}.sql"
+        path.write_text(text)
+        assert bool(creates_routines_without_replace([path])) is expected, text
 
 
 def test_the_lint_flags_what_would_hurt_a_live_database(tmp_path: Path) -> None:
