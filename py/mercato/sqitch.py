@@ -21,6 +21,14 @@ Here that outer wrapper is removed (:func:`unwrap_transaction`) so the body join
 transaction. Scripts that issue other ``BEGIN``/``COMMIT`` statements still work (the registry rows
 are then written in a follow-up transaction), but lose that atomicity.
 
+Non-transactional changes: a deploy or revert script with a line ``-- mercato:no-transaction`` and
+no ``BEGIN;``/``COMMIT;`` runs outside any transaction, one statement at a time, as psql runs it
+for the real ``sqitch`` — for the statements PostgreSQL refuses inside a transaction block, such as
+``CREATE INDEX CONCURRENTLY``. Its registry rows are written after the last statement succeeds; if
+one fails, the statements before it stay applied and the change is not recorded, so such a script
+must be safe to run again (``IF NOT EXISTS``, and ``DROP INDEX CONCURRENTLY IF EXISTS`` before a
+``CREATE INDEX CONCURRENTLY`` that an earlier failure may have left invalid).
+
 Scripts are executed with the simple query protocol, so they may contain many statements but no
 psql meta-commands.
 """
@@ -134,10 +142,84 @@ _UNESCAPE = {"\\n": "\n", "\\r": "\r", "\\\\": "\\"}
 
 
 _TX_WRAPPER = re.compile(
-    r"\A(?P<head>(?:\s+|--[^\n]*(?:\n|\Z))*)BEGIN\s*;(?P<body>.*);\s*(?:COMMIT|ROLLBACK)\s*;"
+    r"\A(?P<head>(?:\s+|--[^\n]*(?:\n|\Z))*)BEGIN\s*;(?P<body>.*;)(?P<mid>(?:\s+|--[^\n]*(?:\n|\Z))*)"
+    r"(?:COMMIT|ROLLBACK)\s*;"
     r"(?P<tail>(?:\s+|--[^\n]*(?:\n|\Z))*)\Z",
     re.S | re.I,
 )
+
+
+_NO_TRANSACTION = re.compile(r"^--\s*mercato:no-transaction\b", re.M)
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+_BEGIN_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.I)
+
+
+def is_non_transactional(text: str) -> bool:
+    """Whether a deploy/revert script is marked ``-- mercato:no-transaction`` (a line of its own)."""
+    return bool(_NO_TRANSACTION.search(text))
+
+
+def split_statements(text: str) -> list[str]:
+    """Split an SQL script into its statements at the semicolons outside quotes, dollar quotes and comments.
+
+    Statements that are only comments or whitespace are left out. SQL-standard function bodies
+    (``BEGIN ATOMIC … END``) hold semicolons of their own and are refused: such a function belongs in a
+    transactional change.
+    """
+    out: list[str] = []
+    start, i, n, content = 0, 0, len(text), False
+    while i < n:
+        c = text[i]
+        if text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if text.startswith("/*", i):
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if text.startswith("/*", i):
+                    depth, i = depth + 1, i + 2
+                elif text.startswith("*/", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+            continue
+        if c in "'\"":
+            backslash = c == "'" and i > 0 and text[i - 1] in "eE" and (i < 2 or not (text[i - 2].isalnum()
+                                                                                     or text[i - 2] == "_"))
+            i += 1
+            while i < n:
+                if backslash and text[i] == "\\":
+                    i += 2
+                    continue
+                if text[i] == c:
+                    if text.startswith(c * 2, i):
+                        i += 2
+                        continue
+                    break
+                i += 1
+            i, content = i + 1, True
+            continue
+        if c == "$" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_$")):
+            tag = _DOLLAR_TAG.match(text, i)
+            if tag:
+                end = text.find(tag.group(), tag.end())
+                i, content = (n if end < 0 else end + len(tag.group())), True
+                continue
+        if c == ";":
+            if content:
+                out.append(text[start:i + 1].strip())
+            start, content = i + 1, False
+        elif not c.isspace():
+            content = True
+        i += 1
+    if content:
+        out.append(text[start:].strip())
+    for statement in out:
+        if _BEGIN_ATOMIC.search(statement):
+            raise SqitchError("a non-transactional script cannot hold a BEGIN ATOMIC function body: "
+                              "put that function in a transactional change")
+    return out
 
 
 def unwrap_transaction(text: str) -> str:
@@ -149,7 +231,7 @@ def unwrap_transaction(text: str) -> str:
     match = _TX_WRAPPER.match(text)
     if not match:
         return text
-    return match.group("head") + match.group("body") + ";" + match.group("tail")
+    return match.group("head") + match.group("body") + match.group("mid") + match.group("tail")
 
 
 def _clean_note(note: str | None) -> str:
@@ -1314,6 +1396,25 @@ class Engine:
         if text.strip():
             self.conn.execute(text, prepare=False)
 
+    def _run_outside_transaction(self, path: Path, text: str) -> None:
+        """Run a ``-- mercato:no-transaction`` script one statement at a time in autocommit mode (as psql would)."""
+        if _TX_WRAPPER.match(text):
+            raise SqitchError(f"{path} is marked mercato:no-transaction but wraps itself in BEGIN/COMMIT: "
+                              "drop one or the other")
+        statements = split_statements(text)
+        self._end_work(True)
+        self._run_script("")
+        try:
+            for statement in statements:
+                self.conn.execute(statement, prepare=False)
+        except psycopg.Error as exc:
+            raise SqitchError(
+                f"{path} failed: {_pg_message(exc)} (a non-transactional script: the statements before the failing "
+                "one stay applied and the change is not recorded; the script must be safe to run again)") from None
+        finally:
+            self._end_work(False)
+            self.conn.execute("RESET ALL")
+
     def _after_script(self) -> None:
         """Restore a state in which registry rows can be written after a user script."""
         status = self.conn.info.transaction_status
@@ -1570,11 +1671,15 @@ class Engine:
             raise
         script_hash = hashlib.sha1(path.read_bytes()).hexdigest()
         try:
-            self._begin_work()
-            try:
-                self._run_script(text)
-            except psycopg.Error as exc:
-                raise SqitchError(f'deploy script {path} failed: {_pg_message(exc)}') from None
+            if is_non_transactional(text):
+                self._run_outside_transaction(path, text)
+                self._begin_work()
+            else:
+                self._begin_work()
+                try:
+                    self._run_script(text)
+                except psycopg.Error as exc:
+                    raise SqitchError(f'deploy script {path} failed: {_pg_message(exc)}') from None
             self._after_script()
             self._log_deploy_change(change, script_hash, resolved)
             self._end_work(True)
@@ -1789,11 +1894,15 @@ class Engine:
             self.log_fn(prefix + "not ok")
             raise
         try:
-            self._begin_work()
-            try:
-                self._run_script(text)
-            except psycopg.Error as exc:
-                raise SqitchError(f"revert script {path} failed: {_pg_message(exc)}") from None
+            if is_non_transactional(text):
+                self._run_outside_transaction(path, text)
+                self._begin_work()
+            else:
+                self._begin_work()
+                try:
+                    self._run_script(text)
+                except psycopg.Error as exc:
+                    raise SqitchError(f"revert script {path} failed: {_pg_message(exc)}") from None
             self._after_script()
             tags = [r[0] for r in self._q("DELETE FROM {r}.tags WHERE change_id = %s RETURNING tag",
                                           [state.change_id])]
