@@ -29,6 +29,10 @@ one fails, the statements before it stay applied and the change is not recorded,
 must be safe to run again (``IF NOT EXISTS``, and ``DROP INDEX CONCURRENTLY IF EXISTS`` before a
 ``CREATE INDEX CONCURRENTLY`` that an earlier failure may have left invalid).
 
+After a deploy or revert that changed anything, a ``NOTIFY pgrst, 'reload schema'`` tells a
+running PostgREST to reload its schema cache (the event trigger of schemas/api does the same on
+every DDL where it exists).
+
 Scripts are executed with the simple query protocol, so they may contain many statements but no
 psql meta-commands.
 """
@@ -1581,10 +1585,23 @@ class Engine:
         resolved = self._check_deploy_dependencies(todo)
         width = max(len(c.format_name_with_tags) for c in todo)
         done: list[Change] = []
-        for change in todo:
-            self._deploy_change(change, resolved, width)
-            done.append(change)
+        try:
+            for change in todo:
+                self._deploy_change(change, resolved, width)
+                done.append(change)
+        finally:
+            if done:
+                self._notify_schema_reload()
         return done
+
+    def _notify_schema_reload(self) -> None:
+        """``NOTIFY pgrst, 'reload schema'``: PostgREST reloads its schema cache after a deploy or revert, also where
+        the event trigger of schemas/api is missing. Best effort: the changes are committed already."""
+        try:
+            self._end_work(False)
+            self.conn.execute("NOTIFY pgrst, 'reload schema'")
+        except psycopg.Error:
+            pass
 
     def _change_id_for(self, dep: Dependency) -> str | None:
         """Earliest deployed change matching a dependency (any project), via the registry."""
@@ -1852,8 +1869,14 @@ class Engine:
         todo = list(reversed(todo))
         self._check_revert_dependencies(todo)
         width = max(len(" ".join([c.change, *c.tags])) for c in todo)
-        for state in todo:
-            self._revert_change(state, width)
+        reverted = 0
+        try:
+            for state in todo:
+                self._revert_change(state, width)
+                reverted += 1
+        finally:
+            if reverted:
+                self._notify_schema_reload()
         return todo
 
     def _check_revert_dependencies(self, todo: list[ChangeState]) -> None:

@@ -174,3 +174,22 @@ def test_every_script_of_the_plan_is_wrapped_or_marked() -> None:
             if wrapped == marked:
                 problems.append(f"{path.relative_to(root)}: {'both wrapped and marked' if wrapped else 'neither'}")
     assert not problems, "\n".join(problems)
+
+
+def test_deploy_and_revert_tell_postgrest_to_reload(online_project: Path, empty_db: str) -> None:
+    """The deployer sends NOTIFY pgrst, 'reload schema' itself after changing anything (this database has no event
+    trigger to do it); a deploy with nothing to do sends nothing."""
+    with psycopg.connect(empty_db, autocommit=True) as listener:
+        listener.execute("LISTEN pgrst")
+
+        def heard(expected: int) -> list[str]:
+            """The notifications: waits up to 10 s for the expected ones, then 0.3 s for any more."""
+            got = [n.payload for n in listener.notifies(timeout=10, stop_after=expected)] if expected else []
+            return got + [n.payload for n in listener.notifies(timeout=0.3)]
+
+        engine(empty_db, online_project).deploy()
+        assert heard(1) == ["reload schema"]
+        engine(empty_db, online_project).deploy()
+        assert heard(0) == []
+        engine(empty_db, online_project).revert("shop")
+        assert heard(1) == ["reload schema"]
