@@ -50,7 +50,7 @@ def roles() -> None:
     from mercato.config import project_root
 
     script = (project_root() / "db" / "roles.sql").read_text()
-    names = ("mercato_anon", "mercato_user", "mercato_service", "mercato_authenticator")
+    names = ("mercato_anon", "mercato_user", "mercato_service", "mercato_authenticator", "mercato_owner")
     query = "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)"
     with psycopg.connect(database_url(), autocommit=True) as conn:
         before = {r[0] for r in conn.execute(query, (list(names),))}
