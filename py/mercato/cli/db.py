@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 
 import click
 
+from mercato.cli.common import emit
 from mercato.cluster import Cluster
 from mercato.config import database_url
 
@@ -58,6 +60,36 @@ def roles() -> None:
         after = {r[0] for r in conn.execute(query, (list(names),))}
     for name in names:
         click.echo(f"{name}: {'created' if name in after - before else 'exists'}")
+
+
+@db.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def check(as_json: bool) -> None:
+    """Run every module's integrity checks (ledger, contracts, settlement, ...); exit 1 on any violation.
+
+    Each module's check() in one snapshot (full scans: it says so on stderr when it starts and how long it took);
+    stdout carries one line per check, stderr each violated check with sample offending rows. The same checks run
+    daily as the jobs <module>.integrity (mercato jobs history). Not to be confused with check-drift (deployed scripts).
+    """
+    import time
+
+    from mercato import integrity
+
+    started = time.monotonic()
+    with integrity.connect() as conn:
+        modules = integrity.check_modules(conn)
+        click.echo(f"checking {', '.join(modules) or 'no module'} (full scans) ...", err=True)
+        results = integrity.check_all(conn, modules)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"{len(results) - len(failed)} of {len(results)} checks ok, {time.monotonic() - started:.1f} s", err=True)
+    emit(results, as_json=as_json, columns=None if as_json else ["module", "check_name", "ok", "violations"])
+    if failed:
+        if not as_json:
+            for r in failed:
+                click.echo(f"\n{r.module}.{r.check_name}: {r.violations} violation(s), e.g.", err=True)
+                for row in (r.sample or [])[:10]:
+                    click.echo(f"  {json.dumps(row, ensure_ascii=False)}", err=True)
+        sys.exit(1)
 
 
 @db.command(context_settings={"ignore_unknown_options": True})
