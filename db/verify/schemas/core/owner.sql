@@ -1,6 +1,7 @@
 -- Verify mercato:schemas/core/owner on pg
 -- Fails when the role is missing or can log in, when PUBLIC may create in schema public, when mercato_owner's default
--- privileges would let PUBLIC execute its functions, or when any object of a Mercato schema has another owner.
+-- privileges would let PUBLIC execute its functions, when any object of a Mercato schema has another owner, or when an
+-- API role may execute core.misowned_objects().
 
 BEGIN;
 
@@ -14,5 +15,9 @@ SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_default_acl a
                AND NOT EXISTS (SELECT FROM aclexplode(a.defaclacl) x WHERE x.grantee = 0))::int;
 
 SELECT 1 / (count(*) = 0)::int FROM core.misowned_objects();
+
+-- core.misowned_objects() is for the owner and the tests, never for an API role
+SELECT 1 / (NOT has_function_privilege(r, 'core.misowned_objects()', 'EXECUTE'))::int
+  FROM unnest(ARRAY['public', 'mercato_anon', 'mercato_user', 'mercato_service']) r;
 
 ROLLBACK;
