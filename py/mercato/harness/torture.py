@@ -313,6 +313,8 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
                 conn.close()
             except Exception:
                 pass
+            if pooled:   # the pooler accepts the connection at once and fails the call while the server is down
+                time.sleep(min(0.2, 0.01 * retried))
             conn = _connect(url, give_up, pooled)
         except psycopg.Error as exc:
             if conn.closed or exc.sqlstate in ("57P01", "57P02", "57P03", "08006", "08003"):
