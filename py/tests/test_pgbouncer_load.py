@@ -3,18 +3,20 @@
 py/tests/test_pgbouncer_session_state.py shows that no call of the library or the CLI (and the demo) leaves session
 state on a backend. This file shows that correctness holds under load when clients really share backends: a real
 pgbouncer (:mod:`mercato.harness.pgbouncer`, ``pool_mode = transaction``) with a pool of TWO server connections stands
-in front of this test's database, so consecutive transactions of one client run on different backends and every
+in front of the database, so consecutive transactions of one client run on different backends and every
 backend serves many clients in between.
 
 * ``test_torture_through_pgbouncer``: the CI-sized torture (:func:`mercato.harness.torture.run`, four clients posting
   ledger operations and driving RFQs through bids, awards, contracts, escrow, OTP delivery and settlement) with its
   clients connected through pgbouncer (``client_url``: :class:`mercato.harness.torture.PooledConnection`, role set per
-  transaction, nothing prepared on the server). Without crashes: killing the server under pgbouncer is left to the
-  direct crash test (py/tests/test_torture.py). Asserted: no violation (every acknowledged operation present exactly
-  once, replays answered the same, every refusal a documented code, ``ledger.check()``, ``contracts.check()``,
-  ``settlement.check()`` and the marketplace invariants), every operation kind exercised, no refusal for a prepared
-  statement that does not exist (SQLSTATE 26000) or already exists (42P05) or for a privilege (42501), and the
-  clients' transactions went through pgbouncer.
+  transaction, nothing prepared on the server), while the server behind pgbouncer is killed and restarted twice
+  (on a dedicated cluster, as py/tests/test_torture.py does directly): in-flight transactions lose their server
+  ("server conn crashed?"), waiting clients are held or refused until the server is back, and every client sends its
+  unanswered call again. Asserted: no violation (every acknowledged operation present exactly once, replays answered
+  the same, every refusal a documented code, ``ledger.check()``, ``contracts.check()``, ``settlement.check()`` and the
+  marketplace invariants), every operation kind exercised, no refusal for a prepared statement that does not exist
+  (SQLSTATE 26000) or already exists (42P05) or for a privilege (42501), and the clients' transactions went through
+  pgbouncer.
 * ``test_concurrent_identities_through_pgbouncer``: eight threads, each its own business user (``Client.as_caller``
   with its JWT claims) and its own back-office caller, share one client-side pool on pgbouncer. Each moves money in
   and out of its business's wallet, reads its wallet and its identity as the user after every transfer, and drafts
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 import threading
 from decimal import Decimal
 from typing import Any
@@ -42,6 +45,7 @@ from psycopg.conninfo import conninfo_to_dict
 from mercato.client import Client
 from mercato.errors import MercatoError
 from mercato.harness import pgbouncer
+from mercato.harness.torture import dedicated_cluster
 from mercato.harness.torture import run as torture
 
 LEDGER_KINDS = {"transfer", "batch", "hold", "capture", "release", "reverse", "sweep"}
@@ -53,12 +57,19 @@ def _xacts(bouncer: pgbouncer.PgBouncer, dbname: str) -> int:
     return sum(int(row["total_xact_count"]) for row in bouncer.show("STATS") if row["database"] == dbname)
 
 
-def test_torture_through_pgbouncer(db_url: str, server_url: str) -> None:
-    dbname = conninfo_to_dict(db_url)["dbname"]
-    with pgbouncer.running(server_url, pool_size=2) as bouncer:
-        before = _xacts(bouncer, dbname)
-        report = torture(db_url, client_url=bouncer.url(dbname), clients=4, seconds=12, accounts=50, seed=16)
-        through = _xacts(bouncer, dbname) - before
+def test_torture_through_pgbouncer() -> None:
+    cluster, url = dedicated_cluster("torture-pgbouncer-ci")
+    try:
+        with pgbouncer.running(cluster.url("postgres"), pool_size=2) as bouncer:
+            dbname = conninfo_to_dict(url)["dbname"]
+            before = _xacts(bouncer, dbname)
+            report = torture(url, client_url=bouncer.url(dbname), clients=4, seconds=12, crashes=2,
+                             crash=cluster.crash, restart=cluster.up, accounts=50, seed=16)
+            through = _xacts(bouncer, dbname) - before
+    finally:
+        cluster.down()
+        shutil.rmtree(cluster.home, ignore_errors=True)   # a fresh cluster (and a free port) every run
+    assert report.crashes == 2
     assert not report.violations, report.violations[:10]
     assert report.operations > 300, report
     assert report.replays > 0, "idempotent replays were exercised"
