@@ -520,7 +520,7 @@ _DEPLOYER = ("the deployer (Sqitch's pg engine) owns one direct connection per r
              "advisory lock like sqitch/psql (so it can never run behind a transaction pooler) and gives every script "
              "psql's fresh session")
 _TORTURE = ("mercato torture gives each worker its own direct connection to the embedded cluster it crash-restarts; "
-            "never pooled")
+            "through a pooler (run(client_url=…)) its workers set the role per transaction instead (PooledConnection)")
 _FIXTURE = ("a test fixture's own direct connection, closed at the end of the block: mercato.bulk_load is the "
             "documented switch for superuser history loads (marketplace.bid_window_trg)")
 

@@ -106,9 +106,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(server_url: str, *, pool_size: int = 1, pool_mode: str = "transaction", timeout: float = 15) -> PgBouncer:
+def start(server_url: str, *, pool_size: int = 1, pool_mode: str = "transaction", timeout: float = 15,
+          server_login_retry: int = 1) -> PgBouncer:
     """Start pgbouncer in front of the server of ``server_url`` (its host, port, user and password); every database
-    of that server is reachable by name. ``pool_size`` server connections per database and user at most."""
+    of that server is reachable by name. ``pool_size`` server connections per database and user at most. After a
+    failed login to the server (it is down or starting up: a crash-restart test) pgbouncer tries again after
+    ``server_login_retry`` seconds (its default, 15, would stall such a test); clients wait for it meanwhile."""
     binary = _binary()
     if binary is None:
         raise PgBouncerError("pgbouncer is not installed (apt-get install pgbouncer)")
@@ -141,6 +144,7 @@ def start(server_url: str, *, pool_size: int = 1, pool_mode: str = "transaction"
             f"default_pool_size = {pool_size}\n"
             "min_pool_size = 0\n"
             "reserve_pool_size = 0\n"
+            f"server_login_retry = {server_login_retry}\n"
             "max_client_conn = 500\n"
             "ignore_startup_parameters = extra_float_digits\n"
             f"logfile = {workdir / 'pgbouncer.log'}\n"

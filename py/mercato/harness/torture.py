@@ -1,10 +1,12 @@
 """Torture run: many clients, a random mix of operations, optional crash-restarts, then the invariants.
 
-``run()`` drives N client threads, each with its own connection (as ``mercato_service``, the back
-office, calling the ``api`` functions it is granted), for S seconds. Every operation carries an idempotency reference; when a call gets no answer
-(the server died, the connection broke) the client reconnects and sends **the same call with the
-same reference** until it gets one. What the server acknowledged is recorded. A crash thread may kill
-the server with ``pg_ctl stop -m immediate`` several times during the run and start it again
+``run()`` drives N client threads, each with its own connection (as ``mercato_service``, the back office, calling
+the ``api`` functions it is granted), for S seconds. With ``client_url`` the clients connect through a transaction
+pooler (pgbouncer, ``pool_mode = transaction``) instead and keep no session state there (:class:`PooledConnection`);
+set-up and the checks afterwards still connect directly. Every operation carries an idempotency reference; when a call
+gets no answer (the server died, the connection broke) the client reconnects and sends **the same call with the same
+reference** until it gets one. What the server acknowledged is recorded. A crash thread may kill the server with
+``pg_ctl stop -m immediate`` several times during the run and start it again
 (recovery replays the WAL).
 
 Afterwards:
@@ -24,12 +26,14 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 CURRENCY = "ETB"
 
@@ -195,9 +199,48 @@ def setup(url: str, accounts: int = 200) -> World:
     return World(accounts=ids, hot=hot, bank=bank)
 
 
-def _connect(url: str, deadline: float) -> psycopg.Connection:
+class PooledConnection:
+    """A torture client's connection through a transaction pooler, where consecutive transactions may run on different
+    backends and each backend serves other clients in between. Nothing is set for the session: every transaction starts
+    with ``SET LOCAL ROLE mercato_service`` (what a direct connection sets once for the session), a statement sent
+    outside a transaction runs in a transaction of its own, and nothing is prepared on the server
+    (``prepare_threshold=None``). Offers what the operations use of a connection: ``execute``, ``transaction``
+    (nested: a savepoint, as psycopg's), ``close`` and ``closed``."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    @property
+    def closed(self) -> bool:
+        return self.conn.closed
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _idle(self) -> bool:
+        return self.conn.info.transaction_status == TransactionStatus.IDLE
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Transaction]:
+        outermost = self._idle()
+        with self.conn.transaction() as tx:
+            if outermost:
+                self.conn.execute("SET LOCAL ROLE mercato_service")
+            yield tx
+
+    def execute(self, query: Any, params: Any = None) -> psycopg.Cursor:
+        if not self._idle():
+            return self.conn.execute(query, params)
+        with self.transaction():
+            return self.conn.execute(query, params)   # the rows are on the client: readable after COMMIT
+
+
+def _connect(url: str, deadline: float, pooled: bool = False) -> psycopg.Connection:
     while True:
         try:
+            if pooled:
+                pooled_conn = psycopg.connect(url, autocommit=True, connect_timeout=3, prepare_threshold=None)
+                return PooledConnection(pooled_conn)  # type: ignore[return-value]
             conn = psycopg.connect(url, autocommit=True, connect_timeout=3)
             conn.execute("SET ROLE mercato_service")
             return conn
@@ -208,10 +251,10 @@ def _connect(url: str, deadline: float) -> psycopg.Connection:
 
 
 def _client(url: str, world: World, st: ClientState, stop: threading.Event, report: Report, lock: threading.Lock,
-            give_up: float, operations: dict) -> None:
+            give_up: float, operations: dict, pooled: bool = False) -> None:
     names = list(operations)
     weights = [operations[n][0] for n in names]
-    conn = _connect(url, give_up)
+    conn = _connect(url, give_up, pooled)
     try:
         while not stop.is_set():
             st.after = None
@@ -219,7 +262,7 @@ def _client(url: str, world: World, st: ClientState, stop: threading.Event, repo
             if picked is None:
                 continue
             kind, ref, call = picked
-            result, code, retried = _call_until_answered(url, conn, call, give_up)
+            result, code, retried = _call_until_answered(url, conn, call, give_up, pooled)
             conn = result.pop("conn")
             with lock:
                 report.operations += 1
@@ -232,7 +275,7 @@ def _client(url: str, world: World, st: ClientState, stop: threading.Event, repo
                 st.acks.append(Ack(kind, ref, result["value"]))
                 if st.after is not None:
                     value, after = result["value"], st.after
-                    done, _, _ = _call_until_answered(url, conn, lambda c: after(value, c), give_up)
+                    done, _, _ = _call_until_answered(url, conn, lambda c: after(value, c), give_up, pooled)
                     conn = done.pop("conn")
                 if kind == "hold":
                     st.open_holds.append(result["value"])
@@ -240,7 +283,7 @@ def _client(url: str, world: World, st: ClientState, stop: threading.Event, repo
                     st.transfers.append((ref, result["value"]))
                 if ref and kind != "sweep" and st.rng.random() < 0.05:
                     # An idempotent replay of what was just acknowledged must return the same result.
-                    again, code2, _ = _call_until_answered(url, conn, call, give_up)
+                    again, code2, _ = _call_until_answered(url, conn, call, give_up, pooled)
                     conn = again.pop("conn")
                     with lock:
                         report.replays += 1
@@ -254,7 +297,8 @@ def _client(url: str, world: World, st: ClientState, stop: threading.Event, repo
         conn.close()
 
 
-def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up: float) -> tuple[dict, str | None, int]:
+def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up: float,
+                         pooled: bool = False) -> tuple[dict, str | None, int]:
     """Send the call; on a lost connection, reconnect and send the same call again (same reference)."""
     retried = 0
     while True:
@@ -269,11 +313,13 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
                 conn.close()
             except Exception:
                 pass
-            conn = _connect(url, give_up)
+            if pooled:   # the pooler accepts the connection at once and fails the call while the server is down
+                time.sleep(min(0.2, 0.01 * retried))
+            conn = _connect(url, give_up, pooled)
         except psycopg.Error as exc:
             if conn.closed or exc.sqlstate in ("57P01", "57P02", "57P03", "08006", "08003"):
                 retried += 1
-                conn = _connect(url, give_up)
+                conn = _connect(url, give_up, pooled)
                 continue
             message = exc.diag.message_primary or ""
             code = message.split(":", 1)[0] if exc.sqlstate and exc.sqlstate.startswith("PT") else exc.sqlstate
@@ -282,9 +328,11 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
 
 def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, crash: Callable[[], None] | None = None,
         restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1, market: bool = True,
-        progress: Callable[[Report, float], None] | None = None) -> Report:
+        progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
     """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server.
-    With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's."""
+    With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's.
+    With ``client_url`` (the same database through a transaction pooler, e.g. :mod:`mercato.harness.pgbouncer`) the
+    clients connect there, through :class:`PooledConnection`; set-up and verification use ``url``."""
     world = setup(url, accounts)
     operations = dict(OPERATIONS)
     if market:
@@ -297,7 +345,8 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
     states = [ClientState(random.Random(seed * 1000 + i), i) for i in range(clients)]
     started = time.monotonic()
     give_up = started + seconds + 120
-    threads = [threading.Thread(target=_client, args=(url, world, s, stop, report, lock, give_up, operations), daemon=True)
+    threads = [threading.Thread(target=_client, args=(client_url or url, world, s, stop, report, lock, give_up, operations,
+                                                      client_url is not None), daemon=True)
                for s in states]
     for t in threads:
         t.start()
