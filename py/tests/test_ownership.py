@@ -55,7 +55,7 @@ def test_every_object_of_a_mercato_schema_is_owned_by_mercato_owner(db_url: str)
         assert conn.execute("SELECT has_schema_privilege('public', 'public', 'CREATE')").fetchone()[0] is False
         conn.execute("SET LOCAL ROLE mercato_owner")
         conn.execute("CREATE FUNCTION core.ownership_probe() RETURNS int LANGUAGE sql RETURN 1")
-        conn.execute("RESET ROLE")
+        conn.execute("SET LOCAL ROLE NONE")
         assert conn.execute("SELECT has_function_privilege('public', 'core.ownership_probe()', 'EXECUTE'),"
                             " pg_get_userbyid(proowner) FROM pg_proc WHERE oid = 'core.ownership_probe()'::regprocedure"
                             ).fetchone() == (False, "mercato_owner")

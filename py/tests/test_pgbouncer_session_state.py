@@ -524,6 +524,9 @@ _TORTURE = ("mercato torture gives each worker its own direct connection to the 
 _FIXTURE = ("a test fixture's own direct connection, closed at the end of the block: mercato.bulk_load is the "
             "documented switch for superuser history loads (marketplace.bid_window_trg)")
 
+_SCRIPT_TEXT = ("the text of a non-transactional (-- mercato:no-transaction) deploy script of a throwaway test project: "
+                "the deployer runs it on its own direct connection and resets the session after it")
+
 #: set_config(…, false) allowed: (file, setting) -> why.
 SESSION_SET_CONFIG_ALLOWED = {
     ("db/functions/ledger/posting.sql", "ledger.hot_accounts"): SESSION_CACHES["ledger.hot_accounts"],
@@ -537,6 +540,9 @@ SESSION_STATEMENT_ALLOWED = {
     ("py/mercato/sqitch.py", "RESET ROLE"): _DEPLOYER,
     ("py/mercato/harness/torture.py", "SET ROLE"): _TORTURE,
     ("py/tests/test_contracts_client.py", "SET mercato.bulk_load"): _FIXTURE,
+    ("py/tests/test_online_changes.py", "SET lock_timeout"): _SCRIPT_TEXT,
+    ("py/tests/test_ownership.py", "SET lock_timeout"): _SCRIPT_TEXT,
+    ("py/tests/test_ownership.py", "SET ROLE"): _SCRIPT_TEXT,
 }
 
 
