@@ -19,31 +19,12 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
 
 CREATE OR REPLACE FUNCTION ledger.assert_integrity()
 RETURNS jsonb
-LANGUAGE plpgsql
+LANGUAGE sql
 STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_checks integer;
-    v_failed text[];
-BEGIN
-    SELECT count(*)::integer,
-           array_agg(format('%s: %s violation(s), e.g. %s', c.check_name, c.violations,
-                            (SELECT jsonb_agg(s.row)
-                               FROM (SELECT r AS row FROM jsonb_array_elements(c.sample) r LIMIT 3) s))
-                     ORDER BY c.n) FILTER (WHERE NOT c.ok)
-      INTO v_checks, v_failed
-      FROM ledger.check() WITH ORDINALITY AS c(check_name, ok, violations, sample, n);
-    IF v_failed IS NOT NULL THEN
-        PERFORM core.raise('LEDGER_INTEGRITY_VIOLATION',
-                           left(format('%s of %s checks failed: %s', cardinality(v_failed), v_checks,
-                                       array_to_string(v_failed, '; ')), 8000));
-    END IF;
-    RETURN jsonb_build_object('checks', v_checks, 'failed', 0);
-END
-$$;
+RETURN jobs.assert_check('ledger.check()', 'LEDGER_INTEGRITY_VIOLATION');
 COMMENT ON FUNCTION ledger.assert_integrity() IS
-'Run ledger.check() and raise LEDGER_INTEGRITY_VIOLATION when any check fails,
+'Run ledger.check() through jobs.assert_check and raise LEDGER_INTEGRITY_VIOLATION when any check fails,
 the detail naming each failed check with its number of violations and up to 3 sample rows (8,000 characters at most);
 returns {"checks": n, "failed": 0} when all pass. The function of the job ledger.integrity (a FAILED run records
 the detail). A full scan: a job or mercato db check, never per request.
