@@ -1400,6 +1400,20 @@ class Engine:
         if text.strip():
             self.conn.execute(text, prepare=False)
 
+    def _run_change_script(self, kind: str, path: Path, text: str) -> None:
+        """Run a deploy or revert script and leave a transaction open (registry lock taken) for its registry rows:
+        the script inside that transaction, or, when marked ``-- mercato:no-transaction``, before it."""
+        if is_non_transactional(text):
+            self._run_outside_transaction(path, text)
+            self._begin_work()
+        else:
+            self._begin_work()
+            try:
+                self._run_script(text)
+            except psycopg.Error as exc:
+                raise SqitchError(f"{kind} script {path} failed: {_pg_message(exc)}") from None
+        self._after_script()
+
     def _run_outside_transaction(self, path: Path, text: str) -> None:
         """Run a ``-- mercato:no-transaction`` script one statement at a time in autocommit mode (as psql would)."""
         if _TX_WRAPPER.match(text):
@@ -1688,16 +1702,7 @@ class Engine:
             raise
         script_hash = hashlib.sha1(path.read_bytes()).hexdigest()
         try:
-            if is_non_transactional(text):
-                self._run_outside_transaction(path, text)
-                self._begin_work()
-            else:
-                self._begin_work()
-                try:
-                    self._run_script(text)
-                except psycopg.Error as exc:
-                    raise SqitchError(f'deploy script {path} failed: {_pg_message(exc)}') from None
-            self._after_script()
+            self._run_change_script("deploy", path, text)
             self._log_deploy_change(change, script_hash, resolved)
             self._end_work(True)
         except BaseException as exc:
@@ -1917,16 +1922,7 @@ class Engine:
             self.log_fn(prefix + "not ok")
             raise
         try:
-            if is_non_transactional(text):
-                self._run_outside_transaction(path, text)
-                self._begin_work()
-            else:
-                self._begin_work()
-                try:
-                    self._run_script(text)
-                except psycopg.Error as exc:
-                    raise SqitchError(f"revert script {path} failed: {_pg_message(exc)}") from None
-            self._after_script()
+            self._run_change_script("revert", path, text)
             tags = [r[0] for r in self._q("DELETE FROM {r}.tags WHERE change_id = %s RETURNING tag",
                                           [state.change_id])]
             req, conf = self._q(

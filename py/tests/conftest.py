@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -94,6 +95,18 @@ def db_url(postgresql: psycopg.Connection) -> str:
     info = postgresql.info
     return make_conninfo(host=info.host, port=info.port, user=info.user, dbname=info.dbname,
                          password=info.password or None)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the real project (plan, config, scripts, lint configuration) that a test may edit."""
+    from mercato.config import project_root
+
+    root = tmp_path / "project"
+    shutil.copytree(project_root() / "db", root / "db")
+    for name in ("sqitch.plan", "sqitch.conf", ".squawk.toml"):
+        shutil.copy2(project_root() / name, root / name)
+    return root
 
 
 @pytest.fixture

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from mercato.config import project_root
-from mercato.sqitch import Engine
-from real_sqitch import WHO, run_sqitch
+from real_sqitch import engine, run_sqitch, write_project
 
 EDITED = "functions/ledger/holds"
 
@@ -33,20 +30,6 @@ def run_cli(root: Path, url: str, *args: str) -> subprocess.CompletedProcess[str
                           check=False)
 
 
-def engine(url: str, root: Path) -> Engine:
-    eng = Engine.from_project(url, root)
-    eng._identity = WHO
-    return eng
-
-
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """A copy of the real project (plan, config, scripts) that a test may edit."""
-    root = tmp_path / "project"
-    shutil.copytree(project_root() / "db", root / "db")
-    for name in ("sqitch.plan", "sqitch.conf"):
-        shutil.copy2(project_root() / name, root / name)
-    return root
 
 
 def append(path: Path, text: str) -> None:
@@ -118,18 +101,6 @@ def test_sqitch_registry_reads_without_false_drift(project_copy: Path, empty_db:
 
 # -- rework: the old version is compared with its name@tag copy, the new one with name.sql -----------------------------
 
-CONF = """\
-[core]
-\tengine = pg
-\tplan_file = sqitch.plan
-\ttop_dir = db
-\tdeploy_dir = db
-\trevert_dir = db/revert
-\tverify_dir = db/verify
-\treworked_deploy_dir = db
-\treworked_revert_dir = db/revert
-\treworked_verify_dir = db/verify
-"""
 PLAN = """\
 %syntax-version=1.0.0
 %project=drifty
@@ -151,16 +122,7 @@ REWORKED = "BEGIN;\nCREATE TABLE IF NOT EXISTS shop.items (id int PRIMARY KEY);\
 
 @pytest.fixture
 def small_project(tmp_path: Path) -> Path:
-    root = tmp_path / "drifty"
-    (root / "db").mkdir(parents=True)
-    (root / "sqitch.conf").write_text(CONF)
-    (root / "sqitch.plan").write_text(PLAN)
-    for name, texts in SCRIPTS.items():
-        for sub, text in zip(("", "revert", "verify"), texts):
-            path = root / "db" / sub / f"{name}.sql"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    return root
+    return write_project(tmp_path / "drifty", PLAN, SCRIPTS)
 
 
 @pytest.mark.parametrize("tool", ["mercato", "sqitch"])

@@ -13,26 +13,16 @@ quotes and comments whole; and every script of sqitch.plan is either wrapped or 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from mercato.config import project_root
-from mercato.sqitch import (Engine, Plan, ProjectConfig, SqitchError, is_non_transactional, split_statements,
+from mercato.sqitch import (Plan, ProjectConfig, SqitchError, is_non_transactional, split_statements,
                             unwrap_transaction)
-from real_sqitch import WHO, run_sqitch
+from real_sqitch import engine, run_sqitch, write_project
 
-CONF = """\
-[core]
-\tengine = pg
-\tplan_file = sqitch.plan
-\ttop_dir = db
-\tdeploy_dir = db
-\trevert_dir = db/revert
-\tverify_dir = db/verify
-"""
 PLAN = """\
 %syntax-version=1.0.0
 %project=online
@@ -64,22 +54,8 @@ SCRIPTS = {
 
 @pytest.fixture
 def online_project(tmp_path: Path) -> Path:
-    root = tmp_path / "online"
-    (root / "db").mkdir(parents=True)
-    (root / "sqitch.conf").write_text(CONF)
-    (root / "sqitch.plan").write_text(PLAN)
-    for name, texts in SCRIPTS.items():
-        for sub, text in zip(("", "revert", "verify"), texts):
-            path = root / "db" / sub / f"{name}.sql"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    return root
+    return write_project(tmp_path / "online", PLAN, SCRIPTS)
 
-
-def engine(url: str, root: Path) -> Engine:
-    eng = Engine.from_project(url, root)
-    eng._identity = WHO
-    return eng
 
 
 def index_state(url: str) -> bool | None:

@@ -16,7 +16,6 @@ superuser deploys and reverts every change planned after schemas/core/owner as a
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,16 +25,11 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from mercato.config import project_root
-from mercato.sqitch import Engine, Plan, ProjectConfig, SqitchError, is_non_transactional
-from real_sqitch import WHO, run_sqitch
+from mercato.sqitch import Plan, ProjectConfig, SqitchError, is_non_transactional
+from real_sqitch import engine, run_sqitch
 
 OWNER_CHANGE = "schemas/core/owner"
 
-
-def engine(url: str, root: Path) -> Engine:
-    eng = Engine.from_project(url, root)
-    eng._identity = WHO
-    return eng
 
 
 def test_every_object_of_a_mercato_schema_is_owned_by_mercato_owner(db_url: str) -> None:
@@ -111,14 +105,6 @@ NEW_CHANGES = {
         " AND indisvalid)::int;\nROLLBACK;\n"),
 }
 
-
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(project_root() / "db", root / "db")
-    for name in ("sqitch.plan", "sqitch.conf"):
-        shutil.copy2(project_root() / name, root / name)
-    return root
 
 
 def add_changes(root: Path, changes: dict[str, tuple[str, str, str]]) -> None:

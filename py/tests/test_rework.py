@@ -18,26 +18,19 @@ puts the released function back, and Mercato's deployer deploys the rework again
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from mercato.config import project_root
-from mercato.sqitch import Engine, Plan, SqitchError
-from real_sqitch import WHO, run_sqitch
+from mercato.sqitch import Plan, SqitchError
+from real_sqitch import engine, run_sqitch
 from test_migration_lint import creates_routines_without_replace, squawk
 
 CHANGE = "functions/settlement/check"
 NOTE = "settlement.check() names the release that reworked it"
 ADDED = " Reworked after v0.1.0."
 
-
-def engine(url: str, root: Path) -> Engine:
-    eng = Engine.from_project(url, root)
-    eng._identity = WHO
-    return eng
 
 
 def comment(url: str) -> str:
@@ -50,14 +43,6 @@ def or_replace(text: str) -> str:
     text = re.sub(r"\bCREATE FUNCTION\b", "CREATE OR REPLACE FUNCTION", text)
     return text.replace("BEGIN;\n", "BEGIN;\n\nSET LOCAL lock_timeout = '5s';\n", 1)
 
-
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(project_root() / "db", root / "db")
-    for name in ("sqitch.plan", "sqitch.conf", ".squawk.toml"):
-        shutil.copy2(project_root() / name, root / name)
-    return root
 
 
 def test_rework_a_released_function_change_and_deploy_it_over_the_release(project_copy: Path, empty_db: str,
