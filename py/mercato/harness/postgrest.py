@@ -64,7 +64,7 @@ HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA")
 #: PostgREST's fixed allowance for clock skew on ``exp``, ``nbf`` and ``iat``, in seconds.
 CLOCK_SKEW = 30
-#: PostgREST refuses to start with a text ``jwt-secret`` shorter than this.
+#: PostgREST's documentation requires a text ``jwt-secret`` of at least this many characters; the emulator enforces it.
 MIN_SECRET_LENGTH = 32
 
 
@@ -152,7 +152,7 @@ def _walk(value: Any, steps: list[str | int]) -> Any:
 
 def _keys(secret: str | bytes) -> list[bytes]:
     """``jwt-secret`` as PostgREST reads it: a JWK set, a single JWK, else the text itself as an HMAC key."""
-    text = secret.decode() if isinstance(secret, bytes) else secret
+    text = secret.decode(errors="replace") if isinstance(secret, bytes) else secret
     try:
         doc = json.loads(text)
     except ValueError:
@@ -169,7 +169,7 @@ def _keys(secret: str | bytes) -> list[bytes]:
             raise ValueError("jwt_secret is an empty JWK set")
         return keys
     if len(text) < MIN_SECRET_LENGTH:
-        raise ValueError(f"jwt_secret must be at least {MIN_SECRET_LENGTH} characters long (PostgREST refuses shorter)")
+        raise ValueError(f"jwt_secret must be at least {MIN_SECRET_LENGTH} characters long (PostgREST's documented minimum)")
     return [secret if isinstance(secret, bytes) else secret.encode()]
 
 
