@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 
 from mercato.harness.postgrest import PostgREST
+from jwt_helper import rest_as_authenticator, sign
 
 SERVICE = {"role": "mercato_service"}
 
@@ -42,7 +42,7 @@ class SealedWorld:
         return user(self.subjects[who])
 
     def ok(self, fn: str, args: dict[str, Any] | None = None, who: str = "biz") -> Any:
-        r = self.rest.rpc(fn, args or {}, claims=self.claims(who))
+        r = self.rest.rpc(fn, args or {}, token=sign(self.claims(who)))
         assert r.ok, (fn, who, r.status, r.body)
         return r.body
 
@@ -81,7 +81,7 @@ def build(db_url: str) -> SealedWorld:
             uid = conn.execute("SELECT identity.register_user(%s, %s, %s)", (subjects[k], kind, k)).fetchone()[0]
             if k == "admin":
                 conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (uid,))
-    w = SealedWorld(PostgREST(make_conninfo(db_url, user="mercato_authenticator")), db_url, subjects)
+    w = SealedWorld(rest_as_authenticator(db_url), db_url, subjects)
     w.ids["biz"] = w.ok("register_business", {"p_name": "Biz", "p_business_type": "RETAIL"})
     w.ok("set_business_kyb", {"p_business_id": w.ids["biz"], "p_status": "VERIFIED"}, "admin")
     for p in ("p1", "p2", "p3"):

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from mercato.config import project_root
 from mercato.harness.docs import api_markdown, documented_codes, fetch_api
 from mercato.harness.postgrest import PostgREST
+from jwt_helper import rest_as_authenticator, sign
 
 
 @pytest.fixture
 def rest(db_url: str):
-    with PostgREST(make_conninfo(db_url, user="mercato_authenticator")) as client:
+    with rest_as_authenticator(db_url) as client:
         yield client
 
 
@@ -58,40 +58,40 @@ def test_anonymous_callers_get_401_except_on_public_reads(rest: PostgREST) -> No
 
 def test_authenticated_but_unprivileged_gets_403(rest: PostgREST, parties: dict) -> None:
     response = rest.rpc("transfer", {"p_reference": "steal", "p_debit_account_id": parties["b1"],
-                                     "p_credit_account_id": parties["b2"], "p_amount": "1"}, claims=user("kc|b2"))
+                                     "p_credit_account_id": parties["b2"], "p_amount": "1"}, token=sign(user("kc|b2")))
     assert response.status == 403 and response.body["code"] == "42501"
 
 
 def test_a_party_sees_only_its_own_wallet(rest: PostgREST, parties: dict) -> None:
-    mine = rest.rpc("my_accounts", claims=user("kc|b1"), method="GET")
+    mine = rest.rpc("my_accounts", token=sign(user("kc|b1")), method="GET")
     assert mine.status == 200 and [(a["account_id"], a["balance"]) for a in mine.body] == [(parties["b1"], 250)]
-    other = rest.rpc("my_statement", {"p_account_id": parties["b2"]}, claims=user("kc|b1"), method="GET")
-    missing = rest.rpc("my_statement", {"p_account_id": 10**12}, claims=user("kc|b1"), method="GET")
+    other = rest.rpc("my_statement", {"p_account_id": parties["b2"]}, token=sign(user("kc|b1")), method="GET")
+    missing = rest.rpc("my_statement", {"p_account_id": 10**12}, token=sign(user("kc|b1")), method="GET")
     assert (other.status, other.code) == (missing.status, missing.code) == (404, "LEDGER_UNKNOWN_ACCOUNT")
 
 
 def test_domain_errors_map_to_the_documented_status(rest: PostgREST, parties: dict) -> None:
     args = {"p_reference": "t-1", "p_debit_account_id": parties["b1"], "p_credit_account_id": parties["b2"]}
-    assert rest.rpc("transfer", {**args, "p_amount": "1000"}, claims=SERVICE).status == 402
-    ok = rest.rpc("transfer", {**args, "p_amount": "10"}, claims=SERVICE)
+    assert rest.rpc("transfer", {**args, "p_amount": "1000"}, token=sign(SERVICE)).status == 402
+    ok = rest.rpc("transfer", {**args, "p_amount": "10"}, token=sign(SERVICE))
     assert ok.status == 200 and isinstance(ok.body, int)
-    replay = rest.rpc("transfer", {**args, "p_amount": "10.00"}, claims=SERVICE)
+    replay = rest.rpc("transfer", {**args, "p_amount": "10.00"}, token=sign(SERVICE))
     assert replay.status == 200 and replay.body == ok.body, "an idempotent replay returns the original"
-    conflict = rest.rpc("transfer", {**args, "p_amount": "11"}, claims=SERVICE)
+    conflict = rest.rpc("transfer", {**args, "p_amount": "11"}, token=sign(SERVICE))
     assert (conflict.status, conflict.code) == (422, "LEDGER_IDEMPOTENCY_CONFLICT")
-    assert rest.rpc("transfer", {**args, "p_reference": "t-2", "p_amount": "abc"}, claims=SERVICE).status == 400
+    assert rest.rpc("transfer", {**args, "p_reference": "t-2", "p_amount": "abc"}, token=sign(SERVICE)).status == 400
 
 
 def test_get_is_refused_for_writes_and_reads_run_read_only(rest: PostgREST, parties: dict) -> None:
     response = rest.rpc("transfer", {"p_reference": "g", "p_debit_account_id": parties["b1"],
-                                     "p_credit_account_id": parties["b2"], "p_amount": "1"}, claims=SERVICE, method="GET")
+                                     "p_credit_account_id": parties["b2"], "p_amount": "1"}, token=sign(SERVICE), method="GET")
     assert response.status == 405
-    assert rest.rpc("ledger_check", claims=SERVICE, method="GET").status == 200
+    assert rest.rpc("ledger_check", token=sign(SERVICE), method="GET").status == 200
 
 
 def test_unknown_functions_and_argument_names_are_404(rest: PostgREST) -> None:
-    assert rest.rpc("no_such_function", claims=SERVICE).status == 404
-    assert rest.rpc("transfer", {"p_nonsense": 1}, claims=SERVICE).status == 404
+    assert rest.rpc("no_such_function", token=sign(SERVICE)).status == 404
+    assert rest.rpc("transfer", {"p_nonsense": 1}, token=sign(SERVICE)).status == 404
 
 
 def test_a_rule_set_version_without_its_rules_is_refused_when_it_commits(rest: PostgREST, db_url: str) -> None:
@@ -103,11 +103,11 @@ def test_a_rule_set_version_without_its_rules_is_refused_when_it_commits(rest: P
     before = versions()
     for code in ("COMMISSION_STRATEGY", "PROVIDER_TIER_RULES", "BUSINESS_TIER_RULES"):
         r = rest.rpc("add_policy_version", {"p_policy_code": code, "p_effective_from": "2099-01-01T00:00:00Z",
-                                            "p_body": {"rows": "rules"}}, claims=SERVICE)
+                                            "p_body": {"rows": "rules"}}, token=sign(SERVICE))
         assert (r.status, r.code) == (400, "MASTERDATA_RULES_REQUIRED"), (code, r.status, r.body)
     assert versions() == before, "nothing is kept"
     kernel = rest.rpc("add_policy_version", {"p_policy_code": "API_TEST_POLICY", "p_effective_from": "2099-01-01T00:00:00Z",
-                                             "p_body": {"rate": "0.1"}}, claims=SERVICE)
+                                             "p_body": {"rate": "0.1"}}, token=sign(SERVICE))
     assert kernel.status == 200 and versions() == before + 1, "other policies need no rule rows"
 
 

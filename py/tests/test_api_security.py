@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from mercato.harness.postgrest import PostgREST
+from jwt_helper import rest_as_authenticator, sign
 
 
 def user(sub: str) -> dict:
@@ -25,7 +25,7 @@ SERVICE = {"role": "mercato_service"}
 def market(db_url: str):
     """Two businesses, two providers (one vehicle each), an admin; business A has a published RFQ that provider 1 bid on."""
     tag = uuid.uuid4().hex[:6]
-    rest = PostgREST(make_conninfo(db_url, user="mercato_authenticator"))
+    rest = rest_as_authenticator(db_url)
     s = {k: f"kc|{k}-{tag}" for k in ("bizA", "bizB", "prov1", "prov2", "admin")}
     with psycopg.connect(db_url, autocommit=True) as conn:
         for k, t in (("bizA", "BUSINESS"), ("bizB", "BUSINESS"), ("prov1", "PROVIDER"), ("prov2", "PROVIDER"), ("admin", "ADMIN")):
@@ -34,7 +34,7 @@ def market(db_url: str):
                 conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (uid,))
 
     def ok(fn: str, args: dict | None = None, who: str | None = None, claims: dict | None = None):
-        r = rest.rpc(fn, args or {}, claims=claims or user(s[who]))
+        r = rest.rpc(fn, args or {}, token=sign(claims or user(s[who])))
         assert r.ok, (fn, r.status, r.body)
         return r.body
 
@@ -68,35 +68,35 @@ def test_anonymous_callers_get_401_on_every_marketplace_call(market) -> None:
 
 def test_a_business_learns_nothing_about_bids_before_the_deadline(market) -> None:
     rest, s, ids, _ = market
-    sealed = rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, claims=user(s["bizA"]), method="GET")
+    sealed = rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, token=sign(user(s["bizA"])), method="GET")
     assert (sealed.status, sealed.code) == (403, "MARKETPLACE_BIDS_SEALED")
-    assert rest.rpc("rfq", {"p_rfq_id": ids["rfq"]}, claims=user(s["bizA"]), method="GET").body["bids"] is None
-    admin = rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, claims=user(s["admin"]), method="GET")
+    assert rest.rpc("rfq", {"p_rfq_id": ids["rfq"]}, token=sign(user(s["bizA"])), method="GET").body["bids"] is None
+    admin = rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, token=sign(user(s["admin"])), method="GET")
     assert admin.code == "MARKETPLACE_BIDS_SEALED", "not even an admin"
 
 
 def test_a_business_cannot_see_another_business_rfq(market) -> None:
     rest, s, ids, _ = market
     for fn in ("rfq", "rfq_bids"):
-        r = rest.rpc(fn, {"p_rfq_id": ids["rfq"]}, claims=user(s["bizB"]), method="GET")
+        r = rest.rpc(fn, {"p_rfq_id": ids["rfq"]}, token=sign(user(s["bizB"])), method="GET")
         assert (r.status, r.code) == (404, "MARKETPLACE_UNKNOWN_RFQ"), fn
     award = rest.rpc("award_rfq", {"p_rfq_id": ids["rfq"], "p_awards": [{"rfq_line_id": ids["line"], "bidder": "x", "quantity": 1}]},
-                     claims=user(s["bizB"]))
+                     token=sign(user(s["bizB"])))
     assert award.code == "MARKETPLACE_UNKNOWN_RFQ"
 
 
 def test_a_provider_sees_only_its_own_bid_vehicles_and_wallet(market) -> None:
     rest, s, ids, _ = market
-    mine = rest.rpc("my_bid", {"p_rfq_id": ids["rfq"]}, claims=user(s["prov1"]), method="GET")
+    mine = rest.rpc("my_bid", {"p_rfq_id": ids["rfq"]}, token=sign(user(s["prov1"])), method="GET")
     assert mine.status == 200 and len(mine.body) == 1
-    other = rest.rpc("my_bid", {"p_rfq_id": ids["rfq"]}, claims=user(s["prov2"]), method="GET")
+    other = rest.rpc("my_bid", {"p_rfq_id": ids["rfq"]}, token=sign(user(s["prov2"])), method="GET")
     assert (other.status, other.code) == (404, "MARKETPLACE_NO_BID")
-    assert rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, claims=user(s["prov2"]), method="GET").code == "MARKETPLACE_UNKNOWN_RFQ"
-    vehicles = rest.rpc("my_vehicles", claims=user(s["prov2"]), method="GET").body
+    assert rest.rpc("rfq_bids", {"p_rfq_id": ids["rfq"]}, token=sign(user(s["prov2"])), method="GET").code == "MARKETPLACE_UNKNOWN_RFQ"
+    vehicles = rest.rpc("my_vehicles", token=sign(user(s["prov2"])), method="GET").body
     assert [v["id"] for v in vehicles] == [ids["car_prov2"]]
-    retire = rest.rpc("set_vehicle_status", {"p_vehicle_id": ids["car_prov1"], "p_status": "RETIRED"}, claims=user(s["prov2"]))
+    retire = rest.rpc("set_vehicle_status", {"p_vehicle_id": ids["car_prov1"], "p_status": "RETIRED"}, token=sign(user(s["prov2"])))
     assert (retire.status, retire.code) == (404, "IDENTITY_UNKNOWN_VEHICLE")
-    wallets = rest.rpc("my_accounts", claims=user(s["prov2"]), method="GET").body
+    wallets = rest.rpc("my_accounts", token=sign(user(s["prov2"])), method="GET").body
     assert len(wallets) == 1 and wallets[0]["purpose"] == "MAIN"
 
 
@@ -106,13 +106,13 @@ def test_users_cannot_do_what_only_admins_and_the_back_office_may(market) -> Non
                      ("set_provider_verification", {"p_provider_id": ids["prov2"], "p_status": "VERIFIED"}),
                      ("top_up_business", {"p_business_id": ids["bizA"], "p_amount": "1", "p_reference": "x"}),
                      ("recalculate_tiers", {})):
-        r = rest.rpc(fn, args, claims=user(s["bizA"]))
+        r = rest.rpc(fn, args, token=sign(user(s["bizA"])))
         assert (r.status, r.code) == (403, "IDENTITY_PERMISSION_DENIED"), fn
     assert rest.rpc("transfer", {"p_reference": "x", "p_debit_account_id": 1, "p_credit_account_id": 2, "p_amount": "1"},
-                    claims=user(s["admin"])).status == 403, "ledger postings are back office only, even for admins"
-    assert rest.rpc("recalculate_tiers", claims=user(s["admin"])).status == 200, "an admin may recalculate tiers"
+                    token=sign(user(s["admin"]))).status == 403, "ledger postings are back office only, even for admins"
+    assert rest.rpc("recalculate_tiers", token=sign(user(s["admin"]))).status == 200, "an admin may recalculate tiers"
     assert rest.rpc("top_up_business", {"p_business_id": ids["bizA"], "p_amount": "10", "p_reference": f"t-{ids['bizA']}"},
-                    claims=SERVICE).status == 200
+                    token=sign(SERVICE)).status == 200
 
 
 def test_no_api_role_can_read_secrets_and_tables_show_only_own_rows(market) -> None:
@@ -156,29 +156,29 @@ def test_views_show_each_caller_only_its_rows(market) -> None:
     rest, s, ids, _ = market
     as_ = {k: user(v) for k, v in s.items()}
     # sealed bids: the bidder sees its bid; the business, another provider and an admin see no bid row at all
-    assert len(rest.get("bids", {"rfq_id": f"eq.{ids['rfq']}"}, claims=as_["prov1"]).body) == 1
+    assert len(rest.get("bids", {"rfq_id": f"eq.{ids['rfq']}"}, token=sign(as_["prov1"])).body) == 1
     for who in ("bizA", "prov2", "admin"):
-        assert rest.get("bids", {"rfq_id": f"eq.{ids['rfq']}"}, claims=as_[who]).body == [], who
-    assert rest.get("bids", claims=SERVICE).status == 403, "the back office holds no privilege on bids"
+        assert rest.get("bids", {"rfq_id": f"eq.{ids['rfq']}"}, token=sign(as_[who])).body == [], who
+    assert rest.get("bids", token=sign(SERVICE)).status == 403, "the back office holds no privilege on bids"
     # RFQs: the owner and providers of its tenant; never another business
-    assert [r["id"] for r in rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=as_["bizA"]).body] == [ids["rfq"]]
-    assert rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=as_["bizB"]).body == []
-    assert len(rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=as_["prov2"]).body) == 1
+    assert [r["id"] for r in rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, token=sign(as_["bizA"])).body] == [ids["rfq"]]
+    assert rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, token=sign(as_["bizB"])).body == []
+    assert len(rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, token=sign(as_["prov2"])).body) == 1
     # vehicles and wallets: one's own only
-    assert [v["id"] for v in rest.get("vehicles", claims=as_["prov2"]).body] == [ids["car_prov2"]]
-    mine = rest.get("accounts", claims=as_["prov2"]).body
+    assert [v["id"] for v in rest.get("vehicles", token=sign(as_["prov2"])).body] == [ids["car_prov2"]]
+    mine = rest.get("accounts", token=sign(as_["prov2"])).body
     assert len(mine) == 1 and mine[0]["owner_type"] == "PROVIDER" and mine[0]["owner_id"] == str(ids["prov2"])
-    assert rest.get("accounts", {"owner_id": f"eq.{ids['prov1']}"}, claims=as_["prov2"]).body == []
-    assert rest.get("accounts", {"owner_type": "eq.BUSINESS", "owner_id": f"eq.{ids['bizA']}"}, claims=as_["bizB"]).body == []
-    assert len(rest.get("accounts", {"owner_id": f"eq.{ids['bizA']}"}, claims=as_["bizA"]).body) == 1
-    assert rest.get("businesses", claims=as_["bizB"]).body[0]["id"] == ids["bizB"]
-    assert len(rest.get("businesses", claims=as_["bizB"]).body) == 1
+    assert rest.get("accounts", {"owner_id": f"eq.{ids['prov1']}"}, token=sign(as_["prov2"])).body == []
+    assert rest.get("accounts", {"owner_type": "eq.BUSINESS", "owner_id": f"eq.{ids['bizA']}"}, token=sign(as_["bizB"])).body == []
+    assert len(rest.get("accounts", {"owner_id": f"eq.{ids['bizA']}"}, token=sign(as_["bizA"])).body) == 1
+    assert rest.get("businesses", token=sign(as_["bizB"])).body[0]["id"] == ids["bizB"]
+    assert len(rest.get("businesses", token=sign(as_["bizB"])).body) == 1
     # settlements: a provider's own (none yet), never another's
-    assert rest.get("settlements", claims=as_["prov2"]).body == []
+    assert rest.get("settlements", token=sign(as_["prov2"])).body == []
     # anonymous callers: 401 on every view
     for view in ("bids", "rfqs", "vehicles", "accounts", "settlements", "contracts", "delivery_sessions"):
         assert rest.get(view).status == 401, view
-    assert rest.get("no_such_view", claims=as_["bizA"]).status == 404
+    assert rest.get("no_such_view", token=sign(as_["bizA"])).status == 404
 
 
 def test_tenant_scoped_data_never_crosses_tenants(market) -> None:
@@ -188,12 +188,12 @@ def test_tenant_scoped_data_never_crosses_tenants(market) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         tenant = conn.execute("SELECT identity.create_tenant(%s, 'Elsewhere')", (f"t-{tag}",)).fetchone()[0]
         conn.execute("SELECT identity.register_user(%s, 'PROVIDER', 'x', %s)", (sub, tenant))
-    pid = rest.rpc("register_provider", {"p_provider_type": "COMPANY", "p_name": "Elsewhere"}, claims=user(sub)).body
-    assert rest.rpc("set_provider_verification", {"p_provider_id": pid, "p_status": "VERIFIED"}, claims=user(s["admin"])).ok
+    pid = rest.rpc("register_provider", {"p_provider_type": "COMPANY", "p_name": "Elsewhere"}, token=sign(user(sub))).body
+    assert rest.rpc("set_provider_verification", {"p_provider_id": pid, "p_status": "VERIFIED"}, token=sign(user(s["admin"]))).ok
     other = user(sub)
-    assert all(r["rfq_id"] != ids["rfq"] for r in rest.rpc("open_rfqs", claims=other, method="GET").body)
-    assert rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, claims=other).body == []
-    assert rest.rpc("rfq", {"p_rfq_id": ids["rfq"]}, claims=other, method="GET").code == "MARKETPLACE_UNKNOWN_RFQ"
+    assert all(r["rfq_id"] != ids["rfq"] for r in rest.rpc("open_rfqs", token=sign(other), method="GET").body)
+    assert rest.get("rfqs", {"id": f"eq.{ids['rfq']}"}, token=sign(other)).body == []
+    assert rest.rpc("rfq", {"p_rfq_id": ids["rfq"]}, token=sign(other), method="GET").code == "MARKETPLACE_UNKNOWN_RFQ"
     bid = rest.rpc("submit_bid", {"p_rfq_id": ids["rfq"], "p_lines": [{"rfq_line_id": ids["line"], "unit_price": "1", "quantity": 1}]},
-                   claims=other)
+                   token=sign(other))
     assert (bid.status, bid.code) == (404, "MARKETPLACE_UNKNOWN_RFQ")

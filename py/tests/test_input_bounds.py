@@ -24,10 +24,10 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 
 from mercato.harness.postgrest import PostgREST
+from jwt_helper import rest_as_authenticator, sign
 
 ROLES = ("mercato_user", "mercato_service", "mercato_anon")
 #: Parameter types an api function may take as they are: fixed-size, or bounded by the function itself (numeric).
@@ -114,7 +114,7 @@ def caller_for(p: dict[str, Any]) -> tuple[str, dict | None]:
 
 @pytest.fixture
 def rest(db_url: str):
-    with PostgREST(make_conninfo(db_url, user="mercato_authenticator")) as client:
+    with rest_as_authenticator(db_url) as client:
         yield client
 
 
@@ -258,7 +258,7 @@ def _probe(db_url: str, rest: PostgREST, params: list[dict[str, Any]], target: d
     role, claims = caller_for(target)
     args = {p["name"]: filler(p) for p in params}
     args[target["name"]] = value
-    response = rest.rpc(target["function"], args, claims=claims)
+    response = rest.rpc(target["function"], args, token=sign(claims))
     via_http = "ok" if response.ok else f"{response.status} {response.code or response.body.get('code')}"
     return [via_http, direct_call(db_url, params, args, role, claims) or "ok"]
 
@@ -339,7 +339,7 @@ class World:
         return {"role": "mercato_service"} if who == "service" else {"sub": self.subs[who], "role": "mercato_user"}
 
     def call(self, fn: str, args: dict, who: str):
-        return self.rest.rpc(fn, args, claims=self.claims(who))
+        return self.rest.rpc(fn, args, token=sign(self.claims(who)))
 
     def ok(self, fn: str, args: dict, who: str):
         r = self.call(fn, args, who)
@@ -611,15 +611,15 @@ def test_a_tenant_admin_cannot_assign_roles_to_users_of_another_tenant(world: Wo
         conn.execute("SELECT identity.assign_role(%s, 'TENANT_ADMIN', %s)", (users["admin_a"], ta))
     admin_a = {"sub": f"kc|admin_a-{world.tag}", "role": "mercato_user"}
     r = world.rest.rpc("assign_role", {"p_user_id": users["user_b"], "p_role_code": "TENANT_ADMIN", "p_tenant_id": ta},
-                       claims=admin_a)
+                       token=sign(admin_a))
     assert (r.status, r.code) == (403, "IDENTITY_TENANT_MISMATCH"), (r.status, r.body)
     # Nor the platform admin or the back office: a tenant's role goes to that tenant's users (or platform users) only.
     for claims in (world.claims("admin"), world.claims("service")):
         r = world.rest.rpc("assign_role", {"p_user_id": users["user_b"], "p_role_code": "SUPPORT", "p_tenant_id": ta},
-                           claims=claims)
+                           token=sign(claims))
         assert (r.status, r.code) == (403, "IDENTITY_TENANT_MISMATCH"), (claims, r.status, r.body)
     for user in ("user_a", "loner"):
-        r = world.rest.rpc("assign_role", {"p_user_id": users[user], "p_role_code": "SUPPORT", "p_tenant_id": ta}, claims=admin_a)
+        r = world.rest.rpc("assign_role", {"p_user_id": users[user], "p_role_code": "SUPPORT", "p_tenant_id": ta}, token=sign(admin_a))
         assert r.ok, (user, r.status, r.body)
     with psycopg.connect(world.db_url) as conn:
         assert conn.execute("SELECT count(*) FROM identity.role_assignment WHERE user_id = %s",

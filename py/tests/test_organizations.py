@@ -24,6 +24,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from mercato.harness.postgrest import PostgREST, Response
+from jwt_helper import rest_as_authenticator, sign
 
 SERVICE = {"role": "mercato_service"}
 
@@ -45,7 +46,7 @@ class World:
 
     def call(self, fn: str, args: dict[str, Any] | None = None, who: str | None = None, org: int | str | None = None,
              claims: dict[str, Any] | None = None) -> Response:
-        return self.rest.rpc(fn, args or {}, claims=claims or self.claims(who, org))
+        return self.rest.rpc(fn, args or {}, token=sign(claims or self.claims(who, org)))
 
     def ok(self, fn: str, args: dict[str, Any] | None = None, who: str | None = None, org: int | str | None = None) -> Any:
         r = self.call(fn, args, who, org)
@@ -84,7 +85,7 @@ def world(db_url: str) -> Iterator[World]:
             uid[k] = conn.execute("SELECT identity.register_user(%s, %s, %s, %s)",
                                   (sub[k], kind, k, tenants.get(t))).fetchone()[0]
         conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (uid["admin"],))
-    rest = PostgREST(make_conninfo(db_url, user="mercato_authenticator"))
+    rest = rest_as_authenticator(db_url)
     w = World(db_url, rest, sub, uid, {}, {})
     for key, who in (("A", "owner"), ("B", "owner_b")):
         w.biz[key] = w.ok("register_business", {"p_name": f"Business {key}", "p_business_type": "RETAIL"}, who)
@@ -193,11 +194,11 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(world: World) ->
     assert w.owners("A") == sorted([w.uid["owner"], w.uid["co"]])
     calls = {"owner": w.uid["co"], "co": w.uid["owner"]}          # each demotes the other
     results: dict[str, Response] = {}
-    rests = {who: PostgREST(make_conninfo(w.url, user="mercato_authenticator")) for who in calls}
+    rests = {who: rest_as_authenticator(w.url) for who in calls}
 
     def demote(who: str) -> None:
         results[who] = rests[who].rpc("set_member_role", {"p_organization_id": w.org["A"], "p_user_id": calls[who],
-                                                          "p_role": "ADMIN"}, claims=w.claims(who))
+                                                          "p_role": "ADMIN"}, token=sign(w.claims(who)))
 
     try:
         with psycopg.connect(w.url) as holder:

@@ -14,11 +14,10 @@ import threading
 
 import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from mercato.client import Client
 from mercato.errors import MercatoError
-from mercato.harness.postgrest import PostgREST
+from jwt_helper import rest_as_authenticator, sign
 
 USER = {"sub": "kc|timeouts", "role": "mercato_user"}
 EXPECTED = {
@@ -107,10 +106,10 @@ def test_a_runaway_call_through_the_client_is_cut_off_by_statement_timeout(
 
 def test_a_runaway_request_through_postgrest_is_cut_off(postgresql: psycopg.Connection, probe: str) -> None:
     lower_for_this_database(postgresql, "mercato_user", statement_timeout="300ms")
-    with PostgREST(make_conninfo(probe, user="mercato_authenticator")) as rest:
-        response = rest.rpc("timeouts_probe_sleep", {"p_seconds": 5}, claims=USER)
+    with rest_as_authenticator(probe) as rest:
+        response = rest.rpc("timeouts_probe_sleep", {"p_seconds": 5}, token=sign(USER))
         assert response.status == 500 and response.body["code"] == "57014"
-        assert rest.rpc("timeouts_probe_sleep", {"p_seconds": 0.01}, claims=USER).status == 200
+        assert rest.rpc("timeouts_probe_sleep", {"p_seconds": 0.01}, token=sign(USER)).status == 200
         # outside the requests, the authenticator's session keeps none of the role's settings
         assert rest.conn.execute("SHOW statement_timeout").fetchone()[0] == "0"
 
@@ -125,8 +124,8 @@ def test_a_lock_wait_beyond_lock_timeout_fails_with_55p03(postgresql: psycopg.Co
             with pytest.raises(MercatoError) as caught:
                 user.call_value("api.timeouts_probe_lock")
             assert caught.value.sqlstate == "55P03" and caught.value.http_status == 500
-            with PostgREST(make_conninfo(probe, user="mercato_authenticator")) as rest:
-                response = rest.rpc("timeouts_probe_lock", {}, claims=USER)
+            with rest_as_authenticator(probe) as rest:
+                response = rest.rpc("timeouts_probe_lock", {}, token=sign(USER))
                 assert response.status == 500 and response.body["code"] == "55P03"
         holder.rollback()
         with Client(probe) as backoffice:

@@ -34,6 +34,7 @@ from pytest_postgresql.janitor import DatabaseJanitor
 
 from mercato.harness.postgrest import PostgREST
 from visibility_fixtures import Caller, World, build_world
+from jwt_helper import rest_as_authenticator, sign
 
 Row = dict[str, Any]
 Rule = Callable[[Caller, Row], bool]
@@ -329,7 +330,7 @@ def matrix(postgresql_noproc) -> Iterator[Matrix]:
                     if rel in ORACLE:
                         facts[rel] = cur.execute(ORACLE[rel].facts).fetchall()
         app = psycopg.connect(make_conninfo(url, user="mercato_authenticator"), autocommit=True)
-        rest = PostgREST(make_conninfo(url, user="mercato_authenticator"))
+        rest = rest_as_authenticator(url)
         try:
             yield Matrix(world, url, catalog, facts, app, rest)
         finally:
@@ -359,7 +360,7 @@ def read_as(conn: psycopg.Connection, caller: Caller, relation: str, columns: tu
 
 def get_as(rest: PostgREST, caller: Caller, relation: str, columns: tuple[str, ...]) -> list[tuple] | None:
     """The same through the PostgREST emulator's GET /<view> (None: 401/403)."""
-    response = rest.get(relation.split(".", 1)[1], claims=caller.claims)
+    response = rest.get(relation.split(".", 1)[1], token=sign(caller.claims))
     if response.status in (401, 403):
         return DENIED
     assert response.status == 200, (relation, caller.name, response.status, response.body)

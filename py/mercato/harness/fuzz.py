@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +37,7 @@ from psycopg.conninfo import make_conninfo
 
 from mercato.config import plan_modules
 from mercato.harness.docs import POSTGRES_ERRORS, fetch_input_types
-from mercato.harness.postgrest import PostgREST
+from mercato.harness.postgrest import PostgREST, sign_token
 
 
 #: SQLSTATEs a caller may legitimately receive besides Mercato's own PTxyz codes: PostgREST's own, and the PostgreSQL
@@ -321,7 +322,8 @@ def run(db_url: str, *, examples: int = 200, callers: dict[str, dict | None], kn
 
     ``db_url`` is a superuser conninfo of a deployed database (used for checksums only); calls go
     through the authenticator as PostgREST's would. ``callers`` maps a label to JWT claims
-    (None = anonymous); ``known_ids`` and ``known_texts`` (e.g. bidder aliases) are worth drawing.
+    (None = anonymous), signed here with a secret drawn for this run (the emulator verifies them as PostgREST would);
+    ``known_ids`` and ``known_texts`` (e.g. bidder aliases) are worth drawing.
     """
     report = FuzzReport()
     with psycopg.connect(db_url, autocommit=True) as admin:
@@ -329,18 +331,20 @@ def run(db_url: str, *, examples: int = 200, callers: dict[str, dict | None], kn
         codes = {row[0] for row in admin.execute("SELECT code FROM core.error")}
         domains = {t["name"]: t for t in fetch_input_types(db_url)}
         shaped = shapes(known_ids, known_texts or [])
-        rest = PostgREST(make_conninfo(db_url, user="mercato_authenticator"))
+        secret = secrets.token_urlsafe(48)
+        tokens = {label: None if claims is None else sign_token(claims, secret) for label, claims in callers.items()}
+        rest = PostgREST(make_conninfo(db_url, user="mercato_authenticator"), jwt_secret=secret)
         try:
             for index, target in enumerate(targets):
                 if progress:
                     progress(index, len(targets), target["name"], report)
-                _fuzz_one(rest, admin, target, callers, known_ids, codes, examples, seed, report, domains, shaped)
+                _fuzz_one(rest, admin, target, tokens, known_ids, codes, examples, seed, report, domains, shaped)
         finally:
             rest.close()
     return report
 
 
-def _fuzz_one(rest: PostgREST, admin: psycopg.Connection, target: dict, callers: dict[str, dict | None],
+def _fuzz_one(rest: PostgREST, admin: psycopg.Connection, target: dict, callers: dict[str, str | None],
               known_ids: list[int], codes: set[str], examples: int, seed: int | None, report: FuzzReport,
               domains: dict[str, dict], shaped: dict[str, st.SearchStrategy]) -> None:
     arg_strategies = {}
@@ -356,7 +360,7 @@ def _fuzz_one(rest: PostgREST, admin: psycopg.Connection, target: dict, callers:
     @given(args=args_strategy, caller=caller_strategy)
     def one_call(args: dict, caller: str) -> None:
         before = state[0]
-        response = rest.rpc(target["name"], json.loads(json.dumps(args, default=str)), claims=callers[caller])
+        response = rest.rpc(target["name"], json.loads(json.dumps(args, default=str)), token=callers[caller])
         report.calls += 1
         report.by_status[response.status] += 1
         report.by_function[target["name"]] += 1
