@@ -110,18 +110,24 @@ def project_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def new_cluster(tmp_path: Path) -> Iterator[Callable[[str], Cluster]]:
+def new_cluster() -> Iterator[Callable[[str], Cluster]]:
     """A factory of throwaway clusters (not created or started: ``.up()``, or ``.init()`` first to change the
-    configuration), each under ``tmp_path/<name>`` on a free loopback port; every one is stopped at the end."""
+    configuration), each under ``.mercato/test-clusters/<random>/<name>`` on a free loopback port; every one is stopped
+    and removed at the end. Not under pytest's tmp_path: the server runs as the ``postgres`` OS user, and any pytest
+    session started meanwhile resets /tmp/pytest-of-<user> to mode 0700, cutting that user off mid-test."""
+    from mercato.config import project_root
+
+    base = project_root() / ".mercato" / "test-clusters" / uuid.uuid4().hex[:12]
     made: list[Cluster] = []
 
     def make(name: str) -> Cluster:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        made.append(Cluster(home=tmp_path / name, port=port))
+        made.append(Cluster(home=base / name, port=port))
         return made[-1]
 
     yield make
     for cluster in reversed(made):
         cluster.down()
+    shutil.rmtree(base, ignore_errors=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import psycopg
 
@@ -25,10 +24,10 @@ def _transfer(url: str, reference: str, debit: int, credit: int) -> None:
 
 
 def test_a_base_backup_and_the_wal_archive_restore_the_ledger_to_a_point_in_time(
-        tmp_path: Path, new_cluster: Callable[[str], Cluster]) -> None:
+        new_cluster: Callable[[str], Cluster]) -> None:
     source = new_cluster("source")
     source.init()
-    archive = tmp_path / "archive"
+    archive = source.home.parent / "archive"   # beside the clusters: the postgres OS user writes and reads it
     archive.mkdir()
     source._chown(archive)
     with (source.pgdata / "postgresql.conf").open("a") as fh:
@@ -46,7 +45,7 @@ def test_a_base_backup_and_the_wal_archive_restore_the_ledger_to_a_point_in_time
         bank = conn.execute("SELECT ledger.open_account('PLATFORM', 'bank', 'CLEARING', 'ETB', true)").fetchone()[0]
         wallet = conn.execute("SELECT ledger.open_account('BUSINESS', '1', 'MAIN', 'ETB')").fetchone()[0]
 
-    backup = tmp_path / "backup"
+    backup = source.home.parent / "backup"
     backup.mkdir(mode=0o700)
     source._chown(backup)
     source._run(["pg_basebackup", "-h", "127.0.0.1", "-p", str(source.port), "-U", source.db_superuser,
