@@ -9,6 +9,7 @@ SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
 -- The sender converts its text arguments to the core domains as itself: their CHECK function must be executable.
+GRANT USAGE ON SCHEMA api TO mercato_sender;
 GRANT EXECUTE ON FUNCTION core.check_text_size(text, integer, text) TO mercato_sender;
 
 CREATE OR REPLACE FUNCTION api.outbox_claim(p_channel core.name_text, p_limit integer DEFAULT 10,

@@ -11,5 +11,6 @@ DROP FUNCTION api.outbox_report_failed(bigint, uuid, core.long_text, boolean);
 DROP FUNCTION api.outbox_report_sent(bigint, uuid);
 DROP FUNCTION api.outbox_claim(core.name_text, integer, integer, core.name_text);
 REVOKE EXECUTE ON FUNCTION core.check_text_size(text, integer, text) FROM mercato_sender;
+REVOKE USAGE ON SCHEMA api FROM mercato_sender;
 
 COMMIT;

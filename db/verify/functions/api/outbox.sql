@@ -11,6 +11,7 @@ SELECT 1 / (has_function_privilege('mercato_sender', f, 'EXECUTE')
                     'api.outbox_report_sent(bigint, uuid)',
                     'api.outbox_report_failed(bigint, uuid, core.long_text, boolean)']) f;
 SELECT 1 / has_function_privilege('mercato_sender', 'core.check_text_size(text, integer, text)', 'EXECUTE')::int;
+SELECT 1 / has_schema_privilege('mercato_sender', 'api', 'USAGE')::int;
 -- the back office's: mercato_service only
 SELECT 1 / (has_function_privilege('mercato_service', f, 'EXECUTE')
             AND NOT has_function_privilege('mercato_anon', f, 'EXECUTE')
