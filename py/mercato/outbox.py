@@ -114,12 +114,15 @@ class WorkStats:
 
 def work(client: Any, channel: str, deliver: Callable[[Claimed], None], *, batch: int = 100, lease_seconds: int = 60,
          worker: str | None = None, once: bool = False, poll_seconds: float = 1.0,
-         stop: threading.Event | None = None, progress: Callable[[str], None] | None = None) -> WorkStats:
+         stop: threading.Event | None = None, progress: Callable[[str], None] | None = None,
+         stats: WorkStats | None = None) -> WorkStats:
     """Claim batches of ``channel`` and deliver each message with ``deliver``, then report it: sent when ``deliver``
     returned, failed (retryable) when it raised. ``client`` is a :class:`mercato.client.Client` whose role is
     mercato_sender. With ``once``, return when a claim finds nothing due; otherwise poll every ``poll_seconds`` until
-    ``stop`` is set. Every message is delivered before it is reported (at least once)."""
-    stats = WorkStats()
+    ``stop`` is set. Every message is delivered before it is reported (at least once), one message at a time, so a
+    sender that dies repeats at most the one message it delivered and had not reported. ``stats`` (updated as it goes)
+    lets a caller see the progress of a loop that ended by an exception."""
+    stats = stats if stats is not None else WorkStats()
     worker = worker or f"sender-{uuid.uuid4().hex[:8]}"
     while stop is None or not stop.is_set():
         messages = client.outbox.claim(channel, batch, lease_seconds, worker)
