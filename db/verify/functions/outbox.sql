@@ -17,7 +17,8 @@ SELECT 1 / count(*)::int FROM pg_catalog.pg_trigger
 -- module functions: no API role and not the sender executes them (they reach them through api.*)
 SELECT 1 / (NOT has_function_privilege(r, f, 'EXECUTE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service', 'mercato_sender']) r,
-       unnest(ARRAY['outbox.enqueue(text, text, text, jsonb, jsonb, text, bigint)',
+       unnest(ARRAY['outbox.message_transition_trg()', 'outbox.require_sender()',
+                    'outbox.enqueue(text, text, text, jsonb, jsonb, text, bigint)',
                     'outbox.claim(text, integer, integer, text)', 'outbox.report_sent(bigint, uuid)',
                     'outbox.report_failed(bigint, uuid, text, boolean)', 'outbox.list_messages(text, text, integer)',
                     'outbox.retry(bigint)', 'outbox.reclaim_expired(integer)', 'outbox.purge_sent(integer)']) f;
