@@ -18,12 +18,12 @@ SET LOCAL lock_timeout = '5s';
 DO $role$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'mercato_sender') THEN
-        RESET ROLE;
+        SET LOCAL ROLE NONE;   -- the deployer itself, for this statement only
         CREATE ROLE mercato_sender NOLOGIN;
         SET LOCAL ROLE mercato_owner;
     END IF;
     IF NOT has_database_privilege('mercato_owner', current_database(), 'CREATE') THEN
-        RESET ROLE;
+        SET LOCAL ROLE NONE;   -- the deployer itself, for this statement only
         EXECUTE format('GRANT CREATE ON DATABASE %I TO mercato_owner', current_database());
         SET LOCAL ROLE mercato_owner;
     END IF;
