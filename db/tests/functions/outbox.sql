@@ -1,7 +1,7 @@
 -- Tests for functions/outbox: dedupe, transitions refused, claim and leases, secrets only while SENDING, backoff and
 -- DEAD, retry. (SKIP LOCKED between concurrent senders needs two sessions: py/tests/test_outbox.py.)
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 -- enqueue and dedupe ----------------------------------------------------------------------------------------------
 SELECT tests.put('a', outbox.enqueue('sms', '+251900000001', 'identity.verify', '{"name": "Abebe"}', '{"code": "482913"}',
@@ -98,6 +98,24 @@ SELECT is((SELECT count(*)::int FROM api.outbox_claim('WEBHOOK', 1, 60, 'w2') WH
           'a message whose lease expired is claimed again');
 SELECT throws_like($$SELECT api.outbox_report_sent(tests.id('c'), (SELECT lease_token FROM t_c1))$$, 'OUTBOX_LEASE_LOST:%',
                    'the first holder, whose lease expired, cannot report it');
+
+-- the reports find their message by the primary key, whatever the statistics say (CONVENTIONS.md, Functions) ----------
+SELECT tests.as_owner();
+CREATE FUNCTION pg_temp.plan_indexes(p_query text) RETURNS jsonb LANGUAGE plpgsql AS $f$
+DECLARE v json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || p_query INTO v;
+    RETURN jsonb_path_query_array(v::jsonb, 'strict $.**."Index Name"');
+END $f$;
+INSERT INTO outbox.message (channel, recipient, template) SELECT 'SMS', '+1' || g, 'plan' FROM generate_series(1, 2000) g;
+ANALYZE outbox.message;
+SET LOCAL plan_cache_mode = force_generic_plan;
+PREPARE sent_plan(bigint, uuid) AS
+    UPDATE outbox.message SET state = 'SENT', sent_at = now(), lease_until = NULL
+     WHERE id = $1 AND state = 'SENDING' AND lease_token = $2;
+SELECT is(pg_temp.plan_indexes('EXECUTE sent_plan(1, gen_random_uuid())'), '["message_pkey"]',
+          'a report finds its message by the primary key (generic plan)');
+RESET plan_cache_mode;
 
 SELECT * FROM finish();
 ROLLBACK;
