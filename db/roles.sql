@@ -23,6 +23,10 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mercato_owner') THEN
         CREATE ROLE mercato_owner NOLOGIN;
     END IF;
+    -- the outbox's senders (schemas/outbox): granted to each sender's login role, never to the authenticator
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mercato_sender') THEN
+        CREATE ROLE mercato_sender NOLOGIN;
+    END IF;
 END
 $roles$;
 GRANT mercato_anon, mercato_user, mercato_service TO mercato_authenticator;

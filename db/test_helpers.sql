@@ -40,6 +40,17 @@ $$;
 COMMENT ON FUNCTION tests.as_anon() IS
 'Act as an anonymous caller (no JWT: mercato_anon, no claims) for the rest of the transaction, as PostgREST does.';
 
+CREATE OR REPLACE FUNCTION tests.as_sender()
+RETURNS void
+LANGUAGE sql
+VOLATILE
+AS $$
+    SELECT set_config('request.jwt.claims', '', true);
+    SET LOCAL ROLE mercato_sender;
+$$;
+COMMENT ON FUNCTION tests.as_sender() IS
+'Act as an outbox sender (a login role granted mercato_sender, no claims) for the rest of the transaction.';
+
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
 
 -- fixtures: contracts and settlement ----------------------------------------------------------------------------------

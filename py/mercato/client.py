@@ -2,7 +2,7 @@
 connection pool, with one sub-client per module.
 
 ``client.identity``, ``client.masterdata``, ``client.ledger``, ``client.parties``, ``client.fleet``,
-``client.marketplace``, ``client.contracts``, ``client.delivery`` and ``client.settlement`` each hold one method per ``api`` wrapper of that module's functions
+``client.marketplace``, ``client.contracts``, ``client.delivery``, ``client.settlement`` and ``client.outbox`` each hold one method per ``api`` wrapper of that module's functions
 (:mod:`mercato.identity`, …); :class:`Client` itself only carries the caller and the transport.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
@@ -40,6 +40,7 @@ from mercato.ledger import LedgerClient
 from mercato.marketplace import MarketplaceClient
 from mercato.masterdata import MasterdataClient
 from mercato.module import ModuleClient
+from mercato.outbox import OutboxClient
 from mercato.parties import PartiesClient
 from mercato.settlement import SettlementClient
 
@@ -71,7 +72,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 #: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
-                                               SettlementClient)
+                                               SettlementClient, OutboxClient)
 
 
 class Client:
@@ -89,6 +90,7 @@ class Client:
     contracts: ContractsClient
     delivery: DeliveryClient
     settlement: SettlementClient
+    outbox: OutboxClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

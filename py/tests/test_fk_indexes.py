@@ -18,6 +18,9 @@ import psycopg
 #: No function deletes or re-keys a row of any referenced table below (Mercato changes a status instead of deleting;
 #: the ledger's and the contracts' tables refuse DELETE by trigger), so the foreign key check never scans them.
 UNINDEXED = {
+    # outbox: tenants are never deleted; reads by tenant use the partial message_tenant_id_idx (non-NULL tenants only).
+    "outbox.message.message_tenant_id_fkey":
+        "tenants are never deleted; message_tenant_id_idx (WHERE tenant_id IS NOT NULL) serves every read by tenant",
     # identity: small administrative tables, read by the referenced side's primary key.
     "identity.role_permission.role_permission_permission_id_fkey":
         "seed-sized (roles x permissions); always read by role_id (the primary key leads with it), joined to permission by its id",

@@ -420,6 +420,9 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["jobs", "enable", "parties.recalculate_tiers"],
         ["jobs", "run", "ledger.expire_holds"],
         ["jobs", "history"],
+        ["outbox", "list"],
+        ["outbox", "work", "--channel", "sms", "--once", "--to", "-"],
+        ["outbox", "retry", big],
         ["demo", "--any-database"],
     ]
 

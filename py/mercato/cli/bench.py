@@ -155,3 +155,29 @@ def marketplace(cases: tuple[str, ...], seconds: int, clients: int, rounds: int,
         click.echo(f"wrote the marketplace section of {output}", err=True)
     if not all(r.checks_ok for r in results):
         sys.exit(1)
+
+
+@command.command(name="outbox")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Senders (threads with a connection each); pgbench TPC-B runs with as many clients.")
+@click.option("--messages", type=click.IntRange(100), default=20_000, show_default=True)
+@click.option("--batch", type=click.IntRange(1, 10000), default=100, show_default=True, help="Messages per claim.")
+@click.option("--seconds", type=click.IntRange(1), default=10, show_default=True, help="Duration of the pgbench run.")
+@click.option("--scale", type=click.IntRange(1), default=8, show_default=True, help="pgbench -i scale of the baseline.")
+@click.option("--db-prefix", default="mercato_bench_outbox", show_default=True,
+              help="Database names: <prefix> (outbox) and <prefix>_tpcb; dropped and re-created, dropped after.")
+@click.option("--keep", is_flag=True, help="Keep the databases afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def outbox(workers: int, messages: int, batch: int, seconds: int, scale: int, db_prefix: str, keep: bool,
+           as_json: bool) -> None:
+    """Outbox messages claimed and acknowledged per second by N senders, beside pgbench TPC-B (a ratio)."""
+    from mercato.cli.common import emit
+    from mercato.config import database_url
+    from mercato.harness import bench_outbox
+
+    result = bench_outbox.run(database_url(), workers=workers, messages=messages, batch=batch, seconds=seconds,
+                              scale=scale, db_prefix=db_prefix, keep=keep, log=lambda line: click.echo(line, err=True))
+    emit(result.as_dict(), as_json=as_json)
+    if not (result.all_sent and result.secrets_left == 0):
+        click.echo("error: not every message was SENT with its secret deleted", err=True)
+        sys.exit(1)

@@ -52,7 +52,8 @@ def roles() -> None:
     from mercato.config import project_root
 
     script = (project_root() / "db" / "roles.sql").read_text()
-    names = ("mercato_anon", "mercato_user", "mercato_service", "mercato_authenticator", "mercato_owner")
+    names = ("mercato_anon", "mercato_user", "mercato_service", "mercato_authenticator", "mercato_owner",
+             "mercato_sender")
     query = "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)"
     with psycopg.connect(database_url(), autocommit=True) as conn:
         before = {r[0] for r in conn.execute(query, (list(names),))}

@@ -103,7 +103,9 @@ Who is calling comes only from the JWT: its `role` claim picks the database role
 JWT, `mercato_user` for people, `mercato_service` for trusted back-office jobs) and its `sub` claim names
 the user (`identity.user_account.auth_subject`). Each function checks the caller itself; **callable by**
 lists the roles holding EXECUTE — another role gets `42501`, which PostgREST answers with 401 for the
-anonymous role and 403 otherwise.
+anonymous role and 403 otherwise. The outbox's sender functions are callable by `mercato_sender` only, a role no JWT
+can name (it is not granted to the authenticator): senders connect to the database as a login role granted it
+([outbox.md](outbox.md)).
 
 Errors are listed by code; the body of an error response is
 `{"code": "PTxyz", "message": "<CODE>: …", "details": …, "hint": …}` and the HTTP status is `xyz`
@@ -126,7 +128,8 @@ its type (e.g. a reference of at most 200 characters) and says so with its own c
 #: A domain's COMMENT states its limits as "at most N characters|bytes|elements" (tests hold the enforced limit to it).
 LIMIT_RE = re.compile(r"at most ([0-9][0-9,]*) (characters|bytes|elements)")
 
-ROLES = ("mercato_anon", "mercato_user", "mercato_service")
+#: The roles a function may be callable by: the API roles, and the outbox's senders (not served over HTTP).
+ROLES = ("mercato_anon", "mercato_user", "mercato_service", "mercato_sender")
 
 
 def fetch_input_types(conninfo: str) -> list[dict]:
