@@ -40,7 +40,7 @@ COMMENT ON TABLE identity.login_identifier IS
 'A login of a user: an e-mail (lower case), a phone (E.164) or a username (lower case), unique within its tenant
 (tenant_key: the tenant id, 0 for platform users). A user may have several. verified_at is for the later verification
 flow. Audited (audit.track): no secret in it.';
-CREATE INDEX login_identifier_user_id_idx ON identity.login_identifier (user_id);
+CREATE INDEX login_identifier_user_id_tenant_key_idx ON identity.login_identifier (user_id, tenant_key);
 
 CREATE TABLE identity.password (
     user_id         bigint CONSTRAINT password_pkey PRIMARY KEY

@@ -11,7 +11,7 @@ SELECT id, user_id, status, user_agent, ip_address, created_at, last_refreshed_a
 SELECT id, purpose, user_id, session_id, token_hash, created_at, expires_at, used_at FROM identity.token WHERE false;
 SELECT tenant_key, login, failures, last_failure_at, locked_until FROM identity.sign_in_throttle WHERE false;
 SELECT id, secret, set_at FROM identity.jwt_secret WHERE false;
-SELECT 'identity.login_identifier_user_id_idx'::regclass, 'identity.session_user_id_idx'::regclass;
+SELECT 'identity.login_identifier_user_id_tenant_key_idx'::regclass, 'identity.session_user_id_idx'::regclass;
 SELECT 1 / count(*)::int FROM pg_trigger
  WHERE tgrelid = 'identity.login_identifier'::regclass AND tgname = 'login_identifier_audit' AND tgenabled <> 'D';
 SELECT 1 / count(*)::int FROM pg_trigger
