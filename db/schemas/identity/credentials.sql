@@ -121,6 +121,15 @@ CREATE TRIGGER session_audit AFTER INSERT OR UPDATE OR DELETE ON identity.sessio
 
 REVOKE ALL ON identity.login_identifier, identity.password, identity.session, identity.token,
               identity.sign_in_throttle, identity.jwt_secret FROM PUBLIC;
+-- Row-level security on, no policy: no API role holds a privilege on these tables, and one granted by mistake would
+-- still show no row (every identity table has RLS on: db/tests/schemas/parties/rls.sql). Only SECURITY DEFINER
+-- functions, run by the owner, read them.
+ALTER TABLE identity.login_identifier ENABLE ROW LEVEL SECURITY;
+ALTER TABLE identity.password ENABLE ROW LEVEL SECURITY;
+ALTER TABLE identity.session ENABLE ROW LEVEL SECURITY;
+ALTER TABLE identity.token ENABLE ROW LEVEL SECURITY;
+ALTER TABLE identity.sign_in_throttle ENABLE ROW LEVEL SECURITY;
+ALTER TABLE identity.jwt_secret ENABLE ROW LEVEL SECURITY;
 
 INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
 ('identity', 'password', 'password_hash', 'SECRET', 'bcrypt hash of a password: offline guessing'),

@@ -1,7 +1,7 @@
 -- Tests for schemas/identity/credentials: the credential tables, their keys and checks, the secrets declared, no API
 -- role privilege, the settings and error codes.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 
 SELECT has_column('identity', 'user_account', 'tokens_valid_after', 'user_account.tokens_valid_after');
 SELECT col_is_null('identity', 'user_account', 'tokens_valid_after', 'nullable: added without a rewrite');
@@ -34,6 +34,10 @@ SELECT is((SELECT count(*)::int FROM unnest(ARRAY['mercato_anon', 'mercato_user'
                              'identity.sign_in_throttle', 'identity.jwt_secret']) t
            WHERE has_any_column_privilege(r, t, 'SELECT') OR has_table_privilege(r, t, 'INSERT, UPDATE, DELETE')),
           0, 'no API role reads or writes the credential tables');
+SELECT is((SELECT count(*)::int FROM pg_class WHERE relrowsecurity AND oid IN ('identity.login_identifier'::regclass,
+              'identity.password'::regclass, 'identity.session'::regclass, 'identity.token'::regclass,
+              'identity.sign_in_throttle'::regclass, 'identity.jwt_secret'::regclass)), 6,
+          'row-level security is on, without policies');
 SELECT is((SELECT count(*)::int FROM masterdata.setting WHERE key LIKE 'AUTH\_%'), 7, 'the auth settings');
 SELECT is((SELECT sqlstate::text FROM core.error WHERE code = 'IDENTITY_SIGN_IN_LOCKED'), 'PT429', 'a locked login is HTTP 429');
 

@@ -16,7 +16,10 @@ SELECT 1 / count(*)::int FROM pg_trigger
  WHERE tgrelid = 'identity.login_identifier'::regclass AND tgname = 'login_identifier_audit' AND tgenabled <> 'D';
 SELECT 1 / count(*)::int FROM pg_trigger
  WHERE tgrelid = 'identity.session'::regclass AND tgname = 'session_audit' AND tgenabled <> 'D';
--- no API role holds any privilege on the credential tables
+-- row-level security on (no policy), and no API role holds any privilege on the credential tables
+SELECT 1 / (count(*) FILTER (WHERE c.relrowsecurity) = 6)::int FROM pg_class c
+ WHERE c.oid IN ('identity.login_identifier'::regclass, 'identity.password'::regclass, 'identity.session'::regclass,
+                 'identity.token'::regclass, 'identity.sign_in_throttle'::regclass, 'identity.jwt_secret'::regclass);
 SELECT 1 / (NOT has_table_privilege(r, t, p))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) r,
        unnest(ARRAY['identity.login_identifier', 'identity.password', 'identity.session', 'identity.token',
