@@ -1,5 +1,5 @@
 """``client.identity``: one method per ``api`` wrapper of an ``identity`` function — tenants, users and roles, who is
-calling. Movello's parties are ``client.parties`` (:mod:`mercato.parties`), their vehicles ``client.fleet``
+calling, and credentials: sign-up, sign-in, refresh, sessions (docs/auth.md). Movello's parties are ``client.parties`` (:mod:`mercato.parties`), their vehicles ``client.fleet``
 (:mod:`mercato.fleet`).
 
 Who is calling comes from the client's claims (``Client.as_caller``), never from a parameter; every rule is decided in
@@ -9,11 +9,42 @@ the database. Amounts travel as ``str``/``Decimal`` and are never computed on he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from mercato.errors import MercatoError
 from mercato.module import ModuleClient, typed
+
+#: The SQLSTATE of the refusals api.sign_in / api.refresh answer with an error row instead of raising (so that the
+#: failure is committed); the same as their core.error rows (HTTP 401 / 429).
+_ANSWERED_REFUSALS = {"IDENTITY_SIGN_IN_FAILED": "PT401", "IDENTITY_SIGN_IN_LOCKED": "PT429",
+                      "IDENTITY_REFRESH_INVALID": "PT401"}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A signed-in session's token pair (api.sign_in, api.refresh). The refresh token is shown once: keep it safe."""
+
+    access_token: str
+    token_type: str
+    expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    session_id: int
+
+
+def _tokens(row: dict[str, Any] | None) -> Tokens:
+    """The token pair of an auth answer, or its committed refusal raised as a :class:`MercatoError`."""
+    if row is None:  # pragma: no cover - the functions always answer one row
+        raise MercatoError("IDENTITY_SIGN_IN_FAILED", "no answer")
+    if row.get("error"):
+        retry = row.get("retry_after")
+        raise MercatoError(row["error"], row.get("message") or row["error"], sqlstate=_ANSWERED_REFUSALS.get(row["error"]),
+                           detail=None if retry is None else f"retry after {retry} s")
+    return Tokens(row["access_token"], row["token_type"], row["expires_at"], row["refresh_token"],
+                  row["refresh_expires_at"], row["session_id"])
 
 
 @dataclass(frozen=True)
@@ -80,3 +111,41 @@ class IdentityClient(ModuleClient):
 
     def set_organization_status(self, organization_id: int, status: str) -> None:
         self._call("api.set_organization_status", organization_id=organization_id, status=status)
+
+    # -- credentials and sessions (docs/auth.md) ------------------------------------------------------
+    def sign_up(self, tenant_code: str, login: str, password: str, display_name: str, user_type: str = "CUSTOMER") -> int:
+        """Create a user of a tenant that accepts sign-ups, with a login (e-mail, phone, username) and a password."""
+        return self._call_value("api.sign_up", tenant_code=tenant_code, login=login, password=password,
+                                display_name=display_name, user_type=user_type)
+
+    def sign_in(self, login: str, password: str, tenant_code: str | None = None) -> Tokens:
+        """A new session: its access JWT and refresh token. A refusal (committed, so that failures count) is raised
+        as :class:`MercatoError` ``IDENTITY_SIGN_IN_FAILED`` (401) or ``IDENTITY_SIGN_IN_LOCKED`` (429)."""
+        return _tokens(self._call_one("api.sign_in", login=login, password=password, tenant_code=tenant_code))
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """Rotate a refresh token; a reused one revokes its session (``IDENTITY_REFRESH_INVALID``)."""
+        return _tokens(self._call_one("api.refresh", refresh_token=refresh_token))
+
+    def sign_out(self) -> None:
+        """End the session of this client's JWT (claim ``sid``)."""
+        self._call("api.sign_out")
+
+    def my_sessions(self) -> list[dict[str, Any]]:
+        """The caller's sessions, newest first, with device, IP and which one is calling."""
+        return self._call("api.my_sessions")
+
+    def revoke_session(self, session_id: int) -> None:
+        self._call("api.revoke_session", session_id=session_id)
+
+    def revoke_all_sessions(self) -> int:
+        """End every session of the caller (this one too); returns how many were active."""
+        return self._call_value("api.revoke_all_sessions")
+
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """Change the caller's password; every session ends."""
+        self._call("api.change_password", current_password=current_password, new_password=new_password)
+
+    def add_login(self, login: str) -> int:
+        """Add another login (e-mail, phone, username) to the caller's account."""
+        return self._call_value("api.add_login", login=login)

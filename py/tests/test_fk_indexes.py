@@ -24,6 +24,10 @@ UNINDEXED = {
     # identity: small administrative tables, read by the referenced side's primary key.
     "identity.role_permission.role_permission_permission_id_fkey":
         "seed-sized (roles x permissions); always read by role_id (the primary key leads with it), joined to permission by its id",
+    "identity.token.token_user_id_fkey": "users are never deleted; a token is found by its hash, a user's by its session",
+    "identity.token.token_session_id_fkey":
+        "sessions are never deleted; a refresh token is found by its hash (token_token_hash_key) and a family ends by its "
+        "session's status, so nothing looks tokens up by session",
     "identity.role_assignment.role_assignment_granted_by_fkey": "who granted it: written once, never queried by",
     "identity.role_assignment.role_assignment_role_id_fkey": "a handful of roles, never deleted; read by user (role_assignment_active_key)",
     "identity.role_assignment.role_assignment_tenant_id_fkey": "tenants are never deleted; read by user, then tenant compared",

@@ -26,6 +26,7 @@ settings as on a fresh backend.
 from __future__ import annotations
 
 import ast
+import base64
 import datetime as dt
 import re
 import threading
@@ -259,6 +260,9 @@ def world(db_url: str) -> dict[str, Any]:
         service.identity.assign_role(admin, "PLATFORM_ADMIN")
         service.identity.register_user("kc|pgb-newbiz", "BUSINESS", "Pooled Business")
         service.identity.register_user("kc|pgb-newprov", "PROVIDER", "Pooled Provider")
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato auth: a tenant open to sign-up, fast hashes
+        conn.execute("UPDATE masterdata.setting SET value = '4' WHERE key = 'AUTH_BCRYPT_COST'")
+        conn.execute("""INSERT INTO identity.tenant (code, name, metadata) VALUES ('pgb-shop', 'Pooled Shop', '{"self_sign_up": true}')""")
     return {**ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -279,12 +283,25 @@ def _user(sub: str) -> dict[str, str]:
     return {"sub": sub, "role": "mercato_user"}
 
 
+#: What ``mercato auth`` reads on stdin (passwords, tokens, the secret: never argv), by invocation. The access token is
+#: a JWT whose payload names the pooled admin (the CLI reads its claims; signatures are PostgREST's business).
+_ADMIN_JWT = "e30." + base64.urlsafe_b64encode(b'{"sub": "kc|pgb-admin", "role": "mercato_user"}').decode().rstrip("=") + ".x"
+_CLI_INPUT = {
+    "auth set-secret": "pooled-signing-key-of-at-least-32-bytes\n",
+    "auth sign-up --tenant pgb-shop --login pooled@example.com --name Pooled --password-stdin": "Pooled-Passphrase-42\n",
+    "auth sign-in --tenant pgb-shop --login pooled@example.com --password-stdin": "Pooled-Passphrase-42\n",
+    "auth refresh --token-stdin": "not-a-refresh-token\n",
+    "auth sessions --token-stdin": _ADMIN_JWT + "\n",
+    "auth sign-out --token-stdin": _ADMIN_JWT + "\n",
+}
+
+
 def _invoke(args: list[str]) -> Callable[[], Any]:
     """A CLI invocation as an action: it must reach the database (exit 0, or a refusal with a Mercato code)."""
     from mercato.cli import cli
 
     def action() -> Any:
-        result = CliRunner().invoke(cli, args)
+        result = CliRunner().invoke(cli, args, input=_CLI_INPUT.get(" ".join(args)))
         if result.exit_code != 0:
             exc = result.exception
             assert isinstance(exc, MercatoError) and exc.code != "CONNECTION_FAILED", (
@@ -424,6 +441,7 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["outbox", "work", "--channel", "sms", "--once", "--to", "-"],
         ["outbox", "retry", big],
         ["demo", "--any-database"],
+        *([*key.split()] for key in _CLI_INPUT),
     ]
 
 

@@ -17,6 +17,8 @@ creates replaced by a name that does not exist, and must fail for each.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import hashlib
 import os
 import re
@@ -112,6 +114,15 @@ def snapshot(conn: psycopg.Connection, schemas: list[str]) -> dict[str, set[str]
     return snap
 
 
+#: How many times each change name is planned: a reworked change (two or more) is named with its tag.
+_PLANNED = Counter(change.name for change in PLAN.changes)
+
+
+def change_key(change) -> str:
+    """The change's name, tag-qualified when a rework planned it again (``functions/identity@v0.1.0`` / ``@HEAD``)."""
+    return PLAN.tag_qualified_name(change) if _PLANNED[change.name] > 1 else change.name
+
+
 @dataclass
 class Deployed:
     url: str
@@ -136,9 +147,9 @@ def deployed(server_url: str) -> Iterator[Deployed]:
         with psycopg.connect(url, autocommit=True) as conn:
             before = snapshot(conn, schemas)
             for change in PLAN.changes:
-                Engine.from_project(url, log=lambda _line: None).deploy(change.name)
+                Engine.from_project(url, log=lambda _line: None).deploy(change_key(change))
                 after = snapshot(conn, schemas)
-                created[change.name] = {kind: after[kind] - before[kind] for kind in after}
+                created[change_key(change)] = {kind: after[kind] - before[kind] for kind in after}
                 before = after
             roles = api_roles(conn)
         yield Deployed(url, roles, created)
@@ -354,7 +365,7 @@ def test_verify_fails_without_each_role(deployed: Deployed) -> None:
     with psycopg.connect(deployed.url, autocommit=True) as conn:
         for change in PLAN.changes:
             deploy = change.script_path("deploy", CONFIG).read_text()
-            text = deployed.verify_text(change.name)
+            text = deployed.verify_text(change_key(change))
             for role in roles:
                 if not re.search(rf"CREATE ROLE\s+{role}\b", deploy, flags=re.IGNORECASE):
                     continue

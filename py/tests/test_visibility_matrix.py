@@ -167,6 +167,18 @@ ORACLE: dict[str, Rel] = {
     # organizations: their members see them and their active co-members; the catalogue of kinds no API role reads
     "identity.organization_kind": Rel("SELECT code, NULL::bigint AS tenant FROM identity.organization_kind", ("code",), never,
                                       service=False),
+    # credentials (docs/auth.md): row-level security on, no policy, no API role privilege: nobody sees a row
+    "identity.login_identifier": Rel("SELECT li.id, u.tenant_id AS tenant FROM identity.login_identifier li "
+                                     "JOIN identity.user_account u ON u.id = li.user_id", ("id",), never, service=False),
+    "identity.password": Rel("SELECT p.user_id, u.tenant_id AS tenant FROM identity.password p "
+                             "JOIN identity.user_account u ON u.id = p.user_id", ("user_id",), never, service=False),
+    "identity.session": Rel("SELECT s.id, u.tenant_id AS tenant FROM identity.session s "
+                            "JOIN identity.user_account u ON u.id = s.user_id", ("id",), never, service=False),
+    "identity.token": Rel("SELECT k.id, u.tenant_id AS tenant FROM identity.token k "
+                          "JOIN identity.user_account u ON u.id = k.user_id", ("id",), never, service=False),
+    "identity.sign_in_throttle": Rel("SELECT tenant_key, login, nullif(tenant_key, 0) AS tenant FROM identity.sign_in_throttle",
+                                     ("tenant_key", "login"), never, service=False),
+    "identity.jwt_secret": Rel("SELECT id, NULL::bigint AS tenant FROM identity.jwt_secret", ("id",), never, service=False),
     "identity.organization": Rel(f"SELECT o.id, o.tenant_id AS tenant, {MEMBERS.format('o.id')} AS members "
                                  "FROM identity.organization o", ("id",), member_of),
     "identity.membership": Rel(f"SELECT m.id, m.status, o.tenant_id AS tenant, {MEMBERS.format('m.organization_id')} AS members "
@@ -289,6 +301,7 @@ PLATFORM_WIDE = {
     "ledger.account_slot": "only hot platform accounts (the commission account) have slots",
     "delivery.otp_key": "the HMAC keys of the one-time codes are platform-wide",
     "identity.organization_kind": "the kinds of organization are a platform-wide catalogue",
+    "identity.jwt_secret": "the one key that signs every access JWT",
 }
 
 CATALOG = """

@@ -80,12 +80,22 @@ def build_world(db_url: str) -> World:
         padmin = _user(padmin_sub)
         w.callers.append(Caller("platform_admin", "platform_admin", USER_ROLE, padmin, None, padmin_uid, admin=True))
 
+        # credentials (docs/auth.md): fast hashes, a signing key; each tenant admin below gets a login and signs in
+        conn.execute("UPDATE masterdata.setting SET value = '4' WHERE key = 'AUTH_BCRYPT_COST'")
+        _call(conn, svc, "SELECT identity.set_jwt_secret(%s)", "vm-signing-key-of-at-least-32-bytes!")
         for t in (1, 2):
             tenant = _call(conn, svc, "SELECT identity.create_tenant(%s, %s)", f"vm-tenant-{t}", f"Tenant {t}")
             w.tenants.append(tenant)
             sub = f"kc|vm-t{t}-admin"
             uid = _call(conn, svc, "SELECT identity.register_user(%s, 'ADMIN', %s, %s)", sub, f"T{t} admin", tenant)
             _call(conn, svc, "SELECT identity.assign_role(%s, 'TENANT_ADMIN', %s)", uid, tenant)
+            _call(conn, svc, "SELECT identity.add_login_identifier(%s, %s)", uid, f"vm-t{t}-admin")
+            _call(conn, svc, "INSERT INTO identity.password (user_id, password_hash) "
+                             "VALUES (%s, identity.hash_password('vm admin passphrase')) RETURNING user_id", uid)
+            assert _call(conn, None, "SELECT session_id FROM identity.sign_in(%s, 'vm admin passphrase', %s)",
+                         f"vm-t{t}-admin", f"vm-tenant-{t}"), "the tenant admin signs in"
+            _call(conn, None, "SELECT error FROM identity.sign_in(%s, 'a wrong passphrase', %s)",
+                  f"vm-t{t}-admin", f"vm-tenant-{t}")
             w.callers.append(Caller(f"t{t}.tenant_admin", "tenant_admin", USER_ROLE, _user(sub), tenant, uid))
 
             biz: dict[str, dict[str, Any]] = {}

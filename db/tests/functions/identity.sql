@@ -1,6 +1,7 @@
--- Tests for functions/identity: claims, current_actor, require_*, user and role administration.
+-- Tests for functions/identity: claims, current_actor, require_*, user and role administration; and its rework
+-- (issue 17): current_actor refuses a token issued before tokens_valid_after or naming an ended session.
 BEGIN;
-SELECT plan(31);
+SELECT plan(38);
 
 SELECT is_definer('identity', 'current_actor', ARRAY[]::text[], 'current_actor is SECURITY DEFINER');
 SELECT isnt_definer('identity', 'is_service', ARRAY[]::text[], 'is_service sees the invoker''s role');
@@ -87,6 +88,36 @@ RESET ROLE;
 SELECT set_config('request.jwt.claims', '', true);
 SELECT throws_like($$SELECT identity.assign_role((SELECT tb_user FROM t_ten), 'SUPPORT', (SELECT ta FROM t_ten))$$,
                    'IDENTITY_TENANT_MISMATCH:%', 'nor does the back office');
+
+-- the rework: stale tokens (a revocation of an earlier transaction: its timestamps are moved into the past here)
+CREATE TEMP TABLE t_tok AS SELECT identity.register_user('tok-sub', 'CUSTOMER', 'Toki') AS uid;
+INSERT INTO identity.session (user_id, expires_at) SELECT uid, now() + interval '1 day' FROM t_tok;
+CREATE TEMP TABLE t_claims AS
+SELECT json_build_object('sub', 'tok-sub', 'role', 'mercato_user', 'iat', floor(extract(epoch FROM now()))::bigint - 60,
+                         'sid', (SELECT max(id) FROM identity.session))::text AS c;
+GRANT SELECT ON t_claims TO mercato_user;
+SELECT set_config('request.jwt.claims', (SELECT c FROM t_claims), true);
+SELECT is((identity.current_actor()).user_id, (SELECT uid FROM t_tok), 'a token of an ACTIVE session is accepted');
+SELECT set_config('request.jwt.claims', '', true);   -- the owner moves timestamps (audited) as nobody
+UPDATE identity.user_account SET tokens_valid_after = now() WHERE id = (SELECT uid FROM t_tok);
+SELECT set_config('request.jwt.claims', (SELECT c FROM t_claims), true);
+SELECT is((identity.current_actor()).user_id, (SELECT uid FROM t_tok), 'a revocation of this very transaction lets it finish');
+SELECT set_config('request.jwt.claims', '', true);   -- the owner moves timestamps (audited) as nobody
+UPDATE identity.user_account SET tokens_valid_after = now() - interval '30 seconds' WHERE id = (SELECT uid FROM t_tok);
+SELECT set_config('request.jwt.claims', (SELECT c FROM t_claims), true);
+SELECT throws_like($$SELECT identity.current_actor()$$, 'IDENTITY_TOKEN_REVOKED:%', 'iat before tokens_valid_after: refused');
+SELECT throws_ok($$SELECT identity.current_actor()$$, 'PT401', NULL, 'with HTTP 401');
+SELECT set_config('request.jwt.claims', '', true);   -- the owner moves timestamps (audited) as nobody
+UPDATE identity.user_account SET tokens_valid_after = now() - interval '2 minutes' WHERE id = (SELECT uid FROM t_tok);
+SELECT set_config('request.jwt.claims', (SELECT c FROM t_claims), true);
+SELECT is((identity.current_actor()).user_id, (SELECT uid FROM t_tok), 'a token issued after tokens_valid_after is accepted');
+SELECT set_config('request.jwt.claims', '', true);   -- the owner moves timestamps (audited) as nobody
+UPDATE identity.session SET status = 'SIGNED_OUT', ended_at = now() - interval '1 second' WHERE user_id = (SELECT uid FROM t_tok);
+SELECT set_config('request.jwt.claims', (SELECT c FROM t_claims), true);
+SELECT throws_like($$SELECT identity.current_actor()$$, 'IDENTITY_TOKEN_REVOKED:%', 'a token of an ended session: refused');
+SELECT set_config('request.jwt.claims', '{"sub": "tok-sub", "role": "mercato_user", "iat": "yesterday"}', true);
+SELECT throws_like($$SELECT identity.current_actor()$$, 'IDENTITY_CLAIMS_INVALID:%', 'a malformed iat is refused');
+SELECT set_config('request.jwt.claims', '', true);
 
 SELECT * FROM finish();
 ROLLBACK;

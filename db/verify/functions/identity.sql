@@ -5,6 +5,9 @@
 BEGIN;
 
 SELECT 'identity.actor'::regtype;
+-- the rework: current_actor checks the token's "iat" against tokens_valid_after and its session ("sid")
+SELECT 1 / (position('tokens_valid_after' IN prosrc) > 0 AND position('identity.session' IN prosrc) > 0)::int
+  FROM pg_catalog.pg_proc WHERE oid = 'identity.current_actor()'::regprocedure;
 -- who is calling: readable by the roles whose policies ask it
 SELECT 1 / (pg_catalog.has_function_privilege(r, f, 'EXECUTE')
             AND NOT pg_catalog.has_function_privilege('mercato_anon', f, 'EXECUTE'))::int
