@@ -537,6 +537,33 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
 -- to that role with no claims set (tests.as_owner). They return ids; a test reads the rest from the tables. A vehicle
 -- comes from tests.insured_vehicle above.
 
+CREATE OR REPLACE FUNCTION tests.phone_of(p_sub text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+RETURN '+2519' || lpad((abs(hashtext(p_sub)::bigint) % 100000000)::text, 8, '0');
+COMMENT ON FUNCTION tests.phone_of(text) IS
+'The phone number the builders give the user p_sub (E.164, +2519 and 8 digits from a hash of the subject).';
+
+CREATE OR REPLACE FUNCTION tests.email_of(p_sub text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+RETURN regexp_replace(p_sub, '[^A-Za-z0-9.-]', '-', 'g') || '@example.test';
+COMMENT ON FUNCTION tests.email_of(text) IS
+'The e-mail address the builders give the user p_sub (the subject with | and the like replaced, at example.test).';
+
+CREATE OR REPLACE FUNCTION tests.outbox_code(p_session_id bigint)
+RETURNS text
+LANGUAGE sql
+STABLE
+RETURN (SELECT ms.secret ->> 'code' FROM outbox.message m JOIN outbox.message_secret ms ON ms.message_id = m.id
+         WHERE m.template = 'delivery.otp' AND (m.params ->> 'session_id')::bigint = p_session_id
+         ORDER BY m.id DESC LIMIT 1);
+COMMENT ON FUNCTION tests.outbox_code(bigint) IS
+'The code of the session''s latest delivery.otp message, read from outbox.message_secret as the test''s owner role (what
+the business receives by SMS); NULL once that message was SENT (its secret is deleted).';
+
 CREATE OR REPLACE FUNCTION tests.new_business(p_sub text, p_name text DEFAULT NULL, p_verified boolean DEFAULT true,
                                               p_tenant_code text DEFAULT NULL, p_business_type text DEFAULT 'LOGISTICS')
 RETURNS bigint
@@ -548,7 +575,8 @@ DECLARE
     v_id     bigint;
 BEGIN
     PERFORM tests.as_service();
-    PERFORM api.register_user(p_sub, 'BUSINESS', coalesce(p_name, p_sub), v_tenant);
+    PERFORM api.register_user(p_sub, 'BUSINESS', coalesce(p_name, p_sub), v_tenant, tests.email_of(p_sub),
+                              tests.phone_of(p_sub));
     PERFORM tests.as_user(p_sub);
     v_id := api.register_business(coalesce(p_name, p_sub), p_business_type);
     IF p_verified THEN
@@ -560,7 +588,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tests.new_business(text, text, boolean, text, text) IS
-'A business user p_sub (in tenant p_tenant_code, default none) and its business (p_business_type, default LOGISTICS,
+'A business user p_sub (in tenant p_tenant_code, default none; phone tests.phone_of(p_sub), e-mail
+tests.email_of(p_sub), where its delivery codes go) and its business (p_business_type, default LOGISTICS,
 named p_name or p_sub),
 registered by the back office and by the user; KYB VERIFIED by the back office unless p_verified is false. Returns
 the business id.';
@@ -726,15 +755,19 @@ RETURNS TABLE (session_id bigint, code text)
 LANGUAGE plpgsql
 VOLATILE
 AS $$
+DECLARE
+    v_id bigint;
 BEGIN
     PERFORM tests.as_user(p_provider_sub);
-    RETURN QUERY SELECT s.session_id, s.code FROM api.start_delivery_session(p_assignment_id, p_session_type) s;
+    SELECT s.session_id INTO v_id FROM api.start_delivery_session(p_assignment_id, p_session_type) s;
     PERFORM tests.as_owner();
+    RETURN QUERY SELECT v_id, tests.outbox_code(v_id);
 END
 $$;
 COMMENT ON FUNCTION tests.delivery_session(text, bigint, text) IS
 'The provider user p_provider_sub opens a DELIVERY (default) or RETURN session of its assignment
-(api.start_delivery_session, SMS). Returns the session id and the code, which exists nowhere else.';
+(api.start_delivery_session, SMS). Returns the session id and the code, read back as the owner from the outbox message
+the session enqueued for the business (tests.outbox_code): the api never returns it.';
 
 CREATE OR REPLACE FUNCTION tests.assigned_world(p_prefix text)
 RETURNS TABLE (k text, v bigint)

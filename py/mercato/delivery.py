@@ -1,7 +1,10 @@
 """``client.delivery``: one method per ``api`` wrapper of a ``delivery`` function — handover and return of a vehicle
 confirmed with a one-time code.
 
-A code is shown once, when it is issued; the database keeps only its keyed hash. A wrong code is an answer
+A code is never returned: issuing it enqueues an outbox message to the business (SMS to its user's phone, or e-mail),
+with the code as the message's secret, in the same transaction; the provider gets the session, the expiry and the
+message id. The business reads the code on its phone (in tests and the demo: :class:`mercato.outbox.Inbox`, a stand-in
+SMS provider). The database keeps only the code's keyed hash. A wrong code is an answer
 (``Verification.verified`` false), not an exception; refusals (expired, locked, not yours) are.
 """
 
@@ -16,11 +19,11 @@ from mercato.module import ModuleClient, json_doc
 
 @dataclass(frozen=True)
 class IssuedCode:
-    """A one-time code as issued: shown once, to be sent to the business by SMS or e-mail."""
+    """A one-time code as issued, without the code: it went to the business through the outbox (``message_id``)."""
 
     session_id: int
-    code: str
     expires_at: dt.datetime
+    message_id: int
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,7 @@ class DeliveryClient(ModuleClient):
                                            session_type=session_type, channel=channel))
 
     def resend_code(self, session_id: int, channel: str = "SMS") -> IssuedCode:
-        row = self._call_one("api.resend_code", session_id=session_id, channel=channel)
-        return IssuedCode(session_id=session_id, **row)
+        return IssuedCode(**self._call_one("api.resend_code", session_id=session_id, channel=channel))
 
     def verify_code(self, session_id: int, code: str, handover: dict[str, Any] | None = None) -> Verification:
         return Verification(**self._call_one("api.verify_code", session_id=session_id, code=code,

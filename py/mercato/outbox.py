@@ -170,4 +170,42 @@ def file_sink(stream: Any) -> Callable[[Claimed], None]:
     return deliver
 
 
-__all__ = ["Claimed", "Message", "OutboxClient", "SENDER_ROLE", "WorkStats", "delivery_line", "file_sink", "work"]
+class Inbox:
+    """A stand-in SMS / e-mail provider for tests, the demo and the torture market: :meth:`poll` drains the due
+    messages of a channel as a sender (``sender`` is a client whose role is mercato_sender), keeping each one as the
+    recipient's phone would, and reports it sent (its secret is then deleted in the database); :meth:`code` returns the
+    latest delivery code a recipient received for a session. Thread-safe: threads share one inbox, so a message one
+    thread's poll drained is still found by another. Never for production: it keeps the secrets in memory."""
+
+    def __init__(self, sender: Any) -> None:
+        self.sender = sender
+        self.received: list[Claimed] = []
+        self._lock = threading.Lock()
+
+    def poll(self, channel: str = "SMS") -> int:
+        """Drain ``channel`` once (every due message, reported SENT); how many were received."""
+        with self._lock:
+            before = len(self.received)
+            work(self.sender, channel, self.received.append, batch=100, once=True)
+            return len(self.received) - before
+
+    def latest(self, recipient: str | None = None, template: str | None = None, **params: Any) -> Claimed | None:
+        """The newest received message to ``recipient`` with ``template`` whose params contain ``params``."""
+        with self._lock:
+            for m in reversed(self.received):
+                if ((recipient is None or m.recipient == recipient) and (template is None or m.template == template)
+                        and all(m.params.get(k) == v for k, v in params.items())):
+                    return m
+        return None
+
+    def code(self, session_id: int, recipient: str | None = None, channel: str = "SMS") -> str:
+        """The code of the latest ``delivery.otp`` message of the session (polling ``channel`` first): what the
+        business reads on its phone. Raises LookupError when none arrived."""
+        self.poll(channel)
+        message = self.latest(recipient, "delivery.otp", session_id=session_id)
+        if message is None or not message.secret:
+            raise LookupError(f"no delivery code received for session {session_id}")
+        return str(message.secret["code"])
+
+
+__all__ = ["Claimed", "Inbox", "Message", "OutboxClient", "SENDER_ROLE", "WorkStats", "delivery_line", "file_sink", "work"]

@@ -78,7 +78,8 @@ def build(db_url: str) -> SealedWorld:
     subjects = {k: f"kc|{k}-{tag}" for k in ("biz", "p1", "p2", "p3", "admin")}
     with psycopg.connect(db_url, autocommit=True) as conn:
         for k, kind in (("biz", "BUSINESS"), ("p1", "PROVIDER"), ("p2", "PROVIDER"), ("p3", "PROVIDER"), ("admin", "ADMIN")):
-            uid = conn.execute("SELECT identity.register_user(%s, %s, %s)", (subjects[k], kind, k)).fetchone()[0]
+            uid = conn.execute("SELECT identity.register_user(%s, %s, %s, NULL, NULL, %s)",
+                               (subjects[k], kind, k, "+251911000004" if k == "biz" else None)).fetchone()[0]
             if k == "admin":
                 conn.execute("SELECT identity.assign_role(%s, 'PLATFORM_ADMIN')", (uid,))
     w = SealedWorld(rest_as_authenticator(db_url), db_url, subjects)

@@ -20,6 +20,7 @@ from psycopg.conninfo import make_conninfo
 
 from mercato.client import Client
 from mercato.config import project_root
+from mercato.outbox import SENDER_ROLE, Inbox
 from mercato.errors import MercatoError
 
 
@@ -35,7 +36,9 @@ class World:
         self.service.identity.assign_role(self.service.identity.register_user(admin, "ADMIN", "Admin"), "PLATFORM_ADMIN")
         self.admin = self.as_(admin)
         self.biz_sub = f"kc|biz-{self.tag}"
-        self.service.identity.register_user(self.biz_sub, "BUSINESS", "Biz")
+        self.biz_phone = f"+2519{int(self.tag, 16) % 10**8:08d}"
+        self.service.identity.register_user(self.biz_sub, "BUSINESS", "Biz", phone=self.biz_phone)
+        self.phone = Inbox(Client(db_url, role=SENDER_ROLE, max_size=1))   # the SMS provider: the business's phone
         self.business = self.as_(self.biz_sub)
         self.business_id = self.business.parties.register_business("Biz plc", "LOGISTICS")
         self.admin.parties.set_business_kyb(self.business_id, "VERIFIED")
@@ -88,6 +91,7 @@ class World:
         return provider["client"].contracts.assign_vehicle(cline, vehicle).id
 
     def close(self) -> None:
+        self.phone.sender.close()
         self.app.close()
         self.service.close()
 
@@ -123,20 +127,23 @@ def test_the_whole_flow_as_postgrest_calls_it(world: World) -> None:
     assignment = world.assignment()
     provider = world.providers[0]["client"]
     issued = provider.delivery.start_session(assignment, "DELIVERY")
-    wrong = world.business.delivery.verify_code(issued.session_id, f"{(int(issued.code) + 1) % 1000000:06d}")
+    assert not hasattr(issued, "code") and issued.message_id, "the provider gets the outbox message id, never the code"
+    code = world.phone.code(issued.session_id, world.biz_phone)
+    wrong = world.business.delivery.verify_code(issued.session_id, f"{(int(code) + 1) % 1000000:06d}")
     assert (wrong.verified, wrong.outcome, wrong.attempts_left) == (False, "WRONG_CODE", 4)
-    ok = world.business.delivery.verify_code(issued.session_id, issued.code, {"fuel_level": "FULL"})
+    ok = world.business.delivery.verify_code(issued.session_id, code, {"fuel_level": "FULL"})
     assert ok.verified and ok.session_status == "VERIFIED"
     assert world.business.delivery.session_status(issued.session_id)["failures"] == 1, "the failed try was committed"
     with pytest.raises(MercatoError) as info:
-        provider.delivery.verify_code(issued.session_id, issued.code)
+        provider.delivery.verify_code(issued.session_id, code)
     assert info.value.code == "DELIVERY_UNKNOWN_SESSION" and info.value.http_status == 404
 
 
 def test_one_code_verified_by_many_clients_at_once_succeeds_once(world: World) -> None:
     assignment = world.assignment()
     issued = world.providers[0]["client"].delivery.start_session(assignment, "DELIVERY")
-    results = race([lambda: world.business.delivery.verify_code(issued.session_id, issued.code) for _ in range(8)])
+    code = world.phone.code(issued.session_id, world.biz_phone)
+    results = race([lambda: world.business.delivery.verify_code(issued.session_id, code) for _ in range(8)])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r.verified for r in results) == 1
     assert sorted({r.outcome for r in results if not r.verified}) == ["SESSION_CLOSED"]
@@ -145,7 +152,8 @@ def test_one_code_verified_by_many_clients_at_once_succeeds_once(world: World) -
 def test_brute_force_from_many_clients_gets_exactly_the_failure_budget(world: World) -> None:
     assignment = world.assignment()
     issued = world.providers[0]["client"].delivery.start_session(assignment, "DELIVERY")
-    guesses = [f"{(int(issued.code) + k) % 1000000:06d}" for k in range(1, 41)]
+    code = world.phone.code(issued.session_id, world.biz_phone)
+    guesses = [f"{(int(code) + k) % 1000000:06d}" for k in range(1, 41)]
     results = race([lambda g=g: world.business.delivery.verify_code(issued.session_id, g) for g in guesses])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert not any(r.verified for r in results)
@@ -153,7 +161,7 @@ def test_brute_force_from_many_clients_gets_exactly_the_failure_budget(world: Wo
         tries = conn.execute("SELECT count(*) FROM delivery.otp_attempt WHERE session_id = %s", (issued.session_id,)).fetchone()[0]
         budget = conn.execute("SELECT failure_budget FROM delivery.session WHERE id = %s", (issued.session_id,)).fetchone()[0]
     assert tries == budget == 10, "every wrong guess was counted, and the budget stopped the rest"
-    assert world.business.delivery.verify_code(issued.session_id, issued.code).outcome == "LOCKED"
+    assert world.business.delivery.verify_code(issued.session_id, code).outcome == "LOCKED"
 
 
 def test_concurrent_publishes_cannot_exceed_the_monthly_quota(world: World) -> None:

@@ -60,7 +60,9 @@ def unreworked(path: Path) -> Path:
 def test_every_module_has_tests() -> None:
     """Every change of sqitch.plan (its deploy script ``db/<change>.sql``) and every file under db/schemas and
     db/functions has a mirrored pgTAP file ``db/tests/<change>.sql``; every module the plan creates has its
-    ``schemas/<module>`` test; and no file under db/schemas or db/functions is left out of the plan."""
+    ``schemas/<module>`` test; and no file under db/schemas or db/functions is left out of the plan. A reworked
+    change is tested by its one mirrored file: its earlier version's copy ``<change>@<tag>.sql`` maps to
+    ``db/tests/<change>.sql``, which tests the current version."""
     root = project_root() / "db"
     config = ProjectConfig.load(project_root())
     # a reworked change's earlier version (``<name>@<tag>.sql``) is tested by the change's one file, ``<name>.sql``

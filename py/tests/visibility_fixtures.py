@@ -101,7 +101,8 @@ def build_world(db_url: str) -> World:
             biz: dict[str, dict[str, Any]] = {}
             for b in ("a", "b"):
                 sub = f"kc|vm-t{t}-biz-{b}"
-                uid = _call(conn, svc, "SELECT identity.register_user(%s, 'BUSINESS', %s, %s)", sub, f"Biz {t}{b}", tenant)
+                uid = _call(conn, svc, "SELECT identity.register_user(%s, 'BUSINESS', %s, %s, NULL, %s)", sub, f"Biz {t}{b}",
+                            tenant, f"+2519110{t}{ord(b):03d}")
                 bid = _call(conn, _user(sub), "SELECT parties.register_business(%s, 'LOGISTICS', %s)",
                             f"Biz {t}{b} plc", f"TIN-{t}{b}")
                 _call(conn, padmin, "SELECT parties.set_business_kyb(%s, 'VERIFIED')", bid)
@@ -194,8 +195,10 @@ def build_world(db_url: str) -> World:
                                    cline, prov[p]["vehicles"][0])
                 with conn.transaction():
                     conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(prov[p]["claims"]),))
-                    session, code = conn.execute("SELECT session_id, code FROM delivery.start_session(%s, 'DELIVERY', 'SMS')",
-                                                 (assignment,)).fetchone()
+                    session, message = conn.execute("SELECT session_id, message_id FROM delivery.start_session(%s, 'DELIVERY', 'SMS')",
+                                                    (assignment,)).fetchone()
+                    code = conn.execute("SELECT secret ->> 'code' FROM outbox.message_secret WHERE message_id = %s",
+                                        (message,)).fetchone()[0]   # the business's SMS, read as the owner
                 with conn.transaction():
                     conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(biz["a"]["claims"]),))
                     wrong = f"{(int(code) + 1) % 1_000_000:06d}"      # one failed attempt, then the right code

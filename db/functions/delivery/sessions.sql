@@ -1,11 +1,28 @@
 -- Deploy mercato:functions/delivery/sessions to pg
--- The provider side of a handover: open a DELIVERY or RETURN session (its first code is returned once), ask for a new
--- code (supersedes, rate-limited), cancel a pending or locked session; and a session as its parties see it.
+-- The provider side of a handover: open a DELIVERY or RETURN session (its first code goes to the business through the
+-- outbox, delivery.send_code), ask for a new code (supersedes, rate-limited, also through the outbox), cancel a pending
+-- or locked session; and a session as its parties see it.
+--
+-- Rework of the released version (which returned the code to the provider, issue 17): start_session and resend_code
+-- return the session, the code's expiry and the outbox message id, never the code. Their result type changes, so they
+-- are dropped and created again; the api wrappers whose SQL bodies depend on them (api.start_delivery_session,
+-- api.resend_code) are dropped with them and created again, in their new shape, by the rework of
+-- functions/api/marketplace planned right after this one.
 
 BEGIN;
 
-CREATE FUNCTION delivery.start_session(p_assignment_id bigint, p_session_type text, p_channel text DEFAULT 'SMS')
-RETURNS TABLE (session_id bigint, code text, expires_at timestamptz)
+SET LOCAL ROLE mercato_owner;
+SET LOCAL lock_timeout = '5s';
+
+-- The result types change (the code leaves the answer): PostgreSQL replaces a function's result only by DROP and CREATE.
+-- Clients of the old answer must change anyway, since it no longer carries the code (issue 17).
+-- squawk-ignore ban-drop-function
+DROP FUNCTION api.start_delivery_session(bigint, core.name_text, core.name_text), api.resend_code(bigint, core.name_text);
+-- squawk-ignore ban-drop-function
+DROP FUNCTION delivery.start_session(bigint, text, text), delivery.resend_code(bigint, text);
+
+CREATE OR REPLACE FUNCTION delivery.start_session(p_assignment_id bigint, p_session_type text, p_channel text DEFAULT 'SMS')
+RETURNS TABLE (session_id bigint, expires_at timestamptz, message_id bigint)
 LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
@@ -43,7 +60,7 @@ BEGIN
             masterdata.setting_number('OTP_SESSION_FAILURE_BUDGET')::integer)
     RETURNING id INTO v_session;
     session_id := v_session;
-    SELECT i.o_code, i.o_expires_at INTO code, expires_at FROM delivery.issue_code(v_session, p_channel) i;
+    SELECT c.o_expires_at, c.o_message_id INTO expires_at, message_id FROM delivery.send_code(v_session, p_channel) c;
     PERFORM audit.record('delivery', 'session', v_session::text, 'STARTED', NULL,
                          jsonb_build_object('assignment_id', p_assignment_id, 'type', p_session_type, 'channel', p_channel));
     RETURN NEXT;
@@ -51,13 +68,15 @@ END
 $$;
 COMMENT ON FUNCTION delivery.start_session(bigint, text, text) IS
 'The assignment''s provider opens a DELIVERY (vehicle pending delivery) or RETURN (vehicle in use) session of an ACTIVE
-contract; a one-time code for the business is issued and returned once — send it by SMS or EMAIL; only its keyed
-hash is kept. Errors: IDENTITY_NOT_A_PROVIDER, DELIVERY_INVALID_INPUT, DELIVERY_UNKNOWN_ASSIGNMENT,
-DELIVERY_INVALID_STATE, DELIVERY_SESSION_EXISTS (409, also against a concurrent start). Locks the assignment.
+contract; a one-time code is issued and sent to the business through the outbox in the same transaction (SMS to its
+phone or EMAIL to its e-mail, delivery.send_code); the provider never sees it, only its keyed hash is kept. Returns the
+session id, the code''s expiry and the outbox message id. Errors: IDENTITY_NOT_A_PROVIDER, DELIVERY_INVALID_INPUT,
+DELIVERY_UNKNOWN_ASSIGNMENT, DELIVERY_INVALID_STATE, DELIVERY_SESSION_EXISTS (409, also against a concurrent start),
+DELIVERY_NO_CONTACT (the business has no phone or e-mail for the channel). Locks the assignment.
 Assumes READ COMMITTED.';
 
-CREATE FUNCTION delivery.resend_code(p_session_id bigint, p_channel text DEFAULT 'SMS')
-RETURNS TABLE (code text, expires_at timestamptz)
+CREATE OR REPLACE FUNCTION delivery.resend_code(p_session_id bigint, p_channel text DEFAULT 'SMS')
+RETURNS TABLE (session_id bigint, expires_at timestamptz, message_id bigint)
 LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
@@ -80,18 +99,20 @@ BEGIN
     ELSIF v_s.last_issued_at + make_interval(secs => masterdata.setting_number('OTP_RESEND_COOLDOWN_SECONDS')) > clock_timestamp() THEN
         PERFORM core.raise('DELIVERY_RESEND_TOO_SOON', format('last code at %s', v_s.last_issued_at));
     END IF;
-    SELECT i.o_code, i.o_expires_at INTO code, expires_at FROM delivery.issue_code(p_session_id, p_channel) i;
+    session_id := p_session_id;
+    SELECT c.o_expires_at, c.o_message_id INTO expires_at, message_id FROM delivery.send_code(p_session_id, p_channel) c;
     PERFORM audit.record('delivery', 'session', p_session_id::text, 'CODE_RESENT', NULL, jsonb_build_object('channel', p_channel));
     RETURN NEXT;
 END
 $$;
 COMMENT ON FUNCTION delivery.resend_code(bigint, text) IS
-'The provider asks for a new code: the previous one dies (SUPERSEDED); the session''s failure budget is not reset.
-Rate-limited: OTP_RESEND_COOLDOWN_SECONDS between codes, at most 1 + OTP_MAX_RESENDS codes per session. Errors:
+'The provider asks for a new code: the previous one dies (SUPERSEDED) and the new one is sent to the business through
+the outbox as a new message (delivery.send_code); returns the session id, the code''s expiry and the message id, never the
+code. The session''s failure budget is not reset. Rate-limited: OTP_RESEND_COOLDOWN_SECONDS between codes, at most 1 + OTP_MAX_RESENDS codes per session. Errors:
 IDENTITY_NOT_A_PROVIDER, DELIVERY_INVALID_INPUT, DELIVERY_UNKNOWN_SESSION, DELIVERY_INVALID_STATE, DELIVERY_RESEND_LIMIT,
-DELIVERY_RESEND_TOO_SOON. Locks the session. Assumes READ COMMITTED.';
+DELIVERY_RESEND_TOO_SOON, DELIVERY_NO_CONTACT. Locks the session. Assumes READ COMMITTED.';
 
-CREATE FUNCTION delivery.cancel_session(p_session_id bigint)
+CREATE OR REPLACE FUNCTION delivery.cancel_session(p_session_id bigint)
 RETURNS void
 LANGUAGE plpgsql
 VOLATILE
@@ -117,7 +138,7 @@ COMMENT ON FUNCTION delivery.cancel_session(bigint) IS
 'Cancel a PENDING or LOCKED session (its code dies) so that a new one can be opened. Caller: the provider or an admin.
 Errors: DELIVERY_UNKNOWN_SESSION, DELIVERY_INVALID_STATE. Assumes READ COMMITTED.';
 
-CREATE FUNCTION delivery.session_status(p_session_id bigint)
+CREATE OR REPLACE FUNCTION delivery.session_status(p_session_id bigint)
 RETURNS TABLE (session_id bigint, assignment_id bigint, session_type text, status text, failures integer,
                failure_budget integer, codes_issued integer, code_expires_at timestamptz, verified_at timestamptz)
 LANGUAGE plpgsql

@@ -23,10 +23,11 @@ def command() -> None:
 @click.option("--channel", type=CHANNEL, default="SMS", show_default=True)
 @caller_option
 def start(assignment_id: int, session_type: str, channel: str, as_subject: str | None) -> None:
-    """Open a session; prints the session id and the code (shown once: send it to the business)."""
+    """Open a session; prints the session id and the outbox message that carries the code to the business."""
     with client_for(as_subject) as client:
         issued = client.delivery.start_session(assignment_id, session_type, channel)
-    click.echo(f"session {issued.session_id}: code {issued.code} (expires {issued.expires_at:%H:%M:%S} UTC)")
+    click.echo(f"session {issued.session_id}: code sent to the business (message {issued.message_id}, "
+               f"expires {issued.expires_at:%H:%M:%S} UTC)")
 
 
 @command.command()
@@ -37,7 +38,8 @@ def resend(session_id: int, channel: str, as_subject: str | None) -> None:
     """A new code for the session (the old one dies; rate-limited)."""
     with client_for(as_subject) as client:
         issued = client.delivery.resend_code(session_id, channel)
-    click.echo(f"session {session_id}: code {issued.code} (expires {issued.expires_at:%H:%M:%S} UTC)")
+    click.echo(f"session {session_id}: new code sent to the business (message {issued.message_id}, "
+               f"expires {issued.expires_at:%H:%M:%S} UTC)")
 
 
 @command.command()

@@ -89,8 +89,8 @@ def _checks(conn: psycopg.Connection, functions: tuple[str, ...]) -> list[str]:
 FIXTURE_PARTIES = """
 -- p_businesses businesses and p_providers providers with funded wallets, tiers at their defaults.
 CREATE TEMP TABLE bench_param AS SELECT %(businesses)s::int AS businesses, %(providers)s::int AS providers;
-INSERT INTO identity.user_account (auth_subject, user_type, display_name)
-SELECT 'bench|b' || g, 'BUSINESS', 'Business ' || g FROM generate_series(1, %(businesses)s) g;
+INSERT INTO identity.user_account (auth_subject, user_type, display_name, phone)
+SELECT 'bench|b' || g, 'BUSINESS', 'Business ' || g, '+2519' || lpad(g::text, 8, '0') FROM generate_series(1, %(businesses)s) g;
 INSERT INTO identity.user_account (auth_subject, user_type, display_name)
 SELECT 'bench|p' || g, 'PROVIDER', 'Provider ' || g FROM generate_series(1, %(providers)s) g;
 INSERT INTO parties.business (user_id, name, business_type, kyb_status)
@@ -339,7 +339,9 @@ END;
                     PERFORM set_config('request.jwt.claims', json_build_object('sub', a.provider_sub, 'role', 'mercato_user')::text, true);
                     SELECT * INTO s FROM delivery.start_session(a.id, 'DELIVERY');
                     i := i + 1;
-                    INSERT INTO bench_otp VALUES (i, s.session_id, s.code,
+                    -- the code as the business's phone receives it: the outbox message's secret (read as the owner)
+                    INSERT INTO bench_otp VALUES (i, s.session_id,
+                                                  (SELECT ms.secret ->> 'code' FROM outbox.message_secret ms WHERE ms.message_id = s.message_id),
                                                   json_build_object('sub', a.business_sub, 'role', 'mercato_user')::text);
                   END LOOP;
                 END $$""")

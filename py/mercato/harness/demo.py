@@ -17,6 +17,7 @@ from mercato.cli.common import table
 from mercato.client import Client
 from mercato.errors import MercatoError
 from mercato.harness.timeshift import shift_into_past
+from mercato.outbox import SENDER_ROLE, Inbox
 
 
 def _step(title: str) -> None:
@@ -94,7 +95,8 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
 
     _step("Movello: a business and three providers register themselves; the platform verifies them")
     biz_sub = f"kc|selam-{run}"
-    service.identity.register_user(biz_sub, "BUSINESS", "Selam Logistics PLC")
+    biz_phone = "+251911000002"
+    service.identity.register_user(biz_sub, "BUSINESS", "Selam Logistics PLC", phone=biz_phone)
     business = caller(biz_sub)
     business_id = business.parties.register_business("Selam Logistics PLC", "LOGISTICS", "TIN-0001")
     as_admin.parties.set_business_kyb(business_id, "VERIFIED")
@@ -164,16 +166,20 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
         owner = next(p for p in providers.values() if p["id"] == cl["provider_id"])
         for vid in owner["vehicles"][: cl["quantity"]]:
             assignments.append((owner, owner["client"].contracts.assign_vehicle(cl["id"], vid)))
+    # the SMS provider: a sender (role mercato_sender) drains the outbox into the business's phone
+    phone = Inbox(service.as_caller(None, role=SENDER_ROLE))
     first = True
     for owner, a in assignments:
         issued = owner["client"].delivery.start_session(a.id, "DELIVERY")
+        code = phone.code(issued.session_id, biz_phone)
         if first:
-            wrong = f"{(int(issued.code) + 1) % 1_000_000:06d}"
+            wrong = f"{(int(code) + 1) % 1_000_000:06d}"
             v = business.delivery.verify_code(issued.session_id, wrong)
-            click.echo(f"code sent by SMS (shown once to the provider's app); the business types {wrong}: "
-                       f"verified={v.verified}, {v.outcome}, {v.attempts_left} tries left")
+            click.echo(f"the provider gets session {issued.session_id} and outbox message {issued.message_id}, never "
+                       f"the code; the outbox sends it by SMS to {biz_phone}")
+            click.echo(f"the business types {wrong}: verified={v.verified}, {v.outcome}, {v.attempts_left} tries left")
             first = False
-        v = business.delivery.verify_code(issued.session_id, issued.code,
+        v = business.delivery.verify_code(issued.session_id, code,
                                  {"odometer_km": 12000 + a.id, "fuel_level": "FULL", "photos": {"front": "https://x/f.jpg"}})
         click.echo(f"vehicle {a.vehicle_id}: right code -> verified={v.verified}; assignment {a.id} is now in use")
 
@@ -202,7 +208,7 @@ def movello(service: Client, run: str, as_admin: Client) -> None:
     _step("Return: each vehicle goes back with a RETURN code; the contract completes")
     for owner, a in assignments:
         issued = owner["client"].delivery.start_session(a.id, "RETURN")
-        business.delivery.verify_code(issued.session_id, issued.code, {"fuel_level": "HALF", "notes": "returned on time"})
+        business.delivery.verify_code(issued.session_id, phone.code(issued.session_id, biz_phone), {"fuel_level": "HALF", "notes": "returned on time"})
     done = business.contracts.complete_contract(contract.id)
     click.echo(f"contract {done.contract_number}: {done.status}")
     click.echo(table([{"party": n, "wallet": _wallet(p["client"])} for n, p in providers.items()] +

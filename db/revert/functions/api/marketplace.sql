@@ -1,7 +1,14 @@
 -- Revert mercato:functions/api/marketplace from pg
+-- Puts the state before this rework back: every wrapper but two is the same in both versions (the deploy replaced it
+-- with itself); api.start_delivery_session and api.resend_code did not exist when this rework deployed (the rework of
+-- functions/delivery/sessions had dropped them), so they are dropped. Reverting that rework next creates them again
+-- as released (functions/api/marketplace@v0.1.0), returning the code.
 
 BEGIN;
 
-DROP FUNCTION api.register_business(core.name_text, core.name_text, core.name_text), api.register_provider(core.name_text, core.name_text, core.name_text), api.set_business_kyb(bigint, core.name_text), api.set_provider_verification(bigint, core.name_text), api.add_vehicle(core.name_text, core.name_text, integer, core.name_text, core.name_text, core.name_text, core.text_list, core.json_doc), api.set_vehicle_status(bigint, core.name_text), api.add_vehicle_insurance(bigint, core.name_text, core.name_text, core.finite_date, core.finite_date, core.url_text, core.name_text, numeric), api.verify_insurance(bigint, core.name_text), api.expiring_insurance(integer), api.my_vehicles(), api.top_up_business(bigint, numeric, core.name_text), api.recalculate_tiers(), api.recalculate_provider_tier(bigint), api.recalculate_business_tier(bigint), api.apply_trust_events(), api.add_commission_strategy(core.finite_timestamptz, core.json_doc, core.long_text), api.commission_terms(core.name_text, core.name_text, core.finite_timestamptz), api.create_rfq(core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text), api.update_rfq(bigint, core.name_text, core.finite_date, core.finite_date, core.finite_timestamptz, core.json_doc, core.long_text), api.publish_rfq(bigint), api.cancel_rfq(bigint), api.rfq(bigint), api.my_rfqs(core.name_text), api.open_rfqs(), api.submit_bid(bigint, core.json_doc), api.withdraw_bid(bigint), api.my_bid(bigint), api.rfq_bids(bigint), api.award_rfq(bigint, core.json_doc), api.start_delivery_session(bigint, core.name_text, core.name_text), api.resend_code(bigint, core.name_text), api.verify_code(bigint, core.name_text, core.json_doc), api.cancel_delivery_session(bigint), api.delivery_session(bigint), api.expire_codes();
+SET LOCAL ROLE mercato_owner;
+SET LOCAL lock_timeout = '5s';
+
+DROP FUNCTION api.start_delivery_session(bigint, core.name_text, core.name_text), api.resend_code(bigint, core.name_text);
 
 COMMIT;
