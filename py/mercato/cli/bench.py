@@ -1,7 +1,7 @@
 """``mercato bench``: benchmarks that drive real load (pgbench) against the target server.
 
-``mercato bench ledger`` creates its own databases (``--db-prefix``, dropped and re-created on every
-run) on the server of DATABASE_URL or the embedded cluster, and never touches the ``mercato`` database.
+``mercato bench ledger`` (and ``marketplace``, ``outbox``, ``auth``) creates its own databases (``--db-prefix``, dropped
+and re-created on every run) on the server of DATABASE_URL or the embedded cluster, and never touches the ``mercato`` database.
 Progress goes to stderr; the results table (or ``--json``) to stdout.
 """
 
@@ -181,3 +181,61 @@ def outbox(workers: int, messages: int, batch: int, seconds: int, scale: int, db
     if not (result.all_sent and result.secrets_left == 0):
         click.echo("error: not every message was SENT with its secret deleted", err=True)
         sys.exit(1)
+
+
+@command.command(name="auth")
+@click.option("--seconds", type=click.IntRange(1), default=30, show_default=True, help="Duration of each pgbench run.")
+@click.option("--clients", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="pgbench clients of TPC-B and of every case, each client its own user.")
+@click.option("--rounds", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Repeat the cases this often, a TPC-B run between rounds; each round against the TPC-B runs around it, "
+                   "medians reported.")
+@click.option("--scale", type=click.IntRange(1), default=50, show_default=True, help="pgbench -i scale of the baseline.")
+@click.option("--cost", type=click.IntRange(4, 15), default=12, show_default=True,
+              help="bcrypt cost of the sign_in case (AUTH_BCRYPT_COST's production default).")
+@click.option("--low-cost", type=click.IntRange(4, 15), default=4, show_default=True,
+              help="bcrypt cost of the sign_in_low case (what the tests use).")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Senders of the outbox case.")
+@click.option("--messages", type=click.IntRange(100), default=20_000, show_default=True,
+              help="Messages the outbox case drains per round.")
+@click.option("--batch", type=click.IntRange(1, 10000), default=100, show_default=True, help="Messages per claim.")
+@click.option("--case", "cases", multiple=True, type=LazyChoice(lambda: _auth_harness().CASE_NAMES),
+              help="Run only this case (repeatable; default: all). The TPC-B baseline always runs.")
+@click.option("--db-prefix", default="mercato_bench_auth", show_default=True,
+              help="Database names: <prefix>, <prefix>_tpcb, <prefix>_outbox; dropped and re-created.")
+@click.option("--keep/--drop", default=False, show_default=True, help="Keep the bench databases afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the sign-in section of this Markdown file (e.g. docs/benchmarks.md).")
+def auth(seconds: int, clients: int, rounds: int, scale: int, cost: int, low_cost: int, workers: int, messages: int,
+         batch: int, cases: tuple[str, ...], db_prefix: str, keep: bool, as_json: bool, output: Path | None) -> None:
+    """Sign-ins/s at the production and a low bcrypt cost, refreshes/s, access-token checks (api.me)/s and outbox
+    messages claimed and acknowledged/s, each as a ratio to pgbench TPC-B, with CPU and WAL per call. Each client
+    is its own user; the calls are made as PostgREST makes them. Exit status 1 when a run's outcome check fails."""
+    from mercato.config import database_url, project_root
+
+    b = _harness()
+    a = _auth_harness()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", db_prefix) or db_prefix in ("postgres", "mercato"):
+        raise click.BadParameter("lower-case letters, digits and _, not postgres/mercato", param_hint="--db-prefix")
+    settings = a.AuthSettings(url=database_url(), seconds=seconds, clients=clients, rounds=rounds, scale=scale, cost=cost,
+                              low_cost=low_cost, workers=workers, messages=messages, batch=batch, db_prefix=db_prefix,
+                              keep=keep, cases=tuple(c for c in a.CASE_NAMES if not cases or c in cases),
+                              command=b.command_line(sys.argv[1:]))
+    report = a.run(settings, root=project_root(), log=lambda line: click.echo(line, err=True))
+    if output is not None:
+        a.update_markdown(output, a.render_markdown(report))
+        click.echo(f"[done] results written to {output}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(a.render_text(report))
+    if not report.checks_ok:
+        raise click.ClickException("a run's outcome check failed or a pgbench run aborted (see above)")
+
+
+def _auth_harness() -> ModuleType:
+    """mercato.harness.bench_auth, imported only when `bench auth` (or its help) needs it."""
+    from mercato.harness import bench_auth
+
+    return bench_auth

@@ -65,12 +65,59 @@ def tpcb_tps(url: str, clients: int, seconds: int, scale: int, log: Callable[[st
     return result.tps
 
 
+def enqueue(outbox_url: str, messages: int, channel: str = "SMS") -> None:
+    """``messages`` PENDING messages of ``channel`` through ``outbox.enqueue`` (as the owner), each with a secret as an
+    OTP would have; then VACUUM ANALYZE, so that the senders' claims are planned on real statistics."""
+    with psycopg.connect(outbox_url, autocommit=True) as conn:
+        conn.execute("SELECT outbox.enqueue(%s, '+2519' || lpad(g::text, 8, '0'), 'bench.otp',"
+                     " jsonb_build_object('n', g), jsonb_build_object('code', lpad(g::text, 6, '0')))"
+                     " FROM generate_series(1, %s) g", (channel, messages))
+        conn.execute("VACUUM ANALYZE outbox.message")
+
+
+def drain(outbox_url: str, workers: int, batch: int, channel: str = "SMS") -> float:
+    """``workers`` senders (threads, each its own connection as mercato_sender, :func:`mercato.outbox.work` with a sink
+    that discards) drain ``channel`` until a claim finds nothing due; the seconds it took. Raises if a sender failed."""
+    from mercato import outbox
+    from mercato.client import Client
+
+    clients = [Client(outbox_url, role=outbox.SENDER_ROLE, min_size=1, max_size=1) for _ in range(workers)]
+    errors: list[BaseException] = []
+
+    def sender(client: Client, name: str) -> None:
+        try:
+            outbox.work(client, channel, lambda _m: None, batch=batch, lease_seconds=300, worker=name, once=True)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender, args=(c, f"bench-{i}")) for i, c in enumerate(clients)]
+    try:
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - t0
+    finally:
+        for c in clients:
+            c.close()
+    if errors:
+        raise RuntimeError(f"a sender failed: {errors[0]!r}")
+    return elapsed
+
+
+def outcome(outbox_url: str) -> tuple[int, int]:
+    """(messages SENT, secrets left) in the outbox database."""
+    with psycopg.connect(outbox_url) as conn:
+        sent = conn.execute("SELECT count(*) FROM outbox.message WHERE state = 'SENT'").fetchone()[0]
+        secrets = conn.execute("SELECT count(*) FROM outbox.message_secret").fetchone()[0]
+    return sent, secrets
+
+
 def run(url: str, *, workers: int = 8, messages: int = 20_000, batch: int = 100, seconds: int = 10, scale: int = 8,
         db_prefix: str = "mercato_bench_outbox", keep: bool = False,
         log: Callable[[str], None] = lambda _line: None) -> OutboxBench:
     """Measure the outbox's drain rate with ``workers`` senders beside pgbench TPC-B at the same client count."""
-    from mercato import outbox
-    from mercato.client import Client
     from mercato.sqitch import Engine
 
     admin_url = make_conninfo(url, dbname="postgres")
@@ -83,36 +130,10 @@ def run(url: str, *, workers: int = 8, messages: int = 20_000, batch: int = 100,
         log(f"[setup] {db_prefix}: deploying the plan, enqueueing {messages:,} messages")
         _recreate(admin_url, db_prefix)
         Engine.from_project(outbox_url).deploy()
-        with psycopg.connect(outbox_url, autocommit=True) as conn:
-            conn.execute("SELECT outbox.enqueue('SMS', '+2519' || lpad(g::text, 8, '0'), 'bench.otp',"
-                         " jsonb_build_object('n', g), jsonb_build_object('code', lpad(g::text, 6, '0')))"
-                         " FROM generate_series(1, %s) g", (messages,))
-            conn.execute("VACUUM ANALYZE outbox.message")
-
+        enqueue(outbox_url, messages)
         log(f"[run] {workers} senders drain the outbox, batches of {batch}")
-        clients = [Client(outbox_url, role=outbox.SENDER_ROLE, min_size=1, max_size=1) for _ in range(workers)]
-        errors: list[BaseException] = []
-
-        def sender(client: Client, name: str) -> None:
-            try:
-                outbox.work(client, "SMS", lambda _m: None, batch=batch, lease_seconds=300, worker=name, once=True)
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=sender, args=(c, f"bench-{i}")) for i, c in enumerate(clients)]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - t0
-        for c in clients:
-            c.close()
-        if errors:
-            raise RuntimeError(f"a sender failed: {errors[0]!r}")
-        with psycopg.connect(outbox_url) as conn:
-            sent = conn.execute("SELECT count(*) FROM outbox.message WHERE state = 'SENT'").fetchone()[0]
-            secrets = conn.execute("SELECT count(*) FROM outbox.message_secret").fetchone()[0]
+        elapsed = drain(outbox_url, workers, batch)
+        sent, secrets = outcome(outbox_url)
         rate = messages / elapsed
         return OutboxBench(workers=workers, messages=messages, batch=batch, seconds_to_drain=round(elapsed, 2),
                            messages_per_second=round(rate, 1), tpcb_tps=None if tps is None else round(tps, 1),
