@@ -1,7 +1,7 @@
-"""CI-sized torture and crash-restart: clients keep posting and running the marketplace while the server is
-killed (pg_ctl stop -m immediate) and restarted; every acknowledged operation must be there exactly once, every
-refusal must carry a documented code, and every ledger and marketplace invariant must hold. The long run is
-`make torture`."""
+"""CI-sized torture and crash-restart: clients keep posting, running the marketplace, signing in, refreshing (a reused
+token too), signing out and moving outbox messages while the server is killed (pg_ctl stop -m immediate) and
+restarted; every acknowledged operation must be there exactly once, every refusal must carry a documented code, and
+every ledger, marketplace, sign-in and outbox invariant must hold. The long run is `make torture`."""
 
 from __future__ import annotations
 
@@ -24,3 +24,6 @@ def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:
     assert set(report.by_kind) >= {"transfer", "batch", "hold", "capture", "release", "reverse", "sweep"}
     # the marketplace ran too, through the whole flow, and verify_market found its steps and invariants intact
     assert set(report.by_kind) >= {"rfq", "bid", "award", "contract", "activate", "assign", "deliver", "settle"}, report.by_kind
+    # and sign-in with the outbox: verify_auth found every session, token chain and message as the clients expect
+    assert set(report.by_kind) >= {"sign_in", "refresh", "refresh_reused", "sign_out", "revoke_all", "me",
+                                   "outbox_enqueue", "outbox_claim", "outbox_report"}, report.by_kind

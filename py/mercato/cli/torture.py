@@ -18,7 +18,10 @@ import click
 @click.option("--market/--no-market", default=True, show_default=True,
               help="Run the marketplace's operations (RFQs, bids, awards, contracts, escrow, OTP delivery, settlement) "
                    "alongside the ledger's.")
-def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int, market: bool) -> None:
+@click.option("--auth/--no-auth", default=True, show_default=True,
+              help="Run sign-in, refresh (a reused token too), sign-out, revoke-all, access-token checks and outbox "
+                   "enqueue/claim/report alongside.")
+def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int, market: bool, auth: bool) -> None:
     """Run the torture mix on a dedicated embedded cluster (.mercato/torture), then check the invariants.
 
     The cluster is separate from the project's, so killing it disturbs nothing else; its database is
@@ -28,7 +31,7 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
 
     cluster, url = dedicated_cluster("torture", log=lambda line: click.echo(line, err=True))
     click.echo(f"[setup] deployed; {clients} clients for {seconds:g} s, {crashes} crashes"
-               f"{', with the marketplace' if market else ''}", err=True)
+               f"{', with the marketplace' if market else ''}{', with sign-in and the outbox' if auth else ''}", err=True)
     last = [0.0]
 
     def progress(report, elapsed: float) -> None:  # type: ignore[no-untyped-def]
@@ -41,7 +44,7 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
 
     started = time.monotonic()
     report = run(url, clients=clients, seconds=seconds, crashes=crashes, crash=cluster.crash, restart=cluster.up,
-                 accounts=accounts, seed=seed, market=market, progress=progress)
+                 accounts=accounts, seed=seed, market=market, auth=auth, progress=progress)
     click.echo(f"operations {report.operations:,} in {report.seconds:.1f} s by {clients} clients "
                f"({report.operations / max(report.seconds, 1e-9):,.0f}/s); crashes {report.crashes}; "
                f"retried after a lost answer {report.retries:,}; idempotent replays checked {report.replays:,}")

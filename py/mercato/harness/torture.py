@@ -14,7 +14,9 @@ Afterwards:
 - every acknowledged operation is present exactly once (looked up by its reference);
 - every replayed call returned the original result;
 - ``ledger.check()`` reports no violation (trial balance, balances = entries, held = open holds,
-  gap-free sequences, …).
+  gap-free sequences, …);
+- with the marketplace (:mod:`mercato.harness.torture_market`) and sign-in with the outbox
+  (:mod:`mercato.harness.torture_auth`), their own invariants.
 
 Operations are plain functions in :data:`OPERATIONS`, so modules can add their own.
 """
@@ -46,6 +48,7 @@ class World:
     hot: int
     bank: int
     market: Any = None          # mercato.harness.torture_market.Market when the marketplace runs too
+    auth: Any = None            # mercato.harness.torture_auth.AuthWorld when sign-in and the outbox run too
 
 
 @dataclass
@@ -328,9 +331,10 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
 
 def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, crash: Callable[[], None] | None = None,
         restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1, market: bool = True,
-        progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
+        auth: bool = True, progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
     """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server.
-    With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's.
+    With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's; with ``auth`` the
+    sign-in and outbox operations (mercato.harness.torture_auth).
     With ``client_url`` (the same database through a transaction pooler, e.g. :mod:`mercato.harness.pgbouncer`) the
     clients connect there, through :class:`PooledConnection`; set-up and verification use ``url``."""
     world = setup(url, accounts)
@@ -340,6 +344,11 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
 
         world.market = torture_market.setup_market(url, clients)
         operations.update(torture_market.OPERATIONS)
+    if auth:
+        from mercato.harness import torture_auth
+
+        world.auth = torture_auth.setup_auth(url, clients)
+        operations.update(torture_auth.OPERATIONS)
     report = Report(clients=clients)
     stop, lock = threading.Event(), threading.Lock()
     states = [ClientState(random.Random(seed * 1000 + i), i) for i in range(clients)]
@@ -378,6 +387,8 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
             report.violations.append(f"{n} {kind} call(s) refused with an undocumented code {code}")
     if market:
         report.violations += torture_market.verify_market(url, [a for s in states for a in s.acks])
+    if auth:
+        report.violations += torture_auth.verify_auth(url, world.auth, [a for s in states for a in s.acks])
     return report
 
 
