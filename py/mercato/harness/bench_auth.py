@@ -514,6 +514,10 @@ def render_text(rep: AuthReport) -> str:
     return "\n".join(out)
 
 
+def _fmt_share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
 def render_markdown(rep: AuthReport) -> str:
     """The generated results section (without the markers)."""
     m, s, report = rep.report.machine, rep.settings, rep.report
@@ -547,8 +551,11 @@ def render_markdown(rep: AuthReport) -> str:
     lines += ["", f"TPC-B itself: {b._fmt(tpcb_cpu, 3)} ms CPU and {b._fmt(tpcb_wal, 0)} WAL bytes per transaction. "
               "One call is: " + "; ".join(f"`{k}` {v}" for k, v in CASES.items() if k in s["cases"]) + "."]
     noisy = b.noisy_runs(report)
-    lines += ["", ("Interference: " + ", ".join(f"{r.case} round {r.round}{b._interference(r)}" for r in noisy)
-                   + " — those figures are less trustworthy.") if noisy else
+    lines += ["", ("Interference (CPU used by other processes on the machine, sampled every 0.5 s): "
+                   + ", ".join(f"{r.case} round {r.round} {_fmt_share(r.foreign_cpu)}"
+                               + (f" and {r.foreign_active} other-database queries" if r.foreign_active else "")
+                               for r in noisy)
+                   + f" — above {b.NOISY_CPU:.0%} the figures are less trustworthy.") if noisy else
               f"Interference: nothing else used more than {b.NOISY_CPU:.0%} of the CPUs during any run."]
     return "\n".join(lines) + "\n"
 
