@@ -417,9 +417,9 @@ class AuthBench:
             except RuntimeError as exc:
                 error = str(exc)[:2000]
             finally:
-                meter.sample([os.getpid()])   # the last fraction of the senders' CPU
                 done.set()
                 sampler.join()
+            meter.sample([os.getpid()])   # the senders' last fraction of a second
             meter.end()
             deadline = time.monotonic() + 5   # backends add their WAL counters when they exit
             while time.monotonic() < deadline and conn.execute(
