@@ -65,10 +65,10 @@ the cooldown and the daily count read the last day''s tokens), at most 50,000 a 
 are kept (their session''s history). The function of the job identity.purge_tokens. Errors: CORE_INVALID_ARGUMENT.
 Owner only.';
 
-SELECT jobs.register('identity.purge_throttle', '17 4 * * *', 'identity.purge_throttle(integer)',
+SELECT jobs.register('identity.purge_throttle', '52 3 * * *', 'identity.purge_throttle(integer)',
     'Identity: delete sign-in throttle rows without a lock in force and without a failure for a day '
     '(identity.purge_throttle).');
-SELECT jobs.register('identity.purge_tokens', '27 4 * * *', 'identity.purge_tokens(integer)',
+SELECT jobs.register('identity.purge_tokens', '57 3 * * *', 'identity.purge_tokens(integer)',
     'Identity: delete verification and password-reset tokens that expired more than 30 days ago '
     '(identity.purge_tokens).');
 
