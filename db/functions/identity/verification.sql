@@ -151,11 +151,12 @@ COMMENT ON FUNCTION identity.request_verification(text) IS
 'The caller asks for a token proving it controls one of its own e-mail or phone logins: a VERIFY_LOGIN token is stored
 hashed and sent through the outbox (template identity.verify_login, EMAIL or SMS to the login, the token as the
 message''s secret; identity.send_login_token), valid AUTH_VERIFY_TOKEN_MINUTES; earlier unused ones of that login are
-superseded. Returns the login (normalized), the token''s expiry and the outbox message id, never the token. Errors:
-IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_LOGIN (404; another user''s login is as if absent),
-IDENTITY_LOGIN_NOT_DELIVERABLE (a username), IDENTITY_LOGIN_VERIFIED (409), IDENTITY_TOKEN_COOLDOWN (429: within
-AUTH_TOKEN_COOLDOWN_SECONDS of the last one, or AUTH_TOKENS_PER_DAY in 24 hours). Assumes READ COMMITTED; locks the
-login first, so concurrent requests for one login queue.';
+superseded. Returns the login (normalized), the token''s expiry and the outbox message id, never the token. A token
+goes to a login at most once per AUTH_TOKEN_COOLDOWN_SECONDS and AUTH_TOKENS_PER_DAY times in 24 hours
+(identity.token_wait). Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_LOGIN (404; another user''s login is as if
+absent), IDENTITY_LOGIN_NOT_DELIVERABLE (a username), IDENTITY_LOGIN_VERIFIED (409), IDENTITY_TOKEN_COOLDOWN (429, the
+detail says how long to wait). Assumes READ COMMITTED; locks the login first, so concurrent requests for one login
+queue.';
 
 CREATE OR REPLACE FUNCTION identity.verify_login(p_token text)
 RETURNS text
