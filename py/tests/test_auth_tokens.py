@@ -7,6 +7,7 @@ sender). Superuser connections only arrange the world (bcrypt cost, the signing 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -133,6 +134,39 @@ def test_a_reset_ends_every_session_and_its_token_works_once(world: World) -> No
                             ).fetchone()[0], "the reset proved control of the phone"
         assert conn.execute("SELECT count(*) FROM audit.event WHERE action = 'PASSWORD_RESET' AND new_values IS NULL"
                             ).fetchone()[0] == 1
+
+
+def test_one_reset_token_presented_twice_at_once_resets_once(world: World) -> None:
+    """Two requests race with the same reset token and different passwords: exactly one wins, the other is refused
+    with IDENTITY_TOKEN_INVALID, and the password is the winner's (outcomes only, no timing)."""
+    world.sign_up("race@example.com", "Race")
+    world.anon.identity.request_password_reset("race@example.com", "shop")
+    token = world.token("race@example.com", "identity.reset_password")
+    passwords = ["Winner-Candidate-One-11", "Winner-Candidate-Two-22"]
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def attempt(password: str) -> None:
+        with Client(make_conninfo(world.db_url, user="mercato_authenticator"), max_size=1) as app:
+            anon = app.as_caller({"role": "mercato_anon"}, role="mercato_anon")
+            barrier.wait()
+            try:
+                anon.identity.reset_password(token, password)
+                outcomes[password] = "ok"
+            except MercatoError as exc:
+                outcomes[password] = exc.code
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in passwords]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["IDENTITY_TOKEN_INVALID", "ok"], outcomes
+    winner = next(p for p, o in outcomes.items() if o == "ok")
+    loser = next(p for p in passwords if p != winner)
+    assert world.sign_in("race@example.com", winner)["access_token"]
+    r = world.rest.rpc("sign_in", {"p_login": "race@example.com", "p_password": loser, "p_tenant_code": "shop"})
+    assert r.body["error"] == "IDENTITY_SIGN_IN_FAILED"
 
 
 def test_an_expired_reset_token_is_refused(world: World) -> None:
