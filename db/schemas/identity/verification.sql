@@ -52,6 +52,9 @@ a newer request for the same login and purpose supersedes the unused ones (their
 time). The clear value leaves the database only as the secret of its outbox message. token_hash is SECRET
 (core.secret).';
 
+UPDATE core.secret SET reason = 'hash of a refresh, login verification or password reset token'
+ WHERE (table_schema, table_name, column_name) = ('identity', 'token', 'token_hash');
+
 INSERT INTO masterdata.setting (key, value_type, value, min_value, max_value, description) VALUES
 ('AUTH_VERIFY_TOKEN_MINUTES', 'NUMBER', '1440', 5, 10080,
  'Lifetime of a login verification token (VERIFY_LOGIN), in minutes.'),

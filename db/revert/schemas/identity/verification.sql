@@ -9,6 +9,8 @@ DELETE FROM core.error WHERE code IN ('IDENTITY_TOKEN_INVALID', 'IDENTITY_TOKEN_
     'IDENTITY_LOGIN_NOT_DELIVERABLE', 'IDENTITY_LOGIN_VERIFIED');
 DELETE FROM masterdata.setting WHERE key IN ('AUTH_VERIFY_TOKEN_MINUTES', 'AUTH_RESET_TOKEN_MINUTES',
     'AUTH_TOKEN_COOLDOWN_SECONDS', 'AUTH_TOKENS_PER_DAY');
+UPDATE core.secret SET reason = 'hash of a refresh token'
+ WHERE (table_schema, table_name, column_name) = ('identity', 'token', 'token_hash');
 -- the tokens of the purposes this change added go with it
 DELETE FROM identity.token WHERE purpose <> 'REFRESH';
 DROP INDEX identity.token_login_identifier_id_idx;
