@@ -33,10 +33,11 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.purge_throttle(integer) IS
-'Delete the sign-in throttle rows that no longer count: no lock in force and no failure in the last day (a failure a
-day after the last one starts counting anew anyway, identity.sign_in), at most p_limit a run; returns how many. Rows a
-sign-in holds are skipped (SKIP LOCKED), and identity.sign_in inserts its row again when it was purged in between. The
-function of the job identity.purge_throttle. Errors: CORE_INVALID_ARGUMENT. Owner only. Assumes READ COMMITTED.';
+'Delete the sign-in throttle rows that no longer count; returns how many.
+No lock in force and no failure in the last day (a failure a day after the last one starts counting anew anyway,
+identity.sign_in); at most p_limit a run. Rows a sign-in holds are skipped (SKIP LOCKED), and identity.sign_in inserts
+its row again when it was purged in between. The function of the job identity.purge_throttle. Errors:
+CORE_INVALID_ARGUMENT. Owner only. Assumes READ COMMITTED.';
 
 CREATE OR REPLACE FUNCTION identity.purge_tokens(p_keep_days integer DEFAULT 30)
 RETURNS integer
@@ -60,10 +61,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.purge_tokens(integer) IS
-'Delete VERIFY_LOGIN and RESET_PASSWORD tokens (used or not) that expired more than p_keep_days days ago (at least 1:
-the cooldown and the daily count read the last day''s tokens), at most 50,000 a run; returns how many. REFRESH tokens
-are kept (their session''s history). The function of the job identity.purge_tokens. Errors: CORE_INVALID_ARGUMENT.
-Owner only.';
+'Delete verification and password reset tokens that expired more than p_keep_days days ago; returns how many.
+Used or not; p_keep_days at least 1 (the cooldown and the daily count read the last day''s tokens); at most 50,000 a
+run. REFRESH tokens are kept (their session''s history). The function of the job identity.purge_tokens. Errors:
+CORE_INVALID_ARGUMENT. Owner only.';
 
 SELECT jobs.register('identity.purge_throttle', '52 3 * * *', 'identity.purge_throttle(integer)',
     'Identity: delete sign-in throttle rows without a lock in force and without a failure for a day '

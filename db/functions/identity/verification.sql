@@ -38,9 +38,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.token_wait(bigint, text) IS
-'Seconds to wait before another token of p_purpose may be sent to the login: 0 when it may be sent now; else until
-AUTH_TOKEN_COOLDOWN_SECONDS have passed since the last one, or, when AUTH_TOKENS_PER_DAY were sent in the last 24
-hours, until the oldest of them is a day old. Internal. Assumes READ COMMITTED; the caller holds the login''s lock.';
+'Seconds to wait before another token of p_purpose may be sent to the login (0: it may be sent now).
+Until AUTH_TOKEN_COOLDOWN_SECONDS have passed since the last one; or, when AUTH_TOKENS_PER_DAY were sent in the last
+24 hours, until the oldest of them is a day old. Internal. Assumes READ COMMITTED; the caller holds the login''s lock.';
 
 CREATE OR REPLACE FUNCTION identity.send_login_token(p_login_identifier_id bigint, p_purpose text,
                                                      OUT o_token_id bigint, OUT o_expires_at timestamptz,
@@ -75,14 +75,14 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.send_login_token(bigint, text) IS
-'Internal: a new token of p_purpose (VERIFY_LOGIN or RESET_PASSWORD) for an e-mail or phone login, enqueued in the
-same transaction: 32 random bytes in base64url, stored only as its SHA-256 (identity.token, bound to the login),
-expiring after AUTH_VERIFY_TOKEN_MINUTES or AUTH_RESET_TOKEN_MINUTES; the unused tokens of the same login and purpose
-are superseded (they expire now). The message: channel EMAIL to an e-mail login or SMS to a phone, recipient the login,
-template identity.verify_login or identity.reset_password, params login_kind, expires_at, minutes (never the token),
-the token as the message''s secret {"token": …} (readable by the claiming sender until SENT or DEAD), dedupe key
-<template>:<token id>, the user''s tenant. Returns the token id, its expiry and the message id. The caller checked the
-cooldown (identity.token_wait) and holds the login''s lock. Assumes READ COMMITTED.';
+'Internal: a new VERIFY_LOGIN or RESET_PASSWORD token of an e-mail or phone login, stored hashed and enqueued at once.
+32 random bytes in base64url, stored only as its SHA-256 (identity.token, bound to the login), expiring after
+AUTH_VERIFY_TOKEN_MINUTES or AUTH_RESET_TOKEN_MINUTES; the unused tokens of the same login and purpose are superseded
+(they expire now). The message, in the same transaction: channel EMAIL to an e-mail login or SMS to a phone, recipient
+the login, template identity.verify_login or identity.reset_password, params login_kind, expires_at, minutes (never
+the token), the token as the message''s secret {"token": …} (readable by the claiming sender until SENT or DEAD),
+dedupe key <template>:<token id>, the user''s tenant. Returns the token id, its expiry and the message id. The caller
+checked the cooldown (identity.token_wait) and holds the login''s lock. Assumes READ COMMITTED.';
 
 CREATE OR REPLACE FUNCTION identity.consume_token(p_token text, p_purpose text)
 RETURNS identity.token
@@ -110,10 +110,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.consume_token(text, text) IS
-'Internal: use up the token of p_purpose whose SHA-256 matches p_token, and return its row; raise
-IDENTITY_TOKEN_INVALID (400) when none is unused, unexpired (not superseded) and of an ACTIVE user. The caller''s
-transaction decides: an error after it rolls the use back. Assumes READ COMMITTED; locks the login, then the token
-(one conditional UPDATE: of two concurrent uses one wins, the other is refused).';
+'Internal: use up the token of p_purpose whose SHA-256 matches p_token, or raise IDENTITY_TOKEN_INVALID.
+Refused (400) unless it is unused, unexpired (not superseded) and of an ACTIVE user. The caller''s transaction
+decides: an error after it rolls the use back. Assumes READ COMMITTED; locks the login, then the token (one
+conditional UPDATE: of two concurrent uses one wins, the other is refused).';
 
 CREATE OR REPLACE FUNCTION identity.request_verification(p_login text, OUT o_login text, OUT o_expires_at timestamptz,
                                                          OUT o_message_id bigint)
@@ -148,11 +148,11 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.request_verification(text) IS
-'The caller asks for a token proving it controls one of its own e-mail or phone logins: a VERIFY_LOGIN token is stored
-hashed and sent through the outbox (template identity.verify_login, EMAIL or SMS to the login, the token as the
-message''s secret; identity.send_login_token), valid AUTH_VERIFY_TOKEN_MINUTES; earlier unused ones of that login are
-superseded. Returns the login (normalized), the token''s expiry and the outbox message id, never the token. A token
-goes to a login at most once per AUTH_TOKEN_COOLDOWN_SECONDS and AUTH_TOKENS_PER_DAY times in 24 hours
+'Send a verification token to one of the caller''s own e-mail or phone logins, through the outbox.
+A VERIFY_LOGIN token is stored hashed and sent (template identity.verify_login, EMAIL or SMS to the login, the token as
+the message''s secret; identity.send_login_token), valid AUTH_VERIFY_TOKEN_MINUTES; earlier unused ones of that login
+are superseded. Returns the login (normalized), the token''s expiry and the outbox message id, never the token. A
+token goes to a login at most once per AUTH_TOKEN_COOLDOWN_SECONDS and AUTH_TOKENS_PER_DAY times in 24 hours
 (identity.token_wait). Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_LOGIN (404; another user''s login is as if
 absent), IDENTITY_LOGIN_NOT_DELIVERABLE (a username), IDENTITY_LOGIN_VERIFIED (409), IDENTITY_TOKEN_COOLDOWN (429, the
 detail says how long to wait). Assumes READ COMMITTED; locks the login first, so concurrent requests for one login
@@ -176,10 +176,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.verify_login(text) IS
-'Verify a login with the token sent to it (the link in the e-mail, the code in the SMS): its verified_at is set (kept
-when it was set already), the token is used up; returns the login. Anyone holding the token may call it, signed in or
-not. Errors: IDENTITY_TOKEN_INVALID (400) for an unknown, used, expired or superseded token or a user not ACTIVE —
-nothing is changed then. Assumes READ COMMITTED; locks the login, then the token.';
+'Verify a login with the token sent to it (the link in the e-mail, the code in the SMS); returns the login.
+Its verified_at is set (kept when it was set already) and the token is used up. Anyone holding the token may call it,
+signed in or not. Errors: IDENTITY_TOKEN_INVALID (400) for an unknown, used, expired or superseded token or a user not
+ACTIVE — nothing is changed then. Assumes READ COMMITTED; locks the login, then the token.';
 
 CREATE OR REPLACE FUNCTION identity.request_password_reset(p_login text, p_tenant_code text DEFAULT NULL)
 RETURNS void
@@ -212,13 +212,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.request_password_reset(text, text) IS
-'Ask for a password reset of a login (e-mail or phone) in the tenant named by its code (NULL: platform users). Always
-the same answer (nothing, HTTP 204), whether or not the login exists, so accounts cannot be enumerated: only when the
-login is an e-mail or phone of an ACTIVE user is a RESET_PASSWORD token stored hashed and sent to it through the outbox
-(template identity.reset_password; identity.send_login_token), valid AUTH_RESET_TOKEN_MINUTES, superseding earlier
-unused ones. Within AUTH_TOKEN_COOLDOWN_SECONDS of the last one, or after AUTH_TOKENS_PER_DAY in 24 hours, nothing is
-sent (same answer). Unknown tenants, unparsable logins and usernames: nothing is sent. Assumes READ COMMITTED; locks
-the login first.';
+'Ask for a password reset token sent to a login; the same empty answer whether or not the login exists.
+The login is an e-mail or phone in the tenant named by its code (NULL: platform users). Every path answers nothing
+(HTTP 204), so accounts cannot be enumerated: only when the login is an e-mail or phone of an ACTIVE user is a
+RESET_PASSWORD token stored hashed and sent to it through the outbox (template identity.reset_password;
+identity.send_login_token), valid AUTH_RESET_TOKEN_MINUTES, superseding earlier unused ones. Within
+AUTH_TOKEN_COOLDOWN_SECONDS of the last one, or after AUTH_TOKENS_PER_DAY in 24 hours, nothing is sent (same answer).
+Unknown tenants, unparsable logins and usernames: nothing is sent. Assumes READ COMMITTED; locks the login first.';
 
 CREATE OR REPLACE FUNCTION identity.reset_password(p_token text, p_new_password text)
 RETURNS void
@@ -247,14 +247,14 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION identity.reset_password(text, text) IS
-'Set a new password with a reset token (sent by identity.request_password_reset): the token is used up, the password
-must pass identity.check_password and is stored as a bcrypt hash (identity.hash_password; a user without a password
-gets one), the user''s other unused reset tokens are superseded, the login the token was sent to is marked verified
-(its owner proved control of it), and every session and access token of the user ends (identity.revoke_all_tokens).
-Audited as PASSWORD_RESET, without values. Anyone holding the token may call it. Errors: IDENTITY_TOKEN_INVALID (400)
-for an unknown, used, expired or superseded token or a user not ACTIVE, IDENTITY_PASSWORD_WEAK (the token stays
-usable) — nothing is changed then. Assumes READ COMMITTED; locks the login, its token, the password, then the user and
-its sessions.';
+'Set a new password with a reset token; every session and access token of the user ends.
+The token (sent by identity.request_password_reset) is used up; the password must pass identity.check_password and is
+stored as a bcrypt hash (identity.hash_password; a user without a password gets one); the user''s other unused reset
+tokens are superseded; the login the token was sent to is marked verified (its owner proved control of it); and
+identity.revoke_all_tokens ends every session and moves tokens_valid_after. Audited as PASSWORD_RESET, without values.
+Anyone holding the token may call it. Errors: IDENTITY_TOKEN_INVALID (400) for an unknown, used, expired or
+superseded token or a user not ACTIVE, IDENTITY_PASSWORD_WEAK (the token stays usable) — nothing is changed then.
+Assumes READ COMMITTED; locks the login, its token, the password, then the user and its sessions.';
 
 -- No API role executes these: the api wrappers of functions/api/verification do.
 
