@@ -48,6 +48,16 @@ def _tokens(row: dict[str, Any] | None) -> Tokens:
 
 
 @dataclass(frozen=True)
+class VerificationSent:
+    """A verification token on its way to a login (api.request_verification): the login, when the token expires, and
+    the outbox message that carries it. The token itself never comes back: it reaches the login only."""
+
+    login: str
+    expires_at: datetime
+    message_id: int
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who the database thinks is calling (identity.current_actor())."""
 
@@ -149,3 +159,21 @@ class IdentityClient(ModuleClient):
     def add_login(self, login: str) -> int:
         """Add another login (e-mail, phone, username) to the caller's account."""
         return self._call_value("api.add_login", login=login)
+
+    # -- login verification and password reset (docs/auth.md) ------------------------------------------
+    def request_verification(self, login: str) -> VerificationSent:
+        """Send a verification token to one of the caller's own e-mail or phone logins, through the outbox."""
+        return typed(VerificationSent, self._call_one("api.request_verification", login=login))
+
+    def verify_login(self, token: str) -> str:
+        """Verify a login with the token it received (anyone holding it may call); returns the login."""
+        return self._call_value("api.verify_login", token=token)
+
+    def request_password_reset(self, login: str, tenant_code: str | None = None) -> None:
+        """Ask for a reset token sent to ``login`` (e-mail or phone). The same answer whether or not the login
+        exists: nothing tells the caller."""
+        self._call("api.request_password_reset", login=login, tenant_code=tenant_code)
+
+    def reset_password(self, token: str, new_password: str) -> None:
+        """Set a new password with a reset token; every session and access token of the user ends."""
+        self._call("api.reset_password", token=token, new_password=new_password)

@@ -25,6 +25,9 @@ UNINDEXED = {
     "identity.role_permission.role_permission_permission_id_fkey":
         "seed-sized (roles x permissions); always read by role_id (the primary key leads with it), joined to permission by its id",
     "identity.token.token_user_id_fkey": "users are never deleted; a token is found by its hash, a user's by its session",
+    "identity.token.token_login_identifier_id_fkey":
+        "login identifiers are never deleted; every read by login uses token_login_identifier_id_idx (WHERE "
+        "login_identifier_id IS NOT NULL): REFRESH tokens, the bulk, have none and stay out of it",
     "identity.token.token_session_id_fkey":
         "sessions are never deleted; a refresh token is found by its hash (token_token_hash_key) and a family ends by its "
         "session's status, so nothing looks tokens up by session",

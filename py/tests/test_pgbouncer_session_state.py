@@ -293,6 +293,10 @@ _CLI_INPUT = {
     "auth refresh --token-stdin": "not-a-refresh-token\n",
     "auth sessions --token-stdin": _ADMIN_JWT + "\n",
     "auth sign-out --token-stdin": _ADMIN_JWT + "\n",
+    "auth verify --request pooled@example.com --token-stdin": _ADMIN_JWT + "\n",   # not the admin's login: refused
+    "auth verify --token-stdin": "not-a-verification-token\n",
+    "auth reset-password --request --tenant pgb-shop --login pooled@example.com": "",
+    "auth reset-password --token-stdin --password-stdin": "not-a-reset-token\nPooled-Passphrase-43\n",
 }
 
 

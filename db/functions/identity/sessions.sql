@@ -188,10 +188,14 @@ BEGIN
             RETURN identity.http_refusal('IDENTITY_SIGN_IN_FAILED');
         END IF;
     END IF;
-    -- One row per login tried, known or not; its lock serializes attempts on one login (no parallel guessing).
-    INSERT INTO identity.sign_in_throttle (tenant_key, login) VALUES (v_tenant_key, v_login) ON CONFLICT DO NOTHING;
-    SELECT * INTO STRICT v_throttle FROM identity.sign_in_throttle
-     WHERE tenant_key = v_tenant_key AND login = v_login FOR UPDATE;
+    -- One row per login tried, known or not; its lock serializes attempts on one login (no parallel guessing). The
+    -- job identity.purge_throttle may delete the row between the two statements: then it is inserted again.
+    LOOP
+        INSERT INTO identity.sign_in_throttle (tenant_key, login) VALUES (v_tenant_key, v_login) ON CONFLICT DO NOTHING;
+        SELECT * INTO v_throttle FROM identity.sign_in_throttle
+         WHERE tenant_key = v_tenant_key AND login = v_login FOR UPDATE;
+        EXIT WHEN FOUND;
+    END LOOP;
     IF v_throttle.locked_until > now() THEN
         RETURN identity.http_refusal('IDENTITY_SIGN_IN_LOCKED', format('until %s', v_throttle.locked_until),
                                      ceil(extract(epoch FROM v_throttle.locked_until - now()))::integer);

@@ -1,8 +1,10 @@
-"""``mercato auth``: sign-up, sign-in, refresh, sign-out and sessions of Mercato's own credentials, and the JWT secret.
+"""``mercato auth``: sign-up, sign-in, refresh, sign-out and sessions of Mercato's own credentials, login verification
+and password reset, and the JWT secret.
 
 Secrets never travel in argv (where ``ps`` and shell history show them): passwords are prompted for (hidden) or read
-from stdin with ``--password-stdin``; refresh and access tokens come from stdin or ``MERCATO_REFRESH_TOKEN`` /
-``MERCATO_ACCESS_TOKEN``; the signing secret from stdin or ``MERCATO_JWT_SECRET``.
+from stdin with ``--password-stdin``; refresh, access, verification and reset tokens come from stdin or
+``MERCATO_REFRESH_TOKEN`` / ``MERCATO_ACCESS_TOKEN`` / ``MERCATO_VERIFY_TOKEN`` / ``MERCATO_RESET_TOKEN``; the signing
+secret from stdin or ``MERCATO_JWT_SECRET``.
 """
 
 from __future__ import annotations
@@ -137,6 +139,54 @@ def sessions(token_stdin: bool, revoke_id: int | None, revoke_all: bool, as_json
             click.echo(f"session {revoke_id}: revoked")
         else:
             emit(client.identity.my_sessions(), as_json=as_json)
+
+
+@command.command()
+@click.option("--request", "request_login", default=None, metavar="LOGIN",
+              help="Send a verification token to this login of the access token's user (e-mail or phone).")
+@click.option("--token-stdin", is_flag=True,
+              help="Read the token from stdin: the access token with --request (else MERCATO_ACCESS_TOKEN), the "
+                   "verification token without it (else MERCATO_VERIFY_TOKEN).")
+@click.option("--json", "as_json", is_flag=True)
+def verify(request_login: str | None, token_stdin: bool, as_json: bool) -> None:
+    """Verify a login: with --request, send a token to one of your e-mail or phone logins (through the outbox);
+    without it, verify the login with the token it received (from MERCATO_VERIFY_TOKEN or stdin, never argv)."""
+    if request_login is not None:
+        with _user_client(token_stdin) as client:
+            sent = client.identity.request_verification(request_login)
+        emit({"login": sent.login, "expires_at": sent.expires_at, "message_id": sent.message_id}, as_json=as_json)
+        return
+    token = _secret("MERCATO_VERIFY_TOKEN", "Verification token", token_stdin)
+    with _anonymous_client() as client:
+        login = client.identity.verify_login(token)
+    emit({"verified": login}, as_json=as_json)
+
+
+@command.command(name="reset-password")
+@click.option("--request", "request", is_flag=True, help="Ask for a reset token sent to --login (e-mail or phone).")
+@click.option("--login", default=None, help="With --request: the login to send the token to.")
+@click.option("--tenant", "tenant_code", default=None, help="With --request: the tenant's code (none: a platform user).")
+@click.option("--token-stdin", is_flag=True, help="Read the reset token from stdin, not MERCATO_RESET_TOKEN.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from stdin (after the token, when both come from stdin) instead of prompting.")
+def reset_password(request: bool, login: str | None, tenant_code: str | None, token_stdin: bool,
+                   password_stdin: bool) -> None:
+    """Reset a forgotten password: with --request, ask for a token sent to the login; without it, set a new password
+    with the token (from MERCATO_RESET_TOKEN or stdin) — every session of the user ends. Neither ever on argv."""
+    if request:
+        if not login:
+            raise click.UsageError("--request needs --login")
+        with _anonymous_client() as client:
+            client.identity.request_password_reset(login, tenant_code)
+        click.echo("if this login exists and can receive messages, a reset token is on its way")
+        return
+    if login or tenant_code:
+        raise click.UsageError("--login and --tenant go with --request; the token names the account")
+    token = _secret("MERCATO_RESET_TOKEN", "Reset token", token_stdin)
+    password = _password(password_stdin, confirm=True)
+    with _anonymous_client() as client:
+        client.identity.reset_password(token, password)
+    click.echo("password reset: every session of the user has ended; sign in again")
 
 
 @command.command(name="set-secret")

@@ -38,7 +38,10 @@ SELECT is((SELECT count(*)::int FROM pg_class WHERE relrowsecurity AND oid IN ('
               'identity.password'::regclass, 'identity.session'::regclass, 'identity.token'::regclass,
               'identity.sign_in_throttle'::regclass, 'identity.jwt_secret'::regclass)), 6,
           'row-level security is on, without policies');
-SELECT is((SELECT count(*)::int FROM masterdata.setting WHERE key LIKE 'AUTH\_%'), 7, 'the auth settings');
+SELECT is((SELECT count(*)::int FROM masterdata.setting
+            WHERE key IN ('AUTH_BCRYPT_COST', 'AUTH_PASSWORD_MIN_LENGTH', 'AUTH_ACCESS_TOKEN_MINUTES',
+                          'AUTH_REFRESH_TOKEN_DAYS', 'AUTH_LOCK_AFTER_FAILURES', 'AUTH_LOCK_SECONDS',
+                          'AUTH_LOCK_MAX_SECONDS')), 7, 'the auth settings');
 SELECT is((SELECT sqlstate::text FROM core.error WHERE code = 'IDENTITY_SIGN_IN_LOCKED'), 'PT429', 'a locked login is HTTP 429');
 
 SELECT * FROM finish();
