@@ -10,6 +10,8 @@ change leaves an audit event."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -221,3 +223,56 @@ def test_the_library_and_the_cli_manage_roles(world: World, monkeypatch: pytest.
     assert "revoked" in run("roles", "revoke", str(w.uid["other"]), "LOADER", "--tenant", str(a), *as_admin)
     assert "retired, 0 assignment(s) revoked" in run("roles", "retire", "LOADER", "--tenant", str(a))   # the back office
     assert "identity.manage_roles" in run("roles", "permissions")
+
+
+def _wait_for_lock_waiters(url: str, n: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND wait_event_type = 'Lock'").fetchone()[0] >= n:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"{n} transactions never waited on the lock")
+
+
+def _in_thread(url: str, query: str, params: tuple) -> tuple[threading.Thread, list[Any]]:
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            with psycopg.connect(url) as conn:
+                outcome.append(conn.execute(query, params).fetchone()[0])
+        except psycopg.Error as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_an_assignment_and_the_role_s_retirement_at_once_leave_no_active_assignment(world: World) -> None:
+    """Two transactions of the back office at the same time, in both orders: the assignment locks the role FOR SHARE,
+    the retirement FOR UPDATE, so the second waits for the first. Assigned first: the retirement then revokes it.
+    Retired first: the assignment is then refused. Either way no active assignment of a retired role remains."""
+    w, a = world, world.tenant["A"]
+    assign = "SELECT identity.assign_role(%s, %s, %s)"
+    retire = "SELECT identity.retire_role(%s, %s)"
+    for code in ("FIRST_ASSIGNED", "FIRST_RETIRED"):
+        w.ok("create_role", {"p_code": code, "p_name": code.title()}, "a_admin")
+    with psycopg.connect(w.url) as first:            # assigned first, retired meanwhile
+        first.execute(assign, (w.uid["clerk"], "FIRST_ASSIGNED", a))
+        thread, outcome = _in_thread(w.url, retire, ("FIRST_ASSIGNED", a))
+        _wait_for_lock_waiters(w.url, 1)
+    thread.join(30)
+    assert outcome == [1], "the retirement waited for the assignment, then revoked it"
+    with psycopg.connect(w.url) as first:            # retired first, assigned meanwhile
+        first.execute(retire, ("FIRST_RETIRED", a))
+        thread, outcome = _in_thread(w.url, assign, (w.uid["clerk"], "FIRST_RETIRED", a))
+        _wait_for_lock_waiters(w.url, 1)
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], psycopg.Error), outcome
+    assert (outcome[0].sqlstate, str(outcome[0]).split(":")[0]) == ("PT409", "IDENTITY_ROLE_RETIRED")
+    with psycopg.connect(w.url) as conn:
+        assert conn.execute("SELECT count(*) FROM identity.role_assignment ra JOIN identity.role r ON r.id = ra.role_id "
+                            "WHERE r.status = 'RETIRED' AND ra.revoked_at IS NULL").fetchone()[0] == 0
