@@ -1,5 +1,5 @@
 """``client.identity``: one method per ``api`` wrapper of an ``identity`` function — tenants, users and roles, who is
-calling, and credentials: sign-up, sign-in, refresh, sessions (docs/auth.md). Movello's parties are ``client.parties`` (:mod:`mercato.parties`), their vehicles ``client.fleet``
+calling, credentials: sign-up, sign-in, refresh, sessions, OAuth accounts, and tenants' custom roles (docs/auth.md). Movello's parties are ``client.parties`` (:mod:`mercato.parties`), their vehicles ``client.fleet``
 (:mod:`mercato.fleet`).
 
 Who is calling comes from the client's claims (``Client.as_caller``), never from a parameter; every rule is decided in
@@ -121,6 +121,57 @@ class IdentityClient(ModuleClient):
 
     def set_organization_status(self, organization_id: int, status: str) -> None:
         self._call("api.set_organization_status", organization_id=organization_id, status=status)
+
+    # -- custom roles and permissions (issue 17; docs/auth.md, "Roles and permissions") --------------
+    # A tenant's admin manages its own tenant's roles (the tenant comes from who it is); a platform user or the back
+    # office names ``tenant_id``. Assign and revoke custom roles with assign_role / revoke_role above.
+    def list_roles(self, tenant_id: int | None = None) -> list[dict[str, Any]]:
+        """The system roles and the tenant's custom roles, with their permissions and active assignments."""
+        return self._call("api.list_roles", tenant_id=tenant_id)
+
+    def list_permissions(self) -> list[dict[str, Any]]:
+        """The catalogue of permissions and whether a custom role may hold each (``tenant_grantable``)."""
+        return self._call("api.list_permissions")
+
+    def create_role(self, code: str, name: str, description: str = "", permissions: list[str] | tuple[str, ...] = (),
+                    tenant_id: int | None = None) -> int:
+        """Create a custom role of the tenant with these permissions; returns its id."""
+        return self._call_value("api.create_role", code=code, name=name, description=description,
+                                permissions=list(permissions), tenant_id=tenant_id)
+
+    def set_role_permissions(self, code: str, permissions: list[str] | tuple[str, ...],
+                             tenant_id: int | None = None) -> list[str]:
+        """Replace a custom role's permissions; returns them, sorted."""
+        return self._call_value("api.set_role_permissions", code=code, permissions=list(permissions), tenant_id=tenant_id)
+
+    def retire_role(self, code: str, tenant_id: int | None = None) -> int:
+        """Retire a custom role (final); returns how many active assignments were revoked."""
+        return self._call_value("api.retire_role", code=code, tenant_id=tenant_id)
+
+    def user_roles(self, user_id: int) -> list[dict[str, Any]]:
+        """A user's role assignments, revoked ones too: role, tenant, granted when and by whom."""
+        return self._call("api.user_roles", user_id=user_id)
+
+    # -- OAuth accounts (issue 17; docs/auth.md, "OAuth accounts") -----------------------------------
+    def link_oauth_account(self, user_id: int, provider: str, provider_account_id: str, email: str | None = None) -> int:
+        """The app server (mercato_service) links a provider account it verified to a user; returns the link's id."""
+        return self._call_value("api.link_oauth_account", user_id=user_id, provider=provider,
+                                provider_account_id=provider_account_id, email=email)
+
+    def unlink_oauth_account(self, oauth_account_id: int) -> None:
+        """Unlink one of the caller's OAuth accounts (or any, for the back office)."""
+        self._call("api.unlink_oauth_account", oauth_account_id=oauth_account_id)
+
+    def sign_in_oauth(self, tenant_code: str | None, provider: str, provider_account_id: str) -> Tokens:
+        """The app server (mercato_service) signs in the user who linked this provider account: a new session and its
+        token pair, as :meth:`sign_in` gives. Refusals raise :class:`MercatoError` (``IDENTITY_OAUTH_UNKNOWN_ACCOUNT``,
+        ``IDENTITY_SIGN_IN_FAILED`` for a user not ACTIVE)."""
+        return _tokens(self._call_one("api.sign_in_oauth", tenant_code=tenant_code, provider=provider,
+                                      provider_account_id=provider_account_id))
+
+    def my_oauth_accounts(self) -> list[dict[str, Any]]:
+        """The caller's linked OAuth accounts."""
+        return self._call("api.my_oauth_accounts")
 
     # -- credentials and sessions (docs/auth.md) ------------------------------------------------------
     def sign_up(self, tenant_code: str, login: str, password: str, display_name: str, user_type: str = "CUSTOMER") -> int:

@@ -32,7 +32,9 @@ UNINDEXED = {
         "sessions are never deleted; a refresh token is found by its hash (token_token_hash_key) and a family ends by its "
         "session's status, so nothing looks tokens up by session",
     "identity.role_assignment.role_assignment_granted_by_fkey": "who granted it: written once, never queried by",
-    "identity.role_assignment.role_assignment_role_id_fkey": "a handful of roles, never deleted; read by user (role_assignment_active_key)",
+    "identity.role_assignment.role_assignment_role_id_fkey":
+        "roles are never deleted (retired); read by user (role_assignment_active_key), and a role's active assignments "
+        "(retire_role, list_roles) through the partial role_assignment_role_id_idx (WHERE revoked_at IS NULL)",
     "identity.role_assignment.role_assignment_tenant_id_fkey": "tenants are never deleted; read by user, then tenant compared",
     "identity.role_assignment.role_assignment_user_id_fkey":
         "served by role_assignment_active_key (user_id, …) WHERE revoked_at IS NULL, the only rows read by user; users are never deleted",

@@ -179,6 +179,9 @@ ORACLE: dict[str, Rel] = {
     "identity.sign_in_throttle": Rel("SELECT tenant_key, login, nullif(tenant_key, 0) AS tenant FROM identity.sign_in_throttle",
                                      ("tenant_key", "login"), never, service=False),
     "identity.jwt_secret": Rel("SELECT id, NULL::bigint AS tenant FROM identity.jwt_secret", ("id",), never, service=False),
+    # OAuth accounts (docs/auth.md): like the credentials, nobody reads a row; a user lists its own via api.my_oauth_accounts
+    "identity.oauth_account": Rel("SELECT o.id, u.tenant_id AS tenant FROM identity.oauth_account o "
+                                  "JOIN identity.user_account u ON u.id = o.user_id", ("id",), never, service=False),
     "identity.organization": Rel(f"SELECT o.id, o.tenant_id AS tenant, {MEMBERS.format('o.id')} AS members "
                                  "FROM identity.organization o", ("id",), member_of),
     "identity.membership": Rel(f"SELECT m.id, m.status, o.tenant_id AS tenant, {MEMBERS.format('m.organization_id')} AS members "

@@ -96,6 +96,10 @@ def build_world(db_url: str) -> World:
                          f"vm-t{t}-admin", f"vm-tenant-{t}"), "the tenant admin signs in"
             _call(conn, None, "SELECT error FROM identity.sign_in(%s, 'a wrong passphrase', %s)",
                   f"vm-t{t}-admin", f"vm-tenant-{t}")
+            # an OAuth account linked by the app server, and a sign-in through it (docs/auth.md)
+            _call(conn, svc, "SELECT identity.link_oauth_account(%s, 'google', %s, NULL)", uid, f"vm-google-t{t}")
+            assert _call(conn, svc, "SELECT session_id FROM identity.sign_in_oauth(%s, 'google', %s)",
+                         f"vm-tenant-{t}", f"vm-google-t{t}"), "the tenant admin signs in through OAuth"
             w.callers.append(Caller(f"t{t}.tenant_admin", "tenant_admin", USER_ROLE, _user(sub), tenant, uid))
 
             biz: dict[str, dict[str, Any]] = {}

@@ -161,6 +161,28 @@ COMMENT ON FUNCTION identity.issue_tokens(bigint, bigint) IS
 AUTH_ACCESS_TOKEN_MINUTES, jti) and a refresh token of 32 random bytes, stored only as its SHA-256, valid until the
 session expires. Internal.';
 
+CREATE OR REPLACE FUNCTION identity.open_session(p_user_id bigint)
+RETURNS identity.auth_result
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_device     record := identity.request_device();
+    v_session_id bigint;
+BEGIN
+    INSERT INTO identity.session (user_id, user_agent, ip_address, expires_at)
+    VALUES (p_user_id, v_device.user_agent, v_device.ip_address,
+            now() + make_interval(days => masterdata.setting_number('AUTH_REFRESH_TOKEN_DAYS')::integer))
+    RETURNING id INTO v_session_id;
+    RETURN identity.issue_tokens(p_user_id, v_session_id);
+END
+$$;
+COMMENT ON FUNCTION identity.open_session(bigint) IS
+'A new session of a user whose credentials were just checked, with the request''s device and IP, living
+AUTH_REFRESH_TOKEN_DAYS, and its first token pair (identity.issue_tokens). Internal: the one way a sign-in ends, by
+password (sign_in) or by a linked OAuth account (sign_in_oauth).';
+
 CREATE OR REPLACE FUNCTION identity.sign_in(p_login text, p_password text, p_tenant_code text DEFAULT NULL)
 RETURNS identity.auth_result
 LANGUAGE plpgsql
@@ -178,8 +200,6 @@ DECLARE
     v_ok         boolean := false;
     v_cost       integer := masterdata.setting_number('AUTH_BCRYPT_COST')::integer;
     v_after      integer := masterdata.setting_number('AUTH_LOCK_AFTER_FAILURES')::integer;
-    v_session_id bigint;
-    v_device     record := identity.request_device();
 BEGIN
     IF p_tenant_code IS NOT NULL THEN
         SELECT t.id INTO v_tenant_key FROM identity.tenant t WHERE t.code = p_tenant_code;
@@ -233,11 +253,7 @@ BEGIN
            password_hash = CASE WHEN substr(password_hash, 5, 2)::integer <> v_cost
                                 THEN identity.hash_password(p_password) ELSE password_hash END
      WHERE user_id = v_user_id;
-    INSERT INTO identity.session (user_id, user_agent, ip_address, expires_at)
-    VALUES (v_user_id, v_device.user_agent, v_device.ip_address,
-            now() + make_interval(days => masterdata.setting_number('AUTH_REFRESH_TOKEN_DAYS')::integer))
-    RETURNING id INTO v_session_id;
-    RETURN identity.issue_tokens(v_user_id, v_session_id);
+    RETURN identity.open_session(v_user_id);
 END
 $$;
 COMMENT ON FUNCTION identity.sign_in(text, text, text) IS

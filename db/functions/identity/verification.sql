@@ -231,6 +231,10 @@ DECLARE
     v_token identity.token := identity.consume_token(p_token, 'RESET_PASSWORD');
     v_value text;
 BEGIN
+    -- a password changed since the token was sent (change_password, another reset) makes the token useless
+    IF EXISTS (SELECT FROM identity.password p WHERE p.user_id = v_token.user_id AND p.changed_at > v_token.created_at) THEN
+        PERFORM core.raise('IDENTITY_TOKEN_INVALID', 'reset password token: the password changed since it was sent');
+    END IF;
     SELECT li.value INTO STRICT v_value FROM identity.login_identifier li WHERE li.id = v_token.login_identifier_id;
     PERFORM identity.check_password(p_new_password, v_value);   -- a weak password rolls the token's use back
     INSERT INTO identity.password (user_id, password_hash) VALUES (v_token.user_id, identity.hash_password(p_new_password))
@@ -253,7 +257,7 @@ stored as a bcrypt hash (identity.hash_password; a user without a password gets 
 tokens are superseded; the login the token was sent to is marked verified (its owner proved control of it); and
 identity.revoke_all_tokens ends every session and moves tokens_valid_after. Audited as PASSWORD_RESET, without values.
 Anyone holding the token may call it. Errors: IDENTITY_TOKEN_INVALID (400) for an unknown, used, expired or
-superseded token or a user not ACTIVE, IDENTITY_PASSWORD_WEAK (the token stays usable) — nothing is changed then.
+superseded token, a user not ACTIVE or a password changed since the token was sent, IDENTITY_PASSWORD_WEAK (the token stays usable) — nothing is changed then.
 Assumes READ COMMITTED; locks the login, its token, the password, then the user and its sessions.';
 
 -- No API role executes these: the api wrappers of functions/api/verification do.

@@ -5,7 +5,7 @@ SELECT plan(12);
 SELECT has_schema('identity');
 SELECT tables_are('identity', ARRAY['tenant', 'user_account', 'role', 'permission', 'role_permission', 'role_assignment',
                               'organization_kind', 'organization', 'membership', 'login_identifier', 'password',
-                              'session', 'token', 'sign_in_throttle', 'jwt_secret']);
+                              'session', 'token', 'sign_in_throttle', 'jwt_secret', 'oauth_account']);
 SELECT col_is_unique('identity', 'user_account', 'auth_subject', 'one user per external subject');
 SELECT fk_ok('identity', 'role_assignment', 'user_id', 'identity', 'user_account', 'id');
 SELECT fk_ok('identity', 'role_assignment', 'role_id', 'identity', 'role', 'id');

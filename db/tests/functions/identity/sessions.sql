@@ -1,7 +1,7 @@
 -- Tests for functions/identity/sessions: the JWT (HS256, base64url, claims), sign-in with committed refusals and the
 -- brute-force lock, refresh rotation and reuse detection, sign-out, sessions with device and IP, revocation.
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 UPDATE masterdata.setting SET value = '4' WHERE key = 'AUTH_BCRYPT_COST';
 SELECT throws_like($$SELECT identity.set_jwt_secret('too short')$$, 'IDENTITY_JWT_SECRET_WEAK:%', 'a secret has at least 32 bytes');
@@ -83,6 +83,9 @@ SELECT ok((SELECT bool_or(current) FROM api.my_sessions()) AND (SELECT count(*) 
 SELECT lives_ok($$SELECT api.sign_out()$$, 'sign out');
 SELECT is((SELECT status FROM api.my_sessions() WHERE session_id = (SELECT session_id FROM r3)), 'SIGNED_OUT', 'the session ended');
 RESET ROLE;
+
+SELECT ok(position('identity.open_session' IN (SELECT prosrc FROM pg_proc WHERE oid = 'identity.sign_in(text, text, text)'::regprocedure)) > 0,
+          'a password sign-in ends in identity.open_session, as an OAuth sign-in does (functions/identity/oauth)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 -- only to an ACTIVE user's e-mail or phone, and a reset ends every session, marks the login verified, and is audited
 -- without values. One transaction: now() does not move, so the cooldown is set to 0 where a test asks twice.
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 
 UPDATE masterdata.setting SET value = '4' WHERE key = 'AUTH_BCRYPT_COST';
 SELECT identity.set_jwt_secret('0123456789abcdef0123456789abcdef-test');
@@ -138,6 +138,14 @@ SELECT identity.request_password_reset('abebe@example.com', 'ver');
 SELECT is((SELECT count(*) FROM outbox.message), tests.id('n'), 'a suspended user gets no reset token');
 SELECT throws_like($$SELECT identity.reset_password((SELECT v FROM tok WHERE k = 'r2'), 'a brand new passphrase')$$,
                    'IDENTITY_TOKEN_INVALID:%', 'nor can it use one sent before');
+
+-- a password changed after the token was sent (change_password, another reset) makes the token useless
+UPDATE identity.user_account SET status = 'ACTIVE' WHERE id = tests.id('u');
+SELECT identity.request_password_reset('abebe@example.com', 'ver');
+INSERT INTO tok SELECT 'r3', pg_temp.secret_of((SELECT max(id) FROM outbox.message));
+UPDATE identity.password SET changed_at = now() + interval '1 second' WHERE user_id = tests.id('u');
+SELECT throws_like($$SELECT identity.reset_password((SELECT v FROM tok WHERE k = 'r3'), 'a brand new passphrase')$$,
+                   'IDENTITY_TOKEN_INVALID:%', 'a reset token sent before the password last changed is refused');
 
 SELECT * FROM finish();
 ROLLBACK;

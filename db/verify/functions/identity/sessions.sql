@@ -13,6 +13,7 @@ SELECT 1 / (NOT has_function_privilege(r, f, 'EXECUTE'))::int
                     'identity.request_device()'::regprocedure,
                     'identity.http_refusal(text, text, integer)'::regprocedure,
                     'identity.issue_tokens(bigint, bigint)'::regprocedure,
+                    'identity.open_session(bigint)'::regprocedure,
                     'identity.sign_in(text, text, text)'::regprocedure,
                     'identity.refresh(text)'::regprocedure,
                     'identity.current_session_id()'::regprocedure,
