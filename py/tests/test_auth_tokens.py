@@ -233,13 +233,13 @@ def test_no_clear_verification_or_reset_token_is_stored_anywhere(world: World) -
     with psycopg.connect(world.db_url) as conn:
         pending = dict(conn.execute("""SELECT m.template, s.secret ->> 'token' FROM outbox.message m
                                          JOIN outbox.message_secret s ON s.message_id = m.id""").fetchall())
-    needles = {"verify token": pending["identity.verify_login"], "reset token": pending["identity.reset_password"]}
+    needles = {"verify_token": pending["identity.verify_login"], "reset_token": pending["identity.reset_password"]}
     assert sorted(_clear_values_in_tables(world.db_url, needles)) == [
-        ("outbox.message_secret.secret", "reset token"), ("outbox.message_secret.secret", "verify token")]
+        ("outbox.message_secret.secret", "reset_token"), ("outbox.message_secret.secret", "verify_token")]
 
     verify_token = world.token("meron@example.com", "identity.verify_login")
     reset_token = world.token("meron@example.com", "identity.reset_password")
-    assert (verify_token, reset_token) == (needles["verify token"], needles["reset token"])
+    assert (verify_token, reset_token) == (needles["verify_token"], needles["reset_token"])
     world.anon.identity.verify_login(verify_token)
     world.anon.identity.reset_password(reset_token, NEW_PASSWORD)
     needles["new password"] = NEW_PASSWORD

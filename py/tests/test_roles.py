@@ -173,7 +173,7 @@ def test_a_custom_role_is_never_assigned_outside_its_tenant_whoever_writes(world
               "IDENTITY_UNKNOWN_ROLE")
     # a direct INSERT by a non-superuser (the tables' owner): the database's own guard
     with psycopg.connect(w.url) as conn:
-        conn.execute("SET ROLE mercato_owner")
+        conn.execute("SET LOCAL ROLE mercato_owner")   # this transaction only
         for user, tenant in ((w.uid["b_staff"], b), (w.uid["padmin"], None), (w.uid["b_staff"], a)):
             with pytest.raises(psycopg.Error) as info, conn.transaction():
                 conn.execute("INSERT INTO identity.role_assignment (user_id, role_id, tenant_id) VALUES (%s, %s, %s)",
@@ -185,7 +185,7 @@ def test_a_custom_role_is_never_assigned_outside_its_tenant_whoever_writes(world
                          (w.uid["clerk"], role_id, a))
     # API roles hold no privilege to write at all
     with psycopg.connect(make_conninfo(w.url, user="mercato_authenticator")) as conn:
-        conn.execute("SET ROLE mercato_service")
+        conn.execute("SET LOCAL ROLE mercato_service")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO identity.role_assignment (user_id, role_id, tenant_id) VALUES (%s, %s, %s)",
                          (w.uid["b_staff"], role_id, b))

@@ -182,7 +182,7 @@ def reset_password(request: bool, login: str | None, tenant_code: str | None, to
         return
     if login or tenant_code:
         raise click.UsageError("--login and --tenant go with --request; the token names the account")
-    token = _secret("MERCATO_RESET_TOKEN", "Reset token", token_stdin)
+    token = _secret("MERCATO_RESET_TOKEN", "Password reset token", token_stdin)
     password = _password(password_stdin, confirm=True)
     with _anonymous_client() as client:
         client.identity.reset_password(token, password)
