@@ -18,6 +18,12 @@ import psycopg
 #: No function deletes or re-keys a row of any referenced table below (Mercato changes a status instead of deleting;
 #: the ledger's and the contracts' tables refuse DELETE by trigger), so the foreign key check never scans them.
 UNINDEXED = {
+    "identity.tenant.tenant_currency_fkey":
+        "currencies are masterdata, never deleted or re-keyed; tenants are read by id, never by currency",
+    # catalog: the currency is the tenant's (identity.tenant_id_currency_key); tenants are never deleted and their
+    # currency never changes once set, so the foreign key check never scans variants; reads go by tenant and SKU.
+    "catalog.variant.variant_currency_fkey":
+        "tenants are never deleted and a set currency never changes; variants are read by tenant (variant_tenant_id_sku_key)",
     # outbox: tenants are never deleted; reads by tenant use the partial message_tenant_id_idx (non-NULL tenants only).
     "outbox.message.message_tenant_id_fkey":
         "tenants are never deleted; message_tenant_id_idx (WHERE tenant_id IS NOT NULL) serves every read by tenant",
