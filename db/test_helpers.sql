@@ -802,3 +802,33 @@ COMMENT ON FUNCTION tests.assigned_world(text) IS
 escrow and the car assigned (PENDING_DELIVERY). Returns the ids by name: biz, p1, p2, car, rfq, contract, cline, asg.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: the shops of issue 18 (catalog, inventory, orders, store) ------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.shop(p_code text, p_currency text DEFAULT 'USD')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tenant bigint;
+BEGIN
+    PERFORM tests.as_service();
+    v_tenant := api.create_tenant(p_code, upper(p_code));
+    IF p_currency IS NOT NULL THEN
+        PERFORM api.set_tenant_currency(v_tenant, p_currency);
+    END IF;
+    PERFORM api.assign_role(api.register_user(p_code || '-admin', 'ADMIN', p_code || ' admin', v_tenant), 'TENANT_ADMIN',
+                            v_tenant);
+    PERFORM api.register_user(p_code || '-staff', 'STAFF', p_code || ' staff', v_tenant);
+    PERFORM tests.as_owner();
+    RETURN v_tenant;
+END
+$$;
+COMMENT ON FUNCTION tests.shop(text, text) IS
+'A shop: tenant p_code (named upper(p_code)) in p_currency (default USD; NULL leaves it unset), its administrator
+<p_code>-admin (TENANT_ADMIN: catalog.manage, …) and a staff user <p_code>-staff without any role, all through the api
+as the back office. Act as them with tests.as_user(''<p_code>-admin''). Returns the tenant id.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

@@ -462,7 +462,35 @@ def _commission(w: World) -> dict:
                         for t in w.tiers]}
 
 
+def _shop(w: World) -> tuple[int, int, int]:
+    """A tenant in USD with one product and one variant, made by the back office (which names the tenant)."""
+    if not hasattr(w, "_shop"):
+        tenant = w.ok("create_tenant", {"p_code": f"shop-{w.tag}", "p_name": "Shop"}, "admin")
+        w.ok("set_tenant_currency", {"p_tenant_id": tenant, "p_currency": "USD"}, "service")
+        product = w.ok("create_product", {"p_product": {"title": "Card"}, "p_tenant_id": tenant}, "service")
+        variant = w.ok("add_variant", {"p_product_id": product, "p_variant": {"sku": f"SKU-{w.tag}", "price": "1"},
+                                       "p_tenant_id": tenant}, "service")
+        w._shop = (tenant, product, variant)
+    return w._shop
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
+    ("create_product", "p_product"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0],
+        "p_product": {"title": "T", "description": "d", "vendor": "v", "tags": ["a", "b"], "metadata": {"k": "v"}}}),
+    ("update_product", "p_changes"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_product_id": _shop(w)[1],
+        "p_changes": {"title": "T2", "category": "c", "tags": ["x"], "metadata": {"k": [1, 2]}}}),
+    ("add_variant", "p_variant"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_product_id": _shop(w)[1],
+        "p_variant": {"sku": w.unique("sku"), "price": "1.50", "cost": 1, "option1": w.unique("o"), "metadata": {"a": 1}}}),
+    ("update_variant", "p_changes"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_variant_id": _shop(w)[2],
+        "p_changes": {"price": "2.00", "barcode": "123", "max_quantity": 1, "metadata": {"a": {"b": 1}}}}),
+    ("search_catalog", "p_filters"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_query": "card",
+        "p_filters": {"category": "c", "tags": ["a"], "status": ["ACTIVE", "DRAFT"], "price_min": "1",
+                      "metadata": {"k": "v"}}}),
     ("create_tenant", "p_metadata"): ("admin", lambda w: {"p_code": w.unique("t").replace("|", "-"), "p_name": "T",
                                                            "p_metadata": {"region": "east", "size": 3}}),
     ("add_policy_version", "p_body"): ("admin", lambda w: {

@@ -68,6 +68,10 @@ def own_tenant(c: Caller, r: Row) -> bool:          # the tenant the user belong
     return _is(c.tenant, r["id"])
 
 
+def same_tenant(c: Caller, r: Row) -> bool:        # a row of the user's own tenant (the shared modules of issue 18)
+    return _is(c.tenant, r["tenant"])
+
+
 def member_of(c: Caller, r: Row) -> bool:           # an organization the user is an active member of
     return c.user_id is not None and c.user_id in r["members"]
 
@@ -261,6 +265,10 @@ ORACLE: dict[str, Rel] = {
         f"SELECT l.cycle_id, l.contract_line_id, c.provider_id, {PROVIDER_TENANT.format('c.provider_id')} AS tenant "
         "FROM settlement.cycle_line l JOIN settlement.cycle c ON c.id = l.cycle_id", ("cycle_id", "contract_line_id"),
         own_settlement),
+    # catalog (issue 18, docs/catalog.md): a user its own tenant's products, variants and channel ids; the back office all
+    "catalog.product": Rel("SELECT id, tenant_id AS tenant FROM catalog.product", ("id",), same_tenant),
+    "catalog.variant": Rel("SELECT id, tenant_id AS tenant FROM catalog.variant", ("id",), same_tenant),
+    "catalog.product_channel": Rel("SELECT id, tenant_id AS tenant FROM catalog.product_channel", ("id",), same_tenant),
     # audit: the back office only, and never the events that say who bid on what (sealed bids)
     "audit.event": Rel("SELECT e.id, u.tenant_id AS tenant, e.module, e.entity_type, e.action FROM audit.event e "
                        "LEFT JOIN identity.user_account u ON u.id = e.actor_user_id", ("id",), never,

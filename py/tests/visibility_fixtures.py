@@ -6,7 +6,7 @@ Built as the superuser calling the modules' own functions, each call in its own 
 claims set by ``set_config('request.jwt.claims', …, true)`` (the functions read who is calling from the claims; a
 superuser session counts as the back office). The superuser writes directly only what the clock would otherwise take
 days to produce: it closes one RFQ's bidding, moves that contract a few days into the past (mercato.harness.timeshift, as the
-demo does) and loads tier history (tier_change, tier_candidate) as history rows.
+demo does) and loads tier history (tier_change, tier_candidate) as history rows. Each tenant also has a catalog (issue 18).
 """
 
 from __future__ import annotations
@@ -233,6 +233,17 @@ def build_world(db_url: str) -> World:
         with conn.transaction():
             conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(svc),))
             conn.execute("SELECT * FROM settlement.run_period(%s, %s)", (period_start, today - dt.timedelta(days=1)))
+
+        # the catalog (issue 18): each tenant in its currency, a product with two variants and a channel id (the
+        # superuser session counts as the back office, so it names the tenant); the same SKU and external id in both
+        for tenant in w.tenants:
+            _call(conn, padmin, "SELECT identity.set_tenant_currency(%s, 'USD')", tenant)
+            for title in ("Charizard", "Booster box"):
+                product = _call(conn, svc, "SELECT catalog.create_product(%s, %s)", Jsonb({"title": title}), tenant)
+                for sku in ("NM", "LP"):
+                    _call(conn, svc, "SELECT catalog.add_variant(%s, %s, %s)", product,
+                          Jsonb({"sku": f"{title[:3].upper()}-{sku}", "price": "12.50", "option1": sku}), tenant)
+                _call(conn, svc, "SELECT catalog.link_channel(%s, 'EBAY', %s, %s)", product, f"ebay-{title[:3]}", tenant)
 
     w.callers.insert(0, Caller("anon", "anon", "mercato_anon", None))
     w.callers.append(Caller("service", "service", "mercato_service", SERVICE_CLAIMS))
