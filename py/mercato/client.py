@@ -2,7 +2,7 @@
 connection pool, with one sub-client per module.
 
 ``client.identity``, ``client.masterdata``, ``client.ledger``, ``client.parties``, ``client.fleet``,
-``client.marketplace``, ``client.contracts``, ``client.delivery``, ``client.settlement`` and ``client.outbox`` each hold one method per ``api`` wrapper of that module's functions
+``client.marketplace``, ``client.contracts``, ``client.delivery``, ``client.settlement``, ``client.outbox`` and ``client.catalog`` each hold one method per ``api`` wrapper of that module's functions
 (:mod:`mercato.identity`, …); :class:`Client` itself only carries the caller and the transport.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
@@ -31,6 +31,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from mercato.catalog import CatalogClient
 from mercato.contracts import ContractsClient
 from mercato.delivery import DeliveryClient
 from mercato.errors import from_psycopg
@@ -72,7 +73,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 #: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
-                                               SettlementClient, OutboxClient)
+                                               SettlementClient, OutboxClient, CatalogClient)
 
 
 class Client:
@@ -91,6 +92,7 @@ class Client:
     delivery: DeliveryClient
     settlement: SettlementClient
     outbox: OutboxClient
+    catalog: CatalogClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

@@ -80,6 +80,10 @@ class IdentityClient(ModuleClient):
     def create_tenant(self, code: str, name: str, metadata: dict | None = None) -> int:
         return self._call_value("api.create_tenant", code=code, name=name, metadata=Jsonb(metadata or {}))
 
+    def set_tenant_currency(self, tenant_id: int, currency: str) -> str:
+        """Set a tenant's currency once (platform administrators, the back office); returns the code."""
+        return self._call_value("api.set_tenant_currency", tenant_id=tenant_id, currency=currency)
+
     def register_user(self, auth_subject: str, user_type: str, display_name: str, *,
                       tenant_id: int | None = None, email: str | None = None, phone: str | None = None) -> int:
         return self._call_value("api.register_user", auth_subject=auth_subject, user_type=user_type,
