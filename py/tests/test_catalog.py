@@ -293,3 +293,35 @@ def test_the_library_and_the_cli_manage_the_catalog(world: World, monkeypatch: p
     assert "ARCHIVED" in run("catalog", "product", "archive", str(pid), "--tenant", str(a))   # the back office
     found = json.loads(run("catalog", "search", "venusaur", "--status", "ARCHIVED", "--json", *as_admin))
     assert [r["product_id"] for r in found["rows"]] == [pid]
+
+
+def test_racing_writers_of_one_sku_leave_exactly_one_variant(world: World) -> None:
+    """Eight requests add the same SKU at once (each with its own options): the unique key decides, exactly one wins and
+    every other is refused with CATALOG_SKU_TAKEN, never a raw unique violation."""
+    import threading
+
+    w = world
+    p = w.product("a_admin")
+    results: list[Response] = []
+    lock, start = threading.Lock(), threading.Barrier(8)
+
+    def add(i: int) -> None:
+        rest = rest_as_authenticator(w.url)   # one emulator (one connection) per concurrent request
+        try:
+            start.wait()
+            r = rest.rpc("add_variant", {"p_product_id": p, "p_variant": {"sku": "RACE-1", "price": "1", "option1": f"o{i}"}},
+                         token=sign({"sub": w.sub["a_admin"], "role": "mercato_user"}))
+        finally:
+            rest.close()
+        with lock:
+            results.append(r)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.ok for r in results) == 1, [(r.status, r.body) for r in results]
+    assert sorted((r.status, r.code) for r in results if not r.ok) == [(409, "CATALOG_SKU_TAKEN")] * 7
+    with psycopg.connect(w.url) as conn:
+        assert conn.execute("SELECT count(*) FROM catalog.variant WHERE product_id = %s", (p,)).fetchone()[0] == 1
