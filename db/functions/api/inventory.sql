@@ -86,6 +86,33 @@ SELECT core.wrap('api.update_inventory_location(bigint, core.name_text, integer,
                  'inventory.update_location(bigint, text, integer, boolean, text, bigint)',
                  'Staff with inventory.manage in the tenant; back office.', 'mercato_user', 'mercato_service');
 
+CREATE OR REPLACE FUNCTION api.inventory_location_list(p_tenant_id bigint DEFAULT NULL)
+RETURNS TABLE (id bigint, code text, name text, kind text, priority integer, fulfils_online boolean, status text)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM inventory.list_locations(p_tenant_id);
+END;
+SELECT core.wrap('api.inventory_location_list(bigint)', 'inventory.list_locations(bigint)',
+                 'Staff with inventory.manage in the tenant; back office.', 'mercato_user', 'mercato_service');
+
+CREATE OR REPLACE FUNCTION api.stock_levels(p_variant_id bigint DEFAULT NULL, p_location_id bigint DEFAULT NULL,
+                                            p_tenant_id bigint DEFAULT NULL)
+RETURNS TABLE (variant_id bigint, sku text, location_id bigint, location_code text, on_hand integer, reserved integer,
+               unavailable integer, available integer, backordered integer, safety_stock integer, reorder_point integer,
+               avg_cost numeric, last_counted_at timestamptz)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT * FROM inventory.stock_levels(p_variant_id, p_location_id, p_tenant_id);
+END;
+SELECT core.wrap('api.stock_levels(bigint, bigint, bigint)', 'inventory.stock_levels(bigint, bigint, bigint)',
+                 'Staff with inventory.manage in the tenant; back office.', 'mercato_user', 'mercato_service');
+
 -- stock -------------------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION api.receive_stock(p_variant_id bigint, p_location_id bigint, p_quantity integer,
                                              p_unit_cost numeric DEFAULT NULL, p_kind core.name_text DEFAULT 'RECEIPT',

@@ -133,10 +133,12 @@ BEGIN
         SELECT o.variant_id, o.location_id, t.offered, o.total
           FROM offers o JOIN (SELECT variant_id, max(hi) AS offered FROM offers GROUP BY 1) t USING (variant_id)
          WHERE o.rk = 1 AND o.variant_id = ANY (v_continue) AND t.offered < o.total)
-    SELECT array_agg(ROW(o.line, o.variant_id, s.location_id,
-                         least(o.hi, s.hi) - greatest(o.hi - o.quantity, s.lo), o.ref_id)::inventory.allocation)
+    SELECT array_agg(ROW(p.line, p.variant_id, p.location_id, p.quantity, p.ref_id)::inventory.allocation)
       INTO v_alloc
-      FROM open_lines o JOIN segments s ON s.variant_id = o.variant_id AND s.lo < o.hi AND s.hi > o.hi - o.quantity;
+      FROM (SELECT o.line, o.variant_id, s.location_id, o.ref_id,
+                   sum(least(o.hi, s.hi) - greatest(o.hi - o.quantity, s.lo))::integer AS quantity
+              FROM open_lines o JOIN segments s ON s.variant_id = o.variant_id AND s.lo < o.hi AND s.hi > o.hi - o.quantity
+             GROUP BY o.line, o.variant_id, s.location_id, o.ref_id) p;   -- a line's part and shortfall at one place: one
     -- a DENY variant whose open lines could not all be placed (or a variant with no online location at all)
     SELECT d.variant_id, d.total, coalesce(sum(a.quantity), 0) AS placed INTO v_short
       FROM (SELECT l.variant_id, sum(l.quantity) AS total FROM unnest(v_lines) l

@@ -20,6 +20,8 @@ DROP FUNCTION api.adjust_stock(bigint, bigint, integer, core.long_text, core.nam
                                bigint);
 DROP FUNCTION api.receive_stock(bigint, bigint, integer, numeric, core.name_text, core.name_text, core.name_text,
                                 core.name_text, core.long_text, bigint);
+DROP FUNCTION api.stock_levels(bigint, bigint, bigint);
+DROP FUNCTION api.inventory_location_list(bigint);
 DROP FUNCTION api.update_inventory_location(bigint, core.name_text, integer, boolean, core.name_text, bigint);
 DROP FUNCTION api.create_inventory_location(core.name_text, core.name_text, core.name_text, integer, boolean, bigint);
 DROP VIEW api.inventory_reservations;

@@ -22,7 +22,8 @@ SELECT 1 / pg_catalog.has_table_privilege(r, 'api.' || v, 'SELECT')::int
        unnest(ARRAY['mercato_user', 'mercato_service']) AS r;
 SELECT 1 / pg_catalog.has_function_privilege(r, f, 'EXECUTE')::int
   FROM unnest(ARRAY['mercato_user', 'mercato_service']) AS r,
-       unnest(ARRAY['api.create_inventory_location(core.name_text, core.name_text, core.name_text, integer, boolean, bigint)',
+       unnest(ARRAY['api.inventory_location_list(bigint)', 'api.stock_levels(bigint, bigint, bigint)',
+                    'api.create_inventory_location(core.name_text, core.name_text, core.name_text, integer, boolean, bigint)',
                     'api.update_inventory_location(bigint, core.name_text, integer, boolean, core.name_text, bigint)',
                     'api.receive_stock(bigint, bigint, integer, numeric, core.name_text, core.name_text, core.name_text, core.name_text, core.long_text, bigint)',
                     'api.adjust_stock(bigint, bigint, integer, core.long_text, core.name_text, core.name_text, core.name_text, bigint)',
