@@ -127,8 +127,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN inventory.receive(p_variant_id, p_location_id, p_quantity, p_unit_cost, p_kind, p_ref_module, p_ref_entity,
                          p_ref_id, p_reason, p_tenant_id);
-SELECT core.wrap('api.receive_stock(bigint, bigint, integer, numeric, core.name_text, core.name_text, core.name_text, '
-                 'core.name_text, core.long_text, bigint)',
+SELECT core.wrap('api.receive_stock(bigint, bigint, integer, numeric, core.name_text, core.name_text, core.name_text, core.name_text, core.long_text, bigint)',
                  'inventory.receive(bigint, bigint, integer, numeric, text, text, text, text, text, bigint)',
                  'Staff with inventory.manage in the tenant; back office.', 'mercato_user', 'mercato_service');
 
@@ -142,8 +141,7 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN inventory.adjust(p_variant_id, p_location_id, p_delta, p_reason, p_ref_module, p_ref_entity, p_ref_id, p_tenant_id);
-SELECT core.wrap('api.adjust_stock(bigint, bigint, integer, core.long_text, core.name_text, core.name_text, '
-                 'core.name_text, bigint)',
+SELECT core.wrap('api.adjust_stock(bigint, bigint, integer, core.long_text, core.name_text, core.name_text, core.name_text, bigint)',
                  'inventory.adjust(bigint, bigint, integer, text, text, text, text, bigint)',
                  'Staff with inventory.manage in the tenant; back office.', 'mercato_user', 'mercato_service');
 
@@ -229,8 +227,7 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT * FROM inventory.reserve(p_lines, p_ref_module, p_ref_entity, p_ref_id, p_expires_at, p_channel, p_tenant_id);
 END;
-SELECT core.wrap('api.reserve_stock(core.json_doc, core.name_text, core.name_text, core.name_text, '
-                 'core.finite_timestamptz, core.name_text, bigint)',
+SELECT core.wrap('api.reserve_stock(core.json_doc, core.name_text, core.name_text, core.name_text, core.finite_timestamptz, core.name_text, bigint)',
                  'inventory.reserve(jsonb, text, text, text, timestamptz, text, bigint)',
                  'Staff with inventory.manage in the tenant; back office.', 'mercato_user', 'mercato_service');
 
