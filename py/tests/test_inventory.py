@@ -182,15 +182,16 @@ def test_tenants_and_permissions(world: World) -> None:
               "a_admin", 409, "INVENTORY_MAX_QUANTITY")
 
 
-def _race(w: World, make_args: list[dict[str, Any]]) -> list[Response]:
+def _race(w: World, make_args: list[dict[str, Any]], fn: str | list[str] = "reserve_stock") -> list[Response]:
     """Each client its own emulator (its own connection); all start at once; every outcome kept."""
     rests = [rest_as_authenticator(w.url) for _ in make_args]
     barrier = threading.Barrier(len(make_args))
     results: list[Response | None] = [None] * len(make_args)
+    fns = [fn] * len(make_args) if isinstance(fn, str) else fn
 
     def client(i: int) -> None:
         barrier.wait()
-        results[i] = w.call("reserve_stock", make_args[i], "a_admin", rest=rests[i])
+        results[i] = w.call(fns[i], make_args[i], "a_admin", rest=rests[i])
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(len(make_args))]
     for t in threads:
@@ -241,6 +242,48 @@ def test_sixteen_clients_with_lines_in_any_order_never_deadlock_nor_oversell(wor
     reserved = sum(r[2] for r in w.stock("card"))
     assert reserved == 2 * won and all(r[3] >= 0 for r in w.stock("card")), w.stock("card")
     assert w.stock("sealed") == [(wh, 0, 0, 0, won)], "the CONTINUE variant backordered one per winning buyer"
+    w.check_clean()
+
+
+def test_sixteen_receipts_of_a_one_of_a_kind_slab_at_once_keep_one(world: World) -> None:
+    """The graded slab (max_quantity 1) received by 16 clients at once, at two locations: exactly one receipt wins,
+    the others are told INVENTORY_MAX_QUANTITY (the variant's lock spans its locations)."""
+    w, slab = world, world.variant["slab"]
+    locations = [w.location["wh"], w.location["store"]]
+    results = _race(w, [{"p_variant_id": slab, "p_location_id": locations[i % 2], "p_quantity": 1} for i in range(CLIENTS)],
+                    "receive_stock")
+    outcomes = Counter((r.status, r.code) for r in results)
+    assert outcomes == Counter({(200, None): 1, (409, "INVENTORY_MAX_QUANTITY"): CLIENTS - 1}), outcomes
+    assert sum(r[1] for r in w.stock("slab")) == 1
+    w.check_clean()
+
+
+def test_a_reservation_shipped_released_and_expired_at_once_resolves_once(world: World) -> None:
+    """16 clients at once ship, release, or release by reference the same reservations (and the sweep runs): each
+    reservation resolves once, stock moves once."""
+    w, card, wh = world, world.variant["card"], world.location["wh"]
+    w.ok("receive_stock", {"p_variant_id": card, "p_location_id": wh, "p_quantity": 4}, "a_admin")
+    made = w.ok("reserve_stock", {"p_lines": [{"variant_id": card, "location_id": wh, "quantity": 1, "ref_id": f"l-{i}"}
+                                              for i in range(4)],
+                                  "p_ref_module": "orders", "p_ref_entity": "order_line", "p_ref_id": "x"}, "a_admin")
+    ids = [r["reservation_id"] for r in made]
+    calls, args = [], []
+    for i in range(CLIENTS):
+        target = ids[i % 4]
+        kind = i // 4 % 3
+        if kind == 0:
+            calls.append("ship_reservation"), args.append({"p_reservation_id": target})
+        elif kind == 1:
+            calls.append("release_reservation"), args.append({"p_reservation_id": target})
+        else:
+            calls.append("release_reservations"), args.append({"p_ref_module": "orders", "p_ref_entity": "order_line",
+                                                               "p_ref_id": f"l-{i % 4}"})
+    results = _race(w, args, calls)
+    assert all(r.ok or r.code == "INVENTORY_RESERVATION_RESOLVED" for r in results), [r.body for r in results if not r.ok]
+    states = w.facts("SELECT state, count(*) FROM inventory.reservation WHERE id = ANY(%s) GROUP BY state", ids)
+    assert sum(n for _, n in states) == 4 and {s for s, _ in states} <= {"CONSUMED", "RELEASED"}, states
+    shipped = sum(n for s, n in states if s == "CONSUMED")
+    assert w.stock("card") == [(wh, 4 - shipped, 0, 4 - shipped, 0)], "each reservation moved stock once"
     w.check_clean()
 
 
