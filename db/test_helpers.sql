@@ -832,3 +832,70 @@ COMMENT ON FUNCTION tests.shop(text, text) IS
 as the back office. Act as them with tests.as_user(''<p_code>-admin''). Returns the tenant id.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: inventory ---------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION tests.catalog_variant(p_tenant_id bigint, p_sku text, p_policy text DEFAULT 'DENY',
+                                                 p_max_quantity integer DEFAULT NULL, p_track boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_product bigint;
+    v_id      bigint;
+BEGIN
+    -- the tenant's currency first (NULL until set, then fixed: schemas/identity/tenant_currency)
+    UPDATE identity.tenant t
+       SET currency = (SELECT c.code FROM masterdata.currency c ORDER BY c.code = 'USD' DESC, c.code LIMIT 1)
+     WHERE t.id = p_tenant_id AND t.currency IS NULL;
+    INSERT INTO catalog.product (tenant_id, title) VALUES (p_tenant_id, 'Product ' || p_sku) RETURNING id INTO v_product;
+    INSERT INTO catalog.variant (tenant_id, product_id, sku, currency, price, inventory_policy, max_quantity, track_inventory)
+    SELECT p_tenant_id, v_product, p_sku, t.currency, 10, p_policy, p_max_quantity, p_track
+      FROM identity.tenant t WHERE t.id = p_tenant_id
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.catalog_variant(bigint, text, text, integer, boolean) IS
+'A catalog product with one variant of the tenant (written directly, as the catalog''s own functions would): SKU,
+inventory policy, max_quantity, track_inventory; sets the tenant''s currency first when it has none. Returns the
+variant id. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.inventory_world(p_prefix text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_a bigint := tests.put('a', identity.create_tenant(p_prefix || '-a', 'Shop A'));
+    v_b bigint := tests.put('b', identity.create_tenant(p_prefix || '-b', 'Shop B'));
+BEGIN
+    PERFORM tests.put('a_admin', identity.register_user(format('kc|%s-a-admin', p_prefix), 'ADMIN', 'A admin', v_a));
+    PERFORM tests.put('b_admin', identity.register_user(format('kc|%s-b-admin', p_prefix), 'ADMIN', 'B admin', v_b));
+    PERFORM tests.put('a_clerk', identity.register_user(format('kc|%s-a-clerk', p_prefix), 'STAFF', 'A clerk', v_a));
+    PERFORM tests.put('padmin', identity.register_user(format('kc|%s-padmin', p_prefix), 'ADMIN', 'Platform admin'));
+    PERFORM identity.assign_role(tests.id('a_admin'), 'TENANT_ADMIN', v_a);
+    PERFORM identity.assign_role(tests.id('b_admin'), 'TENANT_ADMIN', v_b);
+    PERFORM identity.assign_role(tests.id('padmin'), 'PLATFORM_ADMIN');
+    PERFORM tests.put('v_deny', tests.catalog_variant(v_a, p_prefix || '-DENY'));
+    PERFORM tests.put('v_cont', tests.catalog_variant(v_a, p_prefix || '-CONT', 'CONTINUE'));
+    PERFORM tests.put('v_slab', tests.catalog_variant(v_a, p_prefix || '-SLAB', 'DENY', 1));
+    PERFORM tests.put('v_free', tests.catalog_variant(v_a, p_prefix || '-FREE', 'DENY', NULL, false));
+    PERFORM tests.put('v_b', tests.catalog_variant(v_b, p_prefix || '-B'));
+    PERFORM tests.as_service();
+    PERFORM tests.put('a_wh', api.create_inventory_location('WH', 'Warehouse', 'WAREHOUSE', 10, true, v_a));
+    PERFORM tests.put('a_store', api.create_inventory_location('STORE', 'Shop floor', 'STORE', 20, true, v_a));
+    PERFORM tests.put('a_cons', api.create_inventory_location('CONS', 'Consignment', 'CONSIGNMENT', 5, false, v_a));
+    PERFORM tests.put('b_wh', api.create_inventory_location('WH', 'Warehouse B', 'WAREHOUSE', 10, true, v_b));
+    PERFORM tests.as_owner();
+END
+$$;
+COMMENT ON FUNCTION tests.inventory_world(text) IS
+'The inventory tests'' world: tenants a and b (tests.id(''a''), ''b''), their admins kc|<prefix>-a-admin and -b-admin
+(TENANT_ADMIN), a clerk of A without permissions kc|<prefix>-a-clerk, a platform admin kc|<prefix>-padmin; variants of
+A: v_deny (DENY), v_cont (CONTINUE), v_slab (max_quantity 1), v_free (not tracked); v_b of B; locations of A: a_wh
+(priority 10), a_store (20), a_cons (5, not online); b_wh of B. No stock yet. Ends acting as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

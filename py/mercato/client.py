@@ -37,6 +37,7 @@ from mercato.delivery import DeliveryClient
 from mercato.errors import from_psycopg
 from mercato.fleet import FleetClient
 from mercato.identity import IdentityClient
+from mercato.inventory import InventoryClient
 from mercato.ledger import LedgerClient
 from mercato.marketplace import MarketplaceClient
 from mercato.masterdata import MasterdataClient
@@ -73,7 +74,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 #: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
-                                               SettlementClient, OutboxClient, CatalogClient)
+                                               SettlementClient, OutboxClient, CatalogClient, InventoryClient)
 
 
 class Client:
@@ -93,6 +94,7 @@ class Client:
     settlement: SettlementClient
     outbox: OutboxClient
     catalog: CatalogClient
+    inventory: InventoryClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

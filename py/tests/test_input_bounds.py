@@ -472,6 +472,21 @@ def _shop(w: World) -> tuple[int, int, int]:
                                        "p_tenant_id": tenant}, "service")
         w._shop = (tenant, product, variant)
     return w._shop
+def _reserve(w: World) -> dict:
+    """A tenant with a variant of ample stock at one location (set up once, as the back office in SQL)."""
+    if not hasattr(w, "_stock"):
+        with psycopg.connect(w.db_url) as conn:
+            conn.execute("SELECT set_config('request.jwt.claims', '{\"role\": \"mercato_service\"}', true)")
+            tenant = conn.execute("SELECT identity.create_tenant(%s, 'Inventory bounds')",
+                                  (w.unique("inv").replace("|", "-"),)).fetchone()[0]
+            variant = conn.execute("SELECT tests.catalog_variant(%s, 'BOUNDS-1')", (tenant,)).fetchone()[0]
+            location = conn.execute("SELECT inventory.create_location('WH', 'Warehouse', 'WAREHOUSE', 10, true, %s)",
+                                    (tenant,)).fetchone()[0]
+            conn.execute("SELECT inventory.receive(%s, %s, 100000, p_tenant_id => %s)", (variant, location, tenant))
+        w._stock = (tenant, variant, location)
+    tenant, variant, location = w._stock
+    return {"p_lines": [{"variant_id": variant, "location_id": location, "quantity": 1, "ref_id": "line-1"}],
+            "p_ref_module": "orders", "p_ref_entity": "order", "p_ref_id": w.unique("o"), "p_tenant_id": tenant}
 
 
 TEMPLATES: dict[tuple[str, str], Template] = {
@@ -527,6 +542,7 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("award_rfq", "p_awards"): ("biz", _award),
     ("verify_code", "p_handover"): ("biz", _handover),
     ("add_commission_strategy", "p_rules"): ("admin", _commission),
+    ("reserve_stock", "p_lines"): ("service", _reserve),
 }
 
 

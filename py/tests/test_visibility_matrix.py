@@ -269,6 +269,15 @@ ORACLE: dict[str, Rel] = {
     "catalog.product": Rel("SELECT id, tenant_id AS tenant FROM catalog.product", ("id",), same_tenant),
     "catalog.variant": Rel("SELECT id, tenant_id AS tenant FROM catalog.variant", ("id",), same_tenant),
     "catalog.product_channel": Rel("SELECT id, tenant_id AS tenant FROM catalog.product_channel", ("id",), same_tenant),
+    # inventory (docs/inventory.md): a tenant's users see its rows, a platform user (no tenant) none, the back office all
+    "inventory.location": Rel("SELECT id, tenant_id AS tenant FROM inventory.location", ("id",), same_tenant),
+    "inventory.stock": Rel("SELECT id, tenant_id AS tenant FROM inventory.stock", ("id",), same_tenant),
+    "inventory.channel_buffer": Rel("SELECT stock_id, channel, tenant_id AS tenant FROM inventory.channel_buffer",
+                                    ("stock_id", "channel"), same_tenant),
+    "inventory.movement": Rel("SELECT id, tenant_id AS tenant FROM inventory.movement", ("id",), same_tenant),
+    "inventory.reservation": Rel("SELECT id, tenant_id AS tenant FROM inventory.reservation", ("id",), same_tenant),
+    "api.inventory_summary": Rel("SELECT DISTINCT variant_id, tenant_id AS tenant FROM inventory.stock", ("variant_id",),
+                                 same_tenant),
     # audit: the back office only, and never the events that say who bid on what (sealed bids)
     "audit.event": Rel("SELECT e.id, u.tenant_id AS tenant, e.module, e.entity_type, e.action FROM audit.event e "
                        "LEFT JOIN identity.user_account u ON u.id = e.actor_user_id", ("id",), never,
@@ -288,6 +297,9 @@ ORACLE.update({view: ORACLE[table] for view, table in {
     "api.assignments": "contracts.assignment",
     "api.delivery_sessions": "delivery.session", "api.handovers": "delivery.handover",
     "api.settlements": "settlement.cycle", "api.settlement_lines": "settlement.cycle_line",
+    "api.inventory_locations": "inventory.location", "api.inventory_stock": "inventory.stock",
+    "api.inventory_channel_buffers": "inventory.channel_buffer", "api.inventory_movements": "inventory.movement",
+    "api.inventory_reservations": "inventory.reservation",
 }.items()})
 ORACLE.update({
     # the bidder its own bids, one row per priced line; nobody else, not the back office

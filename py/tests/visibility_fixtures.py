@@ -244,7 +244,27 @@ def build_world(db_url: str) -> World:
                     _call(conn, svc, "SELECT catalog.add_variant(%s, %s, %s)", product,
                           Jsonb({"sku": f"{title[:3].upper()}-{sku}", "price": "12.50", "option1": sku}), tenant)
                 _call(conn, svc, "SELECT catalog.link_channel(%s, 'EBAY', %s, %s)", product, f"ebay-{title[:3]}", tenant)
+        build_inventory(conn, w)
 
     w.callers.insert(0, Caller("anon", "anon", "mercato_anon", None))
     w.callers.append(Caller("service", "service", "mercato_service", SERVICE_CLAIMS))
     return w
+
+
+def build_inventory(conn: psycopg.Connection, w: World) -> None:
+    """Each tenant's inventory (issue 18): a catalog variant (written directly by tests.catalog_variant), a location, a
+    receipt, a channel buffer, a reservation shipped in part and a live one: rows of both tenants in every inventory
+    table, written through the inventory's functions with each tenant's admin as the actor. (This superuser session
+    counts as the back office, which names the tenant.)"""
+    for tenant in w.tenants:
+        admin = next(c for c in w.callers if c.kind == "tenant_admin" and c.tenant == tenant).claims
+        variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-CARD-{tenant}")
+        location = _call(conn, admin, "SELECT inventory.create_location('WH', 'Warehouse', p_tenant_id => %s)", tenant)
+        _call(conn, admin, "SELECT (inventory.receive(%s, %s, 10, 1.50, p_tenant_id => %s)).id", variant, location, tenant)
+        _call(conn, admin, "SELECT (inventory.set_channel_buffer(%s, %s, 'EBAY', 2, %s)).stock_id", variant, location,
+              tenant)
+        shipped = _call(conn, admin, "SELECT reservation_id FROM inventory.reserve(%s, 'orders', 'order', 'vm-1', "
+                                     "p_tenant_id => %s)", Jsonb([{"variant_id": variant, "quantity": 2}]), tenant)
+        _call(conn, admin, "SELECT (inventory.ship(%s, 1, %s)).id", shipped, tenant)
+        _call(conn, admin, "SELECT reservation_id FROM inventory.reserve(%s, 'orders', 'order', 'vm-2', p_tenant_id => %s)",
+              Jsonb([{"variant_id": variant, "location_id": location, "quantity": 3}]), tenant)
