@@ -462,6 +462,19 @@ def _commission(w: World) -> dict:
                         for t in w.tiers]}
 
 
+def _card(w: World) -> dict:
+    """A fresh catalog product of a card shop (written by the superuser: the catalog has no writing api yet) that the
+    back office makes a card of (api.add_card consumes the product)."""
+    with psycopg.connect(w.db_url, autocommit=True) as conn:
+        if not hasattr(w, "_shop"):
+            w._shop = conn.execute("SELECT identity.create_tenant(%s, 'Card shop')",
+                                   (w.unique("shop").lower().replace("|", "-"),)).fetchone()[0]
+        product = conn.execute("INSERT INTO catalog.product (tenant_id, title) VALUES (%s, 'Black Lotus') RETURNING id",
+                               (w._shop,)).fetchone()[0]
+    return {"p_product_id": product, "p_game": "MTG", "p_set_code": "LEA", "p_tenant_id": w._shop,
+            "p_legalities": {"vintage": "restricted", "legacy": "banned"}, "p_metadata": {"artist": "Christopher Rush", "n": 1}}
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_tenant", "p_metadata"): ("admin", lambda w: {"p_code": w.unique("t").replace("|", "-"), "p_name": "T",
                                                            "p_metadata": {"region": "east", "size": 3}}),
@@ -499,6 +512,8 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("award_rfq", "p_awards"): ("biz", _award),
     ("verify_code", "p_handover"): ("biz", _handover),
     ("add_commission_strategy", "p_rules"): ("admin", _commission),
+    ("add_card", "p_legalities"): ("service", _card),
+    ("add_card", "p_metadata"): ("service", _card),
 }
 
 
