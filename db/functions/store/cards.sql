@@ -52,7 +52,8 @@ BEGIN
     INSERT INTO store.card (product_id, tenant_id, game, set_code, set_name, collector_number, rarity, cmc,
                             color_identity, legalities, metadata)
     VALUES (p_product_id, v_tenant, upper(btrim(p_game)), btrim(p_set_code), p_set_name, p_collector_number, p_rarity,
-            p_cmc, ARRAY(SELECT upper(c) FROM unnest(p_color_identity) c), coalesce(p_legalities, '{}'),
+            p_cmc, CASE WHEN p_color_identity IS NOT NULL THEN ARRAY(SELECT upper(c) FROM unnest(p_color_identity) c) END,
+            coalesce(p_legalities, '{}'),
             coalesce(p_metadata, '{}'))
     ON CONFLICT ON CONSTRAINT card_pkey DO NOTHING
     RETURNING product_id INTO v_id;

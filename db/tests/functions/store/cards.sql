@@ -3,7 +3,7 @@
 -- catalog.manage, staff without either, another tenant's admin, the back office naming the tenant; the refusals'
 -- codes and details (STORE_INVALID_CARD_ATTRIBUTE names the field), codes normalised, grades that a column would round.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 SELECT tests.put('a', identity.create_tenant('tcgc-a', 'A')), tests.put('b', identity.create_tenant('tcgc-b', 'B'));
 UPDATE identity.tenant SET currency = 'USD' WHERE code IN ('tcgc-a', 'tcgc-b');
@@ -38,6 +38,7 @@ SELECT throws_like(format($$SELECT api.add_card(%s, 'MTG', 'LEA')$$, tests.id('p
                    'a product is a card once');
 SELECT is(tests.error_of(format($$SELECT api.add_card(%s, 'YUGIOH', 'LOB', p_cmc => 4)$$, tests.id('py'))),
           'PT400 STORE_INVALID_CARD_ATTRIBUTE cmc: only MTG cards have a mana value, not YUGIOH cards', 'the field and the reason');
+SELECT is(api.add_card(tests.id('py'), 'yugioh', 'LOB'), tests.id('py'), 'a Yu-Gi-Oh! card: no mana value, no color identity');
 SELECT is(tests.error_of(format($$SELECT api.add_card(%s, 'MTG', 'LEA')$$, tests.id('pb'))),
           format('PT404 STORE_UNKNOWN_PRODUCT product_id: product %s in tenant %s', tests.id('pb'), tests.id('a')),
           'another tenant''s product is as if absent');
