@@ -8,6 +8,7 @@ world: tenants, users, and the catalog products and variants (the catalog has no
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,3 +168,49 @@ def test_one_shop_neither_reads_nor_writes_another_s_cards(world: World) -> None
     assert w.rest.rpc("bgs_overall", {"p_centering": 9.5, "p_corners": 9.5, "p_edges": 9.5, "p_surface": 8}).body == 9.0
     grades = w.rest.rpc("grading_grades", {"p_grading_company": "PSA"}).body
     assert 9.5 not in {g["grade"] for g in grades} and {1.5, 8.5, 10} <= {g["grade"] for g in grades}
+
+
+def test_two_writers_of_one_slab_or_one_unit_at_once_leave_one_and_the_loser_gets_409(world: World) -> None:
+    """The trigger's own duplicate check cannot see an uncommitted row: the unique indexes decide, and
+    store.add_card_variant (through api.add_card_variant) turns the loser's unique violation into STORE_CARD_UNIT_EXISTS (outcomes asserted, never
+    timing: the second writer waits on the first one's index entry until it commits)."""
+    w, a = world, world.variants["A"]
+    w.ok("add_card", {"p_product_id": w.product["A"], "p_game": "MTG", "p_set_code": "LEA"}, "a_admin")
+    claims = f'{{"sub": "{w.sub["a_admin"]}", "role": "mercato_user"}}'
+    for first, second, field in (
+            ("SELECT api.add_card_variant(%s, 'NONFOIL', p_grading_company := 'PSA', p_grade := 10, p_cert_number := 'RACE-1')",
+             "SELECT api.add_card_variant(%s, 'NONFOIL', p_grading_company := 'PSA', p_grade := 9, p_cert_number := 'RACE-1')",
+             "cert_number"),
+            ("SELECT api.add_card_variant(%s, 'FOIL', 'EN', 'DAMAGED')",
+             "SELECT api.add_card_variant(%s, 'FOIL', 'EN', 'DAMAGED')", "condition")):
+        v1, v2 = (a[0], a[1]) if field == "cert_number" else (a[4], a[5])
+        outcome: dict[str, Any] = {}
+        with psycopg.connect(w.url) as one, psycopg.connect(w.url) as two:
+            for conn in (one, two):
+                conn.execute("SELECT set_config('request.jwt.claims', %s, false)", (claims,))
+                conn.execute("SET ROLE mercato_user")
+            one.execute(first, (v1,))                  # written, not committed
+
+            def race() -> None:
+                try:
+                    two.execute(second, (v2,))
+                    two.commit()
+                    outcome["second"] = "ok"
+                except psycopg.Error as e:
+                    two.rollback()
+                    outcome["second"] = (e.sqlstate, str(e).split(":")[0], e.diag.message_detail)
+
+            t = threading.Thread(target=race)
+            t.start()
+            t.join(0.5)                                # (the writer is still waiting, or already refused: either is fine)
+            one.commit()
+            t.join(30)
+            assert not t.is_alive()
+        sqlstate, code, detail = outcome["second"]
+        assert (sqlstate, code) == ("PT409", "STORE_CARD_UNIT_EXISTS"), outcome
+        assert detail.startswith(f"{field}: "), detail
+    with psycopg.connect(w.url) as conn:
+        assert conn.execute("SELECT count(*) FROM store.card_variant WHERE tenant_id = %s AND cert_number = 'RACE-1'",
+                            (w.tenant["A"],)).fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM store.card_variant WHERE tenant_id = %s AND condition = 'DAMAGED'",
+                            (w.tenant["A"],)).fetchone()[0] == 1
