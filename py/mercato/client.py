@@ -43,6 +43,7 @@ from mercato.module import ModuleClient
 from mercato.outbox import OutboxClient
 from mercato.parties import PartiesClient
 from mercato.settlement import SettlementClient
+from mercato.store import StoreClient
 
 #: The settings of each role, read once per pool (PostgREST reads them once per schema-cache load): pool -> role ->
 #: ((name, value), …). A DBA who changes a role's settings restarts the service, as PostgREST needs a reload.
@@ -72,7 +73,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 #: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
-                                               SettlementClient, OutboxClient)
+                                               SettlementClient, OutboxClient, StoreClient)
 
 
 class Client:

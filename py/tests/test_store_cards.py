@@ -12,11 +12,16 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
+from psycopg.conninfo import make_conninfo
 
+from mercato.client import Client
+from mercato.errors import MercatoError
 from mercato.harness.postgrest import PostgREST, Response
 from jwt_helper import rest_as_authenticator, sign
 
@@ -214,3 +219,42 @@ def test_two_writers_of_one_slab_or_one_unit_at_once_leave_one_and_the_loser_get
                             (w.tenant["A"],)).fetchone()[0] == 1
         assert conn.execute("SELECT count(*) FROM store.card_variant WHERE tenant_id = %s AND condition = 'DAMAGED'",
                             (w.tenant["A"],)).fetchone()[0] == 1
+
+
+def test_the_library_adds_cards_and_raises_the_field_and_the_reason(world: World) -> None:
+    """client.store calls the same api wrappers: a refusal is a MercatoError with the code, HTTP 400 and the detail."""
+    w, a = world, world.variants["A"]
+    with Client(make_conninfo(w.url, user="mercato_authenticator")) as app:
+        admin = app.as_caller({"sub": w.sub["a_admin"], "role": "mercato_user"}, role="mercato_user")
+        assert admin.store.add_card(w.product["A"], "MTG", "LEA", cmc=Decimal("3"), color_identity=["G", "U"],
+                                    legalities={"legacy": "legal"}) == w.product["A"]
+        assert admin.store.add_card_variant(a[0], "NONFOIL", grading_company="BGS", grade=Decimal("8.5"),
+                                            cert_number="LIB-1",
+                                            subgrades={"centering": Decimal("9.5"), "corners": Decimal("9"),
+                                                       "edges": Decimal("9.5"), "surface": Decimal("8")}) == a[0]
+        with pytest.raises(MercatoError) as info:
+            admin.store.add_card_variant(a[1], "NONFOIL", grading_company="PSA", grade=Decimal("9.25"), cert_number="LIB-2")
+        assert (info.value.code, info.value.http_status, info.value.detail) == \
+            (INVALID, 400, "grade: PSA has no grade 9.25 (1 to 10; half grades 1.5 to 8.5 only)")
+        assert admin.store.bgs_overall("9.5", "9.5", "9.5", "8") == Decimal("9")
+
+
+def test_the_cli_adds_cards_and_prints_the_refusal(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mercato.cli import cli
+
+    w, a = world, world.variants["A"]
+    monkeypatch.setenv("DATABASE_URL", w.url)
+    runner = CliRunner()
+    as_admin = ("--as", w.sub["a_admin"])
+    r = runner.invoke(cli, ["store", "add-card", str(w.product["A"]), "MTG", "LEA", "--colors", "UW", *as_admin])
+    assert (r.exit_code, r.output.strip()) == (0, str(w.product["A"])), r.output
+    r = runner.invoke(cli, ["store", "add-variant", str(a[0]), "NONFOIL", "--grader", "BGS", "--grade", "9",
+                            "--cert", "CLI-1", "--subgrades", "9.5/9/9.5/8", *as_admin])
+    assert isinstance(r.exception, MercatoError), r.output      # (mercato's entry point prints it as one line)
+    assert (r.exception.code, r.exception.detail) == (
+        INVALID, "grade: BGS subgrades 9.5/9/9.5/8 (centering/corners/edges/surface) make an overall 8.5, not 9")
+    r = runner.invoke(cli, ["store", "add-variant", str(a[0]), "NONFOIL", "--grader", "BGS", "--grade", "8.5",
+                            "--cert", "CLI-1", "--subgrades", "9.5/9/9.5/8", *as_admin])
+    assert (r.exit_code, r.output.strip()) == (0, str(a[0])), r.output
+    r = runner.invoke(cli, ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"])
+    assert (r.exit_code, r.output.strip()) == (0, "9"), r.output

@@ -20,8 +20,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN store.add_card(p_product_id, p_game, p_set_code, p_collector_number, p_rarity, p_set_name, p_cmc,
                       p_color_identity, p_legalities, p_metadata, p_tenant_id);
-SELECT core.wrap('api.add_card(bigint, core.name_text, core.name_text, core.name_text, core.name_text, core.name_text, '
-                 'numeric, core.text_list, core.json_doc, core.json_doc, bigint)',
+SELECT core.wrap('api.add_card(bigint, core.name_text, core.name_text, core.name_text, core.name_text, core.name_text, numeric, core.text_list, core.json_doc, core.json_doc, bigint)',
                  'store.add_card(bigint, text, text, text, text, text, numeric, text[], jsonb, jsonb, bigint)',
                  'Store staff (store.manage or catalog.manage in the tenant); back office.', 'mercato_user', 'mercato_service');
 
@@ -40,8 +39,7 @@ SET search_path = pg_catalog, pg_temp
 RETURN store.add_card_variant(p_variant_id, p_printing, p_language, p_condition, p_grading_company, p_grade,
                               p_grade_label, p_scale_version, p_cert_number, p_centering, p_corners, p_edges, p_surface,
                               p_serial_number, p_tenant_id);
-SELECT core.wrap('api.add_card_variant(bigint, core.name_text, core.name_text, core.name_text, core.name_text, numeric, '
-                 'core.name_text, integer, core.name_text, numeric, numeric, numeric, numeric, core.name_text, bigint)',
+SELECT core.wrap('api.add_card_variant(bigint, core.name_text, core.name_text, core.name_text, core.name_text, numeric, core.name_text, integer, core.name_text, numeric, numeric, numeric, numeric, core.name_text, bigint)',
                  'store.add_card_variant(bigint, text, text, text, text, numeric, text, integer, text, numeric, numeric, '
                  'numeric, numeric, text, bigint)',
                  'Store staff (store.manage or catalog.manage in the tenant); back office.', 'mercato_user', 'mercato_service');
