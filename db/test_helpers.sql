@@ -801,6 +801,30 @@ COMMENT ON FUNCTION tests.assigned_world(text) IS
 (verified, one insured ACTIVE car) and kc|<prefix>-p2 (unverified), one RFQ bid on by p1, awarded, an ACTIVE contract in
 escrow and the car assigned (PENDING_DELIVERY). Returns the ids by name: biz, p1, p2, car, rfq, contract, cline, asg.';
 
+-- errors: the code and the detail ------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION tests.error_of(p_sql text)
+RETURNS text
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_state   text;
+    v_message text;
+    v_detail  text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+    RETURN v_state || ' ' || split_part(v_message, ':', 1) || coalesce(' ' || nullif(v_detail, ''), '');
+END
+$$;
+COMMENT ON FUNCTION tests.error_of(text) IS
+'Run p_sql (as the current role, in a subtransaction that the error rolls back) and return what a caller would learn of
+its refusal: "<SQLSTATE> <CODE> <detail>", e.g. "PT400 STORE_INVALID_CARD_ATTRIBUTE grade: PSA has no grade 9.25 …";
+NULL when it succeeds. For tests that assert on the detail as well as the code (throws_like sees the message only).';
+
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
 
 -- fixtures: the shops of issue 18 (catalog, inventory, orders, store) ------------------------------------------------

@@ -45,6 +45,7 @@ from mercato.module import ModuleClient
 from mercato.outbox import OutboxClient
 from mercato.parties import PartiesClient
 from mercato.settlement import SettlementClient
+from mercato.store import StoreClient
 
 #: The settings of each role, read once per pool (PostgREST reads them once per schema-cache load): pool -> role ->
 #: ((name, value), …). A DBA who changes a role's settings restarts the service, as PostgREST needs a reload.
@@ -74,7 +75,8 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 #: The sub-clients of every :class:`Client`, by attribute (each named after the module its api wrappers call).
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
-                                               SettlementClient, OutboxClient, CatalogClient, InventoryClient)
+                                               SettlementClient, OutboxClient, CatalogClient, InventoryClient,
+                                               StoreClient)
 
 
 class Client:
@@ -95,6 +97,7 @@ class Client:
     outbox: OutboxClient
     catalog: CatalogClient
     inventory: InventoryClient
+    store: StoreClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

@@ -24,6 +24,24 @@ UNINDEXED = {
     # currency never changes once set, so the foreign key check never scans variants; reads go by tenant and SKU.
     "catalog.variant.variant_currency_fkey":
         "tenants are never deleted and a set currency never changes; variants are read by tenant (variant_tenant_id_sku_key)",
+    # store (docs/store.md): the reference data of the TCG attributes is changed by migrations only, never deleted or
+    # re-keyed, so no foreign key check ever scans a card variant for it; reads go by variant, product or certificate.
+    "store.condition.condition_tcgplayer_condition_fkey":
+        "six conditions mapped to five TCGplayer conditions: seed data, never deleted; read by the condition's code",
+    "store.game_printing.game_printing_printing_fkey":
+        "a dozen (game, printing) pairs of seed data, never deleted; read by game (the primary key leads with it)",
+    "store.card.card_game_fkey": "games are seed data, never deleted; cards are read by product (their key) or tenant",
+    "store.card_variant.card_variant_variant_id_fkey":
+        "(variant_id, tenant_id): variant_id is the primary key (card_variant_pkey); tenant_id only repeats the variant's tenant",
+    "store.card_variant.card_variant_condition_fkey":
+        "conditions are seed data, never deleted; ungraded units are found by product (card_variant_product_id_condition_printing_language_key)",
+    "store.card_variant.card_variant_printing_fkey":
+        "(game, printing) pairs are seed data, never deleted; variants are read by variant, product or certificate",
+    "store.card_variant.card_variant_grading_company_fkey":
+        "grading companies are seed data, never deleted; slabs are found by (tenant_id, grading_company, cert_number), "
+        "whose key leads with the tenant",
+    "store.card_variant.card_variant_grade_fkey":
+        "grades of a scale are seed data, never deleted; nothing looks slabs up by grade",
     # outbox: tenants are never deleted; reads by tenant use the partial message_tenant_id_idx (non-NULL tenants only).
     "outbox.message.message_tenant_id_fkey":
         "tenants are never deleted; message_tenant_id_idx (WHERE tenant_id IS NOT NULL) serves every read by tenant",

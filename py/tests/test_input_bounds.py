@@ -472,6 +472,8 @@ def _shop(w: World) -> tuple[int, int, int]:
                                        "p_tenant_id": tenant}, "service")
         w._shop = (tenant, product, variant)
     return w._shop
+
+
 def _reserve(w: World) -> dict:
     """A tenant with a variant of ample stock at one location (set up once, as the back office in SQL)."""
     if not hasattr(w, "_stock"):
@@ -487,6 +489,19 @@ def _reserve(w: World) -> dict:
     tenant, variant, location = w._stock
     return {"p_lines": [{"variant_id": variant, "location_id": location, "quantity": 1, "ref_id": "line-1"}],
             "p_ref_module": "orders", "p_ref_entity": "order", "p_ref_id": w.unique("o"), "p_tenant_id": tenant}
+
+
+def _card(w: World) -> dict:
+    """A fresh catalog product of a card shop (written by the superuser: the catalog has no writing api yet) that the
+    back office makes a card of (api.add_card consumes the product)."""
+    with psycopg.connect(w.db_url, autocommit=True) as conn:
+        if not hasattr(w, "_card_shop"):
+            w._card_shop = conn.execute("SELECT identity.create_tenant(%s, 'Card shop')",
+                                   (w.unique("shop").lower().replace("|", "-"),)).fetchone()[0]
+        product = conn.execute("INSERT INTO catalog.product (tenant_id, title) VALUES (%s, 'Black Lotus') RETURNING id",
+                               (w._card_shop,)).fetchone()[0]
+    return {"p_product_id": product, "p_game": "MTG", "p_set_code": "LEA", "p_tenant_id": w._card_shop,
+            "p_legalities": {"vintage": "restricted", "legacy": "banned"}, "p_metadata": {"artist": "Christopher Rush", "n": 1}}
 
 
 TEMPLATES: dict[tuple[str, str], Template] = {
@@ -543,6 +558,10 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("verify_code", "p_handover"): ("biz", _handover),
     ("add_commission_strategy", "p_rules"): ("admin", _commission),
     ("reserve_stock", "p_lines"): ("service", _reserve),
+
+
+    ("add_card", "p_legalities"): ("service", _card),
+    ("add_card", "p_metadata"): ("service", _card),
 }
 
 

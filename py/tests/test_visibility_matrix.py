@@ -133,6 +133,10 @@ def contract_party_row(c: Caller, r: Row) -> bool:  # api.contract_parties: the 
     return contract_header(c, r) if r["party_type"] == "BUSINESS" else provider_snapshot(c, r)
 
 
+def same_tenant(c: Caller, r: Row) -> bool:         # rows of the user's tenant (the store's cards)
+    return _is(c.tenant, r["tenant"])
+
+
 def own_settlement(c: Caller, r: Row) -> bool:      # a provider's own cycles: not the business, not an admin
     return _is(c.provider_id, r["provider_id"])
 
@@ -278,6 +282,9 @@ ORACLE: dict[str, Rel] = {
     "inventory.reservation": Rel("SELECT id, tenant_id AS tenant FROM inventory.reservation", ("id",), same_tenant),
     "api.inventory_summary": Rel("SELECT DISTINCT variant_id, tenant_id AS tenant FROM inventory.stock", ("variant_id",),
                                  same_tenant),
+    # store (docs/store.md): every user of a tenant sees the tenant's cards and card variants, no other tenant's
+    "store.card": Rel("SELECT product_id, tenant_id AS tenant FROM store.card", ("product_id",), same_tenant),
+    "store.card_variant": Rel("SELECT variant_id, tenant_id AS tenant FROM store.card_variant", ("variant_id",), same_tenant),
     # audit: the back office only, and never the events that say who bid on what (sealed bids)
     "audit.event": Rel("SELECT e.id, u.tenant_id AS tenant, e.module, e.entity_type, e.action FROM audit.event e "
                        "LEFT JOIN identity.user_account u ON u.id = e.actor_user_id", ("id",), never,
@@ -515,6 +522,14 @@ REFERENCE_DATA = {
     "masterdata.provider_tier_rule": "published provider tier rules",
     "masterdata.business_tier_rule": "published business tier rules",
     "masterdata.commission_rule": "published commission rules",
+    "store.game": "trading card games (docs/store.md)",
+    "store.tcgplayer_condition": "TCGplayer's conditions",
+    "store.condition": "card conditions and the TCGplayer condition each lists as",
+    "store.printing": "printings and finishes",
+    "store.game_printing": "the printings of each game",
+    "store.grading_company": "grading companies",
+    "store.grading_scale": "grading scale versions (CGC's 2023 relabel)",
+    "store.grading_grade": "the grades and labels of each scale",
 }
 
 

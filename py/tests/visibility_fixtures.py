@@ -102,6 +102,32 @@ def build_world(db_url: str) -> World:
                          f"vm-tenant-{t}", f"vm-google-t{t}"), "the tenant admin signs in through OAuth"
             w.callers.append(Caller(f"t{t}.tenant_admin", "tenant_admin", USER_ROLE, _user(sub), tenant, uid))
 
+            # the store (docs/store.md): a catalog product and two variants (written by the superuser: the catalog has
+            # no writing functions yet), made a card, a unit and a slab for the tenant
+            # The whole world is one outer transaction, so the session_replication_role = replica that tenant 1's time
+            # shift sets LOCAL is still on here for tenant 2: the store's and the catalog's triggers must fire, so they
+            # run with origin and the setting is put back as it was afterwards (the rest of the world is unchanged).
+            replication_role = conn.execute("SHOW session_replication_role").fetchone()[0]
+            assert replication_role in ("origin", "replica"), replication_role
+            conn.execute("SET LOCAL session_replication_role = origin")
+            with conn.transaction():
+                conn.execute("UPDATE identity.tenant SET currency = 'USD' WHERE id = %s", (tenant,))
+                product = conn.execute("INSERT INTO catalog.product (tenant_id, title) VALUES (%s, %s) RETURNING id",
+                                       (tenant, f"Black Lotus {t}")).fetchone()[0]
+                units = [conn.execute("INSERT INTO catalog.variant (tenant_id, product_id, sku, option1, price, max_quantity) "
+                                      "VALUES (%s, %s, %s, %s, 100, %s) RETURNING id",
+                                      (tenant, product, f"VM-{t}-{n}", f"VM-{t}-{n}", max_quantity)).fetchone()[0]
+                         for n, max_quantity in ((1, None), (2, 1))]
+            admin = _user(sub)   # the tenant admin's claims; the store functions resolve the tenant named
+            # (a superuser session counts as the back office, which names the tenant)
+            _call(conn, admin, "SELECT store.add_card(%s, 'MTG', 'LEA', p_legalities := '{\"vintage\": \"restricted\"}', "
+                               "p_tenant_id := %s)", product, tenant)
+            _call(conn, admin, "SELECT store.add_card_variant(%s, 'NONFOIL', 'EN', 'NEAR_MINT', p_tenant_id := %s)",
+                  units[0], tenant)
+            _call(conn, admin, "SELECT store.add_card_variant(%s, 'NONFOIL', p_grading_company := 'PSA', p_grade := 9, "
+                               "p_cert_number := %s, p_tenant_id := %s)", units[1], f"VM{t}0001", tenant)
+            conn.execute(f"SET LOCAL session_replication_role = {replication_role}")
+
             biz: dict[str, dict[str, Any]] = {}
             for b in ("a", "b"):
                 sub = f"kc|vm-t{t}-biz-{b}"

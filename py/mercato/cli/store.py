@@ -1,0 +1,87 @@
+"""``mercato store``: the CardStore's TCG attributes (issue 18; docs/store.md).
+
+A store's staff act with ``--as SUBJECT`` in their own tenant (the database takes the tenant from who it is); the back
+office (no ``--as``) or a platform admin names the tenant with ``--tenant``. A refusal prints its code and the detail
+``field: reason``.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import click
+
+from mercato.cli.common import caller_option, client_for
+
+_tenant_option = click.option("--tenant", "tenant_id", type=int, default=None,
+                              help="The tenant's id (the back office and platform users; staff act in their own).")
+
+
+@click.group(name="store")
+def command() -> None:
+    """Trading cards: make catalog products cards and variants units or graded slabs; BGS overall grades."""
+
+
+@command.command(name="add-card")
+@click.argument("product_id", type=int)
+@click.argument("game")
+@click.argument("set_code")
+@click.option("--number", "collector_number", default=None, help="Collector number.")
+@click.option("--rarity", default=None)
+@click.option("--cmc", type=Decimal, default=None, help="Mana value (Magic).")
+@click.option("--colors", default=None, help="Color identity, e.g. WU (Magic).")
+@click.option("--legalities", default=None, help='JSON object, e.g. {"modern": "legal"}.')
+@_tenant_option
+@caller_option
+def add_card(product_id: int, game: str, set_code: str, collector_number: str | None, rarity: str | None,
+             cmc: Decimal | None, colors: str | None, legalities: str | None, tenant_id: int | None,
+             as_subject: str | None) -> None:
+    """Make catalog product PRODUCT_ID a card of GAME (MTG, POKEMON, YUGIOH, LORCANA) in set SET_CODE."""
+    with client_for(as_subject) as client:
+        click.echo(client.store.add_card(product_id, game, set_code, collector_number=collector_number, rarity=rarity,
+                                         cmc=cmc, color_identity=list(colors) if colors is not None else None,
+                                         legalities=json.loads(legalities) if legalities else None, tenant_id=tenant_id))
+
+
+@command.command(name="add-variant")
+@click.argument("variant_id", type=int)
+@click.argument("printing")
+@click.option("--language", default="EN", show_default=True)
+@click.option("--condition", default=None, help="MINT … DAMAGED (an ungraded unit).")
+@click.option("--grader", "grading_company", default=None, help="PSA, BGS, SGC, CGC or HGA (a slab).")
+@click.option("--grade", type=Decimal, default=None)
+@click.option("--label", "grade_label", default=None, help="Where one grade has two labels (SGC or CGC 10).")
+@click.option("--scale-version", type=int, default=None)
+@click.option("--cert", "cert_number", default=None)
+@click.option("--subgrades", default=None, help="BGS: centering/corners/edges/surface, e.g. 9.5/9/9.5/8.")
+@click.option("--serial", "serial_number", default=None, help="n/m")
+@_tenant_option
+@caller_option
+def add_variant(variant_id: int, printing: str, language: str, condition: str | None, grading_company: str | None,
+                grade: Decimal | None, grade_label: str | None, scale_version: int | None, cert_number: str | None,
+                subgrades: str | None, serial_number: str | None, tenant_id: int | None, as_subject: str | None) -> None:
+    """Give catalog variant VARIANT_ID its PRINTING, language, and a condition or a slab's grade."""
+    sub = None
+    if subgrades:
+        parts = subgrades.split("/")
+        if len(parts) != 4:
+            raise click.BadParameter("four subgrades: centering/corners/edges/surface", param_hint="--subgrades")
+        sub = dict(zip(("centering", "corners", "edges", "surface"), (Decimal(p) for p in parts)))
+    with client_for(as_subject) as client:
+        click.echo(client.store.add_card_variant(variant_id, printing, language, condition=condition,
+                                                 grading_company=grading_company, grade=grade, grade_label=grade_label,
+                                                 scale_version=scale_version, cert_number=cert_number, subgrades=sub,
+                                                 serial_number=serial_number, tenant_id=tenant_id))
+
+
+@command.command(name="bgs-overall")
+@click.argument("centering", type=Decimal)
+@click.argument("corners", type=Decimal)
+@click.argument("edges", type=Decimal)
+@click.argument("surface", type=Decimal)
+def bgs_overall(centering: Decimal, corners: Decimal, edges: Decimal, surface: Decimal) -> None:
+    """Beckett's overall grade for four BGS subgrades (not their average)."""
+    with client_for(None) as client:
+        value = client.store.bgs_overall(centering, corners, edges, surface)
+        click.echo("off the scale" if value is None else f"{value.normalize():f}")

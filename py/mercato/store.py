@@ -1,0 +1,52 @@
+"""``client.store``: the CardStore's TCG attributes (docs/store.md) — make a catalog product a card, a catalog variant
+an ungraded unit or a graded slab, and compute Beckett's overall grade for four BGS subgrades.
+
+Every rule is the database's: a refusal is a :class:`~mercato.errors.MercatoError` with code
+``STORE_INVALID_CARD_ATTRIBUTE`` and a ``detail`` of the form ``field: reason`` (``grade: PSA has no grade 9.25 …``),
+``STORE_CARD_UNIT_EXISTS`` for a duplicate unit or slab. Grades are passed as :class:`~decimal.Decimal` or strings,
+never rounded here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from mercato.module import ModuleClient, json_doc
+
+
+class StoreClient(ModuleClient):
+    """``client.store``: TCG attributes of the caller's tenant's catalog rows (store.manage or catalog.manage)."""
+
+    module = "store"
+
+    def add_card(self, product_id: int, game: str, set_code: str, *, collector_number: str | None = None,
+                 rarity: str | None = None, set_name: str | None = None, cmc: Decimal | str | None = None,
+                 color_identity: list[str] | None = None, legalities: dict[str, str] | None = None,
+                 metadata: dict[str, Any] | None = None, tenant_id: int | None = None) -> int:
+        """Make the catalog product a card of ``game``; returns the product id."""
+        return int(self._call_value("api.add_card", product_id=product_id, game=game, set_code=set_code,
+                                    collector_number=collector_number, rarity=rarity, set_name=set_name, cmc=cmc,
+                                    color_identity=color_identity, legalities=json_doc(legalities or {}),
+                                    metadata=json_doc(metadata or {}), tenant_id=tenant_id))
+
+    def add_card_variant(self, variant_id: int, printing: str, language: str = "EN", *, condition: str | None = None,
+                         grading_company: str | None = None, grade: Decimal | str | None = None,
+                         grade_label: str | None = None, scale_version: int | None = None,
+                         cert_number: str | None = None, subgrades: dict[str, Decimal | str] | None = None,
+                         serial_number: str | None = None, tenant_id: int | None = None) -> int:
+        """Give the catalog variant its TCG attributes: a ``condition`` (an ungraded unit) or a slab
+        (``grading_company``, ``grade``, ``cert_number``; BGS ``subgrades`` by name: centering, corners, edges,
+        surface); returns the variant id."""
+        sub = subgrades or {}
+        return int(self._call_value("api.add_card_variant", variant_id=variant_id, printing=printing, language=language,
+                                    condition=condition, grading_company=grading_company, grade=grade,
+                                    grade_label=grade_label, scale_version=scale_version, cert_number=cert_number,
+                                    centering=sub.get("centering"), corners=sub.get("corners"), edges=sub.get("edges"),
+                                    surface=sub.get("surface"), serial_number=serial_number, tenant_id=tenant_id))
+
+    def bgs_overall(self, centering: Decimal | str, corners: Decimal | str, edges: Decimal | str,
+                    surface: Decimal | str) -> Decimal | None:
+        """Beckett's overall grade for the four subgrades (None when one is off the scale)."""
+        value = self._call_value("api.bgs_overall", centering=centering, corners=corners, edges=edges, surface=surface)
+        return None if value is None else Decimal(value)
