@@ -191,12 +191,12 @@ def test_publish_rules(world: World) -> None:
     assert again["status"] == "ACTIVE" and again["published_at"] == published["published_at"]
     # whoever writes: ACTIVE without published_at is refused by the table (the owner, as a migration would write)
     with psycopg.connect(w.url) as conn:
-        conn.execute("SET ROLE mercato_owner")
+        conn.execute("SET LOCAL ROLE mercato_owner")
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("INSERT INTO catalog.product (tenant_id, title, status) VALUES (%s, 'x', 'ACTIVE')",
                          (w.tenant["A"],))
         conn.rollback()
-        conn.execute("SET ROLE mercato_owner")
+        conn.execute("SET LOCAL ROLE mercato_owner")
         conn.execute("UPDATE catalog.product SET status = 'ARCHIVED' WHERE id = %s", (p,))
         with pytest.raises(psycopg.Error, match="CATALOG_INVALID_TRANSITION"):
             conn.execute("UPDATE catalog.product SET status = 'ACTIVE' WHERE id = %s", (p,))

@@ -20,7 +20,7 @@ from mercato import integrity, jobs
 from mercato.cli import cli
 from mercato.config import plan_modules
 
-INTEGRITY_JOBS = ["contracts.integrity", "ledger.integrity", "settlement.integrity"]
+INTEGRITY_JOBS = ["contracts.integrity", "inventory.integrity", "ledger.integrity", "settlement.integrity"]
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_every_module_with_a_check_is_checked_and_has_an_integrity_job(db_url: s
     with integrity.connect(db_url) as conn:
         modules = integrity.check_modules(conn)
         registered = {j.name: j for j in jobs.list_jobs(conn)}
-    assert modules == [m for m in plan_modules() if m in ("ledger", "contracts", "settlement")], modules
+    assert modules == [m for m in plan_modules() if m in ("ledger", "contracts", "settlement", "inventory")], modules
     for module in modules:
         job = registered[f"{module}.integrity"]
         assert job.enabled and job.function == f"{module}.assert_integrity()", job
@@ -57,7 +57,7 @@ def test_clean_world_passes_the_cli_and_the_jobs(settled: str) -> None:
     result = CliRunner().invoke(cli, ["db", "check", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output[result.output.index("["):])
-    assert {r["module"] for r in rows} == {"ledger", "contracts", "settlement"}
+    assert {r["module"] for r in rows} == {"ledger", "contracts", "settlement", "inventory"}
     assert all(r["ok"] and r["violations"] == 0 for r in rows), rows
     with jobs.connect(settled) as conn:
         contracts_lines = conn.execute("SELECT count(*) FROM contracts.contract_line").fetchone()[0]

@@ -184,6 +184,29 @@ PROBE_ACCEPTED = {
     "marketplace.rfq_quota.month": "months",
     "settlement.cycle.currency": "a cycle's currency",
     "settlement.cycle.reference": "a settlement's reference (period:<start>:<end>:provider:<id>:<currency> for runs, or the caller's own)",
+    # issue 18: other shops' rows are hidden by RLS; what an index probe could still tell of them (docs/catalog.md,
+    # docs/inventory.md, docs/store.md): catalog text meant for public sale channels, codes, public numbers, activity
+    "identity.tenant.currency": "a tenant's currency",
+    "catalog.product.category": "category names of shops' catalogues (meant for public channels)",
+    "catalog.product.tags": "tag words of shops' catalogues (meant for public channels)",
+    "catalog.product.search": "words of shops' titles, descriptions and vendors (meant for public channels; a draft's "
+                              "words could be probed one by one, never its price or shop)",
+    "catalog.product_channel.channel": "ONLINE_STORE, TCGPLAYER, EBAY …",
+    "catalog.variant.sku": "SKU strings exist in some shop: no price, stock or shop",
+    "catalog.variant.barcode": "barcodes are printed on the products",
+    "inventory.location.code": "location codes (WH, STORE …)",
+    "inventory.channel_buffer.channel": "channel names",
+    "inventory.movement.occurred_at": "when some shop's stock moved: no quantity, item or shop",
+    "inventory.reservation.open_expires_at": "when open reservations expire: no quantity, item or shop",
+    "inventory.reservation.ref_module": "module names (orders, store …)",
+    "inventory.reservation.ref_entity": "entity names (order, batch …)",
+    "store.card.game": "MTG, POKEMON …",
+    "store.card_variant.game": "MTG, POKEMON …",
+    "store.card_variant.condition": "condition codes",
+    "store.card_variant.printing": "printing codes",
+    "store.card_variant.language": "language codes",
+    "store.card_variant.grading_company": "PSA, BGS …",
+    "store.card_variant.cert_number": "grading certificate numbers are printed on the slab and public at the grader",
 }
 
 

@@ -192,8 +192,8 @@ def test_two_writers_of_one_slab_or_one_unit_at_once_leave_one_and_the_loser_get
         outcome: dict[str, Any] = {}
         with psycopg.connect(w.url) as one, psycopg.connect(w.url) as two:
             for conn in (one, two):
-                conn.execute("SELECT set_config('request.jwt.claims', %s, false)", (claims,))
-                conn.execute("SET ROLE mercato_user")
+                conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (claims,))
+                conn.execute("SET LOCAL ROLE mercato_user")
             one.execute(first, (v1,))                  # written, not committed
 
             def race() -> None:
