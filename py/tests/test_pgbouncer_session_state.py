@@ -19,7 +19,9 @@ test's database, and two read the code:
 
 A probe sees a clean backend when current_user = session_user = the login user, role is NONE, no custom setting the
 code knows (``request.jwt.claims`` and every other ``x.y`` name used in py/ or db/; the documented session caches
-excepted) has a value, no statement is prepared on the server, and ``pg_settings`` shows the same session-level
+excepted) has a value other than its built-in default (an extension's setting, such as
+``pg_trgm.word_similarity_threshold``, has its default from the moment the extension's library is loaded into the
+backend, which is no leak), no statement is prepared on the server, and ``pg_settings`` shows the same session-level
 settings as on a fresh backend.
 """
 
@@ -79,7 +81,8 @@ def _custom_settings() -> list[str]:
 PROBE = """
 SELECT pg_backend_pid() AS pid, current_user AS "current_user", session_user AS "session_user",
        current_setting('role') AS role,
-       (SELECT jsonb_object_agg(n, current_setting(n, true)) FROM unnest(%(custom)s::text[]) n) AS custom,
+       (SELECT coalesce(jsonb_object_agg(n, current_setting(n, true)), '{}') FROM unnest(%(custom)s::text[]) n
+         WHERE NOT EXISTS (SELECT FROM pg_settings s WHERE s.name = n AND s.source = 'default')) AS custom,
        (SELECT coalesce(jsonb_agg(name ORDER BY name), '[]') FROM pg_prepared_statements) AS prepared,
        (SELECT coalesce(jsonb_object_agg(name, setting), '{}') FROM pg_settings WHERE source = 'session') AS session
 """
@@ -263,7 +266,25 @@ def world(db_url: str) -> dict[str, Any]:
     with psycopg.connect(db_url, autocommit=True) as conn:   # mercato auth: a tenant open to sign-up, fast hashes
         conn.execute("UPDATE masterdata.setting SET value = '4' WHERE key = 'AUTH_BCRYPT_COST'")
         conn.execute("""INSERT INTO identity.tenant (code, name, metadata) VALUES ('pgb-shop', 'Pooled Shop', '{"self_sign_up": true}')""")
-    return {**ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
+    with Client(db_url, max_size=1) as service:   # mercato catalog | inventory | store: a USD shop and its staff admin
+        shop = service.identity.create_tenant("pgb-store", "Pooled Store")
+        service.identity.set_tenant_currency(shop, "USD")
+        staff = service.identity.register_user("kc|pgb-staff", "STAFF", "Pooled Staff", tenant_id=shop)
+        service.identity.assign_role(staff, "TENANT_ADMIN", shop)
+        product = service.catalog.create_product({"title": "Pooled Black Lotus", "vendor": "Pooled"}, tenant_id=shop)
+        card_unit = service.catalog.add_variant(product, {"sku": "PGB-LOTUS-NM", "price": "10.00",
+                                                          "option1": "Near Mint"}, tenant_id=shop)   # a card unit
+        stocked = service.catalog.add_variant(product, {"sku": "PGB-LOTUS-LP", "price": "8.00",
+                                                        "option1": "Lightly Played"}, tenant_id=shop)
+        retired = service.catalog.create_product({"title": "Pooled Retired"}, tenant_id=shop)
+        wh = service.inventory.create_location("WH", "Warehouse", priority=10, tenant_id=shop)
+        store = service.inventory.create_location("STORE", "Store", "STORE", priority=20, tenant_id=shop)
+        service.inventory.receive(stocked, wh, 10, tenant_id=shop)   # mercato inventory ships this reservation
+        to_ship = service.inventory.reserve([{"variant_id": stocked, "location_id": wh, "quantity": 1}],
+                                            ("orders", "order", "pgb-ship"), tenant_id=shop)[0].reservation_id
+    shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
+                "wh": wh, "store": store, "reservation": to_ship}
+    return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
 @pytest.fixture
@@ -374,6 +395,8 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
     later = (today + dt.timedelta(days=20)).isoformat()
     deadline = f"{(today + dt.timedelta(days=5)).isoformat()}T12:00"
     biz, prov, admin = ["--as", "bench|b1"], ["--as", "bench|p1"], ["--as", "kc|pgb-admin"]
+    staff, shop = ["--as", "kc|pgb-staff"], str(w["shop"])
+    stocked, wh = str(w["stocked"]), str(w["wh"])
     big = "999999"
     return [
         ["party", "register-business", "--name", "Pooled Business", "--type", "LOGISTICS", "--as", "kc|pgb-newbiz"],
@@ -454,6 +477,31 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["roles", "revoke", big, "SUPPORT", *admin],
         ["roles", "user", big, *admin],
         ["roles", "retire", "PGB_ROLE", "--tenant", big, *admin],
+        # the shop (pgb-store, USD): its TENANT_ADMIN acts in its own tenant, the back office names it
+        ["catalog", "product", "create", "Pooled Mox", "--tag", "mtg", *staff],
+        ["catalog", "product", "publish", str(w["product"]), *staff],
+        ["catalog", "product", "show", str(w["product"]), *staff],
+        ["catalog", "product", "archive", str(w["retired"]), *staff],
+        ["catalog", "variant", "add", str(w["product"]), "--sku", "PGB-LOTUS-MP", "--price", "6.50",
+         "--option1", "Moderately Played", *staff],
+        ["catalog", "search", "lotus", *staff],
+        ["catalog", "search", "lotus", "--tenant", shop],
+        ["inventory", "locations", *staff],
+        ["inventory", "add-location", "POP-UP", "--name", "Pop-up", "--kind", "STORE", *staff],
+        ["inventory", "receive", stocked, wh, "2", "--cost", "1.50", *staff],        # on hand 12 (1 reserved)
+        ["inventory", "adjust", "--reason", "display copy", *staff, "--", stocked, wh, "-1"],    # 11
+        ["inventory", "count", stocked, wh, "--expected", "11", "--counted", "10", *staff],     # 10
+        ["inventory", "transfer", stocked, wh, str(w["store"]), "2", *staff],                  # 8 and 2
+        ["inventory", "reserve", "--line", f"{stocked}@{wh}:2", "--ref", "orders/order/pgb-cli", "--expires-in", "15",
+         *staff],
+        ["inventory", "release", "--ref", "orders/order/pgb-cli", *staff],
+        ["inventory", "ship", str(w["reservation"]), *staff],
+        ["inventory", "stock", "--variant", stocked, *staff],
+        ["inventory", "stock", "--tenant", shop],
+        ["inventory", "check"],
+        ["store", "add-card", str(w["product"]), "MTG", "LEA", "--number", "232", "--rarity", "RARE", *staff],
+        ["store", "add-variant", str(w["card_unit"]), "NONFOIL", "--condition", "NEAR_MINT", *staff],
+        ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"],
         ["demo", "--any-database"],
         *([*key.split()] for key in _CLI_INPUT),
     ]
