@@ -45,6 +45,34 @@ class StoreClient(ModuleClient):
                                     centering=sub.get("centering"), corners=sub.get("corners"), edges=sub.get("edges"),
                                     surface=sub.get("surface"), serial_number=serial_number, tenant_id=tenant_id))
 
+    def create_card(self, product: dict[str, Any], game: str, set_code: str, *, collector_number: str | None = None,
+                    rarity: str | None = None, set_name: str | None = None, cmc: Decimal | str | None = None,
+                    color_identity: list[str] | None = None, legalities: dict[str, str] | None = None,
+                    metadata: dict[str, Any] | None = None, tenant_id: int | None = None) -> int:
+        """Create the catalog product (``product``: the document of ``client.catalog.create_product``, "title"
+        required) and make it a card of ``game`` in one call; returns the product id. A refusal leaves no product."""
+        return int(self._call_value("api.create_card", product=json_doc(product), game=game, set_code=set_code,
+                                    collector_number=collector_number, rarity=rarity, set_name=set_name, cmc=cmc,
+                                    color_identity=color_identity, legalities=json_doc(legalities or {}),
+                                    metadata=json_doc(metadata or {}), tenant_id=tenant_id))
+
+    def create_card_variant(self, product_id: int, variant: dict[str, Any], printing: str, language: str = "EN", *,
+                            condition: str | None = None, grading_company: str | None = None,
+                            grade: Decimal | str | None = None, grade_label: str | None = None,
+                            scale_version: int | None = None, cert_number: str | None = None,
+                            subgrades: dict[str, Decimal | str] | None = None, serial_number: str | None = None,
+                            tenant_id: int | None = None) -> int:
+        """Add the catalog variant (``variant``: the document of ``client.catalog.add_variant``, "sku" and "price"
+        required; a slab gets max_quantity 1) to card ``product_id`` and give it its TCG attributes in one call;
+        returns the variant id. A refusal leaves no variant."""
+        sub = subgrades or {}
+        return int(self._call_value("api.create_card_variant", product_id=product_id, variant=json_doc(variant),
+                                    printing=printing, language=language, condition=condition,
+                                    grading_company=grading_company, grade=grade, grade_label=grade_label,
+                                    scale_version=scale_version, cert_number=cert_number,
+                                    centering=sub.get("centering"), corners=sub.get("corners"), edges=sub.get("edges"),
+                                    surface=sub.get("surface"), serial_number=serial_number, tenant_id=tenant_id))
+
     def bgs_overall(self, centering: Decimal | str, corners: Decimal | str, edges: Decimal | str,
                     surface: Decimal | str) -> Decimal | None:
         """Beckett's overall grade for the four subgrades (None when one is off the scale)."""

@@ -504,6 +504,21 @@ def _card(w: World) -> dict:
             "p_legalities": {"vintage": "restricted", "legacy": "banned"}, "p_metadata": {"artist": "Christopher Rush", "n": 1}}
 
 
+def _new_card(w: World) -> dict:
+    """api.create_card in the USD shop of _shop: a catalog product document and the card's open documents."""
+    return {"p_tenant_id": _shop(w)[0], "p_game": "MTG", "p_set_code": "LEA",
+            "p_product": {"title": "Mox", "vendor": "v", "tags": ["a"], "metadata": {"k": "v"}},
+            "p_legalities": {"vintage": "restricted"}, "p_metadata": {"artist": "Dan Frazier", "n": 1}}
+
+
+def _shop_card(w: World) -> int:
+    """A card of _shop's tenant (created once through api.create_card) that api.create_card_variant adds units to."""
+    if not hasattr(w, "_shop_card"):
+        w._shop_card = w.ok("create_card", {"p_tenant_id": _shop(w)[0], "p_game": "MTG", "p_set_code": "LEB",
+                                             "p_product": {"title": "Ancestral Recall"}}, "service")
+    return w._shop_card
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
@@ -562,6 +577,13 @@ TEMPLATES: dict[tuple[str, str], Template] = {
 
     ("add_card", "p_legalities"): ("service", _card),
     ("add_card", "p_metadata"): ("service", _card),
+    ("create_card", "p_product"): ("service", lambda w: _new_card(w)),
+    ("create_card", "p_legalities"): ("service", lambda w: _new_card(w)),
+    ("create_card", "p_metadata"): ("service", lambda w: _new_card(w)),
+    ("create_card_variant", "p_variant"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_product_id": _shop_card(w), "p_printing": "NONFOIL", "p_grading_company": "PSA",
+        "p_grade": 9, "p_cert_number": w.unique("cert"),   # a slab: a fresh certificate per call (units would repeat)
+        "p_variant": {"sku": w.unique("csku"), "price": "1.50", "option1": w.unique("co"), "metadata": {"a": 1}}}),
 }
 
 

@@ -501,6 +501,9 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["inventory", "check"],
         ["store", "add-card", str(w["product"]), "MTG", "LEA", "--number", "232", "--rarity", "RARE", *staff],
         ["store", "add-variant", str(w["card_unit"]), "NONFOIL", "--condition", "NEAR_MINT", *staff],
+        ["store", "create-card", "Pooled Mox Sapphire", "MTG", "LEA", "--number", "265", *staff],
+        ["store", "create-variant", str(w["product"]), "PGB-LOTUS-PSA9", "20000", "NONFOIL", "--option1", "PSA 9",
+         "--grader", "PSA", "--grade", "9", "--cert", "PGB-PSA-1", *staff],   # the card add-card made above
         ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"],
         ["demo", "--any-database"],
         *([*key.split()] for key in _CLI_INPUT),

@@ -258,3 +258,32 @@ def test_the_cli_adds_cards_and_prints_the_refusal(world: World, monkeypatch: py
     assert (r.exit_code, r.output.strip()) == (0, str(a[0])), r.output
     r = runner.invoke(cli, ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"])
     assert (r.exit_code, r.output.strip()) == (0, "9"), r.output
+
+
+def test_a_graded_slab_in_one_call_and_a_refusal_leaves_no_catalog_row(world: World) -> None:
+    """api.create_card and api.create_card_variant create the catalog product and variant through the catalog's
+    functions and the TCG attributes in the same request: the slab's catalog variant has max_quantity 1, and a refused
+    attribute answers 400 and leaves no catalog product or variant behind (the request's transaction is undone)."""
+    w, tag = world, uuid.uuid4().hex[:6]
+    product = w.ok("create_card", {"p_product": {"title": f"Mox Sapphire {tag}"}, "p_game": "MTG", "p_set_code": "LEA",
+                                   "p_collector_number": "265"}, "a_admin")
+    slab = w.ok("create_card_variant", {"p_product_id": product, "p_variant": {"sku": f"PSA-{tag}", "price": "30000.00"},
+                                        "p_printing": "NONFOIL", "p_grading_company": "PSA", "p_grade": 9,
+                                        "p_cert_number": f"C-{tag}"}, "a_admin")
+    with psycopg.connect(w.url, autocommit=True) as conn:
+        assert conn.execute("SELECT v.product_id, v.tenant_id, v.max_quantity, c.graded FROM catalog.variant v "
+                            "JOIN store.card_variant c ON c.variant_id = v.id WHERE v.id = %s",
+                            (slab,)).fetchone() == (product, w.tenant["A"], 1, True)
+
+    w.refused("create_card", {"p_product": {"title": f"Mox Ruby {tag}"}, "p_game": "MTG", "p_set_code": "LEA",
+                              "p_color_identity": ["R", "P"]},
+              "a_admin", 400, INVALID, "color_identity: P is not a color (W, U, B, R, G)")
+    w.refused("create_card_variant", {"p_product_id": product, "p_variant": {"sku": f"BAD-{tag}", "price": "1",
+                                                                             "option1": "PSA 9.25"},
+                                      "p_printing": "NONFOIL", "p_grading_company": "PSA", "p_grade": 9.25,
+                                      "p_cert_number": f"D-{tag}"},
+              "a_admin", 400, INVALID, "grade: PSA has no grade 9.25 (1 to 10; half grades 1.5 to 8.5 only)")
+    with psycopg.connect(w.url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM catalog.product WHERE title = %s", (f"Mox Ruby {tag}",)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM catalog.variant WHERE sku = %s", (f"BAD-{tag}",)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM catalog.variant WHERE product_id = %s", (product,)).fetchone()[0] == 1
