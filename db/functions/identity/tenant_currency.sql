@@ -1,6 +1,7 @@
 -- Deploy mercato:functions/identity/tenant_currency to pg
 -- identity.set_tenant_currency: the platform (a platform administrator holding masterdata.manage, or the back office)
--- sets a tenant's currency once (issue 18).
+-- sets a tenant's currency once (issue 18). The code is read as text and refused with MASTERDATA_UNKNOWN_CURRENCY
+-- unless it is three letters of an active currency (a char(3) argument would fail with a raw 22001 first).
 
 BEGIN;
 
@@ -15,13 +16,13 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_code    char(3) := upper(btrim(p_currency));
+    v_code    text := upper(btrim(p_currency));
     v_current char(3);
 BEGIN
     -- masterdata.manage held platform-wide (p_tenant_id NULL matches platform assignments only), or the back office
     PERFORM identity.require_permission('masterdata.manage');
-    IF v_code IS NULL OR NOT EXISTS (SELECT 1 FROM masterdata.currency c WHERE c.code = v_code AND c.is_active) THEN
-        PERFORM core.raise('MASTERDATA_UNKNOWN_CURRENCY', format('currency %s', coalesce(p_currency, 'NULL')));
+    IF v_code IS NULL OR v_code !~ '^[A-Z]{3}$' OR NOT EXISTS (SELECT 1 FROM masterdata.currency c WHERE c.code = v_code AND c.is_active) THEN
+        PERFORM core.raise('MASTERDATA_UNKNOWN_CURRENCY', format('currency %s', left(coalesce(p_currency, 'NULL'), 20)));
     END IF;
     SELECT t.currency INTO v_current FROM identity.tenant t WHERE t.id = p_tenant_id FOR UPDATE;
     IF NOT FOUND THEN

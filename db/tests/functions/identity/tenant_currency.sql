@@ -1,7 +1,7 @@
 -- Tests for functions/identity/tenant_currency: set once by a platform admin or the back office; a tenant admin may
 -- not; unknown codes and tenants refused; idempotent for the same code; audited.
 BEGIN;
-SELECT plan(9);
+SELECT plan(12);
 
 CREATE TEMP TABLE w AS SELECT identity.create_tenant('tc-a', 'A') AS a;
 ALTER TABLE w ADD COLUMN a_admin bigint, ADD COLUMN padmin bigint;
@@ -28,6 +28,12 @@ SELECT tests.as_owner();
 SELECT is((SELECT currency::text FROM identity.tenant WHERE id = (SELECT a FROM w)), 'USD', 'stored');
 SELECT ok(EXISTS (SELECT 1 FROM audit.event WHERE entity_type = 'identity.tenant' AND action = 'UPDATE'
                    AND new_values ->> 'currency' = 'USD'), 'audited');
+
+-- any text is refused with a code, never a raw SQLSTATE ---------------------------------------------
+SELECT tests.as_service();
+SELECT throws_like($$SELECT api.set_tenant_currency(1, 'BUSINESS')$$, 'MASTERDATA_UNKNOWN_CURRENCY:%', 'a long code');
+SELECT throws_like($$SELECT api.set_tenant_currency(1, 'U$D')$$, 'MASTERDATA_UNKNOWN_CURRENCY:%', 'not three letters');
+SELECT throws_like($$SELECT api.set_tenant_currency(1, '')$$, 'MASTERDATA_UNKNOWN_CURRENCY:%', 'empty');
 
 SELECT * FROM finish();
 ROLLBACK;
