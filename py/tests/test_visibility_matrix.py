@@ -137,6 +137,10 @@ def same_tenant(c: Caller, r: Row) -> bool:         # rows of the user's tenant 
     return _is(c.tenant, r["tenant"])
 
 
+def orders_party(c: Caller, r: Row) -> bool:         # a shop's staff (orders.manage) its tenant's, a customer its own
+    return _is(c.tenant, r["tenant"]) and (c.kind == "tenant_admin" or _is(c.user_id, r["customer_user"]))
+
+
 def own_settlement(c: Caller, r: Row) -> bool:      # a provider's own cycles: not the business, not an admin
     return _is(c.provider_id, r["provider_id"])
 
@@ -164,6 +168,9 @@ CONTRACT = (f"k.business_id, {BUSINESS_TENANT.format('k.business_id')} AS tenant
 # function behind it picks the caller's rows first).
 SEALED = {"marketplace.bid": "api.bids", "marketplace.bid_line": "api.bids", "marketplace.award": "api.awards",
           "contracts.contract_line": "api.contract_lines"}
+
+#: the user linked to an order's customer (orders.customer.user_id), for the orders module's rule
+ORDER_CUSTOMER = "(SELECT c.user_id FROM orders.customer c WHERE c.id = o.customer_id)"
 
 ORACLE: dict[str, Rel] = {
     # identity: a user its own account, role assignments and tenant; parties their own rows; admins every party
@@ -282,6 +289,21 @@ ORACLE: dict[str, Rel] = {
     "inventory.reservation": Rel("SELECT id, tenant_id AS tenant FROM inventory.reservation", ("id",), same_tenant),
     "api.inventory_summary": Rel("SELECT DISTINCT variant_id, tenant_id AS tenant FROM inventory.stock", ("variant_id",),
                                  same_tenant),
+    # orders (docs/orders.md): a shop's staff holding orders.manage see its tenant's customers, orders, lines and
+    # payments; a customer-user only its own customer row and orders; tax rates every user of the tenant
+    "orders.customer": Rel("SELECT id, tenant_id AS tenant, user_id AS customer_user FROM orders.customer", ("id",),
+                           orders_party),
+    "orders.tax_rate": Rel("SELECT tenant_id, tax_code, effective_from, tenant_id AS tenant FROM orders.tax_rate",
+                           ("tenant_id", "tax_code", "effective_from"), same_tenant),
+    "orders.sales_order": Rel(f"SELECT o.id, o.tenant_id AS tenant, {ORDER_CUSTOMER} AS customer_user "
+                              "FROM orders.sales_order o", ("id",), orders_party),
+    "orders.line": Rel(f"SELECT l.id, o.tenant_id AS tenant, {ORDER_CUSTOMER} AS customer_user FROM orders.line l "
+                       "JOIN orders.sales_order o ON o.id = l.order_id", ("id",), orders_party),
+    "orders.payment": Rel(f"SELECT p.id, o.tenant_id AS tenant, {ORDER_CUSTOMER} AS customer_user FROM orders.payment p "
+                          "JOIN orders.sales_order o ON o.id = p.order_id", ("id",), orders_party),
+    "orders.refund_line": Rel(f"SELECT r.payment_id, r.line_id, o.tenant_id AS tenant, {ORDER_CUSTOMER} AS customer_user "
+                              "FROM orders.refund_line r JOIN orders.line l ON l.id = r.line_id "
+                              "JOIN orders.sales_order o ON o.id = l.order_id", ("payment_id", "line_id"), orders_party),
     # store (docs/store.md): every user of a tenant sees the tenant's cards and card variants, no other tenant's
     "store.card": Rel("SELECT product_id, tenant_id AS tenant FROM store.card", ("product_id",), same_tenant),
     "store.card_variant": Rel("SELECT variant_id, tenant_id AS tenant FROM store.card_variant", ("variant_id",), same_tenant),
@@ -522,6 +544,8 @@ REFERENCE_DATA = {
     "masterdata.provider_tier_rule": "published provider tier rules",
     "masterdata.business_tier_rule": "published business tier rules",
     "masterdata.commission_rule": "published commission rules",
+    "orders.source": "order sources (channels) every shop shares (docs/orders.md)",
+    "orders.payment_method": "payment methods every shop shares (docs/orders.md)",
     "store.game": "trading card games (docs/store.md)",
     "store.tcgplayer_condition": "TCGplayer's conditions",
     "store.condition": "card conditions and the TCGplayer condition each lists as",

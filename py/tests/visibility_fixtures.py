@@ -271,6 +271,7 @@ def build_world(db_url: str) -> World:
                           Jsonb({"sku": f"{title[:3].upper()}-{sku}", "price": "12.50", "option1": sku}), tenant)
                 _call(conn, svc, "SELECT catalog.link_channel(%s, 'EBAY', %s, %s)", product, f"ebay-{title[:3]}", tenant)
         build_inventory(conn, w)
+        build_orders(conn, w)
 
     w.callers.insert(0, Caller("anon", "anon", "mercato_anon", None))
     w.callers.append(Caller("service", "service", "mercato_service", SERVICE_CLAIMS))
@@ -294,3 +295,33 @@ def build_inventory(conn: psycopg.Connection, w: World) -> None:
         _call(conn, admin, "SELECT (inventory.ship(%s, 1, %s)).id", shipped, tenant)
         _call(conn, admin, "SELECT reservation_id FROM inventory.reserve(%s, 'orders', 'order', 'vm-2', p_tenant_id => %s)",
               Jsonb([{"variant_id": variant, "location_id": location, "quantity": 3}]), tenant)
+
+
+def build_orders(conn: psycopg.Connection, w: World) -> None:
+    """Each tenant's orders (issue 18), written directly by this superuser session: a tax rate, two customers (one
+    linked to a business user of the tenant, who is then a customer-user), an order of each with a line, a payment,
+    a refund of it and its refund line: rows of both tenants in every orders table."""
+    for tenant in w.tenants:
+        buyer = next(c for c in w.callers if c.kind == "business" and c.tenant == tenant)
+        variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-ORD-{tenant}")
+        conn.execute("INSERT INTO orders.tax_rate (tenant_id, tax_code, effective_from, rate) "
+                     "VALUES (%s, 'STANDARD', '2025-01-01', 0.08)", (tenant,))
+        for n, (email, user_id) in enumerate([(f"buyer{tenant}@example.com", buyer.user_id),
+                                              (f"walkin{tenant}@example.com", None)], start=1):
+            customer = conn.execute("INSERT INTO orders.customer (tenant_id, email, user_id) VALUES (%s, %s, %s) "
+                                    "RETURNING id", (tenant, email, user_id)).fetchone()[0]
+            order = conn.execute(
+                "INSERT INTO orders.sales_order (tenant_id, number, source, currency, customer_id, subtotal, total_price, "
+                "amount_paid, amount_refunded, financial_status) VALUES (%s, %s, 'ONLINE_STORE', 'USD', %s, 10, 10, 10, 4, "
+                "'PARTIALLY_REFUNDED') RETURNING id", (tenant, n, customer)).fetchone()[0]
+            line = conn.execute("INSERT INTO orders.line (tenant_id, order_id, line_no, variant_id, quantity, price, taxable, "
+                                "title, sku) VALUES (%s, %s, 1, %s, 1, 10, false, 'Card', %s) RETURNING id",
+                                (tenant, order, variant, f"VM-ORD-{tenant}")).fetchone()[0]
+            paid = conn.execute("INSERT INTO orders.payment (tenant_id, order_id, kind, method, amount, currency, "
+                                "external_reference) VALUES (%s, %s, 'PAYMENT', 'EXTERNAL', 10, 'USD', %s) RETURNING id",
+                                (tenant, order, f"ch-{tenant}-{n}")).fetchone()[0]
+            refund = conn.execute("INSERT INTO orders.payment (tenant_id, order_id, kind, method, amount, currency, refund_of, "
+                                  "reason) VALUES (%s, %s, 'REFUND', 'EXTERNAL', 4, 'USD', %s, 'damaged') RETURNING id",
+                                  (tenant, order, paid)).fetchone()[0]
+            conn.execute("INSERT INTO orders.refund_line (payment_id, tenant_id, line_id, quantity, restock) "
+                         "VALUES (%s, %s, %s, 1, false)", (refund, tenant, line))
