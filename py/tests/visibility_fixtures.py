@@ -301,7 +301,12 @@ def build_purchasing(conn: psycopg.Connection, w: World) -> None:
     """Each tenant's purchasing (docs/store.md, "Purchasing"): a distributor supplying a variant (preferred), a purchase
     order received in part (a receipt and its line), and a reorder point the stock is under: rows of both tenants in
     every purchasing table and in api.store_reorder_suggestions, through the store's functions with each tenant's admin
-    as the actor (this superuser session counts as the back office, which names the tenant)."""
+    as the actor (this superuser session counts as the back office, which names the tenant). The purchasing triggers
+    (totals, status machine) must fire: like the store's section above, it runs with session_replication_role = origin
+    and puts the setting back as it was."""
+    replication_role = conn.execute("SHOW session_replication_role").fetchone()[0]
+    assert replication_role in ("origin", "replica"), replication_role
+    conn.execute("SET LOCAL session_replication_role = origin")
     for tenant in w.tenants:
         admin = next(c for c in w.callers if c.kind == "tenant_admin" and c.tenant == tenant).claims
         variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-PO-{tenant}")
@@ -317,3 +322,4 @@ def build_purchasing(conn: psycopg.Connection, w: World) -> None:
               Jsonb([{"variant_id": variant, "quantity": 1}]), tenant)
         _call(conn, admin, "SELECT (inventory.set_stock_settings(%s, %s, p_reorder_point => 20, p_tenant_id => %s)).id",
               variant, location, tenant)
+    conn.execute(f"SET LOCAL session_replication_role = {replication_role}")
