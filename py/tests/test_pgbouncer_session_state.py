@@ -525,6 +525,7 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["store", "po", "cancel", str(w["po"]), "--reason", "closed short", *staff],
         ["store", "po", "suggestions", *staff],
         ["store", "po", "reorder", "--tenant", shop],
+        ["store", "po", "reorder", *staff],
         ["demo", "--any-database"],
         *([*key.split()] for key in _CLI_INPUT),
     ]

@@ -53,7 +53,6 @@ def world(db_url: str) -> Iterator[World]:
     users = {"a_admin": "A", "b_admin": "B", "clerk": "A"}
     sub = {k: f"kc|pur-{k}-{tag}" for k in users}
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute("SELECT set_config('request.jwt.claims', '{\"role\": \"mercato_service\"}', false)")
         tenant = {t: conn.execute("SELECT identity.create_tenant(%s, %s)", (f"pur-{t.lower()}-{tag}", t)).fetchone()[0]
                   for t in ("A", "B")}
         uid = {k: conn.execute("SELECT identity.register_user(%s, 'STAFF', %s, %s)", (sub[k], k, tenant[t])).fetchone()[0]
