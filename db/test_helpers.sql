@@ -923,3 +923,60 @@ A: v_deny (DENY), v_cont (CONTINUE), v_slab (max_quantity 1), v_free (not tracke
 (priority 10), a_store (20), a_cons (5, not online); b_wh of B. No stock yet. Ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: store purchasing (docs/store.md, "Purchasing") -----------------------------------------------------------
+CREATE OR REPLACE FUNCTION tests.purchasing_world(p_prefix text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM tests.inventory_world(p_prefix);
+    PERFORM tests.as_service();
+    PERFORM tests.put('acme', api.create_store_distributor('ACME', 'Acme Distribution', '{"email": "orders@acme.test"}',
+                                                           'Net 30', 30, 'FOB', 0, 5, tests.id('a')));
+    PERFORM tests.put('bigmin', api.create_store_distributor('BIGMIN', 'Big Minimum', '{}', NULL, NULL, NULL, 1000, NULL,
+                                                             tests.id('a')));
+    PERFORM tests.put('bdist', api.create_store_distributor('BDIST', 'B Distribution', '{}', NULL, NULL, NULL, 0, 2,
+                                                            tests.id('b')));
+    PERFORM api.set_store_distributor_item(tests.id('acme'), tests.id('v_deny'), 2.50, 'AC-DENY', true, tests.id('a'));
+    PERFORM api.set_store_distributor_item(tests.id('acme'), tests.id('v_cont'), 1.25, 'AC-CONT', false, tests.id('a'));
+    PERFORM api.set_store_distributor_item(tests.id('acme'), tests.id('v_slab'), 100, NULL, true, tests.id('a'));
+    PERFORM api.set_store_distributor_item(tests.id('bigmin'), tests.id('v_cont'), 1.10, NULL, true, tests.id('a'));
+    PERFORM api.set_store_distributor_item(tests.id('bdist'), tests.id('v_b'), 4, 'BD-1', true, tests.id('b'));
+    PERFORM tests.as_owner();
+END
+$$;
+COMMENT ON FUNCTION tests.purchasing_world(text) IS
+'The purchasing tests'' world: tests.inventory_world(p_prefix), then distributors of A: acme (ACME, no minimum, lead time
+5 days; supplies v_deny at 2.50 preferred, v_cont at 1.25, v_slab at 100 preferred) and bigmin (BIGMIN, minimum order
+1000; v_cont at 1.10 preferred); of B: bdist (BDIST; v_b at 4 preferred). All through the api as the back office. No
+purchase order yet. Ends acting as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.purchase_order(p_tenant text, p_distributor text, p_location text, p_lines jsonb,
+                                                p_submit boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM tests.as_service();
+    SELECT o.id INTO v_id
+      FROM api.create_purchase_order(tests.id(p_distributor), tests.id(p_location), p_lines, p_tenant_id => tests.id(p_tenant)) o;
+    IF p_submit THEN
+        PERFORM api.submit_purchase_order(v_id, p_tenant_id => tests.id(p_tenant));
+    END IF;
+    PERFORM tests.as_owner();
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.purchase_order(text, text, text, jsonb, boolean) IS
+'A purchase order of tenant tests.id(p_tenant) to distributor tests.id(p_distributor), shipped to location
+tests.id(p_location), with p_lines ([{"variant_id", "quantity", "unit_cost"?}]); SUBMITTED unless p_submit is false. As
+the back office through the api; returns its id and ends acting as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

@@ -23,6 +23,10 @@ class ModuleClient:
     #: call; the attribute of :class:`~mercato.client.Client` that holds this sub-client.
     module: str = ""
 
+    #: The module (schema) whose functions the methods' api wrappers call, when it is not ``module``: a product module
+    #: may give a use case a sub-client of its own (``client.purchasing`` calls the ``store`` module's purchasing).
+    schema: str = ""
+
     def __init__(self, client: "Client") -> None:
         self._client = client
 

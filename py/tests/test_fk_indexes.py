@@ -42,6 +42,12 @@ UNINDEXED = {
         "whose key leads with the tenant",
     "store.card_variant.card_variant_grade_fkey":
         "grades of a scale are seed data, never deleted; nothing looks slabs up by grade",
+    # store purchasing (docs/store.md, "Purchasing"): the currency is the tenant's, authors are written, never queried by
+    "store.purchase_order.purchase_order_currency_fkey":
+        "tenants are never deleted and a set currency never changes; orders are read by tenant and number, distributor or location",
+    "store.purchase_order.purchase_order_created_by_fkey": "who created the order: written, never queried by; users are never deleted",
+    "store.purchase_receipt.purchase_receipt_actor_user_id_fkey":
+        "who received: written, never queried by; users are never deleted",
     # outbox: tenants are never deleted; reads by tenant use the partial message_tenant_id_idx (non-NULL tenants only).
     "outbox.message.message_tenant_id_fkey":
         "tenants are never deleted; message_tenant_id_idx (WHERE tenant_id IS NOT NULL) serves every read by tenant",

@@ -519,6 +519,37 @@ def _shop_card(w: World) -> int:
     return w._shop_card
 
 
+def _purchasing(w: World) -> tuple[int, int, int, int, int]:
+    """_shop's tenant with a warehouse and a distributor supplying two variants (the back office, through the api)."""
+    if not hasattr(w, "_purch"):
+        tenant, product, variant = _shop(w)
+        second = w.ok("add_variant", {"p_product_id": product, "p_variant": {"sku": f"SKU2-{w.tag}", "price": "1",
+                                                                              "option1": "second"},
+                                      "p_tenant_id": tenant}, "service")
+        location = w.ok("create_inventory_location", {"p_code": "PWH", "p_name": "Purchasing", "p_tenant_id": tenant},
+                        "service")
+        distributor = w.ok("create_store_distributor", {"p_code": "BOUNDS", "p_name": "Bounds", "p_tenant_id": tenant},
+                           "service")
+        for v in (variant, second):
+            w.ok("set_store_distributor_item", {"p_distributor_id": distributor, "p_variant_id": v, "p_unit_cost": "1.50",
+                                                "p_is_preferred": True, "p_tenant_id": tenant}, "service")
+        w._purch = (tenant, variant, second, location, distributor)
+    return w._purch
+
+
+def _new_po(w: World, submit: bool) -> int:
+    """A fresh purchase order of one line (5 of the second variant: the first may become one-of-a-kind through
+    update_variant's template), submitted when asked."""
+    tenant, _, variant, location, distributor = _purchasing(w)
+    body = w.ok("create_purchase_order", {"p_distributor_id": distributor, "p_ship_to_location_id": location,
+                                          "p_lines": [{"variant_id": variant, "quantity": 5}], "p_tenant_id": tenant},
+                "service")
+    po = (body[0] if isinstance(body, list) else body)["id"]
+    if submit:
+        w.ok("submit_purchase_order", {"p_purchase_order_id": po, "p_tenant_id": tenant}, "service")
+    return po
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
@@ -580,6 +611,21 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_card", "p_product"): ("service", lambda w: _new_card(w)),
     ("create_card", "p_legalities"): ("service", lambda w: _new_card(w)),
     ("create_card", "p_metadata"): ("service", lambda w: _new_card(w)),
+    ("create_store_distributor", "p_contact_info"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_code": w.unique("d"), "p_name": "D",
+        "p_contact_info": {"email": "po@d.test", "phones": ["+1 555 0100"], "rep": {"name": "Ann"}}}),
+    ("update_store_distributor", "p_contact_info"): ("service", lambda w: {
+        "p_tenant_id": _purchasing(w)[0], "p_distributor_id": _purchasing(w)[4],
+        "p_contact_info": {"email": "po@d.test", "phones": ["+1 555 0101"]}}),
+    ("create_purchase_order", "p_lines"): ("service", lambda w: {
+        "p_tenant_id": _purchasing(w)[0], "p_distributor_id": _purchasing(w)[4], "p_ship_to_location_id": _purchasing(w)[3],
+        "p_lines": [{"variant_id": _purchasing(w)[1], "quantity": 2, "unit_cost": "1.25", "distributor_sku": "S-1"}]}),
+    ("add_purchase_order_lines", "p_lines"): ("service", lambda w: {
+        "p_tenant_id": _purchasing(w)[0], "p_purchase_order_id": _new_po(w, False),
+        "p_lines": [{"variant_id": _purchasing(w)[1], "quantity": 3, "unit_cost": "2.00", "distributor_sku": "S-2"}]}),
+    ("receive_purchase_order", "p_lines"): ("service", lambda w: {
+        "p_tenant_id": _purchasing(w)[0], "p_purchase_order_id": _new_po(w, True),
+        "p_lines": [{"variant_id": _purchasing(w)[2], "quantity": 2, "allow_over_receipt": False}]}),
     ("create_card_variant", "p_variant"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0], "p_product_id": _shop_card(w), "p_printing": "NONFOIL", "p_grading_company": "PSA",
         "p_grade": 9, "p_cert_number": w.unique("cert"),   # a slab: a fresh certificate per call (units would repeat)

@@ -282,8 +282,16 @@ def world(db_url: str) -> dict[str, Any]:
         service.inventory.receive(stocked, wh, 10, tenant_id=shop)   # mercato inventory ships this reservation
         to_ship = service.inventory.reserve([{"variant_id": stocked, "location_id": wh, "quantity": 1}],
                                             ("orders", "order", "pgb-ship"), tenant_id=shop)[0].reservation_id
+        # mercato store distributor | po: a distributor supplying the stocked variant, an order submitted to it
+        distributor = service.purchasing.create_distributor("PGB", "Pooled Distribution", tenant_id=shop)
+        service.purchasing.set_distributor_item(distributor, stocked, "2.00", preferred=True, tenant_id=shop)
+        po = service.purchasing.create_order(distributor, wh, [{"variant_id": stocked, "quantity": 6}],
+                                             tenant_id=shop)["id"]
+        service.purchasing.submit(po, tenant_id=shop)
+        draft = service.purchasing.create_order(distributor, wh, [{"variant_id": stocked, "quantity": 1}],
+                                                tenant_id=shop)["id"]
     shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
-                "wh": wh, "store": store, "reservation": to_ship}
+                "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft}
     return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -505,6 +513,19 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["store", "create-variant", str(w["product"]), "PGB-LOTUS-PSA9", "20000", "NONFOIL", "--option1", "PSA 9",
          "--grader", "PSA", "--grade", "9", "--cert", "PGB-PSA-1", *staff],   # the card add-card made above
         ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"],
+        ["store", "distributor", "create", "PGB-2", "--name", "Pooled Two", "--minimum-order", "5", *staff],
+        ["store", "distributor", "update", str(w["distributor"]), "--lead-time", "3", *staff],
+        ["store", "distributor", "item", str(w["distributor"]), stocked, "2.10", "--preferred", *staff],
+        ["store", "po", "create", str(w["distributor"]), wh, "--line", f"{w['card_unit']}:2:1.00", *staff],
+        ["store", "po", "add-lines", str(w["draft"]), "--line", f"{w['card_unit']}:1:1.00", *staff],
+        ["store", "po", "charges", str(w["po"]), "--tax", "0.50", "--shipping", "1.00", *staff],
+        ["store", "po", "submit", str(w["draft"]), *staff],
+        ["store", "po", "confirm", str(w["po"]), "--external", "PGB-EXT-1", *staff],
+        ["store", "po", "receive", str(w["po"]), "--line", f"v{stocked}:2", *staff],
+        ["store", "po", "cancel", str(w["po"]), "--reason", "closed short", *staff],
+        ["store", "po", "suggestions", *staff],
+        ["store", "po", "reorder", "--tenant", shop],
+        ["store", "po", "reorder", *staff],
         ["demo", "--any-database"],
         *([*key.split()] for key in _CLI_INPUT),
     ]

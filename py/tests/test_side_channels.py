@@ -223,6 +223,8 @@ PROBE_ACCEPTED = {
     "store.card_variant.language": "language codes",
     "store.card_variant.grading_company": "PSA, BGS …",
     "store.card_variant.cert_number": "grading certificate numbers are printed on the slab and public at the grader",
+    "store.distributor.code": "distributor codes some shop chose (ACME …): no terms, no shop",
+    "store.purchase_order.po_number": "sequential numbers per shop (PO-000042): no distributor, amount or shop",
 }
 
 

@@ -307,6 +307,17 @@ ORACLE: dict[str, Rel] = {
     # store (docs/store.md): every user of a tenant sees the tenant's cards and card variants, no other tenant's
     "store.card": Rel("SELECT product_id, tenant_id AS tenant FROM store.card", ("product_id",), same_tenant),
     "store.card_variant": Rel("SELECT variant_id, tenant_id AS tenant FROM store.card_variant", ("variant_id",), same_tenant),
+    # store purchasing (docs/store.md, "Purchasing"): a tenant's users its distributors, orders and receipts
+    "store.distributor": Rel("SELECT id, tenant_id AS tenant FROM store.distributor", ("id",), same_tenant),
+    "store.distributor_item": Rel("SELECT id, tenant_id AS tenant FROM store.distributor_item", ("id",), same_tenant),
+    "store.purchase_order": Rel("SELECT id, tenant_id AS tenant FROM store.purchase_order", ("id",), same_tenant),
+    "store.purchase_order_line": Rel("SELECT id, tenant_id AS tenant FROM store.purchase_order_line", ("id",), same_tenant),
+    "store.purchase_receipt": Rel("SELECT id, tenant_id AS tenant FROM store.purchase_receipt", ("id",), same_tenant),
+    "store.purchase_receipt_line": Rel("SELECT id, tenant_id AS tenant FROM store.purchase_receipt_line", ("id",),
+                                       same_tenant),
+    "api.store_reorder_suggestions": Rel(
+        "SELECT r.location_id, r.variant_id, r.tenant_id AS tenant FROM identity.tenant t "
+        "CROSS JOIN LATERAL store.reorder_suggestion_rows(t.id, NULL) r", ("location_id", "variant_id"), same_tenant),
     # audit: the back office only, and never the events that say who bid on what (sealed bids)
     "audit.event": Rel("SELECT e.id, u.tenant_id AS tenant, e.module, e.entity_type, e.action FROM audit.event e "
                        "LEFT JOIN identity.user_account u ON u.id = e.actor_user_id", ("id",), never,
@@ -329,6 +340,10 @@ ORACLE.update({view: ORACLE[table] for view, table in {
     "api.inventory_locations": "inventory.location", "api.inventory_stock": "inventory.stock",
     "api.inventory_channel_buffers": "inventory.channel_buffer", "api.inventory_movements": "inventory.movement",
     "api.inventory_reservations": "inventory.reservation",
+    "api.store_distributors": "store.distributor", "api.store_distributor_items": "store.distributor_item",
+    "api.store_purchase_orders": "store.purchase_order", "api.store_purchase_order_lines": "store.purchase_order_line",
+    "api.store_purchase_receipts": "store.purchase_receipt",
+    "api.store_purchase_receipt_lines": "store.purchase_receipt_line",
 }.items()})
 ORACLE.update({
     # the bidder its own bids, one row per priced line; nobody else, not the back office

@@ -272,6 +272,7 @@ def build_world(db_url: str) -> World:
                 _call(conn, svc, "SELECT catalog.link_channel(%s, 'EBAY', %s, %s)", product, f"ebay-{title[:3]}", tenant)
         build_inventory(conn, w)
         build_orders(conn, w)
+        build_purchasing(conn, w)
 
     w.callers.insert(0, Caller("anon", "anon", "mercato_anon", None))
     w.callers.append(Caller("service", "service", "mercato_service", SERVICE_CLAIMS))
@@ -325,3 +326,29 @@ def build_orders(conn: psycopg.Connection, w: World) -> None:
                                   (tenant, order, paid)).fetchone()[0]
             conn.execute("INSERT INTO orders.refund_line (payment_id, tenant_id, line_id, quantity, restock) "
                          "VALUES (%s, %s, %s, 1, false)", (refund, tenant, line))
+def build_purchasing(conn: psycopg.Connection, w: World) -> None:
+    """Each tenant's purchasing (docs/store.md, "Purchasing"): a distributor supplying a variant (preferred), a purchase
+    order received in part (a receipt and its line), and a reorder point the stock is under: rows of both tenants in
+    every purchasing table and in api.store_reorder_suggestions, through the store's functions with each tenant's admin
+    as the actor (this superuser session counts as the back office, which names the tenant). The purchasing triggers
+    (totals, status machine) must fire: like the store's section above, it runs with session_replication_role = origin
+    and puts the setting back as it was."""
+    replication_role = conn.execute("SHOW session_replication_role").fetchone()[0]
+    assert replication_role in ("origin", "replica"), replication_role
+    conn.execute("SET LOCAL session_replication_role = origin")
+    for tenant in w.tenants:
+        admin = next(c for c in w.callers if c.kind == "tenant_admin" and c.tenant == tenant).claims
+        variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-PO-{tenant}")
+        location = _call(conn, admin, "SELECT inventory.create_location('DOCK', 'Dock', p_tenant_id => %s)", tenant)
+        distributor = _call(conn, admin, "SELECT store.create_distributor('VMD', 'VM Distribution', p_tenant_id => %s)",
+                            tenant)
+        _call(conn, admin, "SELECT store.set_distributor_item(%s, %s, 2.50, 'VMD-1', true, %s)", distributor, variant,
+              tenant)
+        order = _call(conn, admin, "SELECT id FROM store.create_purchase_order(%s, %s, %s, p_tenant_id => %s)",
+                      distributor, location, Jsonb([{"variant_id": variant, "quantity": 4}]), tenant)
+        _call(conn, admin, "SELECT id FROM store.submit_purchase_order(%s, p_tenant_id => %s)", order, tenant)
+        _call(conn, admin, "SELECT receipt_id FROM store.receive_purchase_order(%s, %s, p_tenant_id => %s)", order,
+              Jsonb([{"variant_id": variant, "quantity": 1}]), tenant)
+        _call(conn, admin, "SELECT (inventory.set_stock_settings(%s, %s, p_reorder_point => 20, p_tenant_id => %s)).id",
+              variant, location, tenant)
+    conn.execute(f"SET LOCAL session_replication_role = {replication_role}")

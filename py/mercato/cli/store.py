@@ -160,3 +160,9 @@ def bgs_overall(centering: Decimal, corners: Decimal, edges: Decimal, surface: D
     with client_for(None) as client:
         value = client.store.bgs_overall(centering, corners, edges, surface)
         click.echo("off the scale" if value is None else f"{value.normalize():f}")
+
+
+# Purchasing: mercato store distributor … / mercato store po … (cli/store_purchasing.py)
+from mercato.cli.store_purchasing import attach as _attach_purchasing  # noqa: E402
+
+_attach_purchasing(command)
