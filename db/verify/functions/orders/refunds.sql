@@ -1,0 +1,7 @@
+-- Verify mercato:functions/orders/refunds on pg
+
+BEGIN;
+
+SELECT 'orders.refund_order(bigint, numeric, text, jsonb, text, bigint, bigint)'::regprocedure;
+
+ROLLBACK;
