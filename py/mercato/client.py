@@ -33,6 +33,7 @@ from psycopg_pool import ConnectionPool
 
 from mercato.catalog import CatalogClient
 from mercato.contracts import ContractsClient
+from mercato.customers import CustomersClient
 from mercato.delivery import DeliveryClient
 from mercato.errors import from_psycopg
 from mercato.fleet import FleetClient
@@ -76,7 +77,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
                                                SettlementClient, OutboxClient, CatalogClient, InventoryClient,
-                                               StoreClient)
+                                               StoreClient, CustomersClient)
 
 
 class Client:
@@ -98,6 +99,7 @@ class Client:
     catalog: CatalogClient
     inventory: InventoryClient
     store: StoreClient
+    customers: CustomersClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

@@ -22,6 +22,9 @@ class ModuleClient:
     #: The module (PostgreSQL schema, ``schemas/<module>`` in sqitch.plan) whose functions the methods' api wrappers
     #: call; the attribute of :class:`~mercato.client.Client` that holds this sub-client.
     module: str = ""
+    #: The schema whose functions the api wrappers call, when the sub-client covers one part of a module under a name of
+    #: its own (``client.customers``: the customers, store credit, loyalty and refunds of ``orders``); empty: ``module``.
+    schema: str = ""
 
     def __init__(self, client: "Client") -> None:
         self._client = client

@@ -211,7 +211,8 @@ def test_the_client_has_one_sub_client_per_module_and_no_flat_methods() -> None:
                                                                  "transaction"}
     client = Client(pool=object())   # a pool is given, so nothing connects
     modules = [sub.module for sub in SUB_CLIENTS]
-    assert len(set(modules)) == len(modules) and set(modules) <= set(plan_modules()), modules
+    schemas = [sub.schema or sub.module for sub in SUB_CLIENTS]
+    assert len(set(modules)) == len(modules) and set(schemas) <= set(plan_modules()), modules
     assert {n for n in vars(client) if not n.startswith("_")} == {"pool", "claims", "role", *modules}
     wraps = _api_wrappers()
     assert len(wraps) > 50, "found the api wrappers"
@@ -225,5 +226,5 @@ def test_the_client_has_one_sub_client_per_module_and_no_flat_methods() -> None:
         assert len(called) == len(re.findall(r"\._call(?:_one|_value)?\(", source)), \
             f"{sub.__name__}: every call names its api function literally"
         wrong += [f"client.{sub.module} calls api.{fn}, which wraps {wraps.get(fn, 'no module function')}"
-                  for fn in called if wraps.get(fn) != sub.module]
+                  for fn in called if wraps.get(fn) != (sub.schema or sub.module)]
     assert not wrong, "\n".join(wrong)
