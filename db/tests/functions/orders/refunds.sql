@@ -40,7 +40,7 @@ SELECT is(tests.error_of(format($$SELECT orders.refund_order(tests.id('o'), 5, '
                                 tests.id('l1'), tests.id('l1'))),
           format('PT409 ORDERS_REFUND_EXCEEDS line %s: 4 units asked, 3 bought and not refunded', tests.id('l1')),
           'more units than bought is refused (summed per line)');
-SELECT throws_like($$SELECT orders.refund_order(tests.id('o'), 5, 'x', '[{"line_id": 1, "quantity": 1}]')$$,
+SELECT throws_like($$SELECT orders.refund_order(tests.id('o'), 5, 'x', '[{"line_id": 999999999999, "quantity": 1}]')$$,
                    'ORDERS_INVALID_INPUT:%', 'a line of another order is refused');
 SELECT throws_like($$SELECT orders.refund_order(tests.id('o'), 5, 'x', p_destination => 'CASH')$$, 'ORDERS_INVALID_INPUT:%',
                    'destination ORIGINAL or STORE_CREDIT');
