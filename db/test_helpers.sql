@@ -980,3 +980,61 @@ tests.id(p_location), with p_lines ([{"variant_id", "quantity", "unit_cost"?}]);
 the back office through the api; returns its id and ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: orders money (customers, store credit, loyalty, refunds) ------------------------------------------------
+CREATE OR REPLACE FUNCTION tests.order_for(p_tenant_id bigint, p_customer_id bigint, p_lines jsonb,
+                                           p_reserve_at bigint DEFAULT NULL, p_source text DEFAULT 'MANUAL')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_order bigint;
+    v_line  bigint;
+    e       record;
+BEGIN
+    INSERT INTO orders.sales_order (tenant_id, number, source, currency, customer_id, subtotal, total_price)
+    SELECT p_tenant_id, core.next_number('orders.sales_order', p_tenant_id::text), p_source, t.currency, p_customer_id,
+           s.total, s.total
+      FROM identity.tenant t,
+           LATERAL (SELECT coalesce(sum((x ->> 'price')::numeric * (x ->> 'quantity')::integer), 0) AS total
+                      FROM jsonb_array_elements(p_lines) x) s
+     WHERE t.id = p_tenant_id
+    RETURNING id INTO v_order;
+    FOR e IN SELECT x, n FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS j(x, n) ORDER BY n LOOP
+        INSERT INTO orders.line (tenant_id, order_id, line_no, variant_id, quantity, price, taxable, title, sku)
+        SELECT p_tenant_id, v_order, e.n, v.id, (e.x ->> 'quantity')::integer, (e.x ->> 'price')::numeric, false,
+               'Line ' || e.n, v.sku
+          FROM catalog.variant v WHERE v.id = (e.x ->> 'variant_id')::bigint AND v.tenant_id = p_tenant_id
+        RETURNING id INTO v_line;
+        IF p_reserve_at IS NOT NULL THEN
+            PERFORM inventory.reserve_for(p_tenant_id, jsonb_build_array(jsonb_build_object(
+                        'variant_id', (e.x ->> 'variant_id')::bigint, 'quantity', (e.x ->> 'quantity')::integer,
+                        'location_id', p_reserve_at)), 'orders', 'line', v_line::text);
+        END IF;
+    END LOOP;
+    RETURN v_order;
+END
+$$;
+COMMENT ON FUNCTION tests.order_for(bigint, bigint, jsonb, bigint, text) IS
+'A PENDING order of the tenant for the customer (NULL: none), written directly as the superuser (what place_order
+would write): p_lines [{variant_id, quantity, price}] in the tenant''s currency, no tax, no discount, total = subtotal,
+the next order number; with p_reserve_at each line''s stock is reserved there (inventory.reserve_for, reference orders,
+line, <line id>). Returns the order id; its lines are orders.line rows by line_no. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.fund_order_external(p_order_id bigint, p_amount numeric, p_reference text)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (orders.apply_payment(o.tenant_id, o.id, 'EXTERNAL', p_amount, orders.channel_account(o.tenant_id, o.source),
+                                 p_external_reference => p_reference)).id
+      FROM orders.sales_order o WHERE o.id = p_order_id;
+$$;
+COMMENT ON FUNCTION tests.fund_order_external(bigint, numeric, text) IS
+'Record an EXTERNAL payment of p_amount on the order (orders.apply_payment from its source''s clearing account, as the
+channel import would). Returns the payment id. Call as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

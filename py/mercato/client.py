@@ -34,6 +34,7 @@ from psycopg_pool import ConnectionPool
 
 from mercato.catalog import CatalogClient
 from mercato.contracts import ContractsClient
+from mercato.customers import CustomersClient
 from mercato.delivery import DeliveryClient
 from mercato.errors import from_psycopg
 from mercato.fleet import FleetClient
@@ -78,7 +79,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
                                                SettlementClient, OutboxClient, CatalogClient, InventoryClient,
-                                               StoreClient, PurchasingClient)
+                                               StoreClient, PurchasingClient, CustomersClient)
 
 
 class Client:
@@ -101,6 +102,7 @@ class Client:
     inventory: InventoryClient
     store: StoreClient
     purchasing: PurchasingClient
+    customers: CustomersClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

@@ -22,9 +22,9 @@ class ModuleClient:
     #: The module (PostgreSQL schema, ``schemas/<module>`` in sqitch.plan) whose functions the methods' api wrappers
     #: call; the attribute of :class:`~mercato.client.Client` that holds this sub-client.
     module: str = ""
-
-    #: The module (schema) whose functions the methods' api wrappers call, when it is not ``module``: a product module
-    #: may give a use case a sub-client of its own (``client.purchasing`` calls the ``store`` module's purchasing).
+    #: The module (schema) whose functions the api wrappers call, when the sub-client covers one part or use case of a
+    #: module under a name of its own (``client.customers``: the customers, store credit, loyalty and refunds of
+    #: ``orders``; ``client.purchasing``: the ``store`` module's purchasing); empty: ``module``.
     schema: str = ""
 
     def __init__(self, client: "Client") -> None:

@@ -550,6 +550,41 @@ def _new_po(w: World, submit: bool) -> int:
     return po
 
 
+def _shopper(w: World, with_customer: bool) -> str:
+    """A user of _shop's tenant, registered as the superuser, as caller "shopper" (fresh each call unless it is the one
+    with a customer row, made once for api.update_my_customer)."""
+    if with_customer and hasattr(w, "_shopper"):
+        w.subs["shopper"] = w._shopper
+        return "shopper"
+    sub = f"kc|{w.unique('shopper')}"
+    with psycopg.connect(w.db_url, autocommit=True) as conn:
+        user = conn.execute("SELECT identity.register_user(%s, 'STAFF', 'Shopper', %s)", (sub, _shop(w)[0])).fetchone()[0]
+        if with_customer:
+            conn.execute("INSERT INTO orders.customer (tenant_id, user_id) VALUES (%s, %s)", (_shop(w)[0], user))
+            w._shopper = sub
+    w.subs["shopper"] = sub
+    return "shopper"
+
+
+def _customer(w: World) -> int:
+    """A customer of _shop's tenant (made once by the back office)."""
+    if not hasattr(w, "_customer"):
+        w._customer = w.ok("create_customer", {"p_tenant_id": _shop(w)[0],
+                                               "p_customer": {"email": f"bounds-{w.tag}@example.com"}}, "service")["id"]
+    return w._customer
+
+
+def _paid_order_line(w: World) -> tuple[int, int]:
+    """A fresh order of _shop's customer for one unit, paid on its channel (written as place_order and an import would),
+    and its line: api.refund_order refunds it."""
+    with psycopg.connect(w.db_url, autocommit=True) as conn:
+        order = conn.execute("SELECT tests.order_for(%s, %s, %s)", (_shop(w)[0], _customer(w), Jsonb([
+            {"variant_id": _shop(w)[2], "quantity": 1, "price": "1.00"}]))).fetchone()[0]
+        conn.execute("SELECT tests.fund_order_external(%s, 1, %s)", (order, w.unique("ext")))
+        line = conn.execute("SELECT id FROM orders.line WHERE order_id = %s", (order,)).fetchone()[0]
+    return order, line
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
@@ -630,6 +665,24 @@ TEMPLATES: dict[tuple[str, str], Template] = {
         "p_tenant_id": _shop(w)[0], "p_product_id": _shop_card(w), "p_printing": "NONFOIL", "p_grading_company": "PSA",
         "p_grade": 9, "p_cert_number": w.unique("cert"),   # a slab: a fresh certificate per call (units would repeat)
         "p_variant": {"sku": w.unique("csku"), "price": "1.50", "option1": w.unique("co"), "metadata": {"a": 1}}}),
+    ("create_customer", "p_customer"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0],
+        "p_customer": {"email": f"{w.unique('c')}@example.com", "first_name": "A", "last_name": "B",
+                       "phone": "+14155550123", "default_address": {"city": "Boston"}, "tags": ["a"],
+                       "accepts_marketing": True, "note": "n", "metadata": {"k": "v"}}}),
+    ("update_customer", "p_changes"): ("service", lambda w: {
+        "p_tenant_id": _shop(w)[0], "p_customer_id": _customer(w),
+        "p_changes": {"first_name": "Z", "tags": ["b"], "default_address": {"a": 1}, "metadata": {"k": [1]},
+                      "accepts_marketing": False}}),
+    ("create_my_customer", "p_customer"): ("shopper", lambda w: {
+        "p_customer": {"email": f"{w.unique('m')}@example.com", "first_name": "M", "default_address": {"city": "x"},
+                       "accepts_marketing": True}} if _shopper(w, False) else {}),
+    ("update_my_customer", "p_changes"): ("shopper", lambda w: {
+        "p_changes": {"last_name": "Q", "default_address": {"city": "y"}, "accepts_marketing": True}}
+        if _shopper(w, True) else {}),
+    ("refund_order", "p_lines"): ("service", lambda w: (lambda o: {
+        "p_tenant_id": _shop(w)[0], "p_order_id": o[0], "p_amount": "1.00", "p_reason": "bounds",
+        "p_lines": [{"line_id": o[1], "quantity": 1, "restock": False}]})(_paid_order_line(w))),
 }
 
 

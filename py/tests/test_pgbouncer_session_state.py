@@ -43,6 +43,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
 
 from mercato.harness import bench_marketplace as fx
 from mercato.harness import pgbouncer
@@ -290,8 +291,20 @@ def world(db_url: str) -> dict[str, Any]:
         service.purchasing.submit(po, tenant_id=shop)
         draft = service.purchasing.create_order(distributor, wh, [{"variant_id": stocked, "quantity": 1}],
                                                 tenant_id=shop)["id"]
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato customers: a customer, orders (as place_order writes)
+        customer = conn.execute("INSERT INTO orders.customer (tenant_id, email) VALUES (%s, 'pgb-buyer@example.com') "
+                                "RETURNING id", (shop,)).fetchone()[0]
+        lines = Jsonb([{"variant_id": stocked, "quantity": 1, "price": "8.00"}])
+        earned, to_pay = (conn.execute("SELECT tests.order_for(%s, %s, %s, %s)", (shop, customer, lines, wh)).fetchone()[0]
+                          for _ in range(2))
+        conn.execute("INSERT INTO orders.loyalty_rule (tenant_id, effective_from, points_per_unit, point_value) "
+                     "VALUES (%s, now(), 1, 0.01)", (shop,))
+        conn.execute("SELECT tests.fund_order_external(%s, 8, 'pgb-ext')", (earned,))
+        conn.execute("UPDATE orders.sales_order SET fulfillment_status = 'FULFILLED' WHERE id = %s", (earned,))   # 8 points
+        to_refund = conn.execute("SELECT id FROM orders.line WHERE order_id = %s", (to_pay,)).fetchone()[0]
     shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
-                "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft}
+                "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
+                "customer": customer, "to_pay": to_pay, "refund_line": to_refund}
     return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -505,6 +518,18 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["inventory", "release", "--ref", "orders/order/pgb-cli", *staff],
         ["inventory", "ship", str(w["reservation"]), *staff],
         ["inventory", "stock", "--variant", stocked, *staff],
+        ["customers", "create", "--email", "pgb-new@example.com", "--tag", "pooled", "--marketing", *staff],
+        ["customers", "update", str(w["customer"]), '{"note": "pooled"}', *staff],
+        ["customers", "get", str(w["customer"]), *staff],
+        ["customers", "list", "pgb", *staff],
+        ["customers", "list", "--tenant", shop],
+        ["customers", "issue-credit", str(w["customer"]), "5.00", "--reason", "pooled", "--key", "pgb-1", *staff],
+        ["customers", "pay-credit", str(w["to_pay"]), "5.00", *staff],
+        ["customers", "loyalty-rule", "2", "0.01", *staff],
+        ["customers", "pay-points", str(w["to_pay"]), "8", *staff],
+        ["customers", "balances", str(w["customer"]), *staff],
+        ["customers", "refund", str(w["to_pay"]), "1.00", "--reason", "pooled", "--line", f"{w['refund_line']}:1:restock",
+         *staff],
         ["inventory", "stock", "--tenant", shop],
         ["inventory", "check"],
         ["store", "add-card", str(w["product"]), "MTG", "LEA", "--number", "232", "--rarity", "RARE", *staff],

@@ -216,6 +216,7 @@ PROBE_ACCEPTED = {
     "orders.sales_order.source": "ONLINE_STORE, EBAY, …",
     "orders.tax_rate.tax_code": "tax codes (STANDARD, …)",
     "orders.tax_rate.effective_from": "dates tax rates changed",
+    "orders.loyalty_rule.effective_from": "times a shop's loyalty rule changed (no shop, no rate)",
     "store.card.game": "MTG, POKEMON …",
     "store.card_variant.game": "MTG, POKEMON …",
     "store.card_variant.condition": "condition codes",

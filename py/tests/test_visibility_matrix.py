@@ -304,6 +304,8 @@ ORACLE: dict[str, Rel] = {
     "orders.refund_line": Rel(f"SELECT r.payment_id, r.line_id, o.tenant_id AS tenant, {ORDER_CUSTOMER} AS customer_user "
                               "FROM orders.refund_line r JOIN orders.line l ON l.id = r.line_id "
                               "JOIN orders.sales_order o ON o.id = l.order_id", ("payment_id", "line_id"), orders_party),
+    "orders.loyalty_rule": Rel("SELECT tenant_id, tenant_id AS tenant FROM orders.loyalty_rule",   # one rule per tenant
+                               ("tenant_id",), same_tenant),
     # store (docs/store.md): every user of a tenant sees the tenant's cards and card variants, no other tenant's
     "store.card": Rel("SELECT product_id, tenant_id AS tenant FROM store.card", ("product_id",), same_tenant),
     "store.card_variant": Rel("SELECT variant_id, tenant_id AS tenant FROM store.card_variant", ("variant_id",), same_tenant),
@@ -329,6 +331,7 @@ ORACLE: dict[str, Rel] = {
 # except where a sealed table is served through its view
 ORACLE.update({view: ORACLE[table] for view, table in {
     "api.businesses": "parties.business", "api.providers": "parties.provider", "api.vehicles": "fleet.vehicle",
+    "api.customers": "orders.customer", "api.loyalty_rules": "orders.loyalty_rule",
     "api.vehicle_insurances": "fleet.vehicle_insurance", "api.trust_score_events": "parties.trust_score_event",
     "api.tier_changes": "parties.tier_change",
     "api.accounts": "ledger.account", "api.entries": "ledger.entry", "api.transactions": "ledger.transaction",

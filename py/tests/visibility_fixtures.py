@@ -301,7 +301,7 @@ def build_inventory(conn: psycopg.Connection, w: World) -> None:
 def build_orders(conn: psycopg.Connection, w: World) -> None:
     """Each tenant's orders (issue 18), written directly by this superuser session: a tax rate, two customers (one
     linked to a business user of the tenant, who is then a customer-user), an order of each with a line, a payment,
-    a refund of it and its refund line: rows of both tenants in every orders table."""
+    a refund of it and its refund line, a loyalty rule: rows of both tenants in every orders table."""
     for tenant in w.tenants:
         buyer = next(c for c in w.callers if c.kind == "business" and c.tenant == tenant)
         variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-ORD-{tenant}")
@@ -326,6 +326,8 @@ def build_orders(conn: psycopg.Connection, w: World) -> None:
                                   (tenant, order, paid)).fetchone()[0]
             conn.execute("INSERT INTO orders.refund_line (payment_id, tenant_id, line_id, quantity, restock) "
                          "VALUES (%s, %s, %s, 1, false)", (refund, tenant, line))
+        conn.execute("INSERT INTO orders.loyalty_rule (tenant_id, effective_from, points_per_unit, point_value) "
+                     "VALUES (%s, now(), 1, 0.01)", (tenant,))
 def build_purchasing(conn: psycopg.Connection, w: World) -> None:
     """Each tenant's purchasing (docs/store.md, "Purchasing"): a distributor supplying a variant (preferred), a purchase
     order received in part (a receipt and its line), and a reorder point the stock is under: rows of both tenants in
