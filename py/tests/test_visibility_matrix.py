@@ -329,6 +329,8 @@ ORACLE.update({view: ORACLE[table] for view, table in {
     "api.inventory_locations": "inventory.location", "api.inventory_stock": "inventory.stock",
     "api.inventory_channel_buffers": "inventory.channel_buffer", "api.inventory_movements": "inventory.movement",
     "api.inventory_reservations": "inventory.reservation",
+    "api.orders": "orders.sales_order", "api.order_lines": "orders.line", "api.order_payments": "orders.payment",
+    "api.tax_rates": "orders.tax_rate",
 }.items()})
 ORACLE.update({
     # the bidder its own bids, one row per priced line; nobody else, not the back office

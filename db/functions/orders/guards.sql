@@ -251,7 +251,7 @@ BEGIN
     IF p_amount IS NOT NULL AND (p_amount < 0 OR (p_positive AND p_amount = 0) OR p_amount >= 1e15
                                  OR scale(p_amount) > p_minor_units) THEN
         PERFORM core.raise('ORDERS_INVALID_INPUT',
-                           format('%s: %s an amount below 10^15 with at most %s decimals', p_field,
+                           format('%s: %s amount below 10^15 with at most %s decimals', p_field,
                                   CASE WHEN p_positive THEN 'a positive' ELSE 'a non-negative' END, p_minor_units));
     END IF;
     RETURN p_amount;

@@ -50,6 +50,12 @@ DECLARE
     v_tax      numeric;
     v_total    numeric;
     v_diff     text;
+    v_ship_to  jsonb;
+    v_bill_to  jsonb;
+    v_method   text;
+    v_tags     text[];
+    v_note     text;
+    v_channel  jsonb;
 BEGIN
     PERFORM orders.doc_keys(p_order, ARRAY['source', 'customer_id', 'lines', 'shipping', 'shipping_address',
                                            'billing_address', 'shipping_method', 'tags', 'note', 'reserve_minutes',
@@ -87,6 +93,12 @@ BEGIN
         PERFORM core.raise('ORDERS_INVALID_INPUT', 'reserve_minutes: 1 to 43200 (30 days)');
     END IF;
     v_until := now() + make_interval(mins => v_minutes::integer);
+    v_ship_to := orders.doc_object(p_order, 'shipping_address');
+    v_bill_to := orders.doc_object(p_order, 'billing_address');
+    v_method := orders.doc_text(p_order, 'shipping_method', 100);
+    v_tags := coalesce(orders.doc_tags(p_order, 'tags'), '{}');
+    v_note := orders.doc_text(p_order, 'note', 5000);
+    v_channel := coalesce(orders.doc_object(p_order, 'channel_data'), '{}');
 
     -- the lines: each refusal names lines[n] and the field
     v_lines := p_order -> 'lines';
@@ -189,10 +201,8 @@ BEGIN
                                     placed_by, reserve_until)
     OVERRIDING SYSTEM VALUE
     VALUES (v_order_id, p_tenant_id, v_number, v_source, p_external_id, p_request_hash, v_customer, v_email, v_currency,
-            v_sub, v_disc, v_tax, v_shipping, v_total, orders.doc_object(p_order, 'shipping_address'),
-            orders.doc_object(p_order, 'billing_address'), orders.doc_text(p_order, 'shipping_method', 100),
-            coalesce(orders.doc_tags(p_order, 'tags'), '{}'), orders.doc_text(p_order, 'note', 5000),
-            coalesce(orders.doc_object(p_order, 'channel_data'), '{}'), identity.current_user_id(), v_until);
+            v_sub, v_disc, v_tax, v_shipping, v_total, v_ship_to, v_bill_to, v_method, v_tags, v_note, v_channel,
+            identity.current_user_id(), v_until);
     INSERT INTO orders.line (id, tenant_id, order_id, line_no, variant_id, quantity, price, total_discount, taxable,
                              tax_code, tax_rate, tax_amount, title, sku, variant_title, vendor, requires_shipping,
                              properties)
