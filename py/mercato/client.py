@@ -42,6 +42,7 @@ from mercato.ledger import LedgerClient
 from mercato.marketplace import MarketplaceClient
 from mercato.masterdata import MasterdataClient
 from mercato.module import ModuleClient
+from mercato.orders import OrdersClient
 from mercato.outbox import OutboxClient
 from mercato.parties import PartiesClient
 from mercato.settlement import SettlementClient
@@ -76,7 +77,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
                                                SettlementClient, OutboxClient, CatalogClient, InventoryClient,
-                                               StoreClient)
+                                               StoreClient, OrdersClient)
 
 
 class Client:
@@ -98,6 +99,7 @@ class Client:
     catalog: CatalogClient
     inventory: InventoryClient
     store: StoreClient
+    orders: OrdersClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

@@ -360,6 +360,7 @@ CREATE OR REPLACE FUNCTION orders.totals_trg()
 RETURNS trigger
 LANGUAGE plpgsql
 VOLATILE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -374,7 +375,8 @@ $$;
 COMMENT ON FUNCTION orders.totals_trg() IS
 'Constraint triggers sales_order_totals and line_totals (DEFERRABLE INITIALLY DEFERRED, AFTER INSERT OR UPDATE of the
 amounts): at commit, the order written (or the line''s order) has subtotal, discounts and tax equal to the sums of its
-lines (orders.check_order_totals), whoever writes.';
+lines (orders.check_order_totals), whoever writes. SECURITY DEFINER: a deferred trigger fires at COMMIT, outside the
+SECURITY DEFINER function that wrote, as the session''s role (an API role, under row-level security).';
 
 CREATE CONSTRAINT TRIGGER sales_order_totals AFTER INSERT OR UPDATE OF subtotal, total_discounts, total_tax
     ON orders.sales_order DEFERRABLE INITIALLY DEFERRED
