@@ -282,8 +282,15 @@ def world(db_url: str) -> dict[str, Any]:
         service.inventory.receive(stocked, wh, 10, tenant_id=shop)   # mercato inventory ships this reservation
         to_ship = service.inventory.reserve([{"variant_id": stocked, "location_id": wh, "quantity": 1}],
                                             ("orders", "order", "pgb-ship"), tenant_id=shop)[0].reservation_id
+        # mercato orders: a variant of its own, two POS orders (one to pay and fulfil, one to cancel)
+        sold = service.catalog.add_variant(product, {"sku": "PGB-LOTUS-HP", "price": "5.00",
+                                                     "option1": "Heavily Played"}, tenant_id=shop)
+        service.inventory.receive(sold, wh, 10, tenant_id=shop)
+        to_fulfil, to_cancel = (service.orders.place({"source": "POS", "lines": [{"variant_id": sold, "quantity": 1}]},
+                                                     tenant_id=shop)["id"] for _ in range(2))
     shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
-                "wh": wh, "store": store, "reservation": to_ship}
+                "wh": wh, "store": store, "reservation": to_ship, "sold": sold, "to_fulfil": to_fulfil,
+                "to_cancel": to_cancel}
     return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -505,6 +512,15 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["store", "create-variant", str(w["product"]), "PGB-LOTUS-PSA9", "20000", "NONFOIL", "--option1", "PSA 9",
          "--grader", "PSA", "--grade", "9", "--cert", "PGB-PSA-1", *staff],   # the card add-card made above
         ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"],
+        ["orders", "tax-rate", "REDUCED", "0.05", *staff],
+        ["orders", "place", "--line", f"{w['sold']}:1", "--source", "POS", "--expect-total", "5.00", *staff],
+        ["orders", "import", "EBAY", "PGB-EB-1", "--line", f"{w['sold']}:1=4.00", "--paid", "4.00", *staff],
+        ["orders", "pay", str(w["to_fulfil"]), "5.00", "--ref", "pgb-pay-1", *staff],
+        ["orders", "fulfil", str(w["to_fulfil"]), "--tracking", "PGB-1Z", *staff],
+        ["orders", "cancel", str(w["to_cancel"]), "--reason", "pooled", *staff],
+        ["orders", "get", str(w["to_fulfil"]), *staff],
+        ["orders", "list", *staff],
+        ["orders", "list", "--tenant", shop],
         ["demo", "--any-database"],
         *([*key.split()] for key in _CLI_INPUT),
     ]

@@ -19,6 +19,7 @@ built once per module by visibility_fixtures.build_world.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -441,6 +442,11 @@ def _normal(value: Any) -> Any:
     return value
 
 
+def _key(values: tuple) -> tuple:
+    """A row's key, its dates as ISO text (JSON from the HTTP API carries them so; SQL as dates)."""
+    return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
+
+
 def check(relation: str, rel: Rel, rows: list[Row], caller: Caller, seen: list[tuple] | None, via: str) -> list[str]:
     """What is wrong with what the caller saw, one line each (empty: exactly the oracle's rows)."""
     if caller.kind == "anon":
@@ -449,15 +455,15 @@ def check(relation: str, rel: Rel, rows: list[Row], caller: Caller, seen: list[t
         expected = [r for r in rows if rel.service(r)] if callable(rel.service) else (rows if rel.service else [])
     else:
         expected = [r for r in rows if rel.user(caller, r)]
-    by_key = {tuple(r[k] for k in rel.key): r for r in rows}
-    want = {tuple(r[k] for k in rel.key) for r in expected}
+    by_key = {_key(tuple(r[k] for k in rel.key)): r for r in rows}
+    want = {_key(tuple(r[k] for k in rel.key)) for r in expected}
     problems = []
     if seen is DENIED:
         if want:
             problems.append(f"{relation} {via} {caller.name}: permission denied, but should see {len(want)} rows "
                             f"{sorted(want)[:8]}")
         return problems
-    got = {row[:len(rel.key)] for row in seen}
+    got = {_key(row[:len(rel.key)]) for row in seen}
     if len(got) != len(seen):
         problems.append(f"{relation} {via} {caller.name}: duplicate keys in {len(seen)} rows")
     if extra := got - want:
