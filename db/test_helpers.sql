@@ -1038,3 +1038,91 @@ COMMENT ON FUNCTION tests.fund_order_external(bigint, numeric, text) IS
 channel import would). Returns the payment id. Call as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+-- fixtures: orders (lifecycle: functions/orders/*) ------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION tests.orders_customer(p_tenant_id bigint, p_email text, p_sub text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_user bigint;
+    v_id   bigint;
+BEGIN
+    IF p_sub IS NOT NULL THEN
+        v_user := identity.register_user(p_sub, 'CUSTOMER', p_email, p_tenant_id);
+    END IF;
+    INSERT INTO orders.customer (tenant_id, email, user_id) VALUES (p_tenant_id, lower(p_email), v_user)
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.orders_customer(bigint, text, text) IS
+'A customer of the tenant (written directly: the customers'' functions are another use case), linked to a new CUSTOMER
+user of the tenant signed in as p_sub when given (a customer-user). Returns the customer id. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.orders_world(p_prefix text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_a bigint;
+BEGIN
+    PERFORM tests.inventory_world(p_prefix);
+    v_a := tests.id('a');
+    -- A's products are published (a customer buys only those)
+    UPDATE catalog.product p SET status = 'ACTIVE', published_at = now() WHERE p.tenant_id = v_a;
+    INSERT INTO orders.tax_rate (tenant_id, tax_code, effective_from, rate) VALUES (v_a, 'STANDARD', '2020-01-01', 0.0825);
+    PERFORM tests.put('cust', tests.orders_customer(tests.id('a'), p_prefix || '-buyer@example.com',
+                                                    format('kc|%s-a-buyer', p_prefix)));
+    PERFORM tests.put('cust2', tests.orders_customer(tests.id('a'), p_prefix || '-other@example.com',
+                                                     format('kc|%s-a-other', p_prefix)));
+    PERFORM tests.put('walkin', identity.register_user(format('kc|%s-a-walkin', p_prefix), 'CUSTOMER', 'Walk-in',
+                                                       tests.id('a')));
+    PERFORM tests.put('b_cust', tests.orders_customer(tests.id('b'), p_prefix || '-b-buyer@example.com',
+                                                      format('kc|%s-b-buyer', p_prefix)));
+    PERFORM tests.as_service();
+    PERFORM api.receive_stock(tests.id('v_deny'), tests.id('a_wh'), 3, p_tenant_id => tests.id('a'));
+    PERFORM api.receive_stock(tests.id('v_deny'), tests.id('a_store'), 2, p_tenant_id => tests.id('a'));
+    PERFORM api.receive_stock(tests.id('v_cont'), tests.id('a_wh'), 1, p_tenant_id => tests.id('a'));
+    PERFORM api.receive_stock(tests.id('v_slab'), tests.id('a_store'), 1, p_tenant_id => tests.id('a'));
+    PERFORM api.receive_stock(tests.id('v_b'), tests.id('b_wh'), 5, p_tenant_id => tests.id('b'));
+    PERFORM tests.as_owner();
+END
+$$;
+COMMENT ON FUNCTION tests.orders_world(text) IS
+'The orders tests'' world: tests.inventory_world (tenants a and b, their admins with orders.manage, a''s clerk without
+permissions, a platform admin, variants v_deny, v_cont, v_slab, v_free of A (published, 10.00 each, taxable) and v_b of
+B, locations) plus: A''s STANDARD tax rate 0.0825 from 2020-01-01; customers of A cust (user kc|<prefix>-a-buyer) and
+cust2 (user kc|<prefix>-a-other), a user of A without a customer record kc|<prefix>-a-walkin (walkin), B''s customer b_cust
+(user kc|<prefix>-b-buyer); stock: v_deny 3 at a_wh and 2 at a_store, v_cont 1 at a_wh, v_slab 1 at a_store, v_b 5 at
+b_wh. Ends acting as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.place(p_sub text, p_lines jsonb, p_extra jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF p_sub IS NULL THEN
+        PERFORM tests.as_service();
+    ELSE
+        PERFORM tests.as_user(p_sub);
+    END IF;
+    v_id := (api.place_order(jsonb_build_object('lines', p_lines) || p_extra, NULL,
+                             CASE WHEN p_sub IS NULL THEN tests.id('a') END) ->> 'id')::bigint;
+    PERFORM tests.as_owner();
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.place(text, jsonb, jsonb) IS
+'Place an order through api.place_order as p_sub (NULL: the back office, in tenant a of tests.orders_world) with these
+lines and further fields (source, customer_id, shipping, …); returns the order id and ends acting as the test''s own
+role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

@@ -44,6 +44,7 @@ from mercato.ledger import LedgerClient
 from mercato.marketplace import MarketplaceClient
 from mercato.masterdata import MasterdataClient
 from mercato.module import ModuleClient
+from mercato.orders import OrdersClient
 from mercato.outbox import OutboxClient
 from mercato.parties import PartiesClient
 from mercato.purchasing import PurchasingClient
@@ -79,7 +80,7 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
                                                SettlementClient, OutboxClient, CatalogClient, InventoryClient,
-                                               StoreClient, PurchasingClient, CustomersClient)
+                                               StoreClient, PurchasingClient, CustomersClient, OrdersClient)
 
 
 class Client:
@@ -100,6 +101,7 @@ class Client:
     outbox: OutboxClient
     catalog: CatalogClient
     inventory: InventoryClient
+    orders: OrdersClient
     store: StoreClient
     purchasing: PurchasingClient
     customers: CustomersClient

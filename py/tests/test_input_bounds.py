@@ -585,6 +585,33 @@ def _paid_order_line(w: World) -> tuple[int, int]:
     return order, line
 
 
+def _order(w: World, external: bool = False) -> dict:
+    """An order document of _reserve's tenant (a variant of ample stock): every field placement reads, with the
+    expected totals it computes (no tax rate: 2.00 + 1.00 shipping)."""
+    _reserve(w)
+    tenant, variant, location = w._stock
+    doc = {"p_tenant_id": tenant, "p_expected": {"subtotal": "2", "total_price": "3.00", "total_tax": 0},
+           "p_order": {"source": "MANUAL", "shipping": "1.00", "shipping_address": {"city": "Nairobi"},
+                       "billing_address": {"city": "Nairobi"}, "shipping_method": "post", "tags": ["a"], "note": "n",
+                       "reserve_minutes": 30, "channel_data": {"k": "v"},
+                       "lines": [{"variant_id": variant, "quantity": 1, "location_id": location, "price": "2",
+                                  "discount": "0", "properties": {"gift": True}}]}}
+    if external:
+        doc["p_order"].pop("source")
+        doc["p_order"]["payment"] = {"amount": "3.00", "reference": w.unique("pay")}
+        doc.update({"p_source": "EBAY", "p_external_id": w.unique("eb")})
+    return doc
+
+
+def _fulfil(w: World) -> dict:
+    """A fresh POS order of _reserve's tenant (POS orders may ship unpaid) and the line to fulfil."""
+    args = _order(w)
+    placed = w.ok("place_order", {"p_order": {**args["p_order"], "source": "POS"}, "p_tenant_id": args["p_tenant_id"]},
+                  "service")
+    return {"p_order_id": placed["id"], "p_tenant_id": args["p_tenant_id"],
+            "p_lines": [{"line_id": placed["lines"][0]["id"], "quantity": 1}]}
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
@@ -639,6 +666,11 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("verify_code", "p_handover"): ("biz", _handover),
     ("add_commission_strategy", "p_rules"): ("admin", _commission),
     ("reserve_stock", "p_lines"): ("service", _reserve),
+    ("place_order", "p_order"): ("service", _order),
+    ("place_order", "p_expected"): ("service", _order),
+    ("import_order", "p_order"): ("service", lambda w: _order(w, external=True)),
+    ("import_order", "p_expected"): ("service", lambda w: _order(w, external=True)),
+    ("fulfil_order", "p_lines"): ("service", _fulfil),
 
 
     ("add_card", "p_legalities"): ("service", _card),

@@ -283,6 +283,12 @@ def world(db_url: str) -> dict[str, Any]:
         service.inventory.receive(stocked, wh, 10, tenant_id=shop)   # mercato inventory ships this reservation
         to_ship = service.inventory.reserve([{"variant_id": stocked, "location_id": wh, "quantity": 1}],
                                             ("orders", "order", "pgb-ship"), tenant_id=shop)[0].reservation_id
+        # mercato orders: a variant of its own, two POS orders (one to pay and fulfil, one to cancel)
+        sold = service.catalog.add_variant(product, {"sku": "PGB-LOTUS-HP", "price": "5.00",
+                                                     "option1": "Heavily Played"}, tenant_id=shop)
+        service.inventory.receive(sold, wh, 10, tenant_id=shop)
+        to_fulfil, to_cancel = (service.orders.place({"source": "POS", "lines": [{"variant_id": sold, "quantity": 1}]},
+                                                     tenant_id=shop)["id"] for _ in range(2))
         # mercato store distributor | po: a distributor supplying the stocked variant, an order submitted to it
         distributor = service.purchasing.create_distributor("PGB", "Pooled Distribution", tenant_id=shop)
         service.purchasing.set_distributor_item(distributor, stocked, "2.00", preferred=True, tenant_id=shop)
@@ -304,7 +310,8 @@ def world(db_url: str) -> dict[str, Any]:
         to_refund = conn.execute("SELECT id FROM orders.line WHERE order_id = %s", (to_pay,)).fetchone()[0]
     shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
                 "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
-                "customer": customer, "to_pay": to_pay, "refund_line": to_refund}
+                "customer": customer, "to_pay": to_pay, "refund_line": to_refund, "sold": sold, "to_fulfil": to_fulfil,
+                "to_cancel": to_cancel}
     return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -505,6 +512,15 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["catalog", "product", "archive", str(w["retired"]), *staff],
         ["catalog", "variant", "add", str(w["product"]), "--sku", "PGB-LOTUS-MP", "--price", "6.50",
          "--option1", "Moderately Played", *staff],
+        ["orders", "tax-rate", "REDUCED", "0.05", *staff],
+        ["orders", "place", "--line", f"{w['sold']}:1", "--source", "POS", "--expect-total", "5.00", *staff],
+        ["orders", "import", "EBAY", "PGB-EB-1", "--line", f"{w['sold']}:1=4.00", "--paid", "4.00", *staff],
+        ["orders", "pay", str(w["to_fulfil"]), "5.00", "--ref", "pgb-pay-1", *staff],
+        ["orders", "fulfil", str(w["to_fulfil"]), "--tracking", "PGB-1Z", *staff],
+        ["orders", "cancel", str(w["to_cancel"]), "--reason", "pooled", *staff],
+        ["orders", "get", str(w["to_fulfil"]), *staff],
+        ["orders", "list", *staff],
+        ["orders", "list", "--tenant", shop],
         ["catalog", "search", "lotus", *staff],
         ["catalog", "search", "lotus", "--tenant", shop],
         ["inventory", "locations", *staff],

@@ -299,35 +299,34 @@ def build_inventory(conn: psycopg.Connection, w: World) -> None:
 
 
 def build_orders(conn: psycopg.Connection, w: World) -> None:
-    """Each tenant's orders (issue 18), written directly by this superuser session: a tax rate, two customers (one
-    linked to a business user of the tenant, who is then a customer-user), an order of each with a line, a payment,
-    a refund of it and its refund line, a loyalty rule: rows of both tenants in every orders table."""
+    """Each tenant's orders (issue 18): a tax rate and two customers (one linked to a business user of the tenant, who
+    is then a customer-user), written directly by this superuser session (customers are another use case); an order of
+    each placed by the tenant's admin through orders.place_order (an untracked variant: no stock needed), paid on its
+    channel (orders.record_external_payment) and partly refunded (orders.apply_refund, with a refund line); a loyalty
+    rule: rows of both tenants in every orders table."""
     for tenant in w.tenants:
+        admin = next(c for c in w.callers if c.kind == "tenant_admin" and c.tenant == tenant).claims
         buyer = next(c for c in w.callers if c.kind == "business" and c.tenant == tenant)
-        variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-ORD-{tenant}")
+        variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s, 'DENY', NULL, false)", tenant,
+                        f"VM-ORD-{tenant}")
         conn.execute("INSERT INTO orders.tax_rate (tenant_id, tax_code, effective_from, rate) "
                      "VALUES (%s, 'STANDARD', '2025-01-01', 0.08)", (tenant,))
         for n, (email, user_id) in enumerate([(f"buyer{tenant}@example.com", buyer.user_id),
                                               (f"walkin{tenant}@example.com", None)], start=1):
             customer = conn.execute("INSERT INTO orders.customer (tenant_id, email, user_id) VALUES (%s, %s, %s) "
                                     "RETURNING id", (tenant, email, user_id)).fetchone()[0]
-            order = conn.execute(
-                "INSERT INTO orders.sales_order (tenant_id, number, source, currency, customer_id, subtotal, total_price, "
-                "amount_paid, amount_refunded, financial_status) VALUES (%s, %s, 'ONLINE_STORE', 'USD', %s, 10, 10, 10, 4, "
-                "'PARTIALLY_REFUNDED') RETURNING id", (tenant, n, customer)).fetchone()[0]
-            line = conn.execute("INSERT INTO orders.line (tenant_id, order_id, line_no, variant_id, quantity, price, taxable, "
-                                "title, sku) VALUES (%s, %s, 1, %s, 1, 10, false, 'Card', %s) RETURNING id",
-                                (tenant, order, variant, f"VM-ORD-{tenant}")).fetchone()[0]
-            paid = conn.execute("INSERT INTO orders.payment (tenant_id, order_id, kind, method, amount, currency, "
-                                "external_reference) VALUES (%s, %s, 'PAYMENT', 'EXTERNAL', 10, 'USD', %s) RETURNING id",
-                                (tenant, order, f"ch-{tenant}-{n}")).fetchone()[0]
-            refund = conn.execute("INSERT INTO orders.payment (tenant_id, order_id, kind, method, amount, currency, refund_of, "
-                                  "reason) VALUES (%s, %s, 'REFUND', 'EXTERNAL', 4, 'USD', %s, 'damaged') RETURNING id",
-                                  (tenant, order, paid)).fetchone()[0]
-            conn.execute("INSERT INTO orders.refund_line (payment_id, tenant_id, line_id, quantity, restock) "
-                         "VALUES (%s, %s, %s, 1, false)", (refund, tenant, line))
+            order = _call(conn, admin, "SELECT orders.place_order(%s, %s, %s)",
+                          Jsonb({"source": "EBAY", "customer_id": customer,
+                                 "lines": [{"variant_id": variant, "quantity": 1}]}),
+                          Jsonb({"total_price": "10.80"}), tenant)
+            paid = _call(conn, admin, "SELECT (orders.record_external_payment(%s, 10.80, %s, %s)).id", order["id"],
+                         f"ch-{tenant}-{n}", tenant)
+            _call(conn, None, "SELECT (orders.apply_refund(%s, %s, 4, 'damaged', NULL, %s)).id", tenant, paid,
+                  Jsonb([{"line_id": order["lines"][0]["id"], "quantity": 1, "restock": False}]))
         conn.execute("INSERT INTO orders.loyalty_rule (tenant_id, effective_from, points_per_unit, point_value) "
                      "VALUES (%s, now(), 1, 0.01)", (tenant,))
+
+
 def build_purchasing(conn: psycopg.Connection, w: World) -> None:
     """Each tenant's purchasing (docs/store.md, "Purchasing"): a distributor supplying a variant (preferred), a purchase
     order received in part (a receipt and its line), and a reorder point the stock is under: rows of both tenants in

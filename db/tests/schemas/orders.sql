@@ -25,8 +25,9 @@ SELECT throws_like($$INSERT INTO orders.sales_order (tenant_id, number, source, 
                    'an unknown source is refused');
 SELECT throws_like($$UPDATE orders.sales_order SET financial_status = 'PAID' WHERE id = tests.id('o')$$,
                    '%sales_order_financial_check%', 'PAID without the money is refused');
-SELECT throws_like($$UPDATE orders.sales_order SET amount_paid = 30, financial_status = 'PARTIALLY_REFUNDED', amount_refunded = 1 WHERE id = tests.id('o')$$,
-                   '%sales_order_paid_check%', 'more paid than the total is refused');
+-- (a financial status moving PENDING → PARTIALLY_REFUNDED is refused first by the transition trigger, functions/orders/guards)
+SELECT throws_like($$UPDATE orders.sales_order SET amount_refunded = 1 WHERE id = tests.id('o')$$,
+                   '%sales_order_paid_check%', 'more refunded than paid is refused');
 SELECT lives_ok($$UPDATE orders.sales_order SET amount_paid = 24.50, financial_status = 'PAID' WHERE id = tests.id('o')$$,
                 'PAID with the total paid');
 SELECT throws_like($$UPDATE orders.sales_order SET amount_refunded = 24.50 WHERE id = tests.id('o')$$,
