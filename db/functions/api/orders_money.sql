@@ -9,7 +9,7 @@ SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
 CREATE OR REPLACE VIEW api.customers WITH (security_invoker = true) AS
-SELECT id, tenant_id, user_id, email, first_name, last_name, phone, default_address, status, accepts_marketing,
+SELECT id, tenant_id, email, first_name, last_name, phone, default_address, status, accepts_marketing,
        marketing_consent_at, tags, note, metadata, total_spent, order_count, last_order_at, created_at, updated_at
   FROM orders.customer;
 COMMENT ON VIEW api.customers IS

@@ -2,7 +2,7 @@
 
 BEGIN;
 
-SELECT id, tenant_id, user_id, email, first_name, last_name, phone, default_address, status, accepts_marketing,
+SELECT id, tenant_id, email, first_name, last_name, phone, default_address, status, accepts_marketing,
        marketing_consent_at, tags, note, metadata, total_spent, order_count, last_order_at, created_at, updated_at
   FROM api.customers WHERE false;
 SELECT tenant_id, effective_from, points_per_unit, point_value, created_at FROM api.loyalty_rules WHERE false;
