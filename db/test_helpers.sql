@@ -1126,3 +1126,40 @@ lines and further fields (source, customer_id, shipping, …); returns the order
 role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: fulfilment batches (store) --------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION tests.reserved_order(p_tenant_id bigint, p_lines jsonb)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_order bigint;
+    v_line  jsonb;
+    v_no    integer := 0;
+    v_id    bigint;
+BEGIN
+    INSERT INTO orders.sales_order (tenant_id, number, source, currency, subtotal, total_price)
+    SELECT p_tenant_id, core.next_number('orders.sales_order', p_tenant_id::text), 'MANUAL', t.currency,
+           (SELECT coalesce(sum((l->>'quantity')::int * 10), 0) FROM jsonb_array_elements(p_lines) l),
+           (SELECT coalesce(sum((l->>'quantity')::int * 10), 0) FROM jsonb_array_elements(p_lines) l)
+      FROM identity.tenant t WHERE t.id = p_tenant_id
+    RETURNING id INTO v_order;
+    FOR v_line IN SELECT * FROM jsonb_array_elements(p_lines) LOOP
+        v_no := v_no + 1;
+        INSERT INTO orders.line (tenant_id, order_id, line_no, variant_id, quantity, price, taxable, title, sku)
+        SELECT p_tenant_id, v_order, v_no, v.id, (v_line->>'quantity')::int, 10, false, 'Item ' || v.sku, v.sku
+          FROM catalog.variant v WHERE v.id = (v_line->>'variant_id')::bigint
+        RETURNING id INTO v_id;
+        PERFORM inventory.reserve_for(p_tenant_id, jsonb_build_array(v_line), 'orders', 'line', v_id::text);
+    END LOOP;
+    RETURN v_order;
+END
+$$;
+COMMENT ON FUNCTION tests.reserved_order(bigint, jsonb) IS
+'A MANUAL (staff-entered, may ship unpaid) order of the tenant written directly with one line per element of p_lines [{variant_id, quantity, location_id?}]
+at price 10, untaxed, each line''s stock reserved through inventory.reserve_for under (orders, line, <line id>), as the
+orders module does when an order is placed. Returns the order id. Call as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

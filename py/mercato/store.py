@@ -1,5 +1,6 @@
 """``client.store``: the CardStore's TCG attributes (docs/store.md) — make a catalog product a card, a catalog variant
-an ungraded unit or a graded slab, and compute Beckett's overall grade for four BGS subgrades.
+an ungraded unit or a graded slab, and compute Beckett's overall grade for four BGS subgrades — and its fulfilment
+batches (create at a location with orders, pick list, advance, ship, cancel).
 
 Every rule is the database's: a refusal is a :class:`~mercato.errors.MercatoError` with code
 ``STORE_INVALID_CARD_ATTRIBUTE`` and a ``detail`` of the form ``field: reason`` (``grade: PSA has no grade 9.25 …``),
@@ -78,3 +79,39 @@ class StoreClient(ModuleClient):
         """Beckett's overall grade for the four subgrades (None when one is off the scale)."""
         value = self._call_value("api.bgs_overall", centering=centering, corners=corners, edges=edges, surface=surface)
         return None if value is None else Decimal(value)
+
+    # -- fulfilment batches (docs/store.md, "Fulfilment batches") ---------------------------------------------------
+
+    def create_batch(self, location_id: int, order_ids: list[int] | None = None, *, assigned_to: int | None = None,
+                     estimated_pick_time: int | None = None, note: str | None = None,
+                     tenant_id: int | None = None) -> dict[str, Any]:
+        """Create a fulfilment batch at a location with the given orders (each must have stock reserved there and be
+        in no other open batch); returns the batch row."""
+        return self._call_one("api.create_fulfilment_batch", location_id=location_id,
+                              order_ids=None if order_ids is None else json_doc(order_ids), assigned_to=assigned_to,
+                              estimated_pick_time=estimated_pick_time, note=note, tenant_id=tenant_id) or {}
+
+    def add_batch_orders(self, batch_id: int, order_ids: list[int], tenant_id: int | None = None) -> dict[str, Any]:
+        """Add orders to a CREATED batch; returns the batch row."""
+        return self._call_one("api.add_batch_orders", batch_id=batch_id, order_ids=json_doc(order_ids),
+                              tenant_id=tenant_id) or {}
+
+    def pick_list(self, batch_id: int, tenant_id: int | None = None) -> list[dict[str, Any]]:
+        """The batch's pick list: per variant (by SKU) the quantity to pick and how many orders want it."""
+        return self._call("api.batch_pick_list", batch_id=batch_id, tenant_id=tenant_id)
+
+    def advance_batch(self, batch_id: int, status: str, tenant_id: int | None = None) -> dict[str, Any]:
+        """Move a batch to PICKING, PICKED, PACKING or (once shipped) COMPLETED; returns the batch row."""
+        return self._call_one("api.advance_fulfilment_batch", batch_id=batch_id, status=status,
+                              tenant_id=tenant_id) or {}
+
+    def ship_batch(self, batch_id: int, tracking: dict[int, list[str]] | None = None,
+                   tenant_id: int | None = None) -> dict[str, Any]:
+        """Ship a PACKING batch (its orders through the orders module), with tracking numbers per order id."""
+        return self._call_one("api.ship_fulfilment_batch", batch_id=batch_id,
+                              tracking=json_doc({str(k): v for k, v in (tracking or {}).items()}),
+                              tenant_id=tenant_id) or {}
+
+    def cancel_batch(self, batch_id: int, reason: str, tenant_id: int | None = None) -> dict[str, Any]:
+        """Cancel a batch that has not shipped; its orders may join another batch."""
+        return self._call_one("api.cancel_fulfilment_batch", batch_id=batch_id, reason=reason, tenant_id=tenant_id) or {}

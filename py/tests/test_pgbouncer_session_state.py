@@ -289,6 +289,11 @@ def world(db_url: str) -> dict[str, Any]:
         service.inventory.receive(sold, wh, 10, tenant_id=shop)
         to_fulfil, to_cancel = (service.orders.place({"source": "POS", "lines": [{"variant_id": sold, "quantity": 1}]},
                                                      tenant_id=shop)["id"] for _ in range(2))
+        # mercato store batch: three MANUAL orders reserved at the warehouse; a batch to ship, an empty one to cancel
+        batched, to_batch, to_add = (service.orders.place({"source": "MANUAL", "lines": [
+            {"variant_id": sold, "quantity": 1, "location_id": wh}]}, tenant_id=shop)["id"] for _ in range(3))
+        to_ship_batch = service.store.create_batch(wh, [batched], tenant_id=shop)["id"]
+        to_cancel_batch = service.store.create_batch(wh, tenant_id=shop)["id"]
         # mercato store distributor | po: a distributor supplying the stocked variant, an order submitted to it
         distributor = service.purchasing.create_distributor("PGB", "Pooled Distribution", tenant_id=shop)
         service.purchasing.set_distributor_item(distributor, stocked, "2.00", preferred=True, tenant_id=shop)
@@ -311,7 +316,8 @@ def world(db_url: str) -> dict[str, Any]:
     shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
                 "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
                 "customer": customer, "to_pay": to_pay, "refund_line": to_refund, "sold": sold, "to_fulfil": to_fulfil,
-                "to_cancel": to_cancel}
+                "to_cancel": to_cancel, "batched": batched, "to_batch": to_batch, "to_add": to_add,
+                "ship_batch": to_ship_batch, "cancel_batch": to_cancel_batch}
     return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
@@ -554,6 +560,15 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["store", "create-variant", str(w["product"]), "PGB-LOTUS-PSA9", "20000", "NONFOIL", "--option1", "PSA 9",
          "--grader", "PSA", "--grade", "9", "--cert", "PGB-PSA-1", *staff],   # the card add-card made above
         ["store", "bgs-overall", "9.5", "9.5", "9.5", "8"],
+        ["store", "batch", "create", wh, str(w["to_batch"]), "--minutes", "5", *staff],
+        ["store", "batch", "add", str(w["cancel_batch"]), str(w["to_add"]), *staff],
+        ["store", "batch", "pick-list", str(w["ship_batch"]), *staff],
+        ["store", "batch", "advance", str(w["ship_batch"]), "PICKING", *staff],
+        ["store", "batch", "advance", str(w["ship_batch"]), "PICKED", *staff],
+        ["store", "batch", "advance", str(w["ship_batch"]), "PACKING", "--tenant", shop],
+        ["store", "batch", "ship", str(w["ship_batch"]), "--tracking", f"{w['batched']}=1Z-PGB", *staff],
+        ["store", "batch", "advance", str(w["ship_batch"]), "COMPLETED", *staff],
+        ["store", "batch", "cancel", str(w["cancel_batch"]), "pooled cancel", *staff],
         ["store", "distributor", "create", "PGB-2", "--name", "Pooled Two", "--minimum-order", "5", *staff],
         ["store", "distributor", "update", str(w["distributor"]), "--lead-time", "3", *staff],
         ["store", "distributor", "item", str(w["distributor"]), stocked, "2.10", "--preferred", *staff],
@@ -568,6 +583,7 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["store", "po", "reorder", "--tenant", shop],
         ["store", "po", "reorder", *staff],
         ["demo", "--any-database"],
+        ["demo", "store", "--any-database"],
         *([*key.split()] for key in _CLI_INPUT),
     ]
 

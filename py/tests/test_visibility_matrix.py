@@ -321,6 +321,10 @@ ORACLE: dict[str, Rel] = {
     "api.store_reorder_suggestions": Rel(
         "SELECT r.location_id, r.variant_id, r.tenant_id AS tenant FROM identity.tenant t "
         "CROSS JOIN LATERAL store.reorder_suggestion_rows(t.id, NULL) r", ("location_id", "variant_id"), same_tenant),
+    # fulfilment batches (docs/store.md): every user of a tenant sees the tenant's batches and their orders
+    "store.fulfilment_batch": Rel("SELECT id, tenant_id AS tenant FROM store.fulfilment_batch", ("id",), same_tenant),
+    "store.batch_order": Rel("SELECT batch_id, order_id, tenant_id AS tenant FROM store.batch_order",
+                             ("batch_id", "order_id"), same_tenant),
     # audit: the back office only, and never the events that say who bid on what (sealed bids)
     "audit.event": Rel("SELECT e.id, u.tenant_id AS tenant, e.module, e.entity_type, e.action FROM audit.event e "
                        "LEFT JOIN identity.user_account u ON u.id = e.actor_user_id", ("id",), never,
@@ -346,6 +350,7 @@ ORACLE.update({view: ORACLE[table] for view, table in {
     "api.inventory_locations": "inventory.location", "api.inventory_stock": "inventory.stock",
     "api.inventory_channel_buffers": "inventory.channel_buffer", "api.inventory_movements": "inventory.movement",
     "api.inventory_reservations": "inventory.reservation",
+    "api.fulfilment_batches": "store.fulfilment_batch", "api.fulfilment_batch_orders": "store.batch_order",
     "api.store_distributors": "store.distributor", "api.store_distributor_items": "store.distributor_item",
     "api.store_purchase_orders": "store.purchase_order", "api.store_purchase_order_lines": "store.purchase_order_line",
     "api.store_purchase_receipts": "store.purchase_receipt",

@@ -273,6 +273,7 @@ def build_world(db_url: str) -> World:
         build_inventory(conn, w)
         build_orders(conn, w)
         build_purchasing(conn, w)
+        build_batches(conn, w)
 
     w.callers.insert(0, Caller("anon", "anon", "mercato_anon", None))
     w.callers.append(Caller("service", "service", "mercato_service", SERVICE_CLAIMS))
@@ -353,3 +354,17 @@ def build_purchasing(conn: psycopg.Connection, w: World) -> None:
         _call(conn, admin, "SELECT (inventory.set_stock_settings(%s, %s, p_reorder_point => 20, p_tenant_id => %s)).id",
               variant, location, tenant)
     conn.execute(f"SET LOCAL session_replication_role = {replication_role}")
+
+
+def build_batches(conn: psycopg.Connection, w: World) -> None:
+    """Each tenant's fulfilment batch (issue 18) with one order, created through the store's function by the tenant's
+    admin (this superuser session counts as the back office, which names the tenant): rows of both tenants in
+    store.fulfilment_batch and store.batch_order."""
+    for tenant in w.tenants:
+        admin = next(c for c in w.callers if c.kind == "tenant_admin" and c.tenant == tenant).claims
+        variant = _call(conn, None, "SELECT tests.catalog_variant(%s, %s)", tenant, f"VM-BATCH-{tenant}")
+        location = _call(conn, admin, "SELECT inventory.create_location('PACK', 'Packing', p_tenant_id => %s)", tenant)
+        _call(conn, admin, "SELECT (inventory.receive(%s, %s, 5, p_tenant_id => %s)).id", variant, location, tenant)
+        order = _call(conn, None, "SELECT tests.reserved_order(%s, %s)", tenant,
+                      Jsonb([{"variant_id": variant, "quantity": 1, "location_id": location}]))
+        _call(conn, admin, "SELECT (store.create_batch(%s, %s, p_tenant_id => %s)).id", location, Jsonb([order]), tenant)

@@ -166,3 +166,9 @@ def bgs_overall(centering: Decimal, corners: Decimal, edges: Decimal, surface: D
 from mercato.cli.store_purchasing import attach as _attach_purchasing  # noqa: E402
 
 _attach_purchasing(command)
+
+
+# fulfilment batches live in their own file
+from mercato.cli.store_fulfilment import batch as _batch  # noqa: E402
+
+command.add_command(_batch)
