@@ -78,8 +78,11 @@ BEGIN
       FROM (SELECT (e ->> 'line_id')::bigint AS line_id, sum((e ->> 'quantity')::integer) AS quantity,
                    bool_or(coalesce((e ->> 'restock')::boolean, false)) AS restock
               FROM jsonb_array_elements(p_lines) e GROUP BY 1) x;
-    FOR l IN SELECT (e ->> 'line_id')::bigint AS line_id, (e ->> 'quantity')::integer AS quantity, li.id,
-                    li.quantity - li.refunded_quantity AS refundable
+    FOR l IN SELECT (e ->> 'line_id')::bigint AS line_id, (e ->> 'quantity')::integer AS quantity,
+                    (e ->> 'restock')::boolean AS restock, li.id, li.quantity - li.refunded_quantity AS refundable,
+                    li.fulfilled_quantity - coalesce((SELECT sum(rl.quantity) FROM orders.refund_line rl
+                                                       WHERE rl.line_id = li.id AND rl.tenant_id = v_tenant AND rl.restock),
+                                                      0) AS restockable
                FROM jsonb_array_elements(v_lines) e
                LEFT JOIN orders.line li ON li.id = (e ->> 'line_id')::bigint AND li.order_id = v_order.id
                                        AND li.tenant_id = v_tenant
@@ -90,6 +93,10 @@ BEGIN
         ELSIF l.quantity > l.refundable THEN
             PERFORM core.raise('ORDERS_REFUND_EXCEEDS', format('line %s: %s units asked, %s bought and not refunded',
                                                                l.line_id, l.quantity, l.refundable));
+        ELSIF l.restock AND l.quantity > l.restockable THEN
+            -- only what was shipped comes back to the shelf; an unshipped unit is still on hand (and reserved)
+            PERFORM core.raise('ORDERS_REFUND_EXCEEDS', format('line %s: %s units to restock, %s shipped and not restocked',
+                                                               l.line_id, l.quantity, l.restockable));
         END IF;
     END LOOP;
     IF p_amount > v_order.amount_paid - v_order.amount_refunded THEN

@@ -57,8 +57,10 @@ def tell() -> None:
         slab = staff.store.create_card_variant(card, {"sku": f"CHZ-PSA10-{run}", "price": "4200.00"}, "HOLOFOIL",
                                                grading_company="PSA", grade=Decimal("10"), cert_number=f"PSA{run}")
         box_product = staff.catalog.create_product({"title": "Scarlet & Violet Booster Box", "vendor": "Pokemon",
-                                                    "category": "Sealed", "status": "ACTIVE"})
+                                                    "category": "Sealed"})
         box = staff.catalog.add_variant(box_product, {"sku": f"SV-BOX-{run}", "price": "120.00", "cost": "85.00"})
+        for product in (card, box_product):
+            staff.catalog.publish_product(product)
         click.echo(table([{"variant": slab, "what": "Charizard PSA 10", "max_quantity": 1},
                           {"variant": box, "what": "booster box", "max_quantity": None}]))
 
@@ -134,7 +136,8 @@ def tell() -> None:
             click.echo(f"receiving 15 more of the 14 still due: refused, HTTP {exc.http_status}: {exc.code}")
         click.echo(table([{"po": po.get("po_number"), "status": receipt.get("status"), "total": po.get("total_amount")}]))
 
-        _step("Misty returns her box: refunded to store credit, the box back on the shelf")
+        _step("Misty takes her box home, then returns it: refunded to store credit, the box back on the shelf")
+        staff.orders.fulfil(pos["id"], location_id=floor)
         line = staff.orders.get(pos["id"])["lines"][0]
         staff.customers.refund(pos["id"], "120.00", "changed her mind", destination="STORE_CREDIT",
                                lines=[{"line_id": line["id"], "quantity": 1, "restock": True}], location_id=floor)

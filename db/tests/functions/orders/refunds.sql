@@ -2,7 +2,7 @@
 -- credit, restocked lines back in stock (RETURN movements), over-refunds of money or units refused with nothing written,
 -- FULFILLED -> REFUNDED when everything is refunded.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 GRANT EXECUTE ON FUNCTION orders.refund_order(bigint, numeric, text, jsonb, text, bigint, bigint) TO mercato_user;
 SELECT tests.inventory_world('orf');
@@ -18,10 +18,8 @@ SELECT tests.put('p_ext', tests.fund_order_external(tests.id('o'), 30, 'ext-1'))
 SELECT orders.issue_store_credit(tests.id('c'), 20, 'seed', 'seed-1', tests.id('a'));
 SELECT tests.put('p_sc', (orders.apply_payment(tests.id('a'), tests.id('o'), 'STORE_CREDIT', 20,
                                                orders.store_credit_account(tests.id('a'), tests.id('c')))).id);
--- shipped: consume the reservations as fulfilment would, so the stock is out
-SELECT inventory.ship_for(tests.id('a'), r.id, r.quantity) FROM inventory.reservation r
- WHERE r.ref_module = 'orders' AND r.ref_entity = 'line' AND r.ref_id = tests.id('l1')::text;
-UPDATE orders.sales_order SET status = 'FULFILLED', fulfillment_status = 'FULFILLED' WHERE id = tests.id('o');
+-- shipped through the orders module, so the stock is out and the lines count what shipped
+SELECT orders.fulfil_for(tests.id('a'), tests.id('o'));
 CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE sql AS $f$
     SELECT format('%s %s paid %s refunded %s; refunds %s; l1 %s; stock %s; credit %s', o.status, o.financial_status,
                   o.amount_paid, o.amount_refunded,
@@ -85,6 +83,16 @@ SELECT is(pg_temp.state(), 'REFUNDED REFUNDED paid 50 refunded 50; refunds 4; l1
           'the last refund went to the channel');
 SELECT is((SELECT count(*)::int FROM ledger.check() WHERE violations > 0) + (SELECT count(*)::int FROM inventory.check() WHERE violations > 0),
           0, 'ledger.check() and inventory.check() are clean');
+
+-- units that never shipped are still on hand (and reserved): a refund does not put them back on the shelf again
+SELECT tests.put('o2', tests.order_for(tests.id('a'), tests.id('c'),
+    format('[{"variant_id": %s, "quantity": 1, "price": "10.00"}]', tests.id('v_deny'))::jsonb, tests.id('a_wh')));
+SELECT tests.fund_order_external(tests.id('o2'), 10, 'ext-2');
+SELECT is(tests.error_of(format($$SELECT orders.refund_order(%s, 10, 'never shipped', '[{"line_id": %s, "quantity": 1, "restock": true}]', p_tenant_id => %s)$$,
+                                tests.id('o2'), (SELECT id FROM orders.line WHERE order_id = tests.id('o2')), tests.id('a'))),
+          format('PT409 ORDERS_REFUND_EXCEEDS line %s: 1 units to restock, 0 shipped and not restocked',
+                 (SELECT id FROM orders.line WHERE order_id = tests.id('o2'))),
+          'an unshipped unit cannot be restocked');
 
 SELECT * FROM finish();
 ROLLBACK;
