@@ -11,7 +11,6 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from mercato.harness import bench as b
 from mercato.harness import bench_store as s
 
 
@@ -20,31 +19,45 @@ def _databases(server_url: str, prefix: str) -> int:
         return conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", (prefix + "%",)).fetchone()[0]
 
 
-def test_every_case_reports_a_rate_a_ratio_waits_and_a_clean_inventory_check(server_url: str) -> None:
+def test_every_case_at_two_client_counts_reports_rates_ratios_waits_and_a_clean_inventory_check(
+        server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One run through the CLI (the JSON report and the Markdown section), every case at 1 and 2 clients for a second."""
+    from mercato.cli import cli
+
     prefix = f"mercato_storebenchtest_{uuid.uuid4().hex[:8]}"
-    lines: list[str] = []
-    settings = s.StoreSettings(url=server_url, seconds=1, clients=(2,), products=300, scale=1, db_prefix=prefix)
-    report = s.run(settings, log=lines.append)
-    assert report.checks_ok, report.failures
-    rows = {r.case: r for r in report.rows()}
-    assert list(rows) == list(s.CASE_NAMES) == ["reserve3", "hot", "ship", "search"]
-    for row in rows.values():
-        assert row.clients == 2 and row.tps and row.tps > 0, row
-        assert row.tpcb_tps and row.ratio_tpcb and row.ratio_tpcb > 0, row
-        assert row.checks_ok and not row.failures, row
-        assert row.waits and row.waits["samples"] > 0 and set(row.waits) >= {"active", "lock", "wal", "cpu"}, row
-    # the targets: hot against reserve3, ship and search against TPC-B, reserve3 none (the order case will carry one)
-    assert rows["reserve3"].met is None and rows["hot"].basis_ratio is not None
-    assert rows["ship"].basis_ratio == rows["ship"].ratio_tpcb and rows["search"].met is not None
-    # every case run was followed by inventory.check(), and the world is what the bench says
-    case_runs = [r for r in report.report.runs if r.case != b.TPCB]
-    assert [r.check_ok for r in case_runs] == [True] * 4
-    assert report.world["variants"] == 300 and len(report.world["locations"]) == 2
-    assert [r.round for r in report.report.runs if r.case == b.TPCB] == [0, 1], "TPC-B before and after the cases"
-    assert any(line.startswith("[run] hot, 2 clients") for line in lines)
-    text = s.render_markdown(report)
-    assert text.startswith("## Store results") and "| hot | 2 |" in text and "shared with other helpers" in text
-    assert json.loads(json.dumps(report.as_dict(), default=str))["checks_ok"] is True
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nhand-written\n\n<!-- auth:start -->\nother bench\n<!-- auth:end -->\n")
+    monkeypatch.setenv("DATABASE_URL", server_url)
+    args = ["bench", "store", "--seconds", "1", "--clients", "1,2", "--products", "300", "--scale", "1",
+            "--db-prefix", prefix, "--output", str(doc), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "[run] hot, 2 clients" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["checks_ok"] is True
+    rows = report["results"]
+    assert [(r["case"], r["clients"]) for r in rows] == [(c, n) for n in (1, 2) for c in s.CASE_NAMES]
+    assert list(s.CASE_NAMES) == ["reserve3", "hot", "ship", "search"]
+    for row in rows:
+        assert row["tps"] and row["tps"] > 0, row
+        assert row["tpcb_tps"] and row["ratio_tpcb"] and row["ratio_tpcb"] > 0, row
+        assert row["checks_ok"] and not row["failures"], row
+        assert row["waits"]["samples"] > 0 and set(row["waits"]) >= {"active", "lock", "wal", "cpu"}, row
+        assert row["cpu_ms_per_call"] is None or row["cpu_ms_per_call"] > 0, row
+        # the targets: hot against reserve3, ship and search against TPC-B, reserve3 none (the order case will carry one)
+        if row["case"] == "reserve3":
+            assert row["met"] is None and row["basis_ratio"] is None
+        else:
+            assert row["met"] in (True, False) and row["basis_ratio"] is not None, row
+    assert report["hot_scaling"]["from"] == 1 and report["hot_scaling"]["to"] == 2 and report["hot_scaling"]["ratio"] > 0
+    # every case run was followed by a clean inventory.check(); TPC-B before and after the cases at each client count
+    assert [r["check_ok"] for r in report["runs"]] == [True] * 8
+    assert [(r["clients"], r["round"]) for r in report["tpcb"]] == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    assert report["world"]["variants"] == 300 and len(report["world"]["locations"]) == 2
+    text = doc.read_text()
+    assert text.count(s.MARKERS[0]) == 1 and "hand-written" in text and "other bench" in text
+    assert text.count("## Store results") == 1 and "| hot | 2 |" in text and "shared with other helpers" in text
+    assert "Hot variant from 1 to 2 clients" in text
     assert _databases(server_url, prefix) == 0, "dropped afterwards (--drop is the default)"
 
 
@@ -67,24 +80,4 @@ def test_a_failed_inventory_check_fails_the_case(server_url: str, monkeypatch: p
         bench.drop_databases()
     assert run.tps and run.check_ok is False
     assert bench.failures == {"search/1/1": ["inventory.check(): on_hand_equals_movements: 1 violations, e.g. []"]}
-    assert _databases(server_url, prefix) == 0
-
-
-def test_the_cli_writes_its_own_section_and_reports_the_hot_scaling(server_url: str, tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from mercato.cli import cli
-
-    prefix = f"mercato_storebenchcli_{uuid.uuid4().hex[:8]}"
-    doc = tmp_path / "benchmarks.md"
-    doc.write_text("# Benchmarks\n\nhand-written\n\n<!-- auth:start -->\nother bench\n<!-- auth:end -->\n")
-    monkeypatch.setenv("DATABASE_URL", server_url)
-    args = ["bench", "store", "--seconds", "1", "--clients", "1,2", "--products", "100", "--scale", "1",
-            "--case", "hot", "--db-prefix", prefix, "--output", str(doc)]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    assert "inventory.check(): ok after every case" in result.stdout and "hot 2 vs 1 clients" in result.stdout
-    text = doc.read_text()
-    assert text.count(s.MARKERS[0]) == 1 and "hand-written" in text and "other bench" in text
-    assert "| hot | 1 |" in text and "| hot | 2 |" in text and "| search |" not in text
-    assert "Hot variant from 1 to 2 clients" in text
     assert _databases(server_url, prefix) == 0
