@@ -206,7 +206,8 @@ class StoreSettings:
 class WaitSampler:
     """What the backends of one database do while a run is measured: ``pg_stat_activity`` every 0.1 s, counting active
     backends by wait (``Lock:transactionid`` / ``Lock:tuple`` = queued behind another transaction's row lock,
-    ``IO:WALSync`` / ``LWLock:WALWrite`` = a commit's flush, ``CPU`` = no wait event)."""
+    ``LWLock:LockManager`` = contending for the shared lock table itself, ``IO:WALSync`` / ``LWLock:WALWrite`` = a
+    commit's flush, ``CPU`` = no wait event)."""
 
     def __init__(self, admin_url: str, dbname: str, interval: float = 0.1) -> None:
         self.admin_url, self.dbname, self.interval = admin_url, dbname, interval
@@ -245,11 +246,13 @@ class WaitSampler:
         wal = sum(n for k, n in self.counts.items() if k in ("IO:WALSync", "IO:WALWrite", "LWLock:WALWrite",
                                                                "LWLock:WALInsert", "IO:WALInitSync"))
         cpu = self.counts.get("CPU", 0)
+        lockmgr = self.counts.get("LWLock:LockManager", 0)
         top = sorted(self.counts.items(), key=lambda kv: -kv[1])[:5]
         return {"samples": self.samples, "active": round(active / self.samples, 2),
                 "lock": round(locks / active, 3) if active else 0.0, "wal": round(wal / active, 3) if active else 0.0,
                 "cpu": round(cpu / active, 3) if active else 0.0,
-                "other": round((active - locks - wal - cpu) / active, 3) if active else 0.0,
+                "lock_manager": round(lockmgr / active, 3) if active else 0.0,
+                "other": round((active - locks - wal - cpu - lockmgr) / active, 3) if active else 0.0,
                 "top": {k: round(n / self.samples, 2) for k, n in top}}
 
 
@@ -594,14 +597,15 @@ def render_markdown(rep: StoreReport) -> str:
         "- Setup: " + ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in report.setup_seconds.items()),
         "",
         "| case | clients | calls/s | TPC-B tps | × TPC-B | target | ratio to basis | met? | CPU ms per call "
-        "| × TPC-B's CPU | WAL bytes per call | calls per WAL flush | lock wait | WAL wait | checks |",
-        "|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| × TPC-B's CPU | WAL bytes per call | calls per WAL flush | lock wait | lock table | WAL wait | checks |",
+        "|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rep.rows():
         lines.append(f"| {r.case} | {r.clients} | {b._fmt(r.tps)} | {b._fmt(r.tpcb_tps)} | {b._fmt(r.ratio_tpcb, 2)} "
                      f"| {r.target} | {b._fmt(r.basis_ratio, 2)} | {_met(r.met)} | {b._fmt(r.cpu_ms_per_call, 3)} "
                      f"| {b._fmt(r.cpu_times_tpcb, 1)} | {b._fmt(r.wal_bytes_per_call, 0)} "
-                     f"| {b._fmt(r.calls_per_flush, 1)} | {_pct(r.waits.get('lock'))} | {_pct(r.waits.get('wal'))} "
+                     f"| {b._fmt(r.calls_per_flush, 1)} | {_pct(r.waits.get('lock'))} "
+                     f"| {_pct(r.waits.get('lock_manager'))} | {_pct(r.waits.get('wal'))} "
                      f"| {'ok' if r.checks_ok else '**FAILED**: ' + '; '.join(r.failures)} |")
     scaling = rep.hot_scaling()
     if scaling:
@@ -610,8 +614,9 @@ def render_markdown(rep: StoreReport) -> str:
     tpcb = [r for r in report.runs if r.case == b.TPCB]
     lines += ["", "TPC-B runs: " + ", ".join(f"{r.clients} clients {b._fmt(r.tps)} tps "
                                              f"({b._fmt(r.cpu_ms_per_call, 3)} ms CPU)" for r in tpcb) + "."]
-    lines += ["", "Waits (share of the case's active backends, sampled every 0.1 s from `pg_stat_activity`; the "
-              "most frequent events, mean backends per sample): "
+    lines += ["", "Waits (share of the case's active backends, sampled every 0.1 s from `pg_stat_activity`: *lock wait* "
+              "on a row or transaction lock, *lock table* on `LWLock:LockManager`, *WAL wait* on a commit's flush; "
+              "the most frequent events, mean backends per sample, in the last round): "
               + "; ".join(f"{r.case} @ {r.clients}: " + ", ".join(f"{k} {v}" for k, v in r.waits.get("top", {}).items())
                           for r in rep.rows() if r.waits) + "."]
     profiled = [r for r in report.runs if r.functions]
