@@ -121,12 +121,13 @@ class StoreCase:
     """A store workload: a function writing its pgbench script, what one call is, and its target."""
 
     name: str
-    script: Callable[[str], str]      # prelude (claims, role, settings) -> the pgbench script of one call
+    script: Callable[[StoreBench], str]   # the bench (its prelude, world, variables) -> the pgbench script of one call
     description: str
     basis: str | None                 # b.TPCB, another case's name, or None (no target)
     factor: float | None
     label: str
     reservations: int | None = None   # reservations each call must leave (checked after the run); None: not checked
+    setup: Callable[[StoreBench, psycopg.Connection], None] | None = None   # once, after the seed (as the superuser)
 
 
 def _lines(ids: Sequence[str]) -> str:
@@ -137,42 +138,44 @@ _RESERVE = ("SELECT count(*) FROM api.reserve_stock(p_lines => '{lines}', p_ref_
             "p_ref_entity => 'order', p_ref_id => 'c:client_id-:r');")
 
 
-def reserve3_script(prelude: str) -> str:
+def reserve3_script(bench: StoreBench) -> str:
     """Three random variants, one unit each, placed at the online locations by priority (the demand-summing path)."""
     return ("-- mercato bench store reserve3: api.reserve_stock of 3 random lines, as the shop's TENANT_ADMIN\n"
             "\\set a :lo + random(0, :n - 1)\n\\set b :lo + random(0, :n - 1)\n\\set c :lo + random(0, :n - 1)\n"
-            "\\set r random(1, 2000000000)\nBEGIN;\n" + prelude + "\n"
+            "\\set r random(1, 2000000000)\nBEGIN;\n" + bench.prelude + "\n"
             + _RESERVE.format(lines=_lines([":a", ":b", ":c"])) + "\nEND;\n")
 
 
-def hot_script(prelude: str) -> str:
+def hot_script(bench: StoreBench) -> str:
     """The same with the hot variant as one of the three lines."""
     return ("-- mercato bench store hot: api.reserve_stock of the hot variant + 2 random lines\n"
             "\\set b :lo + random(0, :n - 1)\n\\set c :lo + random(0, :n - 1)\n"
-            "\\set r random(1, 2000000000)\nBEGIN;\n" + prelude + "\n"
+            "\\set r random(1, 2000000000)\nBEGIN;\n" + bench.prelude + "\n"
             + _RESERVE.format(lines=_lines([":hot", ":b", ":c"])) + "\nEND;\n")
 
 
-def ship_script(prelude: str) -> str:
+def ship_script(bench: StoreBench) -> str:
     """Reserve one unit of a random variant, then ship that reservation, in one transaction."""
     return ("-- mercato bench store ship: api.reserve_stock of 1 random line, then api.ship_reservation of it\n"
-            "\\set a :lo + random(0, :n - 1)\n\\set r random(1, 2000000000)\nBEGIN;\n" + prelude + "\n"
+            "\\set a :lo + random(0, :n - 1)\n\\set r random(1, 2000000000)\nBEGIN;\n" + bench.prelude + "\n"
             "SELECT reservation_id AS rid FROM api.reserve_stock(p_lines => '" + _lines([":a"]) + "', "
             "p_ref_module => 'bench', p_ref_entity => 'order', p_ref_id => 's:client_id-:r') \\gset\n"
             "SELECT (api.ship_reservation(p_reservation_id => :rid)).state;\nEND;\n")
 
 
-def search_script(prelude: str) -> str:
+def search_script(bench: StoreBench) -> str:
     """A name and a set word (full text; ~1/1,200 of the catalog matches both) and the name's category as a filter."""
     return ("-- mercato bench store search: api.search_catalog, two words and a category, the first page of 20\n"
-            f"\\set w random(1, {len(NAMES)})\n\\set s random(1, {len(SETS)})\nBEGIN;\n" + prelude + "\n"
+            f"\\set w random(1, {len(NAMES)})\n\\set s random(1, {len(SETS)})\nBEGIN;\n" + bench.prelude + "\n"
             f"SELECT count(*) FROM api.search_catalog(p_query => ({_arr(NAMES)})[:w] || ' ' || ({_arr(SETS)})[:s], "
             f"p_filters => jsonb_build_object('category', ({_arr(CATEGORIES)})[1 + (:w - 1) / 15]), p_limit => 20);\n"
             "END;\n")
 
 
-#: The cases, in the order they run. A new case (the lead's ``order``, over api.place_order) is one script function
-#: and one line here.
+#: The cases, in the order they run. A new case (the lead's ``order``, over api.place_order) is one script function and
+#: one line here: the function gets the bench (``bench.prelude`` acts as the shop's TENANT_ADMIN,
+#: ``bench.prelude_for(claims)`` as any other caller, ``bench.world`` holds the seeded ids, the pgbench variables are
+#: ``:lo``, ``:n`` and ``:hot``); a case that needs more of a world (customers, prices) names a ``setup`` function.
 CASES: tuple[StoreCase, ...] = (
     StoreCase("reserve3", reserve3_script, "api.reserve_stock of 3 random lines (1 unit each, no location named)",
               None, None, "(basis of hot; the order case carries ≥ 0.4 × TPC-B)", 3),
@@ -379,9 +382,18 @@ class StoreBench:
         self.failures: dict[str, list[str]] = {}
         self.waits: dict[str, dict[str, Any]] = {}
         self.world: dict[str, Any] = {}
-        self.prelude = ""
+        self.role_settings: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.prelude = ""   # the shop's TENANT_ADMIN (prelude_for)
 
     # set-up ---------------------------------------------------------------------------------------------------------
+    def prelude_for(self, claims: dict[str, Any]) -> str:
+        """The statement PostgREST (and mercato.client) runs first in a request's transaction: the claims, the role and
+        the role's own settings, all local to the transaction."""
+        role = claims["role"]
+        return (f"SELECT set_config('request.jwt.claims', '{json.dumps(claims)}', true), "
+                f"set_config('role', '{role}', true)"
+                + "".join(f", set_config('{k}', '{v}', true)" for k, v in self.role_settings[role]) + ";")
+
     def drop_databases(self) -> None:
         self.inner.drop_databases()
 
@@ -404,10 +416,8 @@ class StoreBench:
             admin = conn.execute("SELECT identity.register_user(%s, 'ADMIN', 'Bench store admin', %s)",
                                  (ADMIN_SUB, tenant)).fetchone()[0]
             conn.execute("SELECT identity.assign_role(%s, 'TENANT_ADMIN', %s)", (admin, tenant))
-            user_settings = role_settings(conn, "mercato_user")
-            self.prelude = (f"SELECT set_config('request.jwt.claims', '{claims}', true), "
-                            f"set_config('role', 'mercato_user', true)"
-                            + "".join(f", set_config('{k}', '{v}', true)" for k, v in user_settings) + ";")
+            self.role_settings = {role: role_settings(conn, role) for role in ("mercato_user", "mercato_service")}
+            self.prelude = self.prelude_for({"sub": ADMIN_SUB, "role": "mercato_user"})
             # two locations, made by the shop's administrator through the api (claims and role as PostgREST sets them)
             with conn.transaction():
                 conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'mercato_user', true)",
@@ -454,6 +464,10 @@ class StoreBench:
         self.inner.vars = {"lo": lo, "n": n, "hot": hot}
         self.world = {"tenant_id": tenant, "admin_user_id": admin, "locations": [wh, store], "variants": n,
                       "variant_ids": [lo, hi], "hot_variant": hot, "stock_per_location": STOCK, "hot_stock": HOT_STOCK}
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for case in CASES:
+                if case.setup is not None and case.name in self.s.cases:
+                    case.setup(self, conn)
 
     # runs -----------------------------------------------------------------------------------------------------------
     @staticmethod
@@ -467,7 +481,7 @@ class StoreBench:
     def run_case(self, case: StoreCase, clients: int, round_: int) -> b.Run:
         key = f"{case.name}/{clients}/{round_}"
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-            f.write(case.script(self.prelude))
+            f.write(case.script(self))
         script = Path(f.name)
         try:
             with psycopg.connect(self.url, autocommit=True) as conn:
