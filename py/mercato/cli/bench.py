@@ -1,6 +1,6 @@
 """``mercato bench``: benchmarks that drive real load (pgbench) against the target server.
 
-``mercato bench ledger`` (and ``marketplace``, ``outbox``, ``auth``) creates its own databases (``--db-prefix``, dropped
+``mercato bench ledger`` (and ``marketplace``, ``outbox``, ``auth``, ``store``) creates its own databases (``--db-prefix``, dropped
 and re-created on every run) on the server of DATABASE_URL or the embedded cluster, and never touches the ``mercato`` database.
 Progress goes to stderr; the results table (or ``--json``) to stdout.
 """
@@ -239,3 +239,57 @@ def _auth_harness() -> ModuleType:
     from mercato.harness import bench_auth
 
     return bench_auth
+
+
+def _store_harness() -> ModuleType:
+    """mercato.harness.bench_store, imported only when `bench store` (or its help) needs it."""
+    from mercato.harness import bench_store
+
+    return bench_store
+
+
+@command.command(name="store")
+@click.option("--seconds", type=click.IntRange(1), default=30, show_default=True, help="Duration of each pgbench run.")
+@click.option("--clients", default="8,32", show_default=True, callback=_clients,
+              help="Client counts, comma-separated; TPC-B and every case run at each.")
+@click.option("--rounds", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Repeat the cases this often per client count, a TPC-B run between rounds; medians reported.")
+@click.option("--products", type=click.IntRange(100), default=100_000, show_default=True,
+              help="Catalog products, one variant each, stocked at both locations.")
+@click.option("--scale", type=click.IntRange(1), default=50, show_default=True, help="pgbench -i scale of the baseline.")
+@click.option("--case", "cases", multiple=True, type=LazyChoice(lambda: _store_harness().CASE_NAMES),
+              help="Run only this case (repeatable; default: all). The TPC-B baseline always runs.")
+@click.option("--profile", is_flag=True, help="Diagnosis: per-function self time of every case (track_functions=all).")
+@click.option("--db-prefix", default="mercato_bench_store", show_default=True,
+              help="Database names: <prefix> (the store) and <prefix>_tpcb; dropped and re-created.")
+@click.option("--keep/--drop", default=False, show_default=True, help="Keep the bench databases afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the store results section of this Markdown file (e.g. docs/benchmarks.md).")
+def store(seconds: int, clients: tuple[int, ...], rounds: int, products: int, scale: int, cases: tuple[str, ...],
+          profile: bool, db_prefix: str, keep: bool, as_json: bool, output: Path | None) -> None:
+    """The store under load: reservations (3 random lines; the hot variant + 2), reserve + ship, catalog search,
+    each as a ratio to pgbench TPC-B at the same client count, with CPU, WAL and lock waits per call.
+
+    Targets: hot ≥ 0.5 × reserve3 and no drop from the lowest to the highest client count; ship ≥ 0.5 × TPC-B;
+    search ≥ 2 × TPC-B. inventory.check() after every case: a violation fails the command (exit status 1)."""
+    from mercato.config import database_url, project_root
+
+    b = _harness()
+    s = _store_harness()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", db_prefix) or db_prefix in ("postgres", "mercato"):
+        raise click.BadParameter("lower-case letters, digits and _, not postgres/mercato", param_hint="--db-prefix")
+    settings = s.StoreSettings(url=database_url(), seconds=seconds, clients=clients, rounds=rounds, products=products,
+                               scale=scale, db_prefix=db_prefix, keep=keep, profile=profile,
+                               cases=tuple(c for c in s.CASE_NAMES if not cases or c in cases),
+                               command=b.command_line(sys.argv[1:]))
+    report = s.run(settings, root=project_root(), log=lambda line: click.echo(line, err=True))
+    if output is not None:
+        s.update_markdown(output, s.render_markdown(report))
+        click.echo(f"[done] results written to {output}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(s.render_text(report))
+    if not report.checks_ok:
+        raise click.ClickException("inventory.check() reported violations or a pgbench run failed (see above)")
