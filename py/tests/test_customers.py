@@ -1,4 +1,5 @@
-"""Customers, store credit, loyalty points and refunds (issue 18; docs/orders.md, "Customers, store credit, loyalty points and refunds") end to end: through the emulated
+"""Customers, store credit, loyalty points and refunds (issue 18; docs/orders.md, "Customers, store credit, loyalty
+points and refunds") end to end: through the emulated
 PostgREST (NOINHERIT authenticator, signed JWT, one transaction per request), the library and the CLI. Superuser
 connections only arrange the world (a USD shop, stock, orders written as place_order would write them) and read what
 was written.
