@@ -172,6 +172,24 @@ def search_script(bench: StoreBench) -> str:
             "END;\n")
 
 
+_PLACE = ("SELECT (api.place_order(p_order => '{{\"source\": \"POS\", \"lines\": {lines}}}')) IS NOT NULL;")
+
+
+def order_script(bench: StoreBench) -> str:
+    """A POS order of 3 random lines through the orders module: snapshots, tax, totals, the order number, one
+    reservation call for the three lines, the deferred totals check at commit."""
+    return ("-- mercato bench store order: api.place_order of 3 random lines (POS), as the shop's TENANT_ADMIN\n"
+            "\\set a :lo + random(0, :n - 1)\n\\set b :lo + random(0, :n - 1)\n\\set c :lo + random(0, :n - 1)\n"
+            "BEGIN;\n" + bench.prelude + "\n" + _PLACE.format(lines=_lines([":a", ":b", ":c"])) + "\nEND;\n")
+
+
+def order_hot_script(bench: StoreBench) -> str:
+    """The same with the hot variant as one of the three lines."""
+    return ("-- mercato bench store order_hot: api.place_order of the hot variant + 2 random lines (POS)\n"
+            "\\set b :lo + random(0, :n - 1)\n\\set c :lo + random(0, :n - 1)\n"
+            "BEGIN;\n" + bench.prelude + "\n" + _PLACE.format(lines=_lines([":hot", ":b", ":c"])) + "\nEND;\n")
+
+
 #: The cases, in the order they run. A new case (the lead's ``order``, over api.place_order) is one script function and
 #: one line here: the function gets the bench (``bench.prelude`` acts as the shop's TENANT_ADMIN,
 #: ``bench.prelude_for(claims)`` as any other caller, ``bench.world`` holds the seeded ids, the pgbench variables are
@@ -183,6 +201,10 @@ CASES: tuple[StoreCase, ...] = (
               "reserve3", 0.5, "≥ 0.5 × reserve3", 3),
     StoreCase("ship", ship_script, "api.reserve_stock of 1 random line + api.ship_reservation of it, one transaction",
               b.TPCB, 0.5, "≥ 0.5 × TPC-B", 1),
+    StoreCase("order", order_script, "api.place_order of 3 random lines (POS: snapshots, tax, totals, number, "
+              "one reservation call)", b.TPCB, 0.4, "≥ 0.4 × TPC-B", 3),
+    StoreCase("order_hot", order_hot_script, "api.place_order of the hot variant + 2 random lines",
+              "order", 0.5, "≥ 0.5 × order", 3),
     StoreCase("search", search_script, "api.search_catalog: two words (name, set) + category filter, first page of 20",
               b.TPCB, 2.0, "≥ 2 × TPC-B"),
 )
@@ -555,7 +577,8 @@ class StoreBench:
                            settings, self.world)
 
 
-_WRITTEN = ("inventory.stock", "inventory.reservation", "inventory.movement")
+_WRITTEN = ("inventory.stock", "inventory.reservation", "inventory.movement", "orders.sales_order", "orders.line",
+            "core.counter")
 
 
 def run(settings: StoreSettings, *, root: Path | None = None, log: LogFn | None = None) -> StoreReport:
