@@ -18,7 +18,7 @@ APT_PACKAGES := postgresql-15 postgresql-client-15 postgresql-15-pgtap postgresq
 help:
 	@echo "make demo        install what is missing, start the embedded cluster, deploy, run the demo"
 	@echo "make test        the same set-up, then every test (pytest incl. pgTAP, Sqitch interop, plpgsql_check; pg_prove)"
-	@echo "make bench       the ledger, marketplace and sign-in benchmarks (results in docs/benchmarks.md)"
+	@echo "make bench       the ledger, marketplace, sign-in and store benchmarks (results in docs/benchmarks.md)"
 	@echo "make torture     the long torture run: 16 clients, 2,000 s, 10 crash-restarts, ledger, marketplace, sign-in and outbox (.mercato/torture)"
 	@echo "make fuzz        the long bad-input fuzz of every api function"
 	@echo "make docs        regenerate docs/errors.md and docs/api.md from the database"
@@ -86,6 +86,7 @@ bench: deploy
 	$(BIN)/mercato bench ledger --rounds 3 --output docs/benchmarks.md
 	$(BIN)/mercato bench marketplace --rounds 3 --output docs/benchmarks.md
 	$(BIN)/mercato bench auth --rounds 3 --output docs/benchmarks.md
+	$(BIN)/mercato bench store --rounds 2 --output docs/benchmarks.md
 
 TORTURE_ARGS ?= --clients 16 --seconds 2000 --crashes 10
 torture: venv
