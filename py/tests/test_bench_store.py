@@ -37,21 +37,21 @@ def test_every_case_at_two_client_counts_reports_rates_ratios_waits_and_a_clean_
     assert report["checks_ok"] is True
     rows = report["results"]
     assert [(r["case"], r["clients"]) for r in rows] == [(c, n) for n in (1, 2) for c in s.CASE_NAMES]
-    assert list(s.CASE_NAMES) == ["reserve3", "hot", "ship", "search"]
+    assert list(s.CASE_NAMES) == ["reserve3", "hot", "ship", "order", "order_hot", "search"]
     for row in rows:
         assert row["tps"] and row["tps"] > 0, row
         assert row["tpcb_tps"] and row["ratio_tpcb"] and row["ratio_tpcb"] > 0, row
         assert row["checks_ok"] and not row["failures"], row
         assert row["waits"]["samples"] > 0 and set(row["waits"]) >= {"active", "lock", "lock_manager", "wal", "cpu"}, row
         assert row["cpu_ms_per_call"] is None or row["cpu_ms_per_call"] > 0, row
-        # the targets: hot against reserve3, ship and search against TPC-B, reserve3 none (the order case will carry one)
+        # the targets: hot against reserve3, order_hot against order, order, ship and search against TPC-B, reserve3 none
         if row["case"] == "reserve3":
             assert row["met"] is None and row["basis_ratio"] is None
         else:
             assert row["met"] in (True, False) and row["basis_ratio"] is not None, row
     assert report["hot_scaling"]["from"] == 1 and report["hot_scaling"]["to"] == 2 and report["hot_scaling"]["ratio"] > 0
     # every case run was followed by a clean inventory.check(); TPC-B before and after the cases at each client count
-    assert [r["check_ok"] for r in report["runs"]] == [True] * 8
+    assert [r["check_ok"] for r in report["runs"]] == [True] * 12
     assert [(r["clients"], r["round"]) for r in report["tpcb"]] == [(1, 0), (1, 1), (2, 0), (2, 1)]
     assert report["world"]["variants"] == 300 and len(report["world"]["locations"]) == 2
     text = doc.read_text()

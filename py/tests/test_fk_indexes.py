@@ -129,6 +129,31 @@ UNINDEXED = {
     "settlement.cycle.cycle_currency_fkey": "currencies are a tiny lookup, never deleted",
     "settlement.cycle_line.cycle_line_ledger_transaction_id_fkey":
         "only check(), a full scan, joins it to the hold; nothing looks a line up by transaction, and transactions are never deleted",
+    # orders (docs/orders.md): tenants, currencies, sources, payment methods, customers, orders, payments and users are
+    # never deleted or re-keyed, so no foreign key check ever scans the referencing table; reads go by the keys below
+    "orders.customer.customer_user_id_fkey":
+        "read by (tenant_id, user_id) through customer_tenant_id_user_id_key and customer_user_id_idx (WHERE user_id IS NOT NULL); users never deleted",
+    "orders.sales_order.sales_order_currency_fkey": "the tenant's own currency (tenant_id_currency_key); tenants never deleted, their currency fixed",
+    "orders.sales_order.sales_order_customer_id_fkey":
+        "served by sales_order_customer_id_idx (customer_id, tenant_id) WHERE customer_id IS NOT NULL, which holds every row the key can match; customers never deleted",
+    "orders.sales_order.sales_order_source_fkey": "sources are a tiny lookup, never deleted; orders read by tenant and number or external id",
+    "orders.line.line_order_id_fkey":
+        "a line is read by its order through line_order_id_line_no_key (order_id, line_no), tenant compared after; orders never deleted",
+    "orders.line.line_tenant_id_fkey": "tenants are never deleted; lines read by order",
+    "orders.payment.payment_currency_fkey": "currencies are a tiny lookup, never deleted",
+    "orders.payment.payment_method_fkey": "payment methods are a tiny lookup, never deleted",
+    "orders.payment.payment_refund_of_fkey":
+        "served by payment_refund_of_idx (refund_of, tenant_id) WHERE refund_of IS NOT NULL, which holds every row the key can match; payments never deleted",
+    "orders.payment.payment_tenant_id_fkey": "tenants are never deleted; payments read by order (payment_order_id_idx)",
+    "orders.refund_line.refund_line_payment_id_fkey":
+        "read by refund through refund_line_pkey (payment_id, line_id), tenant compared after; payments are append-only",
+    "orders.refund_line.refund_line_tenant_id_fkey": "tenants are never deleted; refund lines read by payment or line",
+    # fulfilment batches (docs/store.md): batches and users are never deleted
+    "store.fulfilment_batch.fulfilment_batch_assigned_to_fkey":
+        "served by fulfilment_batch_assigned_to_idx WHERE assigned_to IS NOT NULL, which holds every row the key can match; users never deleted",
+    "store.batch_order.batch_order_batch_id_fkey":
+        "a batch's orders are read by batch through batch_order_pkey (batch_id, order_id), tenant compared after; batches never deleted",
+    "store.batch_order.batch_order_tenant_id_fkey": "tenants are never deleted; batch orders read by batch or order",
 }
 
 #: Foreign keys whose referencing columns are not the leading columns of a non-partial index (in any order).

@@ -612,6 +612,40 @@ def _fulfil(w: World) -> dict:
             "p_lines": [{"line_id": placed["lines"][0]["id"], "quantity": 1}]}
 
 
+def _batch_order(w: World) -> tuple[int, int, int]:
+    """A fresh MANUAL order of _reserve's tenant with its line reserved at the tenant's location: (tenant, location,
+    order id), placed by the back office."""
+    args = _order(w)
+    tenant = args["p_tenant_id"]
+    location = w._stock[2]
+    placed = w.ok("place_order", {"p_order": {"source": "MANUAL", "lines": args["p_order"]["lines"]},
+                                  "p_tenant_id": tenant}, "service")
+    return tenant, location, placed["id"]
+
+
+def _new_batch(w: World) -> dict:
+    """A fresh fulfilment batch's arguments: its location and one order reserved there."""
+    tenant, location, order = _batch_order(w)
+    return {"p_location_id": location, "p_order_ids": [order], "p_tenant_id": tenant}
+
+
+def _add_to_batch(w: World) -> dict:
+    """An empty CREATED batch and an order to add to it."""
+    tenant, location, order = _batch_order(w)
+    batch = w.ok("create_fulfilment_batch", {"p_location_id": location, "p_tenant_id": tenant}, "service")
+    return {"p_batch_id": batch["id"], "p_order_ids": [order], "p_tenant_id": tenant}
+
+
+def _ship_batch(w: World) -> dict:
+    """A batch of one order brought to PACKING, and tracking numbers for its order."""
+    tenant, location, order = _batch_order(w)
+    batch = w.ok("create_fulfilment_batch", {"p_location_id": location, "p_order_ids": [order], "p_tenant_id": tenant},
+                 "service")
+    for status in ("PICKING", "PICKED", "PACKING"):
+        w.ok("advance_fulfilment_batch", {"p_batch_id": batch["id"], "p_status": status, "p_tenant_id": tenant}, "service")
+    return {"p_batch_id": batch["id"], "p_tracking": {str(order): ["1Z-BOUNDS"]}, "p_tenant_id": tenant}
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
@@ -671,6 +705,9 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("import_order", "p_order"): ("service", lambda w: _order(w, external=True)),
     ("import_order", "p_expected"): ("service", lambda w: _order(w, external=True)),
     ("fulfil_order", "p_lines"): ("service", _fulfil),
+    ("create_fulfilment_batch", "p_order_ids"): ("service", _new_batch),
+    ("add_batch_orders", "p_order_ids"): ("service", _add_to_batch),
+    ("ship_fulfilment_batch", "p_tracking"): ("service", _ship_batch),
 
 
     ("add_card", "p_legalities"): ("service", _card),
