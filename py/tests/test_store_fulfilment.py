@@ -56,12 +56,13 @@ def world(db_url: str) -> Iterator[World]:
         conn.execute("SELECT identity.assign_role(%s, 'TENANT_ADMIN', %s)", (uid, tenant))
         variant = {k: conn.execute("SELECT tests.catalog_variant(%s, %s)", (tenant, f"{k}-{tag}")).fetchone()[0]
                    for k in ("booster", "slab")}
-        conn.execute("SELECT set_config('request.jwt.claims', '{\"role\": \"mercato_service\"}', false)")
-        location = {code: conn.execute("SELECT inventory.create_location(%s, %s, p_tenant_id => %s)",
-                                       (code, code.title(), tenant)).fetchone()[0] for code in ("WH", "STORE")}
-        for v in variant.values():
-            for loc in location.values():
-                conn.execute("SELECT inventory.receive(%s, %s, 20, p_tenant_id => %s)", (v, loc, tenant))
+        with conn.transaction():   # as the back office, for this transaction only
+            conn.execute("SELECT set_config('request.jwt.claims', '{\"role\": \"mercato_service\"}', true)")
+            location = {code: conn.execute("SELECT inventory.create_location(%s, %s, p_tenant_id => %s)",
+                                           (code, code.title(), tenant)).fetchone()[0] for code in ("WH", "STORE")}
+            for v in variant.values():
+                for loc in location.values():
+                    conn.execute("SELECT inventory.receive(%s, %s, 20, p_tenant_id => %s)", (v, loc, tenant))
     rest = rest_as_authenticator(db_url)
     yield World(db_url, rest, tenant, admin, variant, {"WH": location["WH"], "STORE": location["STORE"]})
     rest.close()
