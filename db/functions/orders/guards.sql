@@ -365,7 +365,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     -- one function for both tables: the row is read as JSON, so that each table's checker sees no other's column
-    PERFORM orders.check_order_totals((to_jsonb(NEW) ->> CASE WHEN TG_TABLE_NAME = 'line' THEN 'order_id' ELSE 'id' END)::bigint);
+    PERFORM orders.check_order_totals(
+        (to_jsonb(NEW) ->> CASE WHEN TG_TABLE_NAME = 'line' THEN 'order_id' ELSE 'id' END)::bigint);
     RETURN NULL;
 END
 $$;
