@@ -334,9 +334,9 @@ ORACLE: dict[str, Rel] = {
 
 # api views: each shows the rows of the table it reads with that table's rule (the view's key columns are the table's),
 # except where a sealed table is served through its view
+ORACLE.update({view: ORACLE[table] for view, table in {
     "api.orders": "orders.sales_order", "api.order_lines": "orders.line", "api.order_payments": "orders.payment",
     "api.tax_rates": "orders.tax_rate",
-ORACLE.update({view: ORACLE[table] for view, table in {
     "api.businesses": "parties.business", "api.providers": "parties.provider", "api.vehicles": "fleet.vehicle",
     "api.customers": "orders.customer", "api.loyalty_rules": "orders.loyalty_rule",
     "api.vehicle_insurances": "fleet.vehicle_insurance", "api.trust_score_events": "parties.trust_score_event",
