@@ -205,6 +205,9 @@ def test_partial_refunds_to_the_original_account_and_to_store_credit(world: Worl
     w.refused("refund_order", {"p_order_id": order, "p_amount": "1", "p_reason": "x"}, "clerk", 403,
               "IDENTITY_PERMISSION_DENIED")
     assert w.sql("SELECT amount_refunded FROM orders.sales_order WHERE id = %s", order)[0][0] == 0, "refusals wrote nothing"
+    # one unit ships (only what shipped comes back to the shelf), then comes back damaged
+    w.sql("SELECT count(*) FROM orders.fulfil_for(%s, %s, %s::jsonb)", w.tenant, order,
+          json.dumps([{"line_id": line, "quantity": 1}]))
     on_hand = w.sql("SELECT on_hand FROM inventory.stock WHERE variant_id = %s", w.variant)[0][0]
     first = w.ok("refund_order", {"p_order_id": order, "p_amount": "10.00", "p_reason": "one damaged",
                                   "p_lines": [{"line_id": line, "quantity": 1, "restock": True}]}, "admin")
@@ -261,6 +264,7 @@ def test_the_library_and_the_cli(world: World, monkeypatch: pytest.MonkeyPatch) 
     assert "STORE_CREDIT" in run("customers", "pay-credit", str(order), "7.50", *as_admin)
     assert "0.05" in run("customers", "loyalty-rule", "1", "0.05", *as_admin)
     w.sql("SELECT tests.fund_order_external(%s, 0.50, %s)", order, f"ext-c-{w.tag}")
+    w.sql("SELECT count(*) FROM orders.fulfil_for(%s, %s)", w.tenant, order)   # shipped, so that it can be restocked
     out = run("customers", "refund", str(order), "8.00", "--reason", "returned", "--line", f"{line}:1:restock", *as_admin)
     assert "REFUNDED" in out
     assert json.loads(run("customers", "balances", str(cid), "--json", *as_admin))["store_credit"] == "7.50"

@@ -612,7 +612,29 @@ def _fulfil(w: World) -> dict:
             "p_lines": [{"line_id": placed["lines"][0]["id"], "quantity": 1}]}
 
 
+def _batch(w: World, orders: bool, packing: bool = False) -> dict:
+    """A fulfilment batch at _reserve's location: with a fresh POS order (_fulfil) or empty, optionally moved to
+    PACKING; the batch, the order and the tenant."""
+    args = _fulfil(w)
+    tenant, _variant, location = w._stock
+    batch = w.ok("create_fulfilment_batch", {"p_tenant_id": tenant, "p_location_id": location,
+                                             **({"p_order_ids": [args["p_order_id"]]} if orders else {})}, "service")
+    for status in (("PICKING", "PICKED", "PACKING") if packing else ()):
+        w.ok("advance_fulfilment_batch", {"p_tenant_id": tenant, "p_batch_id": batch["id"], "p_status": status}, "service")
+    return {"p_tenant_id": tenant, "p_batch_id": batch["id"], "order": args["p_order_id"], "location": location}
+
+
+def _without(doc: dict, *keys: str) -> dict:
+    return {k: v for k, v in doc.items() if k not in keys}
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
+    ("create_fulfilment_batch", "p_order_ids"): ("service", lambda w: (lambda b: {
+        "p_tenant_id": b["p_tenant_id"], "p_location_id": b["location"], "p_order_ids": [b["order"]]})(_batch(w, False))),
+    ("add_batch_orders", "p_order_ids"): ("service", lambda w: (lambda b: {
+        **_without(b, "order", "location"), "p_order_ids": [b["order"]]})(_batch(w, False))),
+    ("ship_fulfilment_batch", "p_tracking"): ("service", lambda w: (lambda b: {
+        **_without(b, "order", "location"), "p_tracking": {str(b["order"]): ["1Z-BOUNDS"]}})(_batch(w, True, True))),
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
         "p_product": {"title": "T", "description": "d", "vendor": "v", "tags": ["a", "b"], "metadata": {"k": "v"}}}),
