@@ -5,8 +5,9 @@ NULLs, zero, negative, huge and over-precise amounts, unknown ids, other parties
 overlong strings, malformed JSON documents, documents of the right shape with a JSON null (or a
 missing member) inside, values one past the maximum of their input type (core.name_text, core.json_doc,
 …), ±infinity and out-of-range dates and instants — by every kind of caller (anonymous, each registered
-party, the back office). The parties have something to act on: a published RFQ, a closed one with a
-bid, a hold.
+party, a shop's staff and one of its customers, the back office). The parties have something to act on: a
+published RFQ, a closed one with a bid, a hold; the shop (:func:`seed_shop`) an order, a fulfilment batch and a
+purchase order.
 
 A call passes when it either succeeds or fails with a code the documentation promises: a Mercato code
 from ``core.error`` (docs/errors.md), or one of the PostgreSQL SQLSTATEs docs/errors.md lists *raised
@@ -145,11 +146,47 @@ def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int], list[s
         conn.execute("UPDATE marketplace.rfq SET bid_deadline = clock_timestamp() WHERE id = %s", (rfqs[-1],))
         aliases = [r[0] for r in as_("kc|u1", "SELECT bidder FROM marketplace.rfq_bids(%s)", (rfqs[-1],))]
         hold = conn.execute("SELECT ledger.create_hold('fuzz-hold', %s, 10)", (parties[1][1],)).fetchone()[0]
-        ids = rfqs + [hold] + ids   # the likeliest to reach a parser first: sampled_from prefers early elements
+    shop_callers, shop_ids = seed_shop(db_url)
+    ids = rfqs + [hold] + shop_ids + ids   # the likeliest to reach a parser first: sampled_from prefers early elements
     callers = {"anonymous": None, "business": {"sub": "kc|u1", "role": "mercato_user"},
                "provider": {"sub": "kc|u3", "role": "mercato_user"}, "admin": {"sub": "kc|admin", "role": "mercato_user"},
-               "stranger": {"sub": "kc|nobody", "role": "mercato_user"}, "service": {"role": "mercato_service"}}
+               "stranger": {"sub": "kc|nobody", "role": "mercato_user"}, "service": {"role": "mercato_service"},
+               **shop_callers}
     return callers, ids, aliases
+
+
+def seed_shop(db_url: str) -> tuple[dict[str, dict], list[int]]:
+    """The store's callers and things to act on (issue 18), so that the orders, inventory, customers and store
+    functions get past "who are you" into parsing: the torture's shop (mercato.harness.torture_store.setup_store: a USD
+    tenant, its TENANT_ADMIN, a customer-user, five variants — a slab among them — at two locations, a distributor),
+    with an order placed at the warehouse and partly paid, a fulfilment batch of it and a submitted purchase order.
+    Returns (callers: shop_staff and shop_customer, ids worth trying)."""
+    from mercato.harness.torture_store import ADMIN, setup_store
+
+    w = setup_store(db_url, 1)
+    me = w.clients[0]
+    staff = {"sub": ADMIN, "role": "mercato_user"}
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        def as_(claims: dict, query: str, params: tuple = ()) -> Any:
+            with conn.transaction():
+                conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'mercato_user', true)",
+                             (json.dumps(claims),))
+                return conn.execute(query, params).fetchone()[0]
+
+        wh = w.locations["WH"]
+        order = as_(staff, "SELECT api.place_order(%s::jsonb)", (json.dumps({
+            "source": "POS", "customer_id": me.customer,
+            "lines": [{"variant_id": w.variants["booster"], "quantity": 2, "location_id": wh}]}),))
+        as_(staff, "SELECT (api.record_external_payment(%s, 1, 'fuzz-pos-1')).id", (order["id"],))
+        batch = as_(staff, "SELECT (api.create_fulfilment_batch(%s, %s::jsonb)).id", (wh, json.dumps([order["id"]])))
+        po = as_(staff, "SELECT (api.create_purchase_order(%s, %s, %s::jsonb)).id", (w.distributor, wh, json.dumps(
+            [{"variant_id": w.variants["scarce"], "quantity": 4, "unit_cost": "9.00"}])))
+        as_(staff, "SELECT (api.submit_purchase_order(%s)).id", (po,))
+        po_line = conn.execute("SELECT id FROM store.purchase_order_line WHERE purchase_order_id = %s", (po,)).fetchone()[0]
+    ids = [order["id"], order["lines"][0]["id"], *w.variants.values(), *w.locations.values(), batch, po, po_line,
+           me.customer, w.distributor]
+    return {"shop_staff": staff, "shop_customer": {"sub": me.sub, "role": "mercato_user"}}, ids
 
 
 # -- values ---------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ Afterwards:
 - every replayed call returned the original result;
 - ``ledger.check()`` reports no violation (trial balance, balances = entries, held = open holds,
   gap-free sequences, …);
-- with the marketplace (:mod:`mercato.harness.torture_market`) and sign-in with the outbox
-  (:mod:`mercato.harness.torture_auth`), their own invariants.
+- with the marketplace (:mod:`mercato.harness.torture_market`), sign-in with the outbox
+  (:mod:`mercato.harness.torture_auth`) and the store (:mod:`mercato.harness.torture_store`), their own invariants.
 
 Operations are plain functions in :data:`OPERATIONS`, so modules can add their own.
 """
@@ -49,6 +49,7 @@ class World:
     bank: int
     market: Any = None          # mercato.harness.torture_market.Market when the marketplace runs too
     auth: Any = None            # mercato.harness.torture_auth.AuthWorld when sign-in and the outbox run too
+    store: Any = None           # mercato.harness.torture_store.StoreWorld when the store (orders, stock, batches) runs too
 
 
 @dataclass
@@ -183,6 +184,7 @@ class Report:
     replays: int = 0
     crashes: int = 0
     violations: list[str] = field(default_factory=list)
+    store: dict[str, Any] = field(default_factory=dict)   # what the store part left in its shop (torture_store.SUMMARY)
 
 
 def setup(url: str, accounts: int = 200) -> World:
@@ -331,10 +333,11 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
 
 def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, crash: Callable[[], None] | None = None,
         restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1, market: bool = True,
-        auth: bool = True, progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
+        auth: bool = True, store: bool = True, progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
     """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server.
     With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's; with ``auth`` the
-    sign-in and outbox operations (mercato.harness.torture_auth).
+    sign-in and outbox operations (mercato.harness.torture_auth); with ``store`` the store's orders, payments, refunds,
+    stock, fulfilment batches and purchasing (mercato.harness.torture_store).
     With ``client_url`` (the same database through a transaction pooler, e.g. :mod:`mercato.harness.pgbouncer`) the
     clients connect there, through :class:`PooledConnection`; set-up and verification use ``url``."""
     world = setup(url, accounts)
@@ -349,6 +352,11 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
 
         world.auth = torture_auth.setup_auth(url, clients)
         operations.update(torture_auth.OPERATIONS)
+    if store:
+        from mercato.harness import torture_store
+
+        world.store = torture_store.setup_store(url, clients)
+        operations.update(torture_store.OPERATIONS)
     report = Report(clients=clients)
     stop, lock = threading.Event(), threading.Lock()
     states = [ClientState(random.Random(seed * 1000 + i), i) for i in range(clients)]
@@ -389,6 +397,9 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
         report.violations += torture_market.verify_market(url, [a for s in states for a in s.acks])
     if auth:
         report.violations += torture_auth.verify_auth(url, world.auth, [a for s in states for a in s.acks])
+    if store:
+        report.violations += torture_store.verify_store(url, world.store, [a for s in states for a in s.acks])
+        report.store = dict(world.store.summary)
     return report
 
 
@@ -423,16 +434,17 @@ def verify(url: str, acks: list[Ack]) -> list[str]:
     return problems
 
 
-def dedicated_cluster(name: str = "torture", log: Callable[[str], None] = lambda _line: None):
+def dedicated_cluster(name: str = "torture", log: Callable[[str], None] = lambda _line: None, port: int | None = None):
     """A separate embedded cluster (``.mercato/<name>``) with a freshly deployed ``mercato_torture`` database, so
-    that killing its server disturbs nothing else. Returns (cluster, conninfo)."""
+    that killing its server disturbs nothing else. Returns (cluster, conninfo). ``port`` (default: MERCATO_PORT, else
+    the cluster's remembered or first free port) lets a test run it beside the project's cluster on MERCATO_PORT."""
     from mercato.cluster import Cluster, _choose_port
     from mercato.config import project_root
     from mercato.sqitch import Engine
 
     home = project_root() / ".mercato" / name
     home.parent.mkdir(exist_ok=True)
-    cluster = Cluster(home=home, port=_choose_port(home))
+    cluster = Cluster(home=home, port=port or _choose_port(home))
     log(f"[setup] cluster {home} on port {cluster.port}")
     cluster.up()
     with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
