@@ -2,8 +2,8 @@
 connection pool, with one sub-client per module.
 
 ``client.identity``, ``client.masterdata``, ``client.ledger``, ``client.parties``, ``client.fleet``,
-``client.marketplace``, ``client.contracts``, ``client.delivery``, ``client.settlement``, ``client.outbox``, ``client.catalog``, ``client.inventory``, ``client.store`` and ``client.purchasing`` (the store's
-purchasing) each hold one method per ``api`` wrapper of that module's functions
+``client.marketplace``, ``client.contracts``, ``client.delivery``, ``client.settlement``, ``client.outbox``, ``client.catalog``, ``client.inventory``, ``client.store``, ``client.purchasing`` (the store's
+purchasing), ``client.orders``, ``client.customers`` and ``client.payments`` each hold one method per ``api`` wrapper of that module's functions
 (:mod:`mercato.identity`, …); :class:`Client` itself only carries the caller and the transport.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
@@ -47,6 +47,7 @@ from mercato.module import ModuleClient
 from mercato.orders import OrdersClient
 from mercato.outbox import OutboxClient
 from mercato.parties import PartiesClient
+from mercato.payments import PaymentsClient
 from mercato.purchasing import PurchasingClient
 from mercato.settlement import SettlementClient
 from mercato.store import StoreClient
@@ -80,7 +81,8 @@ def role_settings(conn: psycopg.Connection, role: str) -> tuple[tuple[str, str],
 SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient, LedgerClient, PartiesClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
                                                SettlementClient, OutboxClient, CatalogClient, InventoryClient,
-                                               StoreClient, PurchasingClient, CustomersClient, OrdersClient)
+                                               StoreClient, PurchasingClient, CustomersClient, OrdersClient,
+                                               PaymentsClient)
 
 
 class Client:
@@ -105,6 +107,7 @@ class Client:
     store: StoreClient
     purchasing: PurchasingClient
     customers: CustomersClient
+    payments: PaymentsClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

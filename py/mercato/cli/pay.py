@@ -1,0 +1,48 @@
+"""``mercato pay``: the payments product (issue 19; docs/payments.md). So far: KE-QR payloads.
+
+``--as SUBJECT`` parses as that user, exactly as PostgREST would for their JWT; without it the CLI is the back office
+(which alone builds codes until merchants come with payment intents). A refusal prints its code and the tag at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import click
+
+from mercato.cli.common import caller_option, client_for
+
+
+@click.group(name="pay")
+def command() -> None:
+    """Payments: KE-QR codes (parse a scanned payload, build one)."""
+
+
+@command.command(name="qr-parse")
+@click.argument("payload")
+@caller_option
+def qr_parse(payload: str, as_subject: str | None) -> None:
+    """Parse a KE-QR PAYLOAD (its CRC checked first) and print its fields as JSON."""
+    with client_for(as_subject) as client:
+        click.echo(json.dumps(client.payments.parse_ke_qr(payload), sort_keys=True))
+
+
+@command.command(name="qr-build")
+@click.option("--dynamic/--static", default=False, show_default=True, help="A fixed amount (dynamic) or not.")
+@click.option("--template", type=click.Choice(["28", "29"]), default="28", show_default=True,
+              help="Merchant account template: 28 a payment service provider, 29 a bank.")
+@click.option("--provider", "provider_id", required=True, help="The PSP's or bank's identifier (subtag 00).")
+@click.option("--account", "merchant_account", required=True, help="The merchant's account (subtag 01).")
+@click.option("--mcc", required=True, help="Merchant category code, 4 digits.")
+@click.option("--name", required=True, help="Merchant name (at most 25 characters).")
+@click.option("--city", required=True, help="Merchant city (at most 15 characters).")
+@click.option("--amount", type=Decimal, default=None, help="KES amount (required for a dynamic code).")
+@click.option("--reference", default=None, help="Reference (tag 62/05), e.g. the payment intent.")
+def qr_build(dynamic: bool, template: str, provider_id: str, merchant_account: str, mcc: str, name: str, city: str,
+             amount: Decimal | None, reference: str | None) -> None:
+    """Build a KE-QR payload as the back office and print it."""
+    with client_for(None) as client:
+        click.echo(client.payments.build_ke_qr(dynamic=dynamic, template=template, provider_id=provider_id,
+                                               merchant_account=merchant_account, mcc=mcc, name=name, city=city,
+                                               amount=amount, reference=reference))
