@@ -144,13 +144,12 @@ BEGIN
         PERFORM core.raise('STORE_BATCH_TRANSITION', format('batch %s is %s: orders join a CREATED batch only', b.id, b.status));
     END IF;
     WITH asked AS (SELECT DISTINCT x AS order_id FROM unnest(p_order_ids) x),
-         o AS (SELECT DISTINCT l.order_id, l.status, l.fulfillment_status
-                 FROM orders.open_lines_for(v_tenant, p_order_ids) l),
+         lines AS (SELECT * FROM orders.open_lines_for(v_tenant, p_order_ids)),   -- read once, used twice
+         o AS (SELECT DISTINCT l.order_id, l.status, l.fulfillment_status FROM lines l),
          held AS (SELECT l.order_id, sum(r.live) AS live
-                    FROM orders.open_lines_for(v_tenant, p_order_ids) l
+                    FROM lines l
                     JOIN inventory.live_reservations_for(v_tenant, 'orders', 'line',
-                             ARRAY(SELECT x.line_id::text FROM orders.open_lines_for(v_tenant, p_order_ids) x),
-                             b.location_id) r ON r.ref_id = l.line_id::text
+                             ARRAY(SELECT x.line_id::text FROM lines x), b.location_id) r ON r.ref_id = l.line_id::text
                    GROUP BY l.order_id)
     SELECT format('order %s: %s', a.order_id, CASE
                WHEN o.order_id IS NULL THEN 'not an order of the tenant (or without lines)'
