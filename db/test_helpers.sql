@@ -1163,3 +1163,41 @@ at price 10, untaxed, each line''s stock reserved through inventory.reserve_for 
 orders module does when an order is placed. Returns the order id. Call as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments (issue 19) ----------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.payments_world(p_prefix text)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_payer    bigint;
+    v_owner    bigint;
+    v_clerk    bigint;
+    v_admin    bigint;
+    v_merchant bigint;
+BEGIN
+    PERFORM tests.as_service();
+    v_payer := api.register_user(p_prefix || '-payer', 'CUSTOMER', p_prefix || ' payer');
+    v_owner := api.register_user(p_prefix || '-merchant', 'MERCHANT', p_prefix || ' merchant owner');
+    v_clerk := api.register_user(p_prefix || '-clerk', 'MERCHANT', p_prefix || ' merchant clerk');
+    v_admin := api.register_user(p_prefix || '-admin', 'ADMIN', p_prefix || ' payments admin');
+    PERFORM api.assign_role(v_admin, 'PLATFORM_ADMIN');
+    PERFORM tests.as_owner();
+    -- no merchant registration use case exists yet: the organization is opened as the payments module would
+    v_merchant := identity.open_organization('MERCHANT', NULL, p_prefix || ' shop', v_owner);
+    PERFORM tests.as_user(p_prefix || '-merchant');
+    PERFORM api.add_member(v_merchant, v_clerk);
+    PERFORM tests.as_owner();
+    RETURN jsonb_build_object('payer', v_payer, 'merchant_owner', v_owner, 'clerk', v_clerk, 'admin', v_admin,
+                              'merchant', v_merchant);
+END
+$$;
+COMMENT ON FUNCTION tests.payments_world(text) IS
+'Payments fixtures: users <p>-payer (CUSTOMER), <p>-merchant (OWNER of the MERCHANT organization "<p> shop"),
+<p>-clerk (its STAFF) and <p>-admin (PLATFORM_ADMIN: payments.manage); returns their ids and the merchant''s as JSON
+(payer, merchant_owner, clerk, admin, merchant). Ends acting as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
