@@ -85,6 +85,10 @@ UNINDEXED = {
     "masterdata.commission_rule.commission_rule_tier_code_fkey": "tiers are a tiny lookup, never deleted; rules read by policy_version_id",
     # ledger
     "ledger.account.account_currency_fkey": "currencies are a tiny lookup, never deleted; accounts read by id or owner",
+    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
+    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
+    "payments.fee_charge.fee_charge_currency_fkey":
+        "currencies are a tiny lookup, never deleted; charges read by merchant and time",
     "ledger.transaction.transaction_reversed_by_fkey":
         "read only from the reversed transaction's own row (reversals, check()); the reverse link is reversal_of (transaction_reversal_of_key); transactions are never deleted",
     "ledger.hold.hold_transaction_id_fkey":
