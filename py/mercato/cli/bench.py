@@ -294,3 +294,63 @@ def store(seconds: int, clients: tuple[int, ...], rounds: int, products: int, sc
         click.echo(s.render_text(report))
     if not report.checks_ok:
         raise click.ClickException("inventory.check() reported violations or a pgbench run failed (see above)")
+
+
+def _payments_harness() -> ModuleType:
+    """mercato.harness.bench_payments, imported only when `bench payments` (or its help) needs it."""
+    from mercato.harness import bench_payments
+
+    return bench_payments
+
+
+@command.command(name="payments")
+@click.option("--seconds", type=click.IntRange(1), default=20, show_default=True, help="Duration of each pgbench run.")
+@click.option("--clients", default="8,32", show_default=True, callback=_clients,
+              help="Client counts, comma-separated; TPC-B and every case run at each.")
+@click.option("--rounds", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Repeat the cases this often per client count, a TPC-B run between rounds; medians reported.")
+@click.option("--payers", type=click.IntRange(10), default=2_000, show_default=True,
+              help="Payers, each with a funded KES wallet.")
+@click.option("--merchants", type=click.IntRange(2), default=200, show_default=True, help="Merchants.")
+@click.option("--sessions", type=click.IntRange(100), default=60_000, show_default=True,
+              help="Pending KCB funding sessions seeded (a tenth delivered before the runs); each new webhook call "
+                   "completes one, so there must be more than the webhook case's calls over all runs.")
+@click.option("--scale", type=click.IntRange(1), default=50, show_default=True, help="pgbench -i scale of the baseline.")
+@click.option("--case", "cases", multiple=True, type=LazyChoice(lambda: _payments_harness().CASE_NAMES),
+              help="Run only this case (repeatable; default: all). The TPC-B baseline always runs.")
+@click.option("--profile", is_flag=True, help="Diagnosis: per-function self time of every case (track_functions=all).")
+@click.option("--db-prefix", default="mercato_bench_payments", show_default=True,
+              help="Database names: <prefix> (payments) and <prefix>_tpcb; dropped and re-created.")
+@click.option("--keep/--drop", default=False, show_default=True, help="Keep the bench databases afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the payments results section of this Markdown file (e.g. docs/benchmarks.md).")
+def payments(seconds: int, clients: tuple[int, ...], rounds: int, payers: int, merchants: int, sessions: int,
+             scale: int, cases: tuple[str, ...], profile: bool, db_prefix: str, keep: bool, as_json: bool,
+             output: Path | None) -> None:
+    """Payments under load: signed webhook ingestion with 30 % duplicates (new events complete funding sessions), a
+    payment intent created and confirmed from a wallet (random merchant; the hot merchant), each as a ratio to pgbench
+    TPC-B at the same client count, with CPU, WAL and lock waits per call.
+
+    Targets: webhook ≥ 1.0 × TPC-B events/s; intent ≥ 0.4 × TPC-B pairs/s; intent_hot ≥ 0.8 × intent.
+    ledger.check() after every case: a violation fails the command (exit status 1)."""
+    from mercato.config import database_url, project_root
+
+    b = _harness()
+    p = _payments_harness()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", db_prefix) or db_prefix in ("postgres", "mercato"):
+        raise click.BadParameter("lower-case letters, digits and _, not postgres/mercato", param_hint="--db-prefix")
+    settings = p.PaymentsSettings(url=database_url(), seconds=seconds, clients=clients, rounds=rounds, payers=payers,
+                                  merchants=merchants, sessions=sessions, scale=scale, db_prefix=db_prefix, keep=keep,
+                                  profile=profile, cases=tuple(c for c in p.CASE_NAMES if not cases or c in cases),
+                                  command=b.command_line(sys.argv[1:]))
+    report = p.run(settings, root=project_root(), log=lambda line: click.echo(line, err=True))
+    if output is not None:
+        p.update_markdown(output, p.render_markdown(report))
+        click.echo(f"[done] results written to {output}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(p.render_text(report))
+    if not report.checks_ok:
+        raise click.ClickException("ledger.check() reported violations or a pgbench run failed (see above)")

@@ -313,6 +313,15 @@ class StoreReport:
     failures: dict[str, list[str]]           # "case/clients/round" -> what its check found
     settings: dict[str, Any]
     world: dict[str, Any]
+    #: what the report is of: its cases, the case whose scaling from the lowest to the highest client count is judged
+    #: (None: none), and the invariant check run after every case (the payments bench reuses this report)
+    case_defs: tuple[StoreCase, ...] = ()
+    hot_case: str | None = "hot"
+    check_name: str = "inventory.check()"
+
+    def __post_init__(self) -> None:
+        if not self.case_defs:
+            self.case_defs = CASES
 
     @property
     def checks_ok(self) -> bool:
@@ -320,12 +329,12 @@ class StoreReport:
 
     def rows(self) -> list[CaseRow]:
         rep = self.report
-        cases = {c.name: c for c in CASES}
+        cases = {c.name: c for c in self.case_defs}
         out = []
         for clients in rep.client_counts:
             tpcb, _ = rep.baseline(clients)
             tpcb_cpu, _ = rep.baseline(clients, "cpu_ms_per_call")
-            for case in CASE_NAMES:
+            for case in cases:
                 runs = rep.runs_of(case, clients)
                 if not runs:
                     continue
@@ -356,12 +365,12 @@ class StoreReport:
         return out
 
     def hot_scaling(self) -> dict[str, Any] | None:
-        """hot at the highest client count against hot at the lowest (target: no drop, ≥ 0.95 ×)."""
+        """The hot case at the highest client count against the lowest (target: no drop, ≥ 0.95 ×)."""
         counts = self.report.client_counts
-        if len(counts) < 2:
+        if len(counts) < 2 or self.hot_case is None:
             return None
-        lo = self.report.runs_of("hot", counts[0])
-        hi = self.report.runs_of("hot", counts[-1])
+        lo = self.report.runs_of(self.hot_case, counts[0])
+        hi = self.report.runs_of(self.hot_case, counts[-1])
         pairs = [(x, y) for x in lo for y in hi if x.round == y.round]
         if not pairs:
             return None
@@ -386,6 +395,13 @@ class StoreReport:
 # -- the harness --------------------------------------------------------------------------------------------------------
 
 class StoreBench:
+    #: the cases this bench runs, the invariant check after each (``_check``), the rows a call must leave
+    #: (``count_sql``, compared with ``StoreCase.reservations``) and the tables VACUUMed between runs
+    cases_all: tuple[StoreCase, ...] = ()
+    check_name = "inventory.check()"
+    count_sql = "SELECT count(*) FROM inventory.reservation"
+    hot_case: str | None = "hot"
+
     def __init__(self, settings: StoreSettings, root: Path | None = None, *, log: LogFn | None = None) -> None:
         if root is None:
             from mercato.config import project_root
@@ -509,7 +525,7 @@ class StoreBench:
             with psycopg.connect(self.url, autocommit=True) as conn:
                 if self.s.profile:
                     conn.execute("SELECT pg_stat_reset()")
-                before = conn.execute("SELECT count(*) FROM inventory.reservation").fetchone()[0]
+                before = conn.execute(self.count_sql).fetchone()[0]
                 self.log(f"[run] {case.name}, {clients} clients, {self.s.seconds} s"
                          + (f", round {round_} of {self.s.rounds}" if self.s.rounds > 1 else ""))
                 load = b._loadavg()
@@ -521,20 +537,20 @@ class StoreBench:
                 self.waits[key] = waits.summary()
                 if self.s.profile:
                     run.functions = self.inner._functions(conn)
-                made = conn.execute("SELECT count(*) FROM inventory.reservation").fetchone()[0] - before
+                made = conn.execute(self.count_sql).fetchone()[0] - before
                 t0 = time.monotonic()
                 bad = self._check(conn)
                 run.check_seconds = round(time.monotonic() - t0, 2)
                 run.check_ok = not bad
-                conn.execute(f"VACUUM {', '.join(_WRITTEN)}")
+                conn.execute(f"VACUUM {', '.join(self.written)}")
         finally:
             script.unlink()
         for message in bad:
-            self._fail(key, f"inventory.check(): {message}")
-        # each call places its lines (ample stock at the first location: one reservation per line)
+            self._fail(key, f"{self.check_name}: {message}")
+        # each call leaves its rows (the store: ample stock at the first location, one reservation per line)
         expected = case.reservations
         if expected is not None and run.transactions is not None and made < run.transactions * expected:
-            self._fail(key, f"{run.transactions:,} calls made {made:,} reservations (expected {expected} each)")
+            self._fail(key, f"{run.transactions:,} calls made {made:,} rows of `{self.count_sql}` (expected {expected} each)")
         self._log_run(run, key)
         return run
 
@@ -547,7 +563,7 @@ class StoreBench:
         self.log(f"      {b._fmt(run.tps)} calls/s" + b._cpu(run)
                  + (f", waits: lock {w['lock']:.0%} wal {w['wal']:.0%} cpu {w['cpu']:.0%} of {w['active']} active"
                     if w else "")
-                 + f", inventory.check() {'ok' if run.check_ok else 'FAILED'}" + b._interference(run)
+                 + f", {self.check_name} {'ok' if run.check_ok else 'FAILED'}" + b._interference(run)
                  + (f"  CHECK FAILED: {'; '.join(fails)}" if fails else "") + (f"  ERROR {run.error}" if run.error else ""))
 
     def run(self) -> StoreReport:
@@ -555,7 +571,7 @@ class StoreBench:
         self.log(f"[info] {machine['cpus']} CPUs, {machine['memory_gb']} GB, {machine['postgresql']}, "
                  f"load average {machine['load_average']}")
         runs: list[b.Run] = []
-        cases = [c for c in CASES if c.name in self.s.cases]
+        cases = [c for c in (self.cases_all or CASES) if c.name in self.s.cases]
         try:
             self.inner.setup_tpcb()
             self.setup()
@@ -574,11 +590,12 @@ class StoreBench:
         settings["cases"] = list(self.s.cases)
         settings["pgbench"] = f"pgbench -n -c <clients> -j 2 -T {self.s.seconds} (query mode simple)"
         return StoreReport(b.Report(machine, settings, runs, self.inner.setup_seconds), self.waits, self.failures,
-                           settings, self.world)
+                           settings, self.world, self.cases_all or CASES, self.hot_case, self.check_name)
 
 
 _WRITTEN = ("inventory.stock", "inventory.reservation", "inventory.movement", "orders.sales_order", "orders.line",
             "core.counter")
+StoreBench.written = _WRITTEN
 
 
 def run(settings: StoreSettings, *, root: Path | None = None, log: LogFn | None = None) -> StoreReport:
@@ -607,29 +624,32 @@ def render_text(rep: StoreReport) -> str:
     out = [table(rows), ""]
     scaling = rep.hot_scaling()
     if scaling:
-        out.append(f"hot {scaling['to']} vs {scaling['from']} clients: {b._fmt(scaling['ratio'], 2)} "
+        out.append(f"{rep.hot_case} {scaling['to']} vs {scaling['from']} clients: {b._fmt(scaling['ratio'], 2)} "
                    f"({scaling['target']}: {'met' if scaling['met'] else 'NOT met'})")
     for r in b.noisy_runs(rep.report):
         out.append(f"interference during {r.case} @ {r.clients} round {r.round}: {b._interference(r).strip()}")
-    out.append(f"inventory.check(): {'ok after every case' if rep.checks_ok else 'FAILED (see above)'}")
+    out.append(f"{rep.check_name}: {'ok after every case' if rep.checks_ok else 'FAILED (see above)'}")
     out.append(f"targets: {'all met' if rep.all_met else 'NOT all met'}")
     return "\n".join(out)
 
 
-def render_markdown(rep: StoreReport) -> str:
-    """The generated results section (without the markers)."""
+def render_markdown(rep: StoreReport, *, title: str = "Store results", command: str = "mercato bench store",
+                    load: str | None = None) -> str:
+    """The generated results section (without the markers); ``load`` describes the world (the store's by default)."""
     m, s, report = rep.report.machine, rep.settings, rep.report
+    if load is None:
+        load = (f"{s['products']:,} products with one variant each, 2 locations, hot variant "
+                f"{rep.world.get('hot_variant')}")
     lines = [
-        "## Store results",
+        f"## {title}",
         "",
-        f"Generated by `{s.get('command') or 'mercato bench store'}` on {m['date']}.",
+        f"Generated by `{s.get('command') or command}` on {m['date']}.",
         "",
         f"- Machine: {m['cpus']} CPUs ({m.get('cpu_model') or 'unknown'}), {m['memory_gb']} GB RAM, **shared with "
         f"other helpers' work during the run**; load average before {m['load_average']}, after "
         f"{m.get('load_average_after', '?')}",
         f"- Server: {m['postgresql']}; " + ", ".join(f"{k}={v}" for k, v in sorted(m.get("server_settings", {}).items())),
-        f"- Load: `{s['pgbench']}`; TPC-B-like baseline at scale {s['scale']}; {s['products']:,} products with one "
-        f"variant each, 2 locations, hot variant {rep.world.get('hot_variant')}"
+        f"- Load: `{s['pgbench']}`; TPC-B-like baseline at scale {s['scale']}; {load}"
         + (f"; {s['rounds']} rounds per client count, medians shown" if s["rounds"] > 1 else ""),
         "- Setup: " + ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in report.setup_seconds.items()),
         "",
@@ -646,7 +666,7 @@ def render_markdown(rep: StoreReport) -> str:
                      f"| {'ok' if r.checks_ok else '**FAILED**: ' + '; '.join(r.failures)} |")
     scaling = rep.hot_scaling()
     if scaling:
-        lines += ["", f"Hot variant from {scaling['from']} to {scaling['to']} clients: {b._fmt(scaling['ratio'], 2)} × "
+        lines += ["", f"Case {rep.hot_case} from {scaling['from']} to {scaling['to']} clients: {b._fmt(scaling['ratio'], 2)} × "
                   f"({scaling['target']}: {'met' if scaling['met'] else '**not met**'})."]
     tpcb = [r for r in report.runs if r.case == b.TPCB]
     lines += ["", "TPC-B runs: " + ", ".join(f"{r.clients} clients {b._fmt(r.tps)} tps "
@@ -669,13 +689,14 @@ def render_markdown(rep: StoreReport) -> str:
                                for r in noisy)
                    + f" — above {b.NOISY_CPU:.0%} the figures are less trustworthy.") if noisy else
               f"Interference: nothing else used more than {b.NOISY_CPU:.0%} of the CPUs during any run."]
-    lines += ["", "One call is: " + "; ".join(f"`{c.name}` {c.description}" for c in CASES if c.name in s["cases"]) + "."]
+    lines += ["", "One call is: " + "; ".join(f"`{c.name}` {c.description}" for c in rep.case_defs
+                                              if c.name in s["cases"]) + "."]
     return "\n".join(lines) + "\n"
 
 
-def update_markdown(path: Path, section: str) -> None:
+def update_markdown(path: Path, section: str, markers: tuple[str, str] = MARKERS) -> None:
     """Replace this bench's section of ``path`` between its markers (appended when absent), keeping the rest."""
-    start_marker, end_marker = MARKERS
+    start_marker, end_marker = markers
     block = f"{start_marker}\n{section.rstrip()}\n{end_marker}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     start, end = text.find(start_marker), text.find(end_marker)
