@@ -1300,15 +1300,19 @@ ConversationID, ResultCode and the ResultParameters given as an object.';
 CREATE OR REPLACE FUNCTION tests.status_answer(p_instruction_id bigint, p_status text, p_amount numeric DEFAULT NULL,
                                                p_party text DEFAULT '600000 - Mercato', p_reason text DEFAULT NULL)
 RETURNS text
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
 RETURN (SELECT tests.daraja_result(q.originator_conversation_id, 'AG_Q_' || q.id, 0,
             jsonb_strip_nulls(jsonb_build_object('TransactionStatus', p_status,
                 'Amount', coalesce(p_amount, i.amount)::text, 'ReceiptNo', 'RCPT' || i.id, 'ReasonCode', p_reason,
                 CASE i.direction WHEN 'COLLECT' THEN 'CreditPartyName' ELSE 'DebitPartyName' END, p_party)))
           FROM payments.rail_status_query q JOIN payments.rail_instruction i ON i.id = q.instruction_id
          WHERE q.instruction_id = p_instruction_id ORDER BY q.id DESC LIMIT 1);
+END
+$$;
 COMMENT ON FUNCTION tests.status_answer(bigint, text, numeric, text, text) IS
 'The Transaction Status result answering the latest status query of an instruction: TransactionStatus (Completed,
 Failed, Pending…), Amount (the instruction''s unless given), our party (600000 - Mercato unless given), ReasonCode.';
@@ -1328,7 +1332,7 @@ BEGIN
                               lease_until = now() + interval '1 minute'
      WHERE id = v_msg AND state = 'PENDING'
     RETURNING lease_token INTO v_lease;
-    RETURN payments.rail_acknowledge(v_msg, v_lease, p_response);
+    RETURN payments.rail_acknowledge(v_msg, v_lease, p_response::text);
 END
 $$;
 COMMENT ON FUNCTION tests.rail_ack(bigint, jsonb) IS

@@ -56,14 +56,10 @@ SELECT core.wrap('api.ingest_webhook(core.name_text, core.json_doc, core.long_te
                  'payments.ingest_webhook(text, jsonb, text)', 'The HTTP edge receiving the rails'' calls (back office).',
                  'mercato_service');
 
--- The adapter passes the provider's answer as core.json_doc: the sender role executes that domain's CHECK function
--- (as functions/api/outbox grants it core.check_text_size).
-GRANT EXECUTE ON FUNCTION core.check_json_size(jsonb, integer, text) TO mercato_sender;
-
-CREATE OR REPLACE FUNCTION api.rail_acknowledge(p_message_id bigint, p_lease uuid, p_response core.json_doc)
+CREATE OR REPLACE FUNCTION api.rail_acknowledge(p_message_id bigint, p_lease uuid, p_response core.long_text)
 RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN payments.rail_acknowledge(p_message_id, p_lease, p_response);
-SELECT core.wrap('api.rail_acknowledge(bigint, uuid, core.json_doc)', 'payments.rail_acknowledge(bigint, uuid, jsonb)',
+SELECT core.wrap('api.rail_acknowledge(bigint, uuid, core.long_text)', 'payments.rail_acknowledge(bigint, uuid, text)',
                  'A rail adapter (mercato_sender).', 'mercato_sender');
 
 CREATE OR REPLACE FUNCTION api.create_funding_session(p_wallet_id bigint, p_rail core.name_text, p_amount numeric,

@@ -429,7 +429,7 @@ QUARANTINED, REFUSED, FAILED), detail, error_code, http_status (the answer for t
 kept and judged, 4xx refused, 500 failed: worth a retry)}. Errors: IDENTITY_PERMISSION_DENIED (not the back office).
 Assumes READ COMMITTED; a concurrent delivery of the same event waits for the first and is DUPLICATE.';
 
-CREATE OR REPLACE FUNCTION payments.rail_acknowledge(p_message_id bigint, p_lease uuid, p_response jsonb)
+CREATE OR REPLACE FUNCTION payments.rail_acknowledge(p_message_id bigint, p_lease uuid, p_response_text text)
 RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
@@ -441,8 +441,14 @@ DECLARE
     v_rail   payments.rail;
     v_code   text;
     v_result text[];
+    p_response jsonb;
 BEGIN
     PERFORM outbox.require_sender();
+    BEGIN
+        p_response := p_response_text::jsonb;
+    EXCEPTION WHEN invalid_text_representation THEN
+        p_response := NULL;
+    END;
     IF jsonb_typeof(p_response) IS DISTINCT FROM 'object' THEN
         PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'the provider''s response must be a JSON object');
     END IF;
@@ -474,9 +480,9 @@ BEGIN
                               'detail', v_result[2]);
 END
 $$;
-COMMENT ON FUNCTION payments.rail_acknowledge(bigint, uuid, jsonb) IS
-'The rail adapter (an outbox sender) reports the provider''s synchronous answer to a RAIL message it holds under its
-lease: the message becomes SENT (outbox.report_sent) and the instruction records the provider''s ids
+COMMENT ON FUNCTION payments.rail_acknowledge(bigint, uuid, text) IS
+'The rail adapter (an outbox sender) reports the provider''s synchronous answer (its JSON body as text) to a RAIL
+message it holds under its lease: the message becomes SENT (outbox.report_sent) and the instruction records the provider''s ids
 (MerchantRequestID, CheckoutRequestID of an STK push; ConversationID of a B2C payment; bank_reference). ResponseCode 0
 (or a bank''s accepted: true) makes it ACCEPTED, which is not a payment: only a confirmed result moves money. Any other
 answer is the provider refusing the request: the instruction FAILED and its subject with it (the session failed, the
@@ -486,6 +492,6 @@ REVOKE ALL ON FUNCTION payments.header(jsonb, text), payments.settle_instruction
     payments.authenticate_webhook(payments.rail, jsonb, text, inet), payments.parse_webhook(payments.rail, jsonb, text),
     payments.status_outcome(payments.rail_instruction, payments.rail, jsonb),
     payments.apply_webhook(bigint, payments.rail, jsonb), payments.ingest_webhook(text, jsonb, text),
-    payments.rail_acknowledge(bigint, uuid, jsonb) FROM PUBLIC;
+    payments.rail_acknowledge(bigint, uuid, text) FROM PUBLIC;
 
 COMMIT;

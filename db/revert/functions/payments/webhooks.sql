@@ -5,7 +5,7 @@ BEGIN;
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
-DROP FUNCTION payments.rail_acknowledge(bigint, uuid, jsonb);
+DROP FUNCTION payments.rail_acknowledge(bigint, uuid, text);
 DROP FUNCTION payments.ingest_webhook(text, jsonb, text);
 DROP FUNCTION payments.apply_webhook(bigint, payments.rail, jsonb);
 DROP FUNCTION payments.status_outcome(payments.rail_instruction, payments.rail, jsonb);

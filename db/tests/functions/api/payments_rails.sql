@@ -8,7 +8,7 @@ SELECT ok(has_function_privilege('mercato_service', 'api.ingest_webhook(core.nam
 SELECT ok(NOT has_function_privilege(r, 'api.ingest_webhook(core.name_text, core.json_doc, core.long_text)', 'EXECUTE'),
           format('%s does not', r))
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_sender']) r;
-SELECT ok(has_function_privilege('mercato_sender', 'api.rail_acknowledge(bigint, uuid, core.json_doc)', 'EXECUTE'),
+SELECT ok(has_function_privilege('mercato_sender', 'api.rail_acknowledge(bigint, uuid, core.long_text)', 'EXECUTE'),
           'a sender acknowledges');
 SELECT tests.payments_world('ap');
 SELECT tests.as_user('ap-payer');

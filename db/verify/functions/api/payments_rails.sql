@@ -12,7 +12,7 @@ SELECT 1 / pg_catalog.has_function_privilege(r, f, 'EXECUTE')::int
                ('mercato_user', 'api.new_rail_path_token(core.name_text)'),
                ('mercato_service', 'api.new_rail_path_token(core.name_text)'),
                ('mercato_service', 'api.ingest_webhook(core.name_text, core.json_doc, core.long_text)'),
-               ('mercato_sender', 'api.rail_acknowledge(bigint, uuid, core.json_doc)'),
+               ('mercato_sender', 'api.rail_acknowledge(bigint, uuid, core.long_text)'),
                ('mercato_user', 'api.create_funding_session(bigint, core.name_text, numeric, core.name_text, bigint)'),
                ('mercato_service', 'api.create_funding_session(bigint, core.name_text, numeric, core.name_text, bigint)'),
                ('mercato_user', 'api.funding_session(bigint)'),
@@ -33,9 +33,9 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
                ('mercato_anon', 'api.ingest_webhook(core.name_text, core.json_doc, core.long_text)'),
                ('mercato_user', 'api.ingest_webhook(core.name_text, core.json_doc, core.long_text)'),
                ('mercato_sender', 'api.ingest_webhook(core.name_text, core.json_doc, core.long_text)'),
-               ('mercato_anon', 'api.rail_acknowledge(bigint, uuid, core.json_doc)'),
-               ('mercato_user', 'api.rail_acknowledge(bigint, uuid, core.json_doc)'),
-               ('mercato_service', 'api.rail_acknowledge(bigint, uuid, core.json_doc)'),
+               ('mercato_anon', 'api.rail_acknowledge(bigint, uuid, core.long_text)'),
+               ('mercato_user', 'api.rail_acknowledge(bigint, uuid, core.long_text)'),
+               ('mercato_service', 'api.rail_acknowledge(bigint, uuid, core.long_text)'),
                ('mercato_anon', 'api.create_funding_session(bigint, core.name_text, numeric, core.name_text, bigint)'),
                ('mercato_sender', 'api.create_funding_session(bigint, core.name_text, numeric, core.name_text, bigint)'),
                ('mercato_anon', 'api.funding_session(bigint)'),
@@ -44,6 +44,5 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
                ('mercato_sender', 'api.request_withdrawal(bigint, core.name_text, numeric, core.name_text)'),
                ('mercato_anon', 'api.withdrawal(bigint)'),
                ('mercato_sender', 'api.withdrawal(bigint)')) AS x(r, f);
-SELECT 1 / has_function_privilege('mercato_sender', 'core.check_json_size(jsonb, integer, text)', 'EXECUTE')::int;
 
 ROLLBACK;

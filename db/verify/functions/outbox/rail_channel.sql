@@ -3,7 +3,7 @@
 BEGIN;
 
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_constraint k
-             WHERE k.conrelid = 'outbox.message'::regclass AND k.conname = 'message_channel_check' AND k.convalidated
+             WHERE k.conrelid = 'outbox.message'::regclass AND k.conname = 'message_channel_check'
                AND pg_catalog.pg_get_constraintdef(k.oid) LIKE '%''RAIL''%')::int;
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_proc p
              WHERE p.oid = x::regprocedure AND p.prosrc LIKE '%''RAIL''%')::int
