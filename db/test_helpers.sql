@@ -1201,3 +1201,150 @@ COMMENT ON FUNCTION tests.payments_world(text) IS
 (payer, merchant_owner, clerk, admin, merchant). Ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments rails ---------------------------------------------------------------------------------------------
+-- The rails world: MPESA (unsigned: a path token, the allowlist 196.201.214.0/24) and KCB (signed: an HMAC key) made
+-- ACTIVE by the payments admin; a payer's KES wallet funded from a test EXTERNAL account; helpers that build the
+-- providers' message shapes and headers, and play the adapter's synchronous acknowledgement.
+
+CREATE OR REPLACE FUNCTION tests.rails_world(p_prefix text, p_payer_funds numeric DEFAULT 1000)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_world  jsonb := tests.payments_world(p_prefix);
+    v_token  text;
+    v_wallet bigint;
+    v_mw     bigint;
+BEGIN
+    PERFORM tests.as_user(p_prefix || '-admin');
+    PERFORM api.set_rail('MPESA', p_status => 'ACTIVE', p_source_allowlist => '{196.201.214.0/24}');
+    v_token := api.new_rail_path_token('MPESA');
+    PERFORM api.set_rail('KCB', p_status => 'ACTIVE');
+    PERFORM api.add_rail_hmac_secret('KCB', repeat('k', 40));
+    PERFORM tests.as_owner();
+    v_wallet := payments.wallet_for('USER', (v_world ->> 'payer')::bigint, 'KES');
+    v_mw := payments.wallet_for('ORG', (v_world ->> 'merchant')::bigint, 'KES');
+    IF p_payer_funds > 0 THEN
+        PERFORM ledger.transfer('test:rails:' || p_prefix || ':fund',
+                                ledger.open_account('PLATFORM', 'test', 'EXTERNAL', 'KES', true), v_wallet, p_payer_funds);
+    END IF;
+    RETURN v_world || jsonb_build_object('token', v_token, 'wallet', v_wallet, 'merchant_wallet', v_mw,
+                                         'kcb_secret', repeat('k', 40));
+END
+$$;
+COMMENT ON FUNCTION tests.rails_world(text, numeric) IS
+'Rails fixtures on tests.payments_world: MPESA ACTIVE with a path token (returned as "token") and the allowlist
+196.201.214.0/24, KCB ACTIVE with the HMAC key "kcb_secret" (40 x "k"); the payer''s KES wallet ("wallet") funded with
+p_payer_funds, the merchant''s ("merchant_wallet"). Ends acting as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.mpesa_headers(p_token text, p_source text DEFAULT '196.201.214.10', p_callback text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN jsonb_strip_nulls(jsonb_build_object('X-Mercato-Path-Token', p_token, 'X-Mercato-Source-Address', p_source,
+                                            'X-Mercato-Callback', p_callback));
+COMMENT ON FUNCTION tests.mpesa_headers(text, text, text) IS
+'The headers the HTTP edge passes for an M-Pesa call: the path token, the source address, the callback kind.';
+
+CREATE OR REPLACE FUNCTION tests.signed_headers(p_body text, p_secret text, p_ts bigint DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT jsonb_build_object('X-Mercato-Timestamp', t::text, 'X-Mercato-Signature',
+                                  'sha256=' || encode(public.hmac(convert_to(t::text || '.' || p_body, 'UTF8'),
+                                                                  convert_to(p_secret, 'UTF8'), 'sha256'), 'hex'))
+          FROM (SELECT coalesce(p_ts, extract(epoch FROM now())::bigint) AS t) x);
+COMMENT ON FUNCTION tests.signed_headers(text, text, bigint) IS
+'The headers of a signed rail''s call: X-Mercato-Timestamp (now, or p_ts) and X-Mercato-Signature (sha256=hex of
+HMAC-SHA256(secret, timestamp "." body)).';
+
+CREATE OR REPLACE FUNCTION tests.stk_callback(p_checkout text, p_code integer, p_amount numeric DEFAULT NULL,
+                                              p_receipt text DEFAULT NULL)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN jsonb_build_object('Body', jsonb_build_object('stkCallback', jsonb_build_object(
+    'MerchantRequestID', 'mr-' || p_checkout, 'CheckoutRequestID', p_checkout, 'ResultCode', p_code,
+    'ResultDesc', CASE p_code WHEN 0 THEN 'The service request is processed successfully.'
+                              WHEN 1032 THEN 'Request cancelled by user' WHEN 1037 THEN 'DS timeout user cannot be reached'
+                              ELSE 'The balance is insufficient for the transaction' END)
+    || CASE WHEN p_code = 0 THEN jsonb_build_object('CallbackMetadata', jsonb_build_object('Item', jsonb_build_array(
+           jsonb_build_object('Name', 'Amount', 'Value', p_amount), jsonb_build_object('Name', 'MpesaReceiptNumber', 'Value', p_receipt),
+           jsonb_build_object('Name', 'TransactionDate', 'Value', 20261203101010),
+           jsonb_build_object('Name', 'PhoneNumber', 'Value', '2547******89')))) ELSE '{}' END))::text;
+COMMENT ON FUNCTION tests.stk_callback(text, integer, numeric, text) IS
+'A Daraja STK push callback body (Body.stkCallback with CallbackMetadata on success; the phone number masked).';
+
+CREATE OR REPLACE FUNCTION tests.daraja_result(p_originator text, p_conversation text, p_code integer,
+                                               p_params jsonb DEFAULT '{}')
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN jsonb_build_object('Result', jsonb_build_object('ResultType', 0, 'ResultCode', p_code,
+    'ResultDesc', CASE WHEN p_code = 0 THEN 'The service request is processed successfully.' ELSE 'failed' END,
+    'OriginatorConversationID', p_originator, 'ConversationID', p_conversation,
+    'TransactionID', coalesce(p_params ->> 'ReceiptNo', 'NONE'),
+    'ResultParameters', jsonb_build_object('ResultParameter',
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('Key', e.key, 'Value', e.value)), '[]') FROM jsonb_each(p_params) e))))::text;
+COMMENT ON FUNCTION tests.daraja_result(text, text, integer, jsonb) IS
+'A Daraja Result body (B2C result, queue time-out or Transaction Status result): OriginatorConversationID,
+ConversationID, ResultCode and the ResultParameters given as an object.';
+
+CREATE OR REPLACE FUNCTION tests.status_answer(p_instruction_id bigint, p_status text, p_amount numeric DEFAULT NULL,
+                                               p_party text DEFAULT '600000 - Mercato', p_reason text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+RETURN (SELECT tests.daraja_result(q.originator_conversation_id, 'AG_Q_' || q.id, 0,
+            jsonb_strip_nulls(jsonb_build_object('TransactionStatus', p_status,
+                'Amount', coalesce(p_amount, i.amount)::text, 'ReceiptNo', 'RCPT' || i.id, 'ReasonCode', p_reason,
+                CASE i.direction WHEN 'COLLECT' THEN 'CreditPartyName' ELSE 'DebitPartyName' END, p_party)))
+          FROM payments.rail_status_query q JOIN payments.rail_instruction i ON i.id = q.instruction_id
+         WHERE q.instruction_id = p_instruction_id ORDER BY q.id DESC LIMIT 1);
+END
+$$;
+COMMENT ON FUNCTION tests.status_answer(bigint, text, numeric, text, text) IS
+'The Transaction Status result answering the latest status query of an instruction: TransactionStatus (Completed,
+Failed, Pending…), Amount (the instruction''s unless given), our party (600000 - Mercato unless given), ReasonCode.';
+
+CREATE OR REPLACE FUNCTION tests.rail_ack(p_instruction_id bigint, p_response jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_msg   bigint := (SELECT message_id FROM payments.rail_instruction WHERE id = p_instruction_id);
+    v_lease uuid;
+BEGIN
+    -- the adapter's claim of that one message (the test's role is a superuser: it passes as a sender)
+    UPDATE outbox.message SET state = 'SENDING', attempts = attempts + 1, lease_token = gen_random_uuid(),
+                              lease_until = now() + interval '1 minute'
+     WHERE id = v_msg AND state = 'PENDING'
+    RETURNING lease_token INTO v_lease;
+    RETURN payments.rail_acknowledge(v_msg, v_lease, p_response::text);
+END
+$$;
+COMMENT ON FUNCTION tests.rail_ack(bigint, jsonb) IS
+'Play the rail adapter: claim an instruction''s outbox message and report the provider''s synchronous answer
+(payments.rail_acknowledge). As the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.balance(p_account_id bigint)
+RETURNS numeric
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT b.balance FROM ledger.account_balance(p_account_id) b);
+COMMENT ON FUNCTION tests.balance(bigint) IS 'A ledger account''s balance (ledger.account_balance).';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

@@ -83,6 +83,12 @@ UNINDEXED = {
         "a few rules per policy version, read by policy_version_id (its key) and joined to the tier by code; tiers never deleted",
     "masterdata.commission_rule.commission_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by policy_version_id",
     "masterdata.commission_rule.commission_rule_tier_code_fkey": "tiers are a tiny lookup, never deleted; rules read by policy_version_id",
+    # payments (issue 19): currencies are a tiny lookup, never deleted; these rows are read by id, owner or key
+    "payments.rail.rail_currency_fkey": "currencies are a tiny lookup, never deleted; three rails read by code",
+    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
+    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by their version key",
+    "payments.fee_charge.fee_charge_currency_fkey":
+        "currencies are a tiny lookup, never deleted; charges read by reference, organization or time",
     # ledger
     "ledger.account.account_currency_fkey": "currencies are a tiny lookup, never deleted; accounts read by id or owner",
     "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",

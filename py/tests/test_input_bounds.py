@@ -749,6 +749,8 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("update_my_customer", "p_changes"): ("shopper", lambda w: {
         "p_changes": {"last_name": "Q", "default_address": {"city": "y"}, "accepts_marketing": True}}
         if _shopper(w, True) else {}),
+    ("ingest_webhook", "p_headers"): ("service", lambda w: {
+        "p_provider": "KCB", "p_headers": {"X-Mercato-Timestamp": "1", "X-Mercato-Signature": "sha256=00"}, "p_body": "{}"}),
     ("refund_order", "p_lines"): ("service", lambda w: (lambda o: {
         "p_tenant_id": _shop(w)[0], "p_order_id": o[0], "p_amount": "1.00", "p_reason": "bounds",
         "p_lines": [{"line_id": o[1], "quantity": 1, "restock": False}]})(_paid_order_line(w))),

@@ -31,8 +31,10 @@ import ast
 import base64
 import datetime as dt
 import re
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -588,6 +590,25 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
          "--name", "Pooled Kiosk", "--city", "Mombasa"],
         ["pay", "qr-parse", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",
          *staff],
+        # the rails (docs/payments.md): configured by the back office and a payments admin; a top-up and a withdrawal
+        # of a wallet that is no payments wallet (refused with PAYMENTS_UNKNOWN_WALLET: it reached the database)
+        ["pay", "rail-set", "MPESA", "--status", "ACTIVE", "--allow", "127.0.0.1/32"],
+        ["pay", "rail-set", "KCB", "--status", "ACTIVE", *admin],
+        ["pay", "rail-token", "MPESA"],
+        ["pay", "rail-token", "MPESA", *admin],
+        ["pay", "rail-key", "KCB", "--secret", "pooled-rail-key-of-at-least-32-bytes"],
+        ["pay", "rail-key", "KCB", "--secret", "pooled-rail-key-of-at-least-32-bytes-2", *admin],
+        ["pay", "rails"],
+        ["pay", "rails", *admin],
+        ["pay", "fund", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--payer", "254712345678"],
+        ["pay", "fund", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--payer", "254712345678", *admin],
+        ["pay", "funding", "1"],
+        ["pay", "funding", "1", *admin],
+        ["pay", "withdraw", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--to", "254712345678"],
+        ["pay", "withdraw", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--to", "254712345678", *admin],
+        ["pay", "withdrawal", "1"],
+        ["pay", "withdrawal", "1", *admin],
+        ["rails", "simulate", "--setup", "--state", str(Path(tempfile.gettempdir()) / f"pgb-rails-{uuid.uuid4().hex}.json")],
         *([*key.split()] for key in _CLI_INPUT),
     ]
 

@@ -195,6 +195,10 @@ ORACLE: dict[str, Rel] = {
     "identity.sign_in_throttle": Rel("SELECT tenant_key, login, nullif(tenant_key, 0) AS tenant FROM identity.sign_in_throttle",
                                      ("tenant_key", "login"), never, service=False),
     "identity.jwt_secret": Rel("SELECT id, NULL::bigint AS tenant FROM identity.jwt_secret", ("id",), never, service=False),
+    # payments rails (docs/payments.md): the rails' secrets and the raw webhook calls; RLS on, no policy, no privilege
+    "payments.rail_secret": Rel("SELECT id, NULL::bigint AS tenant FROM payments.rail_secret", ("id",), never, service=False),
+    "payments.webhook_event": Rel("SELECT id, NULL::bigint AS tenant FROM payments.webhook_event", ("id",), never,
+                                  service=False),
     # OAuth accounts (docs/auth.md): like the credentials, nobody reads a row; a user lists its own via api.my_oauth_accounts
     "identity.oauth_account": Rel("SELECT o.id, u.tenant_id AS tenant FROM identity.oauth_account o "
                                   "JOIN identity.user_account u ON u.id = o.user_id", ("id",), never, service=False),
@@ -380,6 +384,8 @@ PLATFORM_WIDE = {
     "delivery.otp_key": "the HMAC keys of the one-time codes are platform-wide",
     "identity.organization_kind": "the kinds of organization are a platform-wide catalogue",
     "identity.jwt_secret": "the one key that signs every access JWT",
+    "payments.rail_secret": "a rail's keys are the platform's",
+    "payments.webhook_event": "a rail's calls come to the platform",
 }
 
 CATALOG = """

@@ -83,6 +83,9 @@ def build_world(db_url: str) -> World:
         # credentials (docs/auth.md): fast hashes, a signing key; each tenant admin below gets a login and signs in
         conn.execute("UPDATE masterdata.setting SET value = '4' WHERE key = 'AUTH_BCRYPT_COST'")
         _call(conn, svc, "SELECT identity.set_jwt_secret(%s)", "vm-signing-key-of-at-least-32-bytes!")
+        # payments rails (docs/payments.md): a rail's HMAC key and one call of the rail kept (nobody reads either)
+        _call(conn, svc, "SELECT payments.add_rail_hmac_secret('KCB', %s)", "vm-rail-key-of-at-least-32-bytes!!")
+        _call(conn, svc, "SELECT payments.ingest_webhook('KCB', '{}', '{}') ->> 'event_id'")
         for t in (1, 2):
             tenant = _call(conn, svc, "SELECT identity.create_tenant(%s, %s)", f"vm-tenant-{t}", f"Tenant {t}")
             w.tenants.append(tenant)

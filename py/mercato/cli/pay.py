@@ -46,3 +46,9 @@ def qr_build(dynamic: bool, template: str, provider_id: str, merchant_account: s
         click.echo(client.payments.build_ke_qr(dynamic=dynamic, template=template, provider_id=provider_id,
                                                merchant_account=merchant_account, mcc=mcc, name=name, city=city,
                                                amount=amount, reference=reference))
+
+# the rails' commands (funding sessions, withdrawals, rails and their secrets) live in their own file
+from mercato.cli.pay_rails import COMMANDS as _rails_commands  # noqa: E402
+
+for _c in _rails_commands:
+    command.add_command(_c)
