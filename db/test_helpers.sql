@@ -1201,3 +1201,39 @@ COMMENT ON FUNCTION tests.payments_world(text) IS
 (payer, merchant_owner, clerk, admin, merchant). Ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments intents ------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.fund_wallet(p_wallet bigint, p_amount numeric, p_reference text)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_currency text := (SELECT currency FROM ledger.account WHERE id = p_wallet);
+BEGIN
+    RETURN ledger.transfer(p_reference, ledger.open_account('PLATFORM', 'test', 'EXTERNAL', v_currency, true), p_wallet,
+                           p_amount);
+END
+$$;
+COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
+'Credit a wallet p_amount from the test EXTERNAL account of its currency (ledger reference p_reference); returns the
+ledger transaction id. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.grant_payments_internals(p_role text DEFAULT 'mercato_user')
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA payments TO %I', p_role);
+    EXECUTE format('GRANT USAGE ON SCHEMA payments TO %I', p_role);
+END
+$$;
+COMMENT ON FUNCTION tests.grant_payments_internals(text) IS
+'Grant every payments function (and the schema''s usage) to an API role, so that a pgTAP file unit-tests internals as a
+caller; inside the test''s rolled-back transaction only. Call as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
