@@ -1209,6 +1209,10 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION tests.rails_world(p_prefix text, p_payer_funds numeric DEFAULT 1000)
 RETURNS jsonb
+-- fixtures: payments intents ------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.fund_wallet(p_wallet bigint, p_amount numeric, p_reference text)
+RETURNS bigint
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1300,6 +1304,18 @@ ConversationID, ResultCode and the ResultParameters given as an object.';
 CREATE OR REPLACE FUNCTION tests.status_answer(p_instruction_id bigint, p_status text, p_amount numeric DEFAULT NULL,
                                                p_party text DEFAULT '600000 - Mercato', p_reason text DEFAULT NULL)
 RETURNS text
+    v_currency text := (SELECT currency FROM ledger.account WHERE id = p_wallet);
+BEGIN
+    RETURN ledger.transfer(p_reference, ledger.open_account('PLATFORM', 'test', 'EXTERNAL', v_currency, true), p_wallet,
+                           p_amount);
+END
+$$;
+COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
+'Credit a wallet p_amount from the test EXTERNAL account of its currency (ledger reference p_reference); returns the
+ledger transaction id. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.grant_payments_internals(p_role text DEFAULT 'mercato_user')
+RETURNS void
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1346,5 +1362,12 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT b.balance FROM ledger.account_balance(p_account_id) b);
 COMMENT ON FUNCTION tests.balance(bigint) IS 'A ledger account''s balance (ledger.account_balance).';
+    EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA payments TO %I', p_role);
+    EXECUTE format('GRANT USAGE ON SCHEMA payments TO %I', p_role);
+END
+$$;
+COMMENT ON FUNCTION tests.grant_payments_internals(text) IS
+'Grant every payments function (and the schema''s usage) to an API role, so that a pgTAP file unit-tests internals as a
+caller; inside the test''s rolled-back transaction only. Call as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
