@@ -164,6 +164,12 @@ UNINDEXED = {
     "store.batch_order.batch_order_batch_id_fkey":
         "a batch's orders are read by batch through batch_order_pkey (batch_id, order_id), tenant compared after; batches never deleted",
     "store.batch_order.batch_order_tenant_id_fkey": "tenants are never deleted; batch orders read by batch or order",
+    # payments (issue 19): currencies are masterdata, never deleted or re-keyed
+    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by owner",
+    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
+    "payments.fee_charge.fee_charge_currency_fkey": "currencies are a tiny lookup, never deleted; charges read by merchant",
+    "payments.shop.shop_currency_fkey": "currencies are a tiny lookup, never deleted; shops read by id, merchant or tenant",
+    "payments.goods_escrow.goods_escrow_currency_fkey": "currencies are a tiny lookup, never deleted; escrows read by id or order",
 }
 
 #: Foreign keys whose referencing columns are not the leading columns of a non-partial index (in any order).

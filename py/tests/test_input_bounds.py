@@ -646,6 +646,22 @@ def _ship_batch(w: World) -> dict:
     return {"p_batch_id": batch["id"], "p_tracking": {str(order): ["1Z-BOUNDS"]}, "p_tenant_id": tenant}
 
 
+def _shop_order(w: World) -> dict:
+    """A payments shop (tests.escrow_world: a merchant's shop in KES with a stocked, published variant at 10.00) and a
+    shop order document of every field a buyer may send, with the totals it computes; its buyer is caller "shopbuyer"."""
+    if not hasattr(w, "_escrow"):
+        prefix = w.unique("esc").replace("|", "-").replace("_", "-").lower()
+        with psycopg.connect(w.db_url, autocommit=True) as conn:
+            w._escrow = conn.execute("SELECT tests.escrow_world(%s)", (prefix,)).fetchone()[0]
+        w.subs["shopbuyer"] = f"{prefix}-payer"
+    e = w._escrow
+    return {"p_shop_id": e["shop_id"], "p_expected": {"subtotal": "10.00", "total_price": "10.00", "total_tax": 0},
+            "p_order": {"shipping_address": {"city": "Nairobi"}, "billing_address": {"city": "Nairobi"},
+                        "shipping_method": "post", "tags": ["a"], "note": "n", "reserve_minutes": 30,
+                        "lines": [{"variant_id": e["variant"], "quantity": 1, "location_id": e["location"],
+                                   "properties": {"gift": True}}]}}
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
@@ -702,6 +718,8 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("reserve_stock", "p_lines"): ("service", _reserve),
     ("place_order", "p_order"): ("service", _order),
     ("place_order", "p_expected"): ("service", _order),
+    ("place_shop_order", "p_order"): ("shopbuyer", _shop_order),
+    ("place_shop_order", "p_expected"): ("shopbuyer", _shop_order),
     ("import_order", "p_order"): ("service", lambda w: _order(w, external=True)),
     ("import_order", "p_expected"): ("service", lambda w: _order(w, external=True)),
     ("fulfil_order", "p_lines"): ("service", _fulfil),

@@ -147,11 +147,12 @@ def seed_parties(db_url: str) -> tuple[dict[str, dict | None], list[int], list[s
         aliases = [r[0] for r in as_("kc|u1", "SELECT bidder FROM marketplace.rfq_bids(%s)", (rfqs[-1],))]
         hold = conn.execute("SELECT ledger.create_hold('fuzz-hold', %s, 10)", (parties[1][1],)).fetchone()[0]
     shop_callers, shop_ids = seed_shop(db_url)
-    ids = rfqs + [hold] + shop_ids + ids   # the likeliest to reach a parser first: sampled_from prefers early elements
+    escrow_callers, escrow_ids = seed_escrow(db_url)
+    ids = rfqs + [hold] + shop_ids + escrow_ids + ids   # the likeliest to reach a parser first: sampled_from prefers early elements
     callers = {"anonymous": None, "business": {"sub": "kc|u1", "role": "mercato_user"},
                "provider": {"sub": "kc|u3", "role": "mercato_user"}, "admin": {"sub": "kc|admin", "role": "mercato_user"},
                "stranger": {"sub": "kc|nobody", "role": "mercato_user"}, "service": {"role": "mercato_service"},
-               **shop_callers}
+               **shop_callers, **escrow_callers}
     return callers, ids, aliases
 
 
@@ -187,6 +188,43 @@ def seed_shop(db_url: str) -> tuple[dict[str, dict], list[int]]:
     ids = [order["id"], order["lines"][0]["id"], *w.variants.values(), *w.locations.values(), batch, po, po_line,
            me.customer, w.distributor]
     return {"shop_staff": staff, "shop_customer": {"sub": me.sub, "role": "mercato_user"}}, ids
+
+
+def seed_escrow(db_url: str) -> tuple[dict[str, dict], list[int]]:
+    """The payments shop's callers and things to act on (issue 19), so that the shop, escrow and installment functions
+    get past "who are you": a MERCHANT organization with its shop (opened by the platform admin kc|admin), a published
+    variant in stock, a buyer with a funded KES wallet, one order paid into escrow and one left unpaid. Returns
+    (callers: escrow_buyer and escrow_merchant, ids worth trying)."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        def as_(claims: dict, query: str, params: tuple = ()) -> Any:
+            with conn.transaction():
+                conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', %s, true)",
+                             (json.dumps(claims), claims["role"]))
+                return conn.execute(query, params).fetchone()[0]
+
+        buyer = conn.execute("SELECT identity.register_user('kc|fz-buyer', 'CUSTOMER', 'Fuzz buyer')").fetchone()[0]
+        owner = conn.execute("SELECT identity.register_user('kc|fz-merchant', 'MERCHANT', 'Fuzz merchant')").fetchone()[0]
+        org = conn.execute("SELECT identity.open_organization('MERCHANT', NULL, 'Fuzz shop', %s)", (owner,)).fetchone()[0]
+        admin = {"sub": "kc|admin", "role": "mercato_user"}
+        service = {"role": "mercato_service"}
+        shop = as_(admin, "SELECT api.open_shop(%s, 'fuzz-shop')", (org,))
+        tenant = shop["tenant_id"]
+        product = as_(service, "SELECT api.create_product('{\"title\": \"Fuzz goods\"}', %s)", (tenant,))
+        variant = as_(service, "SELECT api.add_variant(%s, '{\"sku\": \"FZ-1\", \"price\": \"10.00\"}', %s)",
+                      (product, tenant))
+        as_(service, "SELECT api.publish_product(%s, %s) ->> 'id'", (product, tenant))
+        wh = as_(service, "SELECT api.create_inventory_location('WH', 'Warehouse', 'WAREHOUSE', 10, true, %s)", (tenant,))
+        as_(service, "SELECT (api.receive_stock(%s, %s, 100, p_tenant_id => %s)).variant_id", (variant, wh, tenant))
+        external = conn.execute("SELECT ledger.open_account('PLATFORM', 'fuzz', 'EXTERNAL', 'KES', true)").fetchone()[0]
+        wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (buyer,)).fetchone()[0]
+        conn.execute("SELECT ledger.transfer('fuzz-fund-kes', %s, %s, 1000)", (external, wallet))
+        me = {"sub": "kc|fz-buyer", "role": "mercato_user"}
+        doc = json.dumps({"lines": [{"variant_id": variant, "quantity": 2}]})
+        paid, unpaid = (as_(me, "SELECT api.place_shop_order(%s, %s::jsonb)", (shop["shop_id"], doc))["id"]
+                        for _ in range(2))
+        escrow = as_(me, "SELECT api.pay_shop_order(%s)", (paid,))["escrow_id"]
+    ids = [shop["shop_id"], paid, unpaid, escrow, variant, wallet, org]
+    return {"escrow_buyer": me, "escrow_merchant": {"sub": "kc|fz-merchant", "role": "mercato_user"}}, ids
 
 
 # -- values ---------------------------------------------------------------------------------------
