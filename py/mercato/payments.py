@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from mercato.module import ModuleClient
+from mercato.payments_wallets import PaymentsWalletsMixin
 
 
-class PaymentsClient(ModuleClient):
+class PaymentsClient(PaymentsWalletsMixin, ModuleClient):
     """``client.payments``: the ``api`` wrappers of the payments module."""
 
     module = "payments"

@@ -16,7 +16,7 @@ from mercato.cli.common import caller_option, client_for
 
 @click.group(name="pay")
 def command() -> None:
-    """Payments: KE-QR codes (parse a scanned payload, build one)."""
+    """Payments: KE-QR codes, wallets, KYC levels and fees."""
 
 
 @command.command(name="qr-parse")
@@ -46,3 +46,9 @@ def qr_build(dynamic: bool, template: str, provider_id: str, merchant_account: s
         click.echo(client.payments.build_ke_qr(dynamic=dynamic, template=template, provider_id=provider_id,
                                                merchant_account=merchant_account, mcc=mcc, name=name, city=city,
                                                amount=amount, reference=reference))
+
+
+# Wallets, KYC levels and fees: mercato pay wallet … / kyc set / fee … (cli/pay_wallets.py)
+from mercato.cli.pay_wallets import attach as _attach_wallets  # noqa: E402
+
+_attach_wallets(command)
