@@ -9,9 +9,10 @@ from typing import Any
 
 from mercato.module import ModuleClient
 from mercato.payments_rails import RailsMixin
+from mercato.payments_wallets import PaymentsWalletsMixin
 
 
-class PaymentsClient(RailsMixin, ModuleClient):
+class PaymentsClient(RailsMixin, PaymentsWalletsMixin, ModuleClient):
     """``client.payments``: the ``api`` wrappers of the payments module."""
 
     module = "payments"

@@ -315,12 +315,18 @@ def world(db_url: str) -> dict[str, Any]:
         conn.execute("SELECT tests.fund_order_external(%s, 8, 'pgb-ext')", (earned,))
         conn.execute("UPDATE orders.sales_order SET fulfillment_status = 'FULFILLED' WHERE id = %s", (earned,))   # 8 points
         to_refund = conn.execute("SELECT id FROM orders.line WHERE order_id = %s", (to_pay,)).fetchone()[0]
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato pay: a payer, a merchant, its clerk, an admin
+        pay = conn.execute("SELECT tests.payments_world('pgb')").fetchone()[0]
+        pay_wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (pay["payer"],)).fetchone()[0]
+        conn.execute("SELECT ledger.transfer('test:pgb:fund', ledger.open_account('PLATFORM', 'test', 'EXTERNAL', "
+                     "'KES', true), %s, 500)", (pay_wallet,))
+    pay_ids = {"pay_payer": pay["payer"], "merchant": pay["merchant"], "pay_wallet": pay_wallet}
     shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
                 "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
                 "customer": customer, "to_pay": to_pay, "refund_line": to_refund, "sold": sold, "to_fulfil": to_fulfil,
                 "to_cancel": to_cancel, "batched": batched, "to_batch": to_batch, "to_add": to_add,
                 "ship_batch": to_ship_batch, "cancel_batch": to_cancel_batch}
-    return {**ids, **shop_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
+    return {**ids, **shop_ids, **pay_ids, "period": (start, today - dt.timedelta(days=1)), "providers": 3}
 
 
 @pytest.fixture
@@ -609,7 +615,33 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "withdrawal", "1"],
         ["pay", "withdrawal", "1", *admin],
         ["rails", "simulate", "--setup", "--state", str(Path(tempfile.gettempdir()) / f"pgb-rails-{uuid.uuid4().hex}.json")],
+        *_pay_invocations(w),
         *([*key.split()] for key in _CLI_INPUT),
+    ]
+
+
+def _pay_invocations(w: dict[str, Any]) -> list[list[str]]:
+    """mercato pay wallet | kyc | fee (cli/pay_wallets.py) as the payer, the merchant, the payments admin and the back
+    office (tests.payments_world('pgb'))."""
+    start, end = (d.isoformat() for d in w["period"])
+    payer, owner, padmin = ["--as", "pgb-payer"], ["--as", "pgb-merchant"], ["--as", "pgb-admin"]
+    wallet, merchant = str(w["pay_wallet"]), str(w["merchant"])
+    return [
+        ["pay", "wallet", "open", "KES", *payer],
+        ["pay", "wallet", "open", "KES", "--org", merchant, *owner],
+        ["pay", "wallet", "list", *payer],
+        ["pay", "wallet", "statement", wallet, *payer],
+        ["pay", "wallet", "statement", wallet, "--limit", "5"],
+        ["pay", "wallet", "limits", wallet, *payer],
+        ["pay", "wallet", "limits", wallet],
+        ["pay", "kyc", "set", "USER", str(w["pay_payer"]), "1", *padmin],
+        ["pay", "kyc", "set", "ORG", merchant, "2", "--note", "pooled"],
+        ["pay", "fee", "set", "PAYMENT", "KES", "1.5", "--min", "5", *padmin],
+        ["pay", "fee", "set", "WITHDRAWAL", "KES", "0", "--fixed", "30", "--rail", "MPESA"],
+        ["pay", "fee", "quote", "PAYMENT", "KES", "1000", *payer],
+        ["pay", "fee", "quote", "WITHDRAWAL", "KES", "1000", "--rail", "MPESA"],
+        ["pay", "fee", "report", "--from", start, "--to", end, "--merchant", merchant, *owner],
+        ["pay", "fee", "report", "--from", start, "--to", end],
     ]
 
 

@@ -16,7 +16,7 @@ from mercato.cli.common import caller_option, client_for
 
 @click.group(name="pay")
 def command() -> None:
-    """Payments: KE-QR codes (parse a scanned payload, build one)."""
+    """Payments: KE-QR codes, wallets, KYC levels and fees."""
 
 
 @command.command(name="qr-parse")
@@ -52,3 +52,8 @@ from mercato.cli.pay_rails import COMMANDS as _rails_commands  # noqa: E402
 
 for _c in _rails_commands:
     command.add_command(_c)
+
+# Wallets, KYC levels and fees: mercato pay wallet … / kyc set / fee … (cli/pay_wallets.py)
+from mercato.cli.pay_wallets import attach as _attach_wallets  # noqa: E402
+
+_attach_wallets(command)
