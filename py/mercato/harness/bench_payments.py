@@ -53,10 +53,10 @@ _PRELUDE_USER = ("SELECT set_config('request.jwt.claims', '{{\"sub\": \"bench|pa
 
 
 def _intent_script(bench: PaymentsBench, merchant: str) -> str:
-    return ("\\set p random(1, :payers)\n\\set m random(1, :merchants)\nBEGIN;\n" + bench.user_prelude + "\n"
+    return ("\\set p random(1, :payers)\n\\set m random(1, :merchants)\n\\set w :wlo + :p - 1\nBEGIN;\n"
+            + bench.user_prelude + "\n"
             f"SELECT (api.create_payment_intent(p_merchant_id => {merchant}, p_amount => {AMOUNT}, "
-            "p_currency => 'KES', p_sources => jsonb_build_array(jsonb_build_object('wallet_id', :wlo + :p - 1, "
-            f"'amount', '{AMOUNT}')))) ->> 'id' AS iid \\gset\n"
+            f"p_currency => 'KES', p_sources => '[{{\"wallet_id\": :w, \"amount\": \"{AMOUNT}\"}}]')) ->> 'id' AS iid \\gset\n"
             "SELECT (api.confirm_payment_intent(p_intent_id => :iid)) ->> 'status';\nEND;\n")
 
 
