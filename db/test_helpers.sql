@@ -1209,61 +1209,6 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION tests.rails_world(p_prefix text, p_payer_funds numeric DEFAULT 1000)
 RETURNS jsonb
--- fixtures: payments intents ------------------------------------------------------------------------------------------
-
-CREATE OR REPLACE FUNCTION tests.fund_wallet(p_wallet bigint, p_amount numeric, p_reference text)
--- fixtures: payments escrow (shops, goods escrow, installments) ------------------------------------------------------
-
-CREATE OR REPLACE FUNCTION tests.escrow_world(p_prefix text, p_stock integer DEFAULT 100)
-RETURNS jsonb
-LANGUAGE plpgsql
-VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    w          jsonb := tests.payments_world(p_prefix);
-    v_shop     jsonb;
-    v_variant  bigint;
-    v_location bigint;
-    v_buyer2   bigint;
-BEGIN
-    PERFORM tests.as_user(p_prefix || '-admin');
-    v_shop := api.open_shop((w ->> 'merchant')::bigint, p_prefix || '-shop', p_prefix || ' shop');
-    PERFORM tests.as_owner();
-    -- the catalog, as its own functions would write it (tests.catalog_variant), published; stock through the api
-    v_variant := tests.catalog_variant((v_shop ->> 'tenant_id')::bigint, p_prefix || '-SKU');
-    UPDATE catalog.product p SET status = 'ACTIVE', published_at = now()
-     WHERE p.id = (SELECT v.product_id FROM catalog.variant v WHERE v.id = v_variant);
-    PERFORM tests.as_service();
-    v_location := api.create_inventory_location('WH', 'Warehouse', 'WAREHOUSE', 10, true, (v_shop ->> 'tenant_id')::bigint);
-    PERFORM api.receive_stock(v_variant, v_location, p_stock, p_tenant_id => (v_shop ->> 'tenant_id')::bigint);
-    v_buyer2 := api.register_user(p_prefix || '-buyer2', 'CUSTOMER', p_prefix || ' second buyer');
-    PERFORM tests.as_owner();
-    RETURN w || v_shop || jsonb_build_object('variant', v_variant, 'location', v_location, 'buyer2', v_buyer2);
-END
-$$;
-COMMENT ON FUNCTION tests.escrow_world(text, integer) IS
-'Escrow fixtures: tests.payments_world(p_prefix) and the merchant''s shop opened by <p>-admin (payments.open_shop:
-tenant <p>-shop in KES, the merchant owner its TENANT_ADMIN), one published product with a variant <p>-SKU at 10.00
-KES, p_stock units at its warehouse, and a second buyer <p>-buyer2. Returns payments_world''s ids with shop_id,
-organization_id, tenant_id, currency, variant, location, buyer2. Ends acting as the test''s own role.';
-
-CREATE OR REPLACE FUNCTION tests.fund_wallet(p_user_id bigint, p_amount numeric, p_currency text DEFAULT 'KES')
-RETURNS bigint
-LANGUAGE sql
-VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT ledger.transfer('test:fund:' || gen_random_uuid(),
-                           ledger.open_account('PLATFORM', 'test', 'EXTERNAL', p_currency, true),
-                           payments.wallet_for('USER', p_user_id, p_currency), p_amount);
-$$;
-COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
-'Credit a user''s wallet with p_amount from the test EXTERNAL account (a top-up without a rail). Returns the ledger
-transaction. Call as the test''s own role.';
-
-CREATE OR REPLACE FUNCTION tests.shop_order(p_sub text, p_shop_id bigint, p_variant_id bigint, p_quantity integer)
-RETURNS bigint
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1355,18 +1300,6 @@ ConversationID, ResultCode and the ResultParameters given as an object.';
 CREATE OR REPLACE FUNCTION tests.status_answer(p_instruction_id bigint, p_status text, p_amount numeric DEFAULT NULL,
                                                p_party text DEFAULT '600000 - Mercato', p_reason text DEFAULT NULL)
 RETURNS text
-    v_currency text := (SELECT currency FROM ledger.account WHERE id = p_wallet);
-BEGIN
-    RETURN ledger.transfer(p_reference, ledger.open_account('PLATFORM', 'test', 'EXTERNAL', v_currency, true), p_wallet,
-                           p_amount);
-END
-$$;
-COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
-'Credit a wallet p_amount from the test EXTERNAL account of its currency (ledger reference p_reference); returns the
-ledger transaction id. Call as the test''s own role.';
-
-CREATE OR REPLACE FUNCTION tests.grant_payments_internals(p_role text DEFAULT 'mercato_user')
-RETURNS void
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1413,6 +1346,35 @@ STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT b.balance FROM ledger.account_balance(p_account_id) b);
 COMMENT ON FUNCTION tests.balance(bigint) IS 'A ledger account''s balance (ledger.account_balance).';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments intents ------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.fund_wallet(p_wallet bigint, p_amount numeric, p_reference text)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_currency text := (SELECT currency FROM ledger.account WHERE id = p_wallet);
+BEGIN
+    RETURN ledger.transfer(p_reference, ledger.open_account('PLATFORM', 'test', 'EXTERNAL', v_currency, true), p_wallet,
+                           p_amount);
+END
+$$;
+COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
+'Credit a wallet p_amount from the test EXTERNAL account of its currency (ledger reference p_reference); returns the
+ledger transaction id. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.grant_payments_internals(p_role text DEFAULT 'mercato_user')
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
     EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA payments TO %I', p_role);
     EXECUTE format('GRANT USAGE ON SCHEMA payments TO %I', p_role);
 END
@@ -1420,6 +1382,66 @@ $$;
 COMMENT ON FUNCTION tests.grant_payments_internals(text) IS
 'Grant every payments function (and the schema''s usage) to an API role, so that a pgTAP file unit-tests internals as a
 caller; inside the test''s rolled-back transaction only. Call as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments escrow (shops, goods escrow, installments) ------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.escrow_world(p_prefix text, p_stock integer DEFAULT 100)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w          jsonb := tests.payments_world(p_prefix);
+    v_shop     jsonb;
+    v_variant  bigint;
+    v_location bigint;
+    v_buyer2   bigint;
+BEGIN
+    PERFORM tests.as_user(p_prefix || '-admin');
+    v_shop := api.open_shop((w ->> 'merchant')::bigint, p_prefix || '-shop', p_prefix || ' shop');
+    PERFORM tests.as_owner();
+    -- the catalog, as its own functions would write it (tests.catalog_variant), published; stock through the api
+    v_variant := tests.catalog_variant((v_shop ->> 'tenant_id')::bigint, p_prefix || '-SKU');
+    UPDATE catalog.product p SET status = 'ACTIVE', published_at = now()
+     WHERE p.id = (SELECT v.product_id FROM catalog.variant v WHERE v.id = v_variant);
+    PERFORM tests.as_service();
+    v_location := api.create_inventory_location('WH', 'Warehouse', 'WAREHOUSE', 10, true, (v_shop ->> 'tenant_id')::bigint);
+    PERFORM api.receive_stock(v_variant, v_location, p_stock, p_tenant_id => (v_shop ->> 'tenant_id')::bigint);
+    v_buyer2 := api.register_user(p_prefix || '-buyer2', 'CUSTOMER', p_prefix || ' second buyer');
+    PERFORM tests.as_owner();
+    RETURN w || v_shop || jsonb_build_object('variant', v_variant, 'location', v_location, 'buyer2', v_buyer2);
+END
+$$;
+COMMENT ON FUNCTION tests.escrow_world(text, integer) IS
+'Escrow fixtures: tests.payments_world(p_prefix) and the merchant''s shop opened by <p>-admin (payments.open_shop:
+tenant <p>-shop in KES, the merchant owner its TENANT_ADMIN), one published product with a variant <p>-SKU at 10.00
+KES, p_stock units at its warehouse, and a second buyer <p>-buyer2. Returns payments_world''s ids with shop_id,
+organization_id, tenant_id, currency, variant, location, buyer2. Ends acting as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.fund_wallet(p_user_id bigint, p_amount numeric, p_currency text DEFAULT 'KES')
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ledger.transfer('test:fund:' || gen_random_uuid(),
+                           ledger.open_account('PLATFORM', 'test', 'EXTERNAL', p_currency, true),
+                           payments.wallet_for('USER', p_user_id, p_currency), p_amount);
+$$;
+COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
+'Credit a user''s wallet with p_amount from the test EXTERNAL account (a top-up without a rail). Returns the ledger
+transaction. Call as the test''s own role.';
+
+CREATE OR REPLACE FUNCTION tests.shop_order(p_sub text, p_shop_id bigint, p_variant_id bigint, p_quantity integer)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
     v_id bigint;
 BEGIN
     PERFORM tests.as_user(p_sub);
