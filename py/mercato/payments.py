@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from mercato.module import ModuleClient
+from mercato.payments_intents import PaymentIntentsClient
 
 
-class PaymentsClient(ModuleClient):
+class PaymentsClient(PaymentIntentsClient, ModuleClient):
     """``client.payments``: the ``api`` wrappers of the payments module."""
 
     module = "payments"

@@ -313,7 +313,12 @@ def world(db_url: str) -> dict[str, Any]:
         conn.execute("SELECT tests.fund_order_external(%s, 8, 'pgb-ext')", (earned,))
         conn.execute("UPDATE orders.sales_order SET fulfillment_status = 'FULFILLED' WHERE id = %s", (earned,))   # 8 points
         to_refund = conn.execute("SELECT id FROM orders.line WHERE order_id = %s", (to_pay,)).fetchone()[0]
-    shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato pay intent | qr: a merchant, its clerk, a funded payer
+        pay = conn.execute("SELECT tests.payments_world('pgbpay')").fetchone()[0]
+        pay_wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (pay["payer"],)).fetchone()[0]
+        conn.execute("SELECT tests.fund_wallet(%s, 1000, 'pgb-pay-fund')", (pay_wallet,))
+    shop_ids = {"pay_merchant": pay["merchant"], "pay_wallet": pay_wallet,
+                "shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
                 "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
                 "customer": customer, "to_pay": to_pay, "refund_line": to_refund, "sold": sold, "to_fulfil": to_fulfil,
                 "to_cancel": to_cancel, "batched": batched, "to_batch": to_batch, "to_add": to_add,
@@ -588,6 +593,17 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
          "--name", "Pooled Kiosk", "--city", "Mombasa"],
         ["pay", "qr-parse", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",
          *staff],
+        ["pay", "intent", "create", str(w["pay_merchant"]), "20", "--manual", "--key", "pgb-i1", "--as", "pgbpay-clerk"],
+        ["pay", "intent", "confirm", big, "--source", f"wallet:{w['pay_wallet']}:20", "--key", "pgb-c1",
+         "--as", "pgbpay-payer"],
+        ["pay", "intent", "capture", big, "5", "--as", "pgbpay-clerk"],
+        ["pay", "intent", "cancel", big, "--as", "pgbpay-payer"],
+        ["pay", "intent", "refund", big, "1", "--as", "pgbpay-merchant"],
+        ["pay", "intent", "show", big, "--as", "pgbpay-payer"],
+        ["pay", "intent", "list", "--merchant", str(w["pay_merchant"]), "--as", "pgbpay-clerk"],
+        ["pay", "qr", "create", str(w["pay_merchant"]), "--as", "pgbpay-merchant"],
+        ["pay", "qr", "pay", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",
+         str(w["pay_wallet"]), "5", "--as", "pgbpay-payer"],
         *([*key.split()] for key in _CLI_INPUT),
     ]
 
