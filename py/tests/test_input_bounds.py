@@ -660,9 +660,32 @@ def _shop_order(w: World) -> dict:
                         "shipping_method": "post", "tags": ["a"], "note": "n", "reserve_minutes": 30,
                         "lines": [{"variant_id": e["variant"], "quantity": 1, "location_id": e["location"],
                                    "properties": {"gift": True}}]}}
+def _pay(w: World) -> tuple[int, int]:
+    """A merchant (tests.payments_world) and the business user's KES wallet, funded (superuser set-up)."""
+    if not hasattr(w, "_pay_world"):
+        with psycopg.connect(w.db_url, autocommit=True) as conn:
+            merchant = conn.execute("SELECT tests.payments_world(%s)", (f"ib{w.tag}",)).fetchone()[0]["merchant"]
+            uid = conn.execute("SELECT id FROM identity.user_account WHERE auth_subject = %s", (w.subs["biz"],)).fetchone()[0]
+            wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (uid,)).fetchone()[0]
+            conn.execute("SELECT tests.fund_wallet(%s, 100000, %s)", (wallet, f"test:ib{w.tag}"))
+        w._pay_world = (merchant, wallet)  # type: ignore[attr-defined]
+    return w._pay_world  # type: ignore[attr-defined]
+
+
+def _merchant_intent(w: World) -> dict:
+    """A merchant's intent of 5 KES (created by the back office) for the business user to confirm from its wallet."""
+    merchant, wallet = _pay(w)
+    intent = w.ok("create_payment_intent", {"p_merchant_id": merchant, "p_amount": "5", "p_currency": "KES"}, "service")
+    return {"p_intent_id": intent["id"], "p_sources": [{"wallet_id": wallet, "amount": "5"}]}
 
 
 TEMPLATES: dict[tuple[str, str], Template] = {
+    ("create_payment_intent", "p_metadata"): ("service", lambda w: {
+        "p_merchant_id": _pay(w)[0], "p_amount": "3", "p_currency": "KES", "p_metadata": {"order": "A-1", "n": [1, 2]}}),
+    ("create_payment_intent", "p_sources"): ("biz", lambda w: {
+        "p_merchant_id": _pay(w)[0], "p_amount": "4", "p_currency": "KES",
+        "p_sources": [{"wallet_id": _pay(w)[1], "amount": "1.50"}, {"wallet_id": _pay(w)[1], "amount": "2.50"}]}),
+    ("confirm_payment_intent", "p_sources"): ("biz", _merchant_intent),
     ("create_product", "p_product"): ("service", lambda w: {
         "p_tenant_id": _shop(w)[0],
         "p_product": {"title": "T", "description": "d", "vendor": "v", "tags": ["a", "b"], "metadata": {"k": "v"}}}),

@@ -321,7 +321,12 @@ def world(db_url: str) -> dict[str, Any]:
         conn.execute("SELECT ledger.transfer('test:pgb:fund', ledger.open_account('PLATFORM', 'test', 'EXTERNAL', "
                      "'KES', true), %s, 500)", (pay_wallet,))
     pay_ids = {"pay_payer": pay["payer"], "merchant": pay["merchant"], "pay_wallet": pay_wallet}
-    shop_ids = {"shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato pay intent | qr: a merchant, its clerk, a funded payer
+        ipay = conn.execute("SELECT tests.payments_world('pgbpay')").fetchone()[0]
+        intent_wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (ipay["payer"],)).fetchone()[0]
+        conn.execute("SELECT tests.fund_wallet(%s, 1000, 'pgb-pay-fund')", (intent_wallet,))
+    shop_ids = {"intent_merchant": ipay["merchant"], "intent_wallet": intent_wallet,
+                "shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
                 "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
                 "customer": customer, "to_pay": to_pay, "refund_line": to_refund, "sold": sold, "to_fulfil": to_fulfil,
                 "to_cancel": to_cancel, "batched": batched, "to_batch": to_batch, "to_add": to_add,
@@ -616,6 +621,17 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "withdrawal", "1", *admin],
         ["rails", "simulate", "--setup", "--state", str(Path(tempfile.gettempdir()) / f"pgb-rails-{uuid.uuid4().hex}.json")],
         *_pay_invocations(w),
+        ["pay", "intent", "create", str(w["intent_merchant"]), "20", "--manual", "--key", "pgb-i1", "--as", "pgbpay-clerk"],
+        ["pay", "intent", "confirm", big, "--source", f"wallet:{w['intent_wallet']}:20", "--key", "pgb-c1",
+         "--as", "pgbpay-payer"],
+        ["pay", "intent", "capture", big, "5", "--as", "pgbpay-clerk"],
+        ["pay", "intent", "cancel", big, "--as", "pgbpay-payer"],
+        ["pay", "intent", "refund", big, "1", "--as", "pgbpay-merchant"],
+        ["pay", "intent", "show", big, "--as", "pgbpay-payer"],
+        ["pay", "intent", "list", "--merchant", str(w["intent_merchant"]), "--as", "pgbpay-clerk"],
+        ["pay", "qr", "create", str(w["intent_merchant"]), "--as", "pgbpay-merchant"],
+        ["pay", "qr", "pay", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",
+         str(w["intent_wallet"]), "5", "--as", "pgbpay-payer"],
         *([*key.split()] for key in _CLI_INPUT),
     ]
 

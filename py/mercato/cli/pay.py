@@ -57,3 +57,8 @@ for _c in _rails_commands:
 from mercato.cli.pay_wallets import attach as _attach_wallets  # noqa: E402
 
 _attach_wallets(command)
+
+# payment intents and QR codes with server records live in their own file
+from mercato.cli.pay_intents import attach as _attach_intents  # noqa: E402
+
+_attach_intents(command)

@@ -1,0 +1,160 @@
+"""Payment intents under concurrency (issue 19, docs/payments.md): 16 clients confirm the same intents at once — with
+the same idempotency keys, and without keys — and every hold and capture is applied exactly once; 16 clients refund one
+intent at once and the refunds never exceed the capture. Outcomes are asserted, never timings. The library and the CLI
+drive a merchant's intent, a capture of part and a QR payment. Superuser connections only arrange the world."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from mercato.client import Client
+from mercato.errors import MercatoError
+
+CLIENTS = 16
+
+
+@pytest.fixture
+def world(db_url: str) -> dict[str, Any]:
+    prefix = f"pc{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        w = conn.execute("SELECT tests.payments_world(%s)", (prefix,)).fetchone()[0]
+        wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (w["payer"],)).fetchone()[0]
+        merchant_wallet = conn.execute("SELECT payments.wallet_for('ORG', %s, 'KES')", (w["merchant"],)).fetchone()[0]
+        conn.execute("SELECT tests.fund_wallet(%s, 100000, %s)", (wallet, f"test:{prefix}:fund"))
+    return {**w, "prefix": prefix, "wallet": wallet, "merchant_wallet": merchant_wallet}
+
+
+def _as(db_url: str, sub: str) -> Client:
+    return Client(db_url, max_size=1, claims={"sub": sub, "role": "mercato_user"}, role="mercato_user")
+
+
+def _race(db_url: str, sub: str, action: Callable[[Client, int], Any]) -> list[Any]:
+    """Run action(client, n) in CLIENTS threads released together; each outcome is a result or a MercatoError code."""
+    barrier = threading.Barrier(CLIENTS)
+    outcomes: list[Any] = [None] * CLIENTS
+
+    def run(n: int) -> None:
+        with _as(db_url, sub) as client:
+            client.call("api.my_wallets")   # connected before the barrier
+            barrier.wait()
+            try:
+                outcomes[n] = action(client, n)
+            except MercatoError as exc:
+                outcomes[n] = exc.code
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def _ledger_ok(db_url: str) -> bool:
+    with psycopg.connect(db_url) as conn:
+        return all(ok for (ok,) in conn.execute("SELECT ok FROM ledger.check()"))
+
+
+def test_sixteen_clients_confirm_the_same_intents_once(db_url: str, world: dict[str, Any]) -> None:
+    p, wallet = world["prefix"], world["wallet"]
+    with _as(db_url, f"{p}-clerk") as clerk:
+        keyed = [clerk.payments.create_intent(world["merchant"], "25.00", description=f"k{i}")["id"] for i in range(4)]
+        unkeyed = [clerk.payments.create_intent(world["merchant"], "10.00", description=f"u{i}")["id"] for i in range(4)]
+
+    def confirm_all(client: Client, n: int) -> list[Any]:
+        results: list[Any] = []
+        for i in keyed:   # the same key per intent in every client
+            try:
+                results.append(client.payments.confirm_intent(i, [{"wallet_id": wallet, "amount": "25.00"}],
+                                                              idempotency_key=f"confirm-{i}")["status"])
+            except MercatoError as exc:
+                results.append(exc.code)
+        for i in unkeyed:
+            try:
+                results.append(client.payments.confirm_intent(i, [{"wallet_id": wallet, "amount": "10.00"}])["status"])
+            except MercatoError as exc:
+                results.append(exc.code)
+        return results
+
+    outcomes = _race(db_url, f"{p}-payer", confirm_all)
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    per_keyed = [Counter(o[k] for o in outcomes) for k in range(4)]
+    per_unkeyed = [Counter(o[4 + k] for o in outcomes) for k in range(4)]
+    for c in per_keyed:   # the winner and the replays answer SUCCEEDED; a loser still racing gets the retryable 409
+        assert set(c) <= {"SUCCEEDED", "PAYMENTS_IDEMPOTENCY_IN_PROGRESS"} and c["SUCCEEDED"] >= 1, c
+    for c in per_unkeyed:   # without a key: one confirmation, the others find it no longer confirmable
+        assert c == Counter({"SUCCEEDED": 1, "PAYMENTS_INTENT_STATE": CLIENTS - 1}), c
+    with psycopg.connect(db_url) as conn:
+        ids = keyed + unkeyed
+        rows = conn.execute("SELECT status, attempt FROM payments.payment_intent WHERE id = ANY(%s)", (ids,)).fetchall()
+        assert rows and all(r == ("SUCCEEDED", 1) for r in rows), rows
+        holds = conn.execute("SELECT count(*) FROM payments.intent_share WHERE intent_id = ANY(%s) AND hold_id IS NOT NULL",
+                             (ids,)).fetchone()[0]
+        captures = conn.execute("SELECT count(*) FROM ledger.hold h JOIN payments.intent_share s ON s.hold_id = h.id "
+                                "WHERE s.intent_id = ANY(%s) AND h.status = 'CAPTURED'", (ids,)).fetchone()[0]
+        balance = conn.execute("SELECT balance FROM ledger.account WHERE id = %s", (wallet,)).fetchone()[0]
+        merchant = conn.execute("SELECT balance FROM ledger.account WHERE id = %s", (world["merchant_wallet"],)).fetchone()[0]
+        keys = conn.execute("SELECT count(*) FROM payments.idempotency_key WHERE key LIKE 'confirm-%%' AND scope_id = %s",
+                            (world["payer"],)).fetchone()[0]
+    assert (holds, captures, keys) == (8, 8, 4)
+    assert balance == Decimal("100000") - 4 * Decimal("25") - 4 * Decimal("10"), "every hold captured exactly once"
+    assert merchant == Decimal("140"), "no PAYMENT fee rule in force: the merchant got it all, once"
+    assert _ledger_ok(db_url)
+
+
+def test_concurrent_partial_refunds_never_exceed_the_capture(db_url: str, world: dict[str, Any]) -> None:
+    p, wallet = world["prefix"], world["wallet"]
+    with _as(db_url, f"{p}-payer") as payer:
+        intent = payer.payments.create_intent(world["merchant"], "100.00", sources=[{"wallet_id": wallet, "amount": "100"}])
+        assert payer.payments.confirm_intent(intent["id"])["status"] == "SUCCEEDED"
+    outcomes = _race(db_url, f"{p}-merchant",
+                     lambda client, n: client.payments.refund_intent(intent["id"], "30.00", reason=f"r{n}")["refund"]["amount"])
+    assert Counter(outcomes) == Counter({"30.00": 3, "PAYMENTS_REFUND_EXCEEDS": CLIENTS - 3}), outcomes
+    with psycopg.connect(db_url) as conn:
+        refunded, captured = conn.execute("SELECT amount_refunded, amount_captured FROM payments.payment_intent "
+                                          "WHERE id = %s", (intent["id"],)).fetchone()
+        back = conn.execute("SELECT balance FROM ledger.account WHERE id = %s", (wallet,)).fetchone()[0]
+    assert (refunded, captured) == (Decimal("90.00"), Decimal("100.00"))
+    assert back == Decimal("100000") - Decimal("100") + Decimal("90")
+    assert _ledger_ok(db_url)
+
+
+def test_the_library_and_the_cli(db_url: str, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from mercato.cli import cli
+
+    p, wallet = world["prefix"], world["wallet"]
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(cli, ["pay", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    made = run("intent", "create", str(world["merchant"]), "40", "--manual", "--key", "cli-1", "--as", f"{p}-clerk")
+    assert made["status"] == "REQUIRES_PAYMENT_METHOD"
+    held = run("intent", "confirm", str(made["id"]), "--source", f"wallet:{wallet}:40", "--as", f"{p}-payer")
+    assert held["status"] == "REQUIRES_CAPTURE"
+    done = run("intent", "capture", str(made["id"]), "25", "--as", f"{p}-clerk")
+    assert (done["status"], done["amount_captured"]) == ("SUCCEEDED", "25")
+    assert len(run("intent", "show", str(made["id"]), "--as", f"{p}-payer")["events"]) == 4
+    code = run("qr", "create", str(world["merchant"]), "--as", f"{p}-merchant")
+    paid = run("qr", "pay", code["payload"], str(wallet), "7.50", "--as", f"{p}-payer")
+    assert paid["amount_captured"] == "7.50"
+    with _as(db_url, f"{p}-payer") as payer:
+        with pytest.raises(MercatoError) as info:
+            payer.payments.create_intent(world["merchant"], "1", sources=[{"wallet_id": wallet, "amount": "2"}])
+        assert (info.value.code, info.value.http_status) == ("PAYMENTS_INVALID_INPUT", 400)
+        listed = payer.payments.list_intents()
+    assert {r["id"] for r in listed} >= {made["id"], paid["id"]}
+    assert _ledger_ok(db_url)
