@@ -1421,7 +1421,7 @@ tenant <p>-shop in KES, the merchant owner its TENANT_ADMIN), one published prod
 KES, p_stock units at its warehouse, and a second buyer <p>-buyer2. Returns payments_world''s ids with shop_id,
 organization_id, tenant_id, currency, variant, location, buyer2. Ends acting as the test''s own role.';
 
-CREATE OR REPLACE FUNCTION tests.fund_wallet(p_user_id bigint, p_amount numeric, p_currency text DEFAULT 'KES')
+CREATE OR REPLACE FUNCTION tests.fund_user_wallet(p_user_id bigint, p_amount numeric, p_currency text DEFAULT 'KES')
 RETURNS bigint
 LANGUAGE sql
 VOLATILE
@@ -1431,7 +1431,7 @@ AS $$
                            ledger.open_account('PLATFORM', 'test', 'EXTERNAL', p_currency, true),
                            payments.wallet_for('USER', p_user_id, p_currency), p_amount);
 $$;
-COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
+COMMENT ON FUNCTION tests.fund_user_wallet(bigint, numeric, text) IS
 'Credit a user''s wallet with p_amount from the test EXTERNAL account (a top-up without a rail). Returns the ledger
 transaction. Call as the test''s own role.';
 

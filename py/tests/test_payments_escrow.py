@@ -30,7 +30,7 @@ def escrows(db_url: str) -> dict[str, Any]:
     auto-release date; a 1.5 % PAYMENT fee for the WALLET rail."""
     with psycopg.connect(db_url, autocommit=True) as conn:
         w = conn.execute("SELECT tests.escrow_world('race')").fetchone()[0]
-        conn.execute("SELECT tests.fund_wallet(%s, 1000)", (w["payer"],))
+        conn.execute("SELECT tests.fund_user_wallet(%s, 1000)", (w["payer"],))
         with conn.transaction():
             conn.execute("SELECT set_config('request.jwt.claims', '{\"role\": \"mercato_service\"}', true)")
             conn.execute("SELECT payments.set_fee_rule(NULL, 'PAYMENT', 'WALLET', 'KES', 1.5)")

@@ -11,7 +11,7 @@ SELECT ok(NOT has_function_privilege('mercato_service', 'api.confirm_delivery(bi
 
 CREATE TEMP TABLE w AS SELECT tests.escrow_world('aesc') AS j;
 GRANT SELECT ON w TO PUBLIC;
-SELECT tests.fund_wallet((SELECT (j ->> 'payer')::bigint FROM w), 100);
+SELECT tests.fund_user_wallet((SELECT (j ->> 'payer')::bigint FROM w), 100);
 SELECT tests.put('o', tests.shop_order('aesc-payer', (SELECT (j ->> 'shop_id')::bigint FROM w), (SELECT (j ->> 'variant')::bigint FROM w), 1));
 SELECT tests.as_user('aesc-payer');
 SELECT tests.put('e', (api.pay_shop_order(tests.id('o')) ->> 'escrow_id')::bigint);

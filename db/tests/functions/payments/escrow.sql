@@ -12,7 +12,7 @@ GRANT EXECUTE ON FUNCTION pg_temp.u(text) TO PUBLIC;
 CREATE FUNCTION pg_temp.bal(a bigint) RETURNS numeric LANGUAGE sql AS $f$ SELECT balance FROM ledger.account_balance(a) $f$;
 GRANT EXECUTE ON FUNCTION pg_temp.bal(bigint) TO PUBLIC;
 
-SELECT tests.fund_wallet(pg_temp.u('payer'), 1000);
+SELECT tests.fund_user_wallet(pg_temp.u('payer'), 1000);
 SELECT tests.put('pw', payments.wallet_for('USER', pg_temp.u('payer'), 'KES'));
 SELECT tests.put('mw', payments.wallet_for('ORG', pg_temp.u('merchant'), 'KES'));
 SELECT tests.as_user('pesc-admin');

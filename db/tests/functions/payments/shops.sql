@@ -45,7 +45,7 @@ SELECT throws_like(format('SELECT api.pay_shop_order(%s)', tests.id('o')), 'LEDG
                    'an empty wallet pays nothing');
 SELECT tests.as_owner();
 SELECT is((SELECT count(*)::int FROM orders.payment WHERE order_id = tests.id('o')), 0, 'and nothing was written');
-SELECT tests.fund_wallet(pg_temp.u('payer'), 50);
+SELECT tests.fund_user_wallet(pg_temp.u('payer'), 50);
 SELECT tests.as_user('pshop-buyer2');
 SELECT is(tests.error_of(format('SELECT api.pay_shop_order(%s)', tests.id('o'))),
           format('PT404 ORDERS_UNKNOWN_ORDER order %s', tests.id('o')), 'another user does not pay (or see) the order');

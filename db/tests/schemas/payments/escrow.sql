@@ -15,7 +15,7 @@ SELECT throws_ok(format('INSERT INTO payments.shop (organization_id, tenant_id, 
 SELECT throws_like(format('UPDATE payments.shop SET currency = ''USD'' WHERE id = %s', pg_temp.u('shop_id')),
                    'PAYMENTS_IMMUTABLE:%', 'a shop never changes');
 
-SELECT tests.fund_wallet(pg_temp.u('payer'), 500);
+SELECT tests.fund_user_wallet(pg_temp.u('payer'), 500);
 SELECT tests.put('o', tests.shop_order('sesc-payer', pg_temp.u('shop_id'), pg_temp.u('variant'), 2));
 SELECT tests.as_user('sesc-payer');
 SELECT tests.put('e', (api.pay_shop_order(tests.id('o')) ->> 'escrow_id')::bigint);
