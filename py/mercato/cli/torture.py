@@ -25,8 +25,11 @@ import click
               help="Run the store's operations alongside: orders placed (staff, customers), imported, paid (external, "
                    "store credit), fulfilled, cancelled, refunded; reservations expired; fulfilment batches; purchase "
                    "order receipts.")
+@click.option("--payments/--no-payments", default=True, show_default=True,
+              help="Run the payments product alongside: payment intents (idempotency keys), refunds, KCB top-ups and "
+                   "withdrawals, signed bank callbacks (duplicates, bad signatures), the payments jobs.")
 def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int, market: bool, auth: bool,
-            store: bool) -> None:
+            store: bool, payments: bool) -> None:
     """Run the torture mix on a dedicated embedded cluster (.mercato/torture), then check the invariants.
 
     The cluster is separate from the project's, so killing it disturbs nothing else; its database is
@@ -37,7 +40,7 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
     cluster, url = dedicated_cluster("torture", log=lambda line: click.echo(line, err=True))
     click.echo(f"[setup] deployed; {clients} clients for {seconds:g} s, {crashes} crashes"
                f"{', with the marketplace' if market else ''}{', with sign-in and the outbox' if auth else ''}"
-               f"{', with the store' if store else ''}", err=True)
+               f"{', with the store' if store else ''}{', with payments' if payments else ''}", err=True)
     last = [0.0]
 
     def progress(report, elapsed: float) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +53,8 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
 
     started = time.monotonic()
     report = run(url, clients=clients, seconds=seconds, crashes=crashes, crash=cluster.crash, restart=cluster.up,
-                 accounts=accounts, seed=seed, market=market, auth=auth, store=store, progress=progress)
+                 accounts=accounts, seed=seed, market=market, auth=auth, store=store, payments=payments,
+                 progress=progress)
     click.echo(f"operations {report.operations:,} in {report.seconds:.1f} s by {clients} clients "
                f"({report.operations / max(report.seconds, 1e-9):,.0f}/s); crashes {report.crashes}; "
                f"retried after a lost answer {report.retries:,}; idempotent replays checked {report.replays:,}")
@@ -58,6 +62,8 @@ def command(clients: int, seconds: float, crashes: int, accounts: int, seed: int
     click.echo("refused (documented codes): " + (", ".join(f"{k} {v:,}" for k, v in report.refused.most_common()) or "none"))
     if report.store:
         click.echo("store: " + ", ".join(f"{k} {v:,}" for k, v in report.store.items()))
+    if report.payments:
+        click.echo("payments: " + ", ".join(f"{k} {v}" for k, v in report.payments.items()))
     click.echo(f"violations: {len(report.violations)} (checked in {time.monotonic() - started - report.seconds:.1f} s)")
     for v in report.violations[:50]:
         click.echo(f"VIOLATION {v}")

@@ -50,6 +50,7 @@ class World:
     market: Any = None          # mercato.harness.torture_market.Market when the marketplace runs too
     auth: Any = None            # mercato.harness.torture_auth.AuthWorld when sign-in and the outbox run too
     store: Any = None           # mercato.harness.torture_store.StoreWorld when the store (orders, stock, batches) runs too
+    payments: Any = None        # mercato.harness.torture_payments.PayWorld when the payments product runs too
 
 
 @dataclass
@@ -185,6 +186,7 @@ class Report:
     crashes: int = 0
     violations: list[str] = field(default_factory=list)
     store: dict[str, Any] = field(default_factory=dict)   # what the store part left in its shop (torture_store.SUMMARY)
+    payments: dict[str, Any] = field(default_factory=dict)   # what the payments part left (torture_payments.SUMMARY)
 
 
 def setup(url: str, accounts: int = 200) -> World:
@@ -333,11 +335,13 @@ def _call_until_answered(url: str, conn: psycopg.Connection, call: Call, give_up
 
 def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, crash: Callable[[], None] | None = None,
         restart: Callable[[], None] | None = None, accounts: int = 200, seed: int = 1, market: bool = True,
-        auth: bool = True, store: bool = True, progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
+        auth: bool = True, store: bool = True, payments: bool = True,
+        progress: Callable[[Report, float], None] | None = None, client_url: str | None = None) -> Report:
     """Run the torture mix against a deployed database; ``crash``/``restart`` kill and start its server.
     With ``market`` the marketplace's operations (mercato.harness.torture_market) join the ledger's; with ``auth`` the
     sign-in and outbox operations (mercato.harness.torture_auth); with ``store`` the store's orders, payments, refunds,
-    stock, fulfilment batches and purchasing (mercato.harness.torture_store).
+    stock, fulfilment batches and purchasing (mercato.harness.torture_store); with ``payments`` the payments product's
+    intents, refunds, top-ups, withdrawals and signed bank callbacks (mercato.harness.torture_payments).
     With ``client_url`` (the same database through a transaction pooler, e.g. :mod:`mercato.harness.pgbouncer`) the
     clients connect there, through :class:`PooledConnection`; set-up and verification use ``url``."""
     world = setup(url, accounts)
@@ -357,6 +361,11 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
 
         world.store = torture_store.setup_store(url, clients)
         operations.update(torture_store.OPERATIONS)
+    if payments:
+        from mercato.harness import torture_payments
+
+        world.payments = torture_payments.setup_payments(url, clients)
+        operations.update(torture_payments.OPERATIONS)
     report = Report(clients=clients)
     stop, lock = threading.Event(), threading.Lock()
     states = [ClientState(random.Random(seed * 1000 + i), i) for i in range(clients)]
@@ -400,6 +409,9 @@ def run(url: str, *, clients: int = 8, seconds: float = 30, crashes: int = 0, cr
     if store:
         report.violations += torture_store.verify_store(url, world.store, [a for s in states for a in s.acks])
         report.store = dict(world.store.summary)
+    if payments:
+        report.violations += torture_payments.verify_payments(url, world.payments, [a for s in states for a in s.acks])
+        report.payments = dict(world.payments.summary)
     return report
 
 
