@@ -3,7 +3,7 @@
 -- references quarantined), a B2C time-out followed by a late success paid once, every ordering of one instruction's
 -- events.
 BEGIN;
-SELECT plan(47);
+SELECT plan(49);
 
 CREATE TEMP TABLE w AS SELECT tests.rails_world('wh') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -256,6 +256,12 @@ END $f$;
 SELECT is((SELECT (n, good)::text FROM pg_temp.mpesa_orderings()), '(6,6)',
           'M-Pesa: in each of the 6 orders only our query''s answer pays, once');
 
+SELECT tests.as_user('wh-payer');
+SELECT throws_like($$SELECT * FROM api.webhook_events()$$, 'IDENTITY_PERMISSION_DENIED:%', 'a user lists no webhook events');
+SELECT tests.as_user('wh-admin');
+SELECT ok((SELECT bool_and(processing_state = 'QUARANTINED') AND count(*) >= 5 FROM api.webhook_events('quarantined', 'mpesa', 1000)),
+          'the payments admin lists the quarantined events to review');
+SELECT tests.as_owner();
 SELECT is((SELECT count(*)::int FROM payments.webhook_event WHERE processing_state = 'RECEIVED'), 0,
           'every event ends with a processing state');
 SELECT is((SELECT count(*)::int FROM ledger.check() WHERE NOT ok), 0, 'ledger.check() passes');
