@@ -49,6 +49,10 @@ class RailsMixin(ModuleClient):
         Returns {event_id, state, detail, error_code, http_status}: refusals are answers, not exceptions."""
         return self._call_value("api.ingest_webhook", provider=provider, headers=json_doc(headers), body=body)
 
+    def webhook_events(self, state: str | None = None, provider: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest webhook events (payments.manage): QUARANTINED ones are those to review; raw bodies, no headers."""
+        return self._call("api.webhook_events", state=state, provider=provider, limit=limit)
+
     def rail_acknowledge(self, message_id: int, lease: Any, response: dict[str, Any]) -> dict[str, Any]:
         """The rail adapter (a sender) reports the provider's synchronous answer to a RAIL message it holds."""
         return self._call_value("api.rail_acknowledge", message_id=message_id, lease=lease,

@@ -88,12 +88,23 @@ def test_the_simulator_end_to_end(db_url: str, world: dict[str, Any]) -> None:
         simulator("never").run_once()
         assert payer.payments.funding_session(s["id"])["instruction_state"] == "ACCEPTED"
 
+        # an STK push the user never answered (1037): failed; two top-ups whose callbacks come newest first: completed
+        s = payer.payments.create_funding_session(wallet, "MPESA", "20", "254712345678")
+        simulator("timeout").run_once()
+        got = payer.payments.funding_session(s["id"])
+        assert (got["status"], got["failure_code"]) == ("FAILED", "1037"), got
+        both = [payer.payments.create_funding_session(wallet, rail, amount, who)["id"]
+                for rail, amount, who in (("KCB", "5", "ACC-123456"), ("MPESA", "6", "254712345678"))]
+        simulator("out_of_order").run_once()
+        assert [payer.payments.funding_session(i)["status"] for i in both] == ["COMPLETED", "COMPLETED"]
+        assert _balance(db_url, wallet) == Decimal("5151.50")
+
         # a B2C payout: queue time-out, then a late success: paid once
         w = payer.payments.request_withdrawal(wallet, "MPESA", "300", "254712345678")
         simulator("timeout").run_once()
         got = payer.payments.withdrawal(w["id"])
         assert got["status"] == "COMPLETED", got
-        assert _balance(db_url, wallet) == Decimal("4840.50")
+        assert _balance(db_url, wallet) == Decimal("4851.50")
         assert _scalar(db_url, "SELECT count(*) FROM outbox.message WHERE template = 'mpesa.b2c'") == 1, "never re-sent"
         assert _scalar(db_url, "SELECT count(*) FROM payments.webhook_event WHERE processing_state = 'RECEIVED'") == 0
     _ledger_ok(db_url)

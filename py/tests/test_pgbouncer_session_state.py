@@ -610,6 +610,8 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "rail-key", "KCB", "--secret", "pooled-rail-key-of-at-least-32-bytes"],
         ["pay", "rail-key", "KCB", "--secret", "pooled-rail-key-of-at-least-32-bytes-2", *admin],
         ["pay", "rails"],
+        ["pay", "webhooks", "--state", "QUARANTINED"],
+        ["pay", "webhooks", "--provider", "MPESA", *admin],
         ["pay", "rails", *admin],
         ["pay", "fund", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--payer", "254712345678"],
         ["pay", "fund", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--payer", "254712345678", *admin],

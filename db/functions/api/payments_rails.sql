@@ -62,6 +62,20 @@ RETURN payments.rail_acknowledge(p_message_id, p_lease, p_response);
 SELECT core.wrap('api.rail_acknowledge(bigint, uuid, core.long_text)', 'payments.rail_acknowledge(bigint, uuid, text)',
                  'A rail adapter (mercato_sender).', 'mercato_sender');
 
+CREATE OR REPLACE FUNCTION api.webhook_events(p_state core.name_text DEFAULT NULL, p_provider core.name_text DEFAULT NULL,
+                                              p_limit integer DEFAULT 100)
+RETURNS TABLE (id bigint, provider text, received_at timestamptz, source_address text, event_kind text,
+               processing_state text, error_code text, error text, instruction_id bigint, duplicate_of bigint,
+               dedupe_key text, body text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT e.id, e.provider, e.received_at, e.source_address, e.event_kind, e.processing_state, e.error_code, e.error,
+           e.instruction_id, e.duplicate_of, e.dedupe_key, e.body
+      FROM payments.webhook_events(p_state, p_provider, p_limit) e;
+END;
+SELECT core.wrap('api.webhook_events(core.name_text, core.name_text, integer)', 'payments.webhook_events(text, text, integer)',
+                 'A payments administrator (payments.manage); back office.', 'mercato_user', 'mercato_service');
+
 CREATE OR REPLACE FUNCTION api.create_funding_session(p_wallet_id bigint, p_rail core.name_text, p_amount numeric,
                                                       p_payer core.name_text, p_intent_share_id bigint DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp

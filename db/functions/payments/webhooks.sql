@@ -488,10 +488,40 @@ message it holds under its lease: the message becomes SENT (outbox.report_sent) 
 answer is the provider refusing the request: the instruction FAILED and its subject with it (the session failed, the
 withdrawal''s hold released). Errors: OUTBOX_NOT_SENDER, OUTBOX_LEASE_LOST, PAYMENTS_INVALID_INPUT.';
 
+CREATE OR REPLACE FUNCTION payments.webhook_events(p_state text DEFAULT NULL, p_provider text DEFAULT NULL,
+                                                   p_limit integer DEFAULT 100)
+RETURNS TABLE (id bigint, provider text, received_at timestamptz, source_address text, event_kind text,
+               processing_state text, error_code text, error text, instruction_id bigint, duplicate_of bigint,
+               dedupe_key text, body text)
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM identity.require_permission('payments.manage');
+    IF (p_limit BETWEEN 1 AND 1000) IS NOT TRUE THEN
+        PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'limit must be 1 to 1,000');
+    END IF;
+    RETURN QUERY
+    SELECT e.id, e.provider, e.received_at, host(e.source_address), e.event_kind, e.processing_state, e.error_code,
+           e.error, e.instruction_id, e.duplicate_of, e.dedupe_key, e.body
+      FROM payments.webhook_event e
+     WHERE (p_state IS NULL OR e.processing_state = upper(p_state)) AND (p_provider IS NULL OR e.provider = upper(p_provider))
+     ORDER BY e.id DESC
+     LIMIT p_limit;
+END
+$$;
+COMMENT ON FUNCTION payments.webhook_events(text, text, integer) IS
+'The latest webhook events (newest first, at most p_limit, 1 to 1,000), optionally of one processing state
+(QUARANTINED: the ones to review) and provider: kind, state, error code and text, the instruction, the event it
+duplicates, the dedupe key and the raw body (never the headers). For payments administrators and the back office.
+Errors: IDENTITY_PERMISSION_DENIED, PAYMENTS_INVALID_INPUT.';
+
 REVOKE ALL ON FUNCTION payments.header(jsonb, text), payments.settle_instruction(bigint, text, text, text),
     payments.authenticate_webhook(payments.rail, jsonb, text, inet), payments.parse_webhook(payments.rail, jsonb, text),
     payments.status_outcome(payments.rail_instruction, payments.rail, jsonb),
     payments.apply_webhook(bigint, payments.rail, jsonb), payments.ingest_webhook(text, jsonb, text),
-    payments.rail_acknowledge(bigint, uuid, text) FROM PUBLIC;
+    payments.rail_acknowledge(bigint, uuid, text), payments.webhook_events(text, text, integer) FROM PUBLIC;
 
 COMMIT;

@@ -110,4 +110,16 @@ def withdrawal(withdrawal_id: int, as_subject: str | None) -> None:
         _echo(client.payments.withdrawal(withdrawal_id))
 
 
-COMMANDS = (rails, rail_set, rail_token, rail_key, fund, funding, withdraw, withdrawal)
+@click.command(name="webhooks")
+@click.option("--state", default=None, help="PROCESSED, IGNORED, DUPLICATE, QUARANTINED, REFUSED, FAILED.")
+@click.option("--provider", default=None, help="A rail's code.")
+@click.option("--limit", type=int, default=100, show_default=True)
+@caller_option
+def webhooks(state: str | None, provider: str | None, limit: int, as_subject: str | None) -> None:
+    """List the latest webhook events (payments.manage), one JSON line each; --state QUARANTINED: those to review."""
+    with client_for(as_subject) as client:
+        for event in client.payments.webhook_events(state, provider, limit):
+            _echo(event)
+
+
+COMMANDS = (webhooks, rails, rail_set, rail_token, rail_key, fund, funding, withdraw, withdrawal)

@@ -5,6 +5,7 @@ BEGIN;
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
+DROP FUNCTION payments.webhook_events(text, text, integer);
 DROP FUNCTION payments.rail_acknowledge(bigint, uuid, text);
 DROP FUNCTION payments.ingest_webhook(text, jsonb, text);
 DROP FUNCTION payments.apply_webhook(bigint, payments.rail, jsonb);

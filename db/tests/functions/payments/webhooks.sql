@@ -3,7 +3,7 @@
 -- references quarantined), a B2C time-out followed by a late success paid once, every ordering of one instruction's
 -- events.
 BEGIN;
-SELECT plan(46);
+SELECT plan(49);
 
 CREATE TEMP TABLE w AS SELECT tests.rails_world('wh') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -70,6 +70,9 @@ SELECT is(pg_temp.mp(tests.daraja_result('MQ-' || repeat('0', 32), 'AG_X', 0,
           'QUARANTINED', 'a status result answering no query of ours is quarantined (unknown reference)');
 SELECT is(pg_temp.mp(tests.stk_callback('ws_CO_404', 0, 100, 'RCPTX')) ->> 'detail', 'unknown reference ws_CO_404',
           'a callback for an unknown CheckoutRequestID is quarantined');
+SELECT is((SELECT count(*)::int FROM ledger.account a LEFT JOIN before b ON b.id = a.id
+            WHERE tests.balance(a.id) IS DISTINCT FROM coalesce(b.balance, 0)), 0,
+          'the spoofed callbacks left every balance of the ledger unchanged');
 
 -- the genuine callback asks; only our status query's answer pays
 SELECT is(pg_temp.mp(tests.stk_callback('ws_CO_1', 0, 100, 'RCPT1')) ->> 'state', 'PROCESSED', 'the genuine callback is processed');
@@ -253,6 +256,12 @@ END $f$;
 SELECT is((SELECT (n, good)::text FROM pg_temp.mpesa_orderings()), '(6,6)',
           'M-Pesa: in each of the 6 orders only our query''s answer pays, once');
 
+SELECT tests.as_user('wh-payer');
+SELECT throws_like($$SELECT * FROM api.webhook_events()$$, 'IDENTITY_PERMISSION_DENIED:%', 'a user lists no webhook events');
+SELECT tests.as_user('wh-admin');
+SELECT ok((SELECT bool_and(processing_state = 'QUARANTINED') AND count(*) >= 5 FROM api.webhook_events('quarantined', 'mpesa', 1000)),
+          'the payments admin lists the quarantined events to review');
+SELECT tests.as_owner();
 SELECT is((SELECT count(*)::int FROM payments.webhook_event WHERE processing_state = 'RECEIVED'), 0,
           'every event ends with a processing state');
 SELECT is((SELECT count(*)::int FROM ledger.check() WHERE NOT ok), 0, 'ledger.check() passes');

@@ -3,7 +3,9 @@
 BEGIN;
 
 SELECT 1 / pg_catalog.has_function_privilege(r, f, 'EXECUTE')::int
-  FROM (VALUES ('mercato_user', 'api.rails()'),
+  FROM (VALUES ('mercato_user', 'api.webhook_events(core.name_text, core.name_text, integer)'),
+               ('mercato_service', 'api.webhook_events(core.name_text, core.name_text, integer)'),
+               ('mercato_user', 'api.rails()'),
                ('mercato_service', 'api.rails()'),
                ('mercato_user', 'api.set_rail(core.name_text, core.name_text, core.name_text, core.name_text, core.name_text, integer, integer, core.text_list, core.name_text)'),
                ('mercato_service', 'api.set_rail(core.name_text, core.name_text, core.name_text, core.name_text, core.name_text, integer, integer, core.text_list, core.name_text)'),
@@ -22,7 +24,9 @@ SELECT 1 / pg_catalog.has_function_privilege(r, f, 'EXECUTE')::int
                ('mercato_user', 'api.withdrawal(bigint)'),
                ('mercato_service', 'api.withdrawal(bigint)')) AS x(r, f);
 SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
-  FROM (VALUES ('mercato_anon', 'api.rails()'),
+  FROM (VALUES ('mercato_anon', 'api.webhook_events(core.name_text, core.name_text, integer)'),
+               ('mercato_sender', 'api.webhook_events(core.name_text, core.name_text, integer)'),
+               ('mercato_anon', 'api.rails()'),
                ('mercato_sender', 'api.rails()'),
                ('mercato_anon', 'api.set_rail(core.name_text, core.name_text, core.name_text, core.name_text, core.name_text, integer, integer, core.text_list, core.name_text)'),
                ('mercato_sender', 'api.set_rail(core.name_text, core.name_text, core.name_text, core.name_text, core.name_text, integer, integer, core.text_list, core.name_text)'),

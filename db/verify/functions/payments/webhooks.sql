@@ -10,7 +10,8 @@ SELECT x::regprocedure
                     'payments.status_outcome(payments.rail_instruction, payments.rail, jsonb)',
                     'payments.apply_webhook(bigint, payments.rail, jsonb)',
                     'payments.ingest_webhook(text, jsonb, text)',
-                    'payments.rail_acknowledge(bigint, uuid, text)']) AS x;
+                    'payments.rail_acknowledge(bigint, uuid, text)',
+                    'payments.webhook_events(text, text, integer)']) AS x;
 SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service', 'mercato_sender']) AS r,
        unnest(ARRAY['payments.header(jsonb, text)',
@@ -20,6 +21,7 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
                     'payments.status_outcome(payments.rail_instruction, payments.rail, jsonb)',
                     'payments.apply_webhook(bigint, payments.rail, jsonb)',
                     'payments.ingest_webhook(text, jsonb, text)',
-                    'payments.rail_acknowledge(bigint, uuid, text)']) AS f;
+                    'payments.rail_acknowledge(bigint, uuid, text)',
+                    'payments.webhook_events(text, text, integer)']) AS f;
 
 ROLLBACK;
