@@ -2,7 +2,7 @@
 -- external shares), a failing share unwinding the others, manual capture of part (the rest released, the fee
 -- snapshotted and moved), refunds never above the capture, cancel, expiry, idempotent create.
 BEGIN;
-SELECT plan(56);
+SELECT plan(57);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pi') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -147,6 +147,12 @@ SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %
 SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "5000"}]'')',
                           (payments.create_intent(pg_temp.u('merchant'), 5000, 'KES') ->> 'id'), tests.id('pw')),
                    'LEDGER_INSUFFICIENT_FUNDS:%', 'a wallet short of funds refuses the whole confirmation');
+
+-- sources given at creation, replaced at confirmation
+SELECT pg_temp.keep('rs', payments.create_intent(pg_temp.u('merchant'), 8, 'KES', '', '{}', 'automatic',
+                    '[{"rail": "MPESA", "amount": "8"}]'));
+SELECT is(payments.confirm_intent(pg_temp.iid('rs'), jsonb_build_array(jsonb_build_object('wallet_id', tests.id('pw'), 'amount', 8)))
+          ->> 'status', 'SUCCEEDED', 'sources given at confirmation replace those given at creation');
 
 -- idempotent create
 SELECT is(payments.create_intent(pg_temp.u('merchant'), 12, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1') ->> 'id',
