@@ -158,3 +158,73 @@ def test_the_library_and_the_cli(db_url: str, world: dict[str, Any], monkeypatch
         listed = payer.payments.list_intents()
     assert {r["id"] for r in listed} >= {made["id"], paid["id"]}
     assert _ledger_ok(db_url)
+
+
+def test_sixteen_deliveries_of_one_funding_hold_once(db_url: str, world: dict[str, Any]) -> None:
+    """The hook the rails call when a funding completes, delivered by 16 sessions at once: one hold, one capture."""
+    p, wallet = world["prefix"], world["wallet"]
+    with _as(db_url, f"{p}-payer") as payer:
+        intent = payer.payments.create_intent(world["merchant"], "50.00", sources=[
+            {"wallet_id": wallet, "amount": "20"}, {"rail": "MPESA", "amount": "30"}])
+        assert payer.payments.confirm_intent(intent["id"])["status"] == "PROCESSING"
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        share = conn.execute("SELECT id FROM payments.intent_share WHERE intent_id = %s AND source = 'EXTERNAL'",
+                             (intent["id"],)).fetchone()[0]
+        conn.execute("SELECT tests.fund_wallet(%s, 30, %s)", (wallet, f"test:{p}:mpesa"))
+    barrier = threading.Barrier(CLIENTS)
+    answers: list[Any] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            barrier.wait()
+            answer = conn.execute("SELECT payments.external_share_funded(%s, %s)", (share, wallet)).fetchone()[0]
+            with lock:
+                answers.append(answer)
+
+    threads = [threading.Thread(target=deliver) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [True] * CLIENTS
+    with psycopg.connect(db_url) as conn:
+        status, captured = conn.execute("SELECT status, amount_captured FROM payments.payment_intent WHERE id = %s",
+                                        (intent["id"],)).fetchone()
+        holds = conn.execute("SELECT count(*) FROM ledger.hold WHERE reference = %s",
+                             (f"payments:intent_share:{share}:hold",)).fetchone()[0]
+        balance = conn.execute("SELECT balance FROM ledger.account WHERE id = %s", (wallet,)).fetchone()[0]
+    assert (status, captured, holds) == ("SUCCEEDED", Decimal("50.00"), 1)
+    assert balance == Decimal("100000") + Decimal("30") - Decimal("50"), "the funding paid its share once"
+    assert _ledger_ok(db_url)
+
+
+def test_over_http_with_real_jwts(db_url: str, world: dict[str, Any]) -> None:
+    """The emulated PostgREST: a merchant's intent confirmed by its customer, the idempotency statuses (the stored
+    answer, 422), a refund above the capture (409), an unrelated caller (404), anonymous (401/403)."""
+    from jwt_helper import rest_as_authenticator, sign
+
+    p, wallet = world["prefix"], world["wallet"]
+    clerk, payer, owner = (sign({"sub": f"{p}-{k}", "role": "mercato_user"}) for k in ("clerk", "payer", "merchant"))
+    admin = sign({"sub": f"{p}-admin", "role": "mercato_user"})
+    rest = rest_as_authenticator(db_url)
+    try:
+        made = rest.rpc("create_payment_intent", {"p_merchant_id": world["merchant"], "p_amount": "60", "p_currency": "KES",
+                                                  "p_idempotency_key": "http-1"}, token=clerk)
+        assert made.ok and made.body["status"] == "REQUIRES_PAYMENT_METHOD", made.body
+        again = rest.rpc("create_payment_intent", {"p_merchant_id": world["merchant"], "p_amount": "60.00", "p_currency": "KES",
+                                                   "p_idempotency_key": "http-1"}, token=clerk)
+        assert again.ok and again.body["id"] == made.body["id"]
+        other = rest.rpc("create_payment_intent", {"p_merchant_id": world["merchant"], "p_amount": "61", "p_currency": "KES",
+                                                   "p_idempotency_key": "http-1"}, token=clerk)
+        assert (other.status, other.code) == (422, "PAYMENTS_IDEMPOTENCY_MISMATCH"), other.body
+        done = rest.rpc("confirm_payment_intent", {"p_intent_id": made.body["id"],
+                                                   "p_sources": [{"wallet_id": wallet, "amount": "60"}]}, token=payer)
+        assert done.ok and done.body["status"] == "SUCCEEDED", done.body
+        over = rest.rpc("refund_payment_intent", {"p_intent_id": made.body["id"], "p_amount": "61"}, token=owner)
+        assert (over.status, over.code) == (409, "PAYMENTS_REFUND_EXCEEDS"), over.body
+        seen = rest.rpc("get_payment_intent", {"p_intent_id": made.body["id"]}, token=admin)
+        assert (seen.status, seen.code) == (404, "PAYMENTS_UNKNOWN_INTENT"), seen.body
+        assert rest.rpc("get_payment_intent", {"p_intent_id": made.body["id"]}).status in (401, 403)
+    finally:
+        rest.close()

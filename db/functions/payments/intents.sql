@@ -347,7 +347,8 @@ DECLARE
 BEGIN
     SELECT * INTO v FROM payments.payment_intent WHERE id = p_intent_id;
     IF v.status <> 'PROCESSING' OR EXISTS (SELECT FROM payments.intent_share s
-                                            WHERE s.intent_id = v.id AND s.attempt = v.attempt AND s.status <> 'HELD') THEN
+                                            WHERE s.intent_id = v.id AND s.attempt = v.attempt
+                                              AND s.status NOT IN ('HELD', 'CANCELED')) THEN   -- CANCELED: replaced before confirming
         RETURN;
     END IF;
     IF v.capture_method = 'MANUAL' THEN

@@ -83,6 +83,8 @@ CREATE INDEX payment_intent_currency_idx ON payments.payment_intent (currency);
 CREATE INDEX payment_intent_fee_rule_id_idx ON payments.payment_intent (fee_rule_id);
 CREATE INDEX payment_intent_open_expires_at_idx ON payments.payment_intent (open_expires_at)
     WHERE open_expires_at IS NOT NULL;
+CREATE TRIGGER payment_intent_audit AFTER INSERT OR UPDATE ON payments.payment_intent
+    FOR EACH ROW EXECUTE FUNCTION audit.track();
 
 CREATE TABLE payments.intent_share (
     id              bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT intent_share_pkey PRIMARY KEY,
@@ -152,6 +154,8 @@ COMMENT ON TABLE payments.intent_refund IS
 merchant''s wallet back to the wallets of the shares. Append-only (payments.intent_refund_fixed).';
 CREATE INDEX intent_refund_intent_id_idx ON payments.intent_refund (intent_id);
 CREATE INDEX intent_refund_created_by_idx ON payments.intent_refund (created_by);
+CREATE TRIGGER intent_refund_audit AFTER INSERT ON payments.intent_refund
+    FOR EACH ROW EXECUTE FUNCTION audit.track();
 CREATE TRIGGER intent_refund_fixed BEFORE UPDATE OR DELETE ON payments.intent_refund
     FOR EACH ROW EXECUTE FUNCTION core.refuse_change_trg('PAYMENTS_IMMUTABLE');
 CREATE TRIGGER intent_refund_no_truncate BEFORE TRUNCATE ON payments.intent_refund

@@ -2,7 +2,7 @@
 -- external shares), a failing share unwinding the others, manual capture of part (the rest released, the fee
 -- snapshotted and moved), refunds never above the capture, cancel, expiry, idempotent create.
 BEGIN;
-SELECT plan(54);
+SELECT plan(57);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pi') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -148,6 +148,12 @@ SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %
                           (payments.create_intent(pg_temp.u('merchant'), 5000, 'KES') ->> 'id'), tests.id('pw')),
                    'LEDGER_INSUFFICIENT_FUNDS:%', 'a wallet short of funds refuses the whole confirmation');
 
+-- sources given at creation, replaced at confirmation
+SELECT pg_temp.keep('rs', payments.create_intent(pg_temp.u('merchant'), 8, 'KES', '', '{}', 'automatic',
+                    '[{"rail": "MPESA", "amount": "8"}]'));
+SELECT is(payments.confirm_intent(pg_temp.iid('rs'), jsonb_build_array(jsonb_build_object('wallet_id', tests.id('pw'), 'amount', 8)))
+          ->> 'status', 'SUCCEEDED', 'sources given at confirmation replace those given at creation');
+
 -- idempotent create
 SELECT is(payments.create_intent(pg_temp.u('merchant'), 12, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1') ->> 'id',
           payments.create_intent(pg_temp.u('merchant'), 12.00, 'KES', 'k', '{}', 'AUTOMATIC', NULL, 'ik-1') ->> 'id',
@@ -162,6 +168,10 @@ UPDATE payments.payment_intent SET expires_at = now() - interval '1 second'
 SELECT is(payments.expire_intents(), 1, 'the sweep cancels the expired intent');
 SELECT is((SELECT cancellation_reason FROM payments.payment_intent WHERE description = 'k'), 'expired', 'as expired');
 SELECT is((SELECT count(*)::int FROM ledger.check() WHERE NOT ok), 0, 'the ledger''s invariants hold');
+SELECT is((SELECT actor_user_id FROM audit.event WHERE entity_type = 'payments.intent_refund' ORDER BY id LIMIT 1),
+          pg_temp.u('merchant_owner'), 'refunds are in the audit log with their actor');
+SELECT ok((SELECT count(*) FROM audit.event WHERE entity_type = 'payments.payment_intent'
+            AND entity_id = pg_temp.iid('m')::text) >= 4, 'and every change of an intent');
 
 SELECT * FROM finish();
 ROLLBACK;

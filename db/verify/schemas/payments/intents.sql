@@ -62,7 +62,9 @@ SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
                ('payments.intent_event', 'intent_event_no_truncate', 'core.refuse_change_trg()'),
                ('payments.intent_refund', 'intent_refund_fixed', 'core.refuse_change_trg()'),
                ('payments.intent_refund', 'intent_refund_no_truncate', 'core.refuse_change_trg()'),
-               ('payments.qr_code', 'qr_code_audit', 'audit.track()')) AS x(t, n, f);
+               ('payments.qr_code', 'qr_code_audit', 'audit.track()'),
+               ('payments.payment_intent', 'payment_intent_audit', 'audit.track()'),
+               ('payments.intent_refund', 'intent_refund_audit', 'audit.track()')) AS x(t, n, f);
 SELECT 1 / (NOT pg_catalog.has_table_privilege(r, t, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r,
        unnest(ARRAY['payments.idempotency_key', 'payments.payment_intent', 'payments.intent_share',
