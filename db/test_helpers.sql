@@ -1201,3 +1201,42 @@ COMMENT ON FUNCTION tests.payments_world(text) IS
 (payer, merchant_owner, clerk, admin, merchant). Ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments billing (merchants, invoices, merchant webhooks) ------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tests.fund_wallet(p_wallet_id bigint, p_amount numeric, p_reference text)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT ledger.transfer(p_reference, ledger.open_account('PLATFORM', 'test', 'EXTERNAL', 'KES', true), p_wallet_id,
+                       p_amount)
+$$;
+COMMENT ON FUNCTION tests.fund_wallet(bigint, numeric, text) IS
+'Put p_amount KES into a wallet from the EXTERNAL test account (a ledger transfer under p_reference); the transaction
+id. Run as the test''s own role (tests.as_owner()).';
+
+CREATE OR REPLACE FUNCTION tests.open_invoice_of(p_sub text, p_merchant bigint, p_items jsonb, p_customer_user_id bigint,
+                                                 p_due date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM tests.as_user(p_sub);
+    v_id := (api.create_invoice(p_merchant, 'KES', coalesce(p_due, current_date + 30), p_items,
+                                p_customer_user_id) ->> 'id')::bigint;
+    PERFORM api.open_invoice(v_id);
+    PERFORM tests.as_owner();
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.open_invoice_of(text, bigint, jsonb, bigint, date) IS
+'An OPEN KES invoice of merchant p_merchant, drafted and opened through the api by its member p_sub, to customer user
+p_customer_user_id, due in 30 days unless p_due; its id. Ends acting as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

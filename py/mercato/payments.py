@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from mercato.module import ModuleClient
+from mercato.payments_billing import PaymentsBillingMixin
 from mercato.payments_wallets import PaymentsWalletsMixin
 
 
-class PaymentsClient(PaymentsWalletsMixin, ModuleClient):
+class PaymentsClient(PaymentsWalletsMixin, PaymentsBillingMixin, ModuleClient):
     """``client.payments``: the ``api`` wrappers of the payments module."""
 
     module = "payments"
