@@ -586,9 +586,10 @@ BEGIN
       FROM payments.fee_quote('PAYMENT', NULL, v.organization_id, v.currency, p_amount) q;
     v_ref := format('payments:invoice_payment:%s:pay', v_payment);
     PERFORM ledger.post(v_ref,
-        jsonb_build_array(
-            jsonb_build_object('account_id', p_wallet_id, 'amount', p_amount::text, 'side', 'DEBIT'),
-            jsonb_build_object('account_id', v_merchant, 'amount', (p_amount - v_fee)::text, 'side', 'CREDIT'))
+        jsonb_build_array(jsonb_build_object('account_id', p_wallet_id, 'amount', p_amount::text, 'side', 'DEBIT'))
+        || CASE WHEN p_amount > v_fee THEN jsonb_build_array(jsonb_build_object(   -- a fee may take it all (a minimum)
+               'account_id', v_merchant, 'amount', (p_amount - v_fee)::text, 'side', 'CREDIT'))
+           ELSE '[]'::jsonb END
         || CASE WHEN v_fee > 0 THEN jsonb_build_array(jsonb_build_object(
                'account_id', payments.revenue_account(v.currency), 'amount', v_fee::text, 'side', 'CREDIT'))
            ELSE '[]'::jsonb END,

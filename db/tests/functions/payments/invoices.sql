@@ -3,7 +3,7 @@
 -- the state transitions for every writer, frozen items, partial payments never above the amount due and idempotent by
 -- reference, paying from a wallet with the PAYMENT fee, the overdue marker and the invoice events in sequence.
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pinv') AS j;
 INSERT INTO w SELECT tests.payments_world('pinv2');
@@ -154,6 +154,14 @@ SET LOCAL session_replication_role = origin;
 SELECT is(payments.mark_overdue_invoices(), 1, 'the overdue job marks the one open invoice past due');
 SELECT ok((SELECT overdue_at = now() FROM pg_temp.inv(tests.id('late'))), 'with the time');
 SELECT is(payments.mark_overdue_invoices(), 0, 'and only once');
+
+-- a fee that takes the whole payment (a merchant profile's minimum): the merchant's wallet gets nothing, no empty leg
+SELECT tests.as_user('pinv-admin');
+SELECT api.set_fee_rule(pg_temp.u('merchant'), 'PAYMENT', NULL, 'KES', 0, 0, 5);
+SELECT tests.as_user('pinv-payer');
+SELECT is(api.pay_invoice_from_wallet(tests.id('late'), tests.id('pw'), 1, 'pinv-w2') ->> 'fee', '1',
+          'the fee is clamped to the amount, and the payment still posts');
+SELECT tests.as_owner();
 
 -- the invoice's events, numbered per object without gaps
 SELECT is((SELECT array_agg(event_type || '#' || sequence ORDER BY sequence) FROM payments.merchant_event
