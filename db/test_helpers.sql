@@ -1456,3 +1456,31 @@ COMMENT ON FUNCTION tests.shop_order(text, bigint, bigint, integer) IS
 id; ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: payments billing (merchants, invoices, merchant webhooks) ------------------------------------------------
+
+-- tests.fund_wallet(wallet, amount, reference): the one of the intents' fixtures above
+
+CREATE OR REPLACE FUNCTION tests.open_invoice_of(p_sub text, p_merchant bigint, p_items jsonb, p_customer_user_id bigint,
+                                                 p_due date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    PERFORM tests.as_user(p_sub);
+    v_id := (api.create_invoice(p_merchant, 'KES', coalesce(p_due, current_date + 30), p_items,
+                                p_customer_user_id) ->> 'id')::bigint;
+    PERFORM api.open_invoice(v_id);
+    PERFORM tests.as_owner();
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION tests.open_invoice_of(text, bigint, jsonb, bigint, date) IS
+'An OPEN KES invoice of merchant p_merchant, drafted and opened through the api by its member p_sub, to customer user
+p_customer_user_id, due in 30 days unless p_due; its id. Ends acting as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

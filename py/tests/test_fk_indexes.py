@@ -158,6 +158,12 @@ UNINDEXED = {
     "orders.refund_line.refund_line_payment_id_fkey":
         "read by refund through refund_line_pkey (payment_id, line_id), tenant compared after; payments are append-only",
     "orders.refund_line.refund_line_tenant_id_fkey": "tenants are never deleted; refund lines read by payment or line",
+    # payments (docs/payments.md): currencies and invoices are never deleted
+    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
+    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
+    "payments.fee_charge.fee_charge_currency_fkey": "currencies are a tiny lookup, never deleted; charges read by merchant and time",
+    "payments.invoice_item.invoice_item_invoice_id_minor_units_fkey":
+        "items are read by invoice through invoice_item_invoice_id_position_key (invoice_id, position), minor_units compared after; invoices never deleted",
     # fulfilment batches (docs/store.md): batches and users are never deleted
     "store.fulfilment_batch.fulfilment_batch_assigned_to_fkey":
         "served by fulfilment_batch_assigned_to_idx WHERE assigned_to IS NOT NULL, which holds every row the key can match; users never deleted",

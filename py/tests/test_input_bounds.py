@@ -574,6 +574,19 @@ def _customer(w: World) -> int:
     return w._customer
 
 
+def _merchant(w: World) -> int:
+    """A merchant (payments) the platform admin registered once; the back office invoices for it."""
+    if not hasattr(w, "_merchant"):
+        w._merchant = w.ok("register_merchant", {"p_name": f"Bounds merchant {w.tag}"}, "admin")[0]["organization_id"]
+    return w._merchant
+
+
+def _invoice_args(w: World) -> dict:
+    return {"p_organization_id": _merchant(w), "p_currency": "KES",
+            "p_due_date": str(dt.date.today() + dt.timedelta(days=7)), "p_customer_email": "bounds@example.com",
+            "p_items": [{"description": "d", "quantity": "1", "unit_price": "2.50", "tax_rate": "16"}]}
+
+
 def _paid_order_line(w: World) -> tuple[int, int]:
     """A fresh order of _shop's customer for one unit, paid on its channel (written as place_order and an import would),
     and its line: api.refund_order refunds it."""
@@ -795,6 +808,10 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("refund_order", "p_lines"): ("service", lambda w: (lambda o: {
         "p_tenant_id": _shop(w)[0], "p_order_id": o[0], "p_amount": "1.00", "p_reason": "bounds",
         "p_lines": [{"line_id": o[1], "quantity": 1, "restock": False}]})(_paid_order_line(w))),
+    ("create_invoice", "p_items"): ("service", _invoice_args),
+    ("add_invoice_items", "p_items"): ("service", lambda w: {
+        "p_invoice_id": w.ok("create_invoice", _invoice_args(w), "service")["id"],
+        "p_items": [{"description": "more", "quantity": "2", "unit_price": "1.25", "tax_rate": "0"}]}),
 }
 
 

@@ -320,7 +320,21 @@ def world(db_url: str) -> dict[str, Any]:
         pay_wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (pay["payer"],)).fetchone()[0]
         conn.execute("SELECT ledger.transfer('test:pgb:fund', ledger.open_account('PLATFORM', 'test', 'EXTERNAL', "
                      "'KES', true), %s, 500)", (pay_wallet,))
-    pay_ids = {"pay_payer": pay["payer"], "merchant": pay["merchant"], "pay_wallet": pay_wallet}
+    item = [{"description": "Pooled", "quantity": "1", "unit_price": "10.00", "tax_rate": "16"}]
+    due = dt.date.today() + dt.timedelta(days=10)
+    with Client(db_url, max_size=1, claims=_user("pgb-clerk"), role="mercato_user") as clerk:   # pay invoice …
+        inv_draft, inv_to_open, inv_to_pay, inv_to_void = (clerk.payments.create_invoice(pay["merchant"], "KES", due, item,
+                                                                         customer_user_id=pay["payer"])["id"]
+                                           for _ in range(4))
+        for invoice in (inv_to_pay, inv_to_void):
+            clerk.payments.open_invoice(invoice)
+    with Client(db_url, max_size=1, claims=_user("pgb-merchant"), role="mercato_user") as owner:   # pay webhook …
+        endpoint = owner.payments.create_webhook_endpoint(pay["merchant"], "https://pooled.example/hooks", ["*"])
+        event = owner.payments.merchant_deliveries(pay["merchant"], limit=1)[0]["event_id"]
+    pay_ids = {"pay_payer": pay["payer"], "merchant": pay["merchant"], "pay_wallet": pay_wallet,
+               "inv_draft": inv_draft, "inv_to_open": inv_to_open, "inv_to_pay": inv_to_pay, "inv_to_void": inv_to_void,
+               "endpoint": endpoint["endpoint_id"],
+               "event": event}
     with psycopg.connect(db_url, autocommit=True) as conn:   # mercato pay intent | qr: a merchant, its clerk, a funded payer
         ipay = conn.execute("SELECT tests.payments_world('pgbpay')").fetchone()[0]
         intent_wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (ipay["payer"],)).fetchone()[0]
@@ -639,10 +653,11 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
 
 
 def _pay_invocations(w: dict[str, Any]) -> list[list[str]]:
-    """mercato pay wallet | kyc | fee (cli/pay_wallets.py) as the payer, the merchant, the payments admin and the back
-    office (tests.payments_world('pgb'))."""
+    """mercato pay wallet | kyc | fee (cli/pay_wallets.py) and merchant | invoice | webhook (cli/pay_billing.py) as the
+    payer, the merchant's owner and clerk, the payments admin and the back office (tests.payments_world('pgb'))."""
     start, end = (d.isoformat() for d in w["period"])
     payer, owner, padmin = ["--as", "pgb-payer"], ["--as", "pgb-merchant"], ["--as", "pgb-admin"]
+    clerk, due = ["--as", "pgb-clerk"], (dt.date.today() + dt.timedelta(days=5)).isoformat()
     wallet, merchant = str(w["pay_wallet"]), str(w["merchant"])
     return [
         ["pay", "wallet", "open", "KES", *payer],
@@ -660,6 +675,27 @@ def _pay_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "fee", "quote", "WITHDRAWAL", "KES", "1000", "--rail", "MPESA"],
         ["pay", "fee", "report", "--from", start, "--to", end, "--merchant", merchant, *owner],
         ["pay", "fee", "report", "--from", start, "--to", end],
+        ["pay", "merchant", "register", "Pooled Duka", *payer],
+        ["pay", "invoice", "create", merchant, "--due", due, "--item", "1:10.00:16:Pooled", "--customer-user",
+         str(w["pay_payer"]), "--open", *clerk],
+        ["pay", "invoice", "create", merchant, "--due", due, "--item", "2:5.00:0:Pooled", "--email", "pooled@example.com"],
+        ["pay", "invoice", "add-items", str(w["inv_draft"]), "--item", "2:5.00:0:More", *clerk],
+        ["pay", "invoice", "remove-item", str(w["inv_draft"]), "1", *clerk],
+        ["pay", "invoice", "open", str(w["inv_to_open"]), *clerk],
+        ["pay", "invoice", "void", str(w["inv_to_void"]), *owner],
+        ["pay", "invoice", "uncollectible", "999999", *owner],
+        ["pay", "invoice", "pay", str(w["inv_to_pay"]), wallet, "5.00", "--reference", "pgb-invoice-1", *payer],
+        ["pay", "invoice", "show", str(w["inv_to_pay"]), *payer],
+        ["pay", "invoice", "list", merchant, *clerk],
+        ["pay", "invoice", "list", merchant, "--status", "OPEN"],
+        ["pay", "invoice", "mine", *payer],
+        ["pay", "webhook", "create", merchant, "https://pooled.example/other", "--event", "invoice.paid", *owner],
+        ["pay", "webhook", "update", str(w["endpoint"]), "--status", "ENABLED", *owner],
+        ["pay", "webhook", "rotate", str(w["endpoint"]), "--window", "60", *owner],
+        ["pay", "webhook", "list", merchant, *owner],
+        ["pay", "webhook", "deliveries", merchant, *owner],
+        ["pay", "webhook", "replay", str(w["event"]), *owner],
+        ["pay", "webhook", "replay", str(w["event"])],
     ]
 
 

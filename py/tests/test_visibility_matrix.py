@@ -194,6 +194,10 @@ ORACLE: dict[str, Rel] = {
                           "JOIN identity.user_account u ON u.id = k.user_id", ("id",), never, service=False),
     "identity.sign_in_throttle": Rel("SELECT tenant_key, login, nullif(tenant_key, 0) AS tenant FROM identity.sign_in_throttle",
                                      ("tenant_key", "login"), never, service=False),
+    "payments.webhook_secret": Rel("SELECT s.id, o.tenant_id AS tenant FROM payments.webhook_secret s "
+                                   "JOIN payments.webhook_endpoint e ON e.id = s.endpoint_id "
+                                   "JOIN identity.organization o ON o.id = e.organization_id", ("id",), never,
+                                   service=False),
     "identity.jwt_secret": Rel("SELECT id, NULL::bigint AS tenant FROM identity.jwt_secret", ("id",), never, service=False),
     # payments rails (docs/payments.md): the rails' secrets and the raw webhook calls; RLS on, no policy, no privilege
     "payments.rail_secret": Rel("SELECT id, NULL::bigint AS tenant FROM payments.rail_secret", ("id",), never, service=False),

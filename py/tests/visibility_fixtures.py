@@ -104,6 +104,12 @@ def build_world(db_url: str) -> World:
             assert _call(conn, svc, "SELECT session_id FROM identity.sign_in_oauth(%s, 'google', %s)",
                          f"vm-tenant-{t}", f"vm-google-t{t}"), "the tenant admin signs in through OAuth"
             w.callers.append(Caller(f"t{t}.tenant_admin", "tenant_admin", USER_ROLE, _user(sub), tenant, uid))
+            # payments (docs/payments.md): the tenant admin registers a merchant of its tenant and gives it a webhook
+            # endpoint, whose signing secret is a row of this tenant in payments.webhook_secret (read by nobody)
+            merchant = _call(conn, _user(sub), "SELECT organization_id FROM payments.register_merchant(%s)",
+                             f"VM merchant {t}")
+            _call(conn, _user(sub), "SELECT endpoint_id FROM payments.create_webhook_endpoint(%s, %s, '{*}')",
+                  merchant, f"https://vm-t{t}.example/hooks")
 
             # the store (docs/store.md): a catalog product and two variants (written by the superuser: the catalog has
             # no writing functions yet), made a card, a unit and a slab for the tenant

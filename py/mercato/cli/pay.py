@@ -16,7 +16,7 @@ from mercato.cli.common import caller_option, client_for
 
 @click.group(name="pay")
 def command() -> None:
-    """Payments: KE-QR codes, wallets, KYC levels and fees."""
+    """Payments: KE-QR codes, wallets, KYC levels, fees, merchants, invoices and merchant webhooks."""
 
 
 @command.command(name="qr-parse")
@@ -62,3 +62,7 @@ _attach_wallets(command)
 from mercato.cli.pay_intents import attach as _attach_intents  # noqa: E402
 
 _attach_intents(command)
+# Merchants, invoices and merchant webhooks: mercato pay merchant … / invoice … / webhook … (cli/pay_billing.py)
+from mercato.cli.pay_billing import attach as _attach_billing  # noqa: E402
+
+_attach_billing(command)
