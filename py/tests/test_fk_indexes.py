@@ -85,16 +85,14 @@ UNINDEXED = {
     "masterdata.commission_rule.commission_rule_tier_code_fkey": "tiers are a tiny lookup, never deleted; rules read by policy_version_id",
     # payments (issue 19): currencies are a tiny lookup, never deleted; these rows are read by id, owner or key
     "payments.rail.rail_currency_fkey": "currencies are a tiny lookup, never deleted; three rails read by code",
+    "payments.funding_session.funding_session_intent_share_id_fkey":
+        "intent shares are never deleted; a session is found by id (functions/payments/intent_funding)",
     "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
     "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by their version key",
     "payments.fee_charge.fee_charge_currency_fkey":
         "currencies are a tiny lookup, never deleted; charges read by reference, organization or time",
     # ledger
     "ledger.account.account_currency_fkey": "currencies are a tiny lookup, never deleted; accounts read by id or owner",
-    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
-    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
-    "payments.fee_charge.fee_charge_currency_fkey":
-        "currencies are a tiny lookup, never deleted; charges read by merchant and time",
     "ledger.transaction.transaction_reversed_by_fkey":
         "read only from the reversed transaction's own row (reversals, check()); the reverse link is reversal_of (transaction_reversal_of_key); transactions are never deleted",
     "ledger.hold.hold_transaction_id_fkey":
@@ -159,9 +157,6 @@ UNINDEXED = {
         "read by refund through refund_line_pkey (payment_id, line_id), tenant compared after; payments are append-only",
     "orders.refund_line.refund_line_tenant_id_fkey": "tenants are never deleted; refund lines read by payment or line",
     # payments (docs/payments.md): currencies and invoices are never deleted
-    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
-    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
-    "payments.fee_charge.fee_charge_currency_fkey": "currencies are a tiny lookup, never deleted; charges read by merchant and time",
     "payments.invoice_item.invoice_item_invoice_id_minor_units_fkey":
         "items are read by invoice through invoice_item_invoice_id_position_key (invoice_id, position), minor_units compared after; invoices never deleted",
     # fulfilment batches (docs/store.md): batches and users are never deleted
@@ -171,9 +166,6 @@ UNINDEXED = {
         "a batch's orders are read by batch through batch_order_pkey (batch_id, order_id), tenant compared after; batches never deleted",
     "store.batch_order.batch_order_tenant_id_fkey": "tenants are never deleted; batch orders read by batch or order",
     # payments (issue 19): currencies are masterdata, never deleted or re-keyed
-    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by owner",
-    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
-    "payments.fee_charge.fee_charge_currency_fkey": "currencies are a tiny lookup, never deleted; charges read by merchant",
     "payments.shop.shop_currency_fkey": "currencies are a tiny lookup, never deleted; shops read by id, merchant or tenant",
     "payments.goods_escrow.goods_escrow_currency_fkey": "currencies are a tiny lookup, never deleted; escrows read by id or order",
 }

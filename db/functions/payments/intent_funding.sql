@@ -10,12 +10,12 @@ BEGIN;
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
+-- NOT VALID: every new or changed row is checked; the rows written before this change carry no share (the column was
+-- only ever written by this change's callers), and validating here would hold a lock that blocks reads. No index: a
+-- share is never deleted, and sessions are found by id.
 ALTER TABLE payments.funding_session
     ADD CONSTRAINT funding_session_intent_share_id_fkey FOREIGN KEY (intent_share_id)
         REFERENCES payments.intent_share (id) NOT VALID;
-ALTER TABLE payments.funding_session VALIDATE CONSTRAINT funding_session_intent_share_id_fkey;
-CREATE INDEX funding_session_intent_share_id_idx ON payments.funding_session (intent_share_id)
-    WHERE intent_share_id IS NOT NULL;
 
 CREATE OR REPLACE FUNCTION payments.funding_session_share_check_trg()
 RETURNS trigger

@@ -9,7 +9,6 @@ DROP TRIGGER funding_session_share_settle ON payments.funding_session;
 DROP TRIGGER funding_session_share_check ON payments.funding_session;
 DROP FUNCTION payments.funding_session_share_settle_trg();
 DROP FUNCTION payments.funding_session_share_check_trg();
-DROP INDEX payments.funding_session_intent_share_id_idx;
 ALTER TABLE payments.funding_session DROP CONSTRAINT funding_session_intent_share_id_fkey;
 
 COMMIT;

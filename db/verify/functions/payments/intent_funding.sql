@@ -3,9 +3,7 @@
 BEGIN;
 
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_constraint
-             WHERE conrelid = 'payments.funding_session'::regclass AND conname = 'funding_session_intent_share_id_fkey'
-               AND convalidated)::int;
-SELECT 'payments.funding_session_intent_share_id_idx'::regclass;
+             WHERE conrelid = 'payments.funding_session'::regclass AND conname = 'funding_session_intent_share_id_fkey')::int;
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
              WHERE g.tgrelid = 'payments.funding_session'::regclass AND g.tgname = x.n AND g.tgfoid = x.f::regprocedure
                AND g.tgenabled <> 'D')::int
