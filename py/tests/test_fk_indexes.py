@@ -87,6 +87,8 @@ UNINDEXED = {
     "payments.rail.rail_currency_fkey": "currencies are a tiny lookup, never deleted; three rails read by code",
     "payments.funding_session.funding_session_intent_share_id_fkey":
         "intent shares are never deleted; a session is found by id (functions/payments/intent_funding)",
+    "payments.invoice_payment.invoice_payment_intent_id_fkey":
+        "intents are never deleted; invoice payments are read per invoice (functions/payments/invoice_intents)",
     "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
     "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by their version key",
     "payments.fee_charge.fee_charge_currency_fkey":
