@@ -182,12 +182,17 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    b record := payments.shop_order_of_buyer(p_order_id);
+    b      record := payments.shop_order_of_buyer(p_order_id);
+    v_plan bigint;
 BEGIN
     IF p_amount IS NOT NULL AND (p_amount <= 0 OR p_amount >= 1e15) THEN
         PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'amount: a positive amount below 10^15, or null for all that is owed');
     END IF;
-    IF b.owing <= 0 THEN
+    SELECT p.id INTO v_plan FROM payments.installment_plan p
+     WHERE p.order_id = p_order_id AND p.tenant_id = (b.shop).tenant_id AND p.status <> 'CANCELLED';
+    IF v_plan IS NOT NULL THEN
+        PERFORM core.raise('PAYMENTS_PLAN_STATE', format('order %s is paid through its installment plan %s', p_order_id, v_plan));
+    ELSIF b.owing <= 0 THEN
         PERFORM core.raise('ORDERS_NOT_PAYABLE', format('order %s owes nothing', p_order_id));
     END IF;
     RETURN payments.pay_with_wallet(b.shop, p_order_id, coalesce(p_amount, b.owing), b.buyer_user_id);
@@ -197,7 +202,8 @@ COMMENT ON FUNCTION payments.pay_shop_order(bigint, numeric) IS
 'The buyer pays its shop order from its wallet (p_amount, default all that is owed): orders.apply_payment with method
 WALLET, the money held in the order''s goods escrow until delivery is confirmed, the auto-release date passes or a
 dispute is resolved. Returns the payment and the escrow (id, status, amount held, funded, release_after). Errors:
-ORDERS_UNKNOWN_ORDER (not the caller''s shop order), ORDERS_NOT_PAYABLE, ORDERS_PAYMENT_EXCEEDS, ORDERS_INVALID_INPUT,
+ORDERS_UNKNOWN_ORDER (not the caller''s shop order), PAYMENTS_PLAN_STATE (an order on an installment plan is paid
+through it), ORDERS_NOT_PAYABLE, ORDERS_PAYMENT_EXCEEDS, ORDERS_INVALID_INPUT,
 PAYMENTS_INVALID_INPUT, PAYMENTS_ESCROW_STATE, LEDGER_INSUFFICIENT_FUNDS. Locks the order, the escrow, then the ledger
 accounts. Assumes READ COMMITTED.';
 
