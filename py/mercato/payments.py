@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from mercato.module import ModuleClient
+from mercato.payments_escrow import PaymentsEscrowClient
 
 
-class PaymentsClient(ModuleClient):
+class PaymentsClient(PaymentsEscrowClient, ModuleClient):
     """``client.payments``: the ``api`` wrappers of the payments module."""
 
     module = "payments"

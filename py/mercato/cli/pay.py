@@ -46,3 +46,9 @@ def qr_build(dynamic: bool, template: str, provider_id: str, merchant_account: s
         click.echo(client.payments.build_ke_qr(dynamic=dynamic, template=template, provider_id=provider_id,
                                                merchant_account=merchant_account, mcc=mcc, name=name, city=city,
                                                amount=amount, reference=reference))
+
+
+# shops, goods escrow and installments live in their own file
+from mercato.cli.pay_escrow import attach as _attach_escrow  # noqa: E402
+
+_attach_escrow(command)
