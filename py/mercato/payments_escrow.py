@@ -38,6 +38,11 @@ class PaymentsEscrowClient(ModuleClient):
         Returns the payment and the escrow (escrow_id, escrow_status, amount_held, funded, release_after)."""
         return self._call_value("api.pay_shop_order", order_id=order_id, amount=_amount(amount))
 
+    def get_shop_order(self, order_id: int) -> dict[str, Any]:
+        """A shop order with its lines, payments, escrow and installment plan id (its buyer, the merchant's members,
+        payments.manage, back office)."""
+        return self._call_value("api.get_shop_order", order_id=order_id)
+
     # -- goods escrow --------------------------------------------------------------------------------------------------
     def get_escrow(self, escrow_id: int) -> dict[str, Any]:
         """An escrow with its ledger balance (its buyer, the merchant's members, payments.manage, back office)."""
@@ -56,6 +61,10 @@ class PaymentsEscrowClient(ModuleClient):
         the merchant minus the fee."""
         return self._call_value("api.resolve_dispute", escrow_id=escrow_id, buyer_amount=_amount(buyer_amount),
                                 note=note)
+
+    def refund_escrow(self, escrow_id: int, reason: str) -> dict[str, Any]:
+        """The merchant (ADMIN or OWNER) refunds a HELD or DISPUTED escrow in full to the buyer."""
+        return self._call_value("api.refund_escrow", escrow_id=escrow_id, reason=reason)
 
     # -- installments --------------------------------------------------------------------------------------------------
     def create_installment_plan(self, order_id: int, installments: int, interval_days: int = 30,

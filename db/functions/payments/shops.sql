@@ -207,8 +207,43 @@ through it), ORDERS_NOT_PAYABLE, ORDERS_PAYMENT_EXCEEDS, ORDERS_INVALID_INPUT,
 PAYMENTS_INVALID_INPUT, PAYMENTS_ESCROW_STATE, LEDGER_INSUFFICIENT_FUNDS. Locks the order, the escrow, then the ledger
 accounts. Assumes READ COMMITTED.';
 
+CREATE OR REPLACE FUNCTION payments.get_shop_order(p_order_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_shop  payments.shop;
+    v_buyer bigint;
+BEGIN
+    SELECT s.* INTO v_shop FROM orders.sales_order o JOIN payments.shop s ON s.tenant_id = o.tenant_id WHERE o.id = p_order_id;
+    SELECT c.user_id INTO v_buyer FROM orders.sales_order o
+      JOIN payments.shop_customer c ON c.customer_id = o.customer_id AND c.tenant_id = o.tenant_id
+     WHERE o.id = p_order_id;
+    IF v_shop.id IS NULL OR NOT (identity.is_service()
+           OR v_buyer = (identity.require_user()).user_id
+           OR identity.acts_for(v_shop.organization_id, 'STAFF')
+           OR identity.has_permission(identity.current_user_id(), 'payments.manage')) THEN
+        PERFORM core.raise('ORDERS_UNKNOWN_ORDER', format('order %s', p_order_id));
+    END IF;
+    RETURN orders.order_doc(p_order_id) || jsonb_build_object(
+        'shop_id', v_shop.id,
+        'escrow', (SELECT payments.escrow_doc(e.id) FROM payments.goods_escrow e
+                    WHERE e.order_id = p_order_id AND e.tenant_id = v_shop.tenant_id),
+        'installment_plan_id', (SELECT p.id FROM payments.installment_plan p
+                                 WHERE p.order_id = p_order_id AND p.tenant_id = v_shop.tenant_id));
+END
+$$;
+COMMENT ON FUNCTION payments.get_shop_order(bigint) IS
+'A shop order with its lines and payments (orders.order_doc), its shop, its goods escrow (or null) and its installment
+plan id (or null): for its buyer, the merchant''s members, payments.manage and the back office (ORDERS_UNKNOWN_ORDER for
+anyone else and for an order of no shop).';
+
 REVOKE ALL ON FUNCTION payments.open_shop(bigint, text, text, text), payments.shop_customer_for(payments.shop, bigint),
     payments.place_shop_order(bigint, jsonb, jsonb), payments.shop_order_of_buyer(bigint),
-    payments.pay_with_wallet(payments.shop, bigint, numeric, bigint), payments.pay_shop_order(bigint, numeric) FROM PUBLIC;
+    payments.pay_with_wallet(payments.shop, bigint, numeric, bigint), payments.pay_shop_order(bigint, numeric),
+    payments.get_shop_order(bigint) FROM PUBLIC;
 
 COMMIT;

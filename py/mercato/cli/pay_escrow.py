@@ -66,9 +66,18 @@ def shop_pay(order_id: int, amount: Decimal | None, as_subject: str | None) -> N
         _echo(client.payments.pay_shop_order(order_id, amount))
 
 
+@shop.command(name="show")
+@click.argument("order_id", type=int)
+@caller_option
+def shop_show(order_id: int, as_subject: str | None) -> None:
+    """Show shop order ORDER_ID with its payments, escrow and installment plan."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.get_shop_order(order_id))
+
+
 @click.group(name="escrow")
 def escrow() -> None:
-    """Goods escrow: show, confirm delivery, dispute, resolve."""
+    """Goods escrow: show, confirm delivery, dispute, resolve, refund."""
 
 
 @escrow.command(name="show")
@@ -108,6 +117,16 @@ def escrow_resolve(escrow_id: int, buyer_amount: Decimal, note: str, as_subject:
     """Resolve a dispute (payments.manage, back office): BUYER_AMOUNT back to the buyer, the rest to the merchant."""
     with client_for(as_subject) as client:
         _echo(client.payments.resolve_dispute(escrow_id, buyer_amount, note))
+
+
+@escrow.command(name="refund")
+@click.argument("escrow_id", type=int)
+@click.argument("reason")
+@caller_option
+def escrow_refund(escrow_id: int, reason: str, as_subject: str | None) -> None:
+    """Refund a HELD or DISPUTED escrow in full to the buyer (the merchant's ADMIN or OWNER)."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.refund_escrow(escrow_id, reason))
 
 
 @click.group(name="installments")
