@@ -85,6 +85,10 @@ UNINDEXED = {
     "masterdata.commission_rule.commission_rule_tier_code_fkey": "tiers are a tiny lookup, never deleted; rules read by policy_version_id",
     # ledger
     "ledger.account.account_currency_fkey": "currencies are a tiny lookup, never deleted; accounts read by id or owner",
+    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
+    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
+    "payments.fee_charge.fee_charge_currency_fkey":
+        "currencies are a tiny lookup, never deleted; charges read by merchant and time",
     "ledger.transaction.transaction_reversed_by_fkey":
         "read only from the reversed transaction's own row (reversals, check()); the reverse link is reversal_of (transaction_reversal_of_key); transactions are never deleted",
     "ledger.hold.hold_transaction_id_fkey":
@@ -154,10 +158,7 @@ UNINDEXED = {
     "store.batch_order.batch_order_batch_id_fkey":
         "a batch's orders are read by batch through batch_order_pkey (batch_id, order_id), tenant compared after; batches never deleted",
     "store.batch_order.batch_order_tenant_id_fkey": "tenants are never deleted; batch orders read by batch or order",
-    # payments (issue 19): currencies are masterdata, never deleted or re-keyed
-    "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by owner",
-    "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by operation",
-    "payments.fee_charge.fee_charge_currency_fkey": "currencies are a tiny lookup, never deleted; charges read by merchant",
+    # payments escrow and installments (issue 19): currencies are masterdata, never deleted or re-keyed
     "payments.shop.shop_currency_fkey": "currencies are a tiny lookup, never deleted; shops read by id, merchant or tenant",
     "payments.goods_escrow.goods_escrow_currency_fkey": "currencies are a tiny lookup, never deleted; escrows read by id or order",
     "payments.installment_plan.installment_plan_currency_fkey":
