@@ -9,12 +9,14 @@ from typing import Any
 
 from mercato.module import ModuleClient
 from mercato.payments_billing import PaymentsBillingMixin
+from mercato.payments_escrow import PaymentsEscrowClient
 from mercato.payments_intents import PaymentIntentsClient
 from mercato.payments_rails import RailsMixin
 from mercato.payments_wallets import PaymentsWalletsMixin
 
 
-class PaymentsClient(RailsMixin, PaymentsWalletsMixin, PaymentsBillingMixin, PaymentIntentsClient, ModuleClient):
+class PaymentsClient(RailsMixin, PaymentsWalletsMixin, PaymentsBillingMixin, PaymentIntentsClient, PaymentsEscrowClient,
+                     ModuleClient):
     """``client.payments``: the ``api`` wrappers of the payments module."""
 
     module = "payments"

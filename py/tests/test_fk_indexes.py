@@ -168,8 +168,15 @@ UNINDEXED = {
         "a batch's orders are read by batch through batch_order_pkey (batch_id, order_id), tenant compared after; batches never deleted",
     "store.batch_order.batch_order_tenant_id_fkey": "tenants are never deleted; batch orders read by batch or order",
     # payments (issue 19): currencies are masterdata, never deleted or re-keyed
+    # payments escrow and installments (issue 19): currencies are masterdata, never deleted or re-keyed
     "payments.shop.shop_currency_fkey": "currencies are a tiny lookup, never deleted; shops read by id, merchant or tenant",
     "payments.goods_escrow.goods_escrow_currency_fkey": "currencies are a tiny lookup, never deleted; escrows read by id or order",
+    "payments.installment_plan.installment_plan_currency_fkey":
+        "currencies are a tiny lookup, never deleted; plans read by id or order",
+    "payments.installment.installment_plan_id_fkey":
+        "read by plan through installment_plan_id_seq_key (plan_id, seq), tenant compared after; plans never deleted",
+    "payments.installment.installment_payment_id_fkey":
+        "served by installment_payment_id_idx (payment_id, tenant_id) WHERE payment_id IS NOT NULL, which holds every row the key can match; payments never deleted",
 }
 
 #: Foreign keys whose referencing columns are not the leading columns of a non-partial index (in any order).

@@ -103,3 +103,39 @@ def test_clients_racing_on_the_same_escrows_resolve_each_once(db_url: str, escro
     assert sum(int(o.split(":")[1]) for o in jobs) == sum(1 for r in rows.values() if r[1] == "AUTO")
     assert wallet == sum((r[2] - r[3] for r in rows.values() if r[0] == "RELEASED"), Decimal(0))
     assert failing == 0
+
+
+def test_the_library_and_the_cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shop order paid from the wallet, released on delivery; a dispute resolved; an installment plan paid and
+    cancelled — through client.payments and ``mercato pay shop | escrow | installments``."""
+    from click.testing import CliRunner
+
+    from mercato.cli import cli
+    from mercato.client import Client
+    from mercato.errors import MercatoError
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        w = conn.execute("SELECT tests.escrow_world('lib')").fetchone()[0]
+        conn.execute("SELECT tests.fund_user_wallet(%s, 500)", (w["payer"],))
+    with Client(db_url, claims={"sub": "lib-payer", "role": "mercato_user"}, role="mercato_user") as buyer:
+        order = buyer.payments.place_shop_order(w["shop_id"], {"lines": [{"variant_id": w["variant"], "quantity": 3}]})
+        assert order["total_price"] == "30.00"
+        paid = buyer.payments.pay_shop_order(order["id"])
+        assert (paid["escrow_status"], paid["amount_held"], paid["funded"]) == ("HELD", "30.00", True)
+        assert buyer.payments.confirm_delivery(paid["escrow_id"])["status"] == "RELEASED"
+        with pytest.raises(MercatoError) as info:
+            buyer.payments.confirm_delivery(paid["escrow_id"])
+        assert (info.value.code, info.value.http_status) == ("PAYMENTS_ESCROW_STATE", 409)
+        planned = buyer.payments.place_shop_order(w["shop_id"], {"lines": [{"variant_id": w["variant"], "quantity": 1}]})
+        plan = buyer.payments.create_installment_plan(planned["id"], 3, 7)
+        assert [i["amount"] for i in plan["schedule"]] == ["3.33", "3.33", "3.34"]
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["pay", "installments", "pay", str(plan["schedule"][0]["id"]), "--as", "lib-payer"])
+    assert r.exit_code == 0 and '"amount": "3.33"' in r.output, r.output
+    r = runner.invoke(cli, ["pay", "installments", "cancel", str(plan["id"]), "--as", "lib-payer"])
+    assert r.exit_code == 0 and '"cancel_refund": "3.16"' in r.output, r.output   # 3.33 minus 5 % (0.17)
+    r = runner.invoke(cli, ["pay", "escrow", "show", str(paid["escrow_id"]), "--as", "lib-clerk"])
+    assert r.exit_code == 0 and '"status": "RELEASED"' in r.output, r.output
+    r = runner.invoke(cli, ["pay", "escrow", "show", str(paid["escrow_id"]), "--as", "lib-buyer2"])
+    assert isinstance(r.exception, MercatoError) and r.exception.code == "PAYMENTS_UNKNOWN_ESCROW"

@@ -339,7 +339,27 @@ def world(db_url: str) -> dict[str, Any]:
         ipay = conn.execute("SELECT tests.payments_world('pgbpay')").fetchone()[0]
         intent_wallet = conn.execute("SELECT payments.wallet_for('USER', %s, 'KES')", (ipay["payer"],)).fetchone()[0]
         conn.execute("SELECT tests.fund_wallet(%s, 1000, 'pgb-pay-fund')", (intent_wallet,))
-    shop_ids = {"intent_merchant": ipay["merchant"], "intent_wallet": intent_wallet,
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato pay shop | escrow | installments
+        esc = conn.execute("SELECT tests.escrow_world('pgb-esc')").fetchone()[0]
+        conn.execute("SELECT tests.fund_user_wallet(%s, 1000)", (esc["payer"],))
+        owner2 = conn.execute("SELECT identity.register_user('pgb-esc-merchant2', 'MERCHANT', 'Pooled merchant two')").fetchone()[0]
+        merchant2 = conn.execute("SELECT identity.open_organization('MERCHANT', NULL, 'Pooled two', %s)", (owner2,)).fetchone()[0]
+        order_pay, order_confirm, order_dispute, order_plan, order_planned = (
+            conn.execute("SELECT tests.shop_order('pgb-esc-payer', %s, %s, 1)", (esc["shop_id"], esc["variant"])).fetchone()[0]
+            for _ in range(5))
+
+        def as_payer(query: str, params: tuple) -> Any:
+            with conn.transaction():
+                conn.execute("SELECT set_config('request.jwt.claims', '{\"sub\": \"pgb-esc-payer\", \"role\": \"mercato_user\"}', true)")
+                return conn.execute(query, params).fetchone()[0]
+
+        escrow_confirm = as_payer("SELECT (payments.pay_shop_order(%s) ->> 'escrow_id')::bigint", (order_confirm,))
+        escrow_dispute = as_payer("SELECT (payments.pay_shop_order(%s) ->> 'escrow_id')::bigint", (order_dispute,))
+        plan = as_payer("SELECT payments.create_installment_plan(%s, 2)", (order_planned,))
+    escrow_ids = {"esc_shop": esc["shop_id"], "esc_variant": esc["variant"], "esc_merchant2": merchant2,
+                  "esc_order_pay": order_pay, "esc_order_plan": order_plan, "esc_confirm": escrow_confirm,
+                  "esc_dispute": escrow_dispute, "esc_plan": plan["id"], "esc_installment": plan["schedule"][0]["id"]}
+    shop_ids = {**escrow_ids, "intent_merchant": ipay["merchant"], "intent_wallet": intent_wallet,
                 "shop": shop, "product": product, "retired": retired, "card_unit": card_unit, "stocked": stocked,
                 "wh": wh, "store": store, "reservation": to_ship, "distributor": distributor, "po": po, "draft": draft,
                 "customer": customer, "to_pay": to_pay, "refund_line": to_refund, "sold": sold, "to_fulfil": to_fulfil,
@@ -648,6 +668,19 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "qr", "create", str(w["intent_merchant"]), "--as", "pgbpay-merchant"],
         ["pay", "qr", "pay", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",
          str(w["intent_wallet"]), "5", "--as", "pgbpay-payer"],
+        ["pay", "shop", "open", str(w["esc_merchant2"]), "pgb-esc-shop2", "--as", "pgb-esc-admin"],
+        ["pay", "shop", "order", str(w["esc_shop"]), "--line", f"{w['esc_variant']}:1", "--as", "pgb-esc-payer"],
+        ["pay", "shop", "pay", str(w["esc_order_pay"]), "--as", "pgb-esc-payer"],
+        ["pay", "shop", "show", str(w["esc_order_pay"]), "--as", "pgb-esc-merchant"],
+        ["pay", "escrow", "show", str(w["esc_confirm"]), "--as", "pgb-esc-clerk"],
+        ["pay", "escrow", "confirm", str(w["esc_confirm"]), "--as", "pgb-esc-payer"],
+        ["pay", "escrow", "dispute", str(w["esc_dispute"]), "pooled: broken", "--as", "pgb-esc-payer"],
+        ["pay", "escrow", "resolve", str(w["esc_dispute"]), "4.00", "--note", "pooled split", "--as", "pgb-esc-admin"],
+        ["pay", "escrow", "refund", str(w["esc_confirm"]), "pooled: too late", "--as", "pgb-esc-merchant"],
+        ["pay", "installments", "create", str(w["esc_order_plan"]), "2", "--every", "7", "--as", "pgb-esc-payer"],
+        ["pay", "installments", "pay", str(w["esc_installment"]), "--as", "pgb-esc-payer"],
+        ["pay", "installments", "show", str(w["esc_plan"]), "--as", "pgb-esc-merchant"],
+        ["pay", "installments", "cancel", str(w["esc_plan"]), "--as", "pgb-esc-payer"],
         *([*key.split()] for key in _CLI_INPUT),
     ]
 

@@ -28,6 +28,13 @@ RETURN payments.pay_shop_order(p_order_id, p_amount);
 SELECT core.wrap('api.pay_shop_order(bigint, numeric)', 'payments.pay_shop_order(bigint, numeric)',
                  'The buyer who placed the shop order.', 'mercato_user');
 
+CREATE OR REPLACE FUNCTION api.get_shop_order(p_order_id bigint)
+RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN payments.get_shop_order(p_order_id);
+SELECT core.wrap('api.get_shop_order(bigint)', 'payments.get_shop_order(bigint)',
+                 'The order''s buyer, its merchant''s members, a payments administrator; back office.', 'mercato_user',
+                 'mercato_service');
+
 CREATE OR REPLACE FUNCTION api.confirm_delivery(p_escrow_id bigint)
 RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN payments.confirm_delivery(p_escrow_id);
@@ -45,6 +52,12 @@ RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalo
 RETURN payments.resolve_dispute(p_escrow_id, p_buyer_amount, p_note);
 SELECT core.wrap('api.resolve_dispute(bigint, numeric, core.long_text)', 'payments.resolve_dispute(bigint, numeric, text)',
                  'A payments administrator (payments.manage); back office.', 'mercato_user', 'mercato_service');
+
+CREATE OR REPLACE FUNCTION api.refund_escrow(p_escrow_id bigint, p_reason core.long_text)
+RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN payments.refund_escrow(p_escrow_id, p_reason);
+SELECT core.wrap('api.refund_escrow(bigint, core.long_text)', 'payments.refund_escrow(bigint, text)',
+                 'The merchant''s ADMIN or OWNER.', 'mercato_user');
 
 CREATE OR REPLACE FUNCTION api.get_escrow(p_escrow_id bigint)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -32,7 +32,7 @@ BEGIN
         PERFORM core.raise('PAYMENTS_ESCROW_STATE', format('escrow %s is %s: final', OLD.id, OLD.status));
     END IF;
     IF NOT ((OLD.status = 'HELD' AND NEW.status IN ('HELD', 'DISPUTED', 'RELEASED', 'REFUNDED'))
-            OR (OLD.status = 'DISPUTED' AND NEW.status IN ('DISPUTED', 'RESOLVED'))) THEN
+            OR (OLD.status = 'DISPUTED' AND NEW.status IN ('DISPUTED', 'RESOLVED', 'REFUNDED'))) THEN
         PERFORM core.raise('PAYMENTS_ESCROW_STATE', format('escrow %s: %s -> %s is not allowed', OLD.id, OLD.status, NEW.status));
     END IF;
     IF NEW.amount_held < OLD.amount_held OR (NEW.amount_held <> OLD.amount_held AND NOT (OLD.status = 'HELD' AND NEW.status = 'HELD')) THEN
@@ -48,7 +48,7 @@ $$;
 COMMENT ON FUNCTION payments.escrow_transition_trg() IS
 'BEFORE UPDATE of payments.goods_escrow, whoever writes (the owner included): the order, buyer, account and terms never
 change (PAYMENTS_IMMUTABLE); HELD -> HELD (money added), DISPUTED, RELEASED (only once funded: PAYMENTS_ESCROW_NOT_FUNDED,
-nothing to the buyer), REFUNDED; DISPUTED -> RESOLVED; RELEASED, RESOLVED, REFUNDED are final (PAYMENTS_ESCROW_STATE):
+nothing to the buyer), REFUNDED; DISPUTED -> RESOLVED, REFUNDED; RELEASED, RESOLVED, REFUNDED are final (PAYMENTS_ESCROW_STATE):
 an escrow is released once. Sets updated_at.';
 
 CREATE TRIGGER goods_escrow_transition BEFORE UPDATE ON payments.goods_escrow
@@ -189,7 +189,8 @@ BEGIN
     END IF;
     -- the state first (the trigger refuses a second settlement before any money moves), with the fee snapshot
     UPDATE payments.goods_escrow g
-       SET status = CASE p_by WHEN 'ADMIN' THEN 'RESOLVED' WHEN 'CANCEL' THEN 'REFUNDED' ELSE 'RELEASED' END,
+       SET status = CASE p_by WHEN 'ADMIN' THEN 'RESOLVED' WHEN 'CANCEL' THEN 'REFUNDED' WHEN 'MERCHANT' THEN 'REFUNDED'
+                         ELSE 'RELEASED' END,
            released_at = now(), released_by = p_by, buyer_amount = p_buyer_amount, merchant_amount = v_merchant,
            fee = v_fee, fee_rule_id = v_rule, release_after = NULL, resolved_by = p_actor, resolution_note = p_note
      WHERE g.id = p_escrow.id
@@ -246,7 +247,7 @@ moves): p_buyer_amount back to the buyer (escrow -> the shop''s sales account ->
 WALLET payments, newest first, each to the wallet it came from), the rest to the merchant''s wallet minus the PAYMENT
 fee quoted now (payments.fee_quote, rail WALLET) credited to the platform''s revenue in the same posting (reference
 payments:escrow:<id>:release) and recorded (payments.record_fee). p_by: BUYER or AUTO (RELEASED, nothing to the buyer),
-ADMIN (RESOLVED), CANCEL (REFUNDED). Internal. Errors: PAYMENTS_INVALID_INPUT, PAYMENTS_ESCROW_STATE,
+ADMIN (RESOLVED), CANCEL and MERCHANT (REFUNDED). Internal. Errors: PAYMENTS_INVALID_INPUT, PAYMENTS_ESCROW_STATE,
 PAYMENTS_ESCROW_NOT_FUNDED, the orders'' and the ledger''s. Assumes READ COMMITTED.';
 
 CREATE OR REPLACE FUNCTION payments.escrow_for_caller(p_escrow_id bigint, p_as text)
@@ -372,6 +373,35 @@ buyer''s wallet through the order''s refunds, the rest released to the merchant 
 what was held (CHECK goods_escrow_settled_check). Once. Returns the escrow. Errors: IDENTITY_PERMISSION_DENIED,
 PAYMENTS_UNKNOWN_ESCROW, PAYMENTS_ESCROW_STATE, PAYMENTS_INVALID_INPUT. Assumes READ COMMITTED.';
 
+CREATE OR REPLACE FUNCTION payments.refund_escrow(p_escrow_id bigint, p_reason text)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    e payments.goods_escrow := payments.escrow_for_caller(p_escrow_id, 'READ');
+BEGIN
+    IF NOT identity.acts_for((SELECT s.organization_id FROM payments.shop s WHERE s.id = e.shop_id), 'ADMIN') THEN
+        PERFORM core.raise('PAYMENTS_UNKNOWN_ESCROW', format('escrow %s', p_escrow_id));
+    ELSIF p_reason IS NULL OR length(btrim(p_reason)) NOT BETWEEN 1 AND 500 THEN
+        PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'reason: 1 to 500 characters');
+    END IF;
+    e := payments.lock_escrow(e.id);
+    IF e.status NOT IN ('HELD', 'DISPUTED') THEN
+        PERFORM core.raise('PAYMENTS_ESCROW_STATE', format('escrow %s is %s', e.id, e.status));
+    END IF;
+    PERFORM payments.settle_escrow(e, e.amount_held, 'MERCHANT', btrim(p_reason), identity.current_user_id());
+    RETURN payments.escrow_doc(e.id);
+END
+$$;
+COMMENT ON FUNCTION payments.refund_escrow(bigint, text) IS
+'The merchant (its ADMIN or OWNER) refunds a HELD or DISPUTED escrow in full (it cannot deliver, or concedes the
+dispute): everything held goes back to the buyer''s wallet through the order''s refunds; REFUNDED, once; the order may
+then be cancelled by the shop. Returns the escrow. Errors: PAYMENTS_UNKNOWN_ESCROW (also for the merchant''s STAFF and
+anyone else), PAYMENTS_ESCROW_STATE, PAYMENTS_INVALID_INPUT. Assumes READ COMMITTED.';
+
 CREATE OR REPLACE FUNCTION payments.release_due_escrows(p_limit integer DEFAULT 500)
 RETURNS integer
 LANGUAGE plpgsql
@@ -422,6 +452,7 @@ REVOKE ALL ON FUNCTION payments.escrow_transition_trg(), payments.escrow_doc(big
     payments.hold_in_escrow(payments.shop, orders.payment, bigint), payments.lock_escrow(bigint, boolean),
     payments.settle_escrow(payments.goods_escrow, numeric, text, text, bigint), payments.escrow_for_caller(bigint, text),
     payments.confirm_delivery(bigint), payments.open_dispute(bigint, text), payments.resolve_dispute(bigint, numeric, text),
+    payments.refund_escrow(bigint, text),
     payments.release_due_escrows(integer), payments.get_escrow(bigint) FROM PUBLIC;
 
 COMMIT;

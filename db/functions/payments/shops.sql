@@ -182,12 +182,17 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    b record := payments.shop_order_of_buyer(p_order_id);
+    b      record := payments.shop_order_of_buyer(p_order_id);
+    v_plan bigint;
 BEGIN
     IF p_amount IS NOT NULL AND (p_amount <= 0 OR p_amount >= 1e15) THEN
         PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'amount: a positive amount below 10^15, or null for all that is owed');
     END IF;
-    IF b.owing <= 0 THEN
+    SELECT p.id INTO v_plan FROM payments.installment_plan p
+     WHERE p.order_id = p_order_id AND p.tenant_id = (b.shop).tenant_id AND p.status <> 'CANCELLED';
+    IF v_plan IS NOT NULL THEN
+        PERFORM core.raise('PAYMENTS_PLAN_STATE', format('order %s is paid through its installment plan %s', p_order_id, v_plan));
+    ELSIF b.owing <= 0 THEN
         PERFORM core.raise('ORDERS_NOT_PAYABLE', format('order %s owes nothing', p_order_id));
     END IF;
     RETURN payments.pay_with_wallet(b.shop, p_order_id, coalesce(p_amount, b.owing), b.buyer_user_id);
@@ -197,12 +202,48 @@ COMMENT ON FUNCTION payments.pay_shop_order(bigint, numeric) IS
 'The buyer pays its shop order from its wallet (p_amount, default all that is owed): orders.apply_payment with method
 WALLET, the money held in the order''s goods escrow until delivery is confirmed, the auto-release date passes or a
 dispute is resolved. Returns the payment and the escrow (id, status, amount held, funded, release_after). Errors:
-ORDERS_UNKNOWN_ORDER (not the caller''s shop order), ORDERS_NOT_PAYABLE, ORDERS_PAYMENT_EXCEEDS, ORDERS_INVALID_INPUT,
+ORDERS_UNKNOWN_ORDER (not the caller''s shop order), PAYMENTS_PLAN_STATE (an order on an installment plan is paid
+through it), ORDERS_NOT_PAYABLE, ORDERS_PAYMENT_EXCEEDS, ORDERS_INVALID_INPUT,
 PAYMENTS_INVALID_INPUT, PAYMENTS_ESCROW_STATE, LEDGER_INSUFFICIENT_FUNDS. Locks the order, the escrow, then the ledger
 accounts. Assumes READ COMMITTED.';
 
+CREATE OR REPLACE FUNCTION payments.get_shop_order(p_order_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_shop  payments.shop;
+    v_buyer bigint;
+BEGIN
+    SELECT s.* INTO v_shop FROM orders.sales_order o JOIN payments.shop s ON s.tenant_id = o.tenant_id WHERE o.id = p_order_id;
+    SELECT c.user_id INTO v_buyer FROM orders.sales_order o
+      JOIN payments.shop_customer c ON c.customer_id = o.customer_id AND c.tenant_id = o.tenant_id
+     WHERE o.id = p_order_id;
+    IF v_shop.id IS NULL OR NOT (identity.is_service()
+           OR v_buyer = (identity.require_user()).user_id
+           OR identity.acts_for(v_shop.organization_id, 'STAFF')
+           OR identity.has_permission(identity.current_user_id(), 'payments.manage')) THEN
+        PERFORM core.raise('ORDERS_UNKNOWN_ORDER', format('order %s', p_order_id));
+    END IF;
+    RETURN orders.order_doc(p_order_id) || jsonb_build_object(
+        'shop_id', v_shop.id,
+        'escrow', (SELECT payments.escrow_doc(e.id) FROM payments.goods_escrow e
+                    WHERE e.order_id = p_order_id AND e.tenant_id = v_shop.tenant_id),
+        'installment_plan_id', (SELECT p.id FROM payments.installment_plan p
+                                 WHERE p.order_id = p_order_id AND p.tenant_id = v_shop.tenant_id));
+END
+$$;
+COMMENT ON FUNCTION payments.get_shop_order(bigint) IS
+'A shop order with its lines and payments (orders.order_doc), its shop, its goods escrow (or null) and its installment
+plan id (or null): for its buyer, the merchant''s members, payments.manage and the back office (ORDERS_UNKNOWN_ORDER for
+anyone else and for an order of no shop).';
+
 REVOKE ALL ON FUNCTION payments.open_shop(bigint, text, text, text), payments.shop_customer_for(payments.shop, bigint),
     payments.place_shop_order(bigint, jsonb, jsonb), payments.shop_order_of_buyer(bigint),
-    payments.pay_with_wallet(payments.shop, bigint, numeric, bigint), payments.pay_shop_order(bigint, numeric) FROM PUBLIC;
+    payments.pay_with_wallet(payments.shop, bigint, numeric, bigint), payments.pay_shop_order(bigint, numeric),
+    payments.get_shop_order(bigint) FROM PUBLIC;
 
 COMMIT;

@@ -79,7 +79,7 @@ CREATE TABLE payments.goods_escrow (
     disputed_at            timestamptz,
     dispute_reason         text CONSTRAINT goods_escrow_dispute_reason_check CHECK (length(btrim(dispute_reason)) BETWEEN 1 AND 500),
     released_at            timestamptz,
-    released_by            text CONSTRAINT goods_escrow_released_by_check CHECK (released_by IN ('BUYER', 'AUTO', 'ADMIN', 'CANCEL')),
+    released_by            text CONSTRAINT goods_escrow_released_by_check CHECK (released_by IN ('BUYER', 'AUTO', 'ADMIN', 'CANCEL', 'MERCHANT')),
     buyer_amount           numeric CONSTRAINT goods_escrow_buyer_amount_check CHECK (buyer_amount >= 0),
     merchant_amount        numeric CONSTRAINT goods_escrow_merchant_amount_check CHECK (merchant_amount >= 0),
     fee                    numeric CONSTRAINT goods_escrow_fee_check CHECK (fee >= 0 AND fee <= merchant_amount),
@@ -104,7 +104,8 @@ COMMENT ON TABLE payments.goods_escrow IS
 (account_id, owner SHOP_ORDER/<order id>) until HELD -> RELEASED (the buyer confirms delivery, or auto-release
 release_after = funded_at + auto_release_days of the policy PAYMENTS_ESCROW in force when it was funded: to the
 merchant''s wallet minus the PAYMENT fee), HELD -> DISPUTED (the buyer, before release: freezes every release) ->
-RESOLVED (an admin splits it between buyer and merchant), or HELD -> REFUNDED (an installment plan cancelled). RELEASED,
+RESOLVED (an admin splits it between buyer and merchant), or HELD / DISPUTED -> REFUNDED (the merchant refunds it all,
+or an installment plan is cancelled). RELEASED,
 RESOLVED and REFUNDED are final: released once. amount_held grows with each wallet payment up to the order''s total;
 an escrow is releasable only once funded (lay-away: an installment plan''s goods stay until the plan is paid). Moves
 only along payments.escrow_transition_trg, whoever writes.';

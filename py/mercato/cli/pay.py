@@ -66,3 +66,8 @@ _attach_intents(command)
 from mercato.cli.pay_billing import attach as _attach_billing  # noqa: E402
 
 _attach_billing(command)
+
+# shops, goods escrow and installments live in their own file
+from mercato.cli.pay_escrow import attach as _attach_escrow  # noqa: E402
+
+_attach_escrow(command)

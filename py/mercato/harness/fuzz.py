@@ -193,7 +193,7 @@ def seed_shop(db_url: str) -> tuple[dict[str, dict], list[int]]:
 def seed_escrow(db_url: str) -> tuple[dict[str, dict], list[int]]:
     """The payments shop's callers and things to act on (issue 19), so that the shop, escrow and installment functions
     get past "who are you": a MERCHANT organization with its shop (opened by the platform admin kc|admin), a published
-    variant in stock, a buyer with a funded KES wallet, one order paid into escrow and one left unpaid. Returns
+    variant in stock, a buyer with a funded KES wallet, one order paid into escrow and one on an installment plan. Returns
     (callers: escrow_buyer and escrow_merchant, ids worth trying)."""
     with psycopg.connect(db_url, autocommit=True) as conn:
         def as_(claims: dict, query: str, params: tuple = ()) -> Any:
@@ -223,7 +223,8 @@ def seed_escrow(db_url: str) -> tuple[dict[str, dict], list[int]]:
         paid, unpaid = (as_(me, "SELECT api.place_shop_order(%s, %s::jsonb)", (shop["shop_id"], doc))["id"]
                         for _ in range(2))
         escrow = as_(me, "SELECT api.pay_shop_order(%s)", (paid,))["escrow_id"]
-    ids = [shop["shop_id"], paid, unpaid, escrow, variant, wallet, org]
+        plan = as_(me, "SELECT api.create_installment_plan(%s, 2)", (unpaid,))
+    ids = [shop["shop_id"], paid, unpaid, escrow, plan["id"], plan["schedule"][1]["id"], variant, wallet, org]
     return {"escrow_buyer": me, "escrow_merchant": {"sub": "kc|fz-merchant", "role": "mercato_user"}}, ids
 
 

@@ -8,6 +8,7 @@ SET LOCAL lock_timeout = '5s';
 DROP TRIGGER goods_escrow_transition ON payments.goods_escrow;
 DROP FUNCTION payments.get_escrow(bigint);
 DROP FUNCTION payments.release_due_escrows(integer);
+DROP FUNCTION payments.refund_escrow(bigint, text);
 DROP FUNCTION payments.resolve_dispute(bigint, numeric, text);
 DROP FUNCTION payments.open_dispute(bigint, text);
 DROP FUNCTION payments.confirm_delivery(bigint);

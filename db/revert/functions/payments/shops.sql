@@ -5,6 +5,7 @@ BEGIN;
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
+DROP FUNCTION payments.get_shop_order(bigint);
 DROP FUNCTION payments.pay_shop_order(bigint, numeric);
 DROP FUNCTION payments.pay_with_wallet(payments.shop, bigint, numeric, bigint);
 DROP FUNCTION payments.shop_order_of_buyer(bigint);

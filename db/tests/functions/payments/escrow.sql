@@ -3,7 +3,7 @@
 -- admin's split summing to what was held, lay-away (no release before the order is paid), who sees an escrow, and the
 -- ledger's invariants.
 BEGIN;
-SELECT plan(26);
+SELECT plan(30);
 
 CREATE TEMP TABLE w AS SELECT tests.escrow_world('pesc') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -97,6 +97,21 @@ SELECT is((SELECT (buyer_amount + merchant_amount = amount_held, buyer_amount, m
           'the split sums to the escrow; the fee is on the merchant''s part');
 SELECT is((pg_temp.bal(tests.id('pw')), (SELECT (financial_status, amount_refunded)::text FROM orders.sales_order WHERE id = tests.id('o2')))::text,
           '(730.00,"(PARTIALLY_REFUNDED,30)")', 'the buyer''s part is refunded to its wallet through the order''s refunds');
+
+-- the merchant refunds an escrow it cannot deliver (its ADMIN or OWNER only)
+SELECT tests.put('o5', tests.shop_order('pesc-payer', pg_temp.u('shop_id'), pg_temp.u('variant'), 1));
+SELECT tests.as_user('pesc-payer');
+SELECT tests.put('e5', (api.pay_shop_order(tests.id('o5')) ->> 'escrow_id')::bigint);
+SELECT tests.as_user('pesc-clerk');
+SELECT is(tests.error_of(format('SELECT api.refund_escrow(%s, ''out of stock'')', tests.id('e5'))),
+          format('PT404 PAYMENTS_UNKNOWN_ESCROW escrow %s', tests.id('e5')), 'a clerk refunds nothing');
+SELECT tests.as_user('pesc-merchant');
+SELECT is(api.refund_escrow(tests.id('e5'), 'out of stock') ->> 'status', 'REFUNDED', 'the owner refunds it all');
+SELECT is(tests.error_of(format('SELECT api.refund_escrow(%s, ''again'')', tests.id('e5'))),
+          format('PT409 PAYMENTS_ESCROW_STATE escrow %s is REFUNDED', tests.id('e5')), 'once');
+SELECT tests.as_owner();
+SELECT is((pg_temp.bal(tests.id('pw')), (SELECT financial_status FROM orders.sales_order WHERE id = tests.id('o5')))::text,
+          '(730.00,REFUNDED)', 'the buyer has its 10.00 back; the order is REFUNDED');
 
 -- lay-away: a partly paid order's escrow is not releasable
 SELECT tests.put('o4', tests.shop_order('pesc-payer', pg_temp.u('shop_id'), pg_temp.u('variant'), 10));

@@ -2,7 +2,7 @@
 -- owner its TENANT_ADMIN), a payments user ordering as the shop's customer, paying from its wallet through
 -- orders.apply_payment (WALLET) into escrow, and the refusals.
 BEGIN;
-SELECT plan(14);
+SELECT plan(17);
 
 CREATE TEMP TABLE w AS SELECT tests.escrow_world('pshop') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -53,6 +53,14 @@ SELECT tests.as_user('pshop-payer');
 SELECT is((api.pay_shop_order(tests.id('o')) - 'release_after' - 'payment_id' - 'escrow_id' - 'order_id'),
           '{"amount": "30.00", "currency": "KES", "amount_held": "30.00", "escrow_status": "HELD", "funded": true}'::jsonb,
           'the buyer pays it all from its wallet, held in escrow');
+SELECT is((SELECT (j ->> 'financial_status', j -> 'escrow' ->> 'status', j ->> 'shop_id')::text
+             FROM api.get_shop_order(tests.id('o')) j), format('(PAID,HELD,%s)', pg_temp.u('shop_id')),
+          'the buyer reads its shop order with its escrow');
+SELECT tests.as_user('pshop-clerk');
+SELECT is(api.get_shop_order(tests.id('o')) ->> 'id', tests.id('o')::text, 'so does the merchant''s clerk');
+SELECT tests.as_user('pshop-buyer2');
+SELECT is(tests.error_of(format('SELECT api.get_shop_order(%s)', tests.id('o'))),
+          format('PT404 ORDERS_UNKNOWN_ORDER order %s', tests.id('o')), 'but nobody else');
 SELECT tests.as_owner();
 SELECT is((SELECT (status, financial_status)::text FROM orders.sales_order WHERE id = tests.id('o')), '(PROCESSING,PAID)',
           'the order is paid (it may ship)');

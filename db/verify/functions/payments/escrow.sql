@@ -13,6 +13,7 @@ SELECT x::regprocedure
     'payments.confirm_delivery(bigint)',
     'payments.open_dispute(bigint, text)',
     'payments.resolve_dispute(bigint, numeric, text)',
+    'payments.refund_escrow(bigint, text)',
     'payments.release_due_escrows(integer)',
     'payments.get_escrow(bigint)']) AS x;
 SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
@@ -27,6 +28,7 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
     'payments.confirm_delivery(bigint)',
     'payments.open_dispute(bigint, text)',
     'payments.resolve_dispute(bigint, numeric, text)',
+    'payments.refund_escrow(bigint, text)',
     'payments.release_due_escrows(integer)',
     'payments.get_escrow(bigint)']) AS f;
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g

@@ -9,7 +9,8 @@ SELECT x::regprocedure
     'payments.place_shop_order(bigint, jsonb, jsonb)',
     'payments.shop_order_of_buyer(bigint)',
     'payments.pay_with_wallet(payments.shop, bigint, numeric, bigint)',
-    'payments.pay_shop_order(bigint, numeric)']) AS x;
+    'payments.pay_shop_order(bigint, numeric)',
+    'payments.get_shop_order(bigint)']) AS x;
 SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r,
        unnest(ARRAY[
@@ -18,6 +19,7 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
     'payments.place_shop_order(bigint, jsonb, jsonb)',
     'payments.shop_order_of_buyer(bigint)',
     'payments.pay_with_wallet(payments.shop, bigint, numeric, bigint)',
-    'payments.pay_shop_order(bigint, numeric)']) AS f;
+    'payments.pay_shop_order(bigint, numeric)',
+    'payments.get_shop_order(bigint)']) AS f;
 
 ROLLBACK;
