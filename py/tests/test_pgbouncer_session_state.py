@@ -631,6 +631,7 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["store", "po", "reorder", *staff],
         ["demo", "--any-database"],
         ["demo", "store", "--any-database"],
+        ["demo", "payments", "--any-database"],
         ["pay", "qr-build", "--template", "28", "--provider", "MPESA", "--account", "174379", "--mcc", "5999",
          "--name", "Pooled Kiosk", "--city", "Mombasa"],
         ["pay", "qr-parse", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",

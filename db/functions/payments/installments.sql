@@ -71,7 +71,9 @@ BEGIN
         PERFORM core.raise('PAYMENTS_IMMUTABLE', format('installment plan %s: its order and terms never change', OLD.id));
     ELSIF OLD.status <> 'ACTIVE' THEN
         PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment plan %s is %s: final', OLD.id, OLD.status));
-    ELSIF NEW.amount_paid < OLD.amount_paid OR (NEW.status <> 'ACTIVE' AND NEW.amount_paid <> OLD.amount_paid) THEN
+    ELSIF NEW.amount_paid < OLD.amount_paid OR (NEW.status = 'CANCELLED' AND NEW.amount_paid <> OLD.amount_paid)
+          OR (NEW.status = 'COMPLETED' AND NEW.amount_paid <> NEW.total) THEN
+        -- the last installment's payment completes the plan in the same UPDATE; a cancellation pays nothing
         PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment plan %s: what was paid only grows while ACTIVE', OLD.id));
     END IF;
     NEW.updated_at := now();
@@ -80,7 +82,7 @@ END
 $$;
 COMMENT ON FUNCTION payments.installment_plan_transition_trg() IS
 'BEFORE UPDATE of payments.installment_plan, whoever writes: the order and terms never change (PAYMENTS_IMMUTABLE);
-ACTIVE -> COMPLETED | CANCELLED, both final (PAYMENTS_PLAN_STATE); amount_paid only grows while ACTIVE. Sets
+ACTIVE -> COMPLETED | CANCELLED, both final (PAYMENTS_PLAN_STATE); amount_paid only grows while ACTIVE (the last payment completes the plan: COMPLETED exactly at the total; a cancellation pays nothing). Sets
 updated_at.';
 
 CREATE OR REPLACE FUNCTION payments.installment_transition_trg()

@@ -32,7 +32,7 @@ def _refuse_other_database(any_database: bool) -> None:
 @click.pass_context
 def command(ctx: click.Context, any_database: bool) -> None:
     """Tell the Mercato story (Movello, end to end) on the embedded cluster (or, with --any-database, on DATABASE_URL's
-    database); `mercato demo store` tells the card shop's."""
+    database); `mercato demo store` tells the card shop's, `mercato demo payments` the payments platform's."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"any_database": any_database}
         return
@@ -51,5 +51,19 @@ def store(ctx: click.Context, any_database: bool) -> None:
     credit, the inventory summary and inventory.check()."""
     _refuse_other_database(any_database or bool((ctx.obj or {}).get("any_database")))
     from mercato.harness.demo_store import tell
+
+    tell()
+
+
+@command.command(name="payments")
+@_any_database
+@click.pass_context
+def payments(ctx: click.Context, any_database: bool) -> None:
+    """The payments platform (issue 19): M-Pesa and bank top-ups through the rail simulator (a duplicate callback, a
+    spoofed one the status query does not confirm, a bad signature), a payment split between wallet and M-Pesa, goods
+    escrow released on delivery, an invoice paid by QR, an installment plan with a late payment, a withdrawal with its
+    fee, the fee report and ledger.check()."""
+    _refuse_other_database(any_database or bool((ctx.obj or {}).get("any_database")))
+    from mercato.harness.demo_payments import tell
 
     tell()

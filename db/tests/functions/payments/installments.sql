@@ -3,7 +3,7 @@
 -- with it, lay-away (no release before the plan is paid), the cancellation refunding what was paid minus the policy's
 -- fee, the transition triggers for every writer, and the ledger's invariants.
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 
 SELECT is(payments.split_amount(100.00, 3, 2), ARRAY[33.33, 33.33, 33.34]::numeric[], '100.00 in 3: 33.33, 33.33, 33.34');
 SELECT is(payments.split_amount(100, 3, 0), ARRAY[33, 33, 34]::numeric[], '100 UGX in 3: 33, 33, 34');
@@ -82,6 +82,17 @@ SELECT is((SELECT array_agg(status ORDER BY seq) FROM payments.installment WHERE
           ARRAY['PAID', 'PAID', 'CANCELLED'], 'the open installment is cancelled');
 SELECT is(tests.error_of(format('SELECT payments.cancel_installment_plan(%s)', tests.id('plan'))),
           format('PT409 PAYMENTS_PLAN_STATE plan %s is CANCELLED', tests.id('plan')), 'a plan is cancelled once');
+
+-- a plan paid to the end: its last payment completes it, and the goods leave escrow on delivery
+SELECT tests.put('o2', tests.shop_order('pinst-payer', pg_temp.u('shop_id'), pg_temp.u('variant'), 1));
+SELECT tests.as_user('pinst-payer');
+SELECT tests.put('plan2', (api.create_installment_plan(tests.id('o2'), 2, 7) ->> 'id')::bigint);
+SELECT api.pay_installment((i ->> 'id')::bigint)
+  FROM jsonb_array_elements(api.get_installment_plan(tests.id('plan2')) -> 'schedule') i ORDER BY (i ->> 'seq')::int;
+SELECT is(api.get_installment_plan(tests.id('plan2')) ->> 'status', 'COMPLETED', 'the last installment completes the plan');
+SELECT is(api.confirm_delivery((api.get_installment_plan(tests.id('plan2')) ->> 'escrow_id')::bigint) ->> 'status',
+          'RELEASED', 'and the goods leave lay-away on delivery');
+SELECT tests.as_owner();
 
 SELECT is((SELECT count(*)::int FROM ledger.check() WHERE NOT ok), 0, 'the ledger''s invariants hold');
 SELECT * FROM finish();
