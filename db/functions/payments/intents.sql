@@ -288,8 +288,14 @@ DECLARE
     v_dest     jsonb;
     v_ref      text;
 BEGIN
-    SELECT q.fee, q.fee_rule_id INTO v_quote
-      FROM payments.fee_quote('PAYMENT', NULL, p_intent.merchant_id, p_intent.currency, p_amount) q;
+    IF p_intent.metadata ? 'order_id' THEN
+        -- a shop order's payment (functions/payments/order_intents): the money goes on into the order's goods escrow,
+        -- whose release takes the PAYMENT fee; none is taken twice
+        SELECT 0::numeric AS fee, NULL::bigint AS fee_rule_id INTO v_quote;
+    ELSE
+        SELECT q.fee, q.fee_rule_id INTO v_quote
+          FROM payments.fee_quote('PAYMENT', NULL, p_intent.merchant_id, p_intent.currency, p_amount) q;
+    END IF;
     v_fee_left := v_quote.fee;
     IF v_quote.fee > 0 THEN
         v_revenue := payments.revenue_account(p_intent.currency);
@@ -333,7 +339,8 @@ COMMENT ON FUNCTION payments.capture_shares(payments.payment_intent, numeric) IS
 'Capture p_amount of an intent''s held shares (in share order; a share not reached is released): one
 ledger.capture_hold per hold to the merchant''s wallet and, for the PAYMENT fee quoted now (payments.fee_quote), to the
 platform''s revenue account (payments.record_fee with that capture''s reference); the intent SUCCEEDED with the
-captured amount and the fee snapshotted. Internal, under the intent''s lock.';
+captured amount and the fee snapshotted. An intent paying a shop order (metadata order_id) takes no fee here: its goods
+escrow''s release does. Internal, under the intent''s lock.';
 
 CREATE OR REPLACE FUNCTION payments.settle_if_ready(p_intent_id bigint)
 RETURNS void
