@@ -16,34 +16,45 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_merchant bigint;
 BEGIN
-    SELECT merchant_id INTO v_merchant FROM payments.payment_intent WHERE id = NEW.intent_id;
-    IF TG_TABLE_NAME = 'intent_event' THEN
-        PERFORM payments.emit_merchant_event(v_merchant, 'payment_intent', NEW.intent_id,
-                                             'payment_intent.' || lower(NEW.to_status),
-                                             jsonb_build_object('payment_intent', payments.intent_json(NEW.intent_id),
-                                                                'previous_status', NEW.from_status));
-    ELSE
-        PERFORM payments.emit_merchant_event(v_merchant, 'payment_intent', NEW.intent_id, 'payment_intent.refunded',
-                                             jsonb_build_object('payment_intent', payments.intent_json(NEW.intent_id),
-                                                                'refund', jsonb_build_object('id', NEW.id,
-                                                                    'amount', NEW.amount::text, 'reason', NEW.reason)));
-    END IF;
+    PERFORM payments.emit_merchant_event(i.merchant_id, 'payment_intent', NEW.intent_id,
+                                         'payment_intent.' || lower(NEW.to_status),
+                                         jsonb_build_object('payment_intent', payments.intent_json(NEW.intent_id),
+                                                            'previous_status', NEW.from_status))
+       FROM payments.payment_intent i WHERE i.id = NEW.intent_id;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION payments.intent_event_emit_trg() IS
-'Trigger (AFTER INSERT on payments.intent_event and payments.intent_refund): the merchant event
-payment_intent.<new status in lower case> (with the intent and its previous status) or payment_intent.refunded (with
-the refund), through payments.emit_merchant_event in the same transaction.';
+'Trigger (AFTER INSERT on payments.intent_event): the merchant event payment_intent.<new status in lower case>, with
+the intent and its previous status, through payments.emit_merchant_event in the same transaction.';
 
 CREATE TRIGGER intent_event_emit AFTER INSERT ON payments.intent_event
     FOR EACH ROW EXECUTE FUNCTION payments.intent_event_emit_trg();
-CREATE TRIGGER intent_refund_emit AFTER INSERT ON payments.intent_refund
-    FOR EACH ROW EXECUTE FUNCTION payments.intent_event_emit_trg();
 
-REVOKE ALL ON FUNCTION payments.intent_event_emit_trg() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION payments.intent_refund_emit_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM payments.emit_merchant_event(i.merchant_id, 'payment_intent', NEW.intent_id, 'payment_intent.refunded',
+                                         jsonb_build_object('payment_intent', payments.intent_json(NEW.intent_id),
+                                                            'refund', jsonb_build_object('id', NEW.id,
+                                                                'amount', NEW.amount::text, 'reason', NEW.reason)))
+       FROM payments.payment_intent i WHERE i.id = NEW.intent_id;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION payments.intent_refund_emit_trg() IS
+'Trigger (AFTER INSERT on payments.intent_refund): the merchant event payment_intent.refunded, with the intent and the
+refund, through payments.emit_merchant_event in the same transaction.';
+
+CREATE TRIGGER intent_refund_emit AFTER INSERT ON payments.intent_refund
+    FOR EACH ROW EXECUTE FUNCTION payments.intent_refund_emit_trg();
+
+REVOKE ALL ON FUNCTION payments.intent_event_emit_trg(), payments.intent_refund_emit_trg() FROM PUBLIC;
 
 COMMIT;

@@ -102,15 +102,15 @@ SELECT throws_like(format($$UPDATE payments.invoice SET number = 7 WHERE id = %s
                    'PAYMENTS_IMMUTABLE:%', 'a number never changes');
 
 -- payments: partial, idempotent by reference, never above the amount due ---------------------------------------------
-SELECT tests.put('p1', payments.apply_invoice_payment(tests.id('i1'), 20.00, 'pinv:intent:1', 901));
+SELECT tests.put('p1', payments.apply_invoice_payment(tests.id('i1'), 20.00, 'pinv:intent:1', NULL));
 SELECT is((SELECT (amount_paid, amount_due, status)::text FROM pg_temp.inv(tests.id('i1'))), '(20.00,49.63,OPEN)',
           'a partial payment leaves the rest due');
-SELECT is(payments.apply_invoice_payment(tests.id('i1'), 20.00, 'pinv:intent:1', 901), tests.id('p1'),
+SELECT is(payments.apply_invoice_payment(tests.id('i1'), 20.00, 'pinv:intent:1', NULL), tests.id('p1'),
           'the same reference again is the same payment');
 SELECT is((SELECT amount_paid FROM pg_temp.inv(tests.id('i1'))), 20.00, 'and is applied once');
-SELECT throws_like($$SELECT payments.apply_invoice_payment(tests.id('i1'), 21, 'pinv:intent:1', 901)$$,
+SELECT throws_like($$SELECT payments.apply_invoice_payment(tests.id('i1'), 21, 'pinv:intent:1', NULL)$$,
                    'PAYMENTS_REFERENCE_CONFLICT:%', 'the reference with another amount is refused');
-SELECT throws_like($$SELECT payments.apply_invoice_payment(tests.id('i1'), 49.64, 'pinv:intent:2', 902)$$,
+SELECT throws_like($$SELECT payments.apply_invoice_payment(tests.id('i1'), 49.64, 'pinv:intent:2', NULL)$$,
                    'PAYMENTS_INVOICE_OVERPAID:%', 'a cent above the amount due is refused');
 SELECT tests.as_user('pinv-merchant');
 SELECT throws_like($$SELECT api.void_invoice(tests.id('i1'))$$, 'PAYMENTS_INVOICE_STATE:%',
