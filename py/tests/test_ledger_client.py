@@ -181,7 +181,7 @@ def test_accounts_status_hot_slots_and_expiry(client: Client, accounts: dict[str
         client.ledger.open_account("BUSINESS", "b1", "MAIN", "ETB", overdraft_limit="5")
     assert (info.value.code, info.value.http_status) == ("LEDGER_ACCOUNT_EXISTS", 409)
     with pytest.raises(MercatoError) as info:
-        client.ledger.open_account("PLATFORM", "x", "COMMISSION", "ETB", slots=4, allow_negative=True)
+        client.ledger.open_account("PLATFORM", "x", "COMMISSION", "ETB", slots=4, overdraft_limit="10")
     assert info.value.code == "LEDGER_HOT_ACCOUNT_POLICY"
     # a hot account's balance is the sum over its slots, read through one call
     for i in range(6):

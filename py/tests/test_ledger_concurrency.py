@@ -20,7 +20,7 @@ THREADS = 16          # random workers, each with its own pooled connection
 RACERS = 2            # plus two threads that fire the same reference at the same instant
 SECONDS = 12
 OP_WEIGHTS = {"transfer": 20, "hot": 10, "hold": 20, "capture": 10, "release": 10, "expire": 10, "reverse": 10,
-              "replay": 10, "batch": 8, "post": 2, "hot-out": 2}
+              "replay": 10, "batch": 8, "post": 2, "hot-out": 2, "rail": 10}
 EXPECTED_REFUSALS = {"LEDGER_INSUFFICIENT_FUNDS", "LEDGER_HOLD_RESOLVED", "LEDGER_HOLD_EXPIRED",
                      "LEDGER_ALREADY_REVERSED", "LEDGER_NOT_REVERSIBLE"}
 
@@ -29,6 +29,8 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
     with Client(db_url, min_size=THREADS + RACERS, max_size=THREADS + RACERS + 2) as client:
         bank = client.ledger.open_account("PLATFORM", "bank", "CLEARING", "ETB", allow_negative=True)
         hot = client.ledger.open_account("PLATFORM", "fees", "COMMISSION", "ETB", slots=8)
+        # a payment rail's clearing account: hot and allowed below zero, so debits take one slot as credits do
+        rail = client.ledger.open_account("RAIL", "r", "CLEARING", "ETB", allow_negative=True, slots=8)
         wallets = [client.ledger.open_account("USER", str(i), "MAIN", "ETB", overdraft_limit="20" if i % 5 == 0 else "0")
                    for i in range(24)]
         client.ledger.post_batch([{"reference": f"fund-{w}", "debit_account_id": bank, "credit_account_id": w, "amount": "300"}
@@ -72,6 +74,12 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                     elif op == "hot-out":   # transfer debiting the hot account: locks all its slots
                         tx = client.ledger.transfer(f"ho-{seed}-{rnd.random()}", hot, rnd.choice(wallets),
                                              Decimal(rnd.randint(1, 200)) / 100)
+                        with lock:
+                            transactions.append(tx)
+                    elif op == "rail":    # top-ups (rail -> wallet, one slot debited) and payouts (wallet -> rail)
+                        w = rnd.choice(wallets)
+                        a, b = (rail, w) if rnd.random() < 0.6 else (w, rail)
+                        tx = client.ledger.transfer(f"rl-{seed}-{rnd.random()}", a, b, Decimal(rnd.randint(1, 2000)) / 100)
                         with lock:
                             transactions.append(tx)
                     elif op == "batch":   # set-based, locks in ascending id order, credits a hot account to slot 0
@@ -209,7 +217,7 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
         assert not failures, failures[:10]
         assert sum(ops.values()) > 500, "the run did real work"
         assert ops["hold"] and ops["capture"] and ops["release"] and ops["reverse"] and ops["expire"]
-        assert ops["batch"] and ops["post"] and ops["hot"] and ops["hot-out"]
+        assert ops["batch"] and ops["post"] and ops["hot"] and ops["hot-out"] and ops["rail"]
 
         # the same reference from two threads at once: one posting, the same id for both callers
         assert len(race_answers) >= 20, "the racers raced"
@@ -250,6 +258,13 @@ def test_concurrent_random_operations_keep_every_invariant(db_url: str) -> None:
                           " (SELECT count(DISTINCT slot) FROM ledger.entry WHERE account_id = %s)", hot, hot, hot, hot)[0]
             assert hot_total[0] == hot_total[1] == client.ledger.account_balance(hot).balance
             assert hot_total[2] > 1, "hot credits were spread over slots"
+            rail_total = q("SELECT (SELECT balance FROM ledger.account WHERE id = %s)"
+                           " + (SELECT coalesce(sum(balance), 0) FROM ledger.account_slot WHERE account_id = %s),"
+                           " (SELECT sum(amount) FROM ledger.entry WHERE account_id = %s),"
+                           " (SELECT count(DISTINCT slot) FROM ledger.entry WHERE account_id = %s AND amount < 0)",
+                           rail, rail, rail, rail)[0]
+            assert rail_total[0] == rail_total[1] == client.ledger.account_balance(rail).balance
+            assert rail_total[2] > 1, "the clearing account's debits were spread over slots"
             # the trial balance: all entries of the currency sum to zero
             assert q("SELECT sum(amount) FROM ledger.entry")[0][0] == 0
             # held = sum of the open holds, per account

@@ -63,7 +63,7 @@ BEGIN
         INSERT INTO payments.rail (code, name, kind, currency, clearing_account_id, status, shortcode,
                                    answer_timeout_seconds, timestamp_tolerance_seconds, source_allowlist)
         VALUES (p_code, p_name, p_kind, p_currency,
-                ledger.open_account('RAIL', p_code, 'CLEARING', p_currency, true), coalesce(p_status, 'DISABLED'),
+                ledger.open_account('RAIL', p_code, 'CLEARING', p_currency, true, p_slots => 16), coalesce(p_status, 'DISABLED'),
                 coalesce(p_shortcode, ''), coalesce(p_answer_timeout_seconds, 120),
                 coalesce(p_timestamp_tolerance_seconds, 300), coalesce(v_cidrs, '{}'))
         RETURNING * INTO v_rail;

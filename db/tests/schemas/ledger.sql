@@ -82,8 +82,8 @@ SELECT throws_ok($$UPDATE ledger.account SET balance = -1 WHERE id = (SELECT b F
                  'a plain account cannot go below zero, even by a direct UPDATE');
 SELECT throws_ok($$UPDATE ledger.account SET status = 'DORMANT' WHERE id = (SELECT b FROM t)$$, '23514', NULL,
                  'status is one of ACTIVE, FROZEN, CLOSED');
-SELECT throws_ok($$SELECT ledger.open_account('TEST', 'h', 'COMMISSION', 'ETB', true, 0, false, 4)$$, 'PT400', NULL,
-                 'hot accounts cannot overdraw');
+SELECT throws_ok($$SELECT ledger.open_account('TEST', 'h', 'COMMISSION', 'ETB', false, 10, false, 4)$$, 'PT400', NULL,
+                 'hot accounts cannot have an overdraft limit');
 SELECT throws_like($$UPDATE ledger.account SET overdraft_limit = 10 WHERE id = (SELECT hot FROM t)$$, 'LEDGER_HOT_ACCOUNT_POLICY:%',
                    'not even by a direct UPDATE of the owner');
 
