@@ -155,7 +155,4 @@ and available funds and returns the slot, new sequence number and balance. Hot a
 debit slot 0 against their sum, except those that allow negative balances: they debit one slot, as a credit does.
 Errors: none of its own. Assumes READ COMMITTED.';
 
-UPDATE core.error SET description = 'Hot accounts cannot have an overdraft limit, carry holds or be debited in a batch; unless they allow negative balances, their debits are checked against the sum of their slots.'
- WHERE code = 'LEDGER_HOT_ACCOUNT_POLICY';
-
 COMMIT;

@@ -1,19 +1,12 @@
 -- Revert mercato:functions/ledger/hot_clearing from pg: the hot-account policy, open_account and post_debit exactly as
--- functions/ledger/guards, accounts and posting left them. Refused while a hot account allows negative balances
--- (the old policy could not hold it): close those accounts' use first.
+-- functions/ledger/guards, accounts and posting left them. Hot accounts that allow negative balances opened meanwhile
+-- (ledger accounts are never deleted) keep their slots; the previous post_debit debits them against the sum of their
+-- slots, so one below zero refuses debits until credited: restrictive, never unbalanced.
 
 BEGIN;
 
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
-
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM ledger.account WHERE slots > 1 AND allow_negative) THEN
-        RAISE EXCEPTION 'hot accounts that allow negative balances exist; the previous policy cannot hold them';
-    END IF;
-END
-$$;
 
 CREATE OR REPLACE FUNCTION ledger.account_hot_policy_trg()
 RETURNS trigger
@@ -147,8 +140,5 @@ COMMENT ON FUNCTION ledger.post_debit(bigint, numeric, text) IS
 'Debit one account under its row lock: one conditional UPDATE checks status, currency, precision, receive-only
 and available funds and returns the slot, new sequence number and balance. Hot accounts lock all their slots.
 Errors: none of its own. Assumes READ COMMITTED.';
-
-UPDATE core.error SET description = 'Hot accounts cannot overdraw, carry holds or be debited in a batch.'
- WHERE code = 'LEDGER_HOT_ACCOUNT_POLICY';
 
 COMMIT;
