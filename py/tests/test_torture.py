@@ -25,7 +25,7 @@ def test_crash_restart_loses_nothing_and_applies_nothing_twice() -> None:
     shutil.rmtree(project_root() / ".mercato" / "torture-ci", ignore_errors=True)   # its port is chosen afresh
     cluster, url = dedicated_cluster("torture-ci", port=_free_port())
     try:
-        report = run(url, clients=4, seconds=12, crashes=2, crash=cluster.crash, restart=cluster.up, accounts=50, seed=7)
+        report = run(url, clients=4, seconds=18, crashes=2, crash=cluster.crash, restart=cluster.up, accounts=50, seed=7)
     finally:
         cluster.down()
         shutil.rmtree(cluster.home, ignore_errors=True)   # a fresh cluster (and a free port) every run

@@ -114,15 +114,23 @@ def _user(w: AuthWorld, conn: psycopg.Connection, access: str, query: str, param
     return _call(conn, claims["role"], claims, w.user_settings, query, params)
 
 
+def refusal_code(exc: psycopg.Error) -> str | None:
+    """The stable code a refusal carries (SQLSTATE PTxxx, message "CODE: detail"); None for any other error."""
+    if exc.sqlstate and exc.sqlstate.startswith("PT"):
+        return (exc.diag.message_primary or "").split(":", 1)[0]
+    return None
+
+
 def _refused(call: Callable[[], Any]) -> str | None:
-    """The code a raised refusal carries (SQLSTATE PTxxx), None when the call went through. Other errors propagate (a
-    lost connection is retried by the harness)."""
+    """The code a raised refusal carries, None when the call went through. Other errors propagate (a lost connection
+    is retried by the harness)."""
     try:
         call()
     except psycopg.Error as exc:
-        if exc.sqlstate and exc.sqlstate.startswith("PT"):
-            return (exc.diag.message_primary or "").split(":", 1)[0]
-        raise
+        code = refusal_code(exc)
+        if code is None:
+            raise
+        return code
     return None
 
 

@@ -38,7 +38,7 @@ from typing import Any, Callable
 import psycopg
 
 from mercato.harness.torture import Refused
-from mercato.harness.torture_auth import _call
+from mercato.harness.torture_auth import _call, refusal_code
 
 KEY = "torture-kcb-hmac-key-0123456789abcdef012345"
 START = Decimal("10000.00")
@@ -117,12 +117,6 @@ def _edge(w: PayWorld, conn: psycopg.Connection, query: str, params: tuple = ())
     return _call(conn, "mercato_service", {"role": "mercato_service"}, w.service_settings, query, params)
 
 
-def _refusal(exc: psycopg.Error) -> str | None:
-    if exc.sqlstate and exc.sqlstate.startswith("PT"):
-        return (exc.diag.message_primary or "").split(":", 1)[0]
-    return None
-
-
 def _amount(st: Any, lo: int, hi: int) -> Decimal:
     return Decimal(st.rng.randint(lo * 100, hi * 100)) / 100
 
@@ -144,7 +138,7 @@ def op_pay_intent(world: Any, st: Any) -> tuple[str, str, Callable]:
             done = _as(w, conn, me.sub, "SELECT api.confirm_payment_intent(p_intent_id => %s, p_idempotency_key => %s)",
                        (made["id"], f"{ref}-f"))[0][0]
         except psycopg.Error as exc:
-            code = _refusal(exc)
+            code = refusal_code(exc)
             if code is None:
                 raise
             raise Refused(code) from None
@@ -173,7 +167,7 @@ def op_refund_intent(world: Any, st: Any) -> tuple[str, str, Callable] | None:
             doc = _as(w, conn, sub, "SELECT api.refund_payment_intent(p_intent_id => %s, p_amount => %s, "
                       "p_idempotency_key => %s)", (intent, amount, ref))[0][0]
         except psycopg.Error as exc:
-            code = _refusal(exc)
+            code = refusal_code(exc)
             if code is None:
                 raise
             raise Refused(code) from None
@@ -190,7 +184,7 @@ def op_top_up(world: Any, st: Any) -> tuple[str, str, Callable]:
             doc = _as(w, conn, me.sub, "SELECT api.create_funding_session(p_wallet_id => %s, p_rail => 'KCB', "
                       "p_amount => %s, p_payer => %s)", (me.wallet, amount, f"ACC-{st.client}"))[0][0]
         except psycopg.Error as exc:
-            code = _refusal(exc)
+            code = refusal_code(exc)
             if code is None:
                 raise
             raise Refused(code) from None
@@ -211,7 +205,7 @@ def op_withdraw(world: Any, st: Any) -> tuple[str, str, Callable]:
             doc = _as(w, conn, me.sub, "SELECT api.request_withdrawal(p_wallet_id => %s, p_rail => 'KCB', "
                       "p_amount => %s, p_destination => %s)", (me.wallet, amount, f"ACC-{st.client}"))[0][0]
         except psycopg.Error as exc:
-            code = _refusal(exc)
+            code = refusal_code(exc)
             if code is None:
                 raise
             raise Refused(code) from None
