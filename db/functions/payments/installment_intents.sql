@@ -70,10 +70,14 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-BEGIN
+DECLARE
     -- the order, plan and installment rows before the confirmation places any hold on a wallet: the lock order of
     -- every other installment payment (the buyer's, the job's), so that they queue rather than deadlock
-    PERFORM payments.lock_open_installment(payments.metadata_id(NEW.metadata, 'installment_id'));
+    x record := payments.lock_open_installment(payments.metadata_id(NEW.metadata, 'installment_id'));
+BEGIN
+    IF (x.plan).buyer_user_id IS DISTINCT FROM NEW.payer_user_id THEN
+        PERFORM core.raise('PAYMENTS_UNKNOWN_PLAN', format('installment %s of merchant %s', (x.inst).id, NEW.merchant_id));
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -81,7 +85,9 @@ COMMENT ON FUNCTION payments.intent_installment_lock_trg() IS
 'Trigger (AFTER a payment intent naming an installment becomes PROCESSING, i.e. is confirmed, before its wallet holds):
 lock the order, the plan and the installment (payments.lock_open_installment), the order every installment payment
 takes them in, so a confirmation racing with a wallet payment or the auto-debit queues instead of deadlocking; an
-installment paid or cancelled meanwhile refuses the confirmation at once (PAYMENTS_PLAN_STATE), before any hold.';
+installment paid or cancelled meanwhile refuses the confirmation at once (PAYMENTS_PLAN_STATE), before any hold, and so
+does a confirming payer who is not the plan''s buyer (PAYMENTS_UNKNOWN_PLAN: an intent the merchant made without a
+payer).';
 
 CREATE TRIGGER payment_intent_installment_lock AFTER UPDATE OF status ON payments.payment_intent
     FOR EACH ROW WHEN (NEW.status = 'PROCESSING' AND NEW.metadata ? 'installment_id')
