@@ -66,6 +66,17 @@ class PaymentsEscrowClient(ModuleClient):
         """The merchant (ADMIN or OWNER) refunds a HELD or DISPUTED escrow in full to the buyer."""
         return self._call_value("api.refund_escrow", escrow_id=escrow_id, reason=reason)
 
+    def list_escrows(self, merchant_id: int | None = None, *, status: str | None = None, after_id: int = 0,
+                     limit: int = 50) -> list[dict[str, Any]]:
+        """A merchant's escrows (its members, STAFF and up), else the caller's own as buyer (back office: all); keyset
+        by id after ``after_id``, at most ``limit`` (1-500), optionally of one status."""
+        return self._call("api.list_escrows", merchant_id=merchant_id, status=status, after_id=after_id, limit=limit)
+
+    def cancel_shop_order(self, order_id: int, reason: str) -> dict[str, Any]:
+        """The merchant (ADMIN or OWNER) cancels a shop order: its HELD or DISPUTED escrow refunded in full to the
+        buyer first, once, then the order cancelled (stock released). Returns the order with its escrow."""
+        return self._call_value("api.cancel_shop_order", order_id=order_id, reason=reason)
+
     # -- installments --------------------------------------------------------------------------------------------------
     def create_installment_plan(self, order_id: int, installments: int, interval_days: int = 30,
                                 first_due_at: dt.datetime | None = None) -> dict[str, Any]:
@@ -84,3 +95,10 @@ class PaymentsEscrowClient(ModuleClient):
     def get_installment_plan(self, plan_id: int) -> dict[str, Any]:
         """A plan with its schedule and escrow."""
         return self._call_value("api.get_installment_plan", plan_id=plan_id)
+
+    def list_installment_plans(self, merchant_id: int | None = None, *, status: str | None = None, after_id: int = 0,
+                               limit: int = 50) -> list[dict[str, Any]]:
+        """A merchant's installment plans (its members), else the caller's own as buyer (back office: all), with the
+        next due date and how many installments are open and LATE; keyset by id."""
+        return self._call("api.list_installment_plans", merchant_id=merchant_id, status=status, after_id=after_id,
+                          limit=limit)

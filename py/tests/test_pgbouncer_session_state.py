@@ -682,6 +682,14 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "installments", "pay", str(w["esc_installment"]), "--as", "pgb-esc-payer"],
         ["pay", "installments", "show", str(w["esc_plan"]), "--as", "pgb-esc-merchant"],
         ["pay", "installments", "cancel", str(w["esc_plan"]), "--as", "pgb-esc-payer"],
+        # escrow2 (2nd pass): lists of escrows and plans, the merchant's cancellation of a shop order held in escrow
+        ["pay", "escrow", "list", "--as", "pgb-esc-payer"],
+        ["pay", "escrow", "list", "--merchant", str(w["esc_merchant2"]), "--status", "held", "--limit", "5"],
+        ["pay", "escrow", "list", "--merchant", str(w["esc_merchant2"]), "--as", "pgb-esc-clerk"],
+        ["pay", "installments", "list", "--as", "pgb-esc-payer"],
+        ["pay", "installments", "list", "--status", "active", "--after", "0"],
+        ["pay", "shop", "cancel", str(w["esc_order_pay"]), "pooled: cannot deliver", "--as", "pgb-esc-merchant"],
+        ["pay", "shop", "cancel", str(w["esc_order_pay"]), "pooled: again"],
         *([*key.split()] for key in _CLI_INPUT),
     ]
 

@@ -15,6 +15,27 @@ BEGIN;
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
+CREATE OR REPLACE FUNCTION payments.metadata_id(p_metadata jsonb, p_key text)
+RETURNS bigint
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_metadata IS NULL OR NOT (p_metadata ? p_key) THEN
+        RETURN NULL;
+    ELSIF jsonb_typeof(p_metadata -> p_key) IS DISTINCT FROM 'number'
+          OR (p_metadata ->> p_key) !~ '^[1-9][0-9]{0,17}$' THEN
+        PERFORM core.raise('PAYMENTS_INVALID_INPUT', format('metadata.%s must be an id (a positive integer)', p_key));
+    END IF;
+    RETURN (p_metadata ->> p_key)::bigint;
+END
+$$;
+COMMENT ON FUNCTION payments.metadata_id(jsonb, text) IS
+'The object id a payment intent''s metadata names under p_key (order_id, invoice_id, installment_id): NULL when the key
+is absent; a JSON number that is a positive integer of at most 18 digits otherwise. Shared by the intent joins
+(order_intents, invoice_intents, installment_intents). Internal. Error: PAYMENTS_INVALID_INPUT.';
+
 CREATE OR REPLACE FUNCTION payments.escrow_transition_trg()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -200,21 +221,27 @@ BEGIN
         PERFORM ledger.transfer(ledger.build_reference('payments:escrow', e.id, 'refund'), e.account_id,
                                 orders.revenue_account(e.tenant_id), p_buyer_amount,
                                 format('escrow %s: %s back to the buyer', e.id, p_buyer_amount));
-        FOR p IN SELECT x.id, x.amount - coalesce((SELECT sum(r.amount) FROM orders.payment r
-                                                    WHERE r.refund_of = x.id AND r.tenant_id = x.tenant_id), 0) AS rest
+        FOR p IN SELECT x.id, x.method,
+                        x.amount - coalesce((SELECT sum(r.amount) FROM orders.payment r
+                                              WHERE r.refund_of = x.id AND r.tenant_id = x.tenant_id), 0) AS rest
                    FROM orders.payment x
-                  WHERE x.order_id = e.order_id AND x.tenant_id = e.tenant_id AND x.kind = 'PAYMENT' AND x.method = 'WALLET'
+                  WHERE x.order_id = e.order_id AND x.tenant_id = e.tenant_id AND x.kind = 'PAYMENT'
+                    AND x.method IN ('WALLET', 'PAYMENT_INTENT')
                   ORDER BY x.id DESC LOOP
             EXIT WHEN v_left = 0;
             CONTINUE WHEN p.rest <= 0;
             v_part := least(p.rest, v_left);
+            -- a WALLET payment goes back to the wallet it came from; a PAYMENT_INTENT one came through the merchant's
+            -- wallet (the capture) and goes to the buyer's wallet, never back to the merchant
             PERFORM orders.apply_refund(e.tenant_id, p.id, v_part,
                                         coalesce(p_note, format('goods escrow %s %s', e.id, lower(e.status))),
+                                        p_credit_account_id => CASE WHEN p.method = 'PAYMENT_INTENT'
+                                            THEN payments.wallet_for('USER', e.buyer_user_id, e.currency) END,
                                         p_actor => p_actor);
             v_left := v_left - v_part;
         END LOOP;
         IF v_left <> 0 THEN
-            PERFORM core.raise('PAYMENTS_ESCROW_STATE', format('escrow %s: %s more than its wallet payments', e.id, v_left));
+            PERFORM core.raise('PAYMENTS_ESCROW_STATE', format('escrow %s: %s more than its payments', e.id, v_left));
         END IF;
     END IF;
     -- the merchant's part: to its wallet, the PAYMENT fee to the platform's revenue, one posting
@@ -244,7 +271,8 @@ $$;
 COMMENT ON FUNCTION payments.settle_escrow(payments.goods_escrow, numeric, text, text, bigint) IS
 'Settle a locked escrow once (its state first: the transition trigger refuses a second settlement before any money
 moves): p_buyer_amount back to the buyer (escrow -> the shop''s sales account -> orders.apply_refund of the order''s
-WALLET payments, newest first, each to the wallet it came from), the rest to the merchant''s wallet minus the PAYMENT
+WALLET and PAYMENT_INTENT payments, newest first: a WALLET one to the wallet it came from, a PAYMENT_INTENT one to the
+buyer''s wallet), the rest to the merchant''s wallet minus the PAYMENT
 fee quoted now (payments.fee_quote, rail WALLET) credited to the platform''s revenue in the same posting (reference
 payments:escrow:<id>:release) and recorded (payments.record_fee). p_by: BUYER or AUTO (RELEASED, nothing to the buyer),
 ADMIN (RESOLVED), CANCEL and MERCHANT (REFUNDED). Internal. Errors: PAYMENTS_INVALID_INPUT, PAYMENTS_ESCROW_STATE,
@@ -448,7 +476,7 @@ COMMENT ON FUNCTION payments.get_escrow(bigint) IS
 'An escrow with its ledger balance: for its buyer, its merchant''s members, payments.manage and the back office.
 Errors: PAYMENTS_UNKNOWN_ESCROW.';
 
-REVOKE ALL ON FUNCTION payments.escrow_transition_trg(), payments.escrow_doc(bigint),
+REVOKE ALL ON FUNCTION payments.metadata_id(jsonb, text), payments.escrow_transition_trg(), payments.escrow_doc(bigint),
     payments.hold_in_escrow(payments.shop, orders.payment, bigint), payments.lock_escrow(bigint, boolean),
     payments.settle_escrow(payments.goods_escrow, numeric, text, text, bigint), payments.escrow_for_caller(bigint, text),
     payments.confirm_delivery(bigint), payments.open_dispute(bigint, text), payments.resolve_dispute(bigint, numeric, text),

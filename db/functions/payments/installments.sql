@@ -97,6 +97,16 @@ BEGIN
         PERFORM core.raise('PAYMENTS_IMMUTABLE', format('installment %s: its plan, amount and due date never change', OLD.id));
     ELSIF OLD.status IN ('PAID', 'CANCELLED') THEN
         PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment %s is %s: final', OLD.id, OLD.status));
+    ELSIF OLD.reminded_at IS NOT NULL AND NEW.reminded_at IS DISTINCT FROM OLD.reminded_at THEN
+        PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment %s: its buyer is reminded once', OLD.id));
+    ELSIF NEW.status = OLD.status THEN
+        -- no move: only the reminder is recorded
+        IF (NEW.late_fee, NEW.late_at, NEW.paid_at, NEW.paid_by, NEW.payment_id)
+           IS DISTINCT FROM (OLD.late_fee, OLD.late_at, OLD.paid_at, OLD.paid_by, OLD.payment_id)
+           OR NEW.reminded_at IS NOT DISTINCT FROM OLD.reminded_at THEN
+            PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment %s: %s -> %s is not allowed', OLD.id,
+                                                             OLD.status, NEW.status));
+        END IF;
     ELSIF NOT ((OLD.status = 'DUE' AND NEW.status IN ('PAID', 'LATE', 'CANCELLED'))
                OR (OLD.status = 'LATE' AND NEW.status IN ('PAID', 'CANCELLED'))) THEN
         PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment %s: %s -> %s is not allowed', OLD.id, OLD.status,
@@ -111,7 +121,8 @@ $$;
 COMMENT ON FUNCTION payments.installment_transition_trg() IS
 'BEFORE UPDATE of payments.installment, whoever writes: plan, amount and due date never change (PAYMENTS_IMMUTABLE);
 DUE -> PAID | LATE | CANCELLED, LATE -> PAID | CANCELLED; PAID and CANCELLED are final (PAYMENTS_PLAN_STATE): an
-installment is paid once; the late fee is set once, going LATE. Sets updated_at.';
+installment is paid once; the late fee is set once, going LATE; an open installment that does not move only records
+its reminder (reminded_at), once. Sets updated_at.';
 
 CREATE TRIGGER installment_plan_transition BEFORE UPDATE ON payments.installment_plan
     FOR EACH ROW EXECUTE FUNCTION payments.installment_plan_transition_trg();
@@ -196,6 +207,66 @@ p_interval_days (1-366); the late fee and cancellation percent of the policy PAY
 the plan. The goods stay in escrow until the plan is paid. Returns the plan with its schedule. Errors:
 ORDERS_UNKNOWN_ORDER, PAYMENTS_PLAN_STATE (paid, or already planned), PAYMENTS_INVALID_INPUT. Assumes READ COMMITTED.';
 
+CREATE OR REPLACE FUNCTION payments.lock_open_installment(p_installment_id bigint, OUT plan payments.installment_plan,
+                                                          OUT inst payments.installment)
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    SELECT * INTO inst FROM payments.installment x WHERE x.id = p_installment_id;
+    SELECT * INTO plan FROM payments.installment_plan x WHERE x.id = inst.plan_id;
+    IF inst.id IS NULL OR plan.id IS NULL THEN
+        PERFORM core.raise('PAYMENTS_UNKNOWN_PLAN', format('installment %s', p_installment_id));
+    END IF;
+    PERFORM 1 FROM orders.sales_order o WHERE o.id = plan.order_id AND o.tenant_id = plan.tenant_id FOR UPDATE;
+    SELECT * INTO plan FROM payments.installment_plan x WHERE x.id = inst.plan_id FOR UPDATE;
+    SELECT * INTO inst FROM payments.installment x WHERE x.id = p_installment_id FOR UPDATE;
+    IF plan.status <> 'ACTIVE' OR NOT inst.open THEN
+        PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment %s is %s (plan %s)', inst.id, inst.status, plan.status));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION payments.lock_open_installment(bigint) IS
+'Lock an installment the way every payment path does (the order row, the plan row, the installment row) and return
+the plan and the installment as they are under the locks; the plan must be ACTIVE and the installment open (DUE or
+LATE). Internal. Errors: PAYMENTS_UNKNOWN_PLAN, PAYMENTS_PLAN_STATE. Assumes READ COMMITTED.';
+
+CREATE OR REPLACE FUNCTION payments.finish_installment(p_plan payments.installment_plan, p_inst payments.installment,
+                                                       p_pay jsonb, p_by text, p_fee_from bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint := (SELECT s.organization_id FROM payments.shop s WHERE s.id = p_plan.shop_id);
+    v_ref text;
+BEGIN
+    IF p_inst.late_fee > 0 THEN
+        v_ref := ledger.build_reference('payments:installment', p_inst.id, 'late_fee');
+        PERFORM ledger.transfer(v_ref, p_fee_from, payments.revenue_account(p_plan.currency), p_inst.late_fee,
+                                format('late fee of installment %s of plan %s', p_inst.seq, p_plan.id));
+        PERFORM payments.record_fee(v_ref, 'PAYMENT', 'WALLET', v_org, p_plan.currency, p_inst.amount, p_inst.late_fee,
+                                    NULL, 'installment', p_inst.id);
+    END IF;
+    UPDATE payments.installment x SET status = 'PAID', paid_at = now(), paid_by = p_by,
+                                      payment_id = (p_pay ->> 'payment_id')::bigint
+     WHERE x.id = p_inst.id;
+    UPDATE payments.installment_plan x
+       SET amount_paid = x.amount_paid + p_inst.amount,
+           status = CASE WHEN x.amount_paid + p_inst.amount = x.total THEN 'COMPLETED' ELSE x.status END,
+           completed_at = CASE WHEN x.amount_paid + p_inst.amount = x.total THEN now() END
+     WHERE x.id = p_plan.id;
+    RETURN p_pay || jsonb_build_object('installment_id', p_inst.id, 'late_fee', p_inst.late_fee::text, 'plan_id', p_plan.id);
+END
+$$;
+COMMENT ON FUNCTION payments.finish_installment(payments.installment_plan, payments.installment, jsonb, text, bigint) IS
+'The end every installment payment shares, once its amount is in the order''s escrow (p_pay: the payment and escrow):
+its late fee (if LATE) from p_fee_from to the platform''s revenue recorded as a fee (reference
+payments:installment:<id>:late_fee), the installment PAID by p_by with its payment, the plan''s amount_paid (COMPLETED
+once all is paid). Internal: the installment and plan locked by payments.lock_open_installment.';
+
 CREATE OR REPLACE FUNCTION payments.settle_installment(p_installment_id bigint, p_by text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -203,46 +274,21 @@ VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    p      payments.installment_plan;
-    i      payments.installment;
+    x      record := payments.lock_open_installment(p_installment_id);
     v_shop payments.shop;
-    v_pay  jsonb;
-    v_ref  text;
 BEGIN
-    SELECT * INTO i FROM payments.installment x WHERE x.id = p_installment_id;
-    SELECT * INTO p FROM payments.installment_plan x WHERE x.id = i.plan_id;
-    PERFORM 1 FROM orders.sales_order o WHERE o.id = p.order_id AND o.tenant_id = p.tenant_id FOR UPDATE;
-    SELECT * INTO p FROM payments.installment_plan x WHERE x.id = i.plan_id FOR UPDATE;
-    SELECT * INTO i FROM payments.installment x WHERE x.id = p_installment_id FOR UPDATE;
-    IF p.status <> 'ACTIVE' OR NOT i.open THEN
-        PERFORM core.raise('PAYMENTS_PLAN_STATE', format('installment %s is %s (plan %s)', i.id, i.status, p.status));
-    END IF;
-    SELECT * INTO v_shop FROM payments.shop s WHERE s.id = p.shop_id;
-    v_pay := payments.pay_with_wallet(v_shop, p.order_id, i.amount, p.buyer_user_id);
-    IF i.late_fee > 0 THEN
-        v_ref := ledger.build_reference('payments:installment', i.id, 'late_fee');
-        PERFORM ledger.transfer(v_ref, payments.wallet_for('USER', p.buyer_user_id, p.currency),
-                                payments.revenue_account(p.currency), i.late_fee,
-                                format('late fee of installment %s of plan %s', i.seq, p.id));
-        PERFORM payments.record_fee(v_ref, 'PAYMENT', 'WALLET', v_shop.organization_id, p.currency, i.amount, i.late_fee,
-                                    NULL, 'installment', i.id);
-    END IF;
-    UPDATE payments.installment x SET status = 'PAID', paid_at = now(), paid_by = p_by,
-                                      payment_id = (v_pay ->> 'payment_id')::bigint
-     WHERE x.id = i.id;
-    UPDATE payments.installment_plan x
-       SET amount_paid = x.amount_paid + i.amount,
-           status = CASE WHEN x.amount_paid + i.amount = x.total THEN 'COMPLETED' ELSE x.status END,
-           completed_at = CASE WHEN x.amount_paid + i.amount = x.total THEN now() END
-     WHERE x.id = p.id;
-    RETURN v_pay || jsonb_build_object('installment_id', i.id, 'late_fee', i.late_fee::text, 'plan_id', p.id);
+    SELECT * INTO v_shop FROM payments.shop s WHERE s.id = (x.plan).shop_id;
+    RETURN payments.finish_installment(x.plan, x.inst,
+                                       payments.pay_with_wallet(v_shop, (x.plan).order_id, (x.inst).amount,
+                                                                (x.plan).buyer_user_id),
+                                       p_by, payments.wallet_for('USER', (x.plan).buyer_user_id, (x.plan).currency));
 END
 $$;
 COMMENT ON FUNCTION payments.settle_installment(bigint, text) IS
 'Pay one open installment of an ACTIVE plan from the buyer''s wallet (p_by BUYER or AUTO), locking the order, the plan,
-the installment: payments.pay_with_wallet (orders.apply_payment WALLET into the order''s escrow), its late fee (if LATE)
-from the wallet to the platform''s revenue recorded as a fee (reference payments:installment:<id>:late_fee), PAID, and
-the plan''s amount_paid (COMPLETED once all is paid: the escrow is then funded and releasable). Internal. Errors:
+the installment (payments.lock_open_installment): payments.pay_with_wallet (orders.apply_payment WALLET into the
+order''s escrow), then payments.finish_installment (its late fee, if LATE, from the wallet to the platform''s revenue,
+PAID, the plan''s amount_paid; COMPLETED once all is paid: the escrow is then funded and releasable). Internal. Errors:
 PAYMENTS_PLAN_STATE, LEDGER_INSUFFICIENT_FUNDS and those of pay_with_wallet. Assumes READ COMMITTED.';
 
 CREATE OR REPLACE FUNCTION payments.pay_installment(p_installment_id bigint)
@@ -282,6 +328,14 @@ BEGIN
                  WHERE i.open AND i.due_at <= now()
                  ORDER BY i.due_at, i.id LIMIT greatest(coalesce(p_limit, 500), 1) LOOP
         BEGIN
+            -- the order row without waiting: one being paid by its buyer or through an intent is judged next run (a
+            -- run holds the ledger accounts of what it paid until it commits: waiting here could deadlock)
+            PERFORM 1 FROM orders.sales_order o
+              JOIN payments.installment_plan p ON p.order_id = o.id AND p.tenant_id = o.tenant_id
+              JOIN payments.installment i ON i.plan_id = p.id
+             WHERE i.id = v_id
+               FOR UPDATE OF o SKIP LOCKED;
+            CONTINUE WHEN NOT FOUND;
             BEGIN
                 PERFORM payments.settle_installment(v_id, 'AUTO');
                 v_paid := v_paid + 1;
@@ -307,7 +361,8 @@ COMMENT ON FUNCTION payments.collect_due_installments(integer) IS
 'The job payments.installments_auto_debit: for up to p_limit open installments past their due date (of ACTIVE plans),
 oldest first, debit the buyer''s wallet (payments.settle_installment, AUTO); one that cannot be paid goes LATE with the
 plan''s late fee (the policy''s, at most the installment) and is tried again on the next run, its fee collected with it.
-Returns how many were paid. Assumes READ COMMITTED.';
+An installment whose order row is locked (its buyer or an intent paying it now) is skipped, neither paid nor LATE, and
+judged on the next run. Returns how many were paid. Assumes READ COMMITTED.';
 
 CREATE OR REPLACE FUNCTION payments.cancel_installment_plan(p_plan_id bigint)
 RETURNS jsonb
@@ -384,7 +439,9 @@ office. Errors: PAYMENTS_UNKNOWN_PLAN.';
 
 REVOKE ALL ON FUNCTION payments.split_amount(numeric, integer, integer), payments.installment_terms(text, timestamptz),
     payments.installment_plan_transition_trg(), payments.installment_transition_trg(), payments.plan_doc(bigint),
-    payments.create_installment_plan(bigint, integer, integer, timestamptz), payments.settle_installment(bigint, text),
+    payments.create_installment_plan(bigint, integer, integer, timestamptz), payments.lock_open_installment(bigint),
+    payments.finish_installment(payments.installment_plan, payments.installment, jsonb, text, bigint),
+    payments.settle_installment(bigint, text),
     payments.pay_installment(bigint), payments.collect_due_installments(integer),
     payments.cancel_installment_plan(bigint), payments.get_installment_plan(bigint) FROM PUBLIC;
 

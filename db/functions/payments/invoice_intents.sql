@@ -23,16 +23,12 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v payments.invoice;
+    v_id bigint := payments.metadata_id(NEW.metadata, 'invoice_id');
+    v    payments.invoice;
 BEGIN
-    IF jsonb_typeof(NEW.metadata -> 'invoice_id') IS DISTINCT FROM 'number'
-       OR (NEW.metadata ->> 'invoice_id') !~ '^[1-9][0-9]{0,17}$' THEN
-        PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'metadata.invoice_id must be an invoice id (a positive integer)');
-    END IF;
-    SELECT * INTO v FROM payments.invoice WHERE id = (NEW.metadata ->> 'invoice_id')::bigint;
+    SELECT * INTO v FROM payments.invoice WHERE id = v_id;
     IF NOT FOUND OR v.organization_id <> NEW.merchant_id THEN
-        PERFORM core.raise('PAYMENTS_UNKNOWN_INVOICE', format('invoice %s of merchant %s', NEW.metadata ->> 'invoice_id',
-                                                              NEW.merchant_id));
+        PERFORM core.raise('PAYMENTS_UNKNOWN_INVOICE', format('invoice %s of merchant %s', v_id, NEW.merchant_id));
     ELSIF v.status NOT IN ('OPEN', 'UNCOLLECTIBLE') OR v.currency <> NEW.currency OR NEW.amount > v.amount_due THEN
         PERFORM core.raise('PAYMENTS_INVALID_INPUT',
                            format('invoice %s is %s with %s %s due; the intent is for %s %s', v.id, v.status,
@@ -57,7 +53,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM payments.apply_invoice_payment((NEW.metadata ->> 'invoice_id')::bigint, NEW.amount_captured,
+    PERFORM payments.apply_invoice_payment(payments.metadata_id(NEW.metadata, 'invoice_id'), NEW.amount_captured,
                                            format('payments:intent:%s:invoice', NEW.id), NEW.id);
     RETURN NULL;
 END

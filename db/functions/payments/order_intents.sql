@@ -23,16 +23,13 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_order_id bigint := payments.metadata_id(p_metadata, 'order_id');
 BEGIN
-    IF jsonb_typeof(p_metadata -> 'order_id') IS DISTINCT FROM 'number'
-       OR (p_metadata ->> 'order_id') !~ '^[1-9][0-9]{0,17}$' THEN
-        PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'metadata.order_id must be a shop order id (a positive integer)');
-    END IF;
     SELECT * INTO shop FROM payments.shop s WHERE s.organization_id = p_merchant_id;
-    SELECT * INTO o FROM orders.sales_order x WHERE x.id = (p_metadata ->> 'order_id')::bigint AND x.tenant_id = shop.tenant_id;
+    SELECT * INTO o FROM orders.sales_order x WHERE x.id = v_order_id AND x.tenant_id = shop.tenant_id;
     IF shop.id IS NULL OR o.id IS NULL THEN
-        PERFORM core.raise('ORDERS_UNKNOWN_ORDER', format('order %s of merchant %s''s shop', p_metadata ->> 'order_id',
-                                                          p_merchant_id));
+        PERFORM core.raise('ORDERS_UNKNOWN_ORDER', format('order %s of merchant %s''s shop', v_order_id, p_merchant_id));
     END IF;
     SELECT c.user_id INTO buyer_user_id FROM payments.shop_customer c
      WHERE c.shop_id = shop.id AND c.customer_id = o.customer_id AND c.tenant_id = o.tenant_id;
@@ -40,7 +37,7 @@ END
 $$;
 COMMENT ON FUNCTION payments.intent_order(bigint, jsonb) IS
 'Internal: the shop, order and buyer (the payments user who placed it) named by an intent''s metadata order_id, of the
-intent''s merchant''s shop. Errors: PAYMENTS_INVALID_INPUT, ORDERS_UNKNOWN_ORDER.';
+intent''s merchant''s shop (the id read by payments.metadata_id). Errors: PAYMENTS_INVALID_INPUT, ORDERS_UNKNOWN_ORDER.';
 
 CREATE OR REPLACE FUNCTION payments.intent_order_check_trg()
 RETURNS trigger
@@ -115,7 +112,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF (SELECT i.metadata ? 'order_id' FROM payments.payment_intent i WHERE i.id = NEW.intent_id) THEN
+    IF (SELECT i.metadata ?| ARRAY['order_id', 'installment_id'] FROM payments.payment_intent i WHERE i.id = NEW.intent_id) THEN
         PERFORM core.raise('PAYMENTS_INTENT_STATE',
                            format('payment intent %s paid a shop order: refund it through the order''s goods escrow',
                                   NEW.intent_id));
@@ -124,8 +121,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION payments.intent_order_refund_trg() IS
-'Trigger (BEFORE INSERT of an intent refund): an intent that paid a shop order is refunded through the order''s goods
-escrow (its money is there, not in the merchant''s wallet). Error: PAYMENTS_INTENT_STATE.';
+'Trigger (BEFORE INSERT of an intent refund): an intent that paid a shop order (metadata order_id) or one of its
+installments (metadata installment_id) is refunded through the order''s goods escrow (its money is there, not in the
+merchant''s wallet). Error: PAYMENTS_INTENT_STATE.';
 
 CREATE TRIGGER intent_refund_order_check BEFORE INSERT ON payments.intent_refund
     FOR EACH ROW EXECUTE FUNCTION payments.intent_order_refund_trg();

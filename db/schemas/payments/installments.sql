@@ -63,8 +63,9 @@ CREATE TABLE payments.installment (
     late_fee   numeric NOT NULL DEFAULT 0 CONSTRAINT installment_late_fee_check CHECK (late_fee >= 0 AND late_fee <= amount),
     late_at    timestamptz,
     paid_at    timestamptz,
-    paid_by    text CONSTRAINT installment_paid_by_check CHECK (paid_by IN ('BUYER', 'AUTO')),
+    paid_by    text CONSTRAINT installment_paid_by_check CHECK (paid_by IN ('BUYER', 'AUTO', 'INTENT')),
     payment_id bigint,
+    reminded_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT installment_plan_id_fkey FOREIGN KEY (plan_id, tenant_id) REFERENCES payments.installment_plan (id, tenant_id),
@@ -77,8 +78,9 @@ CREATE TABLE payments.installment (
 COMMENT ON TABLE payments.installment IS
 'One installment of a plan: its amount (the plan''s total split exactly to the minor unit, the remainder on the last),
 due date, status DUE -> PAID | LATE | CANCELLED, LATE -> PAID | CANCELLED (PAID and CANCELLED final; by trigger), the
-late fee charged when it went LATE (collected with it, to the platform''s revenue), and the order payment that paid
-it. open (generated) flags DUE and LATE for the job''s index.';
+late fee charged when it went LATE (collected with it, to the platform''s revenue), the order payment that paid it and
+who paid it (BUYER from its wallet, AUTO by the job, INTENT through a payment intent), and when its buyer was reminded
+of the due date (once). open (generated) flags DUE and LATE for the job''s index.';
 CREATE INDEX installment_plan_shop_id_idx ON payments.installment_plan (shop_id);
 CREATE INDEX installment_plan_buyer_user_id_idx ON payments.installment_plan (buyer_user_id);
 CREATE INDEX installment_payment_id_idx ON payments.installment (payment_id, tenant_id) WHERE payment_id IS NOT NULL;
@@ -97,11 +99,13 @@ REVOKE ALL ON payments.installment_plan, payments.installment FROM PUBLIC;
 -- Late and cancellation fees per currency, versioned (a plan keeps the terms of the version in force when it was made).
 INSERT INTO masterdata.policy_version (policy_code, version, effective_from, body, note)
 VALUES ('PAYMENTS_INSTALLMENTS', 1, '2026-01-01T00:00:00Z',
-        '{"KES": {"late_fee": "100.00", "cancellation_fee_percent": "5"},
+        '{"reminder_days": 3,
+          "KES": {"late_fee": "100.00", "cancellation_fee_percent": "5"},
           "UGX": {"late_fee": "2500", "cancellation_fee_percent": "5"},
           "USD": {"late_fee": "1.00", "cancellation_fee_percent": "5"}}',
         'Installment plans (issue 19): the fee of a late installment (at most the installment) and the percent of what '
-        'was paid a cancelled plan keeps, per currency.');
+        'was paid a cancelled plan keeps, per currency; how many days before its due date the buyer is reminded of an '
+        'installment (reminder_days).');
 
 INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALUES
 ('PAYMENTS_UNKNOWN_PLAN', 'payments', 'PT404', 'no such installment plan or installment', NULL,

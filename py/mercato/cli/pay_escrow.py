@@ -77,7 +77,7 @@ def shop_show(order_id: int, as_subject: str | None) -> None:
 
 @click.group(name="escrow")
 def escrow() -> None:
-    """Goods escrow: show, confirm delivery, dispute, resolve, refund."""
+    """Goods escrow: show, list, confirm delivery, dispute, resolve, refund."""
 
 
 @escrow.command(name="show")
@@ -129,9 +129,32 @@ def escrow_refund(escrow_id: int, reason: str, as_subject: str | None) -> None:
         _echo(client.payments.refund_escrow(escrow_id, reason))
 
 
+@escrow.command(name="list")
+@click.option("--merchant", "merchant_id", type=int, default=None, help="A merchant's escrows (its members).")
+@click.option("--status", default=None, help="HELD, DISPUTED, RELEASED, RESOLVED or REFUNDED.")
+@click.option("--after", "after_id", type=int, default=0, show_default=True, help="Keyset: escrows after this id.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@caller_option
+def escrow_list(merchant_id: int | None, status: str | None, after_id: int, limit: int, as_subject: str | None) -> None:
+    """List escrows: the caller's own as buyer, or a merchant's with --merchant (back office: all)."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.list_escrows(merchant_id, status=status, after_id=after_id, limit=limit))
+
+
+@shop.command(name="cancel")
+@click.argument("order_id", type=int)
+@click.argument("reason")
+@caller_option
+def shop_cancel(order_id: int, reason: str, as_subject: str | None) -> None:
+    """Cancel shop order ORDER_ID (the merchant's ADMIN or OWNER): its escrow refunded to the buyer first, then the
+    order cancelled."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.cancel_shop_order(order_id, reason))
+
+
 @click.group(name="installments")
 def installments() -> None:
-    """Installment plans: create, pay, cancel, show."""
+    """Installment plans: create, pay, cancel, show, list."""
 
 
 @installments.command(name="create")
@@ -170,6 +193,19 @@ def installments_show(plan_id: int, as_subject: str | None) -> None:
     """Show plan PLAN_ID with its schedule and escrow."""
     with client_for(as_subject) as client:
         _echo(client.payments.get_installment_plan(plan_id))
+
+
+@installments.command(name="list")
+@click.option("--merchant", "merchant_id", type=int, default=None, help="A merchant's plans (its members).")
+@click.option("--status", default=None, help="ACTIVE, COMPLETED or CANCELLED.")
+@click.option("--after", "after_id", type=int, default=0, show_default=True, help="Keyset: plans after this id.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@caller_option
+def installments_list(merchant_id: int | None, status: str | None, after_id: int, limit: int,
+                      as_subject: str | None) -> None:
+    """List installment plans: the caller's own as buyer, or a merchant's with --merchant (back office: all)."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.list_installment_plans(merchant_id, status=status, after_id=after_id, limit=limit))
 
 
 def attach(group: click.Group) -> None:

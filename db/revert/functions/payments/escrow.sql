@@ -18,5 +18,6 @@ DROP FUNCTION payments.lock_escrow(bigint, boolean);
 DROP FUNCTION payments.hold_in_escrow(payments.shop, orders.payment, bigint);
 DROP FUNCTION payments.escrow_doc(bigint);
 DROP FUNCTION payments.escrow_transition_trg();
+DROP FUNCTION payments.metadata_id(jsonb, text);
 
 COMMIT;

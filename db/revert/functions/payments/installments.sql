@@ -12,6 +12,8 @@ DROP FUNCTION payments.cancel_installment_plan(bigint);
 DROP FUNCTION payments.collect_due_installments(integer);
 DROP FUNCTION payments.pay_installment(bigint);
 DROP FUNCTION payments.settle_installment(bigint, text);
+DROP FUNCTION payments.finish_installment(payments.installment_plan, payments.installment, jsonb, text, bigint);
+DROP FUNCTION payments.lock_open_installment(bigint);
 DROP FUNCTION payments.create_installment_plan(bigint, integer, integer, timestamptz);
 DROP FUNCTION payments.plan_doc(bigint);
 DROP FUNCTION payments.installment_transition_trg();

@@ -4,6 +4,7 @@ BEGIN;
 
 SELECT x::regprocedure
   FROM unnest(ARRAY[
+    'payments.metadata_id(jsonb, text)',
     'payments.escrow_transition_trg()',
     'payments.escrow_doc(bigint)',
     'payments.hold_in_escrow(payments.shop, orders.payment, bigint)',
@@ -19,6 +20,7 @@ SELECT x::regprocedure
 SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r,
        unnest(ARRAY[
+    'payments.metadata_id(jsonb, text)',
     'payments.escrow_transition_trg()',
     'payments.escrow_doc(bigint)',
     'payments.hold_in_escrow(payments.shop, orders.payment, bigint)',

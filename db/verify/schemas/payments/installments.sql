@@ -7,7 +7,7 @@ SELECT id, shop_id, tenant_id, order_id, buyer_user_id, currency, total, install
     policy_version, late_fee, cancellation_fee_percent, amount_paid, cancel_fee, cancel_refund, cancelled_at,
     completed_at, created_at, updated_at
   FROM payments.installment_plan WHERE false;
-SELECT id, plan_id, tenant_id, seq, amount, due_at, status, open, late_fee, late_at, paid_at, paid_by, payment_id,
+SELECT id, plan_id, tenant_id, seq, amount, due_at, status, open, late_fee, late_at, paid_at, paid_by, payment_id, reminded_at,
     created_at, updated_at
   FROM payments.installment WHERE false;
 SELECT x.i::regclass

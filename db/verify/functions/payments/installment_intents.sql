@@ -1,0 +1,15 @@
+-- Verify mercato:functions/payments/installment_intents on pg
+
+BEGIN;
+
+SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
+             WHERE g.tgrelid = x.t::regclass AND g.tgname = x.n AND g.tgfoid = x.f::regprocedure AND g.tgenabled <> 'D')::int
+  FROM (VALUES ('payments.payment_intent', 'payment_intent_installment_check', 'payments.intent_installment_check_trg()'),
+               ('payments.payment_intent', 'payment_intent_installment_lock', 'payments.intent_installment_lock_trg()'),
+               ('payments.payment_intent', 'payment_intent_installment_pay', 'payments.intent_installment_pay_trg()')) AS x(t, n, f);
+SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f, 'EXECUTE'))::int
+  FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r,
+       unnest(ARRAY['payments.intent_installment_check_trg()', 'payments.intent_installment_lock_trg()',
+                    'payments.intent_installment_pay_trg()']) AS f;
+
+ROLLBACK;
