@@ -53,10 +53,21 @@ class RailsMixin(ModuleClient):
         """The latest webhook events (payments.manage): QUARANTINED ones are those to review; raw bodies, no headers."""
         return self._call("api.webhook_events", state=state, provider=provider, limit=limit)
 
+    def resolve_webhook_event(self, event_id: int, action: str, reason: str) -> dict[str, Any]:
+        """Resolve a QUARANTINED or FAILED webhook event (payments.manage): REPROCESS (the state machine again, never
+        applied twice; refused for a flagged mismatch) or DISMISS (closed, no money moves), with a reason. Returns
+        {event_id, resolution_id, action, from_state, state, detail, instruction_id}."""
+        return self._call_value("api.resolve_webhook_event", event_id=event_id, action=action, reason=reason)
+
     def rail_acknowledge(self, message_id: int, lease: Any, response: dict[str, Any]) -> dict[str, Any]:
         """The rail adapter (a sender) reports the provider's synchronous answer to a RAIL message it holds."""
         return self._call_value("api.rail_acknowledge", message_id=message_id, lease=lease,
                                 response=json.dumps(response, default=str))
+
+    def merchant_webhook_request(self, message_id: int, lease: Any) -> dict[str, Any]:
+        """The merchant webhook sender (a sender) asks for the HTTP request of a WEBHOOK message it holds under its
+        lease: {method, url, body, headers (Mercato-Signature made now), message_id, delivery_id, endpoint_id, event_id}."""
+        return self._call_value("api.merchant_webhook_request", message_id=message_id, lease=lease)
 
     # -- funding sessions and withdrawals ------------------------------------------------------------------------------
     def create_funding_session(self, wallet_id: int, rail: str, amount: Decimal | str | int, payer: str,

@@ -657,6 +657,15 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "withdrawal", "1"],
         ["pay", "withdrawal", "1", *admin],
         ["rails", "simulate", "--setup", "--state", str(Path(tempfile.gettempdir()) / f"pgb-rails-{uuid.uuid4().hex}.json")],
+        # hooks2 (issue 19, 2nd pass): the review list, resolutions (an unknown event is refused with its code: the
+        # call reached the database) and the merchant webhook sender, which sends the world's merchant events to
+        # pooled.example (a reserved name that never resolves: each attempt is recorded FAILED; the outcome is asserted
+        # by test_hooks2_deliver_records_a_failure below)
+        ["pay", "webhooks", "list", "--state", "QUARANTINED"],
+        ["pay", "webhooks", "list", "--provider", "MPESA", *admin],
+        ["pay", "webhooks", "resolve", big, "--action", "REPROCESS", "--reason", "pooled reprocess"],
+        ["pay", "webhooks", "resolve", big, "--action", "DISMISS", "--reason", "pooled dismissal", *admin],
+        ["pay", "webhooks", "deliver", "--once", "--timeout", "1", "--limit", "5"],
         *_pay_invocations(w),
         ["pay", "intent", "create", str(w["intent_merchant"]), "20", "--manual", "--key", "pgb-i1", "--as", "pgbpay-clerk"],
         ["pay", "intent", "confirm", big, "--source", f"wallet:{w['intent_wallet']}:20", "--key", "pgb-c1",
@@ -754,6 +763,29 @@ def test_every_cli_command(world: dict[str, Any], turnstile: Turnstile, monkeypa
 
     for args in invocations:
         turnstile.run("mercato " + " ".join(args), _invoke(args))
+    assert not turnstile.leaks(), "\n".join(turnstile.leaks())
+
+
+def test_hooks2_deliver_records_a_failure(db_url: str, turnstile: Turnstile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mercato pay webhooks deliver through pgbouncer to an endpoint that refuses the connection: the attempt is
+    recorded FAILED with its error (retried after the outbox's backoff), and no session state leaks."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        hooks2_owner = conn.execute("SELECT identity.register_user('pgb-hooks2-owner', 'MERCHANT', 'Pooled hooks')").fetchone()[0]
+        hooks2_org = conn.execute("SELECT identity.open_organization('MERCHANT', NULL, 'Pooled hooks', %s)",
+                                  (hooks2_owner,)).fetchone()[0]
+        conn.execute("SELECT payments.create_webhook_endpoint(%s, 'https://127.0.0.1:1/hooks', '{*}')", (hooks2_org,))
+        hooks2_event = conn.execute("SELECT payments.emit_merchant_event(%s, 'invoice', 1, 'invoice.paid', '{}')",
+                                    (hooks2_org,)).fetchone()[0]
+        hooks2_message = conn.execute("SELECT message_id FROM payments.webhook_delivery WHERE event_id = %s",
+                                      (hooks2_event,)).fetchone()[0]
+    monkeypatch.setenv("DATABASE_URL", turnstile.bouncer.url(turnstile.dbname))
+    hooks2_args = ["pay", "webhooks", "deliver", "--once", "--timeout", "1"]
+    hooks2_result = turnstile.run("mercato " + " ".join(hooks2_args), _invoke(hooks2_args))
+    assert "claimed 1, delivered 0, failed 1" in hooks2_result.output, hooks2_result.output
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        hooks2_state, hooks2_error = conn.execute("SELECT state, last_error FROM outbox.message WHERE id = %s",
+                                                  (hooks2_message,)).fetchone()
+    assert hooks2_state == "FAILED" and "no answer" in hooks2_error, (hooks2_state, hooks2_error)
     assert not turnstile.leaks(), "\n".join(turnstile.leaks())
 
 

@@ -110,16 +110,73 @@ def withdrawal(withdrawal_id: int, as_subject: str | None) -> None:
         _echo(client.payments.withdrawal(withdrawal_id))
 
 
-@click.command(name="webhooks")
+@click.group(name="webhooks", invoke_without_command=True)
 @click.option("--state", default=None, help="PROCESSED, IGNORED, DUPLICATE, QUARANTINED, REFUSED, FAILED.")
 @click.option("--provider", default=None, help="A rail's code.")
 @click.option("--limit", type=int, default=100, show_default=True)
 @caller_option
-def webhooks(state: str | None, provider: str | None, limit: int, as_subject: str | None) -> None:
+@click.pass_context
+def webhooks(ctx: click.Context, state: str | None, provider: str | None, limit: int, as_subject: str | None) -> None:
+    """Inbound webhook events: without a subcommand, list the latest (payments.manage), one JSON line each (--state
+    QUARANTINED: those to review); `resolve` one, `deliver` the merchant webhooks."""
+    if ctx.invoked_subcommand is None:
+        webhooks_list.callback(state, provider, limit, as_subject)  # type: ignore[misc]
+
+
+@webhooks.command(name="list")
+@click.option("--state", default=None, help="PROCESSED, IGNORED, DUPLICATE, QUARANTINED, REFUSED, FAILED.")
+@click.option("--provider", default=None, help="A rail's code.")
+@click.option("--limit", type=int, default=100, show_default=True)
+@caller_option
+def webhooks_list(state: str | None, provider: str | None, limit: int, as_subject: str | None) -> None:
     """List the latest webhook events (payments.manage), one JSON line each; --state QUARANTINED: those to review."""
     with client_for(as_subject) as client:
         for event in client.payments.webhook_events(state, provider, limit):
             _echo(event)
+
+
+@webhooks.command(name="resolve")
+@click.argument("event_id", type=int)
+@click.option("--action", type=click.Choice(["REPROCESS", "DISMISS"], case_sensitive=False), required=True,
+              help="REPROCESS: run the state machine again (never applied twice); DISMISS: close it, no money moves.")
+@click.option("--reason", required=True, help="Why (3 to 500 characters; recorded and audited).")
+@caller_option
+def webhooks_resolve(event_id: int, action: str, reason: str, as_subject: str | None) -> None:
+    """Resolve QUARANTINED or FAILED webhook event EVENT_ID (payments.manage); prints the outcome as JSON."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.resolve_webhook_event(event_id, action.upper(), reason))
+
+
+@webhooks.command(name="deliver")
+@click.option("--once", is_flag=True, help="Exit when nothing is due instead of polling.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="Messages claimed at a time (one lease covers them).")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
+              help="Seconds an endpoint has to answer one request; no answer is a failure, retried later.")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Certificate authorities to trust for https (default: the system's).")
+@click.option("--poll", "poll_seconds", type=click.FloatRange(0.05), default=1.0, show_default=True)
+@click.option("--role", default="mercato_sender", show_default=True, help="The sender role to act as.")
+def webhooks_deliver(once: bool, limit: int, timeout: float, cafile: str | None, poll_seconds: float, role: str) -> None:
+    """Send the merchant webhooks (outbox channel WEBHOOK): POST each event, signed by the database at that instant;
+    2xx is delivered, anything else or no answer in --timeout seconds is a failure the outbox retries with backoff.
+    One line per attempt and a summary on stderr."""
+    from mercato.client import Client
+    from mercato.webhook_sender import Attempt, deliver_webhooks
+
+    def show(attempt: Attempt) -> None:
+        outcome = "delivered" if attempt.delivered else f"failed ({attempt.error}), retried later"
+        click.echo(f"message {attempt.message_id} -> {attempt.url}: {outcome} in {attempt.seconds:.2f} s", err=True)
+
+    try:
+        with Client(max_size=1, role=role) as client:
+            stats = deliver_webhooks(client, limit=limit, timeout=timeout, once=once, cafile=cafile,
+                                     poll_seconds=poll_seconds, on_attempt=show)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return
+    click.echo(f"claimed {stats.claimed}, delivered {stats.sent}, failed {stats.failed}, lease lost {stats.lost}",
+               err=True)
 
 
 COMMANDS = (webhooks, rails, rail_set, rail_token, rail_key, fund, funding, withdraw, withdrawal)
