@@ -176,6 +176,43 @@ COMMENT ON FUNCTION payments.check_amount(numeric, text, text) IS
 'Refuse an amount that is not positive, too large, or finer than the currency''s minor units. Internal. Errors:
 PAYMENTS_INVALID_INPUT, MASTERDATA_UNKNOWN_CURRENCY.';
 
+CREATE OR REPLACE FUNCTION payments.intent_pays_platform_object(p_metadata jsonb)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN coalesce(p_metadata ?| ARRAY['order_id', 'installment_id'], false);
+COMMENT ON FUNCTION payments.intent_pays_platform_object(jsonb) IS
+'Whether an intent (by its metadata) pays a platform object whose own money path takes the PAYMENT fee and refunds it:
+a shop order (order_id; functions/payments/order_intents) or an installment of a plan (installment_id), both of which
+go on into the order''s goods escrow, whose release takes the fee. Such an intent takes no PAYMENT fee at capture
+(payments.capture_shares) and is never refunded as an intent (payments.refund_intent, and the trigger
+intent_refund_platform_object for every writer). The one predicate of that rule. Internal.';
+
+CREATE OR REPLACE FUNCTION payments.intent_refund_platform_object_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (SELECT payments.intent_pays_platform_object(i.metadata) FROM payments.payment_intent i WHERE i.id = NEW.intent_id) THEN
+        PERFORM core.raise('PAYMENTS_INTENT_STATE',
+                           format('payment intent %s paid a platform object (an order or an installment): refund it '
+                                  'through the order''s goods escrow', NEW.intent_id));
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION payments.intent_refund_platform_object_trg() IS
+'Trigger intent_refund_platform_object (BEFORE INSERT of an intent refund, every writer): an intent that paid a
+platform object (payments.intent_pays_platform_object: a shop order, an installment) is refunded through its goods
+escrow, never as an intent (its money is there, not in the merchant''s wallet). Error: PAYMENTS_INTENT_STATE.';
+
+CREATE TRIGGER intent_refund_platform_object BEFORE INSERT ON payments.intent_refund
+    FOR EACH ROW EXECUTE FUNCTION payments.intent_refund_platform_object_trg();
+
 CREATE OR REPLACE FUNCTION payments.plan_shares(p_intent payments.payment_intent, p_sources jsonb, p_attempt integer)
 RETURNS integer
 LANGUAGE plpgsql
@@ -288,9 +325,9 @@ DECLARE
     v_dest     jsonb;
     v_ref      text;
 BEGIN
-    IF p_intent.metadata ? 'order_id' THEN
-        -- a shop order's payment (functions/payments/order_intents): the money goes on into the order's goods escrow,
-        -- whose release takes the PAYMENT fee; none is taken twice
+    IF payments.intent_pays_platform_object(p_intent.metadata) THEN
+        -- a shop order's or an installment's payment: the money goes on into the order's goods escrow, whose release
+        -- takes the PAYMENT fee; none is taken twice
         SELECT 0::numeric AS fee, NULL::bigint AS fee_rule_id INTO v_quote;
     ELSE
         SELECT q.fee, q.fee_rule_id INTO v_quote
@@ -339,8 +376,8 @@ COMMENT ON FUNCTION payments.capture_shares(payments.payment_intent, numeric) IS
 'Capture p_amount of an intent''s held shares (in share order; a share not reached is released): one
 ledger.capture_hold per hold to the merchant''s wallet and, for the PAYMENT fee quoted now (payments.fee_quote), to the
 platform''s revenue account (payments.record_fee with that capture''s reference); the intent SUCCEEDED with the
-captured amount and the fee snapshotted. An intent paying a shop order (metadata order_id) takes no fee here: its goods
-escrow''s release does. Internal, under the intent''s lock.';
+captured amount and the fee snapshotted. An intent paying a platform object (payments.intent_pays_platform_object: a
+shop order, an installment) takes no fee here (0 snapshotted): its goods escrow''s release does. Internal, under the intent''s lock.';
 
 CREATE OR REPLACE FUNCTION payments.settle_if_ready(p_intent_id bigint)
 RETURNS void
@@ -628,6 +665,10 @@ BEGIN
     v := payments.lock_intent(p_intent_id);
     IF v.status <> 'SUCCEEDED' THEN
         PERFORM core.raise('PAYMENTS_INTENT_STATE', format('payment intent %s is %s: refunds need succeeded', v.id, v.status));
+    ELSIF payments.intent_pays_platform_object(v.metadata) THEN
+        PERFORM core.raise('PAYMENTS_INTENT_STATE',
+                           format('payment intent %s paid a platform object (an order or an installment): refund it '
+                                  'through the order''s goods escrow', v.id));
     END IF;
     v_amount := coalesce(p_amount, v.amount_captured - v.amount_refunded);
     IF v_amount > 0 THEN
@@ -665,7 +706,8 @@ END
 $$;
 COMMENT ON FUNCTION payments.refund_intent(bigint, numeric, text, text) IS
 'Refund part or all (p_amount NULL: what remains) of a SUCCEEDED payment intent: from the merchant''s wallet back to
-the wallets its shares were paid from (one ledger posting; the platform keeps its fee). Concurrent refunds never exceed
+the wallets its shares were paid from (one ledger posting; the platform keeps its fee). An intent that paid a platform
+object (payments.intent_pays_platform_object) is refused: it is refunded through its goods escrow. Concurrent refunds never exceed
 the captured amount: a conditional UPDATE under the intent''s lock, and a CHECK behind it. An ADMIN of the merchant or
 the back office. Idempotent with p_idempotency_key (the merchant''s keys). Errors: IDENTITY_NOT_AUTHENTICATED,
 PAYMENTS_UNKNOWN_INTENT, PAYMENTS_INTENT_STATE, PAYMENTS_INVALID_INPUT, PAYMENTS_REFUND_EXCEEDS,
@@ -853,7 +895,8 @@ p_limit per run, skipping intents locked by a running operation. Returns how man
 
 REVOKE ALL ON FUNCTION payments.payment_intent_guard_trg(), payments.payment_intent_log_trg(),
     payments.intent_json(bigint), payments.intent_role(payments.payment_intent), payments.lock_intent(bigint),
-    payments.check_amount(numeric, text, text), payments.plan_shares(payments.payment_intent, jsonb, integer),
+    payments.check_amount(numeric, text, text), payments.intent_pays_platform_object(jsonb),
+    payments.intent_refund_platform_object_trg(), payments.plan_shares(payments.payment_intent, jsonb, integer),
     payments.unwind_shares(bigint, integer, text), payments.capture_shares(payments.payment_intent, numeric),
     payments.settle_if_ready(bigint),
     payments.create_intent(bigint, numeric, text, text, jsonb, text, jsonb, text),

@@ -5,6 +5,7 @@ BEGIN;
 SET LOCAL ROLE mercato_owner;
 SET LOCAL lock_timeout = '5s';
 
+DROP TRIGGER intent_refund_platform_object ON payments.intent_refund;
 DROP TRIGGER payment_intent_no_delete ON payments.payment_intent;
 DROP TRIGGER payment_intent_log ON payments.payment_intent;
 DROP TRIGGER payment_intent_guard ON payments.payment_intent;
@@ -22,6 +23,8 @@ DROP FUNCTION payments.settle_if_ready(bigint);
 DROP FUNCTION payments.capture_shares(payments.payment_intent, numeric);
 DROP FUNCTION payments.unwind_shares(bigint, integer, text);
 DROP FUNCTION payments.plan_shares(payments.payment_intent, jsonb, integer);
+DROP FUNCTION payments.intent_refund_platform_object_trg();
+DROP FUNCTION payments.intent_pays_platform_object(jsonb);
 DROP FUNCTION payments.check_amount(numeric, text, text);
 DROP FUNCTION payments.lock_intent(bigint);
 DROP FUNCTION payments.intent_role(payments.payment_intent);

@@ -2,7 +2,7 @@
 -- external shares), a failing share unwinding the others, manual capture of part (the rest released, the fee
 -- snapshotted and moved), refunds never above the capture, cancel, expiry, idempotent create.
 BEGIN;
-SELECT plan(57);
+SELECT plan(64);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pi') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -172,6 +172,36 @@ SELECT is((SELECT actor_user_id FROM audit.event WHERE entity_type = 'payments.i
           pg_temp.u('merchant_owner'), 'refunds are in the audit log with their actor');
 SELECT ok((SELECT count(*) FROM audit.event WHERE entity_type = 'payments.payment_intent'
             AND entity_id = pg_temp.iid('m')::text) >= 4, 'and every change of an intent');
+
+-- intents paying a platform object (a shop order, an installment): no PAYMENT fee at capture, no intent refund
+SELECT is(ARRAY[payments.intent_pays_platform_object('{"order_id": 7}'), payments.intent_pays_platform_object('{"installment_id": 3}'),
+                payments.intent_pays_platform_object('{"invoice_id": 3}'), payments.intent_pays_platform_object('{}'),
+                payments.intent_pays_platform_object(NULL)],
+          ARRAY[true, true, false, false, false], 'the one predicate: order_id or installment_id in the metadata');
+SELECT tests.as_user('pi-payer');
+SELECT pg_temp.keep('ins', payments.create_intent(pg_temp.u('merchant'), 50, 'KES', 'installment', '{}', 'manual',
+                    jsonb_build_array(jsonb_build_object('wallet_id', tests.id('pw'), 'amount', 50))));
+SELECT is(payments.confirm_intent(pg_temp.iid('ins')) ->> 'status', 'REQUIRES_CAPTURE', 'held for capture');
+SELECT tests.as_owner();
+CREATE TEMP TABLE before_ins AS SELECT (SELECT balance FROM ledger.account_balance(tests.id('mw'))) AS mw,
+                                       (SELECT count(*) FROM payments.fee_charge) AS fees;
+-- capture_shares sees the intent as paying an installment (the installments' own triggers are escrow2's: not fired here)
+SELECT payments.capture_shares(jsonb_populate_record(i, '{"metadata": {"installment_id": 1}}'), 50)
+  FROM payments.payment_intent i WHERE i.id = pg_temp.iid('ins');
+SELECT is((SELECT (status, amount_captured, fee, fee_rule_id)::text FROM payments.payment_intent WHERE id = pg_temp.iid('ins')),
+          '(SUCCEEDED,50,0,)', 'an installment''s intent is captured with no PAYMENT fee (0 snapshotted)');
+SELECT is((SELECT (b.balance - x.mw, (SELECT count(*) FROM payments.fee_charge) - x.fees)::text
+             FROM before_ins x, ledger.account_balance(tests.id('mw')) b), '(50.00,0)',
+          'the merchant''s wallet got all of it, no fee recorded');
+UPDATE payments.payment_intent SET metadata = '{"installment_id": 1}' WHERE id = pg_temp.iid('ins');
+SELECT tests.as_user('pi-merchant');
+SELECT throws_like(format('SELECT payments.refund_intent(%s, 5)', pg_temp.iid('ins')), 'PAYMENTS_INTENT_STATE:%',
+                   'an installment''s intent is not refunded as an intent (its escrow refunds it)');
+SELECT tests.as_owner();
+SELECT throws_like(format('INSERT INTO payments.intent_refund (intent_id, amount, reference) VALUES (%s, 1, ''x:1'')',
+                          pg_temp.iid('ins')), 'PAYMENTS_INTENT_STATE:%', 'nor by any other writer (the trigger)');
+SELECT is((SELECT (amount_refunded, (SELECT count(*) FROM payments.intent_refund WHERE intent_id = pg_temp.iid('ins')))::text
+             FROM payments.payment_intent WHERE id = pg_temp.iid('ins')), '(0,0)', 'nothing was refunded');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -7,6 +7,7 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege(r, f::regprocedure, 'EXECUTE')
        unnest(ARRAY['payments.payment_intent_guard_trg()', 'payments.payment_intent_log_trg()',
                     'payments.intent_json(bigint)', 'payments.intent_role(payments.payment_intent)',
                     'payments.lock_intent(bigint)', 'payments.check_amount(numeric, text, text)',
+                    'payments.intent_pays_platform_object(jsonb)', 'payments.intent_refund_platform_object_trg()',
                     'payments.plan_shares(payments.payment_intent, jsonb, integer)',
                     'payments.unwind_shares(bigint, integer, text)',
                     'payments.capture_shares(payments.payment_intent, numeric)', 'payments.settle_if_ready(bigint)',
@@ -22,5 +23,8 @@ SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
   FROM (VALUES ('payment_intent_guard', 'payments.payment_intent_guard_trg()'),
                ('payment_intent_log', 'payments.payment_intent_log_trg()'),
                ('payment_intent_no_delete', 'core.refuse_change_trg()')) AS x(n, f);
+SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
+             WHERE g.tgrelid = 'payments.intent_refund'::regclass AND g.tgname = 'intent_refund_platform_object'
+               AND g.tgfoid = 'payments.intent_refund_platform_object_trg()'::regprocedure AND g.tgenabled <> 'D')::int;
 
 ROLLBACK;
