@@ -2,7 +2,7 @@
 -- external shares), a failing share unwinding the others, manual capture of part (the rest released, the fee
 -- snapshotted and moved), refunds never above the capture, cancel, expiry, idempotent create.
 BEGIN;
-SELECT plan(64);
+SELECT plan(71);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pi') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -18,6 +18,8 @@ $f$ INSERT INTO r VALUES (k, v) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v RET
 GRANT EXECUTE ON FUNCTION pg_temp.keep(text, jsonb) TO PUBLIC;
 CREATE FUNCTION pg_temp.iid(k text) RETURNS bigint LANGUAGE sql AS $f$ SELECT (v ->> 'id')::bigint FROM r WHERE r.k = $1 $f$;
 GRANT EXECUTE ON FUNCTION pg_temp.iid(text) TO PUBLIC;
+CREATE FUNCTION pg_temp.sec(k text) RETURNS text LANGUAGE sql AS $f$ SELECT v ->> 'client_secret' FROM r WHERE r.k = $1 $f$;
+GRANT EXECUTE ON FUNCTION pg_temp.sec(text) TO PUBLIC;
 
 SELECT tests.put('pw', payments.wallet_for('USER', pg_temp.u('payer'), 'KES'));
 SELECT tests.put('mw', payments.wallet_for('ORG', pg_temp.u('merchant'), 'KES'));
@@ -52,14 +54,36 @@ SELECT is((SELECT (v ->> 'status') || '/' || coalesce(v ->> 'payer_user_id', '-'
           'REQUIRES_PAYMENT_METHOD/-', 'a merchant''s intent waits for its payer');
 SELECT throws_like(format('SELECT payments.create_intent(%s, 5, ''KES'', '''', ''{}'', ''automatic'', ''[{"wallet_id": %s, "amount": "5"}]'')',
                           pg_temp.u('merchant'), tests.id('pw')), 'PAYMENTS_INVALID_INPUT:%', 'the merchant gives no sources');
+-- the client secret: confirming an intent without a payer needs it; absent, wrong or another intent's: nothing changes
 SELECT tests.as_user('pi-payer');
-SELECT throws_like(format('SELECT payments.confirm_intent(%s)', pg_temp.iid('m')), 'PAYMENTS_INVALID_INPUT:%',
-                   'confirm without sources when none were given');
-SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "150"}]'')', pg_temp.iid('m'),
-                          tests.id('pw')), 'PAYMENTS_INVALID_INPUT:%', 'sources must add up to the amount');
 SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'')', pg_temp.iid('m'),
-                          tests.id('mw')), 'PAYMENTS_UNKNOWN_WALLET:%', 'nobody pays from a wallet not theirs');
-SELECT is(payments.confirm_intent(pg_temp.iid('m'), format('[{"wallet_id": %s, "amount": "200"}]', tests.id('pw'))::jsonb)
+                          tests.id('pw')), 'PAYMENTS_UNKNOWN_INTENT:%', 'no client secret: answered like an unknown intent');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('pw'), pg_temp.sec('m') || '0'), 'PAYMENTS_UNKNOWN_INTENT:%',
+                   'a wrong client secret: alike');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('pw'), pg_temp.sec('a')), 'PAYMENTS_UNKNOWN_INTENT:%',
+                   'another intent''s client secret: alike');
+SELECT tests.as_owner();
+SELECT is((SELECT (status, payer_user_id, attempt, pg_temp.bal(tests.id('pw')))::text FROM payments.payment_intent
+            WHERE id = pg_temp.iid('m')), '(REQUIRES_PAYMENT_METHOD,,0,900/0)', 'the refusals changed nothing');
+SELECT tests.as_user('pi-admin');
+SELECT throws_like(format('SELECT payments.get_intent(%s)', pg_temp.iid('m')), 'PAYMENTS_UNKNOWN_INTENT:%',
+                   'a non-member without the secret does not read the intent');
+SELECT is((SELECT (x ->> 'status') || '/' || (x ->> 'amount') || '/' || (x ?| ARRAY['shares', 'metadata', 'payer_user_id'])::text
+             FROM payments.get_intent(pg_temp.iid('m'), pg_temp.sec('m')) x),
+          'REQUIRES_PAYMENT_METHOD/200/false', 'with the secret it reads the intent''s public part');
+SELECT tests.as_user('pi-payer');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, NULL, NULL, %L)', pg_temp.iid('m'), pg_temp.sec('m')),
+                   'PAYMENTS_INVALID_INPUT:%', 'confirm without sources when none were given');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "150"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('pw'), pg_temp.sec('m')), 'PAYMENTS_INVALID_INPUT:%',
+                   'sources must add up to the amount');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('mw'), pg_temp.sec('m')), 'PAYMENTS_UNKNOWN_WALLET:%',
+                   'nobody pays from a wallet not theirs');
+SELECT is(payments.confirm_intent(pg_temp.iid('m'), format('[{"wallet_id": %s, "amount": "200"}]', tests.id('pw'))::jsonb,
+                                  NULL, pg_temp.sec('m'))
           ->> 'status', 'REQUIRES_CAPTURE', 'manual capture: every share held, requires capture');
 SELECT throws_like(format('SELECT payments.capture_intent(%s)', pg_temp.iid('m')), 'PAYMENTS_UNKNOWN_INTENT:%',
                    'the payer does not capture');
@@ -155,9 +179,13 @@ SELECT is(payments.confirm_intent(pg_temp.iid('rs'), jsonb_build_array(jsonb_bui
           ->> 'status', 'SUCCEEDED', 'sources given at confirmation replace those given at creation');
 
 -- idempotent create
-SELECT is(payments.create_intent(pg_temp.u('merchant'), 12, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1') ->> 'id',
-          payments.create_intent(pg_temp.u('merchant'), 12.00, 'KES', 'k', '{}', 'AUTOMATIC', NULL, 'ik-1') ->> 'id',
-          'the same key and request: the same intent');
+SELECT is(payments.create_intent(pg_temp.u('merchant'), 12, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1') - 'created_at',
+          payments.create_intent(pg_temp.u('merchant'), 12.00, 'KES', 'k', '{}', 'AUTOMATIC', NULL, 'ik-1') - 'created_at',
+          'the same key and request: the same intent, its client secret again');
+SELECT tests.as_owner();
+SELECT is((SELECT (response ? 'id', response ? 'client_secret')::text FROM payments.idempotency_key WHERE key = 'ik-1'),
+          '(t,f)', 'the stored response has no client secret (derived again for a replay)');
+SELECT tests.as_user('pi-payer');
 SELECT throws_like($$SELECT payments.create_intent((SELECT (j ->> 'merchant')::bigint FROM w), 13, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1')$$,
                    'PAYMENTS_IDEMPOTENCY_MISMATCH:%', 'another amount under the key: 422');
 SELECT tests.as_owner();
