@@ -523,7 +523,8 @@ back office creates it for a customer, who becomes the payer by confirming it (R
 signed-in user creates it as its payer, optionally with its sources (REQUIRES_CONFIRMATION). Expires (canceled by the
 job) after a day unless confirmed. The answer carries the intent''s client_secret (payments.intent_client_secret),
 once: the merchant hands it to its customer, who needs it to confirm an intent without a payer. Idempotent with
-p_idempotency_key (the merchant''s keys for its members, the user''s otherwise; a replay carries the secret again). Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_ORGANIZATION, PAYMENTS_INVALID_INPUT,
+p_idempotency_key (the merchant''s keys for its members, the user''s otherwise; a replay carries the secret again).
+Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_ORGANIZATION, PAYMENTS_INVALID_INPUT,
 MASTERDATA_UNKNOWN_CURRENCY, PAYMENTS_UNKNOWN_WALLET, PAYMENTS_IDEMPOTENCY_MISMATCH, PAYMENTS_IDEMPOTENCY_IN_PROGRESS.';
 
 CREATE OR REPLACE FUNCTION payments.confirm_intent(p_intent_id bigint, p_sources jsonb DEFAULT NULL,
@@ -547,8 +548,11 @@ BEGIN
         v_actor := identity.require_user();
     END IF;
     v_replay := payments.idempotency_begin('confirm_intent', p_idempotency_key,
-                                           jsonb_build_object('intent_id', p_intent_id, 'sources', p_sources,
-                                                              'client_secret', p_client_secret));
+                                           jsonb_build_object('intent_id', p_intent_id, 'sources', p_sources)
+                                           -- a request without a secret keeps the fingerprint it always had
+                                           || CASE WHEN p_client_secret IS NOT NULL
+                                                   THEN jsonb_build_object('client_secret', p_client_secret)
+                                                   ELSE '{}' END);
     IF v_replay IS NOT NULL THEN
         RETURN v_replay;
     END IF;
