@@ -31,17 +31,19 @@ class PaymentIntentsClient(ModuleClient):
                       metadata: dict[str, Any] | None = None, capture_method: str = "automatic",
                       sources: list[dict[str, Any]] | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
         """Create a payment intent to a merchant: as its member for a customer, or as the payer (optionally with
-        sources). Returns the intent as a dict."""
+        sources). Returns the intent as a dict, with its ``client_secret`` (hand it to the customer who confirms)."""
         return self._call_value("api.create_payment_intent", merchant_id=merchant_id, amount=_amount(amount),
                                 currency=currency, description=description, metadata=json_doc(metadata or {}),
                                 capture_method=capture_method, sources=_sources(sources),
                                 idempotency_key=idempotency_key)
 
     def confirm_intent(self, intent_id: int, sources: list[dict[str, Any]] | None = None, *,
-                       idempotency_key: str | None = None) -> dict[str, Any]:
-        """Confirm as the payer: wallet shares held at once, external shares pending their funding."""
+                       idempotency_key: str | None = None, client_secret: str | None = None) -> dict[str, Any]:
+        """Confirm as the payer: wallet shares held at once, external shares pending their funding. An intent a
+        merchant created (no payer yet) needs its ``client_secret`` (returned once by :meth:`create_intent`);
+        absent or wrong, it is refused as ``PAYMENTS_UNKNOWN_INTENT`` and nothing changes."""
         return self._call_value("api.confirm_payment_intent", intent_id=intent_id, sources=_sources(sources),
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, client_secret=client_secret)
 
     def capture_intent(self, intent_id: int, amount: Amount | None = None, *,
                        idempotency_key: str | None = None) -> dict[str, Any]:
@@ -59,9 +61,10 @@ class PaymentIntentsClient(ModuleClient):
         return self._call_value("api.refund_payment_intent", intent_id=intent_id, amount=_amount(amount),
                                 reason=reason, idempotency_key=idempotency_key)
 
-    def get_intent(self, intent_id: int) -> dict[str, Any]:
-        """An intent with its shares, refunds and state log (its payer, its merchant's members)."""
-        return self._call_value("api.get_payment_intent", intent_id=intent_id)
+    def get_intent(self, intent_id: int, *, client_secret: str | None = None) -> dict[str, Any]:
+        """An intent with its shares, refunds and state log (its payer, its merchant's members); any other user with
+        its ``client_secret`` reads its public part."""
+        return self._call_value("api.get_payment_intent", intent_id=intent_id, client_secret=client_secret)
 
     def list_intents(self, merchant_id: int | None = None, *, status: str | None = None, after_id: int = 0,
                      limit: int = 50) -> list[dict[str, Any]]:

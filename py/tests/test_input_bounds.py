@@ -689,7 +689,8 @@ def _merchant_intent(w: World) -> dict:
     """A merchant's intent of 5 KES (created by the back office) for the business user to confirm from its wallet."""
     merchant, wallet = _pay(w)
     intent = w.ok("create_payment_intent", {"p_merchant_id": merchant, "p_amount": "5", "p_currency": "KES"}, "service")
-    return {"p_intent_id": intent["id"], "p_sources": [{"wallet_id": wallet, "amount": "5"}]}
+    return {"p_intent_id": intent["id"], "p_sources": [{"wallet_id": wallet, "amount": "5"}],
+            "p_client_secret": intent["client_secret"]}
 
 
 TEMPLATES: dict[tuple[str, str], Template] = {

@@ -68,20 +68,24 @@ def _ledger_ok(db_url: str) -> bool:
 def test_sixteen_clients_confirm_the_same_intents_once(db_url: str, world: dict[str, Any]) -> None:
     p, wallet = world["prefix"], world["wallet"]
     with _as(db_url, f"{p}-clerk") as clerk:
-        keyed = [clerk.payments.create_intent(world["merchant"], "25.00", description=f"k{i}")["id"] for i in range(4)]
-        unkeyed = [clerk.payments.create_intent(world["merchant"], "10.00", description=f"u{i}")["id"] for i in range(4)]
+        made = [clerk.payments.create_intent(world["merchant"], "25.00", description=f"k{i}") for i in range(4)]
+        made += [clerk.payments.create_intent(world["merchant"], "10.00", description=f"u{i}") for i in range(4)]
+    secret = {m["id"]: m["client_secret"] for m in made}   # the merchant hands each customer its intent's secret
+    keyed, unkeyed = [m["id"] for m in made[:4]], [m["id"] for m in made[4:]]
 
     def confirm_all(client: Client, n: int) -> list[Any]:
         results: list[Any] = []
         for i in keyed:   # the same key per intent in every client
             try:
                 results.append(client.payments.confirm_intent(i, [{"wallet_id": wallet, "amount": "25.00"}],
-                                                              idempotency_key=f"confirm-{i}")["status"])
+                                                              idempotency_key=f"confirm-{i}",
+                                                              client_secret=secret[i])["status"])
             except MercatoError as exc:
                 results.append(exc.code)
         for i in unkeyed:
             try:
-                results.append(client.payments.confirm_intent(i, [{"wallet_id": wallet, "amount": "10.00"}])["status"])
+                results.append(client.payments.confirm_intent(i, [{"wallet_id": wallet, "amount": "10.00"}],
+                                                              client_secret=secret[i])["status"])
             except MercatoError as exc:
                 results.append(exc.code)
         return results
@@ -143,7 +147,13 @@ def test_the_library_and_the_cli(db_url: str, world: dict[str, Any], monkeypatch
 
     made = run("intent", "create", str(world["merchant"]), "40", "--manual", "--key", "cli-1", "--as", f"{p}-clerk")
     assert made["status"] == "REQUIRES_PAYMENT_METHOD"
-    held = run("intent", "confirm", str(made["id"]), "--source", f"wallet:{wallet}:40", "--as", f"{p}-payer")
+    assert run("intent", "show", str(made["id"]), "--client-secret", made["client_secret"],
+               "--as", f"{p}-admin")["status"] == "REQUIRES_PAYMENT_METHOD", "a non-member reads it with the secret"
+    result = runner.invoke(cli, ["pay", "intent", "confirm", str(made["id"]), "--source", f"wallet:{wallet}:40",
+                                 "--as", f"{p}-payer"])
+    assert result.exit_code != 0 and "PAYMENTS_UNKNOWN_INTENT" in f"{result.output} {result.exception}"   # no secret
+    held = run("intent", "confirm", str(made["id"]), "--source", f"wallet:{wallet}:40", "--client-secret",
+               made["client_secret"], "--as", f"{p}-payer")
     assert held["status"] == "REQUIRES_CAPTURE"
     done = run("intent", "capture", str(made["id"]), "25", "--as", f"{p}-clerk")
     assert (done["status"], done["amount_captured"]) == ("SUCCEEDED", "25")
@@ -200,8 +210,8 @@ def test_sixteen_deliveries_of_one_funding_hold_once(db_url: str, world: dict[st
 
 
 def test_over_http_with_real_jwts(db_url: str, world: dict[str, Any]) -> None:
-    """The emulated PostgREST: a merchant's intent confirmed by its customer, the idempotency statuses (the stored
-    answer, 422), a refund above the capture (409), an unrelated caller (404), anonymous (401/403)."""
+    """The emulated PostgREST: a merchant's intent confirmed by its customer with its client secret (absent or wrong:
+    404, nothing changed), the idempotency statuses (the stored answer, 422), a refund above the capture (409), an unrelated caller (404), anonymous (401/403)."""
     from jwt_helper import rest_as_authenticator, sign
 
     p, wallet = world["prefix"], world["wallet"]
@@ -218,8 +228,15 @@ def test_over_http_with_real_jwts(db_url: str, world: dict[str, Any]) -> None:
         other = rest.rpc("create_payment_intent", {"p_merchant_id": world["merchant"], "p_amount": "61", "p_currency": "KES",
                                                    "p_idempotency_key": "http-1"}, token=clerk)
         assert (other.status, other.code) == (422, "PAYMENTS_IDEMPOTENCY_MISMATCH"), other.body
-        done = rest.rpc("confirm_payment_intent", {"p_intent_id": made.body["id"],
-                                                   "p_sources": [{"wallet_id": wallet, "amount": "60"}]}, token=payer)
+        assert again.body["client_secret"] == made.body["client_secret"], "a replay carries the same client secret"
+        pay = {"p_intent_id": made.body["id"], "p_sources": [{"wallet_id": wallet, "amount": "60"}]}
+        for secret in (None, made.body["client_secret"][:-1] + "x"):   # absent or wrong: answered like an unknown intent
+            refused = rest.rpc("confirm_payment_intent", {**pay, "p_client_secret": secret}, token=payer)
+            assert (refused.status, refused.code) == (404, "PAYMENTS_UNKNOWN_INTENT"), refused.body
+        public = rest.rpc("get_payment_intent", {"p_intent_id": made.body["id"],
+                                                 "p_client_secret": made.body["client_secret"]}, token=admin)
+        assert public.ok and public.body["status"] == "REQUIRES_PAYMENT_METHOD" and "shares" not in public.body, public.body
+        done = rest.rpc("confirm_payment_intent", {**pay, "p_client_secret": made.body["client_secret"]}, token=payer)
         assert done.ok and done.body["status"] == "SUCCEEDED", done.body
         over = rest.rpc("refund_payment_intent", {"p_intent_id": made.body["id"], "p_amount": "61"}, token=owner)
         assert (over.status, over.code) == (409, "PAYMENTS_REFUND_EXCEEDS"), over.body

@@ -678,6 +678,10 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "qr", "create", str(w["intent_merchant"]), "--as", "pgbpay-merchant"],
         ["pay", "qr", "pay", "00020101021128190005MPESA01061743795204599953034045802KE5905Kiosk6007Mombasa6304D063",
          str(w["intent_wallet"]), "5", "--as", "pgbpay-payer"],
+        # intents2 (2nd pass): the client secret of an intent a merchant created (a wrong one: refused by the database)
+        ["pay", "intent", "confirm", big, "--source", f"wallet:{w['intent_wallet']}:20", "--client-secret",
+         "pi_0_secret_intents2", "--as", "pgbpay-payer"],
+        ["pay", "intent", "show", big, "--client-secret", "pi_0_secret_intents2", "--as", "pgbpay-admin"],
         ["pay", "shop", "open", str(w["esc_merchant2"]), "pgb-esc-shop2", "--as", "pgb-esc-admin"],
         ["pay", "shop", "order", str(w["esc_shop"]), "--line", f"{w['esc_variant']}:1", "--as", "pgb-esc-payer"],
         ["pay", "shop", "pay", str(w["esc_order_pay"]), "--as", "pgb-esc-payer"],

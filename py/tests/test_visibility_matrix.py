@@ -203,6 +203,9 @@ ORACLE: dict[str, Rel] = {
     "payments.rail_secret": Rel("SELECT id, NULL::bigint AS tenant FROM payments.rail_secret", ("id",), never, service=False),
     "payments.webhook_event": Rel("SELECT id, NULL::bigint AS tenant FROM payments.webhook_event", ("id",), never,
                                   service=False),
+    # payment intents' client secrets (intents2): the HMAC key; RLS on, no policy, no privilege
+    "payments.intent_secret_key": Rel("SELECT id, NULL::bigint AS tenant FROM payments.intent_secret_key", ("id",), never,
+                                      service=False),
     # OAuth accounts (docs/auth.md): like the credentials, nobody reads a row; a user lists its own via api.my_oauth_accounts
     "identity.oauth_account": Rel("SELECT o.id, u.tenant_id AS tenant FROM identity.oauth_account o "
                                   "JOIN identity.user_account u ON u.id = o.user_id", ("id",), never, service=False),
@@ -390,6 +393,7 @@ PLATFORM_WIDE = {
     "identity.jwt_secret": "the one key that signs every access JWT",
     "payments.rail_secret": "a rail's keys are the platform's",
     "payments.webhook_event": "a rail's calls come to the platform",
+    "payments.intent_secret_key": "the one key of every payment intent's client secret",
 }
 
 CATALOG = """

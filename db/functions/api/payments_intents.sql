@@ -21,12 +21,14 @@ SELECT core.wrap('api.create_payment_intent(bigint, numeric, core.name_text, cor
                  'mercato_user', 'mercato_service');
 
 CREATE OR REPLACE FUNCTION api.confirm_payment_intent(p_intent_id bigint, p_sources core.json_doc DEFAULT NULL,
-                                                      p_idempotency_key core.name_text DEFAULT NULL)
+                                                      p_idempotency_key core.name_text DEFAULT NULL,
+                                                      p_client_secret core.name_text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN payments.confirm_intent(p_intent_id, p_sources, p_idempotency_key);
-SELECT core.wrap('api.confirm_payment_intent(bigint, core.json_doc, core.name_text)',
-                 'payments.confirm_intent(bigint, jsonb, text)',
-                 'The payer (a signed-in user; the first to confirm a merchant''s intent becomes its payer).', 'mercato_user');
+RETURN payments.confirm_intent(p_intent_id, p_sources, p_idempotency_key, p_client_secret);
+SELECT core.wrap('api.confirm_payment_intent(bigint, core.json_doc, core.name_text, core.name_text)',
+                 'payments.confirm_intent(bigint, jsonb, text, text)',
+                 'The payer (a signed-in user; the first to confirm a merchant''s intent, with its client secret, becomes its payer).',
+                 'mercato_user');
 
 CREATE OR REPLACE FUNCTION api.capture_payment_intent(p_intent_id bigint, p_amount numeric DEFAULT NULL,
                                                       p_idempotency_key core.name_text DEFAULT NULL)
@@ -51,11 +53,11 @@ SELECT core.wrap('api.refund_payment_intent(bigint, numeric, core.long_text, cor
                  'payments.refund_intent(bigint, numeric, text, text)',
                  'An ADMIN or OWNER of the intent''s merchant; back office.', 'mercato_user', 'mercato_service');
 
-CREATE OR REPLACE FUNCTION api.get_payment_intent(p_intent_id bigint)
+CREATE OR REPLACE FUNCTION api.get_payment_intent(p_intent_id bigint, p_client_secret core.name_text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-RETURN payments.get_intent(p_intent_id);
-SELECT core.wrap('api.get_payment_intent(bigint)', 'payments.get_intent(bigint)',
-                 'The payer or a member of the merchant; back office.', 'mercato_user', 'mercato_service');
+RETURN payments.get_intent(p_intent_id, p_client_secret);
+SELECT core.wrap('api.get_payment_intent(bigint, core.name_text)', 'payments.get_intent(bigint, text)',
+                 'The payer or a member of the merchant (or a customer with the client secret); back office.', 'mercato_user', 'mercato_service');
 
 CREATE OR REPLACE FUNCTION api.list_payment_intents(p_merchant_id bigint DEFAULT NULL, p_status core.name_text DEFAULT NULL,
                                                     p_after_id bigint DEFAULT 0, p_limit integer DEFAULT 50)

@@ -84,12 +84,15 @@ CREATE TRIGGER payment_intent_no_delete BEFORE DELETE ON payments.payment_intent
 -- internals -----------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION payments.intent_json(p_id bigint)
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT jsonb_build_object(
+AS $$
+BEGIN
+    -- PL/pgSQL, not a SQL function: its query is planned once per session (a SQL function that is not inlined, as a
+    -- SECURITY DEFINER one never is, plans its query again at every call: most of its cost on the intent path)
+    RETURN (SELECT jsonb_build_object(
                'id', i.id, 'merchant_id', i.merchant_id, 'payer_user_id', i.payer_user_id, 'created_by', i.created_by,
                'amount', i.amount::text, 'currency', i.currency, 'description', i.description, 'metadata', i.metadata,
                'capture_method', i.capture_method, 'status', i.status, 'attempt', i.attempt,
@@ -105,8 +108,9 @@ BEGIN ATOMIC
                               AND s.attempt = (SELECT max(t.attempt) FROM payments.intent_share t WHERE t.intent_id = i.id)),
                           '[]'::jsonb))
       FROM payments.payment_intent i
-     WHERE i.id = p_id;
-END;
+     WHERE i.id = p_id);
+END
+$$;
 COMMENT ON FUNCTION payments.intent_json(bigint) IS
 'A payment intent as JSON (amounts as text) with the shares of its latest attempt. Internal: callers check who may see it.';
 
@@ -175,6 +179,82 @@ $$;
 COMMENT ON FUNCTION payments.check_amount(numeric, text, text) IS
 'Refuse an amount that is not positive, too large, or finer than the currency''s minor units. Internal. Errors:
 PAYMENTS_INVALID_INPUT, MASTERDATA_UNKNOWN_CURRENCY.';
+
+CREATE OR REPLACE FUNCTION payments.intent_pays_platform_object(p_metadata jsonb)
+RETURNS boolean
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN coalesce(p_metadata ?| ARRAY['order_id', 'installment_id'], false);
+END
+$$;
+COMMENT ON FUNCTION payments.intent_pays_platform_object(jsonb) IS
+'Whether an intent (by its metadata) pays a platform object whose own money path takes the PAYMENT fee and refunds it:
+a shop order (order_id; functions/payments/order_intents) or an installment of a plan (installment_id), both of which
+go on into the order''s goods escrow, whose release takes the fee. Such an intent takes no PAYMENT fee at capture
+(payments.capture_shares) and is never refunded as an intent (payments.refund_intent, and the trigger
+intent_refund_platform_object for every writer). The one predicate of that rule. Internal.';
+
+CREATE OR REPLACE FUNCTION payments.intent_refund_platform_object_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (SELECT payments.intent_pays_platform_object(i.metadata) FROM payments.payment_intent i WHERE i.id = NEW.intent_id) THEN
+        PERFORM core.raise('PAYMENTS_INTENT_STATE',
+                           format('payment intent %s paid a platform object (an order or an installment): refund it '
+                                  'through the order''s goods escrow', NEW.intent_id));
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION payments.intent_refund_platform_object_trg() IS
+'Trigger intent_refund_platform_object (BEFORE INSERT of an intent refund, every writer): an intent that paid a
+platform object (payments.intent_pays_platform_object: a shop order, an installment) is refunded through its goods
+escrow, never as an intent (its money is there, not in the merchant''s wallet). Error: PAYMENTS_INTENT_STATE.';
+
+CREATE TRIGGER intent_refund_platform_object BEFORE INSERT ON payments.intent_refund
+    FOR EACH ROW EXECUTE FUNCTION payments.intent_refund_platform_object_trg();
+
+CREATE OR REPLACE FUNCTION payments.intent_client_secret(p_intent_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN (SELECT 'pi_' || p_intent_id || '_secret_'
+                   || encode(public.hmac(convert_to(p_intent_id::text, 'UTF8'), k.secret, 'sha256'), 'hex')
+              FROM payments.intent_secret_key k);
+END
+$$;
+COMMENT ON FUNCTION payments.intent_client_secret(bigint) IS
+'A payment intent''s client secret (Stripe''s client_secret): pi_<id>_secret_<HMAC-SHA256 of the id under
+payments.intent_secret_key, hex>. Derived, never stored: returned once by payments.create_intent (and by a replay of the
+same keyed request), required to confirm (and to read as a non-member) an intent that has no payer yet. Internal: no
+API role executes it.';
+
+CREATE OR REPLACE FUNCTION payments.intent_secret_ok(p_intent_id bigint, p_secret text)
+RETURNS boolean
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- compared as SHA-256 digests: the time a comparison takes says nothing about the expected secret's prefix
+    RETURN coalesce(sha256(convert_to(p_secret, 'UTF8'))
+                    = sha256(convert_to(payments.intent_client_secret(p_intent_id), 'UTF8')), false);
+END
+$$;
+COMMENT ON FUNCTION payments.intent_secret_ok(bigint, text) IS
+'Whether p_secret is the client secret of payment intent p_intent_id (false when NULL). Internal.';
 
 CREATE OR REPLACE FUNCTION payments.plan_shares(p_intent payments.payment_intent, p_sources jsonb, p_attempt integer)
 RETURNS integer
@@ -288,9 +368,9 @@ DECLARE
     v_dest     jsonb;
     v_ref      text;
 BEGIN
-    IF p_intent.metadata ? 'order_id' THEN
-        -- a shop order's payment (functions/payments/order_intents): the money goes on into the order's goods escrow,
-        -- whose release takes the PAYMENT fee; none is taken twice
+    IF payments.intent_pays_platform_object(p_intent.metadata) THEN
+        -- a shop order's or an installment's payment: the money goes on into the order's goods escrow, whose release
+        -- takes the PAYMENT fee; none is taken twice
         SELECT 0::numeric AS fee, NULL::bigint AS fee_rule_id INTO v_quote;
     ELSE
         SELECT q.fee, q.fee_rule_id INTO v_quote
@@ -339,8 +419,8 @@ COMMENT ON FUNCTION payments.capture_shares(payments.payment_intent, numeric) IS
 'Capture p_amount of an intent''s held shares (in share order; a share not reached is released): one
 ledger.capture_hold per hold to the merchant''s wallet and, for the PAYMENT fee quoted now (payments.fee_quote), to the
 platform''s revenue account (payments.record_fee with that capture''s reference); the intent SUCCEEDED with the
-captured amount and the fee snapshotted. An intent paying a shop order (metadata order_id) takes no fee here: its goods
-escrow''s release does. Internal, under the intent''s lock.';
+captured amount and the fee snapshotted. An intent paying a platform object (payments.intent_pays_platform_object: a
+shop order, an installment) takes no fee here (0 snapshotted): its goods escrow''s release does. Internal, under the intent''s lock.';
 
 CREATE OR REPLACE FUNCTION payments.settle_if_ready(p_intent_id bigint)
 RETURNS void
@@ -420,7 +500,7 @@ BEGIN
                            'description', p_description, 'metadata', p_metadata, 'capture_method', v_method,
                            'sources', p_sources), v_scope);
     IF v_replay IS NOT NULL THEN
-        RETURN v_replay;
+        RETURN v_replay || jsonb_build_object('client_secret', payments.intent_client_secret((v_replay ->> 'id')::bigint));
     END IF;
     INSERT INTO payments.payment_intent (merchant_id, payer_user_id, created_by, amount, currency, description, metadata,
                                          capture_method, expires_at)
@@ -431,7 +511,9 @@ BEGIN
         PERFORM payments.plan_shares(v_intent, p_sources, 1);
         UPDATE payments.payment_intent SET status = 'REQUIRES_CONFIRMATION' WHERE id = v_intent.id;
     END IF;
-    RETURN payments.idempotency_finish('create_intent', p_idempotency_key, payments.intent_json(v_intent.id), v_scope);
+    -- the stored response has no secret (it is derived again for a replay)
+    RETURN payments.idempotency_finish('create_intent', p_idempotency_key, payments.intent_json(v_intent.id), v_scope)
+        || jsonb_build_object('client_secret', payments.intent_client_secret(v_intent.id));
 END
 $$;
 COMMENT ON FUNCTION payments.create_intent(bigint, numeric, text, text, jsonb, text, jsonb, text) IS
@@ -439,12 +521,15 @@ COMMENT ON FUNCTION payments.create_intent(bigint, numeric, text, text, jsonb, t
 metadata and capture method (automatic or manual); returns it as JSON. A member of the merchant (STAFF or more) or the
 back office creates it for a customer, who becomes the payer by confirming it (REQUIRES_PAYMENT_METHOD); any other
 signed-in user creates it as its payer, optionally with its sources (REQUIRES_CONFIRMATION). Expires (canceled by the
-job) after a day unless confirmed. Idempotent with p_idempotency_key (the merchant''s keys for its members, the
-user''s otherwise). Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_ORGANIZATION, PAYMENTS_INVALID_INPUT,
+job) after a day unless confirmed. The answer carries the intent''s client_secret (payments.intent_client_secret),
+once: the merchant hands it to its customer, who needs it to confirm an intent without a payer. Idempotent with
+p_idempotency_key (the merchant''s keys for its members, the user''s otherwise; a replay carries the secret again).
+Errors: IDENTITY_NOT_AUTHENTICATED, IDENTITY_UNKNOWN_ORGANIZATION, PAYMENTS_INVALID_INPUT,
 MASTERDATA_UNKNOWN_CURRENCY, PAYMENTS_UNKNOWN_WALLET, PAYMENTS_IDEMPOTENCY_MISMATCH, PAYMENTS_IDEMPOTENCY_IN_PROGRESS.';
 
 CREATE OR REPLACE FUNCTION payments.confirm_intent(p_intent_id bigint, p_sources jsonb DEFAULT NULL,
-                                                   p_idempotency_key text DEFAULT NULL)
+                                                   p_idempotency_key text DEFAULT NULL,
+                                                   p_client_secret text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
@@ -463,12 +548,20 @@ BEGIN
         v_actor := identity.require_user();
     END IF;
     v_replay := payments.idempotency_begin('confirm_intent', p_idempotency_key,
-                                           jsonb_build_object('intent_id', p_intent_id, 'sources', p_sources));
+                                           jsonb_build_object('intent_id', p_intent_id, 'sources', p_sources)
+                                           -- a request without a secret keeps the fingerprint it always had
+                                           || CASE WHEN p_client_secret IS NOT NULL
+                                                   THEN jsonb_build_object('client_secret', p_client_secret)
+                                                   ELSE '{}' END);
     IF v_replay IS NOT NULL THEN
         RETURN v_replay;
     END IF;
     v := payments.lock_intent(p_intent_id);
-    IF NOT v_service AND v.payer_user_id <> v_actor.user_id THEN
+    -- the designated customer (the payer, once there is one) confirms; an intent without a payer needs its client
+    -- secret; a secret given must be the right one. Refusals are answered like an unknown intent, nothing changed.
+    IF (NOT v_service AND v.payer_user_id <> v_actor.user_id)
+       OR (NOT v_service AND v.payer_user_id IS NULL AND p_client_secret IS NULL)
+       OR (p_client_secret IS NOT NULL AND NOT payments.intent_secret_ok(v.id, p_client_secret)) THEN
         PERFORM core.raise('PAYMENTS_UNKNOWN_INTENT', format('payment intent %s', p_intent_id));
     ELSIF v.status NOT IN ('REQUIRES_PAYMENT_METHOD', 'REQUIRES_CONFIRMATION') THEN
         PERFORM core.raise('PAYMENTS_INTENT_STATE', format('payment intent %s is %s: confirm needs requires_payment_method '
@@ -500,13 +593,15 @@ BEGIN
     RETURN payments.idempotency_finish('confirm_intent', p_idempotency_key, payments.intent_json(v.id));
 END
 $$;
-COMMENT ON FUNCTION payments.confirm_intent(bigint, jsonb, text) IS
+COMMENT ON FUNCTION payments.confirm_intent(bigint, jsonb, text, text) IS
 'Confirm a payment intent with its sources (p_sources, see payments.plan_shares; or those given at creation): every
 wallet share is held on its wallet at once, in this transaction (all or none: a wallet short of funds refuses the whole
 confirmation), external shares wait PENDING for their funding. Then PROCESSING; with every share held, SUCCEEDED
 (automatic capture: the merchant credited minus the PAYMENT fee) or REQUIRES_CAPTURE (manual). The confirming user
-becomes the payer of an intent a merchant created; only that payer confirms again after a failure. Idempotent with
-p_idempotency_key (the caller''s keys). Errors: IDENTITY_NOT_AUTHENTICATED, PAYMENTS_UNKNOWN_INTENT,
+becomes the payer of an intent a merchant created, which needs its client secret (p_client_secret, given by
+payments.create_intent to the merchant); only that payer confirms again after a failure (no secret needed then). An
+absent or wrong secret is answered PAYMENTS_UNKNOWN_INTENT and nothing changes. Idempotent with p_idempotency_key (the
+caller''s keys). Errors: IDENTITY_NOT_AUTHENTICATED, PAYMENTS_UNKNOWN_INTENT,
 PAYMENTS_INTENT_STATE (not confirmable, expired), PAYMENTS_INVALID_INPUT, PAYMENTS_UNKNOWN_WALLET,
 LEDGER_INSUFFICIENT_FUNDS, LEDGER_ACCOUNT_FROZEN, PAYMENTS_IDEMPOTENCY_MISMATCH, PAYMENTS_IDEMPOTENCY_IN_PROGRESS.';
 
@@ -628,6 +723,10 @@ BEGIN
     v := payments.lock_intent(p_intent_id);
     IF v.status <> 'SUCCEEDED' THEN
         PERFORM core.raise('PAYMENTS_INTENT_STATE', format('payment intent %s is %s: refunds need succeeded', v.id, v.status));
+    ELSIF payments.intent_pays_platform_object(v.metadata) THEN
+        PERFORM core.raise('PAYMENTS_INTENT_STATE',
+                           format('payment intent %s paid a platform object (an order or an installment): refund it '
+                                  'through the order''s goods escrow', v.id));
     END IF;
     v_amount := coalesce(p_amount, v.amount_captured - v.amount_refunded);
     IF v_amount > 0 THEN
@@ -665,7 +764,8 @@ END
 $$;
 COMMENT ON FUNCTION payments.refund_intent(bigint, numeric, text, text) IS
 'Refund part or all (p_amount NULL: what remains) of a SUCCEEDED payment intent: from the merchant''s wallet back to
-the wallets its shares were paid from (one ledger posting; the platform keeps its fee). Concurrent refunds never exceed
+the wallets its shares were paid from (one ledger posting; the platform keeps its fee). An intent that paid a platform
+object (payments.intent_pays_platform_object) is refused: it is refunded through its goods escrow. Concurrent refunds never exceed
 the captured amount: a conditional UPDATE under the intent''s lock, and a CHECK behind it. An ADMIN of the merchant or
 the back office. Idempotent with p_idempotency_key (the merchant''s keys). Errors: IDENTITY_NOT_AUTHENTICATED,
 PAYMENTS_UNKNOWN_INTENT, PAYMENTS_INTENT_STATE, PAYMENTS_INVALID_INPUT, PAYMENTS_REFUND_EXCEEDS,
@@ -750,7 +850,7 @@ payer may confirm again with other sources). Idempotent: true when the share is 
 PAYMENTS_UNKNOWN_SHARE.';
 
 -- reads and the expiry sweep ------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION payments.get_intent(p_intent_id bigint)
+CREATE OR REPLACE FUNCTION payments.get_intent(p_intent_id bigint, p_client_secret text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
@@ -761,9 +861,16 @@ DECLARE
     v payments.payment_intent;
 BEGIN
     SELECT * INTO v FROM payments.payment_intent WHERE id = p_intent_id;
-    IF payments.intent_role(v) IS NULL THEN
+    IF p_client_secret IS NOT NULL AND NOT payments.intent_secret_ok(v.id, p_client_secret) THEN
         PERFORM identity.require_user();
         PERFORM core.raise('PAYMENTS_UNKNOWN_INTENT', format('payment intent %s', p_intent_id));
+    ELSIF payments.intent_role(v) IS NULL THEN
+        PERFORM identity.require_user();
+        IF v.id IS NULL OR p_client_secret IS NULL THEN
+            PERFORM core.raise('PAYMENTS_UNKNOWN_INTENT', format('payment intent %s', p_intent_id));
+        END IF;
+        -- a customer holding the client secret: the intent's public part (no shares, payer, creator or metadata)
+        RETURN payments.intent_json(v.id) - 'shares' - 'payer_user_id' - 'created_by' - 'metadata';
     END IF;
     RETURN payments.intent_json(v.id)
         || jsonb_build_object(
@@ -775,9 +882,11 @@ BEGIN
                                    FROM payments.intent_event e WHERE e.intent_id = v.id), '[]'));
 END
 $$;
-COMMENT ON FUNCTION payments.get_intent(bigint) IS
+COMMENT ON FUNCTION payments.get_intent(bigint, text) IS
 'A payment intent with the shares of its latest attempt, its refunds and its state log: its payer, a member of its
-merchant, the back office. Errors: IDENTITY_NOT_AUTHENTICATED, PAYMENTS_UNKNOWN_INTENT.';
+merchant, the back office; any other signed-in user with its client secret (p_client_secret) reads its public part
+(amount, currency, status, description, expiry: no shares, payer, creator, metadata, refunds or log). An absent or wrong
+secret is answered PAYMENTS_UNKNOWN_INTENT. Errors: IDENTITY_NOT_AUTHENTICATED, PAYMENTS_UNKNOWN_INTENT.';
 
 CREATE OR REPLACE FUNCTION payments.list_intents(p_merchant_id bigint DEFAULT NULL, p_status text DEFAULT NULL,
                                                  p_after_id bigint DEFAULT 0, p_limit integer DEFAULT 50)
@@ -853,14 +962,16 @@ p_limit per run, skipping intents locked by a running operation. Returns how man
 
 REVOKE ALL ON FUNCTION payments.payment_intent_guard_trg(), payments.payment_intent_log_trg(),
     payments.intent_json(bigint), payments.intent_role(payments.payment_intent), payments.lock_intent(bigint),
-    payments.check_amount(numeric, text, text), payments.plan_shares(payments.payment_intent, jsonb, integer),
+    payments.check_amount(numeric, text, text), payments.intent_pays_platform_object(jsonb),
+    payments.intent_client_secret(bigint), payments.intent_secret_ok(bigint, text),
+    payments.intent_refund_platform_object_trg(), payments.plan_shares(payments.payment_intent, jsonb, integer),
     payments.unwind_shares(bigint, integer, text), payments.capture_shares(payments.payment_intent, numeric),
     payments.settle_if_ready(bigint),
     payments.create_intent(bigint, numeric, text, text, jsonb, text, jsonb, text),
-    payments.confirm_intent(bigint, jsonb, text), payments.capture_intent(bigint, numeric, text),
+    payments.confirm_intent(bigint, jsonb, text, text), payments.capture_intent(bigint, numeric, text),
     payments.cancel_intent(bigint, text), payments.refund_intent(bigint, numeric, text, text),
     payments.external_share_funded(bigint, bigint), payments.external_share_failed(bigint, text),
-    payments.get_intent(bigint), payments.list_intents(bigint, text, bigint, integer),
+    payments.get_intent(bigint, text), payments.list_intents(bigint, text, bigint, integer),
     payments.expire_intents(integer) FROM PUBLIC;
 
 COMMIT;

@@ -113,8 +113,11 @@ BEGIN
             PERFORM core.raise('PAYMENTS_INVALID_INPUT', format('the code is for %s', q.amount));
         END IF;
         UPDATE payments.qr_code SET status = 'USED', used_at = now() WHERE id = q.id;
+        -- the server side: the merchant bound this code to the intent, and the code (its exact stored payload,
+        -- unused, unexpired) is what the merchant handed its customer, so it stands for the intent's client secret
         v_intent := payments.confirm_intent(q.intent_id, jsonb_build_array(
-                        jsonb_build_object('wallet_id', p_wallet_id, 'amount', q.amount::text)));
+                        jsonb_build_object('wallet_id', p_wallet_id, 'amount', q.amount::text)),
+                        NULL, payments.intent_client_secret(q.intent_id));
     ELSE
         IF p_amount IS NULL THEN
             PERFORM core.raise('PAYMENTS_INVALID_INPUT', 'a static code needs the amount the payer enters');
@@ -123,7 +126,7 @@ BEGIN
                                            jsonb_build_object('qr_code_id', q.id), 'AUTOMATIC',
                                            jsonb_build_array(jsonb_build_object('wallet_id', p_wallet_id,
                                                                                 'amount', p_amount::text)));
-        v_intent := payments.confirm_intent((v_intent ->> 'id')::bigint);
+        v_intent := payments.confirm_intent((v_intent ->> 'id')::bigint);   -- the payer's own intent: no secret
     END IF;
     RETURN payments.idempotency_finish('pay_qr', p_idempotency_key, v_intent);
 END
@@ -131,7 +134,8 @@ $$;
 COMMENT ON FUNCTION payments.pay_qr(text, bigint, numeric, text) IS
 'Pay a scanned KE-QR payload from the payer''s wallet: the CRC checked, the server record found by the reference
 (tag 62/05) and matched exactly (the payload stored: merchant, amount, everything); a dynamic code must be unused and
-unexpired, becomes USED and confirms its intent; a static code creates an intent of p_amount to its merchant and
+unexpired, becomes USED and confirms its intent (the code stands for the intent''s client secret: the merchant bound
+it to the intent and handed it to its customer); a static code creates an intent of p_amount to its merchant and
 confirms it. Returns the intent. A forged, altered, reused or expired code is refused and nothing changes. Idempotent
 with p_idempotency_key. Errors: IDENTITY_NOT_AUTHENTICATED, PAYMENTS_INVALID_QR, PAYMENTS_QR_UNKNOWN, PAYMENTS_QR_USED,
 PAYMENTS_QR_EXPIRED, PAYMENTS_INVALID_INPUT, PAYMENTS_UNKNOWN_WALLET, PAYMENTS_INTENT_STATE, LEDGER_INSUFFICIENT_FUNDS,

@@ -191,6 +191,24 @@ CREATE INDEX qr_code_created_by_idx ON payments.qr_code (created_by);
 CREATE TRIGGER qr_code_audit AFTER INSERT OR UPDATE ON payments.qr_code
     FOR EACH ROW EXECUTE FUNCTION audit.track();
 
+-- client secrets ------------------------------------------------------------------------------------------------------
+CREATE TABLE payments.intent_secret_key (
+    id         integer GENERATED ALWAYS AS IDENTITY CONSTRAINT intent_secret_key_pkey PRIMARY KEY,
+    secret     bytea NOT NULL CONSTRAINT intent_secret_key_secret_check CHECK (length(secret) >= 32),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE payments.intent_secret_key IS
+'The HMAC key of payment intents'' client secrets (Stripe''s client_secret): an intent''s secret is
+pi_<id>_secret_<hex HMAC-SHA256 of the id under this key>, derived when needed and never stored (payments.
+intent_client_secret). One row, written by this change. SECRET (core.secret): no role but the owner holds a privilege,
+row-level security on.';
+CREATE UNIQUE INDEX intent_secret_key_single_idx ON payments.intent_secret_key ((true));
+ALTER TABLE payments.intent_secret_key ENABLE ROW LEVEL SECURITY;
+INSERT INTO payments.intent_secret_key (secret) VALUES (public.gen_random_bytes(32));
+REVOKE ALL ON payments.intent_secret_key FROM PUBLIC;
+INSERT INTO core.secret (table_schema, table_name, column_name, kind, reason) VALUES
+('payments', 'intent_secret_key', 'secret', 'SECRET', 'the key of payment intents'' client secrets: anyone could confirm a merchant''s intent otherwise');
+
 REVOKE ALL ON payments.idempotency_key, payments.payment_intent, payments.intent_share, payments.intent_event,
     payments.intent_refund, payments.qr_code FROM PUBLIC;
 
@@ -202,7 +220,9 @@ INSERT INTO core.error (code, module, sqlstate, message, hint, description) VALU
  'retry the same request shortly: it will return the stored response',
  'Another request with the same key is running now; retry (retryable). Nothing was done.'),
 ('PAYMENTS_UNKNOWN_INTENT', 'payments', 'PT404', 'no such payment intent', NULL,
- 'No payment intent with this id, or one the caller may not see (answered alike): the payer''s, its merchant''s members''.'),
+ 'No payment intent with this id, or one the caller may not see (answered alike): the payer''s, its merchant''s members''. '
+ 'Confirming (or reading as a non-member) an intent that has no payer yet needs its client secret: an absent or wrong '
+ 'secret is answered alike, and nothing changes.'),
 ('PAYMENTS_INTENT_STATE', 'payments', 'PT409', 'the payment intent''s state does not allow this', NULL,
  'The action or transition is not allowed from the intent''s current state (e.g. capture before requires_capture, cancel '
  'after success, refund before success); the detail names both.'),

@@ -70,16 +70,23 @@ def intent_create(merchant_id: int, amount: Decimal, currency: str, description:
                                             sources=_sources(sources), idempotency_key=idempotency_key))
 
 
+_secret_option = click.option("--client-secret", "client_secret", default=None,
+                              help="The intent's client secret (create prints it once): needed for an intent a "
+                                   "merchant created, until it has a payer.")
+
+
 @intent.command(name="confirm")
 @click.argument("intent_id", type=int)
 @_source_option
 @_key_option
+@_secret_option
 @caller_option
-def intent_confirm(intent_id: int, sources: tuple[str, ...], idempotency_key: str | None,
+def intent_confirm(intent_id: int, sources: tuple[str, ...], idempotency_key: str | None, client_secret: str | None,
                    as_subject: str | None) -> None:
     """Confirm INTENT_ID as its payer with its sources (or those given at creation)."""
     with client_for(as_subject) as client:
-        _show(client.payments.confirm_intent(intent_id, _sources(sources), idempotency_key=idempotency_key))
+        _show(client.payments.confirm_intent(intent_id, _sources(sources), idempotency_key=idempotency_key,
+                                             client_secret=client_secret))
 
 
 @intent.command(name="capture")
@@ -118,11 +125,12 @@ def intent_refund(intent_id: int, amount: Decimal | None, reason: str, idempoten
 
 @intent.command(name="show")
 @click.argument("intent_id", type=int)
+@_secret_option
 @caller_option
-def intent_show(intent_id: int, as_subject: str | None) -> None:
-    """Show INTENT_ID with its shares, refunds and state log."""
+def intent_show(intent_id: int, client_secret: str | None, as_subject: str | None) -> None:
+    """Show INTENT_ID with its shares, refunds and state log (with --client-secret: its public part)."""
     with client_for(as_subject) as client:
-        _show(client.payments.get_intent(intent_id))
+        _show(client.payments.get_intent(intent_id, client_secret=client_secret))
 
 
 @intent.command(name="list")

@@ -1,7 +1,7 @@
 -- Tests for functions/api/payments_intents: the wrappers as PostgREST calls them (JWT claims, API roles): a merchant's
 -- intent confirmed by its customer, captured, refunded, read and listed by each side; QR through the api.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pa') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -11,13 +11,20 @@ SELECT tests.put('pw', payments.wallet_for('USER', pg_temp.u('payer'), 'KES'));
 SELECT tests.fund_wallet(tests.id('pw'), 300, 'test:pa:fund');
 
 SELECT tests.as_user('pa-clerk');
-SELECT tests.put('i', (api.create_payment_intent(pg_temp.u('merchant'), 100, 'KES', 'lamp', '{}', 'manual',
-                                                 NULL, 'pa-1') ->> 'id')::bigint);
+CREATE TEMP TABLE made AS SELECT api.create_payment_intent(pg_temp.u('merchant'), 100, 'KES', 'lamp', '{}', 'manual',
+                                                         NULL, 'pa-1') AS j;
+GRANT SELECT ON made TO PUBLIC;
+SELECT tests.put('i', (SELECT (j ->> 'id')::bigint FROM made));
 SELECT is((api.create_payment_intent(pg_temp.u('merchant'), 100, 'KES', 'lamp', '{}', 'manual', NULL, 'pa-1') ->> 'id')::bigint,
           tests.id('i'), 'the merchant''s key answers its first intent');
 SELECT tests.as_user('pa-payer');
-SELECT is(api.confirm_payment_intent(tests.id('i'), format('[{"wallet_id": %s, "amount": "100"}]', tests.id('pw'))::jsonb)
-          ->> 'status', 'REQUIRES_CAPTURE', 'the customer confirms from its wallet');
+SELECT throws_like(format('SELECT api.confirm_payment_intent(%s, ''[{"wallet_id": %s, "amount": "100"}]'')', tests.id('i'),
+                          tests.id('pw')), 'PAYMENTS_UNKNOWN_INTENT:%', 'the customer needs the client secret');
+SELECT is(api.get_payment_intent(tests.id('i'), (SELECT j ->> 'client_secret' FROM made)) ->> 'status',
+          'REQUIRES_PAYMENT_METHOD', 'with it the customer reads the intent');
+SELECT is(api.confirm_payment_intent(tests.id('i'), format('[{"wallet_id": %s, "amount": "100"}]', tests.id('pw'))::jsonb,
+                                     p_client_secret => (SELECT j ->> 'client_secret' FROM made))
+          ->> 'status', 'REQUIRES_CAPTURE', 'and confirms from its wallet');
 SELECT is((SELECT count(*)::int FROM api.list_payment_intents()), 1, 'the payer lists its intent');
 SELECT throws_like(format('SELECT api.list_payment_intents(%s)', pg_temp.u('merchant')), 'IDENTITY_UNKNOWN_ORGANIZATION:%',
                    'but not the merchant''s');

@@ -2,7 +2,7 @@
 -- external shares), a failing share unwinding the others, manual capture of part (the rest released, the fee
 -- snapshotted and moved), refunds never above the capture, cancel, expiry, idempotent create.
 BEGIN;
-SELECT plan(57);
+SELECT plan(71);
 
 CREATE TEMP TABLE w AS SELECT tests.payments_world('pi') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -18,6 +18,8 @@ $f$ INSERT INTO r VALUES (k, v) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v RET
 GRANT EXECUTE ON FUNCTION pg_temp.keep(text, jsonb) TO PUBLIC;
 CREATE FUNCTION pg_temp.iid(k text) RETURNS bigint LANGUAGE sql AS $f$ SELECT (v ->> 'id')::bigint FROM r WHERE r.k = $1 $f$;
 GRANT EXECUTE ON FUNCTION pg_temp.iid(text) TO PUBLIC;
+CREATE FUNCTION pg_temp.sec(k text) RETURNS text LANGUAGE sql AS $f$ SELECT v ->> 'client_secret' FROM r WHERE r.k = $1 $f$;
+GRANT EXECUTE ON FUNCTION pg_temp.sec(text) TO PUBLIC;
 
 SELECT tests.put('pw', payments.wallet_for('USER', pg_temp.u('payer'), 'KES'));
 SELECT tests.put('mw', payments.wallet_for('ORG', pg_temp.u('merchant'), 'KES'));
@@ -52,14 +54,36 @@ SELECT is((SELECT (v ->> 'status') || '/' || coalesce(v ->> 'payer_user_id', '-'
           'REQUIRES_PAYMENT_METHOD/-', 'a merchant''s intent waits for its payer');
 SELECT throws_like(format('SELECT payments.create_intent(%s, 5, ''KES'', '''', ''{}'', ''automatic'', ''[{"wallet_id": %s, "amount": "5"}]'')',
                           pg_temp.u('merchant'), tests.id('pw')), 'PAYMENTS_INVALID_INPUT:%', 'the merchant gives no sources');
+-- the client secret: confirming an intent without a payer needs it; absent, wrong or another intent's: nothing changes
 SELECT tests.as_user('pi-payer');
-SELECT throws_like(format('SELECT payments.confirm_intent(%s)', pg_temp.iid('m')), 'PAYMENTS_INVALID_INPUT:%',
-                   'confirm without sources when none were given');
-SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "150"}]'')', pg_temp.iid('m'),
-                          tests.id('pw')), 'PAYMENTS_INVALID_INPUT:%', 'sources must add up to the amount');
 SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'')', pg_temp.iid('m'),
-                          tests.id('mw')), 'PAYMENTS_UNKNOWN_WALLET:%', 'nobody pays from a wallet not theirs');
-SELECT is(payments.confirm_intent(pg_temp.iid('m'), format('[{"wallet_id": %s, "amount": "200"}]', tests.id('pw'))::jsonb)
+                          tests.id('pw')), 'PAYMENTS_UNKNOWN_INTENT:%', 'no client secret: answered like an unknown intent');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('pw'), pg_temp.sec('m') || '0'), 'PAYMENTS_UNKNOWN_INTENT:%',
+                   'a wrong client secret: alike');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('pw'), pg_temp.sec('a')), 'PAYMENTS_UNKNOWN_INTENT:%',
+                   'another intent''s client secret: alike');
+SELECT tests.as_owner();
+SELECT is((SELECT (status, payer_user_id, attempt, pg_temp.bal(tests.id('pw')))::text FROM payments.payment_intent
+            WHERE id = pg_temp.iid('m')), '(REQUIRES_PAYMENT_METHOD,,0,900/0)', 'the refusals changed nothing');
+SELECT tests.as_user('pi-admin');
+SELECT throws_like(format('SELECT payments.get_intent(%s)', pg_temp.iid('m')), 'PAYMENTS_UNKNOWN_INTENT:%',
+                   'a non-member without the secret does not read the intent');
+SELECT is((SELECT (x ->> 'status') || '/' || (x ->> 'amount') || '/' || (x ?| ARRAY['shares', 'metadata', 'payer_user_id'])::text
+             FROM payments.get_intent(pg_temp.iid('m'), pg_temp.sec('m')) x),
+          'REQUIRES_PAYMENT_METHOD/200/false', 'with the secret it reads the intent''s public part');
+SELECT tests.as_user('pi-payer');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, NULL, NULL, %L)', pg_temp.iid('m'), pg_temp.sec('m')),
+                   'PAYMENTS_INVALID_INPUT:%', 'confirm without sources when none were given');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "150"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('pw'), pg_temp.sec('m')), 'PAYMENTS_INVALID_INPUT:%',
+                   'sources must add up to the amount');
+SELECT throws_like(format('SELECT payments.confirm_intent(%s, ''[{"wallet_id": %s, "amount": "200"}]'', NULL, %L)',
+                          pg_temp.iid('m'), tests.id('mw'), pg_temp.sec('m')), 'PAYMENTS_UNKNOWN_WALLET:%',
+                   'nobody pays from a wallet not theirs');
+SELECT is(payments.confirm_intent(pg_temp.iid('m'), format('[{"wallet_id": %s, "amount": "200"}]', tests.id('pw'))::jsonb,
+                                  NULL, pg_temp.sec('m'))
           ->> 'status', 'REQUIRES_CAPTURE', 'manual capture: every share held, requires capture');
 SELECT throws_like(format('SELECT payments.capture_intent(%s)', pg_temp.iid('m')), 'PAYMENTS_UNKNOWN_INTENT:%',
                    'the payer does not capture');
@@ -155,9 +179,13 @@ SELECT is(payments.confirm_intent(pg_temp.iid('rs'), jsonb_build_array(jsonb_bui
           ->> 'status', 'SUCCEEDED', 'sources given at confirmation replace those given at creation');
 
 -- idempotent create
-SELECT is(payments.create_intent(pg_temp.u('merchant'), 12, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1') ->> 'id',
-          payments.create_intent(pg_temp.u('merchant'), 12.00, 'KES', 'k', '{}', 'AUTOMATIC', NULL, 'ik-1') ->> 'id',
-          'the same key and request: the same intent');
+SELECT is(payments.create_intent(pg_temp.u('merchant'), 12, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1') - 'created_at',
+          payments.create_intent(pg_temp.u('merchant'), 12.00, 'KES', 'k', '{}', 'AUTOMATIC', NULL, 'ik-1') - 'created_at',
+          'the same key and request: the same intent, its client secret again');
+SELECT tests.as_owner();
+SELECT is((SELECT (response ? 'id', response ? 'client_secret')::text FROM payments.idempotency_key WHERE key = 'ik-1'),
+          '(t,f)', 'the stored response has no client secret (derived again for a replay)');
+SELECT tests.as_user('pi-payer');
 SELECT throws_like($$SELECT payments.create_intent((SELECT (j ->> 'merchant')::bigint FROM w), 13, 'KES', 'k', '{}', 'automatic', NULL, 'ik-1')$$,
                    'PAYMENTS_IDEMPOTENCY_MISMATCH:%', 'another amount under the key: 422');
 SELECT tests.as_owner();
@@ -172,6 +200,36 @@ SELECT is((SELECT actor_user_id FROM audit.event WHERE entity_type = 'payments.i
           pg_temp.u('merchant_owner'), 'refunds are in the audit log with their actor');
 SELECT ok((SELECT count(*) FROM audit.event WHERE entity_type = 'payments.payment_intent'
             AND entity_id = pg_temp.iid('m')::text) >= 4, 'and every change of an intent');
+
+-- intents paying a platform object (a shop order, an installment): no PAYMENT fee at capture, no intent refund
+SELECT is(ARRAY[payments.intent_pays_platform_object('{"order_id": 7}'), payments.intent_pays_platform_object('{"installment_id": 3}'),
+                payments.intent_pays_platform_object('{"invoice_id": 3}'), payments.intent_pays_platform_object('{}'),
+                payments.intent_pays_platform_object(NULL)],
+          ARRAY[true, true, false, false, false], 'the one predicate: order_id or installment_id in the metadata');
+SELECT tests.as_user('pi-payer');
+SELECT pg_temp.keep('ins', payments.create_intent(pg_temp.u('merchant'), 50, 'KES', 'installment', '{}', 'manual',
+                    jsonb_build_array(jsonb_build_object('wallet_id', tests.id('pw'), 'amount', 50))));
+SELECT is(payments.confirm_intent(pg_temp.iid('ins')) ->> 'status', 'REQUIRES_CAPTURE', 'held for capture');
+SELECT tests.as_owner();
+CREATE TEMP TABLE before_ins AS SELECT (SELECT balance FROM ledger.account_balance(tests.id('mw'))) AS mw,
+                                       (SELECT count(*) FROM payments.fee_charge) AS fees;
+-- capture_shares sees the intent as paying an installment (the installments' own triggers are escrow2's: not fired here)
+SELECT payments.capture_shares(jsonb_populate_record(i, '{"metadata": {"installment_id": 1}}'), 50)
+  FROM payments.payment_intent i WHERE i.id = pg_temp.iid('ins');
+SELECT is((SELECT (status, amount_captured, fee, fee_rule_id)::text FROM payments.payment_intent WHERE id = pg_temp.iid('ins')),
+          '(SUCCEEDED,50,0,)', 'an installment''s intent is captured with no PAYMENT fee (0 snapshotted)');
+SELECT is((SELECT (b.balance - x.mw, (SELECT count(*) FROM payments.fee_charge) - x.fees)::text
+             FROM before_ins x, ledger.account_balance(tests.id('mw')) b), '(50.00,0)',
+          'the merchant''s wallet got all of it, no fee recorded');
+UPDATE payments.payment_intent SET metadata = '{"installment_id": 1}' WHERE id = pg_temp.iid('ins');
+SELECT tests.as_user('pi-merchant');
+SELECT throws_like(format('SELECT payments.refund_intent(%s, 5)', pg_temp.iid('ins')), 'PAYMENTS_INTENT_STATE:%',
+                   'an installment''s intent is not refunded as an intent (its escrow refunds it)');
+SELECT tests.as_owner();
+SELECT throws_like(format('INSERT INTO payments.intent_refund (intent_id, amount, reference) VALUES (%s, 1, ''x:1'')',
+                          pg_temp.iid('ins')), 'PAYMENTS_INTENT_STATE:%', 'nor by any other writer (the trigger)');
+SELECT is((SELECT (amount_refunded, (SELECT count(*) FROM payments.intent_refund WHERE intent_id = pg_temp.iid('ins')))::text
+             FROM payments.payment_intent WHERE id = pg_temp.iid('ins')), '(0,0)', 'nothing was refunded');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -16,6 +16,11 @@ SELECT id, intent_id, from_status, to_status, actor_user_id, detail, at FROM pay
 SELECT id, intent_id, amount, reason, reference, created_by, created_at FROM payments.intent_refund WHERE false;
 SELECT id, merchant_id, kind, intent_id, reference, amount, payload, status, expires_at, used_at, created_by, created_at
   FROM payments.qr_code WHERE false;
+SELECT id, secret, created_at FROM payments.intent_secret_key WHERE false;
+SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_class c WHERE c.oid = 'payments.intent_secret_key'::regclass
+               AND c.relrowsecurity)::int;
+SELECT 1 / (SELECT count(*) FROM core.secret s WHERE s.table_schema = 'payments' AND s.table_name = 'intent_secret_key'
+               AND s.column_name = 'secret' AND s.kind = 'SECRET')::int;
 SELECT x.i::regclass
   FROM unnest(ARRAY['payments.idempotency_key_expires_at_idx', 'payments.payment_intent_merchant_id_idx',
       'payments.payment_intent_payer_user_id_idx', 'payments.payment_intent_created_by_idx',
@@ -24,7 +29,7 @@ SELECT x.i::regclass
       'payments.intent_share_wallet_id_idx', 'payments.intent_event_intent_id_idx',
       'payments.intent_event_actor_user_id_idx', 'payments.intent_refund_intent_id_idx',
       'payments.intent_refund_created_by_idx', 'payments.qr_code_merchant_id_idx',
-      'payments.qr_code_created_by_idx']) AS x(i);
+      'payments.qr_code_created_by_idx', 'payments.intent_secret_key_single_idx']) AS x(i);
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = x.t::regclass AND k.conname = x.c)::int
   FROM (SELECT 'payments.idempotency_key', unnest(ARRAY['idempotency_key_fingerprint_check', 'idempotency_key_key_check',
             'idempotency_key_operation_check', 'idempotency_key_pkey', 'idempotency_key_response_check',
@@ -54,7 +59,9 @@ SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = x
         SELECT 'payments.qr_code', unnest(ARRAY['qr_code_amount_check', 'qr_code_created_by_fkey',
             'qr_code_intent_id_fkey', 'qr_code_intent_id_key', 'qr_code_kind_check', 'qr_code_kind_fields_check',
             'qr_code_merchant_id_fkey', 'qr_code_payload_key', 'qr_code_pkey', 'qr_code_reference_check',
-            'qr_code_reference_key', 'qr_code_status_check'])) AS x(t, c);
+            'qr_code_reference_key', 'qr_code_status_check'])
+        UNION ALL
+        SELECT 'payments.intent_secret_key', unnest(ARRAY['intent_secret_key_pkey', 'intent_secret_key_secret_check'])) AS x(t, c);
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
              WHERE g.tgrelid = x.t::regclass AND g.tgname = x.n AND g.tgfoid = x.f::regprocedure AND g.tgenabled
                  <> 'D')::int
@@ -68,7 +75,8 @@ SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_trigger g
 SELECT 1 / (NOT pg_catalog.has_table_privilege(r, t, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE'))::int
   FROM unnest(ARRAY['mercato_anon', 'mercato_user', 'mercato_service']) AS r,
        unnest(ARRAY['payments.idempotency_key', 'payments.payment_intent', 'payments.intent_share',
-                    'payments.intent_event', 'payments.intent_refund', 'payments.qr_code']) AS t;
+                    'payments.intent_event', 'payments.intent_refund', 'payments.qr_code',
+                    'payments.intent_secret_key']) AS t;
 SELECT 1 / (SELECT count(*) FROM core.error e WHERE e.code = c)::int
   FROM unnest(ARRAY['PAYMENTS_IDEMPOTENCY_MISMATCH', 'PAYMENTS_IDEMPOTENCY_IN_PROGRESS', 'PAYMENTS_UNKNOWN_INTENT',
                     'PAYMENTS_INTENT_STATE', 'PAYMENTS_REFUND_EXCEEDS', 'PAYMENTS_UNKNOWN_SHARE', 'PAYMENTS_QR_UNKNOWN',
