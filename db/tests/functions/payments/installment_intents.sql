@@ -67,15 +67,17 @@ SELECT is(tests.error_of(format($$SELECT api.create_payment_intent(%s, 66.66, 'K
           'another user does not pay somebody''s installment');
 -- an intent the merchant makes without a payer: only the plan's buyer confirms it
 SELECT tests.as_user('pii-merchant');
-SELECT tests.put('pim', (api.create_payment_intent(pg_temp.u('merchant'), 66.66, 'KES',
-    p_metadata => jsonb_build_object('installment_id', tests.id('i1'))) ->> 'id')::bigint);
+CREATE TEMP TABLE pim AS SELECT api.create_payment_intent(pg_temp.u('merchant'), 66.66, 'KES',
+    p_metadata => jsonb_build_object('installment_id', tests.id('i1'))) AS j;
+GRANT SELECT ON pim TO PUBLIC;
+SELECT tests.put('pim', (SELECT (j ->> 'id')::bigint FROM pim));
 SELECT tests.as_owner();
 SELECT tests.put('b2w', payments.wallet_for('USER', pg_temp.u('buyer2'), 'KES'));
 SELECT tests.as_user('pii-buyer2');
-SELECT is(tests.error_of(format($$SELECT api.confirm_payment_intent(%s, jsonb_build_array(jsonb_build_object('wallet_id', %s, 'amount', '66.66')))$$,
-                                tests.id('pim'), tests.id('b2w'))),
+SELECT is(tests.error_of(format($$SELECT api.confirm_payment_intent(%s, jsonb_build_array(jsonb_build_object('wallet_id', %s, 'amount', '66.66')), p_client_secret => %L)$$,
+                                tests.id('pim'), tests.id('b2w'), (SELECT j ->> 'client_secret' FROM pim))),
           format('PT404 PAYMENTS_UNKNOWN_PLAN installment %s of merchant %s', tests.id('i1'), pg_temp.u('merchant')),
-          'somebody else confirming the merchant''s intent is refused before any hold');
+          'somebody else confirming the merchant''s intent, even with its client secret, is refused before any hold');
 SELECT tests.as_user('pii-payer');
 SELECT tests.put('pi1', pg_temp.intent(tests.id('i1'), 66.66));
 SELECT is(api.confirm_payment_intent(tests.id('pi1')) ->> 'status', 'SUCCEEDED', 'the buyer confirms its intent');
