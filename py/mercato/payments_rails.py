@@ -88,3 +88,9 @@ class RailsMixin(ModuleClient):
     def withdrawal(self, withdrawal_id: int) -> dict[str, Any]:
         """A withdrawal of a wallet the caller may read."""
         return self._call_value("api.withdrawal", withdrawal_id=withdrawal_id)
+
+    def resolve_flagged_withdrawal(self, withdrawal_id: int, outcome: str, reason: str) -> dict[str, Any]:
+        """Resolve a FLAGGED withdrawal (payments.manage), once, with a reason: PAID captures its hold as a confirmed
+        payout (COMPLETED), NOT_PAID releases it (FAILED, REVIEWED_NOT_PAID). Returns the withdrawal and the outcome."""
+        return self._call_value("api.resolve_flagged_withdrawal", withdrawal_id=withdrawal_id, outcome=outcome,
+                                reason=reason)

@@ -656,6 +656,7 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "withdraw", str(w["account"]), "--rail", "MPESA", "--amount", "10", "--to", "254712345678", *admin],
         ["pay", "withdrawal", "1"],
         ["pay", "withdrawal", "1", *admin],
+        ["pay", "withdrawal-resolve", "1", "--outcome", "NOT_PAID", "--reason", "no flagged one here", *admin],
         ["rails", "simulate", "--setup", "--state", str(Path(tempfile.gettempdir()) / f"pgb-rails-{uuid.uuid4().hex}.json")],
         # hooks2 (issue 19, 2nd pass): the review list, resolutions (an unknown event is refused with its code: the
         # call reached the database) and the merchant webhook sender, which sends the world's merchant events to

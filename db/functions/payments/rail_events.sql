@@ -54,12 +54,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION payments.withdrawal_emit_trg() IS
-'Trigger (AFTER UPDATE OF status on payments.withdrawal, from PENDING to a final state): when the wallet belongs to a
+'Trigger (AFTER UPDATE OF status on payments.withdrawal, to a final state: from PENDING, or from FLAGGED by the back
+office''s review): when the wallet belongs to a
 MERCHANT organization, the merchant event withdrawal.<completed|failed|flagged> with the withdrawal (as the API answers
 it) and its previous status, through payments.emit_merchant_event in the same transaction.';
 
 CREATE TRIGGER withdrawal_emit AFTER UPDATE OF status ON payments.withdrawal
-    FOR EACH ROW WHEN (OLD.status = 'PENDING' AND NEW.status <> 'PENDING')
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status AND NEW.status <> 'PENDING')
     EXECUTE FUNCTION payments.withdrawal_emit_trg();
 
 REVOKE ALL ON FUNCTION payments.funding_session_emit_trg(), payments.withdrawal_emit_trg() FROM PUBLIC;

@@ -80,6 +80,47 @@ IDENTITY_NOT_AUTHENTICATED, PAYMENTS_UNKNOWN_WALLET, PAYMENTS_UNKNOWN_RAIL, PAYM
 PAYMENTS_LIMIT_EXCEEDED, PAYMENTS_LIMITS_UNDEFINED, PAYMENTS_INSUFFICIENT_FUNDS. Locks the wallet''s registry row (the
 daily sum is checked one request at a time); assumes READ COMMITTED.';
 
+CREATE OR REPLACE FUNCTION payments.settle_withdrawal(p_w payments.withdrawal, p_status text, p_code text, p_reason text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ref  text := 'payments:withdrawal:' || p_w.id || ':capture';
+    v_dest jsonb;
+BEGIN
+    IF p_status = 'COMPLETED' THEN
+        v_dest := jsonb_build_array(jsonb_build_object(
+            'account_id', (SELECT r.clearing_account_id FROM payments.rail r WHERE r.code = p_w.rail_code),
+            'amount', p_w.amount::text));
+        IF p_w.fee > 0 THEN
+            v_dest := v_dest || jsonb_build_object('account_id', payments.revenue_account(p_w.currency), 'amount', p_w.fee::text);
+        END IF;
+        PERFORM ledger.capture_hold(v_ref, p_w.hold_id, v_dest, format('withdrawal %s to %s', p_w.id, p_w.rail_code));
+        IF p_w.fee > 0 THEN
+            PERFORM payments.record_fee(v_ref, 'WITHDRAWAL', p_w.rail_code,
+                                        (SELECT x.organization_id FROM payments.wallet x WHERE x.account_id = p_w.wallet_id),
+                                        p_w.currency, p_w.amount, p_w.fee, p_w.fee_rule_id, 'withdrawal', p_w.id);
+        END IF;
+        UPDATE payments.withdrawal SET status = 'COMPLETED', finished_at = now() WHERE id = p_w.id;
+    ELSE
+        IF p_status = 'FAILED' THEN
+            PERFORM ledger.release_hold('payments:withdrawal:' || p_w.id || ':release', p_w.hold_id);
+        END IF;
+        UPDATE payments.withdrawal
+           SET status = p_status, failure_code = left(p_code, 64), failure_reason = left(p_reason, 500), finished_at = now()
+         WHERE id = p_w.id;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION payments.settle_withdrawal(payments.withdrawal, text, text, text) IS
+'Internal, the caller holding the withdrawal''s row lock: COMPLETED captures the hold (reference
+payments:withdrawal:<id>:capture, unique: the amount to the rail''s clearing account, the fee to the platform''s revenue,
+payments.record_fee); FAILED releases it (payments:withdrawal:<id>:release); FLAGGED keeps it, for review. Used by the
+rail''s confirmed answers and by the back office''s review of a flagged withdrawal (payments.resolve_flagged_withdrawal).';
+
 CREATE OR REPLACE FUNCTION payments.complete_withdrawal(p_withdrawal_id bigint)
 RETURNS text
 LANGUAGE plpgsql
@@ -88,33 +129,18 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_w    payments.withdrawal;
-    v_ref  text := 'payments:withdrawal:' || p_withdrawal_id || ':capture';
-    v_dest jsonb;
+    v_w payments.withdrawal;
 BEGIN
     SELECT * INTO v_w FROM payments.withdrawal WHERE id = p_withdrawal_id FOR UPDATE;
     IF v_w.status <> 'PENDING' THEN
         RETURN format('withdrawal %s is %s: a confirmed payout for it needs review', p_withdrawal_id, v_w.status);
     END IF;
-    v_dest := jsonb_build_array(jsonb_build_object(
-        'account_id', (SELECT r.clearing_account_id FROM payments.rail r WHERE r.code = v_w.rail_code),
-        'amount', v_w.amount::text));
-    IF v_w.fee > 0 THEN
-        v_dest := v_dest || jsonb_build_object('account_id', payments.revenue_account(v_w.currency), 'amount', v_w.fee::text);
-    END IF;
-    PERFORM ledger.capture_hold(v_ref, v_w.hold_id, v_dest, format('withdrawal %s to %s', p_withdrawal_id, v_w.rail_code));
-    IF v_w.fee > 0 THEN
-        PERFORM payments.record_fee(v_ref, 'WITHDRAWAL', v_w.rail_code,
-                                    (SELECT x.organization_id FROM payments.wallet x WHERE x.account_id = v_w.wallet_id),
-                                    v_w.currency, v_w.amount, v_w.fee, v_w.fee_rule_id, 'withdrawal', p_withdrawal_id);
-    END IF;
-    UPDATE payments.withdrawal SET status = 'COMPLETED', finished_at = now() WHERE id = p_withdrawal_id;
+    PERFORM payments.settle_withdrawal(v_w, 'COMPLETED', NULL, NULL);
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION payments.complete_withdrawal(bigint) IS
-'Internal, on the rail''s confirmed success: the hold captured (reference payments:withdrawal:<id>:capture, unique):
-the amount to the rail''s clearing account, the fee to the platform''s revenue (payments.record_fee); COMPLETED.
+'Internal, on the rail''s confirmed success: the hold captured (payments.settle_withdrawal); COMPLETED.
 Returns NULL when applied, else why not (no longer PENDING: the caller quarantines the event). Locks the row.';
 
 CREATE OR REPLACE FUNCTION payments.finish_withdrawal(p_withdrawal_id bigint, p_status text, p_code text, p_reason text)
@@ -131,19 +157,14 @@ BEGIN
     IF v_w.status <> 'PENDING' THEN
         RETURN format('withdrawal %s is no longer PENDING', p_withdrawal_id);
     END IF;
-    IF p_status = 'FAILED' THEN
-        PERFORM ledger.release_hold('payments:withdrawal:' || p_withdrawal_id || ':release', v_w.hold_id);
-    END IF;
-    UPDATE payments.withdrawal
-       SET status = p_status, failure_code = left(p_code, 64), failure_reason = left(p_reason, 500), finished_at = now()
-     WHERE id = p_withdrawal_id;
+    PERFORM payments.settle_withdrawal(v_w, p_status, p_code, p_reason);
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION payments.finish_withdrawal(bigint, text, text, text) IS
-'Internal: a PENDING withdrawal FAILED on the rail''s confirmed failure (its hold released, reference
-payments:withdrawal:<id>:release) or FLAGGED (a confirmed amount or account that does not match: the hold stays, for
-review). Returns NULL when applied, else why not.';
+'Internal: a PENDING withdrawal FAILED on the rail''s confirmed failure (its hold released) or FLAGGED (a confirmed
+amount or account that does not match: the hold stays, for review by payments.resolve_flagged_withdrawal), through
+payments.settle_withdrawal. Returns NULL when applied, else why not.';
 
 CREATE OR REPLACE FUNCTION payments.get_withdrawal(p_withdrawal_id bigint)
 RETURNS jsonb
@@ -174,6 +195,7 @@ PAYMENTS_UNKNOWN_WITHDRAWAL (also for another''s).';
 
 REVOKE ALL ON FUNCTION payments.withdrawal_json(payments.withdrawal),
     payments.request_withdrawal(bigint, text, numeric, text), payments.complete_withdrawal(bigint),
+    payments.settle_withdrawal(payments.withdrawal, text, text, text),
     payments.finish_withdrawal(bigint, text, text, text), payments.get_withdrawal(bigint) FROM PUBLIC;
 
 COMMIT;

@@ -110,6 +110,18 @@ def withdrawal(withdrawal_id: int, as_subject: str | None) -> None:
         _echo(client.payments.withdrawal(withdrawal_id))
 
 
+@click.command(name="withdrawal-resolve")
+@click.argument("withdrawal_id", type=int)
+@click.option("--outcome", type=click.Choice(["PAID", "NOT_PAID"], case_sensitive=False), required=True,
+              help="PAID: the provider did pay out (the hold is captured); NOT_PAID: it did not (the hold is released).")
+@click.option("--reason", required=True, help="Why (3 to 500 characters), e.g. what the provider's statement shows.")
+@caller_option
+def withdrawal_resolve(withdrawal_id: int, outcome: str, reason: str, as_subject: str | None) -> None:
+    """Resolve FLAGGED withdrawal WITHDRAWAL_ID (payments.manage), once."""
+    with client_for(as_subject) as client:
+        _echo(client.payments.resolve_flagged_withdrawal(withdrawal_id, outcome, reason))
+
+
 @click.group(name="webhooks", invoke_without_command=True)
 @click.option("--state", default=None, help="PROCESSED, IGNORED, DUPLICATE, QUARANTINED, REFUSED, FAILED.")
 @click.option("--provider", default=None, help="A rail's code.")
@@ -179,4 +191,4 @@ def webhooks_deliver(once: bool, limit: int, timeout: float, cafile: str | None,
                err=True)
 
 
-COMMANDS = (webhooks, rails, rail_set, rail_token, rail_key, fund, funding, withdraw, withdrawal)
+COMMANDS = (webhooks, rails, rail_set, rail_token, rail_key, fund, funding, withdraw, withdrawal, withdrawal_resolve)
