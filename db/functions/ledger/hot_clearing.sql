@@ -3,7 +3,8 @@
 -- every payout; as one row it serialised all of them (issue 19's webhook benchmark: two thirds of the backends waited
 -- on it). An account that allows negative balances has no floor to check, so its debits can take one slot each,
 -- exactly as credits do; the slot-sum check (and its lock on every slot) stays for hot accounts that may not go
--- below zero. Overdraft limits stay refused on hot accounts (they would need both), and so do holds.
+-- below zero. Overdraft limits stay refused on hot accounts (they would need both), and so do holds. open_account also
+-- looks for the account before trying to insert it (most calls find it: a platform account asked for at every fee).
 
 BEGIN;
 
@@ -68,6 +69,16 @@ BEGIN
         PERFORM core.raise('LEDGER_ACCOUNT_INVALID', 'overdraft_limit must be between 0 and 10^15');
     ELSIF p_slots > 1 AND p_overdraft_limit > 0 THEN
         PERFORM core.raise('LEDGER_HOT_ACCOUNT_POLICY', 'a hot account (slots > 1) cannot have an overdraft limit');
+    END IF;
+    -- Most calls find the account open already (a platform account asked for at every fee): one indexed read then.
+    SELECT * INTO v FROM ledger.account
+     WHERE owner_type = p_owner_type AND owner_id = p_owner_id AND purpose = p_purpose AND currency = p_currency;
+    IF FOUND THEN
+        IF (v.allow_negative, v.overdraft_limit, v.receive_only, v.slots, v.metadata)
+           IS DISTINCT FROM (p_allow_negative, p_overdraft_limit, p_receive_only, p_slots::smallint, p_metadata) THEN
+            PERFORM core.raise('LEDGER_ACCOUNT_EXISTS', format('account %s', v.id));
+        END IF;
+        RETURN v.id;
     END IF;
     v_units := masterdata.currency_minor_units(p_currency);
     IF scale(p_overdraft_limit) > v_units THEN

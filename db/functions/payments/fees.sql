@@ -109,12 +109,15 @@ the rule''s id to snapshot. No rule: 0 and NULL. Never raises for a well-typed c
 
 CREATE OR REPLACE FUNCTION payments.revenue_account(p_currency text)
 RETURNS bigint
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT ledger.open_account('PLATFORM', 'payments', 'REVENUE', p_currency, p_slots => 16)
+BEGIN
+    -- PL/pgSQL, not SQL: a SQL function with SET is never inlined and would plan its query at every call (every fee)
+    RETURN ledger.open_account('PLATFORM', 'payments', 'REVENUE', p_currency, p_slots => 16);
+END
 $$;
 COMMENT ON FUNCTION payments.revenue_account(text) IS
 'The payments platform''s REVENUE ledger account in a currency (every fee is credited here; a hot account of 16 slots,

@@ -47,15 +47,20 @@ bank). Errors: PAYMENTS_UNKNOWN_RAIL, PAYMENTS_INVALID_INPUT.';
 
 CREATE OR REPLACE FUNCTION payments.funding_json(p_session payments.funding_session)
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN to_jsonb(p_session) - 'intent_share_id' || jsonb_build_object(
-    'amount', p_session.amount::text, 'fee', p_session.fee::text,
-    'instruction_state', (SELECT i.state FROM payments.rail_instruction i
-                           WHERE i.subject_type = 'FUNDING' AND i.subject_id = p_session.id),
-    'intent_share_id', p_session.intent_share_id);
+AS $$
+BEGIN
+    -- PL/pgSQL, not SQL: a SQL function with SET is never inlined and would plan its query at every call
+    RETURN to_jsonb(p_session) - 'intent_share_id' || jsonb_build_object(
+        'amount', p_session.amount::text, 'fee', p_session.fee::text,
+        'instruction_state', (SELECT i.state FROM payments.rail_instruction i
+                               WHERE i.subject_type = 'FUNDING' AND i.subject_id = p_session.id),
+        'intent_share_id', p_session.intent_share_id);
+END
+$$;
 COMMENT ON FUNCTION payments.funding_json(payments.funding_session) IS
 'Internal: a funding session as the API answers it (amounts as text, the state of its rail instruction).';
 

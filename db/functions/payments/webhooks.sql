@@ -16,12 +16,17 @@ SET LOCAL lock_timeout = '5s';
 
 CREATE OR REPLACE FUNCTION payments.header(p_headers jsonb, p_name text)
 RETURNS text
-LANGUAGE sql
+LANGUAGE plpgsql
 IMMUTABLE
 PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT h.value FROM jsonb_each_text(CASE jsonb_typeof(p_headers) WHEN 'object' THEN p_headers ELSE '{}' END) h
-         WHERE lower(h.key) = lower(p_name) ORDER BY h.key LIMIT 1);
+AS $$
+BEGIN
+    -- PL/pgSQL, not SQL: a SQL function with SET is never inlined and would plan its query at every call
+    RETURN (SELECT h.value FROM jsonb_each_text(CASE jsonb_typeof(p_headers) WHEN 'object' THEN p_headers ELSE '{}' END) h
+             WHERE lower(h.key) = lower(p_name) ORDER BY h.key LIMIT 1);
+END
+$$;
 COMMENT ON FUNCTION payments.header(jsonb, text) IS
 'Internal: a header''s value from the headers object, the name compared case-insensitively (HTTP); NULL if absent.';
 
