@@ -71,6 +71,35 @@ intent is the order''s buyer. Errors: PAYMENTS_INVALID_INPUT, ORDERS_UNKNOWN_ORD
 CREATE TRIGGER payment_intent_order_check BEFORE INSERT ON payments.payment_intent
     FOR EACH ROW WHEN (NEW.metadata ? 'order_id') EXECUTE FUNCTION payments.intent_order_check_trg();
 
+CREATE OR REPLACE FUNCTION payments.intent_order_lock_trg()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    x record := payments.intent_order(NEW.merchant_id, NEW.metadata);
+BEGIN
+    -- the order row before the confirmation places any hold on a wallet: the lock order of the buyer's own wallet
+    -- payment of the order (orders.apply_payment locks the order, then the wallet), so that they queue, never deadlock
+    PERFORM 1 FROM orders.sales_order o WHERE o.id = (x.o).id AND o.tenant_id = (x.o).tenant_id FOR NO KEY UPDATE;
+    IF x.buyer_user_id IS DISTINCT FROM NEW.payer_user_id THEN
+        PERFORM core.raise('ORDERS_UNKNOWN_ORDER', format('order %s of merchant %s''s shop', (x.o).id, NEW.merchant_id));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION payments.intent_order_lock_trg() IS
+'Trigger (AFTER a payment intent naming a shop order becomes PROCESSING, i.e. is confirmed, before its wallet holds):
+lock the order row first, as the buyer''s wallet payment of the order does, so that the two queue instead of
+deadlocking; a confirming payer who is not the order''s buyer is refused at once (ORDERS_UNKNOWN_ORDER), before any
+hold.';
+
+CREATE TRIGGER payment_intent_order_lock AFTER UPDATE OF status ON payments.payment_intent
+    FOR EACH ROW WHEN (NEW.status = 'PROCESSING' AND OLD.status <> 'PROCESSING' AND NEW.metadata ? 'order_id')
+    EXECUTE FUNCTION payments.intent_order_lock_trg();
+
 CREATE OR REPLACE FUNCTION payments.intent_order_pay_trg()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -129,6 +158,6 @@ CREATE TRIGGER intent_refund_order_check BEFORE INSERT ON payments.intent_refund
     FOR EACH ROW EXECUTE FUNCTION payments.intent_order_refund_trg();
 
 REVOKE ALL ON FUNCTION payments.intent_order(bigint, jsonb), payments.intent_order_check_trg(),
-    payments.intent_order_pay_trg(), payments.intent_order_refund_trg() FROM PUBLIC;
+    payments.intent_order_lock_trg(), payments.intent_order_pay_trg(), payments.intent_order_refund_trg() FROM PUBLIC;
 
 COMMIT;

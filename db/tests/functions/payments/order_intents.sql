@@ -1,7 +1,7 @@
 -- Tests for functions/payments/order_intents: a shop order paid through a payment intent lands in its goods escrow (no
 -- fee at capture; the release takes it), the intent checked against the order, and no intent refund of such a payment.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 CREATE TEMP TABLE w AS SELECT tests.escrow_world('poi') AS j;
 GRANT SELECT ON w TO PUBLIC;
@@ -25,6 +25,20 @@ SELECT is(tests.error_of(format('SELECT api.create_payment_intent(%s, 30, ''KES'
                                 pg_temp.u('merchant'), tests.id('o'))),
           format('PT404 ORDERS_UNKNOWN_ORDER order %s of merchant %s''s shop', tests.id('o'), pg_temp.u('merchant')),
           'another user does not pay somebody''s order');
+-- an intent the merchant made for the order: somebody else holding its client secret is refused at confirmation,
+-- the order locked first (payment_intent_order_lock), before any hold
+SELECT tests.as_user('poi-merchant');
+CREATE TEMP TABLE mi AS SELECT api.create_payment_intent(pg_temp.u('merchant'), 30, 'KES',
+    p_metadata => format('{"order_id": %s}', tests.id('o'))::jsonb) AS j;
+GRANT SELECT ON mi TO PUBLIC;
+SELECT tests.as_owner();
+SELECT tests.fund_user_wallet(pg_temp.u('buyer2'), 50);
+SELECT tests.put('b2w', payments.wallet_for('USER', pg_temp.u('buyer2'), 'KES'));
+SELECT tests.as_user('poi-buyer2');
+SELECT is(tests.error_of(format($$SELECT api.confirm_payment_intent(%s, jsonb_build_array(jsonb_build_object('wallet_id', %s, 'amount', '30.00')), p_client_secret => %L)$$,
+                                (SELECT (j ->> 'id')::bigint FROM mi), tests.id('b2w'), (SELECT j ->> 'client_secret' FROM mi))),
+          format('PT404 ORDERS_UNKNOWN_ORDER order %s of merchant %s''s shop', tests.id('o'), pg_temp.u('merchant')),
+          'somebody else confirming the merchant''s intent for the order, even with its secret, is refused');
 SELECT tests.as_user('poi-payer');
 SELECT tests.put('pi', (api.create_payment_intent(pg_temp.u('merchant'), 30, 'KES',
     p_metadata => format('{"order_id": %s}', tests.id('o'))::jsonb,
