@@ -412,8 +412,9 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT c.ledger_number, c.posted_at, c.transaction_type, c.amount, c.previous_balance, c.running_balance,
-           c.outstanding, c.due_date, c.transaction_id, c.reversal_of, c.reversed_by, c.reference, c.memo
+           c.outstanding, c.due_date, c.transaction_id, c.reversal_of, c.reversed_by, t.reference::text, c.memo
       FROM credit.credit_ledger c
+      JOIN ledger.transaction t ON t.id = c.transaction_id
      WHERE c.credit_line_id = p_line_id AND c.ledger_number > p_after_number
      ORDER BY c.ledger_number
      LIMIT p_limit;

@@ -65,7 +65,7 @@ SELECT l.id AS credit_line_id, l.vendor_id, l.retailer_id, e.seq AS ledger_numbe
        e.amount, e.balance_before AS previous_balance, e.balance_after AS running_balance,
        -e.balance_after AS outstanding,
        CASE WHEN t.metadata ->> 'due_date' ~ '^\d{4}-\d{2}-\d{2}$' THEN (t.metadata ->> 'due_date')::date END AS due_date,
-       t.reversal_of, t.reversed_by, t.reference::text AS reference, t.memo::text AS memo
+       t.reversal_of, t.reversed_by, t.memo::text AS memo
   FROM credit.credit_line l
   JOIN ledger.entry e ON e.account_id = l.account_id AND e.slot = 0
   JOIN ledger.transaction t ON t.id = e.transaction_id;
@@ -74,8 +74,9 @@ COMMENT ON VIEW credit.credit_ledger IS
 line''s account, numbered by the entry''s seq (per line, gapless, assigned under the account lock), with the type
 (ORDER_CREDIT, PAYMENT_DEBIT, ADJUSTMENT_CREDIT/_DEBIT from the posting''s metadata "credit_type", REVERSAL for a
 reversal), the signed amount (negative: more debt), previous and running balance (the entry''s balance_before/after),
-the outstanding debt after it, the due date (metadata "due_date") and the reversal links. Read through
-credit.line_statement; no API role reads it directly.';
+the outstanding debt after it, the due date (metadata "due_date"), the reversal links and the memo (not the sealed
+reference: credit.line_statement adds it for the line''s parties). Read through credit.line_statement; no API role
+reads it directly.';
 REVOKE ALL ON credit.credit_ledger FROM PUBLIC;
 
 COMMIT;

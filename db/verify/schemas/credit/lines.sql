@@ -6,7 +6,7 @@ SELECT id, vendor_id, retailer_id, account_id, currency, terms_days, status, sta
        updated_at, closed_at
   FROM credit.credit_line WHERE false;
 SELECT credit_line_id, vendor_id, retailer_id, ledger_number, transaction_id, posted_at, transaction_type, amount,
-       previous_balance, running_balance, outstanding, due_date, reversal_of, reversed_by, reference, memo
+       previous_balance, running_balance, outstanding, due_date, reversal_of, reversed_by, memo
   FROM credit.credit_ledger WHERE false;
 SELECT x.i::regclass FROM unnest(ARRAY['credit.credit_line_retailer_id_idx', 'credit.credit_line_opened_by_idx']) AS x(i);
 SELECT 1 / (SELECT count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = 'credit.credit_line'::regclass AND k.conname = c)::int
