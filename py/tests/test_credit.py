@@ -126,3 +126,36 @@ def test_the_cli(db_url: str, world: dict[str, Any], monkeypatch: pytest.MonkeyP
     r = runner.invoke(cli, ["credit", "line", "close", line, "--as", f"{p}-stranger"])
     assert isinstance(r.exception, MercatoError) and r.exception.code == "CREDIT_LINE_NOT_SETTLED"
     assert "REJECTED" in run("credit", "vendor", "reject", str(world["pending"]), "no GSTIN")
+
+
+def test_concurrent_raises_never_exceed_the_exposure_cap(db_url: str, world: dict[str, Any]) -> None:
+    """Two lines of one vendor (cap 100,000) raised to 60,000 each at once: the vendor's row lock serializes the cap
+    check, so exactly one raise succeeds and the sum of the limits stays within the cap, whatever the timing."""
+    import threading
+
+    p = world["prefix"]
+    with Client(db_url, claims=_user(f"{p}-operator"), role="mercato_user") as operator:
+        operator.credit.set_retailer_score(world["unscored"], 700, "scored")
+    with Client(db_url, claims=_user(f"{p}-vendor"), role="mercato_user") as vendor:
+        lines = [vendor.credit.open_line(world["vendor"], world[r], "10") for r in ("retailer", "unscored")]
+    barrier = threading.Barrier(len(lines))
+    outcomes: dict[int, str] = {}
+
+    def raise_limit(line: int) -> None:
+        with Client(db_url, claims=_user(f"{p}-vendor"), role="mercato_user", max_size=1) as client:
+            barrier.wait()
+            try:
+                client.credit.set_limit(line, "60000")
+                outcomes[line] = "ok"
+            except MercatoError as exc:
+                outcomes[line] = exc.code
+
+    threads = [threading.Thread(target=raise_limit, args=(line,)) for line in lines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["CREDIT_EXPOSURE_CAP", "ok"], outcomes
+    with Client(db_url, claims=_user(f"{p}-operator"), role="mercato_user") as operator:
+        total = sum(x["credit_limit"] for x in operator.credit.my_lines(vendor_id=world["vendor"]))
+    assert total == Decimal("60010"), total

@@ -51,10 +51,13 @@ DECLARE
     v_found boolean;
 BEGIN
     SELECT * INTO v_line FROM credit.credit_line WHERE id = p_line_id;
-    IF FOUND AND credit.is_manager() THEN
+    v_found := FOUND;
+    IF credit.is_manager() THEN
+        IF NOT v_found THEN
+            PERFORM core.raise('CREDIT_UNKNOWN_LINE', format('credit line %s', p_line_id));
+        END IF;
         RETURN v_line;
     END IF;
-    v_found := FOUND;
     PERFORM identity.require_user();
     IF NOT v_found
        OR NOT (identity.acts_for(v_line.vendor_id, CASE WHEN p_manage THEN 'ADMIN' ELSE 'STAFF' END)

@@ -86,10 +86,13 @@ DECLARE
     v_found  boolean;
 BEGIN
     SELECT * INTO v_vendor FROM credit.vendor WHERE organization_id = p_vendor_id;
-    IF FOUND AND credit.is_manager() THEN
+    v_found := FOUND;
+    IF credit.is_manager() THEN
+        IF NOT v_found THEN
+            PERFORM core.raise('CREDIT_UNKNOWN_VENDOR', format('vendor %s', p_vendor_id));
+        END IF;
         RETURN v_vendor;
     END IF;
-    v_found := FOUND;
     PERFORM identity.require_user();
     IF NOT v_found OR NOT identity.acts_for(p_vendor_id, p_min_role) THEN
         PERFORM core.raise('CREDIT_UNKNOWN_VENDOR', format('vendor %s', p_vendor_id));
@@ -114,10 +117,13 @@ DECLARE
     v_found    boolean;
 BEGIN
     SELECT * INTO v_retailer FROM credit.retailer WHERE organization_id = p_retailer_id;
-    IF FOUND AND credit.is_manager() THEN
+    v_found := FOUND;
+    IF credit.is_manager() THEN
+        IF NOT v_found THEN
+            PERFORM core.raise('CREDIT_UNKNOWN_RETAILER', format('retailer %s', p_retailer_id));
+        END IF;
         RETURN v_retailer;
     END IF;
-    v_found := FOUND;
     PERFORM identity.require_user();
     IF NOT v_found OR NOT identity.acts_for(p_retailer_id, p_min_role) THEN
         PERFORM core.raise('CREDIT_UNKNOWN_RETAILER', format('retailer %s', p_retailer_id));
