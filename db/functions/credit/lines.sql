@@ -5,8 +5,8 @@
 -- balance), the status machine for every writer, a score downgrade lowering the retailer's lines without cutting any
 -- below its debt (the line freezes instead), and the reads: one line with its debt and available credit from the
 -- ledger, the caller's lines, a line's statement from the credit ledger view.
--- Locks: the vendor row (FOR UPDATE) before the line's ledger account, always in that order. All functions assume
--- READ COMMITTED.
+-- Locks, always in this order: the vendor row (FOR UPDATE), the line row, the line's ledger account. All functions
+-- assume READ COMMITTED.
 
 BEGIN;
 
@@ -309,6 +309,7 @@ BEGIN
           FROM credit.credit_line l JOIN ledger.account a ON a.id = l.account_id
          WHERE l.retailer_id = NEW.organization_id AND l.status <> 'CLOSED'
          ORDER BY l.id
+           FOR NO KEY UPDATE OF l, a
     LOOP
         v_max := (SELECT b.max_limit FROM credit.risk_band(NEW.score, v_line.currency) b);
         CONTINUE WHEN v_line.overdraft_limit <= v_max;
@@ -325,7 +326,8 @@ $$;
 COMMENT ON FUNCTION credit.retailer_rescore_trg() IS
 'Trigger after a retailer''s score changes, whoever writes: each open line whose limit is above the new band''s maximum
 is lowered to it, but never below its current debt (held included): such a line keeps a limit equal to its debt and
-FREEZES, with the reason, instead of being cut (ledger.set_overdraft_limit). Lines in ascending id order.';
+FREEZES, with the reason, instead of being cut (ledger.set_overdraft_limit). Each line and its account are locked
+(line before account, ascending line id) before the debt is read, so an order in flight cannot slip between.';
 CREATE TRIGGER retailer_rescore AFTER UPDATE OF score ON credit.retailer
     FOR EACH ROW WHEN (NEW.score IS DISTINCT FROM OLD.score) EXECUTE FUNCTION credit.retailer_rescore_trg();
 
