@@ -1484,3 +1484,51 @@ COMMENT ON FUNCTION tests.open_invoice_of(text, bigint, jsonb, bigint, date) IS
 p_customer_user_id, due in 30 days unless p_due; its id. Ends acting as the test''s own role.';
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;
+
+-- fixtures: credit foundation ------------------------------------------------------------------------------------------
+-- The credit world (docs/credit.md): an operator (CREDIT_OPERATOR), an APPROVED vendor with an exposure cap and a
+-- PENDING one, a scored retailer and an unscored one, each organization registered by its own user through the api.
+
+CREATE OR REPLACE FUNCTION tests.credit_world(p_prefix text, p_exposure_cap numeric DEFAULT 100000, p_score integer DEFAULT 700)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v jsonb := '{}';
+BEGIN
+    PERFORM tests.as_service();
+    v := v || jsonb_build_object(
+        'operator', api.register_user(p_prefix || '-operator', 'ADMIN', p_prefix || ' credit operator'),
+        'vendor_owner', api.register_user(p_prefix || '-vendor', 'MERCHANT', p_prefix || ' vendor owner'),
+        'vendor_clerk', api.register_user(p_prefix || '-vclerk', 'MERCHANT', p_prefix || ' vendor clerk'),
+        'pending_owner', api.register_user(p_prefix || '-pending', 'MERCHANT', p_prefix || ' pending vendor owner'),
+        'retailer_owner', api.register_user(p_prefix || '-retailer', 'CUSTOMER', p_prefix || ' retailer owner'),
+        'unscored_owner', api.register_user(p_prefix || '-unscored', 'CUSTOMER', p_prefix || ' unscored retailer owner'),
+        'stranger', api.register_user(p_prefix || '-stranger', 'CUSTOMER', p_prefix || ' stranger'));
+    PERFORM api.assign_role((v ->> 'operator')::bigint, 'CREDIT_OPERATOR');
+    PERFORM tests.as_user(p_prefix || '-vendor');
+    v := v || jsonb_build_object('vendor', api.register_vendor(p_prefix || ' wholesale', upper(p_prefix) || '-V1', '27', 'SMALL'));
+    PERFORM api.add_member((v ->> 'vendor')::bigint, (v ->> 'vendor_clerk')::bigint);
+    PERFORM tests.as_user(p_prefix || '-pending');
+    v := v || jsonb_build_object('pending', api.register_vendor(p_prefix || ' pending', upper(p_prefix) || '-V2', '29'));
+    PERFORM tests.as_user(p_prefix || '-retailer');
+    v := v || jsonb_build_object('retailer', api.register_retailer(p_prefix || ' kirana', '27'));
+    PERFORM tests.as_user(p_prefix || '-unscored');
+    v := v || jsonb_build_object('unscored', api.register_retailer(p_prefix || ' new kirana', '29'));
+    PERFORM tests.as_user(p_prefix || '-operator');
+    PERFORM api.approve_vendor((v ->> 'vendor')::bigint, p_exposure_cap);
+    PERFORM api.set_retailer_score((v ->> 'retailer')::bigint, p_score, 'fixture');
+    PERFORM tests.as_owner();
+    RETURN v;
+END
+$$;
+COMMENT ON FUNCTION tests.credit_world(text, numeric, integer) IS
+'Credit fixtures: users <p>-operator (CREDIT_OPERATOR: credit.manage), <p>-vendor (OWNER of the vendor "<p> wholesale",
+code <P>-V1, APPROVED with exposure cap p_exposure_cap INR, state 27, SMALL), <p>-vclerk (its STAFF), <p>-pending (OWNER
+of the PENDING vendor <P>-V2), <p>-retailer (OWNER of the retailer "<p> kirana", scored p_score), <p>-unscored (OWNER of
+an unscored retailer) and <p>-stranger; returns their ids and the organizations'' (vendor, pending, retailer, unscored)
+as JSON. Ends acting as the test''s own role.';
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tests TO PUBLIC;

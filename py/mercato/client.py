@@ -3,7 +3,7 @@ connection pool, with one sub-client per module.
 
 ``client.identity``, ``client.masterdata``, ``client.ledger``, ``client.parties``, ``client.fleet``,
 ``client.marketplace``, ``client.contracts``, ``client.delivery``, ``client.settlement``, ``client.outbox``, ``client.catalog``, ``client.inventory``, ``client.store``, ``client.purchasing`` (the store's
-purchasing), ``client.orders``, ``client.customers`` and ``client.payments`` each hold one method per ``api`` wrapper of that module's functions
+purchasing), ``client.orders``, ``client.customers``, ``client.payments`` and ``client.credit`` each hold one method per ``api`` wrapper of that module's functions
 (:mod:`mercato.identity`, …); :class:`Client` itself only carries the caller and the transport.
 
 Every call is one transaction, exactly like a PostgREST request: ``set_config('request.jwt.claims', …,
@@ -34,6 +34,7 @@ from psycopg_pool import ConnectionPool
 
 from mercato.catalog import CatalogClient
 from mercato.contracts import ContractsClient
+from mercato.credit import CreditClient
 from mercato.customers import CustomersClient
 from mercato.delivery import DeliveryClient
 from mercato.errors import from_psycopg
@@ -82,7 +83,7 @@ SUB_CLIENTS: tuple[type[ModuleClient], ...] = (IdentityClient, MasterdataClient,
                                                FleetClient, MarketplaceClient, ContractsClient, DeliveryClient,
                                                SettlementClient, OutboxClient, CatalogClient, InventoryClient,
                                                StoreClient, PurchasingClient, CustomersClient, OrdersClient,
-                                               PaymentsClient)
+                                               PaymentsClient, CreditClient)
 
 
 class Client:
@@ -108,6 +109,7 @@ class Client:
     purchasing: PurchasingClient
     customers: CustomersClient
     payments: PaymentsClient
+    credit: CreditClient
 
     def __init__(self, dsn: str | None = None, *, claims: dict[str, Any] | None = None,
                  role: str | None = None, pool: ConnectionPool | None = None,

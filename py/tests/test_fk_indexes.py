@@ -89,6 +89,8 @@ UNINDEXED = {
         "intent shares are never deleted; a session is found by id (functions/payments/intent_funding)",
     "payments.invoice_payment.invoice_payment_intent_id_fkey":
         "intents are never deleted; invoice payments are read per invoice (functions/payments/invoice_intents)",
+    "credit.vendor.vendor_currency_fkey": "currencies are a tiny lookup, never deleted; vendors read by organization",
+    "credit.credit_line.credit_line_currency_fkey": "currencies are a tiny lookup, never deleted; lines read by id, pair or retailer",
     "payments.wallet.wallet_currency_fkey": "currencies are a tiny lookup, never deleted; wallets read by account or owner",
     "payments.fee_rule.fee_rule_currency_fkey": "currencies are a tiny lookup, never deleted; rules read by their version key",
     "payments.fee_charge.fee_charge_currency_fkey":

@@ -693,7 +693,17 @@ def _merchant_intent(w: World) -> dict:
             "p_client_secret": intent["client_secret"]}
 
 
+def _credit_retailer(w: World) -> int:
+    """A retailer of the credit product (tests.credit_world; superuser set-up), scored by the back office in tests."""
+    if not hasattr(w, "_credit_world"):
+        with psycopg.connect(w.db_url, autocommit=True) as conn:
+            w._credit_world = conn.execute("SELECT tests.credit_world(%s)", (f"ibc{w.tag}".lower(),)).fetchone()[0]
+    return int(w._credit_world["retailer"])  # type: ignore[attr-defined]
+
+
 TEMPLATES: dict[tuple[str, str], Template] = {
+    ("set_retailer_score", "p_inputs"): ("service", lambda w: {
+        "p_retailer_id": _credit_retailer(w), "p_score": 700, "p_inputs": {"utilisation": "0.4", "n": [1, 2]}}),
     ("create_payment_intent", "p_metadata"): ("service", lambda w: {
         "p_merchant_id": _pay(w)[0], "p_amount": "3", "p_currency": "KES", "p_metadata": {"order": "A-1", "n": [1, 2]}}),
     ("create_payment_intent", "p_sources"): ("biz", lambda w: {

@@ -356,7 +356,17 @@ def world(db_url: str) -> dict[str, Any]:
         escrow_confirm = as_payer("SELECT (payments.pay_shop_order(%s) ->> 'escrow_id')::bigint", (order_confirm,))
         escrow_dispute = as_payer("SELECT (payments.pay_shop_order(%s) ->> 'escrow_id')::bigint", (order_dispute,))
         plan = as_payer("SELECT payments.create_installment_plan(%s, 2)", (order_planned,))
-    escrow_ids = {"esc_shop": esc["shop_id"], "esc_variant": esc["variant"], "esc_merchant2": merchant2,
+    with psycopg.connect(db_url, autocommit=True) as conn:   # mercato credit: tests.credit_world, two lines, an order
+        cr = conn.execute("SELECT tests.credit_world('pgbcr')").fetchone()[0]
+    with Client(db_url, max_size=1) as service:
+        cr_line = service.credit.open_line(cr["vendor"], cr["retailer"], "1000", 30)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SELECT ledger.transfer('pgbcr-o1', (SELECT account_id FROM credit.credit_line WHERE id = %s), "
+                     "ledger.open_account('TEST', 'pgbcr-sales', 'MAIN', 'INR', true), 100, 'order', "
+                     "'{\"credit_type\": \"ORDER_CREDIT\"}')", (cr_line,))
+    credit_ids = {"cr_vendor": cr["vendor"], "cr_pending": cr["pending"], "cr_retailer": cr["retailer"],
+                  "cr_unscored": cr["unscored"], "cr_line": cr_line}
+    escrow_ids = {**credit_ids, "esc_shop": esc["shop_id"], "esc_variant": esc["variant"], "esc_merchant2": merchant2,
                   "esc_order_pay": order_pay, "esc_order_plan": order_plan, "esc_confirm": escrow_confirm,
                   "esc_dispute": escrow_dispute, "esc_plan": plan["id"], "esc_installment": plan["schedule"][0]["id"]}
     shop_ids = {**escrow_ids, "intent_merchant": ipay["merchant"], "intent_wallet": intent_wallet,
@@ -668,6 +678,7 @@ def _cli_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "webhooks", "resolve", big, "--action", "DISMISS", "--reason", "pooled dismissal", *admin],
         ["pay", "webhooks", "deliver", "--once", "--timeout", "1", "--limit", "5"],
         *_pay_invocations(w),
+        *_credit_invocations(w),
         ["pay", "intent", "create", str(w["intent_merchant"]), "20", "--manual", "--key", "pgb-i1", "--as", "pgbpay-clerk"],
         ["pay", "intent", "confirm", big, "--source", f"wallet:{w['intent_wallet']}:20", "--key", "pgb-c1",
          "--as", "pgbpay-payer"],
@@ -752,6 +763,37 @@ def _pay_invocations(w: dict[str, Any]) -> list[list[str]]:
         ["pay", "webhook", "deliveries", merchant, *owner],
         ["pay", "webhook", "replay", str(w["event"]), *owner],
         ["pay", "webhook", "replay", str(w["event"])],
+    ]
+
+
+def _credit_invocations(w: dict[str, Any]) -> list[list[str]]:
+    """mercato credit vendor | retailer | line (cli/credit.py) as the vendor's owner and clerk, the retailer, the
+    credit operator and the back office (tests.credit_world('pgbcr'), a line of 1000 INR with an order of 100)."""
+    operator, owner, clerk = ["--as", "pgbcr-operator"], ["--as", "pgbcr-vendor"], ["--as", "pgbcr-vclerk"]
+    retailer, stranger = ["--as", "pgbcr-retailer"], ["--as", "pgbcr-stranger"]
+    vendor, line = str(w["cr_vendor"]), str(w["cr_line"])
+    return [
+        ["credit", "vendor", "register", "Pooled Wholesale", "PGBCR-NEW", "--state", "27", *stranger],
+        ["credit", "vendor", "approve", str(w["cr_pending"]), "--cap", "1000", *operator],
+        ["credit", "vendor", "reject", "999999", "pooled: unknown", *operator],
+        ["credit", "vendor", "reject", "999999", "pooled: unknown"],
+        ["credit", "vendor", "cap", vendor, "200000", *operator],
+        ["credit", "vendor", "cap", vendor, "200000"],
+        ["credit", "vendor", "list", *clerk],
+        ["credit", "vendor", "list", "--status", "PENDING"],
+        ["credit", "retailer", "register", "Pooled Kirana", "--state", "27", *stranger],
+        ["credit", "retailer", "score", str(w["cr_unscored"]), "720", "--note", "pooled", *operator],
+        ["credit", "retailer", "list", *retailer],
+        ["credit", "retailer", "list"],
+        ["credit", "line", "open", vendor, str(w["cr_unscored"]), "100", "--terms", "15", *owner],
+        ["credit", "line", "limit", line, "900", *owner],
+        ["credit", "line", "freeze", line, "--reason", "pooled", *owner],
+        ["credit", "line", "unfreeze", line, *owner],
+        ["credit", "line", "close", line, *owner],
+        ["credit", "line", "show", line, *retailer],
+        ["credit", "line", "list", *retailer],
+        ["credit", "line", "statement", line, *retailer],
+        ["credit", "line", "statement", line, "--limit", "5"],
     ]
 
 

@@ -82,7 +82,7 @@ def test_a_tenant_admin_s_custom_role_grants_its_permission_in_the_tenant_until_
     role_id = w.ok("create_role", {"p_code": "USER_CLERK", "p_name": "User clerk", "p_description": "Keeps users",
                                    "p_permissions": ["identity.manage_users"]}, "a_admin")
     listed = {r["code"]: r for r in w.ok("list_roles", {}, "a_admin")}
-    assert set(listed) == {"PLATFORM_ADMIN", "TENANT_ADMIN", "SUPPORT", "USER_CLERK"}
+    assert set(listed) == {"PLATFORM_ADMIN", "TENANT_ADMIN", "SUPPORT", "CREDIT_OPERATOR", "USER_CLERK"}
     assert (listed["USER_CLERK"]["tenant_id"], listed["USER_CLERK"]["is_system"], listed["USER_CLERK"]["permissions"]) \
         == (a, False, ["identity.manage_users"])
 
