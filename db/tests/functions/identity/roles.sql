@@ -26,7 +26,7 @@ SELECT ok(api.create_role('CLERK', 'Clerk', 'Manages the users of the shop', ARR
           'a tenant admin creates a custom role with a permission');
 SELECT results_eq($$SELECT code, tenant_id, is_system, permissions FROM api.list_roles() WHERE code = 'CLERK'$$,
                   $$SELECT 'CLERK'::text, a, false, ARRAY['identity.manage_users'] FROM w$$, 'listed in its tenant');
-SELECT set_eq($$SELECT code FROM api.list_roles()$$, ARRAY['PLATFORM_ADMIN', 'TENANT_ADMIN', 'SUPPORT', 'CLERK'],
+SELECT set_eq($$SELECT code FROM api.list_roles()$$, ARRAY['PLATFORM_ADMIN', 'TENANT_ADMIN', 'SUPPORT', 'CREDIT_OPERATOR', 'CLERK'],
               'the system roles and the tenant''s own');
 SELECT throws_like($$SELECT api.create_role('CLERK', 'Again')$$, 'IDENTITY_ROLE_CODE_TAKEN:%', 'a code once per tenant');
 SELECT throws_like($$SELECT api.create_role('SUPPORT', 'Mine')$$, 'IDENTITY_ROLE_CODE_TAKEN:%', 'never a system role''s code');
