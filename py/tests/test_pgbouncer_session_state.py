@@ -828,7 +828,10 @@ def test_hooks2_deliver_records_a_failure(db_url: str, turnstile: Turnstile, mon
     monkeypatch.setenv("DATABASE_URL", turnstile.bouncer.url(turnstile.dbname))
     hooks2_args = ["pay", "webhooks", "deliver", "--once", "--timeout", "1"]
     hooks2_result = turnstile.run("mercato " + " ".join(hooks2_args), _invoke(hooks2_args))
-    assert "claimed 1, delivered 0, failed 1" in hooks2_result.output, hooks2_result.output
+    # every claimed message fails (ours, and any earlier test's merchant events to pooled.example that are due again
+    # after their backoff: how many depends on how long ago they failed, so only the outcome is asserted)
+    hooks2_summary = re.search(r"claimed (\d+), delivered 0, failed (\d+)", hooks2_result.output)
+    assert hooks2_summary and hooks2_summary.group(1) == hooks2_summary.group(2) != "0", hooks2_result.output
     with psycopg.connect(db_url, autocommit=True) as conn:
         hooks2_state, hooks2_error = conn.execute("SELECT state, last_error FROM outbox.message WHERE id = %s",
                                                   (hooks2_message,)).fetchone()
